@@ -1,0 +1,315 @@
+//! The migrator: applies a migration folder to a SQLite database, one transaction per
+//! migration with its tracking row, in a table drizzle-orm's migrator can read too.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+use crate::journal::{FolderError, split_statements};
+
+pub use crate::journal::Folder;
+
+/// drizzle-orm's tracking table name.
+pub const DEFAULT_TABLE: &str = "__drizzle_migrations";
+
+/// One migration file, with what the journal says of it.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    pub idx: u32,
+    pub tag: Cow<'static, str>,
+    /// The journal's `when`, stored as `created_at` exactly as drizzle-orm stores it.
+    pub when: i64,
+    pub sql: Cow<'static, str>,
+}
+
+impl Migration {
+    /// The hex SHA-256 of the file, as drizzle-orm computes it.
+    pub fn hash(&self) -> String {
+        sha256_hex(self.sql.as_bytes())
+    }
+
+    pub fn statements(&self) -> Vec<String> {
+        split_statements(&self.sql)
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A migration folder, read at run time ([`Migrations::from_dir`]).
+#[derive(Debug, Clone)]
+pub struct Migrations {
+    migrations: Cow<'static, [Migration]>,
+    table: Cow<'static, str>,
+    busy_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrateError {
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    #[error("the journal names {tag}, but {path} does not exist")]
+    MissingFile { tag: String, path: PathBuf },
+    #[error("the journal lists the tag {0} twice")]
+    DuplicateTag(String),
+    #[error("while applying migration {tag}: statement {number} failed: {source}\n{sql}")]
+    Statement { tag: String, number: usize, sql: String, source: rusqlite::Error },
+    #[error(
+        "migration {tag} was applied, but its file has changed since (hash {applied} then, {current} now); \
+         restore the file, or put the change in a new migration"
+    )]
+    Edited { tag: String, applied: String, current: String },
+    #[error(
+        "the database has an applied migration that is not in the folder (tracking row {id}, created_at {created_at}{tag}); \
+         is this the right folder for this database?"
+    )]
+    Missing { id: i64, created_at: String, tag: String },
+    #[error("the database stayed locked by another connection for {0:?}; is another migration running?")]
+    Busy(Duration),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// One migration `run` applied.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub tag: String,
+    pub elapsed: Duration,
+    /// Older than a migration already applied (merged from another branch): applied anyway.
+    pub out_of_order: bool,
+}
+
+/// Where each migration of the folder stands in a database.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MigrationState {
+    Applied { applied_at: Option<String> },
+    Pending,
+    /// Applied, but the file has changed since.
+    Edited,
+}
+
+/// One row of the tracking table.
+#[derive(Debug, Clone)]
+struct TrackingRow {
+    id: Option<i64>,
+    hash: String,
+    created_at: Option<i64>,
+    tag: Option<String>,
+    applied_at: Option<String>,
+}
+
+impl Migrations {
+    /// Reads a folder: the journal, then every file it names.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrations, MigrateError> {
+        let folder = Folder::new(dir.as_ref());
+        let journal = folder.read_journal()?;
+        let mut migrations = Vec::new();
+        for e in &journal.entries {
+            if migrations.iter().any(|m: &Migration| m.tag == e.tag) {
+                return Err(MigrateError::DuplicateTag(e.tag.clone()));
+            }
+            let path = folder.sql_path(&e.tag);
+            let sql = match std::fs::read_to_string(&path) {
+                Ok(s) => s,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(MigrateError::MissingFile { tag: e.tag.clone(), path });
+                }
+                Err(source) => return Err(FolderError::Read { path, source }.into()),
+            };
+            migrations.push(Migration { idx: e.idx, tag: e.tag.clone().into(), when: e.when, sql: sql.into() });
+        }
+        Ok(Migrations { migrations: migrations.into(), table: DEFAULT_TABLE.into(), busy_timeout: Duration::from_secs(60) })
+    }
+
+    /// Migrations built into the binary (what `embed_migrations!` expands to).
+    pub const fn from_static(migrations: &'static [Migration]) -> Migrations {
+        Migrations {
+            migrations: Cow::Borrowed(migrations),
+            table: Cow::Borrowed(DEFAULT_TABLE),
+            busy_timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// Another tracking table than `__drizzle_migrations`.
+    pub fn with_table(mut self, table: impl Into<String>) -> Self {
+        self.table = Cow::Owned(table.into());
+        self
+    }
+
+    /// How long to wait for another process's migration to finish.
+    pub fn with_busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    pub fn migrations(&self) -> &[Migration] {
+        &self.migrations
+    }
+
+    /// Applies every migration not yet applied, in journal order, each in its own
+    /// transaction with its tracking row. Another process migrating the same database waits
+    /// for the write lock, then finds the work done.
+    pub fn run(&self, conn: &mut Connection) -> Result<Vec<Applied>, MigrateError> {
+        conn.busy_timeout(self.busy_timeout)?;
+        let mut applied = Vec::new();
+        loop {
+            let started = Instant::now();
+            // The write lock is taken before reading what is applied, so two processes
+            // never both decide to apply the same migration.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.busy(e))?;
+            ensure_tracking_table(&tx, &self.table)?;
+            let rows = read_rows(&tx, &self.table)?;
+            let states = self.match_rows(&rows)?;
+            let Some(next) = self.migrations.iter().zip(&states).find(|(_, s)| matches!(s, MigrationState::Pending)).map(|(m, _)| m)
+            else {
+                tx.commit()?;
+                return Ok(applied);
+            };
+            let out_of_order = self
+                .migrations
+                .iter()
+                .zip(&states)
+                .any(|(m, s)| m.idx > next.idx && matches!(s, MigrationState::Applied { .. }));
+            for (i, sql) in next.statements().iter().enumerate() {
+                tx.execute_batch(sql).map_err(|source| MigrateError::Statement {
+                    tag: next.tag.to_string(),
+                    number: i + 1,
+                    sql: sql.clone(),
+                    source,
+                })?;
+            }
+            tx.execute(
+                &format!(
+                    "INSERT INTO {} (hash, created_at, tag, applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    quote(&self.table)
+                ),
+                rusqlite::params![next.hash(), next.when, next.tag.as_ref()],
+            )?;
+            tx.commit()?;
+            applied.push(Applied { tag: next.tag.to_string(), elapsed: started.elapsed(), out_of_order });
+        }
+    }
+
+    /// Where each migration stands, in journal order. An applied migration that is no longer
+    /// in the folder is an error, as for `run`.
+    pub fn status(&self, conn: &Connection) -> Result<Vec<(Migration, MigrationState)>, MigrateError> {
+        let exists: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [self.table.as_ref()],
+            |r| r.get(0),
+        )?;
+        let rows = if exists { read_rows(conn, &self.table)? } else { Vec::new() };
+        let states = self.match_rows_lenient(&rows)?;
+        Ok(self.migrations.iter().cloned().zip(states).collect())
+    }
+
+    fn busy(&self, e: rusqlite::Error) -> MigrateError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => MigrateError::Busy(self.busy_timeout),
+            _ => MigrateError::Sqlite(e),
+        }
+    }
+
+    /// Matches tracking rows to migrations; an edited or missing migration is an error.
+    fn match_rows(&self, rows: &[TrackingRow]) -> Result<Vec<MigrationState>, MigrateError> {
+        let states = self.match_rows_lenient(rows)?;
+        for (m, s) in self.migrations.iter().zip(&states) {
+            if *s == MigrationState::Edited {
+                let row = rows.iter().find(|r| row_is(r, m)).map(|r| r.hash.clone()).unwrap_or_default();
+                return Err(MigrateError::Edited { tag: m.tag.to_string(), applied: row, current: m.hash() });
+            }
+        }
+        Ok(states)
+    }
+
+    fn match_rows_lenient(&self, rows: &[TrackingRow]) -> Result<Vec<MigrationState>, MigrateError> {
+        for r in rows {
+            if !self.migrations.iter().any(|m| row_is(r, m)) {
+                return Err(MigrateError::Missing {
+                    id: r.id.unwrap_or(0),
+                    created_at: r.created_at.map(|c| c.to_string()).unwrap_or_else(|| "NULL".into()),
+                    tag: r.tag.as_ref().map(|t| format!(", tag {t}")).unwrap_or_default(),
+                });
+            }
+        }
+        Ok(self
+            .migrations
+            .iter()
+            .map(|m| match rows.iter().find(|r| row_is(r, m)) {
+                None => MigrationState::Pending,
+                Some(r) if r.hash != m.hash() => MigrationState::Edited,
+                Some(r) => MigrationState::Applied { applied_at: r.applied_at.clone() },
+            })
+            .collect())
+    }
+}
+
+/// A tracking row is a migration's when its tag says so, or, for a row drizzle-orm wrote
+/// (no tag), when its `created_at` is the migration's `when`.
+fn row_is(r: &TrackingRow, m: &Migration) -> bool {
+    match &r.tag {
+        Some(t) => *t == m.tag,
+        None => r.created_at == Some(m.when),
+    }
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Creates the tracking table, or adds our columns to one drizzle-orm created. drizzle-orm
+/// declares `id SERIAL PRIMARY KEY`, which SQLite keeps NULL; ours is a real integer key, and
+/// `tag` / `applied_at` are nullable so drizzle-orm's own inserts still work.
+fn ensure_tracking_table(conn: &Connection, table: &str) -> Result<(), MigrateError> {
+    conn.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS {} (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric, tag text, applied_at text)",
+        quote(table)
+    ))?;
+    let mut cols = Vec::new();
+    let mut stmt = conn.prepare(&format!("SELECT name FROM pragma_table_info({})", quote_str(table)))?;
+    for c in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        cols.push(c?);
+    }
+    for extra in ["tag", "applied_at"] {
+        if !cols.iter().any(|c| c == extra) {
+            conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {extra} text", quote(table)))?;
+        }
+    }
+    Ok(())
+}
+
+fn quote_str(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn read_rows(conn: &Connection, table: &str) -> Result<Vec<TrackingRow>, MigrateError> {
+    let has_tag = conn
+        .query_row(
+            &format!("SELECT 1 FROM pragma_table_info({}) WHERE name = 'tag'", quote_str(table)),
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    let sql = if has_tag {
+        format!("SELECT id, hash, created_at, tag, applied_at FROM {} ORDER BY created_at, id", quote(table))
+    } else {
+        format!("SELECT id, hash, created_at, NULL, NULL FROM {} ORDER BY created_at, id", quote(table))
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(TrackingRow {
+            id: r.get(0)?,
+            hash: r.get(1)?,
+            created_at: r.get::<_, Option<f64>>(2)?.map(|v| v as i64),
+            tag: r.get(3)?,
+            applied_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

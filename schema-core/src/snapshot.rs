@@ -1,0 +1,378 @@
+//! drizzle-kit's SQLite snapshot (`meta/NNNN_snapshot.json`, version "6"): written from a
+//! normalized schema, read back into one. Keys are written in drizzle-kit's order and tables
+//! by name, so a snapshot is byte-stable and diffs cleanly against drizzle-kit's own.
+
+use serde_json::{Map, Value, json};
+
+use crate::model::{
+    Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType, PrimaryKey, Schema,
+    Table, quote_string,
+};
+
+/// The id drizzle-kit gives the parent of the first snapshot.
+pub const ROOT_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// One snapshot: the schema after a migration, and its place in the chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub id: String,
+    pub prev_id: String,
+    /// Normalized for SQLite (see [`crate::dialect::Sqlite::normalize`]).
+    pub schema: Schema,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    #[error("not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("unsupported snapshot: {0}")]
+    Unsupported(String),
+    #[error("`{path}` is missing or has the wrong type")]
+    Field { path: String },
+}
+
+impl Snapshot {
+    /// The snapshot as drizzle-kit writes it: pretty-printed with two spaces, no final newline.
+    pub fn to_json_string(&self) -> String {
+        // Writing a `Value` built from strings and numbers cannot fail.
+        serde_json::to_string_pretty(&self.to_json()).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut tables: Vec<&Table> = self.schema.tables.iter().collect();
+        tables.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut tables_json = Map::new();
+        let mut internal_indexes = Map::new();
+        for t in tables {
+            tables_json.insert(t.name.clone(), table_json(t));
+            for ix in &t.indexes {
+                if let IndexTarget::Expr(e) = &ix.target {
+                    internal_indexes.insert(ix.name.clone(), json!({ "columns": { e.clone(): { "isExpression": true } } }));
+                }
+            }
+        }
+        let mut root = Map::new();
+        root.insert("version".into(), json!("6"));
+        root.insert("dialect".into(), json!("sqlite"));
+        root.insert("id".into(), json!(self.id));
+        root.insert("prevId".into(), json!(self.prev_id));
+        root.insert("tables".into(), Value::Object(tables_json));
+        root.insert("views".into(), json!({}));
+        root.insert("enums".into(), json!({}));
+        root.insert("_meta".into(), json!({ "schemas": {}, "tables": {}, "columns": {} }));
+        root.insert("internal".into(), json!({ "indexes": internal_indexes }));
+        Value::Object(root)
+    }
+
+    pub fn from_json_str(s: &str) -> Result<Snapshot, SnapshotError> {
+        let v: Value = serde_json::from_str(s)?;
+        Snapshot::from_json(&v)
+    }
+
+    pub fn from_json(v: &Value) -> Result<Snapshot, SnapshotError> {
+        let dialect = str_at(v, "dialect")?;
+        if dialect != "sqlite" {
+            return Err(SnapshotError::Unsupported(format!("dialect \"{dialect}\"; this toolkit reads SQLite snapshots")));
+        }
+        let version = str_at(v, "version")?;
+        if version != "6" {
+            return Err(SnapshotError::Unsupported(format!("version \"{version}\"; expected \"6\"")));
+        }
+        let expr_columns = |index: &str, col: &str| -> bool {
+            v.pointer(&format!("/internal/indexes/{}/columns/{}/isExpression", escape(index), escape(col)))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        let mut tables = Vec::new();
+        for (name, t) in obj_at(v, "tables")? {
+            tables.push(table_from_json(name, t, &expr_columns)?);
+        }
+        Ok(Snapshot { id: str_at(v, "id")?.to_string(), prev_id: str_at(v, "prevId")?.to_string(), schema: Schema { tables } })
+    }
+}
+
+fn table_json(t: &Table) -> Value {
+    let mut columns = Map::new();
+    for c in &t.columns {
+        columns.insert(c.name.clone(), column_json(c));
+    }
+    let mut indexes = Map::new();
+    for ix in &t.indexes {
+        let mut m = Map::new();
+        m.insert("name".into(), json!(ix.name));
+        let cols = match &ix.target {
+            IndexTarget::Columns(c) => c.clone(),
+            IndexTarget::Expr(e) => vec![e.clone()],
+        };
+        m.insert("columns".into(), json!(cols));
+        m.insert("isUnique".into(), json!(ix.unique));
+        if let Some(w) = &ix.where_clause {
+            m.insert("where".into(), json!(w));
+        }
+        indexes.insert(ix.name.clone(), Value::Object(m));
+    }
+    let mut fks = Map::new();
+    for fk in &t.foreign_keys {
+        fks.insert(
+            fk.name.clone(),
+            json!({
+                "name": fk.name,
+                "tableFrom": t.name,
+                "tableTo": fk.ref_table,
+                "columnsFrom": fk.columns,
+                "columnsTo": fk.ref_columns,
+                "onDelete": fk.on_delete.as_str(),
+                "onUpdate": fk.on_update.as_str(),
+            }),
+        );
+    }
+    let mut pks = Map::new();
+    if let Some(pk) = &t.primary_key {
+        pks.insert(pk.name.clone(), json!({ "columns": pk.columns, "name": pk.name }));
+    }
+    let mut uniques = Map::new();
+    for u in &t.uniques {
+        uniques.insert(u.name.clone(), json!({ "name": u.name, "columns": u.columns }));
+    }
+    let mut checks = Map::new();
+    for ch in &t.checks {
+        checks.insert(ch.name.clone(), json!({ "name": ch.name, "value": ch.expr }));
+    }
+    let mut m = Map::new();
+    m.insert("name".into(), json!(t.name));
+    m.insert("columns".into(), Value::Object(columns));
+    m.insert("indexes".into(), Value::Object(indexes));
+    m.insert("foreignKeys".into(), Value::Object(fks));
+    m.insert("compositePrimaryKeys".into(), Value::Object(pks));
+    m.insert("uniqueConstraints".into(), Value::Object(uniques));
+    m.insert("checkConstraints".into(), Value::Object(checks));
+    // Not in drizzle-kit's format (it has no such table options): written only when used.
+    if t.strict {
+        m.insert("strict".into(), json!(true));
+    }
+    if t.without_rowid {
+        m.insert("withoutRowid".into(), json!(true));
+    }
+    Value::Object(m)
+}
+
+fn column_json(c: &Column) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), json!(c.name));
+    m.insert("type".into(), json!(crate::dialect::Sqlite::column_type(&c.ty)));
+    m.insert("primaryKey".into(), json!(c.primary_key));
+    m.insert("notNull".into(), json!(c.not_null));
+    m.insert("autoincrement".into(), json!(c.autoincrement));
+    if let Some(d) = &c.default {
+        m.insert("default".into(), default_json(d));
+    }
+    if let Some(g) = &c.generated {
+        m.insert("generated".into(), json!({ "as": format!("({})", g.expr), "type": if g.stored { "stored" } else { "virtual" } }));
+    }
+    // Not in drizzle-kit's SQLite format: written only when used.
+    if let Some(coll) = &c.collate {
+        m.insert("collate".into(), json!(coll));
+    }
+    Value::Object(m)
+}
+
+/// Numbers and booleans as JSON values, strings SQL-quoted, expressions verbatim: drizzle-kit's
+/// encoding, which keeps `0` / `false` distinct from `'0'` / `'false'`.
+fn default_json(d: &DefaultValue) -> Value {
+    match d {
+        DefaultValue::Int(v) => json!(v),
+        DefaultValue::Real(v) => v
+            .parse::<serde_json::Number>()
+            .map(Value::Number)
+            .unwrap_or_else(|_| Value::String(v.clone())),
+        DefaultValue::Bool(b) => json!(b),
+        DefaultValue::Text(s) => json!(quote_string(s)),
+        DefaultValue::Sql(s) => json!(s),
+    }
+}
+
+fn default_from_json(v: &Value) -> Option<DefaultValue> {
+    match v {
+        Value::Number(n) if n.is_i64() => n.as_i64().map(DefaultValue::Int),
+        Value::Number(n) => Some(DefaultValue::Real(n.to_string())),
+        Value::Bool(b) => Some(DefaultValue::Bool(*b)),
+        Value::String(s) => Some(match unquote_string(s) {
+            Some(text) => DefaultValue::Text(text),
+            None => DefaultValue::Sql(s.clone()),
+        }),
+        _ => None,
+    }
+}
+
+/// `'it''s'` → `it's`; `None` when `s` is not exactly one SQL string literal.
+pub fn unquote_string(s: &str) -> Option<String> {
+    let inner = s.strip_prefix('\'')?.strip_suffix('\'')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            if chars.next() != Some('\'') {
+                return None; // a lone quote: two literals or an expression
+            }
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// `(expr)` → `expr`, only when the outer parentheses enclose the whole text.
+pub fn strip_parens(s: &str) -> &str {
+    let t = s.trim();
+    let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else { return t };
+    let mut depth = 0i32;
+    for ch in inner.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return t;
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth == 0 { inner } else { t }
+}
+
+fn table_from_json(name: &str, t: &Value, expr_columns: &dyn Fn(&str, &str) -> bool) -> Result<Table, SnapshotError> {
+    let path = |k: &str| format!("tables.{name}.{k}");
+    let mut table = Table::new(name);
+    for (cname, c) in obj(t, "columns", &path("columns"))? {
+        let cp = |k: &str| format!("tables.{name}.columns.{cname}.{k}");
+        let mut col = Column::new(cname.clone(), LogicalType::Sql(str_field(c, "type", &cp("type"))?.to_string()));
+        col.primary_key = bool_field(c, "primaryKey", &cp("primaryKey"))?;
+        col.not_null = bool_field(c, "notNull", &cp("notNull"))?;
+        col.autoincrement = c.get("autoincrement").and_then(Value::as_bool).unwrap_or(false);
+        col.default = c.get("default").and_then(default_from_json);
+        if let Some(g) = c.get("generated") {
+            col.generated = Some(Generated {
+                expr: strip_parens(str_field(g, "as", &cp("generated.as"))?).to_string(),
+                stored: str_field(g, "type", &cp("generated.type"))? == "stored",
+            });
+        }
+        col.collate = c.get("collate").and_then(Value::as_str).map(str::to_string);
+        table.columns.push(col);
+    }
+    for (iname, ix) in obj(t, "indexes", &path("indexes"))? {
+        let cols = strings(ix, "columns", &path(&format!("indexes.{iname}.columns")))?;
+        let target = if cols.iter().any(|c| expr_columns(iname, c)) {
+            IndexTarget::Expr(cols.join(", "))
+        } else {
+            IndexTarget::Columns(cols)
+        };
+        table.indexes.push(Index {
+            name: iname.clone(),
+            target,
+            unique: ix.get("isUnique").and_then(Value::as_bool).unwrap_or(false),
+            where_clause: ix.get("where").and_then(Value::as_str).map(str::to_string),
+        });
+    }
+    for (fname, fk) in obj(t, "foreignKeys", &path("foreignKeys"))? {
+        let fp = |k: &str| format!("tables.{name}.foreignKeys.{fname}.{k}");
+        let action = |k: &str| -> Result<FkAction, SnapshotError> {
+            match fk.get(k).and_then(Value::as_str) {
+                None => Ok(FkAction::NoAction),
+                Some(s) => FkAction::parse(s).ok_or(SnapshotError::Field { path: fp(k) }),
+            }
+        };
+        table.foreign_keys.push(ForeignKey {
+            name: fname.clone(),
+            columns: strings(fk, "columnsFrom", &fp("columnsFrom"))?,
+            ref_table: str_field(fk, "tableTo", &fp("tableTo"))?.to_string(),
+            ref_columns: strings(fk, "columnsTo", &fp("columnsTo"))?,
+            on_delete: action("onDelete")?,
+            on_update: action("onUpdate")?,
+        });
+    }
+    if let Some((pname, pk)) = obj(t, "compositePrimaryKeys", &path("compositePrimaryKeys"))?.iter().next() {
+        table.primary_key = Some(PrimaryKey {
+            name: pname.clone(),
+            columns: strings(pk, "columns", &path("compositePrimaryKeys.columns"))?,
+        });
+    }
+    // drizzle-kit keeps SQLite unique constraints as unique indexes; a snapshot written by an
+    // older version may still list them here, and they mean the same.
+    if let Some(uniques) = t.get("uniqueConstraints").and_then(Value::as_object) {
+        for (uname, u) in uniques {
+            table.indexes.push(Index {
+                name: uname.clone(),
+                target: IndexTarget::Columns(strings(u, "columns", &path("uniqueConstraints.columns"))?),
+                unique: true,
+                where_clause: None,
+            });
+        }
+    }
+    if let Some(checks) = t.get("checkConstraints").and_then(Value::as_object) {
+        for (cname, ch) in checks {
+            table.checks.push(Check {
+                name: cname.clone(),
+                expr: str_field(ch, "value", &path(&format!("checkConstraints.{cname}.value")))?.to_string(),
+            });
+        }
+    }
+    table.strict = t.get("strict").and_then(Value::as_bool).unwrap_or(false);
+    table.without_rowid = t.get("withoutRowid").and_then(Value::as_bool).unwrap_or(false);
+    Ok(table)
+}
+
+/// A JSON pointer segment: `~` and `/` escaped.
+fn escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+fn str_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, SnapshotError> {
+    str_field(v, key, key)
+}
+
+fn obj_at<'a>(v: &'a Value, key: &str) -> Result<&'a Map<String, Value>, SnapshotError> {
+    obj(v, key, key)
+}
+
+fn str_field<'a>(v: &'a Value, key: &str, path: &str) -> Result<&'a str, SnapshotError> {
+    v.get(key).and_then(Value::as_str).ok_or_else(|| SnapshotError::Field { path: path.to_string() })
+}
+
+fn bool_field(v: &Value, key: &str, path: &str) -> Result<bool, SnapshotError> {
+    v.get(key).and_then(Value::as_bool).ok_or_else(|| SnapshotError::Field { path: path.to_string() })
+}
+
+fn obj<'a>(v: &'a Value, key: &str, path: &str) -> Result<&'a Map<String, Value>, SnapshotError> {
+    v.get(key).and_then(Value::as_object).ok_or_else(|| SnapshotError::Field { path: path.to_string() })
+}
+
+fn strings(v: &Value, key: &str, path: &str) -> Result<Vec<String>, SnapshotError> {
+    let err = || SnapshotError::Field { path: path.to_string() };
+    v.get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(err)?
+        .iter()
+        .map(|s| s.as_str().map(str::to_string).ok_or_else(err))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_literals_unquote_exactly() {
+        assert_eq!(unquote_string("'it''s me'").as_deref(), Some("it's me"));
+        assert_eq!(unquote_string("''").as_deref(), Some(""));
+        assert_eq!(unquote_string("'a' || 'b'"), None);
+        assert_eq!(unquote_string("CURRENT_TIMESTAMP"), None);
+    }
+
+    #[test]
+    fn outer_parens_only_when_they_enclose_everything() {
+        assert_eq!(strip_parens("('x')"), "'x'");
+        assert_eq!(strip_parens("(a) + (b)"), "(a) + (b)");
+        assert_eq!(strip_parens("((a))"), "(a)");
+    }
+}

@@ -1,0 +1,398 @@
+//! Writes the `Table` impl for a parsed table struct.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use schema_model::model::{
+    Check, Column, DefaultValue, FkAction, Generated, Index, IndexTarget, IntKind, LogicalType, PrimaryKey, Table,
+    Unique,
+};
+use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
+use syn::spanned::Spanned;
+
+pub fn derive_table(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
+    let parsed = parse::from_ast(input)?;
+    Ok(expand(&parsed))
+}
+
+fn expand(p: &ParsedTable) -> TokenStream {
+    let ident = &p.ident;
+    let table_name = &p.table.name;
+    let columns_ty = format_ident!("__{}Columns", ident);
+    let columns: Vec<(&ParsedField, &parse::FieldColumn)> =
+        p.fields.iter().filter_map(|f| f.column.as_ref().map(|c| (f, c))).collect();
+
+    let col_fields = columns.iter().map(|(f, _)| {
+        let (name, ty) = (&f.ident, &f.ty);
+        quote!(pub #name: ::schema_core::ColumnRef<#ty>)
+    });
+    let col_inits = columns.iter().map(|(f, c)| {
+        let (name, col) = (&f.ident, &c.name);
+        quote!(#name: ::schema_core::ColumnRef::new(#col))
+    });
+
+    let model = table_tokens(&p.table);
+    let fks = p.references.iter().map(|r| {
+        let span = r.path.span();
+        let (target_ty, field) = split_reference(&r.path);
+        let from = &r.column;
+        let (del, upd) = (action_tokens(r.on_delete), action_tokens(r.on_update));
+        quote_spanned! {span=>
+            ::schema_core::__private::model::ForeignKey::new(
+                #table_name,
+                ::std::vec![::std::string::String::from(#from)],
+                <#target_ty as ::schema_core::Table>::TABLE_NAME,
+                ::std::vec![::std::string::String::from(<#target_ty as ::schema_core::Table>::COLUMNS.#field.name)],
+                #del,
+                #upd,
+            )
+        }
+    });
+    let ref_checks = p.references.iter().map(|r| {
+        let span = r.path.span();
+        let (target_ty, field) = split_reference(&r.path);
+        let from_ty = &r.field_ty;
+        quote_spanned! {span=>
+            ::schema_core::__private::check_reference::<#from_ty, _>(&<#target_ty as ::schema_core::Table>::COLUMNS.#field);
+        }
+    });
+
+    let q = |s: &str| format!("`{}`", s.replace('`', "``"));
+    let qt = q(table_name);
+    let all_cols: Vec<String> = columns.iter().map(|(_, c)| q(&c.name)).collect();
+    let select = format!("SELECT {} FROM {qt}", all_cols.join(", "));
+
+    // Key: the composite key's fields in key order, else the `primary_key` field.
+    let key_fields: Vec<&ParsedField> = match &p.table.primary_key {
+        Some(pk) => pk
+            .columns
+            .iter()
+            .filter_map(|name| columns.iter().find(|(_, c)| c.name == *name).map(|(f, _)| *f))
+            .collect(),
+        None => columns.iter().filter(|(_, c)| c.key).map(|(f, _)| *f).collect(),
+    };
+    let key_name = |f: &ParsedField| f.column.as_ref().map(|c| q(&c.name)).unwrap_or_default();
+    let key_types: Vec<&syn::Type> = key_fields.iter().map(|f| strip_option(&f.ty).unwrap_or(&f.ty)).collect();
+    let (key_ty, key_where, key_params) = match key_fields.as_slice() {
+        [] => (quote!(i64), "rowid = ?1".to_string(), quote!(&key as &dyn ::schema_core::__private::rusqlite::ToSql)),
+        [_] => {
+            let ty = key_types[0];
+            (quote!(#ty), format!("{} = ?1", key_name(key_fields[0])), quote!(&key as &dyn ::schema_core::__private::rusqlite::ToSql))
+        }
+        many => {
+            let where_ = many.iter().enumerate().map(|(i, f)| format!("{} = ?{}", key_name(f), i + 1)).collect::<Vec<_>>();
+            let idx = (0..many.len()).map(syn::Index::from);
+            (
+                quote!((#(#key_types),*)),
+                where_.join(" AND "),
+                quote!(#(&key.#idx as &dyn ::schema_core::__private::rusqlite::ToSql),*),
+            )
+        }
+    };
+    let order = if key_fields.is_empty() {
+        "rowid".to_string()
+    } else {
+        key_fields.iter().map(|f| key_name(f)).collect::<Vec<_>>().join(", ")
+    };
+    let select_all_sql = format!("{select} ORDER BY {order}");
+    let find_sql = format!("{select} WHERE {key_where}");
+
+    // from_row: every field, skipped ones defaulted.
+    let reads = p.fields.iter().map(|f| {
+        let name = &f.ident;
+        let span = f.ty.span();
+        match &f.column {
+            None => quote_spanned!(span=> #name: ::std::default::Default::default()),
+            Some(c) if c.json => {
+                let col = &c.name;
+                match strip_option(&f.ty) {
+                    Some(inner) => quote_spanned!(span=> #name: ::schema_core::__private::json_opt_from_row::<#inner>(row, #col)?),
+                    None => quote_spanned!(span=> #name: ::schema_core::__private::json_from_row(row, #col)?),
+                }
+            }
+            Some(c) => {
+                let col = &c.name;
+                quote_spanned!(span=> #name: row.get(#col)?)
+            }
+        }
+    });
+
+    // Values bound for writing: json fields are encoded first.
+    let bind = |f: &ParsedField, c: &parse::FieldColumn, i: usize| -> (TokenStream, TokenStream) {
+        let name = &f.ident;
+        let var = format_ident!("__v{}", i);
+        if c.json {
+            let conv = if strip_option(&f.ty).is_some() {
+                quote!(::schema_core::__private::json_opt_to_sql(&self.#name)?)
+            } else {
+                quote!(::schema_core::__private::json_to_sql(&self.#name)?)
+            };
+            (quote!(let #var = #conv;), quote!(&#var as &dyn ::schema_core::__private::rusqlite::ToSql))
+        } else {
+            (quote!(), quote!(&self.#name as &dyn ::schema_core::__private::rusqlite::ToSql))
+        }
+    };
+
+    let insertable: Vec<&(&ParsedField, &parse::FieldColumn)> =
+        columns.iter().filter(|(_, c)| !c.generated && !c.autoincrement).collect();
+    let insert_sql = if insertable.is_empty() {
+        format!("INSERT INTO {qt} DEFAULT VALUES")
+    } else {
+        format!(
+            "INSERT INTO {qt} ({}) VALUES ({})",
+            insertable.iter().map(|(_, c)| q(&c.name)).collect::<Vec<_>>().join(", "),
+            (1..=insertable.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let (insert_prep, insert_params): (Vec<_>, Vec<_>) =
+        insertable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
+
+    let key_set: Vec<&syn::Ident> = key_fields.iter().map(|f| &f.ident).collect();
+    let settable: Vec<&(&ParsedField, &parse::FieldColumn)> =
+        columns.iter().filter(|(f, c)| !c.generated && !key_set.contains(&&f.ident)).collect();
+    let update_body = if key_fields.is_empty() {
+        quote!(::std::result::Result::Err(::schema_core::__private::no_key(#table_name)))
+    } else if settable.is_empty() {
+        // Every column is part of the key: there is nothing an update could change.
+        quote!(::std::result::Result::Ok(0))
+    } else {
+        let sets: Vec<String> = settable.iter().enumerate().map(|(i, (_, c))| format!("{} = ?{}", q(&c.name), i + 1)).collect();
+        let n = settable.len();
+        let wheres: Vec<String> = key_fields.iter().enumerate().map(|(i, f)| format!("{} = ?{}", key_name(f), n + i + 1)).collect();
+        let sql = format!("UPDATE {qt} SET {} WHERE {}", sets.join(", "), wheres.join(" AND "));
+        let (prep, params): (Vec<_>, Vec<_>) = settable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
+        let key_params = key_fields.iter().map(|f| {
+            let name = &f.ident;
+            quote!(&self.#name as &dyn ::schema_core::__private::rusqlite::ToSql)
+        });
+        quote! {
+            #(#prep)*
+            conn.execute(#sql, &[#(#params,)* #(#key_params,)*][..])
+        }
+    };
+    let delete_body = if key_fields.is_empty() {
+        quote!(::std::result::Result::Err(::schema_core::__private::no_key(#table_name)))
+    } else {
+        let wheres: Vec<String> = key_fields.iter().enumerate().map(|(i, f)| format!("{} = ?{}", key_name(f), i + 1)).collect();
+        let sql = format!("DELETE FROM {qt} WHERE {}", wheres.join(" AND "));
+        let key_params = key_fields.iter().map(|f| {
+            let name = &f.ident;
+            quote!(&self.#name as &dyn ::schema_core::__private::rusqlite::ToSql)
+        });
+        quote!(conn.execute(#sql, &[#(#key_params,)*][..]))
+    };
+
+    let fn_span = Span::call_site();
+    quote_spanned! {fn_span=>
+        #[allow(non_upper_case_globals, non_snake_case, unused_qualifications, clippy::all)]
+        const _: () = {
+            #[doc(hidden)]
+            pub struct #columns_ty {
+                #(#col_fields,)*
+            }
+
+            impl ::schema_core::Table for #ident {
+                const TABLE_NAME: &'static str = #table_name;
+                type Columns = #columns_ty;
+                const COLUMNS: #columns_ty = #columns_ty { #(#col_inits,)* };
+                type Key = #key_ty;
+
+                fn table_def() -> &'static ::schema_core::__private::model::Table {
+                    static DEF: ::std::sync::OnceLock<::schema_core::__private::model::Table> = ::std::sync::OnceLock::new();
+                    DEF.get_or_init(|| {
+                        let mut table = #model;
+                        table.foreign_keys = ::std::vec![#(#fks),*];
+                        table
+                    })
+                }
+
+                fn from_row(row: &::schema_core::__private::rusqlite::Row<'_>) -> ::schema_core::__private::rusqlite::Result<Self> {
+                    ::std::result::Result::Ok(#ident { #(#reads,)* })
+                }
+
+                fn insert(&self, conn: &::schema_core::__private::rusqlite::Connection) -> ::schema_core::__private::rusqlite::Result<i64> {
+                    #(#insert_prep)*
+                    conn.execute(#insert_sql, &[#(#insert_params,)*][..])?;
+                    ::std::result::Result::Ok(conn.last_insert_rowid())
+                }
+
+                fn select_all(conn: &::schema_core::__private::rusqlite::Connection) -> ::schema_core::__private::rusqlite::Result<::std::vec::Vec<Self>> {
+                    let mut stmt = conn.prepare_cached(#select_all_sql)?;
+                    let rows = stmt.query_map([], |row| <Self as ::schema_core::Table>::from_row(row))?;
+                    rows.collect()
+                }
+
+                fn find(conn: &::schema_core::__private::rusqlite::Connection, key: Self::Key) -> ::schema_core::__private::rusqlite::Result<::std::option::Option<Self>> {
+                    use ::schema_core::__private::rusqlite::OptionalExtension as _;
+                    conn.query_row(#find_sql, &[#key_params][..], |row| <Self as ::schema_core::Table>::from_row(row)).optional()
+                }
+
+                fn update(&self, conn: &::schema_core::__private::rusqlite::Connection) -> ::schema_core::__private::rusqlite::Result<usize> {
+                    #update_body
+                }
+
+                fn delete(&self, conn: &::schema_core::__private::rusqlite::Connection) -> ::schema_core::__private::rusqlite::Result<usize> {
+                    #delete_body
+                }
+            }
+
+            // Never called: type-checks every `references = Struct::field` of the table.
+            #[allow(dead_code)]
+            fn __check_references() {
+                #(#ref_checks)*
+            }
+        };
+    }
+}
+
+/// `crate::db::User::id` → (`crate::db::User`, `id`).
+fn split_reference(path: &syn::Path) -> (syn::Path, syn::Ident) {
+    let mut ty = path.clone();
+    let field = ty.segments.pop().map(|p| p.ident).unwrap_or_else(|| format_ident!("id"));
+    // Drop the trailing `::` the pop leaves behind.
+    let segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = ty.segments.into_iter().collect();
+    ty.segments = segments;
+    (ty, field)
+}
+
+fn opt_string(s: &Option<String>) -> TokenStream {
+    match s {
+        Some(s) => quote!(::std::option::Option::Some(::std::string::String::from(#s))),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn strings(v: &[String]) -> TokenStream {
+    quote!(::std::vec![#(::std::string::String::from(#v)),*])
+}
+
+fn action_tokens(a: FkAction) -> TokenStream {
+    let v = match a {
+        FkAction::NoAction => quote!(NoAction),
+        FkAction::Restrict => quote!(Restrict),
+        FkAction::Cascade => quote!(Cascade),
+        FkAction::SetNull => quote!(SetNull),
+        FkAction::SetDefault => quote!(SetDefault),
+    };
+    quote!(::schema_core::__private::model::FkAction::#v)
+}
+
+fn type_tokens(t: &LogicalType) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    match t {
+        LogicalType::Int(k) => {
+            let k = match k {
+                IntKind::I8 => quote!(I8),
+                IntKind::I16 => quote!(I16),
+                IntKind::I32 => quote!(I32),
+                IntKind::I64 => quote!(I64),
+                IntKind::Isize => quote!(Isize),
+                IntKind::U8 => quote!(U8),
+                IntKind::U16 => quote!(U16),
+                IntKind::U32 => quote!(U32),
+                IntKind::U64 => quote!(U64),
+                IntKind::Usize => quote!(Usize),
+            };
+            quote!(#m::LogicalType::Int(#m::IntKind::#k))
+        }
+        LogicalType::Bool => quote!(#m::LogicalType::Bool),
+        LogicalType::F32 => quote!(#m::LogicalType::F32),
+        LogicalType::F64 => quote!(#m::LogicalType::F64),
+        LogicalType::String => quote!(#m::LogicalType::String),
+        LogicalType::Bytes => quote!(#m::LogicalType::Bytes),
+        LogicalType::Json => quote!(#m::LogicalType::Json),
+        LogicalType::Sql(s) => quote!(#m::LogicalType::Sql(::std::string::String::from(#s))),
+    }
+}
+
+fn default_tokens(d: &Option<DefaultValue>) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    match d {
+        None => quote!(::std::option::Option::None),
+        Some(DefaultValue::Int(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Int(#v))),
+        Some(DefaultValue::Real(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Real(::std::string::String::from(#v)))),
+        Some(DefaultValue::Bool(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Bool(#v))),
+        Some(DefaultValue::Text(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Text(::std::string::String::from(#v)))),
+        Some(DefaultValue::Sql(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Sql(::std::string::String::from(#v)))),
+    }
+}
+
+fn column_tokens(c: &Column) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    let Column { name, ty, not_null, primary_key, autoincrement, default, generated, collate, unique, renamed_from } = c;
+    let ty = type_tokens(ty);
+    let default = default_tokens(default);
+    let generated = match generated {
+        Some(Generated { expr, stored }) => {
+            quote!(::std::option::Option::Some(#m::Generated { expr: ::std::string::String::from(#expr), stored: #stored }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let collate = opt_string(collate);
+    let renamed_from = opt_string(renamed_from);
+    quote! {
+        #m::Column {
+            name: ::std::string::String::from(#name),
+            ty: #ty,
+            not_null: #not_null,
+            primary_key: #primary_key,
+            autoincrement: #autoincrement,
+            default: #default,
+            generated: #generated,
+            collate: #collate,
+            unique: #unique,
+            renamed_from: #renamed_from,
+        }
+    }
+}
+
+fn index_tokens(i: &Index) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    let Index { name, target, unique, where_clause } = i;
+    let target = match target {
+        IndexTarget::Columns(c) => {
+            let c = strings(c);
+            quote!(#m::IndexTarget::Columns(#c))
+        }
+        IndexTarget::Expr(e) => quote!(#m::IndexTarget::Expr(::std::string::String::from(#e))),
+    };
+    let where_clause = opt_string(where_clause);
+    quote!(#m::Index { name: ::std::string::String::from(#name), target: #target, unique: #unique, where_clause: #where_clause })
+}
+
+/// The table as an expression that builds it; `foreign_keys` are added by the caller, since
+/// their targets' names are only known to the compiler.
+fn table_tokens(t: &Table) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    let Table { name, columns, primary_key, indexes, uniques, foreign_keys: _, checks, strict, without_rowid, renamed_from } = t;
+    let columns = columns.iter().map(column_tokens);
+    let primary_key = match primary_key {
+        Some(PrimaryKey { name, columns }) => {
+            let c = strings(columns);
+            quote!(::std::option::Option::Some(#m::PrimaryKey { name: ::std::string::String::from(#name), columns: #c }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let indexes = indexes.iter().map(index_tokens);
+    let uniques = uniques.iter().map(|Unique { name, columns }| {
+        let c = strings(columns);
+        quote!(#m::Unique { name: ::std::string::String::from(#name), columns: #c })
+    });
+    let checks = checks.iter().map(|Check { name, expr }| {
+        quote!(#m::Check { name: ::std::string::String::from(#name), expr: ::std::string::String::from(#expr) })
+    });
+    let renamed_from = opt_string(renamed_from);
+    quote! {
+        #m::Table {
+            name: ::std::string::String::from(#name),
+            columns: ::std::vec![#(#columns),*],
+            primary_key: #primary_key,
+            indexes: ::std::vec![#(#indexes),*],
+            uniques: ::std::vec![#(#uniques),*],
+            foreign_keys: ::std::vec::Vec::new(),
+            checks: ::std::vec![#(#checks),*],
+            strict: #strict,
+            without_rowid: #without_rowid,
+            renamed_from: #renamed_from,
+        }
+    }
+}

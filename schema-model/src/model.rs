@@ -1,0 +1,388 @@
+//! The schema model: tables, columns, keys and indexes as plain, dialect-free data.
+//!
+//! Every front end produces this model (the derive, the CLI's parser, a snapshot, a live
+//! database) and every back end consumes it (the diff, a dialect's SQL, the snapshot writer).
+//! Names of constraints are always filled in: defaults are computed when the model is built,
+//! so two models are equal exactly when they describe the same schema.
+
+use std::fmt;
+
+/// A whole schema: every table, in the order the schema files declare them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Schema {
+    pub tables: Vec<Table>,
+}
+
+impl Schema {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+}
+
+/// One table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<Column>,
+    /// A primary key over several columns (`#[table(primary_key(a, b))]`). A single-column key
+    /// is `Column::primary_key` instead, as SQL and drizzle-kit write it.
+    pub primary_key: Option<PrimaryKey>,
+    pub indexes: Vec<Index>,
+    pub uniques: Vec<Unique>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub checks: Vec<Check>,
+    pub strict: bool,
+    pub without_rowid: bool,
+    /// `#[table(renamed_from = "..")]`: a hint for the diff, not part of the table's shape.
+    pub renamed_from: Option<String>,
+}
+
+impl Table {
+    pub fn new(name: impl Into<String>) -> Self {
+        Table {
+            name: name.into(),
+            columns: Vec::new(),
+            primary_key: None,
+            indexes: Vec::new(),
+            uniques: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            strict: false,
+            without_rowid: false,
+            renamed_from: None,
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The columns of the primary key, in key order: the composite key, or the one column
+    /// marked `primary_key`; empty for a table keyed by its rowid alone.
+    pub fn key_columns(&self) -> Vec<&str> {
+        match &self.primary_key {
+            Some(pk) => pk.columns.iter().map(String::as_str).collect(),
+            None => self
+                .columns
+                .iter()
+                .filter(|c| c.primary_key)
+                .map(|c| c.name.as_str())
+                .collect(),
+        }
+    }
+}
+
+/// One column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub ty: LogicalType,
+    pub not_null: bool,
+    pub primary_key: bool,
+    pub autoincrement: bool,
+    pub default: Option<DefaultValue>,
+    pub generated: Option<Generated>,
+    pub collate: Option<String>,
+    /// `#[column(unique)]`: a unique constraint on this column alone.
+    pub unique: bool,
+    /// `#[column(renamed_from = "..")]`: a hint for the diff, not part of the column's shape.
+    pub renamed_from: Option<String>,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, ty: LogicalType) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+            not_null: true,
+            primary_key: false,
+            autoincrement: false,
+            default: None,
+            generated: None,
+            collate: None,
+            unique: false,
+            renamed_from: None,
+        }
+    }
+}
+
+/// What a column holds, independent of any dialect: the Rust type it came from, or the SQL
+/// type the user wrote. A dialect maps each to its own type name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LogicalType {
+    Int(IntKind),
+    Bool,
+    F32,
+    F64,
+    String,
+    Bytes,
+    /// `#[column(json)]`: a serde value stored as JSON text.
+    Json,
+    /// `#[column(sql_type = "..")]`, or a type read back from a snapshot or a database.
+    Sql(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IntKind {
+    I8,
+    I16,
+    I32,
+    I64,
+    Isize,
+    U8,
+    U16,
+    U32,
+    U64,
+    Usize,
+}
+
+impl IntKind {
+    pub const ALL: [(&'static str, IntKind); 10] = [
+        ("i8", IntKind::I8),
+        ("i16", IntKind::I16),
+        ("i32", IntKind::I32),
+        ("i64", IntKind::I64),
+        ("isize", IntKind::Isize),
+        ("u8", IntKind::U8),
+        ("u16", IntKind::U16),
+        ("u32", IntKind::U32),
+        ("u64", IntKind::U64),
+        ("usize", IntKind::Usize),
+    ];
+
+    pub fn rust_name(self) -> &'static str {
+        IntKind::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("i64")
+    }
+
+    /// Whether `value` fits this integer type (used to check `default = ..`).
+    pub fn fits(self, value: i128) -> bool {
+        let (min, max): (i128, i128) = match self {
+            IntKind::I8 => (i8::MIN.into(), i8::MAX.into()),
+            IntKind::I16 => (i16::MIN.into(), i16::MAX.into()),
+            IntKind::I32 => (i32::MIN.into(), i32::MAX.into()),
+            IntKind::I64 | IntKind::Isize => (i64::MIN.into(), i64::MAX.into()),
+            IntKind::U8 => (0, u8::MAX.into()),
+            IntKind::U16 => (0, u16::MAX.into()),
+            IntKind::U32 => (0, u32::MAX.into()),
+            // SQLite stores 64-bit signed integers: larger unsigned defaults cannot be stored.
+            IntKind::U64 | IntKind::Usize => (0, i64::MAX.into()),
+        };
+        (min..=max).contains(&value)
+    }
+}
+
+/// A column default, kept as written so the SQL and the snapshot say exactly what the user said.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    Int(i64),
+    /// A float literal, kept in its written form (`1.50` stays `1.50`).
+    Real(String),
+    Bool(bool),
+    /// A string literal, unquoted.
+    Text(String),
+    /// `default_sql = ".."`: an SQL expression, verbatim.
+    Sql(String),
+}
+
+impl DefaultValue {
+    /// The default as an SQL expression: strings quoted with `'` doubled.
+    pub fn to_sql(&self) -> String {
+        match self {
+            DefaultValue::Int(v) => v.to_string(),
+            DefaultValue::Real(v) => v.clone(),
+            DefaultValue::Bool(v) => v.to_string(),
+            DefaultValue::Text(v) => quote_string(v),
+            DefaultValue::Sql(v) => v.clone(),
+        }
+    }
+}
+
+/// `'text'` with every `'` doubled: an SQL string literal.
+pub fn quote_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    /// The expression, without the parentheses SQL puts around it.
+    pub expr: String,
+    pub stored: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrimaryKey {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    pub name: String,
+    pub target: IndexTarget,
+    pub unique: bool,
+    pub where_clause: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndexTarget {
+    Columns(Vec<String>),
+    /// An index on an expression, verbatim (`lower("email")`).
+    Expr(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unique {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+}
+
+impl ForeignKey {
+    /// A foreign key with drizzle-kit's default name.
+    pub fn new(
+        table: &str,
+        columns: Vec<String>,
+        ref_table: &str,
+        ref_columns: Vec<String>,
+        on_delete: FkAction,
+        on_update: FkAction,
+    ) -> ForeignKey {
+        ForeignKey {
+            name: names::foreign_key(table, &columns, ref_table, &ref_columns),
+            columns,
+            ref_table: ref_table.to_string(),
+            ref_columns,
+            on_delete,
+            on_update,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FkAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl FkAction {
+    pub const ALL: [FkAction; 5] = [
+        FkAction::NoAction,
+        FkAction::Restrict,
+        FkAction::Cascade,
+        FkAction::SetNull,
+        FkAction::SetDefault,
+    ];
+
+    /// The action as drizzle-kit writes it, lowercase (`set null`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "no action",
+            FkAction::Restrict => "restrict",
+            FkAction::Cascade => "cascade",
+            FkAction::SetNull => "set null",
+            FkAction::SetDefault => "set default",
+        }
+    }
+
+    /// Parses an action in any case and spacing (`SET NULL`, `set null`).
+    pub fn parse(s: &str) -> Option<FkAction> {
+        let norm = s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        FkAction::ALL.into_iter().find(|a| a.as_str() == norm)
+    }
+}
+
+impl fmt::Display for FkAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub name: String,
+    pub expr: String,
+}
+
+/// The default names, as drizzle-kit derives them, so that both tools name things alike.
+pub mod names {
+    pub fn index(table: &str, columns: &[String]) -> String {
+        format!("{table}_{}_idx", columns.join("_"))
+    }
+    pub fn unique(table: &str, columns: &[String]) -> String {
+        format!("{table}_{}_unique", columns.join("_"))
+    }
+    pub fn primary_key(table: &str, columns: &[String]) -> String {
+        format!("{table}_{}_pk", columns.join("_"))
+    }
+    pub fn foreign_key(table: &str, columns: &[String], to: &str, to_columns: &[String]) -> String {
+        format!("{table}_{}_{to}_{}_fk", columns.join("_"), to_columns.join("_"))
+    }
+    pub fn column_check(table: &str, column: &str) -> String {
+        format!("{table}_{column}_check")
+    }
+}
+
+/// `UserProfile` → `user_profile`: the default table name of a struct.
+pub fn snake_case(ident: &str) -> String {
+    let mut out = String::with_capacity(ident.len() + 4);
+    let chars: Vec<char> = ident.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let prev_upper = i > 0 && chars[i - 1].is_uppercase();
+            if i > 0 && (prev_lower || (prev_upper && next_lower)) {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_of_struct_names() {
+        assert_eq!(snake_case("User"), "user");
+        assert_eq!(snake_case("UserProfile"), "user_profile");
+        assert_eq!(snake_case("HTTPLog"), "http_log");
+        assert_eq!(snake_case("Post2Tag"), "post2_tag");
+    }
+
+    #[test]
+    fn fk_actions_parse_any_case() {
+        assert_eq!(FkAction::parse("SET  NULL"), Some(FkAction::SetNull));
+        assert_eq!(FkAction::parse("cascade"), Some(FkAction::Cascade));
+        assert_eq!(FkAction::parse("explode"), None);
+    }
+
+    #[test]
+    fn int_defaults_fit_their_type() {
+        assert!(IntKind::U8.fits(255));
+        assert!(!IntKind::U8.fits(256));
+        assert!(!IntKind::U32.fits(-1));
+        assert!(IntKind::I64.fits(i64::MIN.into()));
+    }
+}

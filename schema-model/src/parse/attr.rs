@@ -1,0 +1,469 @@
+//! Reads `#[table]`, `#[index]`, `#[unique]`, `#[check]` and `#[column]` into plain values.
+//!
+//! Each reader returns what it understood and records every problem in the context, so one
+//! pass reports all of a struct's mistakes at once.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::{Ident, LitStr, Token};
+
+use super::Ctxt;
+
+/// A value together with where the user wrote it, for errors that point at it.
+#[derive(Clone)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// A literal given to `default = ..`.
+#[derive(Clone)]
+pub enum DefaultLit {
+    Int(i128),
+    Float(String),
+    Bool(bool),
+    Str(String),
+}
+
+/// One attribute key that may be given at most once.
+struct Attr<'c, T> {
+    cx: &'c Ctxt,
+    attr: &'static str,
+    key: &'static str,
+    value: Option<Spanned<T>>,
+}
+
+impl<'c, T> Attr<'c, T> {
+    fn new(cx: &'c Ctxt, attr: &'static str, key: &'static str) -> Self {
+        Attr { cx, attr, key, value: None }
+    }
+
+    fn set(&mut self, span: Span, value: T) {
+        if self.value.is_some() {
+            self.cx.error(span, format!("duplicate `{}` in #[{}(..)]", self.key, self.attr));
+        } else {
+            self.value = Some(Spanned { value, span });
+        }
+    }
+
+    fn get(self) -> Option<Spanned<T>> {
+        self.value
+    }
+}
+
+/// A flag such as `unique`: `Some(span)` when present.
+type Flag<'c> = Attr<'c, ()>;
+
+fn key_name(meta: &ParseNestedMeta) -> String {
+    meta.path
+        .get_ident()
+        .map(Ident::to_string)
+        .unwrap_or_else(|| quote::ToTokens::to_token_stream(&meta.path).to_string().replace(' ', ""))
+}
+
+fn unknown(meta: &ParseNestedMeta, attr: &str, expected: &str) -> syn::Error {
+    meta.error(format!(
+        "unknown attribute `{}` in #[{attr}(..)]; expected one of: {expected}",
+        key_name(meta)
+    ))
+}
+
+fn string(meta: &ParseNestedMeta) -> syn::Result<String> {
+    let lit: LitStr = meta.value()?.parse()?;
+    Ok(lit.value())
+}
+
+/// `columns(a, b)`: a list of field names.
+fn ident_list(meta: &ParseNestedMeta) -> syn::Result<Vec<Ident>> {
+    let mut out = Vec::new();
+    meta.parse_nested_meta(|inner| match inner.path.get_ident() {
+        Some(ident) => {
+            out.push(ident.clone());
+            Ok(())
+        }
+        None => Err(inner.error("expected a field name")),
+    })?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// #[table(..)]
+
+#[derive(Default)]
+pub struct TableAttrs {
+    pub name: Option<Spanned<String>>,
+    pub strict: Option<Span>,
+    pub without_rowid: Option<Span>,
+    pub primary_key: Option<Spanned<Vec<Ident>>>,
+    pub renamed_from: Option<Spanned<String>>,
+}
+
+const TABLE_KEYS: &str = "`name`, `strict`, `without_rowid`, `primary_key(..)`, `renamed_from`";
+
+pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
+    let mut name = Attr::new(cx, "table", "name");
+    let mut strict = Flag::new(cx, "table", "strict");
+    let mut without_rowid = Flag::new(cx, "table", "without_rowid");
+    let mut primary_key = Attr::new(cx, "table", "primary_key");
+    let mut renamed_from = Attr::new(cx, "table", "renamed_from");
+    for attr in attrs.iter().filter(|a| a.path().is_ident("table")) {
+        let res = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span_of();
+            if meta.path.is_ident("name") {
+                // #[table(name = "users")]
+                name.set(span, string(&meta)?);
+            } else if meta.path.is_ident("strict") {
+                // #[table(strict)]
+                strict.set(span, ());
+            } else if meta.path.is_ident("without_rowid") {
+                // #[table(without_rowid)]
+                without_rowid.set(span, ());
+            } else if meta.path.is_ident("primary_key") {
+                // #[table(primary_key(org_id, user_id))]
+                primary_key.set(span, ident_list(&meta)?);
+            } else if meta.path.is_ident("renamed_from") {
+                // #[table(renamed_from = "members")]
+                renamed_from.set(span, string(&meta)?);
+            } else {
+                return Err(unknown(&meta, "table", TABLE_KEYS));
+            }
+            Ok(())
+        });
+        cx.result(res);
+    }
+    TableAttrs {
+        name: name.get(),
+        strict: strict.get().map(|s| s.span),
+        without_rowid: without_rowid.get().map(|s| s.span),
+        primary_key: primary_key.get(),
+        renamed_from: renamed_from.get(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// #[index(..)], #[unique(..)], #[check(..)]
+
+pub enum IndexOn {
+    Columns(Vec<Ident>),
+    Expr(String),
+}
+
+pub struct IndexAttr {
+    pub span: Span,
+    pub name: Option<String>,
+    pub on: IndexOn,
+    pub unique: bool,
+    pub where_clause: Option<String>,
+}
+
+const INDEX_KEYS: &str = "`name`, `columns(..)`, `expr`, `unique`, `where`";
+
+pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
+    let mut out = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("index")) {
+        let mut name = Attr::new(cx, "index", "name");
+        let mut columns = Attr::new(cx, "index", "columns");
+        let mut expr = Attr::new(cx, "index", "expr");
+        let mut unique = Flag::new(cx, "index", "unique");
+        let mut where_clause = Attr::new(cx, "index", "where");
+        let res = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span_of();
+            if meta.path.is_ident("name") {
+                // #[index(name = "users_name_idx", ..)]
+                name.set(span, string(&meta)?);
+            } else if meta.path.is_ident("columns") {
+                // #[index(columns(name, age))]
+                columns.set(span, ident_list(&meta)?);
+            } else if meta.path.is_ident("expr") {
+                // #[index(expr = "lower(\"email\")")]
+                expr.set(span, string(&meta)?);
+            } else if meta.path.is_ident("unique") {
+                // #[index(.., unique)]
+                unique.set(span, ());
+            } else if meta.path.is_ident("where") {
+                // #[index(.., where = "role <> 'banned'")]
+                where_clause.set(span, string(&meta)?);
+            } else {
+                return Err(unknown(&meta, "index", INDEX_KEYS));
+            }
+            Ok(())
+        });
+        if !cx.result(res) {
+            continue;
+        }
+        let span = attr.path().span_of();
+        let on = match (columns.get(), expr.get()) {
+            (Some(c), None) if c.value.is_empty() => {
+                cx.error(c.span, "#[index(columns())] needs at least one field");
+                continue;
+            }
+            (Some(c), None) => IndexOn::Columns(c.value),
+            (None, Some(e)) => IndexOn::Expr(e.value),
+            (Some(_), Some(e)) => {
+                cx.error(e.span, "#[index(..)] takes either `columns(..)` or `expr`, not both");
+                continue;
+            }
+            (None, None) => {
+                cx.error(span, "#[index(..)] needs `columns(..)` or `expr = \"..\"`");
+                continue;
+            }
+        };
+        out.push(IndexAttr {
+            span,
+            name: name.get().map(|n| n.value),
+            on,
+            unique: unique.get().is_some(),
+            where_clause: where_clause.get().map(|w| w.value),
+        });
+    }
+    out
+}
+
+pub struct UniqueAttr {
+    pub name: Option<String>,
+    pub columns: Vec<Ident>,
+}
+
+pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
+    let mut out = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("unique")) {
+        let mut name = Attr::new(cx, "unique", "name");
+        let mut columns = Attr::new(cx, "unique", "columns");
+        let res = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span_of();
+            if meta.path.is_ident("name") {
+                // #[unique(name = "memberships_org_role", ..)]
+                name.set(span, string(&meta)?);
+            } else if meta.path.is_ident("columns") {
+                // #[unique(columns(org_id, role))]
+                columns.set(span, ident_list(&meta)?);
+            } else {
+                return Err(unknown(&meta, "unique", "`name`, `columns(..)`"));
+            }
+            Ok(())
+        });
+        if !cx.result(res) {
+            continue;
+        }
+        let span = attr.path().span_of();
+        match columns.get() {
+            Some(c) if !c.value.is_empty() => out.push(UniqueAttr {
+                name: name.get().map(|n| n.value),
+                columns: c.value,
+            }),
+            _ => cx.error(span, "#[unique(..)] needs `columns(..)` naming at least one field"),
+        }
+    }
+    out
+}
+
+pub struct CheckAttr {
+    pub name: String,
+    pub expr: String,
+}
+
+pub fn checks(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<CheckAttr> {
+    let mut out = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("check")) {
+        let mut name = Attr::new(cx, "check", "name");
+        let mut expr = Attr::new(cx, "check", "expr");
+        let res = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span_of();
+            if meta.path.is_ident("name") {
+                // #[check(name = "age_nonneg", ..)]
+                name.set(span, string(&meta)?);
+            } else if meta.path.is_ident("expr") {
+                // #[check(.., expr = "age >= 0")]
+                expr.set(span, string(&meta)?);
+            } else {
+                return Err(unknown(&meta, "check", "`name`, `expr`"));
+            }
+            Ok(())
+        });
+        if !cx.result(res) {
+            continue;
+        }
+        match (name.get(), expr.get()) {
+            (Some(n), Some(e)) => out.push(CheckAttr { name: n.value, expr: e.value }),
+            _ => cx.error(
+                attr.path().span_of(),
+                "#[check(..)] needs both `name = \"..\"` and `expr = \"..\"`",
+            ),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// #[column(..)]
+
+#[derive(Default)]
+pub struct ColumnAttrs {
+    pub name: Option<Spanned<String>>,
+    pub primary_key: Option<Span>,
+    pub autoincrement: Option<Span>,
+    pub unique: Option<Span>,
+    pub index: Option<Span>,
+    pub default: Option<Spanned<DefaultLit>>,
+    pub default_sql: Option<Spanned<String>>,
+    pub sql_type: Option<Spanned<String>>,
+    pub references: Option<Spanned<syn::Path>>,
+    pub on_delete: Option<Spanned<String>>,
+    pub on_update: Option<Spanned<String>>,
+    pub check: Option<Spanned<String>>,
+    pub collate: Option<Spanned<String>>,
+    pub generated: Option<Spanned<String>>,
+    pub stored: Option<Span>,
+    pub json: Option<Span>,
+    pub renamed_from: Option<Spanned<String>>,
+    pub skip: Option<Span>,
+}
+
+const COLUMN_KEYS: &str = "`name`, `primary_key`, `autoincrement`, `unique`, `index`, `default`, \
+`default_sql`, `sql_type`, `references`, `on_delete`, `on_update`, `check`, `collate`, \
+`generated`, `stored`, `json`, `renamed_from`, `skip`";
+
+fn default_lit(meta: &ParseNestedMeta) -> syn::Result<DefaultLit> {
+    let input = meta.value()?;
+    let negative = input.peek(Token![-]);
+    if negative {
+        input.parse::<Token![-]>()?;
+    }
+    let lit: syn::Lit = input.parse()?;
+    let sign = if negative { "-" } else { "" };
+    match lit {
+        syn::Lit::Int(i) => {
+            let v: i128 = i.base10_parse().map_err(|_| {
+                syn::Error::new(i.span(), "this integer default is too large for a SQL integer")
+            })?;
+            Ok(DefaultLit::Int(if negative { -v } else { v }))
+        }
+        syn::Lit::Float(f) => Ok(DefaultLit::Float(format!("{sign}{}", f.base10_digits()))),
+        syn::Lit::Bool(b) if !negative => Ok(DefaultLit::Bool(b.value)),
+        syn::Lit::Str(s) if !negative => Ok(DefaultLit::Str(s.value())),
+        other => Err(syn::Error::new(
+            other.span(),
+            "`default` takes an integer, float, string or bool literal; \
+             for an SQL expression use `default_sql = \"..\"`",
+        )),
+    }
+}
+
+pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
+    let mut name = Attr::new(cx, "column", "name");
+    let mut primary_key = Flag::new(cx, "column", "primary_key");
+    let mut autoincrement = Flag::new(cx, "column", "autoincrement");
+    let mut unique = Flag::new(cx, "column", "unique");
+    let mut index = Flag::new(cx, "column", "index");
+    let mut default = Attr::new(cx, "column", "default");
+    let mut default_sql = Attr::new(cx, "column", "default_sql");
+    let mut sql_type = Attr::new(cx, "column", "sql_type");
+    let mut references = Attr::new(cx, "column", "references");
+    let mut on_delete = Attr::new(cx, "column", "on_delete");
+    let mut on_update = Attr::new(cx, "column", "on_update");
+    let mut check = Attr::new(cx, "column", "check");
+    let mut collate = Attr::new(cx, "column", "collate");
+    let mut generated = Attr::new(cx, "column", "generated");
+    let mut stored = Flag::new(cx, "column", "stored");
+    let mut json = Flag::new(cx, "column", "json");
+    let mut renamed_from = Attr::new(cx, "column", "renamed_from");
+    let mut skip = Flag::new(cx, "column", "skip");
+    for attr in attrs.iter().filter(|a| a.path().is_ident("column")) {
+        let res = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span_of();
+            let p = &meta.path;
+            if p.is_ident("name") {
+                // #[column(name = "user_name")]
+                name.set(span, string(&meta)?);
+            } else if p.is_ident("primary_key") {
+                // #[column(primary_key)]
+                primary_key.set(span, ());
+            } else if p.is_ident("autoincrement") {
+                // #[column(primary_key, autoincrement)]
+                autoincrement.set(span, ());
+            } else if p.is_ident("unique") {
+                // #[column(unique)]
+                unique.set(span, ());
+            } else if p.is_ident("index") {
+                // #[column(index)]
+                index.set(span, ());
+            } else if p.is_ident("default") {
+                // #[column(default = 0)], #[column(default = "member")], #[column(default = false)]
+                default.set(span, default_lit(&meta)?);
+            } else if p.is_ident("default_sql") {
+                // #[column(default_sql = "CURRENT_TIMESTAMP")]
+                default_sql.set(span, string(&meta)?);
+            } else if p.is_ident("sql_type") {
+                // #[column(sql_type = "numeric")]
+                sql_type.set(span, string(&meta)?);
+            } else if p.is_ident("references") {
+                // #[column(references = User::id)]
+                let path: syn::Path = meta.value()?.parse()?;
+                references.set(span, path);
+            } else if p.is_ident("on_delete") {
+                // #[column(references = User::id, on_delete = "cascade")]
+                on_delete.set(span, string(&meta)?);
+            } else if p.is_ident("on_update") {
+                // #[column(references = User::id, on_update = "cascade")]
+                on_update.set(span, string(&meta)?);
+            } else if p.is_ident("check") {
+                // #[column(check = "age >= 0")]
+                check.set(span, string(&meta)?);
+            } else if p.is_ident("collate") {
+                // #[column(collate = "NOCASE")]
+                collate.set(span, string(&meta)?);
+            } else if p.is_ident("generated") {
+                // #[column(generated = "price * qty", stored)]
+                generated.set(span, string(&meta)?);
+            } else if p.is_ident("stored") {
+                // #[column(generated = "..", stored)]
+                stored.set(span, ());
+            } else if p.is_ident("json") {
+                // #[column(json)]
+                json.set(span, ());
+            } else if p.is_ident("renamed_from") {
+                // #[column(renamed_from = "nick")]
+                renamed_from.set(span, string(&meta)?);
+            } else if p.is_ident("skip") {
+                // #[column(skip)]
+                skip.set(span, ());
+            } else {
+                return Err(unknown(&meta, "column", COLUMN_KEYS));
+            }
+            Ok(())
+        });
+        cx.result(res);
+    }
+    let flag = |f: Flag| f.get().map(|s| s.span);
+    ColumnAttrs {
+        name: name.get(),
+        primary_key: flag(primary_key),
+        autoincrement: flag(autoincrement),
+        unique: flag(unique),
+        index: flag(index),
+        default: default.get(),
+        default_sql: default_sql.get(),
+        sql_type: sql_type.get(),
+        references: references.get(),
+        on_delete: on_delete.get(),
+        on_update: on_update.get(),
+        check: check.get(),
+        collate: collate.get(),
+        generated: generated.get(),
+        stored: flag(stored),
+        json: flag(json),
+        renamed_from: renamed_from.get(),
+        skip: flag(skip),
+    }
+}
+
+/// The span of a path, for errors on an attribute key.
+trait SpanOf {
+    fn span_of(&self) -> Span;
+}
+
+impl SpanOf for syn::Path {
+    fn span_of(&self) -> Span {
+        syn::spanned::Spanned::span(self)
+    }
+}

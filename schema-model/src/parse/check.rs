@@ -1,0 +1,376 @@
+//! The rules that span more than one attribute: one function a rule, each saying why it exists.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned as _;
+use syn::{GenericArgument, PathArguments, Type};
+
+use super::attr::{ColumnAttrs, DefaultLit, Spanned, TableAttrs};
+use super::{Ctxt, Reference};
+use crate::model::{Column, DefaultValue, FkAction, IntKind, LogicalType, Table};
+
+/// `Option<T>` → `Some(T)`; anything else → `None`.
+pub fn strip_option(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The logical type of a Rust type the derive knows how to store, by its last path segment
+/// (`i64`, `std::string::String`, `Vec<u8>`). A type alias is not followed: neither the derive
+/// nor the CLI can see through it the same way, so both ask for `sql_type` instead.
+pub fn logical_type_of(ty: &Type) -> Option<LogicalType> {
+    let Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let last = p.path.segments.last()?;
+    let name = last.ident.to_string();
+    if let PathArguments::AngleBracketed(args) = &last.arguments {
+        // Vec<u8> is a blob; no other generic type maps on its own.
+        if name == "Vec" && args.args.len() == 1 {
+            if let GenericArgument::Type(Type::Path(inner)) = &args.args[0] {
+                if inner.path.is_ident("u8") {
+                    return Some(LogicalType::Bytes);
+                }
+            }
+        }
+        return None;
+    }
+    if let Some((_, kind)) = IntKind::ALL.iter().find(|(n, _)| *n == name) {
+        return Some(LogicalType::Int(*kind));
+    }
+    match name.as_str() {
+        "bool" => Some(LogicalType::Bool),
+        "f32" => Some(LogicalType::F32),
+        "f64" => Some(LogicalType::F64),
+        "String" => Some(LogicalType::String),
+        _ => None,
+    }
+}
+
+/// The column's logical type and whether it is nullable. `sql_type` wins over the Rust type,
+/// `json` stores any serde type as text, and a type we cannot map is an error at the field
+/// that asks for `sql_type`, never a guess.
+pub fn column_type(cx: &Ctxt, ty: &Type, attrs: &ColumnAttrs) -> Option<(LogicalType, bool)> {
+    let (inner, nullable) = match strip_option(ty) {
+        Some(inner) => (inner, true),
+        None => (ty, false),
+    };
+    if let Some(sql) = &attrs.sql_type {
+        if sql.value.trim().is_empty() {
+            cx.error(sql.span, "`sql_type` cannot be empty");
+            return None;
+        }
+        return Some((LogicalType::Sql(sql.value.trim().to_string()), nullable));
+    }
+    if attrs.json.is_some() {
+        return Some((LogicalType::Json, nullable));
+    }
+    match logical_type_of(inner) {
+        Some(t) => Some((t, nullable)),
+        None => {
+            let shown = super::type_string(inner);
+            cx.error(
+                ty.span(),
+                format!(
+                    "cannot map the type `{shown}` to a SQL column type; add #[column(sql_type = \"..\")] \
+                     (a type alias is not followed), #[column(json)] to store it as JSON, or #[column(skip)]"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `skip` leaves the field out of the table, so every other column attribute would be ignored:
+/// say so rather than drop them silently.
+pub fn skip_alone(cx: &Ctxt, skip: Span, attrs: &ColumnAttrs) {
+    let others = [
+        attrs.name.is_some(),
+        attrs.primary_key.is_some(),
+        attrs.autoincrement.is_some(),
+        attrs.unique.is_some(),
+        attrs.index.is_some(),
+        attrs.default.is_some(),
+        attrs.default_sql.is_some(),
+        attrs.sql_type.is_some(),
+        attrs.references.is_some(),
+        attrs.check.is_some(),
+        attrs.generated.is_some(),
+        attrs.json.is_some(),
+    ];
+    if others.iter().any(|b| *b) {
+        cx.error(skip, "a #[column(skip)] field is not a column, so it takes no other column attributes");
+    }
+}
+
+/// The default, checked against the column: a literal must fit the field's type (an `i64`
+/// takes an integer, a `bool` takes `true`/`false`, a float takes either number), and an SQL
+/// expression must be one SQLite accepts in a DEFAULT clause.
+pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<DefaultValue> {
+    if let (Some(_), Some(sql)) = (&attrs.default, &attrs.default_sql) {
+        cx.error(sql.span, "give either `default` or `default_sql`, not both");
+        return None;
+    }
+    if let Some(sql) = &attrs.default_sql {
+        return check_default_sql(cx, sql).then(|| DefaultValue::Sql(sql.value.trim().to_string()));
+    }
+    let lit = attrs.default.as_ref()?;
+    let mismatch = |expected: &str| {
+        cx.error(
+            lit.span,
+            format!("the default does not fit the column `{}`: {expected}", col.name),
+        );
+        None
+    };
+    match (&col.ty, &lit.value) {
+        (LogicalType::Int(kind), DefaultLit::Int(v)) => {
+            if kind.fits(*v) {
+                Some(DefaultValue::Int(*v as i64))
+            } else {
+                mismatch(&format!("{v} is out of range for `{}`", kind.rust_name()))
+            }
+        }
+        (LogicalType::Int(kind), _) => mismatch(&format!("`{}` takes an integer literal", kind.rust_name())),
+        (LogicalType::Bool, DefaultLit::Bool(b)) => Some(DefaultValue::Bool(*b)),
+        (LogicalType::Bool, _) => mismatch("`bool` takes `true` or `false`"),
+        (LogicalType::F32 | LogicalType::F64, DefaultLit::Int(v)) => int_default(cx, lit, *v),
+        (LogicalType::F32 | LogicalType::F64, DefaultLit::Float(f)) => Some(DefaultValue::Real(f.clone())),
+        (LogicalType::F32 | LogicalType::F64, _) => mismatch("a float takes a number literal"),
+        (LogicalType::String | LogicalType::Json, DefaultLit::Str(s)) => Some(DefaultValue::Text(s.clone())),
+        (LogicalType::String, _) => mismatch("`String` takes a string literal"),
+        (LogicalType::Json, _) => mismatch("a JSON column takes its default as a string literal of JSON text"),
+        (LogicalType::Bytes, _) => {
+            mismatch("a blob takes no literal default; use `default_sql = \"x'00ff'\"`")
+        }
+        // An explicit SQL type: the user knows its literals better than we do.
+        (LogicalType::Sql(_), DefaultLit::Int(v)) => int_default(cx, lit, *v),
+        (LogicalType::Sql(_), DefaultLit::Float(f)) => Some(DefaultValue::Real(f.clone())),
+        (LogicalType::Sql(_), DefaultLit::Bool(b)) => Some(DefaultValue::Bool(*b)),
+        (LogicalType::Sql(_), DefaultLit::Str(s)) => Some(DefaultValue::Text(s.clone())),
+    }
+}
+
+fn int_default(cx: &Ctxt, lit: &Spanned<DefaultLit>, v: i128) -> Option<DefaultValue> {
+    match i64::try_from(v) {
+        Ok(v) => Some(DefaultValue::Int(v)),
+        Err(_) => {
+            cx.error(lit.span, "this integer default is too large for a SQL integer");
+            None
+        }
+    }
+}
+
+/// SQLite takes a bare literal, `CURRENT_TIME`/`_DATE`/`_TIMESTAMP` or a parenthesised
+/// expression as a default. Anything else (`unixepoch()`) would make a migration that fails
+/// to run, so it is refused here with the fix.
+fn check_default_sql(cx: &Ctxt, sql: &Spanned<String>) -> bool {
+    let v = sql.value.trim();
+    let upper = v.to_ascii_uppercase();
+    let ok = !v.is_empty()
+        && (matches!(upper.as_str(), "CURRENT_TIME" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "NULL" | "TRUE" | "FALSE")
+            || (v.starts_with('(') && v.ends_with(')'))
+            || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2)
+            || ((v.starts_with("x'") || v.starts_with("X'")) && v.ends_with('\''))
+            || v.trim_start_matches(['-', '+']).parse::<f64>().is_ok());
+    if !ok {
+        cx.error(
+            sql.span,
+            format!(
+                "SQLite needs an expression default in parentheses: write `default_sql = \"({v})\"`"
+            ),
+        );
+    }
+    ok
+}
+
+/// `references = Struct::field` with its actions. The target is checked later: by the
+/// compiler for the derive, by [`super::resolve`] for the CLI.
+pub fn reference(
+    cx: &Ctxt,
+    column: &str,
+    field_ty: &Type,
+    path: &Spanned<syn::Path>,
+    attrs: &ColumnAttrs,
+) -> Option<Reference> {
+    if path.value.segments.len() < 2 {
+        cx.error(path.value.span(), "`references` takes `Struct::field`, for example `references = User::id`");
+        return None;
+    }
+    if attrs.json.is_some() {
+        cx.error(path.span, "a #[column(json)] field cannot be a foreign key");
+        return None;
+    }
+    let action = |a: &Option<Spanned<String>>| -> Option<FkAction> {
+        match a {
+            None => Some(FkAction::NoAction),
+            Some(s) => {
+                let parsed = FkAction::parse(&s.value);
+                if parsed.is_none() {
+                    cx.error(
+                        s.span,
+                        format!(
+                            "unknown foreign key action \"{}\"; expected one of: cascade, set null, set default, restrict, no action",
+                            s.value
+                        ),
+                    );
+                }
+                parsed
+            }
+        }
+    };
+    let on_delete = action(&attrs.on_delete);
+    let on_update = action(&attrs.on_update);
+    Some(Reference {
+        column: column.to_string(),
+        field_ty: field_ty.clone(),
+        path: path.value.clone(),
+        on_delete: on_delete?,
+        on_update: on_update?,
+    })
+}
+
+/// `on_delete` / `on_update` mean nothing without `references`.
+pub fn actions_need_reference(cx: &Ctxt, attrs: &ColumnAttrs) {
+    for a in [&attrs.on_delete, &attrs.on_update].into_iter().flatten() {
+        cx.error(a.span, "`on_delete` / `on_update` need `references = Struct::field` on the same column");
+    }
+}
+
+/// Whether a foreign key column of type `from` may reference a column of type `to`: the same
+/// type, either side optional. Types the parser cannot name (aliases) are the compiler's to check.
+pub fn reference_types_agree(from: &Type, to: &Type) -> bool {
+    let from = strip_option(from).unwrap_or(from);
+    let to = strip_option(to).unwrap_or(to);
+    match (logical_type_of(from), logical_type_of(to)) {
+        (Some(_), Some(_)) => {
+            let last = |t: &Type| match t {
+                Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            last(from) == last(to)
+        }
+        _ => true,
+    }
+}
+
+/// Rules over the whole table.
+pub fn table(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+    check_one_primary_key(cx, input, tattrs, table, cols);
+    check_autoincrement(cx, tattrs, table, cols);
+    check_generated(cx, table, cols);
+    check_without_rowid(cx, input, tattrs, table);
+    check_strict_types(cx, tattrs, table, cols);
+    check_unique_names(cx, input, table);
+}
+
+/// A table has one primary key: one `primary_key` field, or one `#[table(primary_key(..))]`.
+/// Two would be a CREATE TABLE that SQLite refuses.
+fn check_one_primary_key(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+    let fields: Vec<Span> = cols.iter().filter_map(|c| c.primary_key).collect();
+    let composite = tattrs.primary_key.as_ref().map(|p| p.span);
+    let count = fields.len() + usize::from(composite.is_some());
+    if count > 1 {
+        let mut spans = fields.clone();
+        spans.extend(composite);
+        for span in spans.into_iter().skip(1) {
+            cx.error(
+                span,
+                format!(
+                    "table `{}` already has a primary key; for a key over several columns use #[table(primary_key(a, b))] on `{}` instead",
+                    table.name, input.ident
+                ),
+            );
+        }
+    }
+}
+
+/// AUTOINCREMENT exists only on an `INTEGER PRIMARY KEY`: one integer column that is the whole key.
+fn check_autoincrement(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+    for (col, attrs) in table.columns.iter().zip(cols) {
+        let Some(span) = attrs.autoincrement else { continue };
+        let integer = matches!(&col.ty, LogicalType::Int(_))
+            || matches!(&col.ty, LogicalType::Sql(s) if s.eq_ignore_ascii_case("integer"));
+        if !integer {
+            cx.error(span, format!("`autoincrement` needs an integer column, but `{}` is not one", col.name));
+        } else if !col.primary_key || tattrs.primary_key.is_some() {
+            cx.error(span, format!("`autoincrement` needs `{}` to be the table's one primary key: add `primary_key`", col.name));
+        }
+    }
+}
+
+/// A generated column is computed by the database: it has no default, is never a key, and
+/// `stored` means nothing without it.
+fn check_generated(cx: &Ctxt, _table: &Table, cols: &[ColumnAttrs]) {
+    for attrs in cols {
+        match &attrs.generated {
+            Some(g) => {
+                if let Some(d) = attrs.default.as_ref().map(|d| d.span).or(attrs.default_sql.as_ref().map(|d| d.span)) {
+                    cx.error(d, "a `generated` column cannot have a default: its value is always computed");
+                }
+                if let Some(pk) = attrs.primary_key {
+                    cx.error(pk, "a `generated` column cannot be a primary key");
+                }
+                if g.value.trim().is_empty() {
+                    cx.error(g.span, "`generated` needs an SQL expression");
+                }
+            }
+            None => {
+                if let Some(s) = attrs.stored {
+                    cx.error(s, "`stored` only applies to a `generated = \"..\"` column");
+                }
+            }
+        }
+    }
+}
+
+/// SQLite refuses a WITHOUT ROWID table without a primary key, and AUTOINCREMENT on one.
+fn check_without_rowid(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &Table) {
+    let Some(span) = tattrs.without_rowid else { return };
+    if table.key_columns().is_empty() {
+        cx.error(span, format!("`without_rowid` needs a primary key on `{}`", input.ident));
+    }
+    if table.columns.iter().any(|c| c.autoincrement) {
+        cx.error(span, "`without_rowid` tables cannot use `autoincrement`");
+    }
+}
+
+/// STRICT tables accept only INT, INTEGER, REAL, TEXT, BLOB and ANY.
+fn check_strict_types(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+    if tattrs.strict.is_none() {
+        return;
+    }
+    for (col, attrs) in table.columns.iter().zip(cols) {
+        if let (LogicalType::Sql(s), Some(span)) = (&col.ty, attrs.sql_type.as_ref().map(|s| s.span)) {
+            let ok = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"].iter().any(|t| s.eq_ignore_ascii_case(t));
+            if !ok {
+                cx.error(span, format!("a `strict` table only takes the types INT, INTEGER, REAL, TEXT, BLOB and ANY, not `{s}`"));
+            }
+        }
+    }
+}
+
+/// Index and constraint names share one namespace in SQLite.
+fn check_unique_names(cx: &Ctxt, input: &syn::DeriveInput, table: &Table) {
+    let mut names: Vec<&str> = table.indexes.iter().map(|i| i.name.as_str()).collect();
+    names.extend(table.uniques.iter().map(|u| u.name.as_str()));
+    names.extend(table.checks.iter().map(|c| c.name.as_str()));
+    let mut seen = std::collections::HashSet::new();
+    for n in names {
+        if !seen.insert(n) {
+            cx.error(input.ident.span(), format!("two indexes or constraints of `{}` are named `{n}`", table.name));
+        }
+    }
+}

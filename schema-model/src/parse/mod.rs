@@ -1,0 +1,420 @@
+//! Turns a `#[derive(Table)]` struct into the schema model: the one parser that both the derive
+//! macro and the CLI call, so the compiler and `schema generate` can never disagree.
+
+mod attr;
+mod check;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use syn::spanned::Spanned as _;
+use syn::{Ident, Type};
+
+use crate::model::{self, Column, ForeignKey, Index, IndexTarget, Schema, Table};
+
+/// Collects every error found in one struct, so they are all reported together.
+#[derive(Default)]
+pub struct Ctxt {
+    errors: RefCell<Vec<syn::Error>>,
+}
+
+impl Ctxt {
+    pub fn error(&self, span: Span, msg: impl std::fmt::Display) {
+        self.errors.borrow_mut().push(syn::Error::new(span, msg));
+    }
+
+    /// Records the error of `res`, if any; returns whether it was `Ok`.
+    pub fn result(&self, res: syn::Result<()>) -> bool {
+        match res {
+            Ok(()) => true,
+            Err(e) => {
+                self.errors.borrow_mut().push(e);
+                false
+            }
+        }
+    }
+
+    fn finish(self) -> Result<(), syn::Error> {
+        let mut errors = self.errors.into_inner().into_iter();
+        match errors.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                first.extend(errors);
+                Err(first)
+            }
+        }
+    }
+}
+
+/// One field of a table struct, as the derive needs it to write row code.
+#[derive(Clone)]
+pub struct ParsedField {
+    pub ident: Ident,
+    pub ty: Type,
+    /// `None` for `#[column(skip)]`: not a column, filled with `Default::default()` on read.
+    pub column: Option<FieldColumn>,
+}
+
+#[derive(Clone)]
+pub struct FieldColumn {
+    /// The column's SQL name.
+    pub name: String,
+    pub json: bool,
+    pub generated: bool,
+    pub autoincrement: bool,
+    /// Part of the primary key (single or composite).
+    pub key: bool,
+}
+
+/// `#[column(references = Struct::field)]` before the target is known to be a table.
+#[derive(Clone)]
+pub struct Reference {
+    /// The SQL name of the referencing column.
+    pub column: String,
+    /// The referencing field's Rust type, to be checked against the target's.
+    pub field_ty: Type,
+    /// `User::id` as written: the derive hands it to the compiler, the CLI looks it up.
+    pub path: syn::Path,
+    pub on_delete: model::FkAction,
+    pub on_update: model::FkAction,
+}
+
+impl Reference {
+    /// The struct and field the path names (`crate::db::User::id` → `User`, `id`).
+    pub fn target(&self) -> Option<(&Ident, &Ident)> {
+        let n = self.path.segments.len();
+        if n < 2 {
+            return None;
+        }
+        Some((&self.path.segments[n - 2].ident, &self.path.segments[n - 1].ident))
+    }
+}
+
+/// A parsed table struct: the model (foreign keys still unresolved) plus what code needs.
+#[derive(Clone)]
+pub struct ParsedTable {
+    pub ident: Ident,
+    /// The table, complete but for `foreign_keys`, which [`resolve`] or the derive fills in.
+    pub table: Table,
+    pub fields: Vec<ParsedField>,
+    pub references: Vec<Reference>,
+    /// Where the struct is, for errors about it.
+    pub span: Span,
+}
+
+/// Parses one `#[derive(Table)]` input, reporting every problem at once.
+pub fn from_ast(input: &syn::DeriveInput) -> Result<ParsedTable, syn::Error> {
+    let cx = Ctxt::default();
+    let parsed = parse_table(&cx, input);
+    cx.finish()?;
+    // `parse_table` returns `None` only after recording an error.
+    parsed.ok_or_else(|| syn::Error::new(input.ident.span(), "could not read this table"))
+}
+
+fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
+    let fields = match &input.data {
+        syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => &named.named,
+        _ => {
+            cx.error(
+                input.ident.span(),
+                "#[derive(Table)] needs a struct with named fields, one per column",
+            );
+            return None;
+        }
+    };
+    if !input.generics.params.is_empty() {
+        cx.error(input.generics.span(), "a table struct cannot have generic parameters");
+    }
+
+    let tattrs = attr::table(cx, &input.attrs);
+    let table_name =
+        tattrs.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| model::snake_case(&input.ident.to_string()));
+    let mut table = Table::new(table_name.clone());
+    table.strict = tattrs.strict.is_some();
+    table.without_rowid = tattrs.without_rowid.is_some();
+    table.renamed_from = tattrs.renamed_from.as_ref().map(|r| r.value.clone());
+
+    let mut parsed_fields = Vec::new();
+    let mut references = Vec::new();
+    let mut field_columns: HashMap<String, String> = HashMap::new();
+    let mut column_indexes = Vec::new();
+    let mut column_attrs = Vec::new();
+    for field in fields {
+        let ident = field.ident.clone().expect("named fields have names");
+        let cattrs = attr::column(cx, &field.attrs);
+        if let Some(skip) = cattrs.skip {
+            check::skip_alone(cx, skip, &cattrs);
+            parsed_fields.push(ParsedField { ident, ty: field.ty.clone(), column: None });
+            continue;
+        }
+        let name = cattrs.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| ident.to_string());
+        let Some((ty, nullable)) = check::column_type(cx, &field.ty, &cattrs) else {
+            continue;
+        };
+        let mut col = Column::new(name.clone(), ty);
+        col.not_null = !nullable || cattrs.primary_key.is_some();
+        col.primary_key = cattrs.primary_key.is_some();
+        col.autoincrement = cattrs.autoincrement.is_some();
+        col.unique = cattrs.unique.is_some();
+        col.collate = cattrs.collate.as_ref().map(|c| c.value.clone());
+        col.renamed_from = cattrs.renamed_from.as_ref().map(|r| r.value.clone());
+        col.default = check::default_value(cx, &col, &cattrs);
+        col.generated = cattrs.generated.as_ref().map(|g| model::Generated {
+            expr: g.value.clone(),
+            stored: cattrs.stored.is_some(),
+        });
+        if let Some(c) = &cattrs.check {
+            table.checks.push(model::Check { name: model::names::column_check(&table_name, &name), expr: c.value.clone() });
+        }
+        if cattrs.index.is_some() {
+            let cols = vec![name.clone()];
+            column_indexes.push(Index {
+                name: model::names::index(&table_name, &cols),
+                target: IndexTarget::Columns(cols),
+                unique: false,
+                where_clause: None,
+            });
+        }
+        if let Some(r) = &cattrs.references {
+            if let Some(reference) = check::reference(cx, &name, &field.ty, r, &cattrs) {
+                references.push(reference);
+            }
+        } else {
+            check::actions_need_reference(cx, &cattrs);
+        }
+        if field_columns.values().any(|n| *n == name) {
+            cx.error(
+                cattrs.name.as_ref().map_or(ident.span(), |n| n.span),
+                format!("two fields map to the column `{name}`; give one of them #[column(name = \"..\")]"),
+            );
+        }
+        field_columns.insert(ident.to_string(), name.clone());
+        parsed_fields.push(ParsedField {
+            ident,
+            ty: field.ty.clone(),
+            column: Some(FieldColumn {
+                name,
+                json: cattrs.json.is_some(),
+                generated: cattrs.generated.is_some(),
+                autoincrement: cattrs.autoincrement.is_some(),
+                key: cattrs.primary_key.is_some(),
+            }),
+        });
+        table.columns.push(col);
+        column_attrs.push(cattrs);
+    }
+
+    if table.columns.is_empty() {
+        cx.error(
+            input.ident.span(),
+            format!("table `{table_name}` has no columns: a table needs at least one field that is not #[column(skip)]"),
+        );
+        return None;
+    }
+
+    // Field names in `columns(..)` / `primary_key(..)` → column names, each checked to exist.
+    let column_of = |ident: &Ident, what: &str| -> Option<String> {
+        let found = field_columns.get(&ident.to_string()).cloned();
+        if found.is_none() {
+            cx.error(ident.span(), format!("{what} names `{ident}`, which is not a column of `{}`", input.ident));
+        }
+        found
+    };
+    let columns_of = |idents: &[Ident], what: &str| -> Option<Vec<String>> {
+        let cols: Vec<Option<String>> = idents.iter().map(|i| column_of(i, what)).collect();
+        cols.into_iter().collect()
+    };
+
+    if let Some(pk) = &tattrs.primary_key {
+        if let Some(cols) = columns_of(&pk.value, "#[table(primary_key(..))]") {
+            if cols.is_empty() {
+                cx.error(pk.span, "#[table(primary_key())] needs at least one field");
+            }
+            for c in &mut table.columns {
+                if cols.contains(&c.name) {
+                    c.not_null = true;
+                }
+            }
+            for f in &mut parsed_fields {
+                if let Some(fc) = &mut f.column {
+                    fc.key |= cols.contains(&fc.name);
+                }
+            }
+            table.primary_key = Some(model::PrimaryKey { name: model::names::primary_key(&table_name, &cols), columns: cols });
+        }
+    }
+
+    table.indexes = column_indexes;
+    for ix in attr::indexes(cx, &input.attrs) {
+        let target = match ix.on {
+            attr::IndexOn::Columns(idents) => match columns_of(&idents, "#[index(columns(..))]") {
+                Some(cols) => IndexTarget::Columns(cols),
+                None => continue,
+            },
+            attr::IndexOn::Expr(e) => IndexTarget::Expr(e),
+        };
+        let name = match (&ix.name, &target) {
+            (Some(n), _) => n.clone(),
+            (None, IndexTarget::Columns(cols)) => model::names::index(&table_name, cols),
+            (None, IndexTarget::Expr(_)) => {
+                cx.error(ix.span, "an index on an expression needs a name: #[index(name = \"..\", expr = \"..\")]");
+                continue;
+            }
+        };
+        table.indexes.push(Index { name, target, unique: ix.unique, where_clause: ix.where_clause });
+    }
+    for u in attr::uniques(cx, &input.attrs) {
+        if let Some(cols) = columns_of(&u.columns, "#[unique(columns(..))]") {
+            let name = u.name.unwrap_or_else(|| model::names::unique(&table_name, &cols));
+            table.uniques.push(model::Unique { name, columns: cols });
+        }
+    }
+    for c in attr::checks(cx, &input.attrs) {
+        table.checks.push(model::Check { name: c.name, expr: c.expr });
+    }
+
+    check::table(cx, input, &tattrs, &table, &column_attrs);
+
+    Some(ParsedTable { ident: input.ident.clone(), table, fields: parsed_fields, references, span: input.ident.span() })
+}
+
+/// Whether an attribute list derives `Table` (`#[derive(Table)]`, `#[derive(schema_core::Table)]`).
+pub fn derives_table(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
+        let mut found = false;
+        // A derive list that does not parse is the compiler's to report; it is just not ours.
+        let _ = a.parse_nested_meta(|meta| {
+            if meta.path.segments.last().is_some_and(|s| s.ident == "Table") {
+                found = true;
+            }
+            Ok(())
+        });
+        found
+    })
+}
+
+/// Every `#[derive(Table)]` struct in a file, inline modules included, in source order.
+/// Each struct is parsed on its own; the errors of all of them are returned together.
+pub fn from_file(file: &syn::File) -> Result<Vec<ParsedTable>, syn::Error> {
+    let mut tables = Vec::new();
+    let mut errors: Option<syn::Error> = None;
+    collect_items(&file.items, &mut tables, &mut errors);
+    match errors {
+        Some(e) => Err(e),
+        None => Ok(tables),
+    }
+}
+
+fn collect_items(items: &[syn::Item], tables: &mut Vec<ParsedTable>, errors: &mut Option<syn::Error>) {
+    for item in items {
+        match item {
+            syn::Item::Struct(s) if derives_table(&s.attrs) => {
+                let input = syn::DeriveInput::from(s.clone());
+                match from_ast(&input) {
+                    Ok(t) => tables.push(t),
+                    Err(e) => match errors {
+                        Some(all) => all.combine(e),
+                        None => *errors = Some(e),
+                    },
+                }
+            }
+            syn::Item::Enum(e) if derives_table(&e.attrs) => {
+                let err = syn::Error::new(e.ident.span(), "#[derive(Table)] needs a struct with named fields, one per column");
+                match errors {
+                    Some(all) => all.combine(err),
+                    None => *errors = Some(err),
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    collect_items(inner, tables, errors);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Resolves every `references = Struct::field` among the parsed tables, as the compiler does
+/// for the derive, and returns the finished schema. Each error carries its span.
+pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<syn::Error>> {
+    let mut errors = Vec::new();
+    let mut by_struct: HashMap<String, Vec<&ParsedTable>> = HashMap::new();
+    for p in parsed {
+        by_struct.entry(p.ident.to_string()).or_default().push(p);
+    }
+    let mut seen_tables: HashMap<&str, &ParsedTable> = HashMap::new();
+    for p in parsed {
+        if let Some(other) = seen_tables.insert(&p.table.name, p) {
+            errors.push(syn::Error::new(
+                p.span,
+                format!("`{}` and `{}` both declare the table `{}`", other.ident, p.ident, p.table.name),
+            ));
+        }
+    }
+    let mut tables = Vec::new();
+    for p in parsed {
+        let mut table = p.table.clone();
+        for r in &p.references {
+            let Some((target_struct, target_field)) = r.target() else {
+                errors.push(syn::Error::new(r.path.span(), "`references` takes `Struct::field`"));
+                continue;
+            };
+            let target = match by_struct.get(&target_struct.to_string()).map(Vec::as_slice) {
+                Some([t]) => *t,
+                Some(_) => {
+                    errors.push(syn::Error::new(
+                        target_struct.span(),
+                        format!("more than one table struct is named `{target_struct}`; the schema files must name each once"),
+                    ));
+                    continue;
+                }
+                None => {
+                    errors.push(syn::Error::new(
+                        target_struct.span(),
+                        format!("`references` names `{target_struct}`, which is not a #[derive(Table)] struct in the schema files"),
+                    ));
+                    continue;
+                }
+            };
+            let Some(field) = target.fields.iter().find(|f| f.ident == *target_field) else {
+                errors.push(syn::Error::new(
+                    target_field.span(),
+                    format!("`references` names `{target_struct}::{target_field}`, but `{target_struct}` has no field `{target_field}`"),
+                ));
+                continue;
+            };
+            let Some(col) = &field.column else {
+                errors.push(syn::Error::new(
+                    target_field.span(),
+                    format!("`{target_struct}::{target_field}` is #[column(skip)], so it cannot be referenced"),
+                ));
+                continue;
+            };
+            if !check::reference_types_agree(&r.field_ty, &field.ty) {
+                errors.push(syn::Error::new(
+                    r.path.span(),
+                    format!(
+                        "foreign key type mismatch: `{}` cannot reference `{target_struct}::{target_field}` of type `{}`",
+                        type_string(&r.field_ty),
+                        type_string(&field.ty)
+                    ),
+                ));
+                continue;
+            }
+            table.foreign_keys.push(ForeignKey::new(&table.name, vec![r.column.clone()], &target.table.name, vec![col.name.clone()], r.on_delete, r.on_update));
+        }
+        tables.push(table);
+    }
+    if errors.is_empty() { Ok(Schema { tables }) } else { Err(errors) }
+}
+
+/// A type as the user wrote it, without token spacing: `Option<i64>`.
+pub fn type_string(ty: &Type) -> String {
+    quote::ToTokens::to_token_stream(ty).to_string().replace(' ', "")
+}
+
+pub use check::strip_option;
+#[doc(hidden)]
+pub use check::logical_type_of;
