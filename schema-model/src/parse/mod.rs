@@ -336,78 +336,89 @@ fn collect_items(items: &[syn::Item], tables: &mut Vec<ParsedTable>, errors: &mu
     }
 }
 
+/// An error found while resolving references, with the index of the table it concerns (so
+/// the CLI can name the file it is in).
+pub struct ResolveError {
+    pub table: usize,
+    pub error: syn::Error,
+}
+
 /// Resolves every `references = Struct::field` among the parsed tables, as the compiler does
 /// for the derive, and returns the finished schema. Each error carries its span.
-pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<syn::Error>> {
+pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
     let mut errors = Vec::new();
     let mut by_struct: HashMap<String, Vec<&ParsedTable>> = HashMap::new();
     for p in parsed {
         by_struct.entry(p.ident.to_string()).or_default().push(p);
     }
     let mut seen_tables: HashMap<&str, &ParsedTable> = HashMap::new();
-    for p in parsed {
+    for (i, p) in parsed.iter().enumerate() {
         if let Some(other) = seen_tables.insert(&p.table.name, p) {
-            errors.push(syn::Error::new(
+            errors.push((i, syn::Error::new(
                 p.span,
                 format!("`{}` and `{}` both declare the table `{}`", other.ident, p.ident, p.table.name),
-            ));
+            )));
         }
     }
     let mut tables = Vec::new();
-    for p in parsed {
+    for (i, p) in parsed.iter().enumerate() {
         let mut table = p.table.clone();
         for r in &p.references {
             let Some((target_struct, target_field)) = r.target() else {
-                errors.push(syn::Error::new(r.path.span(), "`references` takes `Struct::field`"));
+                errors.push((i, syn::Error::new(r.path.span(), "`references` takes `Struct::field`")));
                 continue;
             };
             let target = match by_struct.get(&target_struct.to_string()).map(Vec::as_slice) {
                 Some([t]) => *t,
                 Some(_) => {
-                    errors.push(syn::Error::new(
+                    errors.push((i, syn::Error::new(
                         target_struct.span(),
                         format!("more than one table struct is named `{target_struct}`; the schema files must name each once"),
-                    ));
+                    )));
                     continue;
                 }
                 None => {
-                    errors.push(syn::Error::new(
+                    errors.push((i, syn::Error::new(
                         target_struct.span(),
                         format!("`references` names `{target_struct}`, which is not a #[derive(Table)] struct in the schema files"),
-                    ));
+                    )));
                     continue;
                 }
             };
             let Some(field) = target.fields.iter().find(|f| f.ident == *target_field) else {
-                errors.push(syn::Error::new(
+                errors.push((i, syn::Error::new(
                     target_field.span(),
                     format!("`references` names `{target_struct}::{target_field}`, but `{target_struct}` has no field `{target_field}`"),
-                ));
+                )));
                 continue;
             };
             let Some(col) = &field.column else {
-                errors.push(syn::Error::new(
+                errors.push((i, syn::Error::new(
                     target_field.span(),
                     format!("`{target_struct}::{target_field}` is #[column(skip)], so it cannot be referenced"),
-                ));
+                )));
                 continue;
             };
             if !check::reference_types_agree(&r.field_ty, &field.ty) {
-                errors.push(syn::Error::new(
+                errors.push((i, syn::Error::new(
                     r.path.span(),
                     format!(
                         "foreign key type mismatch: `{}` cannot reference `{target_struct}::{target_field}` of type `{}`",
                         type_string(&r.field_ty),
                         type_string(&field.ty)
                     ),
-                ));
+                )));
                 continue;
             }
             table.foreign_keys.push(ForeignKey::new(&table.name, vec![r.column.clone()], &target.table.name, vec![col.name.clone()], r.on_delete, r.on_update));
         }
         tables.push(table);
     }
-    if errors.is_empty() { Ok(Schema { tables }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Schema { tables })
+    } else {
+        Err(errors.into_iter().map(|(table, error)| ResolveError { table, error }).collect())
+    }
 }
 
 /// A type as the user wrote it, without token spacing: `Option<i64>`.

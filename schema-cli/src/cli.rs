@@ -1,0 +1,107 @@
+//! The command line: clap types, and the error type that carries an exit code.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+use crate::config::Config;
+
+pub const EXIT_FOUND: i32 = 1;
+pub const EXIT_INPUT: i32 = 2;
+pub const EXIT_DATABASE: i32 = 3;
+
+/// An error and the exit code it ends the process with.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: i32,
+    pub error: anyhow::Error,
+}
+
+impl CliError {
+    pub fn input(error: impl Into<anyhow::Error>) -> CliError {
+        CliError { code: EXIT_INPUT, error: error.into() }
+    }
+    pub fn database(error: impl Into<anyhow::Error>) -> CliError {
+        CliError { code: EXIT_DATABASE, error: error.into() }
+    }
+}
+
+pub type CliResult = Result<i32, CliError>;
+
+#[derive(Parser, Debug)]
+#[command(name = "schema", version, about = "Versioned, data-preserving SQLite migrations for #[derive(Table)] structs")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every key of `schema.toml` has a flag of the same name, which wins over it.
+#[derive(Args, Debug, Clone, Default)]
+pub struct GlobalArgs {
+    /// The config file (default: ./schema.toml, optional).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The SQL dialect: sqlite.
+    #[arg(long, global = true)]
+    pub dialect: Option<String>,
+    /// Schema files, folders or globs (repeatable).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub schema: Vec<String>,
+    /// The migration folder.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The database (a SQLite file); overrides DATABASE_URL and the config.
+    #[arg(long, global = true)]
+    pub url: Option<String>,
+    /// The tracking table.
+    #[arg(long, global = true)]
+    pub table: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Write the next migration from the schema files.
+    Generate(GenerateArgs),
+    /// Apply every migration not yet applied.
+    Migrate(MigrateArgs),
+    /// List applied, pending and edited migrations.
+    Status,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// The migration's name (the tag is NNNN_<name>).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Write an empty migration for hand-written SQL.
+    #[arg(long)]
+    pub custom: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    /// List what would be applied, and apply nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run() -> CliResult {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; clap prints them itself.
+            let code = if e.use_stderr() { EXIT_INPUT } else { 0 };
+            let _ = e.print();
+            return Ok(code);
+        }
+    };
+    let config = Config::load(&cli.global).map_err(CliError::input)?;
+    match cli.command {
+        Command::Generate(args) => commands::generate::run(&config, &args),
+        Command::Migrate(args) => commands::migrate::run(&config, &args),
+        Command::Status => commands::status::run(&config),
+    }
+}

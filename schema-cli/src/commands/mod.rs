@@ -1,0 +1,6 @@
+//! One module a command: each turns its arguments into options, calls schema-core, and
+//! prints what it returns.
+
+pub mod generate;
+pub mod migrate;
+pub mod status;
