@@ -1,4 +1,4 @@
-//! The blog's tables. `schema generate` reads this file; the application compiles it.
+// The blog's tables. `schema generate` reads this file; the application compiles it.
 
 use schema_core::Table;
 use serde::{Deserialize, Serialize};
