@@ -20,17 +20,27 @@ pub struct CliError {
 
 impl CliError {
     pub fn input(error: impl Into<anyhow::Error>) -> CliError {
-        CliError { code: EXIT_INPUT, error: error.into() }
+        CliError {
+            code: EXIT_INPUT,
+            error: error.into(),
+        }
     }
     pub fn database(error: impl Into<anyhow::Error>) -> CliError {
-        CliError { code: EXIT_DATABASE, error: error.into() }
+        CliError {
+            code: EXIT_DATABASE,
+            error: error.into(),
+        }
     }
 }
 
 pub type CliResult = Result<i32, CliError>;
 
 #[derive(Parser, Debug)]
-#[command(name = "schema", version, about = "Versioned, data-preserving SQLite migrations for #[derive(Table)] structs")]
+#[command(
+    name = "schema",
+    version,
+    about = "Versioned, data-preserving SQLite migrations for #[derive(Table)] structs"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

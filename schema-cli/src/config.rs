@@ -53,19 +53,35 @@ impl Config {
         let (file, base) = match &args.config {
             // A file named on the command line must exist.
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
-                (parse(&text, path)?, path.parent().map(Path::to_path_buf).unwrap_or_default())
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the config file {}", path.display()))?;
+                (
+                    parse(&text, path)?,
+                    path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                )
             }
             // The default one is optional.
             None => match std::fs::read_to_string(DEFAULT_CONFIG) {
                 Ok(text) => (parse(&text, Path::new(DEFAULT_CONFIG))?, PathBuf::new()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => (File::default(), PathBuf::new()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    (File::default(), PathBuf::new())
+                }
                 Err(e) => return Err(e).context(format!("cannot read {DEFAULT_CONFIG}")),
             },
         };
-        let rel = |p: &str| if base.as_os_str().is_empty() { PathBuf::from(p) } else { base.join(p) };
+        let rel = |p: &str| {
+            if base.as_os_str().is_empty() {
+                PathBuf::from(p)
+            } else {
+                base.join(p)
+            }
+        };
 
-        let dialect = args.dialect.clone().or(file.dialect).unwrap_or_else(|| "sqlite".into());
+        let dialect = args
+            .dialect
+            .clone()
+            .or(file.dialect)
+            .unwrap_or_else(|| "sqlite".into());
         if dialect != "sqlite" {
             bail!("unsupported dialect \"{dialect}\": this version supports \"sqlite\"");
         }
@@ -75,12 +91,21 @@ impl Config {
         } else {
             match file.schema {
                 Some(OneOrMany::One(s)) => vec![rel(&s).to_string_lossy().into_owned()],
-                Some(OneOrMany::Many(v)) => v.iter().map(|s| rel(s).to_string_lossy().into_owned()).collect(),
+                Some(OneOrMany::Many(v)) => v
+                    .iter()
+                    .map(|s| rel(s).to_string_lossy().into_owned())
+                    .collect(),
                 None => vec![rel("src/schema.rs").to_string_lossy().into_owned()],
             }
         };
-        let out = args.out.clone().unwrap_or_else(|| rel(file.out.as_deref().unwrap_or("migrations")));
-        let file_url = file.database.and_then(|d| d.url).map(|u| rel_url(&u, &base));
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| rel(file.out.as_deref().unwrap_or("migrations")));
+        let file_url = file
+            .database
+            .and_then(|d| d.url)
+            .map(|u| rel_url(&u, &base));
         let url = args
             .url
             .clone()
@@ -92,13 +117,22 @@ impl Config {
             .clone()
             .or(file.migrations.and_then(|m| m.table))
             .unwrap_or_else(|| schema_core::migrate::DEFAULT_TABLE.into());
-        Ok(Config { schema, out, url, table })
+        Ok(Config {
+            schema,
+            out,
+            url,
+            table,
+        })
     }
 
     /// The SQLite file the URL names (`app.db`, `sqlite:app.db`, `file:app.db`).
     pub fn database_path(&self) -> PathBuf {
         let u = self.url.as_str();
-        let u = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")).or_else(|| u.strip_prefix("file:")).unwrap_or(u);
+        let u = u
+            .strip_prefix("sqlite://")
+            .or_else(|| u.strip_prefix("sqlite:"))
+            .or_else(|| u.strip_prefix("file:"))
+            .unwrap_or(u);
         PathBuf::from(u)
     }
 }
@@ -113,5 +147,6 @@ fn rel_url(url: &str, base: &Path) -> String {
 }
 
 fn parse(text: &str, path: &Path) -> anyhow::Result<File> {
-    toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+    toml::from_str(text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
 }

@@ -14,7 +14,12 @@ pub struct SourceErrors(pub Vec<String>);
 impl fmt::Display for SourceErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(f, "{} problem{} in the schema files:", n, if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{} problem{} in the schema files:",
+            n,
+            if n == 1 { "" } else { "s" }
+        )?;
         for m in &self.0 {
             write!(f, "\n  {m}")?;
         }
@@ -32,7 +37,10 @@ pub fn expand(entries: &[String]) -> Result<Vec<PathBuf>, SourceErrors> {
         if e.contains(['*', '?', '[']) {
             match glob::glob(e) {
                 Ok(paths) => {
-                    let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+                    let mut found: Vec<PathBuf> = paths
+                        .filter_map(Result::ok)
+                        .filter(|p| p.is_file())
+                        .collect();
                     found.sort();
                     if found.is_empty() {
                         errors.push(format!("{e}: the pattern matches no file"));
@@ -57,11 +65,17 @@ pub fn expand(entries: &[String]) -> Result<Vec<PathBuf>, SourceErrors> {
         }
     }
     files.dedup();
-    if errors.is_empty() { Ok(files) } else { Err(SourceErrors(errors)) }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(SourceErrors(errors))
+    }
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -78,7 +92,13 @@ fn located(path: &Path, err: &syn::Error) -> Vec<String> {
         .into_iter()
         .map(|e| {
             let start = e.span().start();
-            format!("{}:{}:{}: {}", path.display(), start.line, start.column + 1, e)
+            format!(
+                "{}:{}:{}: {}",
+                path.display(),
+                start.line,
+                start.column + 1,
+                e
+            )
         })
         .collect()
 }
@@ -99,7 +119,11 @@ pub fn load(files: &[PathBuf]) -> Result<Schema, SourceErrors> {
         let file = match syn::parse_file(&text) {
             Ok(f) => f,
             Err(e) => {
-                errors.extend(located(path, &e).into_iter().map(|m| format!("{m} (the file is not valid Rust)")));
+                errors.extend(
+                    located(path, &e)
+                        .into_iter()
+                        .map(|m| format!("{m} (the file is not valid Rust)")),
+                );
                 continue;
             }
         };
@@ -122,6 +146,10 @@ pub fn load(files: &[PathBuf]) -> Result<Schema, SourceErrors> {
         )]));
     }
     parse::resolve(&parsed).map_err(|errs| {
-        SourceErrors(errs.iter().flat_map(|e| located(&files[origin[e.table]], &e.error)).collect())
+        SourceErrors(
+            errs.iter()
+                .flat_map(|e| located(&files[origin[e.table]], &e.error))
+                .collect(),
+        )
     })
 }

@@ -35,7 +35,9 @@ impl Project {
 
     fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_schema"));
-        cmd.args(args).current_dir(self.dir.path()).env_remove("DATABASE_URL");
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env_remove("DATABASE_URL");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -57,7 +59,13 @@ impl Run {
     }
     #[track_caller]
     fn expect(&self, code: i32) -> &Run {
-        assert_eq!(self.code(), code, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
 }
@@ -93,15 +101,23 @@ fn generate_writes_a_drizzle_kit_folder_then_reports_no_changes() {
     let out = p.run(&["generate"]).expect(0).stdout();
     assert!(out.contains("0000_init.sql (3 statements)"), "{out}");
     let sql = p.read("migrations/0000_init.sql");
-    assert!(sql.find("CREATE TABLE `users`").unwrap() < sql.find("CREATE TABLE `post`").unwrap(), "referenced table first:\n{sql}");
+    assert!(
+        sql.find("CREATE TABLE `users`").unwrap() < sql.find("CREATE TABLE `post`").unwrap(),
+        "referenced table first:\n{sql}"
+    );
     assert_eq!(sql.matches("--> statement-breakpoint\n").count(), 2);
-    let journal: serde_json::Value = serde_json::from_str(&p.read("migrations/meta/_journal.json")).unwrap();
+    let journal: serde_json::Value =
+        serde_json::from_str(&p.read("migrations/meta/_journal.json")).unwrap();
     assert_eq!(journal["version"], "7");
     assert_eq!(journal["entries"][0]["tag"], "0000_init");
     assert_eq!(journal["entries"][0]["version"], "6");
-    let snap: serde_json::Value = serde_json::from_str(&p.read("migrations/meta/0000_snapshot.json")).unwrap();
+    let snap: serde_json::Value =
+        serde_json::from_str(&p.read("migrations/meta/0000_snapshot.json")).unwrap();
     assert_eq!(snap["prevId"], "00000000-0000-0000-0000-000000000000");
-    assert_eq!(snap["tables"]["post"]["foreignKeys"]["post_author_id_users_id_fk"]["onDelete"], "cascade");
+    assert_eq!(
+        snap["tables"]["post"]["foreignKeys"]["post_author_id_users_id_fk"]["onDelete"],
+        "cascade"
+    );
 
     let again = p.run(&["generate"]).expect(0).stdout();
     assert!(again.contains("No schema changes"), "{again}");
@@ -112,7 +128,16 @@ fn generate_writes_a_drizzle_kit_folder_then_reports_no_changes() {
 fn generate_on_the_drizzle_fixture_matches_drizzle_kits_snapshot() {
     let p = Project::new();
     std::fs::copy(fixture_dir().join("schema.rs"), p.path("schema.rs")).unwrap();
-    p.run(&["generate", "--schema", "schema.rs", "--out", "out", "--name", "init"]).expect(0);
+    p.run(&[
+        "generate",
+        "--schema",
+        "schema.rs",
+        "--out",
+        "out",
+        "--name",
+        "init",
+    ])
+    .expect(0);
     let strip = |s: String| -> serde_json::Value {
         let mut v: serde_json::Value = serde_json::from_str(&s).unwrap();
         v.as_object_mut().unwrap().remove("id");
@@ -120,7 +145,9 @@ fn generate_on_the_drizzle_fixture_matches_drizzle_kits_snapshot() {
         v
     };
     let ours = strip(p.read("out/meta/0000_snapshot.json"));
-    let theirs = strip(std::fs::read_to_string(fixture_dir().join("migrations/meta/0000_snapshot.json")).unwrap());
+    let theirs = strip(
+        std::fs::read_to_string(fixture_dir().join("migrations/meta/0000_snapshot.json")).unwrap(),
+    );
     assert_eq!(ours, theirs);
     let journal = p.read("out/meta/_journal.json");
     assert!(journal.contains("\"tag\": \"0000_init\""), "{journal}");
@@ -129,7 +156,10 @@ fn generate_on_the_drizzle_fixture_matches_drizzle_kits_snapshot() {
 #[test]
 fn a_syntax_error_exits_2_naming_file_and_line() {
     let p = Project::new();
-    p.write("src/schema.rs", "use schema_core::Table;\n\n#[derive(Table)]\npub struct User {\n    pub id: i64,,\n}\n");
+    p.write(
+        "src/schema.rs",
+        "use schema_core::Table;\n\n#[derive(Table)]\npub struct User {\n    pub id: i64,,\n}\n",
+    );
     let err = p.run(&["generate"]).expect(2).stderr();
     assert!(err.contains("src/schema.rs:5:"), "{err}");
     assert!(err.contains("not valid Rust"), "{err}");
@@ -138,9 +168,15 @@ fn a_syntax_error_exits_2_naming_file_and_line() {
 #[test]
 fn a_struct_that_cannot_be_read_exits_2_naming_file_and_line() {
     let p = Project::new();
-    p.write("src/schema.rs", "use schema_core::Table;\n\n#[derive(Table)]\npub struct Pair(i64, i64);\n");
+    p.write(
+        "src/schema.rs",
+        "use schema_core::Table;\n\n#[derive(Table)]\npub struct Pair(i64, i64);\n",
+    );
     let err = p.run(&["generate"]).expect(2).stderr();
-    assert!(err.contains("src/schema.rs:4:12: #[derive(Table)] needs a struct with named fields"), "{err}");
+    assert!(
+        err.contains("src/schema.rs:4:12: #[derive(Table)] needs a struct with named fields"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -152,9 +188,18 @@ fn every_attribute_error_of_every_struct_is_reported_with_its_position() {
     );
     let err = p.run(&["generate"]).expect(2).stderr();
     assert!(err.contains("3 problems"), "{err}");
-    assert!(err.contains("src/schema.rs:3:14: unknown attribute `primary_kee` in #[column(..)]"), "{err}");
-    assert!(err.contains("src/schema.rs:9:14: the default does not fit the column `n`"), "{err}");
-    assert!(err.contains("src/schema.rs:11:15: cannot map the type `DateTime`"), "{err}");
+    assert!(
+        err.contains("src/schema.rs:3:14: unknown attribute `primary_kee` in #[column(..)]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/schema.rs:9:14: the default does not fit the column `n`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/schema.rs:11:15: cannot map the type `DateTime`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -165,9 +210,18 @@ fn a_reference_to_a_missing_struct_or_field_is_an_error_at_the_path() {
         "#[derive(Table)]\npub struct A {\n    #[column(references = Missing::id)]\n    pub x: i64,\n    #[column(references = A::nope)]\n    pub y: i64,\n    #[column(references = A::x)]\n    pub z: String,\n}\n",
     );
     let err = p.run(&["generate"]).expect(2).stderr();
-    assert!(err.contains("src/schema.rs:3:27: `references` names `Missing`"), "{err}");
-    assert!(err.contains("src/schema.rs:5:30: `references` names `A::nope`"), "{err}");
-    assert!(err.contains("src/schema.rs:7:27: foreign key type mismatch"), "{err}");
+    assert!(
+        err.contains("src/schema.rs:3:27: `references` names `Missing`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/schema.rs:5:30: `references` names `A::nope`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/schema.rs:7:27: foreign key type mismatch"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -175,7 +229,10 @@ fn no_tables_at_all_exits_2_naming_the_file() {
     let p = Project::new();
     p.write("src/schema.rs", "pub struct NotATable { pub id: i64 }\n");
     let err = p.run(&["generate"]).expect(2).stderr();
-    assert!(err.contains("src/schema.rs:1:1: no #[derive(Table)] structs found"), "{err}");
+    assert!(
+        err.contains("src/schema.rs:1:1: no #[derive(Table)] structs found"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -189,8 +246,14 @@ fn a_missing_schema_file_exits_2() {
 fn a_named_config_must_exist_but_the_default_one_is_optional() {
     let p = Project::new();
     p.write("src/schema.rs", USERS);
-    let err = p.run(&["--config", "nope.toml", "generate"]).expect(2).stderr();
-    assert!(err.contains("cannot read the config file nope.toml"), "{err}");
+    let err = p
+        .run(&["--config", "nope.toml", "generate"])
+        .expect(2)
+        .stderr();
+    assert!(
+        err.contains("cannot read the config file nope.toml"),
+        "{err}"
+    );
     p.run(&["generate"]).expect(0);
 }
 
@@ -199,16 +262,27 @@ fn config_paths_are_relative_to_the_config_file_and_flags_win() {
     let p = Project::new();
     p.write("app/db/tables.rs", USERS);
     p.write("app/schema.toml", "dialect = \"sqlite\"\nschema = [\"db/*.rs\"]\nout = \"drizzle\"\n\n[database]\nurl = \"data.db\"\n\n[migrations]\ntable = \"my_migrations\"\n");
-    p.run(&["--config", "app/schema.toml", "generate", "--name", "first"]).expect(0);
+    p.run(&["--config", "app/schema.toml", "generate", "--name", "first"])
+        .expect(0);
     assert!(p.path("app/drizzle/0000_first.sql").exists());
     p.run(&["--config", "app/schema.toml", "migrate"]).expect(0);
     let conn = rusqlite::Connection::open(p.path("app/data.db")).unwrap();
-    let n: i64 = conn.query_row("SELECT count(*) FROM my_migrations", [], |r| r.get(0)).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM my_migrations", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 1);
     // DATABASE_URL wins over the file, --url over both.
-    p.run_env(&["--config", "app/schema.toml", "migrate"], &[("DATABASE_URL", "env.db")]).expect(0);
+    p.run_env(
+        &["--config", "app/schema.toml", "migrate"],
+        &[("DATABASE_URL", "env.db")],
+    )
+    .expect(0);
     assert!(p.path("env.db").exists());
-    p.run_env(&["--config", "app/schema.toml", "migrate", "--url", "flag.db"], &[("DATABASE_URL", "env.db")]).expect(0);
+    p.run_env(
+        &["--config", "app/schema.toml", "migrate", "--url", "flag.db"],
+        &[("DATABASE_URL", "env.db")],
+    )
+    .expect(0);
     assert!(p.path("flag.db").exists());
 }
 
@@ -237,16 +311,32 @@ fn migrate_applies_once_and_status_reports() {
     p.write("src/schema.rs", USERS);
     p.run(&["generate"]).expect(0);
     let status = p.run(&["status"]).expect(0).stdout();
-    assert!(status.contains("0000_init") && status.contains("pending"), "{status}");
+    assert!(
+        status.contains("0000_init") && status.contains("pending"),
+        "{status}"
+    );
     let out = p.run(&["migrate", "--dry-run"]).expect(0).stdout();
     assert!(out.contains("would apply 0000_init"), "{out}");
-    assert!(!rusqlite::Connection::open(p.path("app.db")).unwrap().query_row("SELECT count(*) FROM sqlite_master WHERE name = 'users'", [], |r| r.get::<_, i64>(0)).map(|n| n > 0).unwrap());
+    assert!(
+        !rusqlite::Connection::open(p.path("app.db"))
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'users'",
+                [],
+                |r| r.get::<_, i64>(0)
+            )
+            .map(|n| n > 0)
+            .unwrap()
+    );
     let out = p.run(&["migrate"]).expect(0).stdout();
     assert!(out.contains("applied 0000_init"), "{out}");
     let out = p.run(&["migrate"]).expect(0).stdout();
     assert!(out.contains("Nothing to apply"), "{out}");
     let status = p.run(&["status"]).expect(0).stdout();
-    assert!(status.contains("1 migration(s): 0 pending, 0 edited"), "{status}");
+    assert!(
+        status.contains("1 migration(s): 0 pending, 0 edited"),
+        "{status}"
+    );
 }
 
 #[test]
@@ -258,11 +348,20 @@ fn a_failing_statement_exits_3_naming_migration_and_statement() {
     conn.execute_batch("CREATE TABLE post (x)").unwrap();
     drop(conn);
     let err = p.run(&["migrate"]).expect(3).stderr();
-    assert!(err.contains("while applying migration 0000_init: statement 3 failed"), "{err}");
+    assert!(
+        err.contains("while applying migration 0000_init: statement 3 failed"),
+        "{err}"
+    );
     assert!(err.contains("CREATE TABLE `post`"), "{err}");
     // Nothing of the failed migration is left behind.
     let conn = rusqlite::Connection::open(p.path("app.db")).unwrap();
-    let users: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'users'", [], |r| r.get(0)).unwrap();
+    let users: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'users'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(users, 0);
 }
 
@@ -275,7 +374,10 @@ fn an_edited_migration_is_refused_and_status_says_so() {
     let sql = p.read("migrations/0000_init.sql");
     p.write("migrations/0000_init.sql", &format!("{sql}\n-- edited"));
     let err = p.run(&["migrate"]).expect(3).stderr();
-    assert!(err.contains("migration 0000_init was applied, but its file has changed"), "{err}");
+    assert!(
+        err.contains("migration 0000_init was applied, but its file has changed"),
+        "{err}"
+    );
     let status = p.run(&["status"]).expect(1).stdout();
     assert!(status.contains("EDITED"), "{status}");
 }

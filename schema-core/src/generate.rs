@@ -89,21 +89,40 @@ pub fn generate(schema: &Schema, opts: &GenerateOptions) -> Result<GenerateOutco
             if same_schema(&prev.schema, &target) {
                 return Ok(GenerateOutcome::NoChanges);
             }
-            let latest = journal.entries.last().map(|e| e.tag.clone()).unwrap_or_default();
-            return Err(GenerateError::DiffUnavailable { folder: opts.out.clone(), latest });
+            let latest = journal
+                .entries
+                .last()
+                .map(|e| e.tag.clone())
+                .unwrap_or_default();
+            return Err(GenerateError::DiffUnavailable {
+                folder: opts.out.clone(),
+                latest,
+            });
         }
     };
 
     let idx = journal.entries.len() as u32;
     let tag = format!("{idx:04}_{}", name.unwrap_or(default_name));
-    let sql = if opts.custom { CUSTOM_SQL.to_string() } else { statements.join(&format!("{BREAKPOINT}\n")) };
+    let sql = if opts.custom {
+        CUSTOM_SQL.to_string()
+    } else {
+        statements.join(&format!("{BREAKPOINT}\n"))
+    };
     let when = now_millis();
     let snapshot = Snapshot {
         id: new_id(&sql, when),
-        prev_id: prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |p| p.id.clone()),
+        prev_id: prev
+            .as_ref()
+            .map_or_else(|| ROOT_ID.to_string(), |p| p.id.clone()),
         schema: schema_after,
     };
-    let entry = JournalEntry { idx, version: "6".into(), when, tag: tag.clone(), breakpoints: true };
+    let entry = JournalEntry {
+        idx,
+        version: "6".into(),
+        when,
+        tag: tag.clone(),
+        breakpoints: true,
+    };
     folder.write_migration(&journal, &entry, &sql, &snapshot)?;
     Ok(GenerateOutcome::Written(WrittenMigration {
         sql_path: folder.sql_path(&tag),
@@ -134,7 +153,11 @@ fn strip_hints(t: &crate::model::Table) -> crate::model::Table {
 }
 
 fn sanitize_name(name: &str) -> Result<String, GenerateError> {
-    let clean: String = name.trim().chars().map(|c| if c == '-' || c == ' ' { '_' } else { c }).collect();
+    let clean: String = name
+        .trim()
+        .chars()
+        .map(|c| if c == '-' || c == ' ' { '_' } else { c })
+        .collect();
     if clean.is_empty() || !clean.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(GenerateError::Name(name.to_string()));
     }
@@ -142,13 +165,19 @@ fn sanitize_name(name: &str) -> Result<String, GenerateError> {
 }
 
 fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// A version-4-shaped UUID for a snapshot id, from the migration's content, the time and the
 /// process: ids only need to differ between snapshots, not to be secret.
 fn new_id(sql: &str, when: i64) -> String {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     let mut h = Sha256::new();
     h.update(sql.as_bytes());
     h.update(when.to_le_bytes());
@@ -158,7 +187,14 @@ fn new_id(sql: &str, when: i64) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 #[cfg(test)]

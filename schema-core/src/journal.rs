@@ -30,7 +30,11 @@ pub struct JournalEntry {
 
 impl Default for Journal {
     fn default() -> Self {
-        Journal { version: "7".into(), dialect: "sqlite".into(), entries: Vec::new() }
+        Journal {
+            version: "7".into(),
+            dialect: "sqlite".into(),
+            entries: Vec::new(),
+        }
     }
 }
 
@@ -38,15 +42,33 @@ impl Default for Journal {
 #[non_exhaustive]
 pub enum FolderError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not a valid drizzle-kit journal: {source}")]
-    Journal { path: PathBuf, source: serde_json::Error },
-    #[error("{path}: unsupported journal (version \"{version}\", dialect \"{dialect}\"); expected version \"7\" and dialect \"sqlite\"")]
-    JournalVersion { path: PathBuf, version: String, dialect: String },
+    Journal {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{path}: unsupported journal (version \"{version}\", dialect \"{dialect}\"); expected version \"7\" and dialect \"sqlite\""
+    )]
+    JournalVersion {
+        path: PathBuf,
+        version: String,
+        dialect: String,
+    },
     #[error("{path} is not a valid drizzle-kit snapshot: {source}")]
-    Snapshot { path: PathBuf, source: SnapshotError },
+    Snapshot {
+        path: PathBuf,
+        source: SnapshotError,
+    },
 }
 
 /// A migration folder: `NNNN_tag.sql` files beside `meta/_journal.json` and `meta/NNNN_snapshot.json`.
@@ -70,7 +92,9 @@ impl Folder {
 
     /// `meta/0003_snapshot.json` for the entry `0003_users_add_bio`.
     pub fn snapshot_path(&self, idx: u32) -> PathBuf {
-        self.dir.join("meta").join(format!("{idx:04}_snapshot.json"))
+        self.dir
+            .join("meta")
+            .join(format!("{idx:04}_snapshot.json"))
     }
 
     /// The journal, or an empty one when the folder has none yet.
@@ -86,15 +110,27 @@ impl Folder {
 
     pub fn read_snapshot(&self, idx: u32) -> Result<Snapshot, FolderError> {
         let path = self.snapshot_path(idx);
-        let text = fs::read_to_string(&path).map_err(|source| FolderError::Read { path: path.clone(), source })?;
+        let text = fs::read_to_string(&path).map_err(|source| FolderError::Read {
+            path: path.clone(),
+            source,
+        })?;
         Snapshot::from_json_str(&text).map_err(|source| FolderError::Snapshot { path, source })
     }
 
     /// Writes a migration: its SQL, its snapshot, and the journal with its entry appended.
     /// The journal goes last, so an interrupted write leaves no entry pointing at nothing.
-    pub fn write_migration(&self, journal: &Journal, entry: &JournalEntry, sql: &str, snapshot: &Snapshot) -> Result<(), FolderError> {
+    pub fn write_migration(
+        &self,
+        journal: &Journal,
+        entry: &JournalEntry,
+        sql: &str,
+        snapshot: &Snapshot,
+    ) -> Result<(), FolderError> {
         let meta = self.dir.join("meta");
-        fs::create_dir_all(&meta).map_err(|source| FolderError::Write { path: meta.clone(), source })?;
+        fs::create_dir_all(&meta).map_err(|source| FolderError::Write {
+            path: meta.clone(),
+            source,
+        })?;
         write(&self.sql_path(&entry.tag), sql)?;
         write(&self.snapshot_path(entry.idx), &snapshot.to_json_string())?;
         let mut journal = journal.clone();
@@ -104,8 +140,10 @@ impl Folder {
 }
 
 pub fn parse_journal(text: &str, path: &Path) -> Result<Journal, FolderError> {
-    let journal: Journal =
-        serde_json::from_str(text).map_err(|source| FolderError::Journal { path: path.to_path_buf(), source })?;
+    let journal: Journal = serde_json::from_str(text).map_err(|source| FolderError::Journal {
+        path: path.to_path_buf(),
+        source,
+    })?;
     if journal.version != "7" || journal.dialect != "sqlite" {
         return Err(FolderError::JournalVersion {
             path: path.to_path_buf(),
@@ -122,11 +160,18 @@ pub fn journal_string(journal: &Journal) -> String {
 }
 
 fn write(path: &Path, text: &str) -> Result<(), FolderError> {
-    fs::write(path, text).map_err(|source| FolderError::Write { path: path.to_path_buf(), source })
+    fs::write(path, text).map_err(|source| FolderError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Splits a migration file into its statements at drizzle-kit's breakpoints, as drizzle-orm's
 /// migrator does; blank pieces are dropped.
 pub fn split_statements(sql: &str) -> Vec<String> {
-    sql.split(BREAKPOINT).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    sql.split(BREAKPOINT)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }

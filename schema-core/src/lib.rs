@@ -12,11 +12,11 @@ pub mod journal;
 pub mod migrate;
 pub mod snapshot;
 
-pub use schema_model::model;
-pub use table::{ColumnRef, References, Table};
 pub use migrate::{MigrateError, Migration, Migrations};
 /// `#[derive(Table)]`: see the crate's README for the attributes.
 pub use schema_derive::Table;
+pub use schema_model::model;
+pub use table::{ColumnRef, References, Table};
 
 /// What the derive's generated code calls. Not a public API.
 #[doc(hidden)]
@@ -24,8 +24,8 @@ pub mod __private {
     pub use rusqlite;
     pub use schema_model::model;
 
-    use crate::table::References;
     use crate::ColumnRef;
+    use crate::table::References;
     use rusqlite::types::{ToSqlOutput, Value};
 
     /// The compile-time check behind `references = Struct::field`: a call only type-checks
@@ -40,14 +40,19 @@ pub mod __private {
     }
 
     /// A nullable `#[column(json)]` value: `None` is SQL NULL, not the text `null`.
-    pub fn json_opt_to_sql<T: serde::Serialize>(value: &Option<T>) -> rusqlite::Result<ToSqlOutput<'static>> {
+    pub fn json_opt_to_sql<T: serde::Serialize>(
+        value: &Option<T>,
+    ) -> rusqlite::Result<ToSqlOutput<'static>> {
         match value {
             None => Ok(ToSqlOutput::Owned(Value::Null)),
             Some(v) => json_to_sql(v),
         }
     }
 
-    pub fn json_from_row<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, column: &str) -> rusqlite::Result<T> {
+    pub fn json_from_row<T: serde::de::DeserializeOwned>(
+        row: &rusqlite::Row<'_>,
+        column: &str,
+    ) -> rusqlite::Result<T> {
         let text: String = row.get(column)?;
         parse_json(row, column, &text)
     }
@@ -60,7 +65,11 @@ pub mod __private {
         text.map(|t| parse_json(row, column, &t)).transpose()
     }
 
-    fn parse_json<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, column: &str, text: &str) -> rusqlite::Result<T> {
+    fn parse_json<T: serde::de::DeserializeOwned>(
+        row: &rusqlite::Row<'_>,
+        column: &str,
+        text: &str,
+    ) -> rusqlite::Result<T> {
         serde_json::from_str(text).map_err(|e| {
             let idx = row.as_ref().column_index(column).unwrap_or(0);
             rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))

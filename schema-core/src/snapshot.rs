@@ -5,8 +5,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType, PrimaryKey, Schema,
-    Table, quote_string,
+    Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
+    PrimaryKey, Schema, Table, quote_string,
 };
 
 /// The id drizzle-kit gives the parent of the first snapshot.
@@ -48,7 +48,10 @@ impl Snapshot {
             tables_json.insert(t.name.clone(), table_json(t));
             for ix in &t.indexes {
                 if let IndexTarget::Expr(e) = &ix.target {
-                    internal_indexes.insert(ix.name.clone(), json!({ "columns": { e.clone(): { "isExpression": true } } }));
+                    internal_indexes.insert(
+                        ix.name.clone(),
+                        json!({ "columns": { e.clone(): { "isExpression": true } } }),
+                    );
                 }
             }
         }
@@ -60,7 +63,10 @@ impl Snapshot {
         root.insert("tables".into(), Value::Object(tables_json));
         root.insert("views".into(), json!({}));
         root.insert("enums".into(), json!({}));
-        root.insert("_meta".into(), json!({ "schemas": {}, "tables": {}, "columns": {} }));
+        root.insert(
+            "_meta".into(),
+            json!({ "schemas": {}, "tables": {}, "columns": {} }),
+        );
         root.insert("internal".into(), json!({ "indexes": internal_indexes }));
         Value::Object(root)
     }
@@ -73,22 +79,34 @@ impl Snapshot {
     pub fn from_json(v: &Value) -> Result<Snapshot, SnapshotError> {
         let dialect = str_at(v, "dialect")?;
         if dialect != "sqlite" {
-            return Err(SnapshotError::Unsupported(format!("dialect \"{dialect}\"; this toolkit reads SQLite snapshots")));
+            return Err(SnapshotError::Unsupported(format!(
+                "dialect \"{dialect}\"; this toolkit reads SQLite snapshots"
+            )));
         }
         let version = str_at(v, "version")?;
         if version != "6" {
-            return Err(SnapshotError::Unsupported(format!("version \"{version}\"; expected \"6\"")));
+            return Err(SnapshotError::Unsupported(format!(
+                "version \"{version}\"; expected \"6\""
+            )));
         }
         let expr_columns = |index: &str, col: &str| -> bool {
-            v.pointer(&format!("/internal/indexes/{}/columns/{}/isExpression", escape(index), escape(col)))
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
+            v.pointer(&format!(
+                "/internal/indexes/{}/columns/{}/isExpression",
+                escape(index),
+                escape(col)
+            ))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
         };
         let mut tables = Vec::new();
         for (name, t) in obj_at(v, "tables")? {
             tables.push(table_from_json(name, t, &expr_columns)?);
         }
-        Ok(Snapshot { id: str_at(v, "id")?.to_string(), prev_id: str_at(v, "prevId")?.to_string(), schema: Schema { tables } })
+        Ok(Snapshot {
+            id: str_at(v, "id")?.to_string(),
+            prev_id: str_at(v, "prevId")?.to_string(),
+            schema: Schema { tables },
+        })
     }
 }
 
@@ -129,15 +147,24 @@ fn table_json(t: &Table) -> Value {
     }
     let mut pks = Map::new();
     if let Some(pk) = &t.primary_key {
-        pks.insert(pk.name.clone(), json!({ "columns": pk.columns, "name": pk.name }));
+        pks.insert(
+            pk.name.clone(),
+            json!({ "columns": pk.columns, "name": pk.name }),
+        );
     }
     let mut uniques = Map::new();
     for u in &t.uniques {
-        uniques.insert(u.name.clone(), json!({ "name": u.name, "columns": u.columns }));
+        uniques.insert(
+            u.name.clone(),
+            json!({ "name": u.name, "columns": u.columns }),
+        );
     }
     let mut checks = Map::new();
     for ch in &t.checks {
-        checks.insert(ch.name.clone(), json!({ "name": ch.name, "value": ch.expr }));
+        checks.insert(
+            ch.name.clone(),
+            json!({ "name": ch.name, "value": ch.expr }),
+        );
     }
     let mut m = Map::new();
     m.insert("name".into(), json!(t.name));
@@ -160,7 +187,10 @@ fn table_json(t: &Table) -> Value {
 fn column_json(c: &Column) -> Value {
     let mut m = Map::new();
     m.insert("name".into(), json!(c.name));
-    m.insert("type".into(), json!(crate::dialect::Sqlite::column_type(&c.ty)));
+    m.insert(
+        "type".into(),
+        json!(crate::dialect::Sqlite::column_type(&c.ty)),
+    );
     m.insert("primaryKey".into(), json!(c.primary_key));
     m.insert("notNull".into(), json!(c.not_null));
     m.insert("autoincrement".into(), json!(c.autoincrement));
@@ -211,10 +241,9 @@ pub fn unquote_string(s: &str) -> Option<String> {
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\'' {
-            if chars.next() != Some('\'') {
-                return None; // a lone quote: two literals or an expression
-            }
+        // A lone quote means two literals or an expression, not one string.
+        if c == '\'' && chars.next() != Some('\'') {
+            return None;
         }
         out.push(c);
     }
@@ -224,7 +253,9 @@ pub fn unquote_string(s: &str) -> Option<String> {
 /// `(expr)` → `expr`, only when the outer parentheses enclose the whole text.
 pub fn strip_parens(s: &str) -> &str {
     let t = s.trim();
-    let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else { return t };
+    let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
+        return t;
+    };
     let mut depth = 0i32;
     for ch in inner.chars() {
         match ch {
@@ -241,15 +272,25 @@ pub fn strip_parens(s: &str) -> &str {
     if depth == 0 { inner } else { t }
 }
 
-fn table_from_json(name: &str, t: &Value, expr_columns: &dyn Fn(&str, &str) -> bool) -> Result<Table, SnapshotError> {
+fn table_from_json(
+    name: &str,
+    t: &Value,
+    expr_columns: &dyn Fn(&str, &str) -> bool,
+) -> Result<Table, SnapshotError> {
     let path = |k: &str| format!("tables.{name}.{k}");
     let mut table = Table::new(name);
     for (cname, c) in obj(t, "columns", &path("columns"))? {
         let cp = |k: &str| format!("tables.{name}.columns.{cname}.{k}");
-        let mut col = Column::new(cname.clone(), LogicalType::Sql(str_field(c, "type", &cp("type"))?.to_string()));
+        let mut col = Column::new(
+            cname.clone(),
+            LogicalType::Sql(str_field(c, "type", &cp("type"))?.to_string()),
+        );
         col.primary_key = bool_field(c, "primaryKey", &cp("primaryKey"))?;
         col.not_null = bool_field(c, "notNull", &cp("notNull"))?;
-        col.autoincrement = c.get("autoincrement").and_then(Value::as_bool).unwrap_or(false);
+        col.autoincrement = c
+            .get("autoincrement")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         col.default = c.get("default").and_then(default_from_json);
         if let Some(g) = c.get("generated") {
             col.generated = Some(Generated {
@@ -291,7 +332,10 @@ fn table_from_json(name: &str, t: &Value, expr_columns: &dyn Fn(&str, &str) -> b
             on_update: action("onUpdate")?,
         });
     }
-    if let Some((pname, pk)) = obj(t, "compositePrimaryKeys", &path("compositePrimaryKeys"))?.iter().next() {
+    if let Some((pname, pk)) = obj(t, "compositePrimaryKeys", &path("compositePrimaryKeys"))?
+        .iter()
+        .next()
+    {
         table.primary_key = Some(PrimaryKey {
             name: pname.clone(),
             columns: strings(pk, "columns", &path("compositePrimaryKeys.columns"))?,
@@ -303,7 +347,11 @@ fn table_from_json(name: &str, t: &Value, expr_columns: &dyn Fn(&str, &str) -> b
         for (uname, u) in uniques {
             table.indexes.push(Index {
                 name: uname.clone(),
-                target: IndexTarget::Columns(strings(u, "columns", &path("uniqueConstraints.columns"))?),
+                target: IndexTarget::Columns(strings(
+                    u,
+                    "columns",
+                    &path("uniqueConstraints.columns"),
+                )?),
                 unique: true,
                 where_clause: None,
             });
@@ -313,12 +361,20 @@ fn table_from_json(name: &str, t: &Value, expr_columns: &dyn Fn(&str, &str) -> b
         for (cname, ch) in checks {
             table.checks.push(Check {
                 name: cname.clone(),
-                expr: str_field(ch, "value", &path(&format!("checkConstraints.{cname}.value")))?.to_string(),
+                expr: str_field(
+                    ch,
+                    "value",
+                    &path(&format!("checkConstraints.{cname}.value")),
+                )?
+                .to_string(),
             });
         }
     }
     table.strict = t.get("strict").and_then(Value::as_bool).unwrap_or(false);
-    table.without_rowid = t.get("withoutRowid").and_then(Value::as_bool).unwrap_or(false);
+    table.without_rowid = t
+        .get("withoutRowid")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     Ok(table)
 }
 
@@ -336,19 +392,33 @@ fn obj_at<'a>(v: &'a Value, key: &str) -> Result<&'a Map<String, Value>, Snapsho
 }
 
 fn str_field<'a>(v: &'a Value, key: &str, path: &str) -> Result<&'a str, SnapshotError> {
-    v.get(key).and_then(Value::as_str).ok_or_else(|| SnapshotError::Field { path: path.to_string() })
+    v.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| SnapshotError::Field {
+            path: path.to_string(),
+        })
 }
 
 fn bool_field(v: &Value, key: &str, path: &str) -> Result<bool, SnapshotError> {
-    v.get(key).and_then(Value::as_bool).ok_or_else(|| SnapshotError::Field { path: path.to_string() })
+    v.get(key)
+        .and_then(Value::as_bool)
+        .ok_or_else(|| SnapshotError::Field {
+            path: path.to_string(),
+        })
 }
 
 fn obj<'a>(v: &'a Value, key: &str, path: &str) -> Result<&'a Map<String, Value>, SnapshotError> {
-    v.get(key).and_then(Value::as_object).ok_or_else(|| SnapshotError::Field { path: path.to_string() })
+    v.get(key)
+        .and_then(Value::as_object)
+        .ok_or_else(|| SnapshotError::Field {
+            path: path.to_string(),
+        })
 }
 
 fn strings(v: &Value, key: &str, path: &str) -> Result<Vec<String>, SnapshotError> {
-    let err = || SnapshotError::Field { path: path.to_string() };
+    let err = || SnapshotError::Field {
+        path: path.to_string(),
+    };
     v.get(key)
         .and_then(Value::as_array)
         .ok_or_else(err)?

@@ -3,8 +3,8 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use schema_model::model::{
-    Check, Column, DefaultValue, FkAction, Generated, Index, IndexTarget, IntKind, LogicalType, PrimaryKey, Table,
-    Unique,
+    Check, Column, DefaultValue, FkAction, Generated, Index, IndexTarget, IntKind, LogicalType,
+    PrimaryKey, Table, Unique,
 };
 use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
 use syn::spanned::Spanned;
@@ -18,8 +18,11 @@ fn expand(p: &ParsedTable) -> TokenStream {
     let ident = &p.ident;
     let table_name = &p.table.name;
     let columns_ty = format_ident!("__{}Columns", ident);
-    let columns: Vec<(&ParsedField, &parse::FieldColumn)> =
-        p.fields.iter().filter_map(|f| f.column.as_ref().map(|c| (f, c))).collect();
+    let columns: Vec<(&ParsedField, &parse::FieldColumn)> = p
+        .fields
+        .iter()
+        .filter_map(|f| f.column.as_ref().map(|c| (f, c)))
+        .collect();
 
     let col_fields = columns.iter().map(|(f, _)| {
         let (name, ty) = (&f.ident, &f.ty);
@@ -66,20 +69,44 @@ fn expand(p: &ParsedTable) -> TokenStream {
         Some(pk) => pk
             .columns
             .iter()
-            .filter_map(|name| columns.iter().find(|(_, c)| c.name == *name).map(|(f, _)| *f))
+            .filter_map(|name| {
+                columns
+                    .iter()
+                    .find(|(_, c)| c.name == *name)
+                    .map(|(f, _)| *f)
+            })
             .collect(),
-        None => columns.iter().filter(|(_, c)| c.key).map(|(f, _)| *f).collect(),
+        None => columns
+            .iter()
+            .filter(|(_, c)| c.key)
+            .map(|(f, _)| *f)
+            .collect(),
     };
     let key_name = |f: &ParsedField| f.column.as_ref().map(|c| q(&c.name)).unwrap_or_default();
-    let key_types: Vec<&syn::Type> = key_fields.iter().map(|f| strip_option(&f.ty).unwrap_or(&f.ty)).collect();
+    let key_types: Vec<&syn::Type> = key_fields
+        .iter()
+        .map(|f| strip_option(&f.ty).unwrap_or(&f.ty))
+        .collect();
     let (key_ty, key_where, key_params) = match key_fields.as_slice() {
-        [] => (quote!(i64), "rowid = ?1".to_string(), quote!(&key as &dyn ::schema_core::__private::rusqlite::ToSql)),
+        [] => (
+            quote!(i64),
+            "rowid = ?1".to_string(),
+            quote!(&key as &dyn ::schema_core::__private::rusqlite::ToSql),
+        ),
         [_] => {
             let ty = key_types[0];
-            (quote!(#ty), format!("{} = ?1", key_name(key_fields[0])), quote!(&key as &dyn ::schema_core::__private::rusqlite::ToSql))
+            (
+                quote!(#ty),
+                format!("{} = ?1", key_name(key_fields[0])),
+                quote!(&key as &dyn ::schema_core::__private::rusqlite::ToSql),
+            )
         }
         many => {
-            let where_ = many.iter().enumerate().map(|(i, f)| format!("{} = ?{}", key_name(f), i + 1)).collect::<Vec<_>>();
+            let where_ = many
+                .iter()
+                .enumerate()
+                .map(|(i, f)| format!("{} = ?{}", key_name(f), i + 1))
+                .collect::<Vec<_>>();
             let idx = (0..many.len()).map(syn::Index::from);
             (
                 quote!((#(#key_types),*)),
@@ -91,7 +118,11 @@ fn expand(p: &ParsedTable) -> TokenStream {
     let order = if key_fields.is_empty() {
         "rowid".to_string()
     } else {
-        key_fields.iter().map(|f| key_name(f)).collect::<Vec<_>>().join(", ")
+        key_fields
+            .iter()
+            .map(|f| key_name(f))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let select_all_sql = format!("{select} ORDER BY {order}");
     let find_sql = format!("{select} WHERE {key_where}");
@@ -126,40 +157,76 @@ fn expand(p: &ParsedTable) -> TokenStream {
             } else {
                 quote!(::schema_core::__private::json_to_sql(&self.#name)?)
             };
-            (quote!(let #var = #conv;), quote!(&#var as &dyn ::schema_core::__private::rusqlite::ToSql))
+            (
+                quote!(let #var = #conv;),
+                quote!(&#var as &dyn ::schema_core::__private::rusqlite::ToSql),
+            )
         } else {
-            (quote!(), quote!(&self.#name as &dyn ::schema_core::__private::rusqlite::ToSql))
+            (
+                quote!(),
+                quote!(&self.#name as &dyn ::schema_core::__private::rusqlite::ToSql),
+            )
         }
     };
 
-    let insertable: Vec<&(&ParsedField, &parse::FieldColumn)> =
-        columns.iter().filter(|(_, c)| !c.generated && !c.autoincrement).collect();
+    let insertable: Vec<&(&ParsedField, &parse::FieldColumn)> = columns
+        .iter()
+        .filter(|(_, c)| !c.generated && !c.autoincrement)
+        .collect();
     let insert_sql = if insertable.is_empty() {
         format!("INSERT INTO {qt} DEFAULT VALUES")
     } else {
         format!(
             "INSERT INTO {qt} ({}) VALUES ({})",
-            insertable.iter().map(|(_, c)| q(&c.name)).collect::<Vec<_>>().join(", "),
-            (1..=insertable.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+            insertable
+                .iter()
+                .map(|(_, c)| q(&c.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+            (1..=insertable.len())
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
-    let (insert_prep, insert_params): (Vec<_>, Vec<_>) =
-        insertable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
+    let (insert_prep, insert_params): (Vec<_>, Vec<_>) = insertable
+        .iter()
+        .enumerate()
+        .map(|(i, (f, c))| bind(f, c, i))
+        .unzip();
 
     let key_set: Vec<&syn::Ident> = key_fields.iter().map(|f| &f.ident).collect();
-    let settable: Vec<&(&ParsedField, &parse::FieldColumn)> =
-        columns.iter().filter(|(f, c)| !c.generated && !key_set.contains(&&f.ident)).collect();
+    let settable: Vec<&(&ParsedField, &parse::FieldColumn)> = columns
+        .iter()
+        .filter(|(f, c)| !c.generated && !key_set.contains(&&f.ident))
+        .collect();
     let update_body = if key_fields.is_empty() {
         quote!(::std::result::Result::Err(::schema_core::__private::no_key(#table_name)))
     } else if settable.is_empty() {
         // Every column is part of the key: there is nothing an update could change.
         quote!(::std::result::Result::Ok(0))
     } else {
-        let sets: Vec<String> = settable.iter().enumerate().map(|(i, (_, c))| format!("{} = ?{}", q(&c.name), i + 1)).collect();
+        let sets: Vec<String> = settable
+            .iter()
+            .enumerate()
+            .map(|(i, (_, c))| format!("{} = ?{}", q(&c.name), i + 1))
+            .collect();
         let n = settable.len();
-        let wheres: Vec<String> = key_fields.iter().enumerate().map(|(i, f)| format!("{} = ?{}", key_name(f), n + i + 1)).collect();
-        let sql = format!("UPDATE {qt} SET {} WHERE {}", sets.join(", "), wheres.join(" AND "));
-        let (prep, params): (Vec<_>, Vec<_>) = settable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
+        let wheres: Vec<String> = key_fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("{} = ?{}", key_name(f), n + i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE {qt} SET {} WHERE {}",
+            sets.join(", "),
+            wheres.join(" AND ")
+        );
+        let (prep, params): (Vec<_>, Vec<_>) = settable
+            .iter()
+            .enumerate()
+            .map(|(i, (f, c))| bind(f, c, i))
+            .unzip();
         let key_params = key_fields.iter().map(|f| {
             let name = &f.ident;
             quote!(&self.#name as &dyn ::schema_core::__private::rusqlite::ToSql)
@@ -172,7 +239,11 @@ fn expand(p: &ParsedTable) -> TokenStream {
     let delete_body = if key_fields.is_empty() {
         quote!(::std::result::Result::Err(::schema_core::__private::no_key(#table_name)))
     } else {
-        let wheres: Vec<String> = key_fields.iter().enumerate().map(|(i, f)| format!("{} = ?{}", key_name(f), i + 1)).collect();
+        let wheres: Vec<String> = key_fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("{} = ?{}", key_name(f), i + 1))
+            .collect();
         let sql = format!("DELETE FROM {qt} WHERE {}", wheres.join(" AND "));
         let key_params = key_fields.iter().map(|f| {
             let name = &f.ident;
@@ -247,9 +318,14 @@ fn expand(p: &ParsedTable) -> TokenStream {
 /// `crate::db::User::id` → (`crate::db::User`, `id`).
 fn split_reference(path: &syn::Path) -> (syn::Path, syn::Ident) {
     let mut ty = path.clone();
-    let field = ty.segments.pop().map(|p| p.ident).unwrap_or_else(|| format_ident!("id"));
+    let field = ty
+        .segments
+        .pop()
+        .map(|p| p.ident)
+        .unwrap_or_else(|| format_ident!("id"));
     // Drop the trailing `::` the pop leaves behind.
-    let segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = ty.segments.into_iter().collect();
+    let segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> =
+        ty.segments.into_iter().collect();
     ty.segments = segments;
     (ty, field)
 }
@@ -308,17 +384,38 @@ fn default_tokens(d: &Option<DefaultValue>) -> TokenStream {
     let m = quote!(::schema_core::__private::model);
     match d {
         None => quote!(::std::option::Option::None),
-        Some(DefaultValue::Int(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Int(#v))),
-        Some(DefaultValue::Real(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Real(::std::string::String::from(#v)))),
-        Some(DefaultValue::Bool(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Bool(#v))),
-        Some(DefaultValue::Text(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Text(::std::string::String::from(#v)))),
-        Some(DefaultValue::Sql(v)) => quote!(::std::option::Option::Some(#m::DefaultValue::Sql(::std::string::String::from(#v)))),
+        Some(DefaultValue::Int(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Int(#v)))
+        }
+        Some(DefaultValue::Real(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Real(::std::string::String::from(#v))))
+        }
+        Some(DefaultValue::Bool(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Bool(#v)))
+        }
+        Some(DefaultValue::Text(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Text(::std::string::String::from(#v))))
+        }
+        Some(DefaultValue::Sql(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Sql(::std::string::String::from(#v))))
+        }
     }
 }
 
 fn column_tokens(c: &Column) -> TokenStream {
     let m = quote!(::schema_core::__private::model);
-    let Column { name, ty, not_null, primary_key, autoincrement, default, generated, collate, unique, renamed_from } = c;
+    let Column {
+        name,
+        ty,
+        not_null,
+        primary_key,
+        autoincrement,
+        default,
+        generated,
+        collate,
+        unique,
+        renamed_from,
+    } = c;
     let ty = type_tokens(ty);
     let default = default_tokens(default);
     let generated = match generated {
@@ -347,7 +444,12 @@ fn column_tokens(c: &Column) -> TokenStream {
 
 fn index_tokens(i: &Index) -> TokenStream {
     let m = quote!(::schema_core::__private::model);
-    let Index { name, target, unique, where_clause } = i;
+    let Index {
+        name,
+        target,
+        unique,
+        where_clause,
+    } = i;
     let target = match target {
         IndexTarget::Columns(c) => {
             let c = strings(c);
@@ -363,7 +465,18 @@ fn index_tokens(i: &Index) -> TokenStream {
 /// their targets' names are only known to the compiler.
 fn table_tokens(t: &Table) -> TokenStream {
     let m = quote!(::schema_core::__private::model);
-    let Table { name, columns, primary_key, indexes, uniques, foreign_keys: _, checks, strict, without_rowid, renamed_from } = t;
+    let Table {
+        name,
+        columns,
+        primary_key,
+        indexes,
+        uniques,
+        foreign_keys: _,
+        checks,
+        strict,
+        without_rowid,
+        renamed_from,
+    } = t;
     let columns = columns.iter().map(column_tokens);
     let primary_key = match primary_key {
         Some(PrimaryKey { name, columns }) => {

@@ -12,5 +12,7 @@ use syn::{DeriveInput, parse_macro_input};
 #[proc_macro_derive(Table, attributes(table, column, index, unique, check))]
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive_table(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+    expand::derive_table(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

@@ -40,29 +40,64 @@ pub fn describe(conn: &Connection) -> BTreeMap<String, TableShape> {
     let mut stmt = conn
         .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name")
         .unwrap();
-    let tables: Vec<(String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let tables: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     for (name, sql) in tables {
         let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
         let columns = rows(
             conn,
-            &format!("SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo({})", q(&name)),
+            &format!(
+                "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo({})",
+                q(&name)
+            ),
         );
         let mut indexes = BTreeMap::new();
-        for ix in rows(conn, &format!("SELECT name, \"unique\", origin, partial FROM pragma_index_list({})", q(&name))) {
+        for ix in rows(
+            conn,
+            &format!(
+                "SELECT name, \"unique\", origin, partial FROM pragma_index_list({})",
+                q(&name)
+            ),
+        ) {
             let ix_name = ix.split('|').next().unwrap_or_default().to_string();
-            let cols = rows(conn, &format!("SELECT seqno, cid, name, \"desc\", coll, key FROM pragma_index_xinfo({})", q(&ix_name)))
-                .join(";");
+            let cols = rows(
+                conn,
+                &format!(
+                    "SELECT seqno, cid, name, \"desc\", coll, key FROM pragma_index_xinfo({})",
+                    q(&ix_name)
+                ),
+            )
+            .join(";");
             let ix_sql: Option<String> = conn
-                .query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1", [&ix_name], |r| r.get(0))
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                    [&ix_name],
+                    |r| r.get(0),
+                )
                 .unwrap_or(None);
             // Automatic indexes (behind UNIQUE / PRIMARY KEY) have generated names: key them by content.
-            let key = if ix_name.starts_with("sqlite_autoindex_") { format!("auto:{cols}") } else { ix_name.clone() };
-            indexes.insert(key, format!("{ix} | {cols} | {}", normalize_sql(ix_sql.as_deref().unwrap_or(""))));
+            let key = if ix_name.starts_with("sqlite_autoindex_") {
+                format!("auto:{cols}")
+            } else {
+                ix_name.clone()
+            };
+            indexes.insert(
+                key,
+                format!(
+                    "{ix} | {cols} | {}",
+                    normalize_sql(ix_sql.as_deref().unwrap_or(""))
+                ),
+            );
         }
         let foreign_keys = rows(
             conn,
-            &format!("SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete, match FROM pragma_foreign_key_list({})", q(&name)),
+            &format!(
+                "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete, match FROM pragma_foreign_key_list({})",
+                q(&name)
+            ),
         );
         out.insert(
             name.clone(),
@@ -100,7 +135,10 @@ fn rows(conn: &Connection, sql: &str) -> Vec<String> {
 
 /// Whitespace and identifier quoting do not change what SQL means.
 pub fn normalize_sql(sql: &str) -> String {
-    sql.split_whitespace().collect::<Vec<_>>().join(" ").replace('`', "\"")
+    sql.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('`', "\"")
 }
 
 /// The table-level clauses of a CREATE TABLE (CHECK, PRIMARY KEY, UNIQUE, FOREIGN KEY lines),
@@ -128,7 +166,15 @@ fn table_constraints(sql: &str) -> Vec<String> {
         .map(normalize_sql)
         .filter(|p| {
             let u = p.to_ascii_uppercase();
-            ["CONSTRAINT", "CHECK", "PRIMARY KEY", "UNIQUE", "FOREIGN KEY"].iter().any(|k| u.starts_with(k))
+            [
+                "CONSTRAINT",
+                "CHECK",
+                "PRIMARY KEY",
+                "UNIQUE",
+                "FOREIGN KEY",
+            ]
+            .iter()
+            .any(|k| u.starts_with(k))
         })
         .collect();
     out.sort();
@@ -144,7 +190,8 @@ fn table_options(sql: &str) -> String {
 pub fn apply_sql_file(conn: &Connection, sql: &str) {
     for stmt in sql.split("--> statement-breakpoint") {
         if !stmt.trim().is_empty() {
-            conn.execute_batch(stmt).unwrap_or_else(|e| panic!("{e}: {stmt}"));
+            conn.execute_batch(stmt)
+                .unwrap_or_else(|e| panic!("{e}: {stmt}"));
         }
     }
 }

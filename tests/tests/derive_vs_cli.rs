@@ -15,19 +15,31 @@ fn cli_schema(path: &std::path::Path) -> Schema {
 fn assert_same(cli: Schema, derived: Vec<&TableDef>) {
     assert_eq!(cli.tables.len(), derived.len(), "table count");
     for (c, d) in cli.tables.iter().zip(derived) {
-        assert_eq!(c, d, "table `{}` differs between the CLI and the derive", c.name);
+        assert_eq!(
+            c, d,
+            "table `{}` differs between the CLI and the derive",
+            c.name
+        );
     }
 }
 
 #[test]
 fn fixture_tables_agree() {
     let cli = cli_schema(&schema_tests::fixtures().join("drizzle-compat/basic/schema.rs"));
-    assert_same(cli, vec![basic::User::table_def(), basic::Membership::table_def(), basic::Employee::table_def()]);
+    assert_same(
+        cli,
+        vec![
+            basic::User::table_def(),
+            basic::Membership::table_def(),
+            basic::Employee::table_def(),
+        ],
+    );
 }
 
 #[test]
 fn example_tables_agree() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/src/schema.rs");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/src/schema.rs");
     let cli = cli_schema(&path);
     assert_same(
         cli,
@@ -47,7 +59,9 @@ fn example_tables_agree() {
 fn the_example_migration_is_what_generate_writes_today() {
     // The committed migration folder must match the schema: regenerating would add nothing.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog");
-    let snap = schema_core::journal::Folder::new(root.join("migrations")).read_snapshot(0).unwrap();
+    let snap = schema_core::journal::Folder::new(root.join("migrations"))
+        .read_snapshot(0)
+        .unwrap();
     let cli = schema_core::dialect::Sqlite::normalize(&cli_schema(&root.join("src/schema.rs")));
     assert!(schema_core::generate::same_schema(&snap.schema, &cli));
 }

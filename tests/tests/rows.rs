@@ -68,7 +68,10 @@ fn full(id: i64) -> Everything {
         a_f64: -0.125,
         a_string: "it's ünïcode ✓".into(),
         a_bytes: vec![0, 1, 2, 255],
-        a_json: Settings { theme: "dark".into(), sizes: vec![1, 2, 3] },
+        a_json: Settings {
+            theme: "dark".into(),
+            sizes: vec![1, 2, 3],
+        },
         a_numeric: 2.75,
         o_i8: Some(-1),
         o_i64: Some(i64::MIN),
@@ -77,7 +80,10 @@ fn full(id: i64) -> Everything {
         o_f64: Some(f64::MAX),
         o_string: Some(String::new()),
         o_bytes: Some(Vec::new()),
-        o_json: Some(Settings { theme: "".into(), sizes: vec![] }),
+        o_json: Some(Settings {
+            theme: "".into(),
+            sizes: vec![],
+        }),
         doubled: None,
         scratch: String::new(),
     }
@@ -113,14 +119,37 @@ fn every_type_round_trips_with_values_and_with_nulls() {
 
     let got1 = Everything::find(&conn, id1).unwrap().unwrap();
     let got2 = Everything::find(&conn, id2).unwrap().unwrap();
-    assert_eq!(got1, Everything { doubled: Some(i64::MAX / 2 * 2), ..full(id1) });
-    assert_eq!(got2, Everything { doubled: Some(i64::MAX / 2 * 2), ..nulls(id2) });
-    assert_eq!(Everything::select_all(&conn).unwrap(), vec![got1.clone(), got2.clone()]);
+    assert_eq!(
+        got1,
+        Everything {
+            doubled: Some(i64::MAX / 2 * 2),
+            ..full(id1)
+        }
+    );
+    assert_eq!(
+        got2,
+        Everything {
+            doubled: Some(i64::MAX / 2 * 2),
+            ..nulls(id2)
+        }
+    );
+    assert_eq!(
+        Everything::select_all(&conn).unwrap(),
+        vec![got1.clone(), got2.clone()]
+    );
 
     // NULLs are SQL NULL, not the JSON text `null`.
-    let json_null: Option<String> = conn.query_row("SELECT o_json FROM everything WHERE id = 2", [], |r| r.get(0)).unwrap();
+    let json_null: Option<String> = conn
+        .query_row("SELECT o_json FROM everything WHERE id = 2", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert_eq!(json_null, None);
-    let json_text: String = conn.query_row("SELECT a_json FROM everything WHERE id = 1", [], |r| r.get(0)).unwrap();
+    let json_text: String = conn
+        .query_row("SELECT a_json FROM everything WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert_eq!(json_text, r#"{"theme":"dark","sizes":[1,2,3]}"#);
 }
 
@@ -135,21 +164,43 @@ fn update_and_delete_work_by_key_and_leave_other_rows_alone() {
     row.a_json.theme = "light".into();
     assert_eq!(row.update(&conn).unwrap(), 1);
     let updated = Everything::find(&conn, a).unwrap().unwrap();
-    assert_eq!((updated.a_i64, updated.doubled, updated.o_string.clone(), updated.a_json.theme.as_str()), (21, Some(42), None, "light"));
-    assert_eq!(Everything::find(&conn, b).unwrap().unwrap().a_i64, i64::MAX / 2, "the other row is untouched");
+    assert_eq!(
+        (
+            updated.a_i64,
+            updated.doubled,
+            updated.o_string.clone(),
+            updated.a_json.theme.as_str()
+        ),
+        (21, Some(42), None, "light")
+    );
+    assert_eq!(
+        Everything::find(&conn, b).unwrap().unwrap().a_i64,
+        i64::MAX / 2,
+        "the other row is untouched"
+    );
 
     assert_eq!(updated.delete(&conn).unwrap(), 1);
     assert_eq!(Everything::find(&conn, a).unwrap(), None);
     assert_eq!(Everything::select_all(&conn).unwrap().len(), 1);
-    assert_eq!(updated.delete(&conn).unwrap(), 0, "deleting twice deletes nothing");
+    assert_eq!(
+        updated.delete(&conn).unwrap(),
+        0,
+        "deleting twice deletes nothing"
+    );
 }
 
 #[test]
 fn a_u64_too_large_for_sqlite_is_an_error_not_a_wrapped_value() {
     let (_dir, conn) = db();
-    let row = Everything { a_u64: u64::MAX, ..full(0) };
+    let row = Everything {
+        a_u64: u64::MAX,
+        ..full(0)
+    };
     let err = row.insert(&conn).unwrap_err();
-    assert!(matches!(err, rusqlite::Error::ToSqlConversionFailure(_)), "{err:?}");
+    assert!(
+        matches!(err, rusqlite::Error::ToSqlConversionFailure(_)),
+        "{err:?}"
+    );
     assert!(Everything::select_all(&conn).unwrap().is_empty());
 }
 
@@ -157,9 +208,16 @@ fn a_u64_too_large_for_sqlite_is_an_error_not_a_wrapped_value() {
 fn a_corrupt_json_value_is_a_conversion_error_naming_the_column() {
     let (_dir, conn) = db();
     let id = full(0).insert(&conn).unwrap();
-    conn.execute("UPDATE everything SET a_json = 'not json' WHERE id = ?1", [id]).unwrap();
+    conn.execute(
+        "UPDATE everything SET a_json = 'not json' WHERE id = ?1",
+        [id],
+    )
+    .unwrap();
     let err = Everything::find(&conn, id).unwrap_err();
-    assert!(matches!(err, rusqlite::Error::FromSqlConversionFailure(..)), "{err:?}");
+    assert!(
+        matches!(err, rusqlite::Error::FromSqlConversionFailure(..)),
+        "{err:?}"
+    );
 }
 
 /// A composite key: `find` takes a tuple, `update` changes only non-key columns.
@@ -179,15 +237,37 @@ fn composite_keys_find_update_and_delete() {
     Member::create_table(&conn).unwrap();
     assert_eq!(Member::TABLE_NAME, "member");
     for (org, user) in [(1, "ann"), (1, "bob"), (2, "ann")] {
-        Member { org, user: user.into(), role: "member".into() }.insert(&conn).unwrap();
+        Member {
+            org,
+            user: user.into(),
+            role: "member".into(),
+        }
+        .insert(&conn)
+        .unwrap();
     }
     let mut m = Member::find(&conn, (1, "bob".into())).unwrap().unwrap();
     m.role = "admin".into();
     assert_eq!(m.update(&conn).unwrap(), 1);
-    assert_eq!(Member::find(&conn, (1, "bob".into())).unwrap().unwrap().role, "admin");
-    assert_eq!(Member::find(&conn, (1, "ann".into())).unwrap().unwrap().role, "member");
+    assert_eq!(
+        Member::find(&conn, (1, "bob".into()))
+            .unwrap()
+            .unwrap()
+            .role,
+        "admin"
+    );
+    assert_eq!(
+        Member::find(&conn, (1, "ann".into()))
+            .unwrap()
+            .unwrap()
+            .role,
+        "member"
+    );
     assert_eq!(m.delete(&conn).unwrap(), 1);
-    let left: Vec<(i64, String)> = Member::select_all(&conn).unwrap().into_iter().map(|m| (m.org, m.user)).collect();
+    let left: Vec<(i64, String)> = Member::select_all(&conn)
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.org, m.user))
+        .collect();
     assert_eq!(left, vec![(1, "ann".to_string()), (2, "ann".to_string())]);
 }
 
@@ -202,7 +282,11 @@ fn keyless_tables_find_by_rowid_and_refuse_update_by_struct() {
     let dir = tempfile::tempdir().unwrap();
     let conn = Connection::open(dir.path().join("l.db")).unwrap();
     LogLine::create_table(&conn).unwrap();
-    let rowid = LogLine { message: "hello".into() }.insert(&conn).unwrap();
+    let rowid = LogLine {
+        message: "hello".into(),
+    }
+    .insert(&conn)
+    .unwrap();
     let line = LogLine::find(&conn, rowid).unwrap().unwrap();
     assert_eq!(line.message, "hello");
     let err = line.update(&conn).unwrap_err().to_string();
@@ -213,6 +297,8 @@ fn keyless_tables_find_by_rowid_and_refuse_update_by_struct() {
 fn from_row_reads_select_star_by_column_name() {
     let (_dir, conn) = db();
     full(0).insert(&conn).unwrap();
-    let row = conn.query_row("SELECT * FROM everything", [], |r| Everything::from_row(r)).unwrap();
+    let row = conn
+        .query_row("SELECT * FROM everything", [], Everything::from_row)
+        .unwrap();
     assert_eq!(row.a_string, "it's ünïcode ✓");
 }

@@ -9,10 +9,18 @@ use crate::source;
 pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
     let schema = source::load(&files).map_err(CliError::input)?;
-    let opts = GenerateOptions { out: config.out.clone(), name: args.name.clone(), custom: args.custom };
+    let opts = GenerateOptions {
+        out: config.out.clone(),
+        name: args.name.clone(),
+        custom: args.custom,
+    };
     match generate(&schema, &opts) {
         Ok(GenerateOutcome::NoChanges) => {
-            println!("No schema changes: {} is up to date with {} table(s).", config.out.display(), schema.tables.len());
+            println!(
+                "No schema changes: {} is up to date with {} table(s).",
+                config.out.display(),
+                schema.tables.len()
+            );
             Ok(0)
         }
         Ok(GenerateOutcome::Written(w)) => {

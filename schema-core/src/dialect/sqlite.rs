@@ -59,7 +59,9 @@ impl Sqlite {
     }
 
     pub fn normalize(schema: &Schema) -> Schema {
-        Schema { tables: schema.tables.iter().map(Self::normalize_table).collect() }
+        Schema {
+            tables: schema.tables.iter().map(Self::normalize_table).collect(),
+        }
     }
 
     /// `CREATE TABLE`, laid out as drizzle-kit lays it out, ending in `;\n`.
@@ -109,10 +111,18 @@ impl Sqlite {
         }
         for u in &table.uniques {
             let cols: Vec<String> = u.columns.iter().map(|c| ident(c)).collect();
-            lines.push(format!("\tCONSTRAINT \"{}\" UNIQUE({})", u.name.replace('"', "\"\""), cols.join(", ")));
+            lines.push(format!(
+                "\tCONSTRAINT \"{}\" UNIQUE({})",
+                u.name.replace('"', "\"\""),
+                cols.join(", ")
+            ));
         }
         for ch in &table.checks {
-            lines.push(format!("\tCONSTRAINT \"{}\" CHECK({})", ch.name.replace('"', "\"\""), ch.expr));
+            lines.push(format!(
+                "\tCONSTRAINT \"{}\" CHECK({})",
+                ch.name.replace('"', "\"\""),
+                ch.expr
+            ));
         }
         let mut options = Vec::new();
         if table.without_rowid {
@@ -121,18 +131,32 @@ impl Sqlite {
         if table.strict {
             options.push("STRICT");
         }
-        let options = if options.is_empty() { String::new() } else { format!(" {}", options.join(", ")) };
-        format!("CREATE TABLE {} (\n{}\n){options};\n", ident(&table.name), lines.join(",\n"))
+        let options = if options.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", options.join(", "))
+        };
+        format!(
+            "CREATE TABLE {} (\n{}\n){options};\n",
+            ident(&table.name),
+            lines.join(",\n")
+        )
     }
 
     /// `CREATE [UNIQUE] INDEX`, as drizzle-kit writes it.
     pub fn create_index(table: &str, index: &Index) -> String {
         let unique = if index.unique { "UNIQUE " } else { "" };
         let target = match &index.target {
-            IndexTarget::Columns(cols) => cols.iter().map(|c| ident(c)).collect::<Vec<_>>().join(","),
+            IndexTarget::Columns(cols) => {
+                cols.iter().map(|c| ident(c)).collect::<Vec<_>>().join(",")
+            }
             IndexTarget::Expr(e) => e.clone(),
         };
-        let mut sql = format!("CREATE {unique}INDEX {} ON {} ({target})", ident(&index.name), ident(table));
+        let mut sql = format!(
+            "CREATE {unique}INDEX {} ON {} ({target})",
+            ident(&index.name),
+            ident(table)
+        );
         if let Some(w) = &index.where_clause {
             sql.push_str(&format!(" WHERE {w}"));
         }
@@ -178,7 +202,11 @@ pub fn dependency_order(tables: &[Table]) -> Vec<&Table> {
             return; // already placed, or a cycle: SQLite resolves foreign keys lazily
         }
         let t = by_name[name];
-        let mut deps: Vec<&str> = t.foreign_keys.iter().map(|f| f.ref_table.as_str()).collect();
+        let mut deps: Vec<&str> = t
+            .foreign_keys
+            .iter()
+            .map(|f| f.ref_table.as_str())
+            .collect();
         deps.sort_unstable();
         for d in deps {
             if d != name && by_name.contains_key(d) {

@@ -37,7 +37,10 @@ impl Migration {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A migration folder, read at run time ([`Migrations::from_dir`]).
@@ -58,18 +61,33 @@ pub enum MigrateError {
     #[error("the journal lists the tag {0} twice")]
     DuplicateTag(String),
     #[error("while applying migration {tag}: statement {number} failed: {source}\n{sql}")]
-    Statement { tag: String, number: usize, sql: String, source: rusqlite::Error },
+    Statement {
+        tag: String,
+        number: usize,
+        sql: String,
+        source: rusqlite::Error,
+    },
     #[error(
         "migration {tag} was applied, but its file has changed since (hash {applied} then, {current} now); \
          restore the file, or put the change in a new migration"
     )]
-    Edited { tag: String, applied: String, current: String },
+    Edited {
+        tag: String,
+        applied: String,
+        current: String,
+    },
     #[error(
         "the database has an applied migration that is not in the folder (tracking row {id}, created_at {created_at}{tag}); \
          is this the right folder for this database?"
     )]
-    Missing { id: i64, created_at: String, tag: String },
-    #[error("the database stayed locked by another connection for {0:?}; is another migration running?")]
+    Missing {
+        id: i64,
+        created_at: String,
+        tag: String,
+    },
+    #[error(
+        "the database stayed locked by another connection for {0:?}; is another migration running?"
+    )]
     Busy(Duration),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -87,7 +105,9 @@ pub struct Applied {
 /// Where each migration of the folder stands in a database.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MigrationState {
-    Applied { applied_at: Option<String> },
+    Applied {
+        applied_at: Option<String>,
+    },
     Pending,
     /// Applied, but the file has changed since.
     Edited,
@@ -117,13 +137,25 @@ impl Migrations {
             let sql = match std::fs::read_to_string(&path) {
                 Ok(s) => s,
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(MigrateError::MissingFile { tag: e.tag.clone(), path });
+                    return Err(MigrateError::MissingFile {
+                        tag: e.tag.clone(),
+                        path,
+                    });
                 }
                 Err(source) => return Err(FolderError::Read { path, source }.into()),
             };
-            migrations.push(Migration { idx: e.idx, tag: e.tag.clone().into(), when: e.when, sql: sql.into() });
+            migrations.push(Migration {
+                idx: e.idx,
+                tag: e.tag.clone().into(),
+                when: e.when,
+                sql: sql.into(),
+            });
         }
-        Ok(Migrations { migrations: migrations.into(), table: DEFAULT_TABLE.into(), busy_timeout: Duration::from_secs(60) })
+        Ok(Migrations {
+            migrations: migrations.into(),
+            table: DEFAULT_TABLE.into(),
+            busy_timeout: Duration::from_secs(60),
+        })
     }
 
     /// Migrations built into the binary (what `embed_migrations!` expands to).
@@ -161,11 +193,18 @@ impl Migrations {
             let started = Instant::now();
             // The write lock is taken before reading what is applied, so two processes
             // never both decide to apply the same migration.
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.busy(e))?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.busy(e))?;
             ensure_tracking_table(&tx, &self.table)?;
             let rows = read_rows(&tx, &self.table)?;
             let states = self.match_rows(&rows)?;
-            let Some(next) = self.migrations.iter().zip(&states).find(|(_, s)| matches!(s, MigrationState::Pending)).map(|(m, _)| m)
+            let Some(next) = self
+                .migrations
+                .iter()
+                .zip(&states)
+                .find(|(_, s)| matches!(s, MigrationState::Pending))
+                .map(|(m, _)| m)
             else {
                 tx.commit()?;
                 return Ok(applied);
@@ -176,12 +215,13 @@ impl Migrations {
                 .zip(&states)
                 .any(|(m, s)| m.idx > next.idx && matches!(s, MigrationState::Applied { .. }));
             for (i, sql) in next.statements().iter().enumerate() {
-                tx.execute_batch(sql).map_err(|source| MigrateError::Statement {
-                    tag: next.tag.to_string(),
-                    number: i + 1,
-                    sql: sql.clone(),
-                    source,
-                })?;
+                tx.execute_batch(sql)
+                    .map_err(|source| MigrateError::Statement {
+                        tag: next.tag.to_string(),
+                        number: i + 1,
+                        sql: sql.clone(),
+                        source,
+                    })?;
             }
             tx.execute(
                 &format!(
@@ -191,26 +231,39 @@ impl Migrations {
                 rusqlite::params![next.hash(), next.when, next.tag.as_ref()],
             )?;
             tx.commit()?;
-            applied.push(Applied { tag: next.tag.to_string(), elapsed: started.elapsed(), out_of_order });
+            applied.push(Applied {
+                tag: next.tag.to_string(),
+                elapsed: started.elapsed(),
+                out_of_order,
+            });
         }
     }
 
     /// Where each migration stands, in journal order. An applied migration that is no longer
     /// in the folder is an error, as for `run`.
-    pub fn status(&self, conn: &Connection) -> Result<Vec<(Migration, MigrationState)>, MigrateError> {
+    pub fn status(
+        &self,
+        conn: &Connection,
+    ) -> Result<Vec<(Migration, MigrationState)>, MigrateError> {
         let exists: bool = conn.query_row(
             "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
             [self.table.as_ref()],
             |r| r.get(0),
         )?;
-        let rows = if exists { read_rows(conn, &self.table)? } else { Vec::new() };
+        let rows = if exists {
+            read_rows(conn, &self.table)?
+        } else {
+            Vec::new()
+        };
         let states = self.match_rows_lenient(&rows)?;
         Ok(self.migrations.iter().cloned().zip(states).collect())
     }
 
     fn busy(&self, e: rusqlite::Error) -> MigrateError {
         match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => MigrateError::Busy(self.busy_timeout),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                MigrateError::Busy(self.busy_timeout)
+            }
             _ => MigrateError::Sqlite(e),
         }
     }
@@ -220,20 +273,38 @@ impl Migrations {
         let states = self.match_rows_lenient(rows)?;
         for (m, s) in self.migrations.iter().zip(&states) {
             if *s == MigrationState::Edited {
-                let row = rows.iter().find(|r| row_is(r, m)).map(|r| r.hash.clone()).unwrap_or_default();
-                return Err(MigrateError::Edited { tag: m.tag.to_string(), applied: row, current: m.hash() });
+                let row = rows
+                    .iter()
+                    .find(|r| row_is(r, m))
+                    .map(|r| r.hash.clone())
+                    .unwrap_or_default();
+                return Err(MigrateError::Edited {
+                    tag: m.tag.to_string(),
+                    applied: row,
+                    current: m.hash(),
+                });
             }
         }
         Ok(states)
     }
 
-    fn match_rows_lenient(&self, rows: &[TrackingRow]) -> Result<Vec<MigrationState>, MigrateError> {
+    fn match_rows_lenient(
+        &self,
+        rows: &[TrackingRow],
+    ) -> Result<Vec<MigrationState>, MigrateError> {
         for r in rows {
             if !self.migrations.iter().any(|m| row_is(r, m)) {
                 return Err(MigrateError::Missing {
                     id: r.id.unwrap_or(0),
-                    created_at: r.created_at.map(|c| c.to_string()).unwrap_or_else(|| "NULL".into()),
-                    tag: r.tag.as_ref().map(|t| format!(", tag {t}")).unwrap_or_default(),
+                    created_at: r
+                        .created_at
+                        .map(|c| c.to_string())
+                        .unwrap_or_else(|| "NULL".into()),
+                    tag: r
+                        .tag
+                        .as_ref()
+                        .map(|t| format!(", tag {t}"))
+                        .unwrap_or_default(),
                 });
             }
         }
@@ -243,7 +314,9 @@ impl Migrations {
             .map(|m| match rows.iter().find(|r| row_is(r, m)) {
                 None => MigrationState::Pending,
                 Some(r) if r.hash != m.hash() => MigrationState::Edited,
-                Some(r) => MigrationState::Applied { applied_at: r.applied_at.clone() },
+                Some(r) => MigrationState::Applied {
+                    applied_at: r.applied_at.clone(),
+                },
             })
             .collect())
     }
@@ -271,13 +344,19 @@ fn ensure_tracking_table(conn: &Connection, table: &str) -> Result<(), MigrateEr
         quote(table)
     ))?;
     let mut cols = Vec::new();
-    let mut stmt = conn.prepare(&format!("SELECT name FROM pragma_table_info({})", quote_str(table)))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name FROM pragma_table_info({})",
+        quote_str(table)
+    ))?;
     for c in stmt.query_map([], |r| r.get::<_, String>(0))? {
         cols.push(c?);
     }
     for extra in ["tag", "applied_at"] {
         if !cols.iter().any(|c| c == extra) {
-            conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {extra} text", quote(table)))?;
+            conn.execute_batch(&format!(
+                "ALTER TABLE {} ADD COLUMN {extra} text",
+                quote(table)
+            ))?;
         }
     }
     Ok(())
@@ -290,16 +369,25 @@ fn quote_str(s: &str) -> String {
 fn read_rows(conn: &Connection, table: &str) -> Result<Vec<TrackingRow>, MigrateError> {
     let has_tag = conn
         .query_row(
-            &format!("SELECT 1 FROM pragma_table_info({}) WHERE name = 'tag'", quote_str(table)),
+            &format!(
+                "SELECT 1 FROM pragma_table_info({}) WHERE name = 'tag'",
+                quote_str(table)
+            ),
             [],
             |_| Ok(()),
         )
         .optional()?
         .is_some();
     let sql = if has_tag {
-        format!("SELECT id, hash, created_at, tag, applied_at FROM {} ORDER BY created_at, id", quote(table))
+        format!(
+            "SELECT id, hash, created_at, tag, applied_at FROM {} ORDER BY created_at, id",
+            quote(table)
+        )
     } else {
-        format!("SELECT id, hash, created_at, NULL, NULL FROM {} ORDER BY created_at, id", quote(table))
+        format!(
+            "SELECT id, hash, created_at, NULL, NULL FROM {} ORDER BY created_at, id",
+            quote(table)
+        )
     };
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([], |r| {

@@ -35,12 +35,20 @@ struct Attr<'c, T> {
 
 impl<'c, T> Attr<'c, T> {
     fn new(cx: &'c Ctxt, attr: &'static str, key: &'static str) -> Self {
-        Attr { cx, attr, key, value: None }
+        Attr {
+            cx,
+            attr,
+            key,
+            value: None,
+        }
     }
 
     fn set(&mut self, span: Span, value: T) {
         if self.value.is_some() {
-            self.cx.error(span, format!("duplicate `{}` in #[{}(..)]", self.key, self.attr));
+            self.cx.error(
+                span,
+                format!("duplicate `{}` in #[{}(..)]", self.key, self.attr),
+            );
         } else {
             self.value = Some(Spanned { value, span });
         }
@@ -58,7 +66,11 @@ fn key_name(meta: &ParseNestedMeta) -> String {
     meta.path
         .get_ident()
         .map(Ident::to_string)
-        .unwrap_or_else(|| quote::ToTokens::to_token_stream(&meta.path).to_string().replace(' ', ""))
+        .unwrap_or_else(|| {
+            quote::ToTokens::to_token_stream(&meta.path)
+                .to_string()
+                .replace(' ', "")
+        })
 }
 
 fn unknown(meta: &ParseNestedMeta, attr: &str, expected: &str) -> syn::Error {
@@ -200,7 +212,10 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
             (Some(c), None) => IndexOn::Columns(c.value),
             (None, Some(e)) => IndexOn::Expr(e.value),
             (Some(_), Some(e)) => {
-                cx.error(e.span, "#[index(..)] takes either `columns(..)` or `expr`, not both");
+                cx.error(
+                    e.span,
+                    "#[index(..)] takes either `columns(..)` or `expr`, not both",
+                );
                 continue;
             }
             (None, None) => {
@@ -251,7 +266,10 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
                 name: name.get().map(|n| n.value),
                 columns: c.value,
             }),
-            _ => cx.error(span, "#[unique(..)] needs `columns(..)` naming at least one field"),
+            _ => cx.error(
+                span,
+                "#[unique(..)] needs `columns(..)` naming at least one field",
+            ),
         }
     }
     out
@@ -284,7 +302,10 @@ pub fn checks(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<CheckAttr> {
             continue;
         }
         match (name.get(), expr.get()) {
-            (Some(n), Some(e)) => out.push(CheckAttr { name: n.value, expr: e.value }),
+            (Some(n), Some(e)) => out.push(CheckAttr {
+                name: n.value,
+                expr: e.value,
+            }),
             _ => cx.error(
                 attr.path().span_of(),
                 "#[check(..)] needs both `name = \"..\"` and `expr = \"..\"`",
@@ -334,7 +355,10 @@ fn default_lit(meta: &ParseNestedMeta) -> syn::Result<DefaultLit> {
     match lit {
         syn::Lit::Int(i) => {
             let v: i128 = i.base10_parse().map_err(|_| {
-                syn::Error::new(i.span(), "this integer default is too large for a SQL integer")
+                syn::Error::new(
+                    i.span(),
+                    "this integer default is too large for a SQL integer",
+                )
             })?;
             Ok(DefaultLit::Int(if negative { -v } else { v }))
         }

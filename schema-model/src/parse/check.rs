@@ -39,12 +39,12 @@ pub fn logical_type_of(ty: &Type) -> Option<LogicalType> {
     let name = last.ident.to_string();
     if let PathArguments::AngleBracketed(args) = &last.arguments {
         // Vec<u8> is a blob; no other generic type maps on its own.
-        if name == "Vec" && args.args.len() == 1 {
-            if let GenericArgument::Type(Type::Path(inner)) = &args.args[0] {
-                if inner.path.is_ident("u8") {
-                    return Some(LogicalType::Bytes);
-                }
-            }
+        if name == "Vec"
+            && args.args.len() == 1
+            && let GenericArgument::Type(Type::Path(inner)) = &args.args[0]
+            && inner.path.is_ident("u8")
+        {
+            return Some(LogicalType::Bytes);
         }
         return None;
     }
@@ -112,7 +112,10 @@ pub fn skip_alone(cx: &Ctxt, skip: Span, attrs: &ColumnAttrs) {
         attrs.json.is_some(),
     ];
     if others.iter().any(|b| *b) {
-        cx.error(skip, "a #[column(skip)] field is not a column, so it takes no other column attributes");
+        cx.error(
+            skip,
+            "a #[column(skip)] field is not a column, so it takes no other column attributes",
+        );
     }
 }
 
@@ -131,7 +134,10 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
     let mismatch = |expected: &str| {
         cx.error(
             lit.span,
-            format!("the default does not fit the column `{}`: {expected}", col.name),
+            format!(
+                "the default does not fit the column `{}`: {expected}",
+                col.name
+            ),
         );
         None
     };
@@ -143,15 +149,23 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
                 mismatch(&format!("{v} is out of range for `{}`", kind.rust_name()))
             }
         }
-        (LogicalType::Int(kind), _) => mismatch(&format!("`{}` takes an integer literal", kind.rust_name())),
+        (LogicalType::Int(kind), _) => {
+            mismatch(&format!("`{}` takes an integer literal", kind.rust_name()))
+        }
         (LogicalType::Bool, DefaultLit::Bool(b)) => Some(DefaultValue::Bool(*b)),
         (LogicalType::Bool, _) => mismatch("`bool` takes `true` or `false`"),
         (LogicalType::F32 | LogicalType::F64, DefaultLit::Int(v)) => int_default(cx, lit, *v),
-        (LogicalType::F32 | LogicalType::F64, DefaultLit::Float(f)) => Some(DefaultValue::Real(f.clone())),
+        (LogicalType::F32 | LogicalType::F64, DefaultLit::Float(f)) => {
+            Some(DefaultValue::Real(f.clone()))
+        }
         (LogicalType::F32 | LogicalType::F64, _) => mismatch("a float takes a number literal"),
-        (LogicalType::String | LogicalType::Json, DefaultLit::Str(s)) => Some(DefaultValue::Text(s.clone())),
+        (LogicalType::String | LogicalType::Json, DefaultLit::Str(s)) => {
+            Some(DefaultValue::Text(s.clone()))
+        }
         (LogicalType::String, _) => mismatch("`String` takes a string literal"),
-        (LogicalType::Json, _) => mismatch("a JSON column takes its default as a string literal of JSON text"),
+        (LogicalType::Json, _) => {
+            mismatch("a JSON column takes its default as a string literal of JSON text")
+        }
         (LogicalType::Bytes, _) => {
             mismatch("a blob takes no literal default; use `default_sql = \"x'00ff'\"`")
         }
@@ -167,7 +181,10 @@ fn int_default(cx: &Ctxt, lit: &Spanned<DefaultLit>, v: i128) -> Option<DefaultV
     match i64::try_from(v) {
         Ok(v) => Some(DefaultValue::Int(v)),
         Err(_) => {
-            cx.error(lit.span, "this integer default is too large for a SQL integer");
+            cx.error(
+                lit.span,
+                "this integer default is too large for a SQL integer",
+            );
             None
         }
     }
@@ -180,8 +197,10 @@ fn check_default_sql(cx: &Ctxt, sql: &Spanned<String>) -> bool {
     let v = sql.value.trim();
     let upper = v.to_ascii_uppercase();
     let ok = !v.is_empty()
-        && (matches!(upper.as_str(), "CURRENT_TIME" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "NULL" | "TRUE" | "FALSE")
-            || (v.starts_with('(') && v.ends_with(')'))
+        && (matches!(
+            upper.as_str(),
+            "CURRENT_TIME" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "NULL" | "TRUE" | "FALSE"
+        ) || (v.starts_with('(') && v.ends_with(')'))
             || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2)
             || ((v.starts_with("x'") || v.starts_with("X'")) && v.ends_with('\''))
             || v.trim_start_matches(['-', '+']).parse::<f64>().is_ok());
@@ -206,7 +225,10 @@ pub fn reference(
     attrs: &ColumnAttrs,
 ) -> Option<Reference> {
     if path.value.segments.len() < 2 {
-        cx.error(path.value.span(), "`references` takes `Struct::field`, for example `references = User::id`");
+        cx.error(
+            path.value.span(),
+            "`references` takes `Struct::field`, for example `references = User::id`",
+        );
         return None;
     }
     if attrs.json.is_some() {
@@ -245,7 +267,10 @@ pub fn reference(
 /// `on_delete` / `on_update` mean nothing without `references`.
 pub fn actions_need_reference(cx: &Ctxt, attrs: &ColumnAttrs) {
     for a in [&attrs.on_delete, &attrs.on_update].into_iter().flatten() {
-        cx.error(a.span, "`on_delete` / `on_update` need `references = Struct::field` on the same column");
+        cx.error(
+            a.span,
+            "`on_delete` / `on_update` need `references = Struct::field` on the same column",
+        );
     }
 }
 
@@ -267,7 +292,13 @@ pub fn reference_types_agree(from: &Type, to: &Type) -> bool {
 }
 
 /// Rules over the whole table.
-pub fn table(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+pub fn table(
+    cx: &Ctxt,
+    input: &syn::DeriveInput,
+    tattrs: &TableAttrs,
+    table: &Table,
+    cols: &[ColumnAttrs],
+) {
     check_one_primary_key(cx, input, tattrs, table, cols);
     check_autoincrement(cx, tattrs, table, cols);
     check_generated(cx, table, cols);
@@ -278,7 +309,13 @@ pub fn table(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &T
 
 /// A table has one primary key: one `primary_key` field, or one `#[table(primary_key(..))]`.
 /// Two would be a CREATE TABLE that SQLite refuses.
-fn check_one_primary_key(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+fn check_one_primary_key(
+    cx: &Ctxt,
+    input: &syn::DeriveInput,
+    tattrs: &TableAttrs,
+    table: &Table,
+    cols: &[ColumnAttrs],
+) {
     let fields: Vec<Span> = cols.iter().filter_map(|c| c.primary_key).collect();
     let composite = tattrs.primary_key.as_ref().map(|p| p.span);
     let count = fields.len() + usize::from(composite.is_some());
@@ -300,11 +337,19 @@ fn check_one_primary_key(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttr
 /// AUTOINCREMENT exists only on an `INTEGER PRIMARY KEY`: one integer column that is the whole key.
 fn check_autoincrement(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
     for (col, attrs) in table.columns.iter().zip(cols) {
-        let Some(span) = attrs.autoincrement else { continue };
+        let Some(span) = attrs.autoincrement else {
+            continue;
+        };
         let integer = matches!(&col.ty, LogicalType::Int(_))
             || matches!(&col.ty, LogicalType::Sql(s) if s.eq_ignore_ascii_case("integer"));
         if !integer {
-            cx.error(span, format!("`autoincrement` needs an integer column, but `{}` is not one", col.name));
+            cx.error(
+                span,
+                format!(
+                    "`autoincrement` needs an integer column, but `{}` is not one",
+                    col.name
+                ),
+            );
         } else if !col.primary_key || tattrs.primary_key.is_some() {
             cx.error(span, format!("`autoincrement` needs `{}` to be the table's one primary key: add `primary_key`", col.name));
         }
@@ -317,8 +362,16 @@ fn check_generated(cx: &Ctxt, _table: &Table, cols: &[ColumnAttrs]) {
     for attrs in cols {
         match &attrs.generated {
             Some(g) => {
-                if let Some(d) = attrs.default.as_ref().map(|d| d.span).or(attrs.default_sql.as_ref().map(|d| d.span)) {
-                    cx.error(d, "a `generated` column cannot have a default: its value is always computed");
+                if let Some(d) = attrs
+                    .default
+                    .as_ref()
+                    .map(|d| d.span)
+                    .or(attrs.default_sql.as_ref().map(|d| d.span))
+                {
+                    cx.error(
+                        d,
+                        "a `generated` column cannot have a default: its value is always computed",
+                    );
                 }
                 if let Some(pk) = attrs.primary_key {
                     cx.error(pk, "a `generated` column cannot be a primary key");
@@ -338,9 +391,14 @@ fn check_generated(cx: &Ctxt, _table: &Table, cols: &[ColumnAttrs]) {
 
 /// SQLite refuses a WITHOUT ROWID table without a primary key, and AUTOINCREMENT on one.
 fn check_without_rowid(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &Table) {
-    let Some(span) = tattrs.without_rowid else { return };
+    let Some(span) = tattrs.without_rowid else {
+        return;
+    };
     if table.key_columns().is_empty() {
-        cx.error(span, format!("`without_rowid` needs a primary key on `{}`", input.ident));
+        cx.error(
+            span,
+            format!("`without_rowid` needs a primary key on `{}`", input.ident),
+        );
     }
     if table.columns.iter().any(|c| c.autoincrement) {
         cx.error(span, "`without_rowid` tables cannot use `autoincrement`");
@@ -353,8 +411,12 @@ fn check_strict_types(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[Col
         return;
     }
     for (col, attrs) in table.columns.iter().zip(cols) {
-        if let (LogicalType::Sql(s), Some(span)) = (&col.ty, attrs.sql_type.as_ref().map(|s| s.span)) {
-            let ok = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"].iter().any(|t| s.eq_ignore_ascii_case(t));
+        if let (LogicalType::Sql(s), Some(span)) =
+            (&col.ty, attrs.sql_type.as_ref().map(|s| s.span))
+        {
+            let ok = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"]
+                .iter()
+                .any(|t| s.eq_ignore_ascii_case(t));
             if !ok {
                 cx.error(span, format!("a `strict` table only takes the types INT, INTEGER, REAL, TEXT, BLOB and ANY, not `{s}`"));
             }
@@ -370,7 +432,13 @@ fn check_unique_names(cx: &Ctxt, input: &syn::DeriveInput, table: &Table) {
     let mut seen = std::collections::HashSet::new();
     for n in names {
         if !seen.insert(n) {
-            cx.error(input.ident.span(), format!("two indexes or constraints of `{}` are named `{n}`", table.name));
+            cx.error(
+                input.ident.span(),
+                format!(
+                    "two indexes or constraints of `{}` are named `{n}`",
+                    table.name
+                ),
+            );
         }
     }
 }

@@ -87,7 +87,10 @@ impl Reference {
         if n < 2 {
             return None;
         }
-        Some((&self.path.segments[n - 2].ident, &self.path.segments[n - 1].ident))
+        Some((
+            &self.path.segments[n - 2].ident,
+            &self.path.segments[n - 1].ident,
+        ))
     }
 }
 
@@ -114,7 +117,10 @@ pub fn from_ast(input: &syn::DeriveInput) -> Result<ParsedTable, syn::Error> {
 
 fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
     let fields = match &input.data {
-        syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => &named.named,
+        syn::Data::Struct(syn::DataStruct {
+            fields: syn::Fields::Named(named),
+            ..
+        }) => &named.named,
         _ => {
             cx.error(
                 input.ident.span(),
@@ -124,12 +130,18 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         }
     };
     if !input.generics.params.is_empty() {
-        cx.error(input.generics.span(), "a table struct cannot have generic parameters");
+        cx.error(
+            input.generics.span(),
+            "a table struct cannot have generic parameters",
+        );
     }
 
     let tattrs = attr::table(cx, &input.attrs);
-    let table_name =
-        tattrs.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| model::snake_case(&input.ident.to_string()));
+    let table_name = tattrs
+        .name
+        .as_ref()
+        .map(|n| n.value.clone())
+        .unwrap_or_else(|| model::snake_case(&input.ident.to_string()));
     let mut table = Table::new(table_name.clone());
     table.strict = tattrs.strict.is_some();
     table.without_rowid = tattrs.without_rowid.is_some();
@@ -145,10 +157,18 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         let cattrs = attr::column(cx, &field.attrs);
         if let Some(skip) = cattrs.skip {
             check::skip_alone(cx, skip, &cattrs);
-            parsed_fields.push(ParsedField { ident, ty: field.ty.clone(), column: None });
+            parsed_fields.push(ParsedField {
+                ident,
+                ty: field.ty.clone(),
+                column: None,
+            });
             continue;
         }
-        let name = cattrs.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| ident.to_string());
+        let name = cattrs
+            .name
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_else(|| ident.to_string());
         let Some((ty, nullable)) = check::column_type(cx, &field.ty, &cattrs) else {
             continue;
         };
@@ -165,7 +185,10 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
             stored: cattrs.stored.is_some(),
         });
         if let Some(c) = &cattrs.check {
-            table.checks.push(model::Check { name: model::names::column_check(&table_name, &name), expr: c.value.clone() });
+            table.checks.push(model::Check {
+                name: model::names::column_check(&table_name, &name),
+                expr: c.value.clone(),
+            });
         }
         if cattrs.index.is_some() {
             let cols = vec![name.clone()];
@@ -217,7 +240,13 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
     let column_of = |ident: &Ident, what: &str| -> Option<String> {
         let found = field_columns.get(&ident.to_string()).cloned();
         if found.is_none() {
-            cx.error(ident.span(), format!("{what} names `{ident}`, which is not a column of `{}`", input.ident));
+            cx.error(
+                ident.span(),
+                format!(
+                    "{what} names `{ident}`, which is not a column of `{}`",
+                    input.ident
+                ),
+            );
         }
         found
     };
@@ -226,8 +255,10 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         cols.into_iter().collect()
     };
 
-    if let Some(pk) = &tattrs.primary_key {
-        if let Some(cols) = columns_of(&pk.value, "#[table(primary_key(..))]") {
+    if let Some(pk) = &tattrs.primary_key
+        && let Some(cols) = columns_of(&pk.value, "#[table(primary_key(..))]")
+    {
+        {
             if cols.is_empty() {
                 cx.error(pk.span, "#[table(primary_key())] needs at least one field");
             }
@@ -241,7 +272,10 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
                     fc.key |= cols.contains(&fc.name);
                 }
             }
-            table.primary_key = Some(model::PrimaryKey { name: model::names::primary_key(&table_name, &cols), columns: cols });
+            table.primary_key = Some(model::PrimaryKey {
+                name: model::names::primary_key(&table_name, &cols),
+                columns: cols,
+            });
         }
     }
 
@@ -262,36 +296,63 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
                 continue;
             }
         };
-        table.indexes.push(Index { name, target, unique: ix.unique, where_clause: ix.where_clause });
+        table.indexes.push(Index {
+            name,
+            target,
+            unique: ix.unique,
+            where_clause: ix.where_clause,
+        });
     }
     for u in attr::uniques(cx, &input.attrs) {
         if let Some(cols) = columns_of(&u.columns, "#[unique(columns(..))]") {
-            let name = u.name.unwrap_or_else(|| model::names::unique(&table_name, &cols));
-            table.uniques.push(model::Unique { name, columns: cols });
+            let name = u
+                .name
+                .unwrap_or_else(|| model::names::unique(&table_name, &cols));
+            table.uniques.push(model::Unique {
+                name,
+                columns: cols,
+            });
         }
     }
     for c in attr::checks(cx, &input.attrs) {
-        table.checks.push(model::Check { name: c.name, expr: c.expr });
+        table.checks.push(model::Check {
+            name: c.name,
+            expr: c.expr,
+        });
     }
 
     check::table(cx, input, &tattrs, &table, &column_attrs);
 
-    Some(ParsedTable { ident: input.ident.clone(), table, fields: parsed_fields, references, span: input.ident.span() })
+    Some(ParsedTable {
+        ident: input.ident.clone(),
+        table,
+        fields: parsed_fields,
+        references,
+        span: input.ident.span(),
+    })
 }
 
 /// Whether an attribute list derives `Table` (`#[derive(Table)]`, `#[derive(schema_core::Table)]`).
 pub fn derives_table(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        let mut found = false;
-        // A derive list that does not parse is the compiler's to report; it is just not ours.
-        let _ = a.parse_nested_meta(|meta| {
-            if meta.path.segments.last().is_some_and(|s| s.ident == "Table") {
-                found = true;
-            }
-            Ok(())
-        });
-        found
-    })
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            let mut found = false;
+            // A derive list that does not parse is the compiler's to report; it is just not ours.
+            let _ = a.parse_nested_meta(|meta| {
+                if meta
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "Table")
+                {
+                    found = true;
+                }
+                Ok(())
+            });
+            found
+        })
 }
 
 /// Every `#[derive(Table)]` struct in a file, inline modules included, in source order.
@@ -306,7 +367,11 @@ pub fn from_file(file: &syn::File) -> Result<Vec<ParsedTable>, syn::Error> {
     }
 }
 
-fn collect_items(items: &[syn::Item], tables: &mut Vec<ParsedTable>, errors: &mut Option<syn::Error>) {
+fn collect_items(
+    items: &[syn::Item],
+    tables: &mut Vec<ParsedTable>,
+    errors: &mut Option<syn::Error>,
+) {
     for item in items {
         match item {
             syn::Item::Struct(s) if derives_table(&s.attrs) => {
@@ -320,7 +385,10 @@ fn collect_items(items: &[syn::Item], tables: &mut Vec<ParsedTable>, errors: &mu
                 }
             }
             syn::Item::Enum(e) if derives_table(&e.attrs) => {
-                let err = syn::Error::new(e.ident.span(), "#[derive(Table)] needs a struct with named fields, one per column");
+                let err = syn::Error::new(
+                    e.ident.span(),
+                    "#[derive(Table)] needs a struct with named fields, one per column",
+                );
                 match errors {
                     Some(all) => all.combine(err),
                     None => *errors = Some(err),
@@ -354,10 +422,16 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
     let mut seen_tables: HashMap<&str, &ParsedTable> = HashMap::new();
     for (i, p) in parsed.iter().enumerate() {
         if let Some(other) = seen_tables.insert(&p.table.name, p) {
-            errors.push((i, syn::Error::new(
-                p.span,
-                format!("`{}` and `{}` both declare the table `{}`", other.ident, p.ident, p.table.name),
-            )));
+            errors.push((
+                i,
+                syn::Error::new(
+                    p.span,
+                    format!(
+                        "`{}` and `{}` both declare the table `{}`",
+                        other.ident, p.ident, p.table.name
+                    ),
+                ),
+            ));
         }
     }
     let mut tables = Vec::new();
@@ -365,7 +439,10 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
         let mut table = p.table.clone();
         for r in &p.references {
             let Some((target_struct, target_field)) = r.target() else {
-                errors.push((i, syn::Error::new(r.path.span(), "`references` takes `Struct::field`")));
+                errors.push((
+                    i,
+                    syn::Error::new(r.path.span(), "`references` takes `Struct::field`"),
+                ));
                 continue;
             };
             let target = match by_struct.get(&target_struct.to_string()).map(Vec::as_slice) {
@@ -410,22 +487,34 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
                 )));
                 continue;
             }
-            table.foreign_keys.push(ForeignKey::new(&table.name, vec![r.column.clone()], &target.table.name, vec![col.name.clone()], r.on_delete, r.on_update));
+            table.foreign_keys.push(ForeignKey::new(
+                &table.name,
+                vec![r.column.clone()],
+                &target.table.name,
+                vec![col.name.clone()],
+                r.on_delete,
+                r.on_update,
+            ));
         }
         tables.push(table);
     }
     if errors.is_empty() {
         Ok(Schema { tables })
     } else {
-        Err(errors.into_iter().map(|(table, error)| ResolveError { table, error }).collect())
+        Err(errors
+            .into_iter()
+            .map(|(table, error)| ResolveError { table, error })
+            .collect())
     }
 }
 
 /// A type as the user wrote it, without token spacing: `Option<i64>`.
 pub fn type_string(ty: &Type) -> String {
-    quote::ToTokens::to_token_stream(ty).to_string().replace(' ', "")
+    quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(' ', "")
 }
 
-pub use check::strip_option;
 #[doc(hidden)]
 pub use check::logical_type_of;
+pub use check::strip_option;
