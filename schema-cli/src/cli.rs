@@ -79,6 +79,17 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// List applied, pending and edited migrations.
     Status,
+    /// Verify the folder (journal, files, snapshots, chain) and that the schema has no
+    /// un-generated changes; exit 1 when not.
+    Check,
+    /// Remove the latest (or the named) migration that no database has applied yet.
+    Drop(DropArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DropArgs {
+    /// The migration's tag (`0003_users_add_bio`, or just `0003`); default: the latest.
+    pub tag: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -89,6 +100,15 @@ pub struct GenerateArgs {
     /// Write an empty migration for hand-written SQL.
     #[arg(long)]
     pub custom: bool,
+    /// A rename: `OLD=NEW` for a table, `TABLE.OLD=NEW` for a column (repeatable).
+    #[arg(long, value_name = "OLD=NEW")]
+    pub rename: Vec<String>,
+    /// A table or column (`TABLE.COLUMN`) that is new, not renamed (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub create: Vec<String>,
+    /// A table or column that is meant to go, not renamed (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub drop: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -113,5 +133,7 @@ pub fn run() -> CliResult {
         Command::Generate(args) => commands::generate::run(&config, &args),
         Command::Migrate(args) => commands::migrate::run(&config, &args),
         Command::Status => commands::status::run(&config),
+        Command::Check => commands::check::run(&config),
+        Command::Drop(args) => commands::drop::run(&config, &args),
     }
 }

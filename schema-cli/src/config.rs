@@ -63,9 +63,7 @@ impl Config {
             // The default one is optional.
             None => match std::fs::read_to_string(DEFAULT_CONFIG) {
                 Ok(text) => (parse(&text, Path::new(DEFAULT_CONFIG))?, PathBuf::new()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    (File::default(), PathBuf::new())
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => (File::default(), PathBuf::new()),
                 Err(e) => return Err(e).context(format!("cannot read {DEFAULT_CONFIG}")),
             },
         };
@@ -77,11 +75,7 @@ impl Config {
             }
         };
 
-        let dialect = args
-            .dialect
-            .clone()
-            .or(file.dialect)
-            .unwrap_or_else(|| "sqlite".into());
+        let dialect = args.dialect.clone().or(file.dialect).unwrap_or_else(|| "sqlite".into());
         if dialect != "sqlite" {
             bail!("unsupported dialect \"{dialect}\": this version supports \"sqlite\"");
         }
@@ -91,10 +85,7 @@ impl Config {
         } else {
             match file.schema {
                 Some(OneOrMany::One(s)) => vec![rel(&s).to_string_lossy().into_owned()],
-                Some(OneOrMany::Many(v)) => v
-                    .iter()
-                    .map(|s| rel(s).to_string_lossy().into_owned())
-                    .collect(),
+                Some(OneOrMany::Many(v)) => v.iter().map(|s| rel(s).to_string_lossy().into_owned()).collect(),
                 None => vec![rel("src/schema.rs").to_string_lossy().into_owned()],
             }
         };
@@ -102,10 +93,7 @@ impl Config {
             .out
             .clone()
             .unwrap_or_else(|| rel(file.out.as_deref().unwrap_or("migrations")));
-        let file_url = file
-            .database
-            .and_then(|d| d.url)
-            .map(|u| rel_url(&u, &base));
+        let file_url = file.database.and_then(|d| d.url).map(|u| rel_url(&u, &base));
         let url = args
             .url
             .clone()
@@ -147,6 +135,5 @@ fn rel_url(url: &str, base: &Path) -> String {
 }
 
 fn parse(text: &str, path: &Path) -> anyhow::Result<File> {
-    toml::from_str(text)
-        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+    toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
 }

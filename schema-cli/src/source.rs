@@ -14,12 +14,7 @@ pub struct SourceErrors(pub Vec<String>);
 impl fmt::Display for SourceErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(
-            f,
-            "{} problem{} in the schema files:",
-            n,
-            if n == 1 { "" } else { "s" }
-        )?;
+        write!(f, "{} problem{} in the schema files:", n, if n == 1 { "" } else { "s" })?;
         for m in &self.0 {
             write!(f, "\n  {m}")?;
         }
@@ -37,10 +32,7 @@ pub fn expand(entries: &[String]) -> Result<Vec<PathBuf>, SourceErrors> {
         if e.contains(['*', '?', '[']) {
             match glob::glob(e) {
                 Ok(paths) => {
-                    let mut found: Vec<PathBuf> = paths
-                        .filter_map(Result::ok)
-                        .filter(|p| p.is_file())
-                        .collect();
+                    let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
                     found.sort();
                     if found.is_empty() {
                         errors.push(format!("{e}: the pattern matches no file"));
@@ -60,7 +52,9 @@ pub fn expand(entries: &[String]) -> Result<Vec<PathBuf>, SourceErrors> {
             } else if p.is_file() {
                 files.push(p);
             } else {
-                errors.push(format!("{e}: no such schema file or folder (set `schema` in schema.toml or pass --schema)"));
+                errors.push(format!(
+                    "{e}: no such schema file or folder (set `schema` in schema.toml or pass --schema)"
+                ));
             }
         }
     }
@@ -92,13 +86,7 @@ fn located(path: &Path, err: &syn::Error) -> Vec<String> {
         .into_iter()
         .map(|e| {
             let start = e.span().start();
-            format!(
-                "{}:{}:{}: {}",
-                path.display(),
-                start.line,
-                start.column + 1,
-                e
-            )
+            format!("{}:{}:{}: {}", path.display(), start.line, start.column + 1, e)
         })
         .collect()
 }

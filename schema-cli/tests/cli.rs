@@ -35,9 +35,7 @@ impl Project {
 
     fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_schema"));
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env_remove("DATABASE_URL");
+        cmd.args(args).current_dir(self.dir.path()).env_remove("DATABASE_URL");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -106,13 +104,11 @@ fn generate_writes_a_drizzle_kit_folder_then_reports_no_changes() {
         "referenced table first:\n{sql}"
     );
     assert_eq!(sql.matches("--> statement-breakpoint\n").count(), 2);
-    let journal: serde_json::Value =
-        serde_json::from_str(&p.read("migrations/meta/_journal.json")).unwrap();
+    let journal: serde_json::Value = serde_json::from_str(&p.read("migrations/meta/_journal.json")).unwrap();
     assert_eq!(journal["version"], "7");
     assert_eq!(journal["entries"][0]["tag"], "0000_init");
     assert_eq!(journal["entries"][0]["version"], "6");
-    let snap: serde_json::Value =
-        serde_json::from_str(&p.read("migrations/meta/0000_snapshot.json")).unwrap();
+    let snap: serde_json::Value = serde_json::from_str(&p.read("migrations/meta/0000_snapshot.json")).unwrap();
     assert_eq!(snap["prevId"], "00000000-0000-0000-0000-000000000000");
     assert_eq!(
         snap["tables"]["post"]["foreignKeys"]["post_author_id_users_id_fk"]["onDelete"],
@@ -128,16 +124,8 @@ fn generate_writes_a_drizzle_kit_folder_then_reports_no_changes() {
 fn generate_on_the_drizzle_fixture_matches_drizzle_kits_snapshot() {
     let p = Project::new();
     std::fs::copy(fixture_dir().join("schema.rs"), p.path("schema.rs")).unwrap();
-    p.run(&[
-        "generate",
-        "--schema",
-        "schema.rs",
-        "--out",
-        "out",
-        "--name",
-        "init",
-    ])
-    .expect(0);
+    p.run(&["generate", "--schema", "schema.rs", "--out", "out", "--name", "init"])
+        .expect(0);
     let strip = |s: String| -> serde_json::Value {
         let mut v: serde_json::Value = serde_json::from_str(&s).unwrap();
         v.as_object_mut().unwrap().remove("id");
@@ -145,9 +133,7 @@ fn generate_on_the_drizzle_fixture_matches_drizzle_kits_snapshot() {
         v
     };
     let ours = strip(p.read("out/meta/0000_snapshot.json"));
-    let theirs = strip(
-        std::fs::read_to_string(fixture_dir().join("migrations/meta/0000_snapshot.json")).unwrap(),
-    );
+    let theirs = strip(std::fs::read_to_string(fixture_dir().join("migrations/meta/0000_snapshot.json")).unwrap());
     assert_eq!(ours, theirs);
     let journal = p.read("out/meta/_journal.json");
     assert!(journal.contains("\"tag\": \"0000_init\""), "{journal}");
@@ -218,10 +204,7 @@ fn a_reference_to_a_missing_struct_or_field_is_an_error_at_the_path() {
         err.contains("src/schema.rs:5:30: `references` names `A::nope`"),
         "{err}"
     );
-    assert!(
-        err.contains("src/schema.rs:7:27: foreign key type mismatch"),
-        "{err}"
-    );
+    assert!(err.contains("src/schema.rs:7:27: foreign key type mismatch"), "{err}");
 }
 
 #[test]
@@ -246,14 +229,8 @@ fn a_missing_schema_file_exits_2() {
 fn a_named_config_must_exist_but_the_default_one_is_optional() {
     let p = Project::new();
     p.write("src/schema.rs", USERS);
-    let err = p
-        .run(&["--config", "nope.toml", "generate"])
-        .expect(2)
-        .stderr();
-    assert!(
-        err.contains("cannot read the config file nope.toml"),
-        "{err}"
-    );
+    let err = p.run(&["--config", "nope.toml", "generate"]).expect(2).stderr();
+    assert!(err.contains("cannot read the config file nope.toml"), "{err}");
     p.run(&["generate"]).expect(0);
 }
 
@@ -311,20 +288,14 @@ fn migrate_applies_once_and_status_reports() {
     p.write("src/schema.rs", USERS);
     p.run(&["generate"]).expect(0);
     let status = p.run(&["status"]).expect(0).stdout();
-    assert!(
-        status.contains("0000_init") && status.contains("pending"),
-        "{status}"
-    );
+    assert!(status.contains("0000_init") && status.contains("pending"), "{status}");
     let out = p.run(&["migrate", "--dry-run"]).expect(0).stdout();
     assert!(out.contains("would apply 0000_init"), "{out}");
     assert!(
         !rusqlite::Connection::open(p.path("app.db"))
             .unwrap()
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'users'",
-                [],
-                |r| r.get::<_, i64>(0)
-            )
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'users'", [], |r| r
+                .get::<_, i64>(0))
             .map(|n| n > 0)
             .unwrap()
     );
@@ -333,10 +304,7 @@ fn migrate_applies_once_and_status_reports() {
     let out = p.run(&["migrate"]).expect(0).stdout();
     assert!(out.contains("Nothing to apply"), "{out}");
     let status = p.run(&["status"]).expect(0).stdout();
-    assert!(
-        status.contains("1 migration(s): 0 pending, 0 edited"),
-        "{status}"
-    );
+    assert!(status.contains("1 migration(s): 0 pending, 0 edited"), "{status}");
 }
 
 #[test]
@@ -356,11 +324,9 @@ fn a_failing_statement_exits_3_naming_migration_and_statement() {
     // Nothing of the failed migration is left behind.
     let conn = rusqlite::Connection::open(p.path("app.db")).unwrap();
     let users: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'users'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'users'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(users, 0);
 }

@@ -6,10 +6,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
-use crate::dialect::Sqlite;
+use crate::dialect::{Plan, PlanErrors, Sqlite};
+use crate::diff::{Change, RenameError, Renames, Resolver, diff, resolve_renames};
 use crate::journal::{BREAKPOINT, FolderError, JournalEntry};
 use crate::model::Schema;
 use crate::snapshot::{ROOT_ID, Snapshot};
+
+pub use crate::diff::RenameHint;
 
 pub use crate::journal::Folder;
 
@@ -21,6 +24,8 @@ pub struct GenerateOptions {
     pub name: Option<String>,
     /// `--custom`: an empty migration for hand-written SQL, the snapshot carried over.
     pub custom: bool,
+    /// `--rename OLD=NEW` / `--rename TABLE.OLD=NEW`.
+    pub renames: Vec<RenameHint>,
 }
 
 /// What `generate` did.
@@ -37,6 +42,9 @@ pub struct WrittenMigration {
     pub sql_path: PathBuf,
     pub snapshot_path: PathBuf,
     pub statements: Vec<String>,
+    /// What the migration will lose (dropped tables and columns), to say before it runs.
+    pub warnings: Vec<String>,
+    pub rebuilt: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,11 +52,10 @@ pub struct WrittenMigration {
 pub enum GenerateError {
     #[error(transparent)]
     Folder(#[from] FolderError),
-    #[error(
-        "{folder} already has migrations (latest: {latest}); generating a migration from the difference \
-         with the latest snapshot is not available in this version, only the first migration of a folder"
-    )]
-    DiffUnavailable { folder: PathBuf, latest: String },
+    #[error(transparent)]
+    Renames(#[from] RenameError),
+    #[error("{0}")]
+    Refused(#[from] PlanErrors),
     #[error("invalid --name \"{0}\": use letters, digits and underscores")]
     Name(String),
 }
@@ -56,65 +63,96 @@ pub enum GenerateError {
 /// The comment drizzle-kit puts in a custom migration.
 pub const CUSTOM_SQL: &str = "-- Custom SQL migration file, put your code below! --";
 
-/// Generates the next migration for `schema` (as the structs describe it) into `opts.out`.
-pub fn generate(schema: &Schema, opts: &GenerateOptions) -> Result<GenerateOutcome, GenerateError> {
-    let folder = Folder::new(&opts.out);
+/// What the next migration would be, without writing it: the changes and their statements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub prev: Option<Snapshot>,
+    pub renames: Renames,
+    pub changes: Vec<Change>,
+    pub plan: Plan,
+    pub target: Schema,
+}
+
+/// Compares `schema` with the folder's latest snapshot.
+pub fn pending(
+    schema: &Schema,
+    folder: &Folder,
+    hints: &[RenameHint],
+    resolver: &mut dyn Resolver,
+) -> Result<Pending, GenerateError> {
     let journal = folder.read_journal()?;
-    let target = Sqlite::normalize(schema);
     let prev = match journal.entries.last() {
         None => None,
         Some(last) => Some(folder.read_snapshot(last.idx)?),
     };
+    let target = Sqlite::normalize(schema);
+    let empty = Schema::default();
+    let before = prev.as_ref().map_or(&empty, |p| &p.schema);
+    let renames = resolve_renames(before, &target, hints, resolver)?;
+    let changes = diff(before, &target, &renames);
+    let plan = Sqlite::plan(before, &target, &changes)?;
+    Ok(Pending {
+        prev,
+        renames,
+        changes,
+        plan,
+        target,
+    })
+}
+
+/// Generates the next migration for `schema` (as the structs describe it) into `opts.out`,
+/// asking `resolver` about renames the hints leave open.
+pub fn generate(
+    schema: &Schema,
+    opts: &GenerateOptions,
+    resolver: &mut dyn Resolver,
+) -> Result<GenerateOutcome, GenerateError> {
+    let folder = Folder::new(&opts.out);
+    let journal = folder.read_journal()?;
     let name = match &opts.name {
         Some(n) => Some(sanitize_name(n)?),
         None => None,
     };
+    // After the last entry, not the entry count: `schema drop` may have left a gap.
+    let idx = journal.entries.last().map_or(0, |e| e.idx + 1);
 
-    let (statements, schema_after, default_name) = match (&prev, opts.custom) {
-        (_, true) => {
-            let carried = prev.as_ref().map(|p| p.schema.clone()).unwrap_or_default();
-            (Vec::new(), carried, "custom".to_string())
-        }
-        (None, false) => {
-            if target.tables.is_empty() {
-                return Ok(GenerateOutcome::NoChanges);
-            }
-            let name = match target.tables.as_slice() {
-                [only] => format!("create_{}", only.name),
-                _ => "init".to_string(),
-            };
-            (Sqlite::create_schema(&target), target.clone(), name)
-        }
-        (Some(prev), false) => {
-            if same_schema(&prev.schema, &target) {
-                return Ok(GenerateOutcome::NoChanges);
-            }
-            let latest = journal
-                .entries
-                .last()
-                .map(|e| e.tag.clone())
-                .unwrap_or_default();
-            return Err(GenerateError::DiffUnavailable {
-                folder: opts.out.clone(),
-                latest,
-            });
-        }
-    };
-
-    let idx = journal.entries.len() as u32;
-    let tag = format!("{idx:04}_{}", name.unwrap_or(default_name));
-    let sql = if opts.custom {
-        CUSTOM_SQL.to_string()
+    let (sql, schema_after, renames, default_name, plan, prev_id) = if opts.custom {
+        let prev = match journal.entries.last() {
+            None => None,
+            Some(last) => Some(folder.read_snapshot(last.idx)?),
+        };
+        let prev_id = prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |p| p.id.clone());
+        let carried = prev.map(|p| p.schema).unwrap_or_default();
+        (
+            CUSTOM_SQL.to_string(),
+            carried,
+            Renames::default(),
+            "custom".to_string(),
+            Plan::default(),
+            prev_id,
+        )
     } else {
-        statements.join(&format!("{BREAKPOINT}\n"))
+        let p = pending(schema, &folder, &opts.renames, resolver)?;
+        if p.changes.is_empty() {
+            return Ok(GenerateOutcome::NoChanges);
+        }
+        let default_name = if p.prev.is_none() {
+            initial_name(&p.target)
+        } else {
+            describe(&p.changes, &p.plan)
+        };
+        let prev_id = p.prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |s| s.id.clone());
+        let sql = p.plan.statements.join(&format!("{BREAKPOINT}\n"));
+        (sql, p.target, p.renames, default_name, p.plan, prev_id)
     };
+
+    let tag = format!("{idx:04}_{}", name.unwrap_or(default_name));
     let when = now_millis();
     let snapshot = Snapshot {
         id: new_id(&sql, when),
-        prev_id: prev
-            .as_ref()
-            .map_or_else(|| ROOT_ID.to_string(), |p| p.id.clone()),
-        schema: schema_after,
+        prev_id,
+        schema: strip_schema_hints(&schema_after),
+        renames,
     };
     let entry = JournalEntry {
         idx,
@@ -128,8 +166,76 @@ pub fn generate(schema: &Schema, opts: &GenerateOptions) -> Result<GenerateOutco
         sql_path: folder.sql_path(&tag),
         snapshot_path: folder.snapshot_path(idx),
         tag,
-        statements,
+        statements: plan.statements,
+        warnings: plan.warnings,
+        rebuilt: plan.rebuilt,
     }))
+}
+
+fn initial_name(target: &Schema) -> String {
+    match target.tables.as_slice() {
+        [only] => format!("create_{}", only.name),
+        _ => "init".to_string(),
+    }
+}
+
+/// A tag that says what the migration does: `users_add_bio`, `posts_rebuild`,
+/// `create_comments`, `drop_legacy`; several tables are named together, up to a length.
+pub fn describe(changes: &[Change], plan: &Plan) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut tables: Vec<&str> = changes.iter().map(Change::table).collect();
+    tables.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    tables.retain(|t| seen.insert(*t));
+    for t in tables {
+        let cs: Vec<&Change> = changes.iter().filter(|c| c.table() == t).collect();
+        let part = match cs.as_slice() {
+            [Change::CreateTable { .. }] => format!("create_{t}"),
+            [Change::DropTable { .. }] => format!("drop_{t}"),
+            [Change::RenameTable { from, .. }] => format!("rename_{from}_to_{t}"),
+            _ if plan.rebuilt.iter().any(|r| r == t) => format!("{t}_rebuild"),
+            [Change::AddColumn { column, .. }] => format!("{t}_add_{}", column.name),
+            [Change::DropColumn { column, .. }] => format!("{t}_drop_{}", column.name),
+            [Change::RenameColumn { to, .. }] => format!("{t}_rename_{to}"),
+            _ if cs.iter().all(|c| matches!(c, Change::AddColumn { .. })) => format!("{t}_add_columns"),
+            _ if cs
+                .iter()
+                .all(|c| matches!(c, Change::CreateIndex { .. } | Change::DropIndex { .. })) =>
+            {
+                format!("{t}_indexes")
+            }
+            _ => format!("{t}_alter"),
+        };
+        parts.push(part);
+    }
+    let mut name = String::new();
+    for p in &parts {
+        if !name.is_empty() && name.len() + p.len() + 1 > 48 {
+            name.push_str("_and_more");
+            break;
+        }
+        if !name.is_empty() {
+            name.push('_');
+        }
+        name.push_str(p);
+    }
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean.is_empty() { "update".into() } else { clean }
+}
+
+fn strip_schema_hints(s: &Schema) -> Schema {
+    Schema {
+        tables: s.tables.iter().map(strip_hints).collect(),
+    }
 }
 
 /// Whether two normalized schemas are the same, table order aside.

@@ -7,6 +7,7 @@
 mod table;
 
 pub mod dialect;
+pub mod diff;
 pub mod generate;
 pub mod journal;
 pub mod migrate;
@@ -40,19 +41,14 @@ pub mod __private {
     }
 
     /// A nullable `#[column(json)]` value: `None` is SQL NULL, not the text `null`.
-    pub fn json_opt_to_sql<T: serde::Serialize>(
-        value: &Option<T>,
-    ) -> rusqlite::Result<ToSqlOutput<'static>> {
+    pub fn json_opt_to_sql<T: serde::Serialize>(value: &Option<T>) -> rusqlite::Result<ToSqlOutput<'static>> {
         match value {
             None => Ok(ToSqlOutput::Owned(Value::Null)),
             Some(v) => json_to_sql(v),
         }
     }
 
-    pub fn json_from_row<T: serde::de::DeserializeOwned>(
-        row: &rusqlite::Row<'_>,
-        column: &str,
-    ) -> rusqlite::Result<T> {
+    pub fn json_from_row<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, column: &str) -> rusqlite::Result<T> {
         let text: String = row.get(column)?;
         parse_json(row, column, &text)
     }

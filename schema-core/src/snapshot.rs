@@ -4,9 +4,11 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::diff::Renames;
+
 use crate::model::{
-    Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
-    PrimaryKey, Schema, Table, quote_string,
+    Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType, PrimaryKey, Schema,
+    Table, quote_string,
 };
 
 /// The id drizzle-kit gives the parent of the first snapshot.
@@ -19,6 +21,8 @@ pub struct Snapshot {
     pub prev_id: String,
     /// Normalized for SQLite (see [`crate::dialect::Sqlite::normalize`]).
     pub schema: Schema,
+    /// The renames of the migration that made this snapshot (drizzle-kit's `_meta`).
+    pub renames: Renames,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,9 +67,20 @@ impl Snapshot {
         root.insert("tables".into(), Value::Object(tables_json));
         root.insert("views".into(), json!({}));
         root.insert("enums".into(), json!({}));
+        let mut meta_tables = Map::new();
+        for (old, new) in &self.renames.tables {
+            meta_tables.insert(format!("\"{old}\""), json!(format!("\"{new}\"")));
+        }
+        let mut meta_columns = Map::new();
+        for (table, old, new) in &self.renames.columns {
+            meta_columns.insert(
+                format!("\"{table}\".\"{old}\""),
+                json!(format!("\"{table}\".\"{new}\"")),
+            );
+        }
         root.insert(
             "_meta".into(),
-            json!({ "schemas": {}, "tables": {}, "columns": {} }),
+            json!({ "schemas": {}, "tables": meta_tables, "columns": meta_columns }),
         );
         root.insert("internal".into(), json!({ "indexes": internal_indexes }));
         Value::Object(root)
@@ -106,8 +121,29 @@ impl Snapshot {
             id: str_at(v, "id")?.to_string(),
             prev_id: str_at(v, "prevId")?.to_string(),
             schema: Schema { tables },
+            renames: meta_renames(v),
         })
     }
+}
+
+/// drizzle-kit's `_meta`: `{"\"old\"": "\"new\""}` and `{"\"t\".\"old\"": "\"t\".\"new\""}`.
+fn meta_renames(v: &Value) -> Renames {
+    let unquote = |s: &str| s.trim_matches('"').to_string();
+    let mut r = Renames::default();
+    if let Some(tables) = v.pointer("/_meta/tables").and_then(Value::as_object) {
+        for (old, new) in tables {
+            r.tables.push((unquote(old), unquote(new.as_str().unwrap_or_default())));
+        }
+    }
+    if let Some(cols) = v.pointer("/_meta/columns").and_then(Value::as_object) {
+        for (old, new) in cols {
+            let new = new.as_str().unwrap_or_default();
+            if let (Some((_, o)), Some((t, n))) = (old.split_once("\".\""), new.split_once("\".\"")) {
+                r.columns.push((unquote(t), unquote(o), unquote(n)));
+            }
+        }
+    }
+    r
 }
 
 fn table_json(t: &Table) -> Value {
@@ -147,24 +183,15 @@ fn table_json(t: &Table) -> Value {
     }
     let mut pks = Map::new();
     if let Some(pk) = &t.primary_key {
-        pks.insert(
-            pk.name.clone(),
-            json!({ "columns": pk.columns, "name": pk.name }),
-        );
+        pks.insert(pk.name.clone(), json!({ "columns": pk.columns, "name": pk.name }));
     }
     let mut uniques = Map::new();
     for u in &t.uniques {
-        uniques.insert(
-            u.name.clone(),
-            json!({ "name": u.name, "columns": u.columns }),
-        );
+        uniques.insert(u.name.clone(), json!({ "name": u.name, "columns": u.columns }));
     }
     let mut checks = Map::new();
     for ch in &t.checks {
-        checks.insert(
-            ch.name.clone(),
-            json!({ "name": ch.name, "value": ch.expr }),
-        );
+        checks.insert(ch.name.clone(), json!({ "name": ch.name, "value": ch.expr }));
     }
     let mut m = Map::new();
     m.insert("name".into(), json!(t.name));
@@ -187,10 +214,7 @@ fn table_json(t: &Table) -> Value {
 fn column_json(c: &Column) -> Value {
     let mut m = Map::new();
     m.insert("name".into(), json!(c.name));
-    m.insert(
-        "type".into(),
-        json!(crate::dialect::Sqlite::column_type(&c.ty)),
-    );
+    m.insert("type".into(), json!(crate::dialect::Sqlite::column_type(&c.ty)));
     m.insert("primaryKey".into(), json!(c.primary_key));
     m.insert("notNull".into(), json!(c.not_null));
     m.insert("autoincrement".into(), json!(c.autoincrement));
@@ -198,7 +222,10 @@ fn column_json(c: &Column) -> Value {
         m.insert("default".into(), default_json(d));
     }
     if let Some(g) = &c.generated {
-        m.insert("generated".into(), json!({ "as": format!("({})", g.expr), "type": if g.stored { "stored" } else { "virtual" } }));
+        m.insert(
+            "generated".into(),
+            json!({ "as": format!("({})", g.expr), "type": if g.stored { "stored" } else { "virtual" } }),
+        );
     }
     // Not in drizzle-kit's SQLite format: written only when used.
     if let Some(coll) = &c.collate {
@@ -272,11 +299,7 @@ pub fn strip_parens(s: &str) -> &str {
     if depth == 0 { inner } else { t }
 }
 
-fn table_from_json(
-    name: &str,
-    t: &Value,
-    expr_columns: &dyn Fn(&str, &str) -> bool,
-) -> Result<Table, SnapshotError> {
+fn table_from_json(name: &str, t: &Value, expr_columns: &dyn Fn(&str, &str) -> bool) -> Result<Table, SnapshotError> {
     let path = |k: &str| format!("tables.{name}.{k}");
     let mut table = Table::new(name);
     for (cname, c) in obj(t, "columns", &path("columns"))? {
@@ -287,10 +310,7 @@ fn table_from_json(
         );
         col.primary_key = bool_field(c, "primaryKey", &cp("primaryKey"))?;
         col.not_null = bool_field(c, "notNull", &cp("notNull"))?;
-        col.autoincrement = c
-            .get("autoincrement")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        col.autoincrement = c.get("autoincrement").and_then(Value::as_bool).unwrap_or(false);
         col.default = c.get("default").and_then(default_from_json);
         if let Some(g) = c.get("generated") {
             col.generated = Some(Generated {
@@ -347,11 +367,7 @@ fn table_from_json(
         for (uname, u) in uniques {
             table.indexes.push(Index {
                 name: uname.clone(),
-                target: IndexTarget::Columns(strings(
-                    u,
-                    "columns",
-                    &path("uniqueConstraints.columns"),
-                )?),
+                target: IndexTarget::Columns(strings(u, "columns", &path("uniqueConstraints.columns"))?),
                 unique: true,
                 where_clause: None,
             });
@@ -361,20 +377,12 @@ fn table_from_json(
         for (cname, ch) in checks {
             table.checks.push(Check {
                 name: cname.clone(),
-                expr: str_field(
-                    ch,
-                    "value",
-                    &path(&format!("checkConstraints.{cname}.value")),
-                )?
-                .to_string(),
+                expr: str_field(ch, "value", &path(&format!("checkConstraints.{cname}.value")))?.to_string(),
             });
         }
     }
     table.strict = t.get("strict").and_then(Value::as_bool).unwrap_or(false);
-    table.without_rowid = t
-        .get("withoutRowid")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    table.without_rowid = t.get("withoutRowid").and_then(Value::as_bool).unwrap_or(false);
     Ok(table)
 }
 
@@ -394,31 +402,23 @@ fn obj_at<'a>(v: &'a Value, key: &str) -> Result<&'a Map<String, Value>, Snapsho
 fn str_field<'a>(v: &'a Value, key: &str, path: &str) -> Result<&'a str, SnapshotError> {
     v.get(key)
         .and_then(Value::as_str)
-        .ok_or_else(|| SnapshotError::Field {
-            path: path.to_string(),
-        })
+        .ok_or_else(|| SnapshotError::Field { path: path.to_string() })
 }
 
 fn bool_field(v: &Value, key: &str, path: &str) -> Result<bool, SnapshotError> {
     v.get(key)
         .and_then(Value::as_bool)
-        .ok_or_else(|| SnapshotError::Field {
-            path: path.to_string(),
-        })
+        .ok_or_else(|| SnapshotError::Field { path: path.to_string() })
 }
 
 fn obj<'a>(v: &'a Value, key: &str, path: &str) -> Result<&'a Map<String, Value>, SnapshotError> {
     v.get(key)
         .and_then(Value::as_object)
-        .ok_or_else(|| SnapshotError::Field {
-            path: path.to_string(),
-        })
+        .ok_or_else(|| SnapshotError::Field { path: path.to_string() })
 }
 
 fn strings(v: &Value, key: &str, path: &str) -> Result<Vec<String>, SnapshotError> {
-    let err = || SnapshotError::Field {
-        path: path.to_string(),
-    };
+    let err = || SnapshotError::Field { path: path.to_string() };
     v.get(key)
         .and_then(Value::as_array)
         .ok_or_else(err)?

@@ -70,10 +70,7 @@ pub struct ColumnRef<T> {
 impl<T> ColumnRef<T> {
     #[doc(hidden)]
     pub const fn new(name: &'static str) -> Self {
-        ColumnRef {
-            name,
-            _ty: PhantomData,
-        }
+        ColumnRef { name, _ty: PhantomData }
     }
 }
 

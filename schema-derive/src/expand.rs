@@ -3,8 +3,8 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use schema_model::model::{
-    Check, Column, DefaultValue, FkAction, Generated, Index, IndexTarget, IntKind, LogicalType,
-    PrimaryKey, Table, Unique,
+    Check, Column, DefaultValue, FkAction, Generated, Index, IndexTarget, IntKind, LogicalType, PrimaryKey, Table,
+    Unique,
 };
 use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
 use syn::spanned::Spanned;
@@ -69,18 +69,9 @@ fn expand(p: &ParsedTable) -> TokenStream {
         Some(pk) => pk
             .columns
             .iter()
-            .filter_map(|name| {
-                columns
-                    .iter()
-                    .find(|(_, c)| c.name == *name)
-                    .map(|(f, _)| *f)
-            })
+            .filter_map(|name| columns.iter().find(|(_, c)| c.name == *name).map(|(f, _)| *f))
             .collect(),
-        None => columns
-            .iter()
-            .filter(|(_, c)| c.key)
-            .map(|(f, _)| *f)
-            .collect(),
+        None => columns.iter().filter(|(_, c)| c.key).map(|(f, _)| *f).collect(),
     };
     let key_name = |f: &ParsedField| f.column.as_ref().map(|c| q(&c.name)).unwrap_or_default();
     let key_types: Vec<&syn::Type> = key_fields
@@ -118,11 +109,7 @@ fn expand(p: &ParsedTable) -> TokenStream {
     let order = if key_fields.is_empty() {
         "rowid".to_string()
     } else {
-        key_fields
-            .iter()
-            .map(|f| key_name(f))
-            .collect::<Vec<_>>()
-            .join(", ")
+        key_fields.iter().map(|f| key_name(f)).collect::<Vec<_>>().join(", ")
     };
     let select_all_sql = format!("{select} ORDER BY {order}");
     let find_sql = format!("{select} WHERE {key_where}");
@@ -136,7 +123,9 @@ fn expand(p: &ParsedTable) -> TokenStream {
             Some(c) if c.json => {
                 let col = &c.name;
                 match strip_option(&f.ty) {
-                    Some(inner) => quote_spanned!(span=> #name: ::schema_core::__private::json_opt_from_row::<#inner>(row, #col)?),
+                    Some(inner) => {
+                        quote_spanned!(span=> #name: ::schema_core::__private::json_opt_from_row::<#inner>(row, #col)?)
+                    }
                     None => quote_spanned!(span=> #name: ::schema_core::__private::json_from_row(row, #col)?),
                 }
             }
@@ -189,11 +178,8 @@ fn expand(p: &ParsedTable) -> TokenStream {
                 .join(", ")
         )
     };
-    let (insert_prep, insert_params): (Vec<_>, Vec<_>) = insertable
-        .iter()
-        .enumerate()
-        .map(|(i, (f, c))| bind(f, c, i))
-        .unzip();
+    let (insert_prep, insert_params): (Vec<_>, Vec<_>) =
+        insertable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
 
     let key_set: Vec<&syn::Ident> = key_fields.iter().map(|f| &f.ident).collect();
     let settable: Vec<&(&ParsedField, &parse::FieldColumn)> = columns
@@ -217,16 +203,8 @@ fn expand(p: &ParsedTable) -> TokenStream {
             .enumerate()
             .map(|(i, f)| format!("{} = ?{}", key_name(f), n + i + 1))
             .collect();
-        let sql = format!(
-            "UPDATE {qt} SET {} WHERE {}",
-            sets.join(", "),
-            wheres.join(" AND ")
-        );
-        let (prep, params): (Vec<_>, Vec<_>) = settable
-            .iter()
-            .enumerate()
-            .map(|(i, (f, c))| bind(f, c, i))
-            .unzip();
+        let sql = format!("UPDATE {qt} SET {} WHERE {}", sets.join(", "), wheres.join(" AND "));
+        let (prep, params): (Vec<_>, Vec<_>) = settable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
         let key_params = key_fields.iter().map(|f| {
             let name = &f.ident;
             quote!(&self.#name as &dyn ::schema_core::__private::rusqlite::ToSql)
@@ -324,8 +302,7 @@ fn split_reference(path: &syn::Path) -> (syn::Path, syn::Ident) {
         .map(|p| p.ident)
         .unwrap_or_else(|| format_ident!("id"));
     // Drop the trailing `::` the pop leaves behind.
-    let segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> =
-        ty.segments.into_iter().collect();
+    let segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = ty.segments.into_iter().collect();
     ty.segments = segments;
     (ty, field)
 }

@@ -303,11 +303,7 @@ impl FkAction {
 
     /// Parses an action in any case and spacing (`SET NULL`, `set null`).
     pub fn parse(s: &str) -> Option<FkAction> {
-        let norm = s
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
+        let norm = s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         FkAction::ALL.into_iter().find(|a| a.as_str() == norm)
     }
 }
@@ -336,11 +332,7 @@ pub mod names {
         format!("{table}_{}_pk", columns.join("_"))
     }
     pub fn foreign_key(table: &str, columns: &[String], to: &str, to_columns: &[String]) -> String {
-        format!(
-            "{table}_{}_{to}_{}_fk",
-            columns.join("_"),
-            to_columns.join("_")
-        )
+        format!("{table}_{}_{to}_{}_fk", columns.join("_"), to_columns.join("_"))
     }
     pub fn column_check(table: &str, column: &str) -> String {
         format!("{table}_{column}_check")
@@ -353,8 +345,7 @@ pub fn snake_case(ident: &str) -> String {
     let chars: Vec<char> = ident.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if c.is_uppercase() {
-            let prev_lower =
-                i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             let prev_upper = i > 0 && chars[i - 1].is_uppercase();
             if i > 0 && (prev_lower || (prev_upper && next_lower)) {

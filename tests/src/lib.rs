@@ -86,10 +86,7 @@ pub fn describe(conn: &Connection) -> BTreeMap<String, TableShape> {
             };
             indexes.insert(
                 key,
-                format!(
-                    "{ix} | {cols} | {}",
-                    normalize_sql(ix_sql.as_deref().unwrap_or(""))
-                ),
+                format!("{ix} | {cols} | {}", normalize_sql(ix_sql.as_deref().unwrap_or(""))),
             );
         }
         let foreign_keys = rows(
@@ -135,10 +132,7 @@ fn rows(conn: &Connection, sql: &str) -> Vec<String> {
 
 /// Whitespace and identifier quoting do not change what SQL means.
 pub fn normalize_sql(sql: &str) -> String {
-    sql.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('`', "\"")
+    sql.split_whitespace().collect::<Vec<_>>().join(" ").replace('`', "\"")
 }
 
 /// The table-level clauses of a CREATE TABLE (CHECK, PRIMARY KEY, UNIQUE, FOREIGN KEY lines),
@@ -166,15 +160,9 @@ fn table_constraints(sql: &str) -> Vec<String> {
         .map(normalize_sql)
         .filter(|p| {
             let u = p.to_ascii_uppercase();
-            [
-                "CONSTRAINT",
-                "CHECK",
-                "PRIMARY KEY",
-                "UNIQUE",
-                "FOREIGN KEY",
-            ]
-            .iter()
-            .any(|k| u.starts_with(k))
+            ["CONSTRAINT", "CHECK", "PRIMARY KEY", "UNIQUE", "FOREIGN KEY"]
+                .iter()
+                .any(|k| u.starts_with(k))
         })
         .collect();
     out.sort();
@@ -190,8 +178,7 @@ fn table_options(sql: &str) -> String {
 pub fn apply_sql_file(conn: &Connection, sql: &str) {
     for stmt in sql.split("--> statement-breakpoint") {
         if !stmt.trim().is_empty() {
-            conn.execute_batch(stmt)
-                .unwrap_or_else(|e| panic!("{e}: {stmt}"));
+            conn.execute_batch(stmt).unwrap_or_else(|e| panic!("{e}: {stmt}"));
         }
     }
 }

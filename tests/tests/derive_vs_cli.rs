@@ -15,11 +15,7 @@ fn cli_schema(path: &std::path::Path) -> Schema {
 fn assert_same(cli: Schema, derived: Vec<&TableDef>) {
     assert_eq!(cli.tables.len(), derived.len(), "table count");
     for (c, d) in cli.tables.iter().zip(derived) {
-        assert_eq!(
-            c, d,
-            "table `{}` differs between the CLI and the derive",
-            c.name
-        );
+        assert_eq!(c, d, "table `{}` differs between the CLI and the derive", c.name);
     }
 }
 
@@ -38,8 +34,7 @@ fn fixture_tables_agree() {
 
 #[test]
 fn example_tables_agree() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/src/schema.rs");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/src/schema.rs");
     let cli = cli_schema(&path);
     assert_same(
         cli,

@@ -71,12 +71,7 @@ fn differences(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
 #[test]
 fn snapshot_from_the_parser_equals_drizzle_kits_field_by_field() {
     let mut diffs = Vec::new();
-    differences(
-        "",
-        &snapshot_json(&parsed_schema()),
-        &drizzle_snapshot(),
-        &mut diffs,
-    );
+    differences("", &snapshot_json(&parsed_schema()), &drizzle_snapshot(), &mut diffs);
     assert!(
         diffs.is_empty(),
         "snapshot differs from drizzle-kit's:\n{}",
@@ -87,12 +82,7 @@ fn snapshot_from_the_parser_equals_drizzle_kits_field_by_field() {
 #[test]
 fn snapshot_from_the_derive_equals_drizzle_kits_field_by_field() {
     let mut diffs = Vec::new();
-    differences(
-        "",
-        &snapshot_json(&derived_schema()),
-        &drizzle_snapshot(),
-        &mut diffs,
-    );
+    differences("", &snapshot_json(&derived_schema()), &drizzle_snapshot(), &mut diffs);
     assert!(
         diffs.is_empty(),
         "snapshot differs from drizzle-kit's:\n{}",
@@ -111,9 +101,7 @@ fn snapshot_text_is_byte_identical_apart_from_ids() {
     let theirs = fixture("migrations/meta/0000_snapshot.json");
     let strip = |s: &str| -> String {
         s.lines()
-            .filter(|l| {
-                !l.trim_start().starts_with("\"id\"") && !l.trim_start().starts_with("\"prevId\"")
-            })
+            .filter(|l| !l.trim_start().starts_with("\"id\"") && !l.trim_start().starts_with("\"prevId\""))
             .collect::<Vec<_>>()
             .join("\n")
     };
@@ -127,10 +115,7 @@ fn the_comparison_notices_a_changed_field() {
     schema.tables[0].columns[4].default = Some(schema_core::model::DefaultValue::Int(1));
     let mut diffs = Vec::new();
     differences("", &snapshot_json(&schema), &drizzle_snapshot(), &mut diffs);
-    assert_eq!(
-        diffs,
-        vec![".tables.users.columns.score.default: 1 vs 0".to_string()]
-    );
+    assert_eq!(diffs, vec![".tables.users.columns.score.default: 1 vs 0".to_string()]);
 }
 
 fn build(sql: &str) -> (tempfile::TempDir, Connection) {
@@ -142,15 +127,11 @@ fn build(sql: &str) -> (tempfile::TempDir, Connection) {
 
 #[test]
 fn our_sql_builds_the_database_drizzle_kits_sql_builds() {
-    let ours = Sqlite::create_schema(&Sqlite::normalize(&parsed_schema()))
-        .join("--> statement-breakpoint\n");
+    let ours = Sqlite::create_schema(&Sqlite::normalize(&parsed_schema())).join("--> statement-breakpoint\n");
     let (_a, theirs_db) = build(&fixture("migrations/0000_init.sql"));
     let (_b, ours_db) = build(&ours);
     let (theirs, ours) = (describe(&theirs_db), describe(&ours_db));
-    assert_eq!(
-        theirs.keys().collect::<Vec<_>>(),
-        ours.keys().collect::<Vec<_>>()
-    );
+    assert_eq!(theirs.keys().collect::<Vec<_>>(), ours.keys().collect::<Vec<_>>());
     for (name, shape) in &theirs {
         assert_eq!(Some(shape), ours.get(name), "table `{name}` differs");
     }
@@ -161,11 +142,7 @@ fn our_sql_builds_the_database_drizzle_kits_sql_builds() {
     assert_eq!(users.constraints.len(), 1);
     assert_eq!(ours["memberships"].foreign_keys.len(), 1);
     assert_eq!(
-        ours["employees"]
-            .columns
-            .iter()
-            .filter(|c| c.ends_with("|2"))
-            .count(),
+        ours["employees"].columns.iter().filter(|c| c.ends_with("|2")).count(),
         1,
         "the generated column"
     );
@@ -174,10 +151,7 @@ fn our_sql_builds_the_database_drizzle_kits_sql_builds() {
 #[test]
 fn the_database_comparison_notices_a_missing_index() {
     let ours = Sqlite::create_schema(&Sqlite::normalize(&parsed_schema()));
-    let without_last_index: Vec<String> = ours
-        .into_iter()
-        .filter(|s| !s.contains("users_lower_email"))
-        .collect();
+    let without_last_index: Vec<String> = ours.into_iter().filter(|s| !s.contains("users_lower_email")).collect();
     let (_a, theirs_db) = build(&fixture("migrations/0000_init.sql"));
     let (_b, ours_db) = build(&without_last_index.join("--> statement-breakpoint\n"));
     assert_ne!(describe(&theirs_db)["users"], describe(&ours_db)["users"]);

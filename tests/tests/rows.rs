@@ -133,22 +133,15 @@ fn every_type_round_trips_with_values_and_with_nulls() {
             ..nulls(id2)
         }
     );
-    assert_eq!(
-        Everything::select_all(&conn).unwrap(),
-        vec![got1.clone(), got2.clone()]
-    );
+    assert_eq!(Everything::select_all(&conn).unwrap(), vec![got1.clone(), got2.clone()]);
 
     // NULLs are SQL NULL, not the JSON text `null`.
     let json_null: Option<String> = conn
-        .query_row("SELECT o_json FROM everything WHERE id = 2", [], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT o_json FROM everything WHERE id = 2", [], |r| r.get(0))
         .unwrap();
     assert_eq!(json_null, None);
     let json_text: String = conn
-        .query_row("SELECT a_json FROM everything WHERE id = 1", [], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT a_json FROM everything WHERE id = 1", [], |r| r.get(0))
         .unwrap();
     assert_eq!(json_text, r#"{"theme":"dark","sizes":[1,2,3]}"#);
 }
@@ -182,11 +175,7 @@ fn update_and_delete_work_by_key_and_leave_other_rows_alone() {
     assert_eq!(updated.delete(&conn).unwrap(), 1);
     assert_eq!(Everything::find(&conn, a).unwrap(), None);
     assert_eq!(Everything::select_all(&conn).unwrap().len(), 1);
-    assert_eq!(
-        updated.delete(&conn).unwrap(),
-        0,
-        "deleting twice deletes nothing"
-    );
+    assert_eq!(updated.delete(&conn).unwrap(), 0, "deleting twice deletes nothing");
 }
 
 #[test]
@@ -197,10 +186,7 @@ fn a_u64_too_large_for_sqlite_is_an_error_not_a_wrapped_value() {
         ..full(0)
     };
     let err = row.insert(&conn).unwrap_err();
-    assert!(
-        matches!(err, rusqlite::Error::ToSqlConversionFailure(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, rusqlite::Error::ToSqlConversionFailure(_)), "{err:?}");
     assert!(Everything::select_all(&conn).unwrap().is_empty());
 }
 
@@ -208,16 +194,10 @@ fn a_u64_too_large_for_sqlite_is_an_error_not_a_wrapped_value() {
 fn a_corrupt_json_value_is_a_conversion_error_naming_the_column() {
     let (_dir, conn) = db();
     let id = full(0).insert(&conn).unwrap();
-    conn.execute(
-        "UPDATE everything SET a_json = 'not json' WHERE id = ?1",
-        [id],
-    )
-    .unwrap();
+    conn.execute("UPDATE everything SET a_json = 'not json' WHERE id = ?1", [id])
+        .unwrap();
     let err = Everything::find(&conn, id).unwrap_err();
-    assert!(
-        matches!(err, rusqlite::Error::FromSqlConversionFailure(..)),
-        "{err:?}"
-    );
+    assert!(matches!(err, rusqlite::Error::FromSqlConversionFailure(..)), "{err:?}");
 }
 
 /// A composite key: `find` takes a tuple, `update` changes only non-key columns.
@@ -248,20 +228,8 @@ fn composite_keys_find_update_and_delete() {
     let mut m = Member::find(&conn, (1, "bob".into())).unwrap().unwrap();
     m.role = "admin".into();
     assert_eq!(m.update(&conn).unwrap(), 1);
-    assert_eq!(
-        Member::find(&conn, (1, "bob".into()))
-            .unwrap()
-            .unwrap()
-            .role,
-        "admin"
-    );
-    assert_eq!(
-        Member::find(&conn, (1, "ann".into()))
-            .unwrap()
-            .unwrap()
-            .role,
-        "member"
-    );
+    assert_eq!(Member::find(&conn, (1, "bob".into())).unwrap().unwrap().role, "admin");
+    assert_eq!(Member::find(&conn, (1, "ann".into())).unwrap().unwrap().role, "member");
     assert_eq!(m.delete(&conn).unwrap(), 1);
     let left: Vec<(i64, String)> = Member::select_all(&conn)
         .unwrap()

@@ -21,9 +21,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("blog-example-{}.db", std::process::id()))
-        });
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("blog-example-{}.db", std::process::id())));
     println!("database: {}", path.display());
     let mut conn = rusqlite::Connection::open(&path)?;
     conn.pragma_update(None, "foreign_keys", true)?;
@@ -77,11 +75,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     post.id = post.insert(&conn)?;
     for (id, name) in [(1, "sqlite"), (2, "rust")] {
-        Tag {
-            id,
-            name: name.into(),
-        }
-        .insert(&conn)?;
+        Tag { id, name: name.into() }.insert(&conn)?;
         PostTag {
             post_id: post.id,
             tag_id: id,

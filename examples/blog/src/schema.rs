@@ -7,10 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "users")]
 #[index(name = "users_lower_email_idx", expr = "lower(\"email\")", unique)]
-#[check(
-    name = "users_handle_len",
-    expr = "length(\"handle\") between 2 and 32"
-)]
+#[check(name = "users_handle_len", expr = "length(\"handle\") between 2 and 32")]
 pub struct User {
     #[column(primary_key, autoincrement)]
     pub id: i64,
@@ -50,15 +47,8 @@ pub struct PostMeta {
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "posts")]
 #[index(columns(author_id, published_at))]
-#[index(
-    name = "posts_published_idx",
-    columns(published_at),
-    where = "status = 'published'"
-)]
-#[check(
-    name = "posts_status_known",
-    expr = "status in ('draft', 'published', 'archived')"
-)]
+#[index(name = "posts_published_idx", columns(published_at), where = "status = 'published'")]
+#[check(name = "posts_status_known", expr = "status in ('draft', 'published', 'archived')")]
 pub struct Post {
     #[column(primary_key, autoincrement)]
     pub id: i64,

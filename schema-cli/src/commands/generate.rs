@@ -1,10 +1,65 @@
 //! `schema generate`: the schema files → the next migration.
 
+use std::io::{BufRead, IsTerminal, Write};
+
+use schema_core::diff::{Answer, Question, RenameHint, Resolver};
 use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
 
 use crate::cli::{CliError, CliResult, GenerateArgs};
 use crate::config::Config;
 use crate::source;
+
+/// Asks rename questions on the terminal; with no terminal, answers nothing, so the
+/// questions become an error that lists them.
+pub struct Prompt;
+
+impl Resolver for Prompt {
+    fn answer(&mut self, q: &Question) -> Option<Answer> {
+        if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let (what, created, candidates) = match q {
+            Question::Table { created, candidates } => ("table".to_string(), created.clone(), candidates.clone()),
+            Question::Column {
+                table,
+                created,
+                candidates,
+            } => (format!("column of `{table}`"), created.clone(), candidates.clone()),
+        };
+        let mut err = std::io::stderr();
+        let _ = writeln!(err, "Is {what} `{created}` created, or renamed from another?");
+        let _ = writeln!(err, "  0) create `{created}` (and drop what is gone)");
+        for (i, c) in candidates.iter().enumerate() {
+            let _ = writeln!(err, "  {}) rename `{c}` → `{created}`", i + 1);
+        }
+        loop {
+            let _ = write!(err, "answer [0-{}]: ", candidates.len());
+            let _ = err.flush();
+            let mut line = String::new();
+            if std::io::stdin().lock().read_line(&mut line).ok()? == 0 {
+                return None;
+            }
+            match line.trim().parse::<usize>() {
+                Ok(0) => return Some(Answer::Create),
+                Ok(n) if n <= candidates.len() => return Some(Answer::RenameFrom(candidates[n - 1].clone())),
+                _ => {}
+            }
+        }
+    }
+}
+
+pub fn rename_hints(args: &GenerateArgs) -> Result<Vec<RenameHint>, CliError> {
+    let mut hints = Vec::new();
+    for f in &args.rename {
+        hints.push(RenameHint::parse(f).map_err(CliError::input)?);
+    }
+    for (names, create) in [(&args.create, true), (&args.drop, false)] {
+        for n in names {
+            hints.push(RenameHint::parse_name(n, create).map_err(CliError::input)?);
+        }
+    }
+    Ok(hints)
+}
 
 pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
@@ -13,27 +68,34 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
         out: config.out.clone(),
         name: args.name.clone(),
         custom: args.custom,
+        renames: rename_hints(args)?,
     };
-    match generate(&schema, &opts) {
-        Ok(GenerateOutcome::NoChanges) => {
+    // Everything generate can refuse is in its input: the schema, the folder, a flag.
+    match generate(&schema, &opts, &mut Prompt).map_err(CliError::input)? {
+        GenerateOutcome::NoChanges => {
             println!(
                 "No schema changes: {} is up to date with {} table(s).",
                 config.out.display(),
                 schema.tables.len()
             );
-            Ok(0)
         }
-        Ok(GenerateOutcome::Written(w)) => {
+        GenerateOutcome::Written(w) => {
+            for warning in &w.warnings {
+                eprintln!("warning: {warning}");
+            }
+            let n = w.statements.len();
             println!(
-                "Wrote {} ({} statement{}) and {}.",
+                "Wrote {} ({n} statement{}{}) and {}.",
                 w.sql_path.display(),
-                w.statements.len(),
-                if w.statements.len() == 1 { "" } else { "s" },
+                if n == 1 { "" } else { "s" },
+                if w.rebuilt.is_empty() {
+                    String::new()
+                } else {
+                    format!("; rebuilds {}", w.rebuilt.join(", "))
+                },
                 w.snapshot_path.display()
             );
-            Ok(0)
         }
-        // Everything generate can fail on is in its input: the folder, the schema, a flag.
-        Err(e) => Err(CliError::input(e)),
     }
+    Ok(0)
 }

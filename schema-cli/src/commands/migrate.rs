@@ -9,9 +9,9 @@ use crate::config::Config;
 /// Errors in the folder are input errors (exit 2); everything the database says is exit 3.
 pub fn classify(e: MigrateError) -> CliError {
     match e {
-        MigrateError::Folder(_)
-        | MigrateError::MissingFile { .. }
-        | MigrateError::DuplicateTag(_) => CliError::input(e),
+        MigrateError::Folder(_) | MigrateError::MissingFile { .. } | MigrateError::DuplicateTag(_) => {
+            CliError::input(e)
+        }
         _ => CliError::database(e),
     }
 }
@@ -34,31 +34,18 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
     let mut conn = open(config)?;
     if args.dry_run {
         let status = migrations.status(&conn).map_err(classify)?;
-        let pending: Vec<_> = status
-            .iter()
-            .filter(|(_, s)| *s == MigrationState::Pending)
-            .collect();
+        let pending: Vec<_> = status.iter().filter(|(_, s)| *s == MigrationState::Pending).collect();
         if pending.is_empty() {
-            println!(
-                "Nothing to apply: {} is up to date.",
-                config.database_path().display()
-            );
+            println!("Nothing to apply: {} is up to date.", config.database_path().display());
         }
         for (m, _) in pending {
-            println!(
-                "would apply {} ({} statements)",
-                m.tag,
-                m.statements().len()
-            );
+            println!("would apply {} ({} statements)", m.tag, m.statements().len());
         }
         return Ok(0);
     }
     let applied = migrations.run(&mut conn).map_err(classify)?;
     if applied.is_empty() {
-        println!(
-            "Nothing to apply: {} is up to date.",
-            config.database_path().display()
-        );
+        println!("Nothing to apply: {} is up to date.", config.database_path().display());
     }
     for a in &applied {
         let note = if a.out_of_order {
@@ -66,11 +53,7 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
         } else {
             ""
         };
-        println!(
-            "applied {} in {:.1} ms{note}",
-            a.tag,
-            a.elapsed.as_secs_f64() * 1000.0
-        );
+        println!("applied {} in {:.1} ms{note}", a.tag, a.elapsed.as_secs_f64() * 1000.0);
     }
     Ok(0)
 }

@@ -1,6 +1,8 @@
 //! One module a command: each turns its arguments into options, calls schema-core, and
 //! prints what it returns.
 
+pub mod check;
+pub mod drop;
 pub mod generate;
 pub mod migrate;
 pub mod status;

@@ -14,10 +14,9 @@ pub fn run(config: &Config) -> CliResult {
     let mut edited = 0;
     for (m, state) in &status {
         let what = match state {
-            MigrationState::Applied { applied_at } => format!(
-                "applied {}",
-                applied_at.as_deref().unwrap_or("(by drizzle-orm)")
-            ),
+            MigrationState::Applied { applied_at } => {
+                format!("applied {}", applied_at.as_deref().unwrap_or("(by drizzle-orm)"))
+            }
             MigrationState::Pending => {
                 pending += 1;
                 "pending".to_string()
@@ -29,15 +28,6 @@ pub fn run(config: &Config) -> CliResult {
         };
         println!("{:<40} {what}", m.tag);
     }
-    println!(
-        "{} migration(s): {} pending, {} edited",
-        status.len(),
-        pending,
-        edited
-    );
-    Ok(if edited > 0 {
-        crate::cli::EXIT_FOUND
-    } else {
-        0
-    })
+    println!("{} migration(s): {} pending, {} edited", status.len(), pending, edited);
+    Ok(if edited > 0 { crate::cli::EXIT_FOUND } else { 0 })
 }

@@ -1,5 +1,8 @@
 //! SQL dialects: each renders the dialect-free model as its own SQL.
 
+mod plan;
 mod sqlite;
+
+pub use plan::{NEW_PREFIX, Plan, PlanError, PlanErrors, REBUILD_MARKER, mentions, rowid_alias};
 
 pub use sqlite::{Sqlite, dependency_order, ident};

@@ -147,9 +147,7 @@ impl Sqlite {
     pub fn create_index(table: &str, index: &Index) -> String {
         let unique = if index.unique { "UNIQUE " } else { "" };
         let target = match &index.target {
-            IndexTarget::Columns(cols) => {
-                cols.iter().map(|c| ident(c)).collect::<Vec<_>>().join(",")
-            }
+            IndexTarget::Columns(cols) => cols.iter().map(|c| ident(c)).collect::<Vec<_>>().join(","),
             IndexTarget::Expr(e) => e.clone(),
         };
         let mut sql = format!(
@@ -202,11 +200,7 @@ pub fn dependency_order(tables: &[Table]) -> Vec<&Table> {
             return; // already placed, or a cycle: SQLite resolves foreign keys lazily
         }
         let t = by_name[name];
-        let mut deps: Vec<&str> = t
-            .foreign_keys
-            .iter()
-            .map(|f| f.ref_table.as_str())
-            .collect();
+        let mut deps: Vec<&str> = t.foreign_keys.iter().map(|f| f.ref_table.as_str()).collect();
         deps.sort_unstable();
         for d in deps {
             if d != name && by_name.contains_key(d) {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
+use crate::dialect::REBUILD_MARKER;
 use crate::journal::{FolderError, split_statements};
 
 pub use crate::journal::Folder;
@@ -31,16 +32,36 @@ impl Migration {
         sha256_hex(self.sql.as_bytes())
     }
 
+    /// The tables this migration rebuilds, from the marker `schema generate` writes.
+    pub fn rebuilt_tables(&self) -> Vec<String> {
+        self.sql
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(REBUILD_MARKER.trim_end()))
+            .map(|t| t.trim().to_string())
+            .collect()
+    }
+
+    /// Whether foreign keys must be off while it runs: it rebuilds a table, or says so itself
+    /// (drizzle-kit writes `PRAGMA foreign_keys=OFF;` into such migrations).
+    pub fn needs_foreign_keys_off(&self) -> bool {
+        !self.rebuilt_tables().is_empty()
+            || self.statements().iter().any(|s| {
+                s.lines().any(|l| {
+                    l.trim()
+                        .trim_end_matches(';')
+                        .replace(' ', "")
+                        .eq_ignore_ascii_case("PRAGMAforeign_keys=OFF")
+                })
+            })
+    }
+
     pub fn statements(&self) -> Vec<String> {
         split_statements(&self.sql)
     }
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A migration folder, read at run time ([`Migrations::from_dir`]).
@@ -80,14 +101,25 @@ pub enum MigrateError {
         "the database has an applied migration that is not in the folder (tracking row {id}, created_at {created_at}{tag}); \
          is this the right folder for this database?"
     )]
-    Missing {
-        id: i64,
-        created_at: String,
-        tag: String,
-    },
+    Missing { id: i64, created_at: String, tag: String },
     #[error(
-        "the database stayed locked by another connection for {0:?}; is another migration running?"
+        "while applying migration {tag}: it leaves rows whose foreign keys point at nothing, so it was rolled back:\n{}",
+        .violations.iter().map(|v| format!("  {v}")).collect::<Vec<_>>().join("\n")
     )]
+    ForeignKeyViolation { tag: String, violations: Vec<String> },
+    #[error("cannot turn foreign keys off before migration {0}: the connection is inside a transaction")]
+    ForeignKeysStayOn(String),
+    #[error(
+        "while applying migration {tag}: cannot recreate the {kind} `{name}` after rebuilding its table: {source}\n{sql}"
+    )]
+    Recreate {
+        tag: String,
+        kind: String,
+        name: String,
+        sql: String,
+        source: rusqlite::Error,
+    },
+    #[error("the database stayed locked by another connection for {0:?}; is another migration running?")]
     Busy(Duration),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -188,6 +220,16 @@ impl Migrations {
     /// for the write lock, then finds the work done.
     pub fn run(&self, conn: &mut Connection) -> Result<Vec<Applied>, MigrateError> {
         conn.busy_timeout(self.busy_timeout)?;
+        let original_fk = foreign_keys(conn)?;
+        let result = self.run_inner(conn, original_fk);
+        // Put the connection's setting back however the run ended.
+        let restored = conn.pragma_update(None, "foreign_keys", original_fk);
+        let applied = result?;
+        restored?;
+        Ok(applied)
+    }
+
+    fn run_inner(&self, conn: &mut Connection, original_fk: bool) -> Result<Vec<Applied>, MigrateError> {
         let mut applied = Vec::new();
         loop {
             let started = Instant::now();
@@ -209,19 +251,46 @@ impl Migrations {
                 tx.commit()?;
                 return Ok(applied);
             };
+            // NOTE: PRAGMA foreign_keys is a no-op inside a transaction, so a migration that
+            // rebuilds a table gets the lock released, the pragma set and read back, and the
+            // lock taken again.
+            let want_fk = original_fk && !next.needs_foreign_keys_off();
+            if foreign_keys(&tx)? != want_fk {
+                drop(tx);
+                conn.pragma_update(None, "foreign_keys", want_fk)?;
+                if foreign_keys(conn)? != want_fk {
+                    return Err(MigrateError::ForeignKeysStayOn(next.tag.to_string()));
+                }
+                continue;
+            }
             let out_of_order = self
                 .migrations
                 .iter()
                 .zip(&states)
                 .any(|(m, s)| m.idx > next.idx && matches!(s, MigrationState::Applied { .. }));
+            let rebuilt = next.rebuilt_tables();
+            let dependents = if rebuilt.is_empty() {
+                Vec::new()
+            } else {
+                save_dependents(&tx, &rebuilt)?
+            };
             for (i, sql) in next.statements().iter().enumerate() {
-                tx.execute_batch(sql)
-                    .map_err(|source| MigrateError::Statement {
+                tx.execute_batch(sql).map_err(|source| MigrateError::Statement {
+                    tag: next.tag.to_string(),
+                    number: i + 1,
+                    sql: sql.clone(),
+                    source,
+                })?;
+            }
+            restore_dependents(&tx, &dependents, &next.tag)?;
+            if original_fk && !want_fk {
+                let violations = foreign_key_violations(&tx)?;
+                if !violations.is_empty() {
+                    return Err(MigrateError::ForeignKeyViolation {
                         tag: next.tag.to_string(),
-                        number: i + 1,
-                        sql: sql.clone(),
-                        source,
-                    })?;
+                        violations,
+                    });
+                }
             }
             tx.execute(
                 &format!(
@@ -241,10 +310,7 @@ impl Migrations {
 
     /// Where each migration stands, in journal order. An applied migration that is no longer
     /// in the folder is an error, as for `run`.
-    pub fn status(
-        &self,
-        conn: &Connection,
-    ) -> Result<Vec<(Migration, MigrationState)>, MigrateError> {
+    pub fn status(&self, conn: &Connection) -> Result<Vec<(Migration, MigrationState)>, MigrateError> {
         let exists: bool = conn.query_row(
             "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
             [self.table.as_ref()],
@@ -288,23 +354,13 @@ impl Migrations {
         Ok(states)
     }
 
-    fn match_rows_lenient(
-        &self,
-        rows: &[TrackingRow],
-    ) -> Result<Vec<MigrationState>, MigrateError> {
+    fn match_rows_lenient(&self, rows: &[TrackingRow]) -> Result<Vec<MigrationState>, MigrateError> {
         for r in rows {
             if !self.migrations.iter().any(|m| row_is(r, m)) {
                 return Err(MigrateError::Missing {
                     id: r.id.unwrap_or(0),
-                    created_at: r
-                        .created_at
-                        .map(|c| c.to_string())
-                        .unwrap_or_else(|| "NULL".into()),
-                    tag: r
-                        .tag
-                        .as_ref()
-                        .map(|t| format!(", tag {t}"))
-                        .unwrap_or_default(),
+                    created_at: r.created_at.map(|c| c.to_string()).unwrap_or_else(|| "NULL".into()),
+                    tag: r.tag.as_ref().map(|t| format!(", tag {t}")).unwrap_or_default(),
                 });
             }
         }
@@ -344,19 +400,13 @@ fn ensure_tracking_table(conn: &Connection, table: &str) -> Result<(), MigrateEr
         quote(table)
     ))?;
     let mut cols = Vec::new();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT name FROM pragma_table_info({})",
-        quote_str(table)
-    ))?;
+    let mut stmt = conn.prepare(&format!("SELECT name FROM pragma_table_info({})", quote_str(table)))?;
     for c in stmt.query_map([], |r| r.get::<_, String>(0))? {
         cols.push(c?);
     }
     for extra in ["tag", "applied_at"] {
         if !cols.iter().any(|c| c == extra) {
-            conn.execute_batch(&format!(
-                "ALTER TABLE {} ADD COLUMN {extra} text",
-                quote(table)
-            ))?;
+            conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {extra} text", quote(table)))?;
         }
     }
     Ok(())
@@ -400,4 +450,74 @@ fn read_rows(conn: &Connection, table: &str) -> Result<Vec<TrackingRow>, Migrate
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn foreign_keys(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+}
+
+/// `PRAGMA foreign_key_check`, one line a violation.
+fn foreign_key_violations(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = stmt.query_map([], |r| {
+        let table: String = r.get(0)?;
+        let rowid: Option<i64> = r.get(1)?;
+        let parent: String = r.get(2)?;
+        Ok(format!(
+            "a row of `{table}`{} points at a missing row of `{parent}`",
+            rowid.map(|id| format!(" (rowid {id})")).unwrap_or_default()
+        ))
+    })?;
+    rows.take(20).collect()
+}
+
+/// A view or trigger to put back after a rebuild.
+#[derive(Debug)]
+struct Dependent {
+    kind: String,
+    name: String,
+    sql: String,
+}
+
+/// Drops the views and triggers a rebuild would break or lose (every view, since the final
+/// RENAME checks them all; the triggers on or mentioning a rebuilt table) and returns them.
+fn save_dependents(conn: &Connection, rebuilt: &[String]) -> Result<Vec<Dependent>, MigrateError> {
+    let mut stmt =
+        conn.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid")?;
+    let all: Vec<(String, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut saved = Vec::new();
+    for (kind, name, tbl, sql) in all {
+        let keep = kind == "view"
+            || rebuilt
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&tbl) || crate::dialect::mentions(&sql, t));
+        if keep {
+            conn.execute_batch(&format!("DROP {} IF EXISTS {};", kind.to_uppercase(), quote(&name)))?;
+            saved.push(Dependent { kind, name, sql });
+        }
+    }
+    Ok(saved)
+}
+
+/// Recreates what [`save_dependents`] dropped, unless the migration made it again itself.
+fn restore_dependents(conn: &Connection, saved: &[Dependent], tag: &str) -> Result<(), MigrateError> {
+    for d in saved {
+        let exists: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = ?1 AND name = ?2",
+            [&d.kind, &d.name],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            conn.execute_batch(&d.sql).map_err(|source| MigrateError::Recreate {
+                tag: tag.to_string(),
+                kind: d.kind.clone(),
+                name: d.name.clone(),
+                sql: d.sql.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
 }

@@ -45,10 +45,8 @@ impl<'c, T> Attr<'c, T> {
 
     fn set(&mut self, span: Span, value: T) {
         if self.value.is_some() {
-            self.cx.error(
-                span,
-                format!("duplicate `{}` in #[{}(..)]", self.key, self.attr),
-            );
+            self.cx
+                .error(span, format!("duplicate `{}` in #[{}(..)]", self.key, self.attr));
         } else {
             self.value = Some(Spanned { value, span });
         }
@@ -63,14 +61,11 @@ impl<'c, T> Attr<'c, T> {
 type Flag<'c> = Attr<'c, ()>;
 
 fn key_name(meta: &ParseNestedMeta) -> String {
-    meta.path
-        .get_ident()
-        .map(Ident::to_string)
-        .unwrap_or_else(|| {
-            quote::ToTokens::to_token_stream(&meta.path)
-                .to_string()
-                .replace(' ', "")
-        })
+    meta.path.get_ident().map(Ident::to_string).unwrap_or_else(|| {
+        quote::ToTokens::to_token_stream(&meta.path)
+            .to_string()
+            .replace(' ', "")
+    })
 }
 
 fn unknown(meta: &ParseNestedMeta, attr: &str, expected: &str) -> syn::Error {
@@ -212,10 +207,7 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
             (Some(c), None) => IndexOn::Columns(c.value),
             (None, Some(e)) => IndexOn::Expr(e.value),
             (Some(_), Some(e)) => {
-                cx.error(
-                    e.span,
-                    "#[index(..)] takes either `columns(..)` or `expr`, not both",
-                );
+                cx.error(e.span, "#[index(..)] takes either `columns(..)` or `expr`, not both");
                 continue;
             }
             (None, None) => {
@@ -266,10 +258,7 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
                 name: name.get().map(|n| n.value),
                 columns: c.value,
             }),
-            _ => cx.error(
-                span,
-                "#[unique(..)] needs `columns(..)` naming at least one field",
-            ),
+            _ => cx.error(span, "#[unique(..)] needs `columns(..)` naming at least one field"),
         }
     }
     out
@@ -354,12 +343,9 @@ fn default_lit(meta: &ParseNestedMeta) -> syn::Result<DefaultLit> {
     let sign = if negative { "-" } else { "" };
     match lit {
         syn::Lit::Int(i) => {
-            let v: i128 = i.base10_parse().map_err(|_| {
-                syn::Error::new(
-                    i.span(),
-                    "this integer default is too large for a SQL integer",
-                )
-            })?;
+            let v: i128 = i
+                .base10_parse()
+                .map_err(|_| syn::Error::new(i.span(), "this integer default is too large for a SQL integer"))?;
             Ok(DefaultLit::Int(if negative { -v } else { v }))
         }
         syn::Lit::Float(f) => Ok(DefaultLit::Float(format!("{sign}{}", f.base10_digits()))),

@@ -134,10 +134,7 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
     let mismatch = |expected: &str| {
         cx.error(
             lit.span,
-            format!(
-                "the default does not fit the column `{}`: {expected}",
-                col.name
-            ),
+            format!("the default does not fit the column `{}`: {expected}", col.name),
         );
         None
     };
@@ -149,26 +146,16 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
                 mismatch(&format!("{v} is out of range for `{}`", kind.rust_name()))
             }
         }
-        (LogicalType::Int(kind), _) => {
-            mismatch(&format!("`{}` takes an integer literal", kind.rust_name()))
-        }
+        (LogicalType::Int(kind), _) => mismatch(&format!("`{}` takes an integer literal", kind.rust_name())),
         (LogicalType::Bool, DefaultLit::Bool(b)) => Some(DefaultValue::Bool(*b)),
         (LogicalType::Bool, _) => mismatch("`bool` takes `true` or `false`"),
         (LogicalType::F32 | LogicalType::F64, DefaultLit::Int(v)) => int_default(cx, lit, *v),
-        (LogicalType::F32 | LogicalType::F64, DefaultLit::Float(f)) => {
-            Some(DefaultValue::Real(f.clone()))
-        }
+        (LogicalType::F32 | LogicalType::F64, DefaultLit::Float(f)) => Some(DefaultValue::Real(f.clone())),
         (LogicalType::F32 | LogicalType::F64, _) => mismatch("a float takes a number literal"),
-        (LogicalType::String | LogicalType::Json, DefaultLit::Str(s)) => {
-            Some(DefaultValue::Text(s.clone()))
-        }
+        (LogicalType::String | LogicalType::Json, DefaultLit::Str(s)) => Some(DefaultValue::Text(s.clone())),
         (LogicalType::String, _) => mismatch("`String` takes a string literal"),
-        (LogicalType::Json, _) => {
-            mismatch("a JSON column takes its default as a string literal of JSON text")
-        }
-        (LogicalType::Bytes, _) => {
-            mismatch("a blob takes no literal default; use `default_sql = \"x'00ff'\"`")
-        }
+        (LogicalType::Json, _) => mismatch("a JSON column takes its default as a string literal of JSON text"),
+        (LogicalType::Bytes, _) => mismatch("a blob takes no literal default; use `default_sql = \"x'00ff'\"`"),
         // An explicit SQL type: the user knows its literals better than we do.
         (LogicalType::Sql(_), DefaultLit::Int(v)) => int_default(cx, lit, *v),
         (LogicalType::Sql(_), DefaultLit::Float(f)) => Some(DefaultValue::Real(f.clone())),
@@ -181,10 +168,7 @@ fn int_default(cx: &Ctxt, lit: &Spanned<DefaultLit>, v: i128) -> Option<DefaultV
     match i64::try_from(v) {
         Ok(v) => Some(DefaultValue::Int(v)),
         Err(_) => {
-            cx.error(
-                lit.span,
-                "this integer default is too large for a SQL integer",
-            );
+            cx.error(lit.span, "this integer default is too large for a SQL integer");
             None
         }
     }
@@ -207,9 +191,7 @@ fn check_default_sql(cx: &Ctxt, sql: &Spanned<String>) -> bool {
     if !ok {
         cx.error(
             sql.span,
-            format!(
-                "SQLite needs an expression default in parentheses: write `default_sql = \"({v})\"`"
-            ),
+            format!("SQLite needs an expression default in parentheses: write `default_sql = \"({v})\"`"),
         );
     }
     ok
@@ -292,13 +274,7 @@ pub fn reference_types_agree(from: &Type, to: &Type) -> bool {
 }
 
 /// Rules over the whole table.
-pub fn table(
-    cx: &Ctxt,
-    input: &syn::DeriveInput,
-    tattrs: &TableAttrs,
-    table: &Table,
-    cols: &[ColumnAttrs],
-) {
+pub fn table(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
     check_one_primary_key(cx, input, tattrs, table, cols);
     check_autoincrement(cx, tattrs, table, cols);
     check_generated(cx, table, cols);
@@ -345,13 +321,16 @@ fn check_autoincrement(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[Co
         if !integer {
             cx.error(
                 span,
+                format!("`autoincrement` needs an integer column, but `{}` is not one", col.name),
+            );
+        } else if !col.primary_key || tattrs.primary_key.is_some() {
+            cx.error(
+                span,
                 format!(
-                    "`autoincrement` needs an integer column, but `{}` is not one",
+                    "`autoincrement` needs `{}` to be the table's one primary key: add `primary_key`",
                     col.name
                 ),
             );
-        } else if !col.primary_key || tattrs.primary_key.is_some() {
-            cx.error(span, format!("`autoincrement` needs `{}` to be the table's one primary key: add `primary_key`", col.name));
         }
     }
 }
@@ -411,14 +390,15 @@ fn check_strict_types(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[Col
         return;
     }
     for (col, attrs) in table.columns.iter().zip(cols) {
-        if let (LogicalType::Sql(s), Some(span)) =
-            (&col.ty, attrs.sql_type.as_ref().map(|s| s.span))
-        {
+        if let (LogicalType::Sql(s), Some(span)) = (&col.ty, attrs.sql_type.as_ref().map(|s| s.span)) {
             let ok = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"]
                 .iter()
                 .any(|t| s.eq_ignore_ascii_case(t));
             if !ok {
-                cx.error(span, format!("a `strict` table only takes the types INT, INTEGER, REAL, TEXT, BLOB and ANY, not `{s}`"));
+                cx.error(
+                    span,
+                    format!("a `strict` table only takes the types INT, INTEGER, REAL, TEXT, BLOB and ANY, not `{s}`"),
+                );
             }
         }
     }
@@ -434,10 +414,7 @@ fn check_unique_names(cx: &Ctxt, input: &syn::DeriveInput, table: &Table) {
         if !seen.insert(n) {
             cx.error(
                 input.ident.span(),
-                format!(
-                    "two indexes or constraints of `{}` are named `{n}`",
-                    table.name
-                ),
+                format!("two indexes or constraints of `{}` are named `{n}`", table.name),
             );
         }
     }

@@ -87,10 +87,7 @@ impl Reference {
         if n < 2 {
             return None;
         }
-        Some((
-            &self.path.segments[n - 2].ident,
-            &self.path.segments[n - 1].ident,
-        ))
+        Some((&self.path.segments[n - 2].ident, &self.path.segments[n - 1].ident))
     }
 }
 
@@ -130,10 +127,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         }
     };
     if !input.generics.params.is_empty() {
-        cx.error(
-            input.generics.span(),
-            "a table struct cannot have generic parameters",
-        );
+        cx.error(input.generics.span(), "a table struct cannot have generic parameters");
     }
 
     let tattrs = attr::table(cx, &input.attrs);
@@ -231,7 +225,9 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
     if table.columns.is_empty() {
         cx.error(
             input.ident.span(),
-            format!("table `{table_name}` has no columns: a table needs at least one field that is not #[column(skip)]"),
+            format!(
+                "table `{table_name}` has no columns: a table needs at least one field that is not #[column(skip)]"
+            ),
         );
         return None;
     }
@@ -242,10 +238,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         if found.is_none() {
             cx.error(
                 ident.span(),
-                format!(
-                    "{what} names `{ident}`, which is not a column of `{}`",
-                    input.ident
-                ),
+                format!("{what} names `{ident}`, which is not a column of `{}`", input.ident),
             );
         }
         found
@@ -292,7 +285,10 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
             (Some(n), _) => n.clone(),
             (None, IndexTarget::Columns(cols)) => model::names::index(&table_name, cols),
             (None, IndexTarget::Expr(_)) => {
-                cx.error(ix.span, "an index on an expression needs a name: #[index(name = \"..\", expr = \"..\")]");
+                cx.error(
+                    ix.span,
+                    "an index on an expression needs a name: #[index(name = \"..\", expr = \"..\")]",
+                );
                 continue;
             }
         };
@@ -305,13 +301,8 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
     }
     for u in attr::uniques(cx, &input.attrs) {
         if let Some(cols) = columns_of(&u.columns, "#[unique(columns(..))]") {
-            let name = u
-                .name
-                .unwrap_or_else(|| model::names::unique(&table_name, &cols));
-            table.uniques.push(model::Unique {
-                name,
-                columns: cols,
-            });
+            let name = u.name.unwrap_or_else(|| model::names::unique(&table_name, &cols));
+            table.uniques.push(model::Unique { name, columns: cols });
         }
     }
     for c in attr::checks(cx, &input.attrs) {
@@ -334,25 +325,17 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
 
 /// Whether an attribute list derives `Table` (`#[derive(Table)]`, `#[derive(schema_core::Table)]`).
 pub fn derives_table(attrs: &[syn::Attribute]) -> bool {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("derive"))
-        .any(|a| {
-            let mut found = false;
-            // A derive list that does not parse is the compiler's to report; it is just not ours.
-            let _ = a.parse_nested_meta(|meta| {
-                if meta
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "Table")
-                {
-                    found = true;
-                }
-                Ok(())
-            });
-            found
-        })
+    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
+        let mut found = false;
+        // A derive list that does not parse is the compiler's to report; it is just not ours.
+        let _ = a.parse_nested_meta(|meta| {
+            if meta.path.segments.last().is_some_and(|s| s.ident == "Table") {
+                found = true;
+            }
+            Ok(())
+        });
+        found
+    })
 }
 
 /// Every `#[derive(Table)]` struct in a file, inline modules included, in source order.
@@ -367,11 +350,7 @@ pub fn from_file(file: &syn::File) -> Result<Vec<ParsedTable>, syn::Error> {
     }
 }
 
-fn collect_items(
-    items: &[syn::Item],
-    tables: &mut Vec<ParsedTable>,
-    errors: &mut Option<syn::Error>,
-) {
+fn collect_items(items: &[syn::Item], tables: &mut Vec<ParsedTable>, errors: &mut Option<syn::Error>) {
     for item in items {
         match item {
             syn::Item::Struct(s) if derives_table(&s.attrs) => {
@@ -439,10 +418,7 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
         let mut table = p.table.clone();
         for r in &p.references {
             let Some((target_struct, target_field)) = r.target() else {
-                errors.push((
-                    i,
-                    syn::Error::new(r.path.span(), "`references` takes `Struct::field`"),
-                ));
+                errors.push((i, syn::Error::new(r.path.span(), "`references` takes `Struct::field`")));
                 continue;
             };
             let target = match by_struct.get(&target_struct.to_string()).map(Vec::as_slice) {
@@ -470,10 +446,13 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
                 continue;
             };
             let Some(col) = &field.column else {
-                errors.push((i, syn::Error::new(
-                    target_field.span(),
-                    format!("`{target_struct}::{target_field}` is #[column(skip)], so it cannot be referenced"),
-                )));
+                errors.push((
+                    i,
+                    syn::Error::new(
+                        target_field.span(),
+                        format!("`{target_struct}::{target_field}` is #[column(skip)], so it cannot be referenced"),
+                    ),
+                ));
                 continue;
             };
             if !check::reference_types_agree(&r.field_ty, &field.ty) {
@@ -510,9 +489,7 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
 
 /// A type as the user wrote it, without token spacing: `Option<i64>`.
 pub fn type_string(ty: &Type) -> String {
-    quote::ToTokens::to_token_stream(ty)
-        .to_string()
-        .replace(' ', "")
+    quote::ToTokens::to_token_stream(ty).to_string().replace(' ', "")
 }
 
 #[doc(hidden)]

@@ -1,0 +1,43 @@
+//! `schema check`: the folder is consistent and the schema has nothing left to generate.
+
+use schema_core::generate::{Folder, pending};
+
+use crate::cli::{CliError, CliResult, EXIT_FOUND};
+use crate::config::Config;
+use crate::source;
+
+pub fn run(config: &Config) -> CliResult {
+    let folder = Folder::new(&config.out);
+    let mut problems = schema_core::journal::check_folder(&folder).map_err(CliError::input)?;
+    if problems.is_empty() {
+        let files = source::expand(&config.schema).map_err(CliError::input)?;
+        let schema = source::load(&files).map_err(CliError::input)?;
+        match pending(&schema, &folder, &[], &mut ()) {
+            Ok(p) if p.changes.is_empty() => {}
+            Ok(p) => problems.push(format!(
+                "the schema has {} change(s) not in any migration (run `schema generate`): {}",
+                p.changes.len(),
+                p.changes
+                    .iter()
+                    .map(|c| c.table().to_string())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Err(e) => problems.push(format!("the schema differs from the latest snapshot: {e}")),
+        }
+    }
+    if problems.is_empty() {
+        println!(
+            "ok: {} is consistent and up to date with the schema",
+            config.out.display()
+        );
+        return Ok(0);
+    }
+    println!("{} problem(s):", problems.len());
+    for p in &problems {
+        println!("  - {p}");
+    }
+    Ok(EXIT_FOUND)
+}

@@ -1,0 +1,423 @@
+//! Plans a list of changes as SQLite statements: ALTER where SQLite's ALTER is exactly right
+//! for a table of any size, otherwise one rebuild per table (new table, explicit copy, drop,
+//! rename, indexes, `sqlite_sequence`), in an order that respects every dependency.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::sqlite::{Sqlite, dependency_order, ident};
+use crate::diff::Change;
+use crate::model::{Column, DefaultValue, IndexTarget, Schema, Table};
+
+/// The comment line that marks a rebuild in a migration file. The migrator looks for it to
+/// turn foreign keys off around the migration and to recreate dependent views and triggers.
+pub const REBUILD_MARKER: &str = "-- schema:rebuild ";
+
+/// The prefix of the temporary table a rebuild copies into.
+pub const NEW_PREFIX: &str = "__new_";
+
+/// What a migration will do, before it is written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub statements: Vec<String>,
+    /// What loses data: dropped tables and columns, by name.
+    pub warnings: Vec<String>,
+    /// The tables rebuilt, in order.
+    pub rebuilt: Vec<String>,
+}
+
+/// A change that would lose or refuse data, refused when generating.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    #[error(
+        "cannot add the NOT NULL column `{table}.{column}` without a default: the table's existing rows would have no value for it; \
+         add #[column(default = ..)] or #[column(default_sql = \"..\")], or make the field an Option"
+    )]
+    NewNotNullWithoutDefault { table: String, column: String },
+    #[error(
+        "cannot make `{table}.{column}` NOT NULL without a default: rows that hold NULL there would have no value; \
+         add #[column(default = ..)] (used for those rows), or keep the field an Option"
+    )]
+    NotNullWithoutDefault { table: String, column: String },
+}
+
+/// The problems of a plan, all of them.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct PlanErrors(pub Vec<PlanError>);
+
+/// A statement that fails the migration, instead of letting a DROP TABLE cascade, when
+/// foreign keys are still on: a runner that opened a transaction first cannot turn them off.
+fn fk_guard(table: &str) -> Vec<String> {
+    vec![
+        format!(
+            "CREATE TEMP TABLE IF NOT EXISTS `__schema_fk_guard` (fk_off INTEGER CONSTRAINT \"foreign keys must be OFF to rebuild or drop {}: \
+             run this migration with PRAGMA foreign_keys=OFF set outside its transaction\" CHECK (fk_off = 0));",
+            table.replace('"', "'")
+        ),
+        "INSERT INTO temp.`__schema_fk_guard` SELECT foreign_keys FROM pragma_foreign_keys;".to_string(),
+        "DROP TABLE temp.`__schema_fk_guard`;".to_string(),
+    ]
+}
+
+impl Sqlite {
+    /// Plans `changes` (from [`crate::diff::diff`] of `prev` and `next`) as statements.
+    pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, PlanErrors> {
+        check_refusals(changes)?;
+        let mut plan = Plan::default();
+        let mut by_table: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
+        for c in changes {
+            by_table.entry(c.table()).or_default().push(c);
+        }
+        let created: BTreeSet<&str> = changes
+            .iter()
+            .filter_map(|c| {
+                if let Change::CreateTable { table } = c {
+                    Some(table.name.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let dropped: Vec<&Table> = changes
+            .iter()
+            .filter_map(|c| {
+                if let Change::DropTable { table } = c {
+                    Some(table)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let renamed_from: BTreeMap<&str, &str> = changes
+            .iter()
+            .filter_map(|c| {
+                if let Change::RenameTable { from, to } = c {
+                    Some((to.as_str(), from.as_str()))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let prev_of = |name: &str| prev.table(renamed_from.get(name).copied().unwrap_or(name));
+        // A table another table points at: dropping it with foreign keys on would cascade.
+        let referenced = |name: &str| {
+            prev.tables
+                .iter()
+                .any(|t| t.name != name && t.foreign_keys.iter().any(|f| f.ref_table == name))
+        };
+
+        let rebuilds: BTreeSet<&str> = by_table
+            .iter()
+            .filter(|(t, cs)| !created.contains(*t) && prev_of(t).is_some() && needs_rebuild(prev_of(t), cs))
+            .map(|(t, _)| *t)
+            .collect();
+        let fk_off = !rebuilds.is_empty() || dropped.iter().any(|t| referenced(&t.name));
+
+        let mut out = Vec::new();
+        if fk_off {
+            // NOTE: a no-op inside a transaction; our migrator turns foreign keys off before
+            // opening one, and the guard below stops any other runner from cascading.
+            out.push("PRAGMA foreign_keys=OFF;".to_string());
+        }
+        // Indexes go first, so none is left on a column about to be dropped or rebuilt away.
+        for c in changes {
+            if let Change::DropIndex { table, index } = c
+                && !rebuilds.contains(table.as_str())
+            {
+                out.push(format!("DROP INDEX IF EXISTS {};", ident(&index.name)));
+            }
+        }
+        // Renames are ALTERs, which repoint every reference (foreign keys, indexes, triggers).
+        for c in changes {
+            match c {
+                Change::RenameTable { from, to } => {
+                    out.push(format!("ALTER TABLE {} RENAME TO {};", ident(from), ident(to)))
+                }
+                Change::RenameColumn { table, from, to } => out.push(format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {};",
+                    ident(table),
+                    ident(from),
+                    ident(to)
+                )),
+                _ => {}
+            }
+        }
+        let new_tables: Vec<Table> = next
+            .tables
+            .iter()
+            .filter(|t| created.contains(t.name.as_str()))
+            .cloned()
+            .collect();
+        for t in dependency_order(&new_tables) {
+            out.push(Sqlite::create_table(t));
+            out.extend(t.indexes.iter().map(|i| Sqlite::create_index(&t.name, i)));
+        }
+        for t in dependency_order(&next.tables) {
+            let Some(cs) = by_table.get(t.name.as_str()) else {
+                continue;
+            };
+            if created.contains(t.name.as_str()) {
+                continue;
+            }
+            let Some(p) = prev_of(&t.name) else { continue };
+            if rebuilds.contains(t.name.as_str()) {
+                out.extend(rebuild(p, t, cs, referenced(&t.name) || referenced(&p.name)));
+                plan.rebuilt.push(t.name.clone());
+            } else {
+                for c in cs {
+                    match c {
+                        Change::AddColumn { column, .. } => {
+                            out.push(format!("ALTER TABLE {} ADD {};", ident(&t.name), column_def(column)))
+                        }
+                        Change::DropColumn { column, .. } => out.push(format!(
+                            "ALTER TABLE {} DROP COLUMN {};",
+                            ident(&t.name),
+                            ident(&column.name)
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+            for c in cs {
+                if let Change::DropColumn { column, .. } = c {
+                    plan.warnings.push(format!(
+                        "dropping column `{}.{}`: its data will be lost",
+                        t.name, column.name
+                    ));
+                }
+            }
+        }
+        // Children before parents, so no drop leaves a dangling reference behind it.
+        let dropped_owned: Vec<Table> = dropped.iter().map(|t| (*t).clone()).collect();
+        for t in dependency_order(&dropped_owned).into_iter().rev() {
+            if referenced(&t.name) {
+                out.extend(fk_guard(&t.name));
+            }
+            out.push(format!("DROP TABLE {};", ident(&t.name)));
+            plan.warnings
+                .push(format!("dropping table `{}`: all its rows will be lost", t.name));
+        }
+        for c in changes {
+            if let Change::CreateIndex { table, index } = c
+                && !rebuilds.contains(table.as_str())
+                && !created.contains(table.as_str())
+            {
+                out.push(Sqlite::create_index(table, index));
+            }
+        }
+        if fk_off {
+            out.push("PRAGMA foreign_keys=ON;".to_string());
+        }
+        plan.statements = out;
+        Ok(plan)
+    }
+}
+
+/// Refuses, all at once, every change that would leave rows without a value.
+fn check_refusals(changes: &[Change]) -> Result<(), PlanErrors> {
+    let mut errors = Vec::new();
+    for c in changes {
+        match c {
+            Change::AddColumn { table, column }
+                if column.not_null && column.default.is_none() && column.generated.is_none() =>
+            {
+                errors.push(PlanError::NewNotNullWithoutDefault {
+                    table: table.clone(),
+                    column: column.name.clone(),
+                });
+            }
+            Change::AlterColumn { table, from, to }
+                if to.not_null && !from.not_null && to.default.is_none() && to.generated.is_none() =>
+            {
+                errors.push(PlanError::NotNullWithoutDefault {
+                    table: table.clone(),
+                    column: to.name.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanErrors(errors))
+    }
+}
+
+/// Whether SQLite's ALTER TABLE cannot do these changes exactly, so the table is rebuilt.
+fn needs_rebuild(prev: Option<&Table>, changes: &[&Change]) -> bool {
+    let Some(prev) = prev else { return false };
+    changes.iter().any(|c| match c {
+        Change::RenameTable { .. }
+        | Change::RenameColumn { .. }
+        | Change::CreateIndex { .. }
+        | Change::DropIndex { .. } => false,
+        Change::AddColumn { column, .. } => !can_add_column(column),
+        Change::DropColumn { column, .. } => !can_drop_column(prev, column),
+        _ => true,
+    })
+}
+
+/// ALTER TABLE ADD COLUMN's restrictions (lang_altertable.html): no PRIMARY KEY or UNIQUE, no
+/// `CURRENT_*` or parenthesised default, NOT NULL only with a non-NULL default, no STORED
+/// generated column.
+fn can_add_column(c: &Column) -> bool {
+    let default_ok = match &c.default {
+        None => !c.not_null,
+        Some(DefaultValue::Sql(s)) => {
+            let u = s.trim().to_ascii_uppercase();
+            !(u.starts_with('(') || u.starts_with("CURRENT_") || (c.not_null && u == "NULL"))
+        }
+        Some(_) => true,
+    };
+    !c.primary_key
+        && !c.unique
+        && c.generated.as_ref().is_none_or(|g| !g.stored)
+        && (default_ok || c.generated.is_some())
+}
+
+/// ALTER TABLE DROP COLUMN fails on a key column, on one a foreign key, check, generated
+/// column or partial or expression index names; those tables are rebuilt instead.
+fn can_drop_column(prev: &Table, c: &Column) -> bool {
+    let name = &c.name;
+    let mentioned = |expr: &str| mentions(expr, name);
+    !c.primary_key
+        && !prev.key_columns().contains(&name.as_str())
+        && !prev.foreign_keys.iter().any(|f| f.columns.contains(name))
+        && !prev.checks.iter().any(|ch| mentioned(&ch.expr))
+        && !prev
+            .columns
+            .iter()
+            .any(|o| o.generated.as_ref().is_some_and(|g| mentioned(&g.expr)))
+        && !prev.indexes.iter().any(|i| {
+            i.where_clause.as_deref().is_some_and(mentioned)
+                || matches!(&i.target, IndexTarget::Expr(e) if mentioned(e))
+        })
+}
+
+/// Whether `expr` mentions the identifier `name` (as a whole word, quoted or not).
+pub fn mentions(expr: &str, name: &str) -> bool {
+    let lower = expr.to_ascii_lowercase();
+    let name = name.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    lower.match_indices(&name).any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + name.len()).copied();
+        let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        !word(before) && !word(after)
+    })
+}
+
+/// A column definition for ALTER TABLE ADD, in the layout of CREATE TABLE.
+fn column_def(c: &Column) -> String {
+    let mut t = Table::new("x");
+    t.columns.push(c.clone());
+    let sql = Sqlite::create_table(&t);
+    // The one column line of that CREATE TABLE, without its tab.
+    sql.lines().nth(1).map(|l| l.trim().to_string()).unwrap_or_default()
+}
+
+/// The rebuild of one table, SQLite's 12-step way: create the new table under a temporary
+/// name, copy every row with an explicit source for each column, drop the old, rename.
+fn rebuild(prev: &Table, next: &Table, changes: &[&Change], referenced: bool) -> Vec<String> {
+    let tmp = format!("{NEW_PREFIX}{}", next.name);
+    let mut tmp_table = next.clone();
+    tmp_table.name = tmp.clone();
+    let mut out = Vec::new();
+    out.push(format!(
+        "{REBUILD_MARKER}{}\n{}",
+        next.name,
+        Sqlite::create_table(&tmp_table)
+    ));
+
+    // Columns are matched by name: renames were done by ALTER before the rebuild.
+    let renamed: BTreeMap<&str, &str> = changes
+        .iter()
+        .filter_map(|c| {
+            if let Change::RenameColumn { from, to, .. } = c {
+                Some((from.as_str(), to.as_str()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let prev_col = |name: &str| {
+        prev.columns
+            .iter()
+            .find(|c| renamed.get(c.name.as_str()).copied().unwrap_or(c.name.as_str()) == name)
+    };
+    let mut targets = Vec::new();
+    let mut sources = Vec::new();
+    // Keep rowids where no INTEGER PRIMARY KEY carries them: other tables (FTS content_rowid)
+    // may point at them.
+    if !next.without_rowid && !prev.without_rowid && rowid_alias(next).is_none() {
+        targets.push("rowid".to_string());
+        sources.push("rowid".to_string());
+    }
+    for c in next.columns.iter().filter(|c| c.generated.is_none()) {
+        let Some(p) = prev_col(&c.name) else { continue }; // new: its default applies
+        let src = ident(&c.name);
+        let src = match (&c.default, c.not_null && !p.not_null) {
+            (Some(d), true) => format!("coalesce({src}, {})", d.to_sql()),
+            _ => src,
+        };
+        targets.push(ident(&c.name));
+        sources.push(src);
+    }
+    if referenced {
+        out.extend(fk_guard(&next.name));
+    }
+    if !targets.is_empty() {
+        out.push(format!(
+            "INSERT INTO {}({}) SELECT {} FROM {};",
+            ident(&tmp),
+            targets.join(", "),
+            sources.join(", "),
+            ident(&next.name)
+        ));
+    }
+    if next.columns.iter().any(|c| c.autoincrement) {
+        // A deleted id must not be handed out again: carry the counter over.
+        let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        out.push(format!(
+            "INSERT INTO sqlite_sequence(name, seq) SELECT {}, seq FROM sqlite_sequence WHERE name = {} \
+             AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {});",
+            q(&tmp),
+            q(&next.name),
+            q(&tmp)
+        ));
+        out.push(format!(
+            "UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = {}), 0)) WHERE name = {};",
+            q(&next.name),
+            q(&tmp)
+        ));
+    }
+    out.push(format!("DROP TABLE {};", ident(&next.name)));
+    out.push(format!("ALTER TABLE {} RENAME TO {};", ident(&tmp), ident(&next.name)));
+    out.extend(next.indexes.iter().map(|i| Sqlite::create_index(&next.name, i)));
+    out
+}
+
+/// The column that is the table's rowid: a single `integer` primary key.
+pub fn rowid_alias(t: &Table) -> Option<&Column> {
+    if t.without_rowid || t.primary_key.is_some() {
+        return None;
+    }
+    t.columns
+        .iter()
+        .find(|c| c.primary_key && Sqlite::column_type(&c.ty).eq_ignore_ascii_case("integer"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_whole_identifiers_only() {
+        assert!(mentions("\"age\" >= 0", "age"));
+        assert!(mentions("length(age) > 1", "age"));
+        assert!(!mentions("page > 1", "age"));
+        assert!(!mentions("age_limit > 1", "age"));
+    }
+}
