@@ -208,11 +208,11 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
         }
     }
 
-    let prev_pk = prev.primary_key.as_ref().map(|pk| PrimaryKey {
-        name: pk.name.clone(),
-        columns: rename_cols(&pk.columns),
-    });
-    if prev_pk != next.primary_key {
+    // Keys and foreign keys are compared by what they do, not their names: SQLite stores no
+    // name for either, and a derived name changes with a table rename that ALTER TABLE
+    // already carried into every reference.
+    let prev_pk_cols = prev.primary_key.as_ref().map(|pk| rename_cols(&pk.columns));
+    if prev_pk_cols != next.primary_key.as_ref().map(|pk| pk.columns.clone()) {
         out.push(Change::SetPrimaryKey {
             table: table.clone(),
             from: prev.primary_key.clone(),
@@ -220,27 +220,41 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
         });
     }
 
-    // Foreign keys, checks and indexes are matched by name; one whose definition changed
-    // is dropped and added again.
+    // Checks and indexes are matched by name; one whose definition changed is dropped and
+    // added again.
     let prev_fks: Vec<ForeignKey> = prev
         .foreign_keys
         .iter()
         .map(|f| {
             let mut f = f.clone();
             f.columns = rename_cols(&f.columns);
+            if let Some((_, new)) = renames.tables.iter().find(|(o, _)| *o == f.ref_table) {
+                f.ref_table = new.clone();
+            }
+            let ref_table = f.ref_table.clone();
+            for c in &mut f.ref_columns {
+                if let Some((_, _, n)) = renames.columns.iter().find(|(t, o, _)| *t == ref_table && o == c) {
+                    *c = n.clone();
+                }
+            }
+            f.name = String::new();
             f
         })
         .collect();
-    for f in &prev_fks {
-        if !next.foreign_keys.contains(f) {
+    let unnamed = |f: &ForeignKey| ForeignKey {
+        name: String::new(),
+        ..f.clone()
+    };
+    for (old, f) in prev.foreign_keys.iter().zip(&prev_fks) {
+        if !next.foreign_keys.iter().any(|n| unnamed(n) == *f) {
             out.push(Change::DropForeignKey {
                 table: table.clone(),
-                fk: f.clone(),
+                fk: old.clone(),
             });
         }
     }
     for f in &next.foreign_keys {
-        if !prev_fks.contains(f) {
+        if !prev_fks.contains(&unnamed(f)) {
             out.push(Change::AddForeignKey {
                 table: table.clone(),
                 fk: f.clone(),

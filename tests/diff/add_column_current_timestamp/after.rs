@@ -1,0 +1,10 @@
+#[derive(Table)]
+#[table(name = "users")]
+pub struct User {
+    #[column(primary_key, autoincrement)]
+    pub id: i64,
+    pub name: String,
+    pub age: Option<i64>,
+    #[column(default_sql = "CURRENT_TIMESTAMP")]
+    pub created_at: String,
+}

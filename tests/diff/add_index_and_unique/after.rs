@@ -1,0 +1,10 @@
+#[derive(Table)]
+#[table(name = "users")]
+#[index(columns(age), where = "age > 0")]
+#[unique(columns(name, age))]
+pub struct User {
+    #[column(primary_key, autoincrement)]
+    pub id: i64,
+    pub name: String,
+    pub age: Option<i64>,
+}

@@ -1,0 +1,9 @@
+#[derive(Table)]
+#[table(name = "users")]
+#[index(name = "users_age_idx", columns(age), where = "age is not null")]
+pub struct User {
+    #[column(primary_key, autoincrement)]
+    pub id: i64,
+    pub name: String,
+    pub age: Option<i64>,
+}

@@ -1,0 +1,7 @@
+#[derive(Table)]
+#[table(name = "members", primary_key(org, person, role))]
+pub struct Member {
+    pub org: i64,
+    pub person: i64,
+    pub role: String,
+}

@@ -1,0 +1,9 @@
+#[derive(Table)]
+#[table(name = "users")]
+#[index(columns(name, age))]
+pub struct User {
+    #[column(primary_key, autoincrement)]
+    pub id: i64,
+    pub name: String,
+    pub age: Option<i64>,
+}

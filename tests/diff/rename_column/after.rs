@@ -1,0 +1,9 @@
+#[derive(Table)]
+#[table(name = "users")]
+pub struct User {
+    #[column(primary_key, autoincrement)]
+    pub id: i64,
+    #[column(renamed_from = "name")]
+    pub full_name: String,
+    pub age: Option<i64>,
+}

@@ -1,0 +1,9 @@
+#[derive(Table)]
+#[table(name = "users")]
+pub struct User {
+    #[column(primary_key, autoincrement)]
+    pub id: i64,
+    pub name: String,
+    #[column(renamed_from = "age")]
+    pub years: Option<f64>,
+}

@@ -1,0 +1,6 @@
+#[derive(Table)]
+#[table(name = "notes")]
+pub struct Note {
+    #[column(default = "")]
+    pub body: String,
+}

@@ -1,0 +1,5 @@
+#[derive(Table)]
+#[table(name = "notes")]
+pub struct Note {
+    pub body: Option<String>,
+}
