@@ -347,3 +347,190 @@ fn an_edited_migration_is_refused_and_status_says_so() {
     let status = p.run(&["status"]).expect(1).stdout();
     assert!(status.contains("EDITED"), "{status}");
 }
+
+const V1: &str = "#[derive(Table)]\n#[table(name = \"users\")]\npub struct User {\n    #[column(primary_key)]\n    pub id: i64,\n    pub nick: String,\n}\n";
+
+#[test]
+fn an_ambiguous_rename_without_a_terminal_exits_2_listing_the_flags() {
+    let p = Project::new();
+    p.write("src/schema.rs", V1);
+    p.run(&["generate"]).expect(0);
+    p.write("src/schema.rs", &V1.replace("nick", "handle"));
+    let err = p.run(&["generate"]).expect(2).stderr();
+    assert!(
+        err.contains("is column `users.handle` new, or renamed from `nick`?"),
+        "{err}"
+    );
+    assert!(err.contains("--rename users.nick=handle"), "{err}");
+    assert!(!p.path("migrations/0001_users_rename_handle.sql").exists());
+
+    let out = p.run(&["generate", "--rename", "users.nick=handle"]).expect(0).stdout();
+    assert!(out.contains("0001_users_rename_handle.sql (1 statement)"), "{out}");
+    assert_eq!(
+        p.read("migrations/0001_users_rename_handle.sql"),
+        "ALTER TABLE `users` RENAME COLUMN `nick` TO `handle`;"
+    );
+    let snap: serde_json::Value = serde_json::from_str(&p.read("migrations/meta/0001_snapshot.json")).unwrap();
+    assert_eq!(snap["_meta"]["columns"]["\"users\".\"nick\""], "\"users\".\"handle\"");
+}
+
+#[test]
+fn drop_and_create_answer_without_renaming_and_warn_before_losing_data() {
+    let p = Project::new();
+    p.write("src/schema.rs", V1);
+    p.run(&["generate"]).expect(0);
+    p.write(
+        "src/schema.rs",
+        &V1.replace("pub nick: String", "pub handle: Option<String>"),
+    );
+    let run = p.run(&["generate", "--drop", "users.nick"]);
+    run.expect(0);
+    assert!(
+        run.stderr()
+            .contains("warning: dropping column `users.nick`: its data will be lost"),
+        "{}",
+        run.stderr()
+    );
+    let sql = p.read("migrations/0001_users_alter.sql");
+    assert!(
+        sql.contains("ADD `handle` text") && sql.contains("DROP COLUMN `nick`"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn a_bad_rename_flag_exits_2() {
+    let p = Project::new();
+    p.write("src/schema.rs", V1);
+    p.run(&["generate"]).expect(0);
+    p.write("src/schema.rs", &V1.replace("nick", "handle"));
+    let err = p.run(&["generate", "--rename", "users.nope=handle"]).expect(2).stderr();
+    assert!(
+        err.contains("`nope` is not a column that `users` no longer has"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_new_not_null_column_is_refused_with_what_to_add() {
+    let p = Project::new();
+    p.write("src/schema.rs", V1);
+    p.run(&["generate"]).expect(0);
+    p.write(
+        "src/schema.rs",
+        &V1.replace("pub nick: String,", "pub nick: String,\n    pub level: i64,"),
+    );
+    let err = p.run(&["generate"]).expect(2).stderr();
+    assert!(
+        err.contains("cannot add the NOT NULL column `users.level` without a default"),
+        "{err}"
+    );
+}
+
+#[test]
+fn custom_migrations_carry_the_snapshot_and_tags_say_what_they_do() {
+    let p = Project::new();
+    p.write("src/schema.rs", V1);
+    p.run(&["generate"]).expect(0);
+    p.run(&["generate", "--custom", "--name", "seed users"]).expect(0);
+    assert!(
+        p.read("migrations/0001_seed_users.sql")
+            .starts_with("-- Custom SQL migration file")
+    );
+    let s0: serde_json::Value = serde_json::from_str(&p.read("migrations/meta/0000_snapshot.json")).unwrap();
+    let s1: serde_json::Value = serde_json::from_str(&p.read("migrations/meta/0001_snapshot.json")).unwrap();
+    assert_eq!(s0["tables"], s1["tables"]);
+    assert_eq!(s1["prevId"], s0["id"]);
+    p.write(
+        "src/schema.rs",
+        &V1.replace("pub nick: String,", "pub nick: String,\n    pub bio: Option<String>,"),
+    );
+    let out = p.run(&["generate"]).expect(0).stdout();
+    assert!(out.contains("0002_users_add_bio.sql"), "{out}");
+    p.run(&["check"]).expect(0);
+}
+
+#[test]
+fn check_reports_ungenerated_changes_missing_files_and_branches() {
+    let p = Project::new();
+    p.write("src/schema.rs", V1);
+    p.run(&["generate"]).expect(0);
+    let out = p.run(&["check"]).expect(0).stdout();
+    assert!(out.starts_with("ok"), "{out}");
+
+    // The structs moved on without a migration.
+    p.write(
+        "src/schema.rs",
+        &V1.replace("pub nick: String,", "pub nick: String,\n    pub bio: Option<String>,"),
+    );
+    let out = p.run(&["check"]).expect(1).stdout();
+    assert!(
+        out.contains("change(s) not in any migration (run `schema generate`): users"),
+        "{out}"
+    );
+
+    // Two branches each add a migration after 0000: simulate the merged folder.
+    p.run(&["generate", "--name", "add_bio"]).expect(0);
+    let branch_snap = p.read("migrations/meta/0001_snapshot.json");
+    let journal = p.read("migrations/meta/_journal.json");
+    p.write(
+        "src/schema.rs",
+        &V1.replace(
+            "pub nick: String,",
+            "pub nick: String,\n    pub avatar: Option<Vec<u8>>,",
+        ),
+    );
+    p.run(&["drop"]).expect(0);
+    p.run(&["generate", "--name", "add_avatar"]).expect(0);
+    // Merge: both entries in the journal, both snapshots following 0000.
+    let other = branch_snap.replace("\"id\": \"", "\"id\": \"b");
+    p.write("migrations/meta/0002_snapshot.json", &other);
+    std::fs::copy(
+        p.path("migrations/0001_add_avatar.sql"),
+        p.path("migrations/0002_add_bio.sql"),
+    )
+    .unwrap();
+    let mut j: serde_json::Value = serde_json::from_str(&p.read("migrations/meta/_journal.json")).unwrap();
+    let mut e: serde_json::Value = serde_json::from_str::<serde_json::Value>(&journal).unwrap()["entries"][1].clone();
+    e["idx"] = 2.into();
+    e["tag"] = "0002_add_bio".into();
+    j["entries"].as_array_mut().unwrap().push(e);
+    p.write(
+        "migrations/meta/_journal.json",
+        &serde_json::to_string_pretty(&j).unwrap(),
+    );
+    let out = p.run(&["check"]).expect(1).stdout();
+    assert!(
+        out.contains("0001_add_avatar and 0002_add_bio all follow 0000_create_users: two branches"),
+        "{out}"
+    );
+    assert!(out.contains("`schema drop 0002_add_bio`"), "{out}");
+
+    // A journal entry whose file is gone.
+    std::fs::remove_file(p.path("migrations/0002_add_bio.sql")).unwrap();
+    let out = p.run(&["check"]).expect(1).stdout();
+    assert!(out.contains("0002_add_bio: the journal names it, but"), "{out}");
+}
+
+#[test]
+fn drop_removes_the_latest_unapplied_migration_and_refuses_an_applied_one() {
+    let p = Project::new();
+    p.write("src/schema.rs", V1);
+    p.run(&["generate"]).expect(0);
+    p.write(
+        "src/schema.rs",
+        &V1.replace("pub nick: String,", "pub nick: String,\n    pub bio: Option<String>,"),
+    );
+    p.run(&["generate"]).expect(0);
+    // 0000 has a child: refused.
+    let err = p.run(&["drop", "0000_create_users"]).expect(2).stderr();
+    assert!(err.contains("has children (0001_users_add_bio)"), "{err}");
+    p.run(&["drop"]).expect(0);
+    assert!(!p.path("migrations/0001_users_add_bio.sql").exists());
+    assert!(!p.path("migrations/meta/0001_snapshot.json").exists());
+    p.run(&["check"]).expect(1); // bio is now un-generated again
+    p.run(&["generate"]).expect(0);
+    p.run(&["migrate"]).expect(0);
+    let err = p.run(&["drop"]).expect(2).stderr();
+    assert!(err.contains("0001_users_add_bio is applied in app.db"), "{err}");
+}
