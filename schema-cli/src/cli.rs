@@ -116,6 +116,10 @@ pub struct MigrateArgs {
     /// List what would be applied, and apply nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Copy the database (SQLite's online backup) to `<file>.backup-<time>` beside it first,
+    /// when there is something to apply.
+    #[arg(long)]
+    pub backup: bool,
 }
 
 pub fn run() -> CliResult {

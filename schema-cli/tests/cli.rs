@@ -304,7 +304,10 @@ fn migrate_applies_once_and_status_reports() {
     let out = p.run(&["migrate"]).expect(0).stdout();
     assert!(out.contains("Nothing to apply"), "{out}");
     let status = p.run(&["status"]).expect(0).stdout();
-    assert!(status.contains("1 migration(s): 0 pending, 0 edited"), "{status}");
+    assert!(
+        status.contains("1 migration(s): 0 pending, 0 edited, 0 missing"),
+        "{status}"
+    );
 }
 
 #[test]

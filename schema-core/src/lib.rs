@@ -16,6 +16,8 @@ pub mod snapshot;
 pub use migrate::{MigrateError, Migration, Migrations};
 /// `#[derive(Table)]`: see the crate's README for the attributes.
 pub use schema_derive::Table;
+/// `embed_migrations!("migrations")`: the folder built into the binary as [`Migrations`].
+pub use schema_derive::embed_migrations;
 pub use schema_model::model;
 pub use table::{ColumnRef, References, Table};
 

@@ -3,6 +3,7 @@
 //! Understanding a table (attributes → model, every check) happens in `schema-model`'s
 //! parser, the same one the CLI runs; this crate only turns the result into code.
 
+mod embed;
 mod expand;
 
 use proc_macro::TokenStream;
@@ -13,6 +14,18 @@ use syn::{DeriveInput, parse_macro_input};
 pub fn derive_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive_table(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// `embed_migrations!("migrations")`: the migration folder (relative to the crate's
+/// manifest) built into the binary, as a `schema_core::Migrations`. Every file is a build
+/// input, so a new migration is picked up without touching anything else; a journal that
+/// names a missing file, a malformed journal or a repeated tag is a compile error.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let path = parse_macro_input!(input as syn::LitStr);
+    embed::embed_migrations(&path)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -37,6 +37,7 @@ fn snapshot_json(schema: &Schema) -> Value {
         id: "ID".into(),
         prev_id: "PREV".into(),
         schema: Sqlite::normalize(schema),
+        renames: Default::default(),
     };
     without_ids(snap.to_json())
 }
@@ -96,6 +97,7 @@ fn snapshot_text_is_byte_identical_apart_from_ids() {
         id: "ID".into(),
         prev_id: "PREV".into(),
         schema: Sqlite::normalize(&parsed_schema()),
+        renames: Default::default(),
     }
     .to_json_string();
     let theirs = fixture("migrations/meta/0000_snapshot.json");

@@ -10,6 +10,9 @@ use std::path::PathBuf;
 use schema::{Category, Comment, Post, PostMeta, PostTag, Rating, Tag, User};
 use schema_core::{Migrations, Table};
 
+/// The migrations `schema generate` wrote, built into the binary.
+static MIGRATIONS: Migrations = schema_core::embed_migrations!("migrations");
+
 fn main() {
     if let Err(e) = run() {
         eprintln!("error: {e}");
@@ -26,8 +29,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut conn = rusqlite::Connection::open(&path)?;
     conn.pragma_update(None, "foreign_keys", true)?;
 
-    let migrations = Migrations::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))?;
-    for applied in migrations.run(&mut conn)? {
+    for applied in MIGRATIONS.run(&mut conn)? {
         println!(
             "applied {} in {:.1} ms",
             applied.tag,

@@ -31,6 +31,7 @@ pub fn run(config: &Config, args: &DropArgs) -> CliResult {
         let applied = migrations
             .status(&conn)
             .map_err(crate::commands::migrate::classify)?
+            .migrations
             .into_iter()
             .any(|(m, s)| m.tag == entry.tag && matches!(s, MigrationState::Applied { .. } | MigrationState::Edited));
         if applied {

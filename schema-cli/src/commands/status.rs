@@ -2,7 +2,7 @@
 
 use schema_core::migrate::MigrationState;
 
-use crate::cli::CliResult;
+use crate::cli::{CliResult, EXIT_FOUND};
 use crate::commands::migrate::{classify, load, open};
 use crate::config::Config;
 
@@ -10,9 +10,8 @@ pub fn run(config: &Config) -> CliResult {
     let migrations = load(config)?;
     let conn = open(config)?;
     let status = migrations.status(&conn).map_err(classify)?;
-    let mut pending = 0;
-    let mut edited = 0;
-    for (m, state) in &status {
+    let (mut pending, mut edited) = (0, 0);
+    for (m, state) in &status.migrations {
         let what = match state {
             MigrationState::Applied { applied_at } => {
                 format!("applied {}", applied_at.as_deref().unwrap_or("(by drizzle-orm)"))
@@ -28,6 +27,17 @@ pub fn run(config: &Config) -> CliResult {
         };
         println!("{:<40} {what}", m.tag);
     }
-    println!("{} migration(s): {} pending, {} edited", status.len(), pending, edited);
-    Ok(if edited > 0 { crate::cli::EXIT_FOUND } else { 0 })
+    for m in &status.missing {
+        println!("{m:<40} MISSING: applied, but not in the folder");
+    }
+    println!(
+        "{} migration(s): {pending} pending, {edited} edited, {} missing",
+        status.migrations.len(),
+        status.missing.len()
+    );
+    Ok(if edited > 0 || !status.missing.is_empty() {
+        EXIT_FOUND
+    } else {
+        0
+    })
 }

@@ -98,10 +98,10 @@ pub enum MigrateError {
         current: String,
     },
     #[error(
-        "the database has an applied migration that is not in the folder (tracking row {id}, created_at {created_at}{tag}); \
-         is this the right folder for this database?"
+        "the database has applied a migration that is not in the folder ({0}); is this the right folder for this database? \
+         restore the migration from version control, or delete its tracking row if it was abandoned on purpose"
     )]
-    Missing { id: i64, created_at: String, tag: String },
+    Missing(String),
     #[error(
         "while applying migration {tag}: it leaves rows whose foreign keys point at nothing, so it was rolled back:\n{}",
         .violations.iter().map(|v| format!("  {v}")).collect::<Vec<_>>().join("\n")
@@ -123,6 +123,31 @@ pub enum MigrateError {
     Busy(Duration),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// What `run_with` reports as it goes.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// A migration is about to run.
+    Applying { tag: String, statements: usize },
+    /// One of its statements finished.
+    Statement {
+        tag: String,
+        number: usize,
+        of: usize,
+        elapsed: Duration,
+    },
+    /// It is applied and committed.
+    Applied(Applied),
+}
+
+/// What `status` finds.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// Every migration of the folder, in journal order, with where it stands.
+    pub migrations: Vec<(Migration, MigrationState)>,
+    /// Tracking rows that match no migration of the folder: applied, then removed or renamed.
+    pub missing: Vec<String>,
 }
 
 /// One migration `run` applied.
@@ -219,9 +244,18 @@ impl Migrations {
     /// transaction with its tracking row. Another process migrating the same database waits
     /// for the write lock, then finds the work done.
     pub fn run(&self, conn: &mut Connection) -> Result<Vec<Applied>, MigrateError> {
+        self.run_with(conn, &mut |_| {})
+    }
+
+    /// [`Migrations::run`], reporting each migration and statement as it goes.
+    pub fn run_with(
+        &self,
+        conn: &mut Connection,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Applied>, MigrateError> {
         conn.busy_timeout(self.busy_timeout)?;
         let original_fk = foreign_keys(conn)?;
-        let result = self.run_inner(conn, original_fk);
+        let result = self.run_inner(conn, original_fk, progress);
         // Put the connection's setting back however the run ended.
         let restored = conn.pragma_update(None, "foreign_keys", original_fk);
         let applied = result?;
@@ -229,7 +263,12 @@ impl Migrations {
         Ok(applied)
     }
 
-    fn run_inner(&self, conn: &mut Connection, original_fk: bool) -> Result<Vec<Applied>, MigrateError> {
+    fn run_inner(
+        &self,
+        conn: &mut Connection,
+        original_fk: bool,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Applied>, MigrateError> {
         let mut applied = Vec::new();
         loop {
             let started = Instant::now();
@@ -274,13 +313,24 @@ impl Migrations {
             } else {
                 save_dependents(&tx, &rebuilt)?
             };
-            for (i, sql) in next.statements().iter().enumerate() {
+            let statements = next.statements();
+            progress(&Progress::Applying {
+                tag: next.tag.to_string(),
+                statements: statements.len(),
+            });
+            for (i, sql) in statements.iter().enumerate() {
                 tx.execute_batch(sql).map_err(|source| MigrateError::Statement {
                     tag: next.tag.to_string(),
                     number: i + 1,
                     sql: sql.clone(),
                     source,
                 })?;
+                progress(&Progress::Statement {
+                    tag: next.tag.to_string(),
+                    number: i + 1,
+                    of: statements.len(),
+                    elapsed: started.elapsed(),
+                });
             }
             restore_dependents(&tx, &dependents, &next.tag)?;
             if original_fk && !want_fk {
@@ -300,17 +350,19 @@ impl Migrations {
                 rusqlite::params![next.hash(), next.when, next.tag.as_ref()],
             )?;
             tx.commit()?;
-            applied.push(Applied {
+            let done = Applied {
                 tag: next.tag.to_string(),
                 elapsed: started.elapsed(),
                 out_of_order,
-            });
+            };
+            progress(&Progress::Applied(done.clone()));
+            applied.push(done);
         }
     }
 
-    /// Where each migration stands, in journal order. An applied migration that is no longer
-    /// in the folder is an error, as for `run`.
-    pub fn status(&self, conn: &Connection) -> Result<Vec<(Migration, MigrationState)>, MigrateError> {
+    /// Where each migration stands, in journal order, and the applied migrations the folder
+    /// no longer has. Reads only: it takes no lock and creates nothing.
+    pub fn status(&self, conn: &Connection) -> Result<Status, MigrateError> {
         let exists: bool = conn.query_row(
             "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
             [self.table.as_ref()],
@@ -321,8 +373,16 @@ impl Migrations {
         } else {
             Vec::new()
         };
-        let states = self.match_rows_lenient(&rows)?;
-        Ok(self.migrations.iter().cloned().zip(states).collect())
+        let missing = rows
+            .iter()
+            .filter(|r| !self.migrations.iter().any(|m| row_is(r, m)))
+            .map(describe_row)
+            .collect();
+        let states = self.states(&rows);
+        Ok(Status {
+            migrations: self.migrations.iter().cloned().zip(states).collect(),
+            missing,
+        })
     }
 
     fn busy(&self, e: rusqlite::Error) -> MigrateError {
@@ -355,17 +415,14 @@ impl Migrations {
     }
 
     fn match_rows_lenient(&self, rows: &[TrackingRow]) -> Result<Vec<MigrationState>, MigrateError> {
-        for r in rows {
-            if !self.migrations.iter().any(|m| row_is(r, m)) {
-                return Err(MigrateError::Missing {
-                    id: r.id.unwrap_or(0),
-                    created_at: r.created_at.map(|c| c.to_string()).unwrap_or_else(|| "NULL".into()),
-                    tag: r.tag.as_ref().map(|t| format!(", tag {t}")).unwrap_or_default(),
-                });
-            }
+        if let Some(r) = rows.iter().find(|r| !self.migrations.iter().any(|m| row_is(r, m))) {
+            return Err(MigrateError::Missing(describe_row(r)));
         }
-        Ok(self
-            .migrations
+        Ok(self.states(rows))
+    }
+
+    fn states(&self, rows: &[TrackingRow]) -> Vec<MigrationState> {
+        self.migrations
             .iter()
             .map(|m| match rows.iter().find(|r| row_is(r, m)) {
                 None => MigrationState::Pending,
@@ -374,7 +431,19 @@ impl Migrations {
                     applied_at: r.applied_at.clone(),
                 },
             })
-            .collect())
+            .collect()
+    }
+}
+
+/// How a tracking row is named in messages: its tag, else drizzle-orm's `created_at`.
+fn describe_row(r: &TrackingRow) -> String {
+    match &r.tag {
+        Some(t) => t.clone(),
+        None => format!(
+            "tracking row {} with created_at {}",
+            r.id.map_or_else(|| "NULL".to_string(), |i| i.to_string()),
+            r.created_at.map_or_else(|| "NULL".to_string(), |c| c.to_string())
+        ),
     }
 }
 
