@@ -1,0 +1,343 @@
+//! The migrator against real SQLite files: one transaction per migration, drizzle-orm's
+//! tracking table both ways, edited / missing / branch-merged migrations.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use schema_core::migrate::{MigrateError, MigrationState, Migrations};
+
+/// A folder of migrations written by hand: `(tag, when, sql)`.
+fn folder(dir: &Path, migrations: &[(&str, i64, &str)]) {
+    std::fs::create_dir_all(dir.join("meta")).unwrap();
+    let entries: Vec<serde_json::Value> = migrations
+        .iter()
+        .enumerate()
+        .map(|(i, (tag, when, _))| serde_json::json!({"idx": i, "version": "6", "when": when, "tag": tag, "breakpoints": true}))
+        .collect();
+    let journal = serde_json::json!({"version": "7", "dialect": "sqlite", "entries": entries});
+    std::fs::write(
+        dir.join("meta/_journal.json"),
+        serde_json::to_string_pretty(&journal).unwrap(),
+    )
+    .unwrap();
+    for (tag, _, sql) in migrations {
+        std::fs::write(dir.join(format!("{tag}.sql")), sql).unwrap();
+    }
+}
+
+const FIVE: [(&str, i64, &str); 5] = [
+    (
+        "0000_users",
+        1_700_000_000_000,
+        "CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL);",
+    ),
+    (
+        "0001_seed",
+        1_700_000_001_000,
+        "INSERT INTO users VALUES (1, 'ann');--> statement-breakpoint\nINSERT INTO users VALUES (2, 'bob');",
+    ),
+    (
+        "0002_broken",
+        1_700_000_002_000,
+        "CREATE TABLE posts (id integer PRIMARY KEY);--> statement-breakpoint\nINSERT INTO users VALUES (3, 'cat');--> statement-breakpoint\nINSERT INTO nowhere VALUES (1);",
+    ),
+    ("0003_more", 1_700_000_003_000, "ALTER TABLE users ADD bio text;"),
+    (
+        "0004_last",
+        1_700_000_004_000,
+        "CREATE INDEX users_name_idx ON users (name);",
+    ),
+];
+
+fn count(conn: &Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_failing_statement_in_the_third_of_five_leaves_two_applied_and_nothing_of_the_third() {
+    let dir = tempfile::tempdir().unwrap();
+    folder(&dir.path().join("m"), &FIVE);
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    let err = Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .run(&mut conn)
+        .unwrap_err();
+    match &err {
+        MigrateError::Statement { tag, number, sql, .. } => {
+            assert_eq!(
+                (tag.as_str(), *number, sql.as_str()),
+                ("0002_broken", 3, "INSERT INTO nowhere VALUES (1);")
+            );
+        }
+        other => panic!("{other}"),
+    }
+    assert!(
+        err.to_string()
+            .starts_with("while applying migration 0002_broken: statement 3 failed: no such table: nowhere"),
+        "{err}"
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM __drizzle_migrations"), 2);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM users"),
+        2,
+        "the third migration's insert is rolled back"
+    );
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM sqlite_master WHERE name = 'posts'"),
+        0
+    );
+    // Fixed, the run goes on from the third.
+    let mut fixed = FIVE;
+    fixed[2].2 = "CREATE TABLE posts (id integer PRIMARY KEY);";
+    folder(&dir.path().join("m"), &fixed);
+    let applied = Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .run(&mut conn)
+        .unwrap();
+    let tags: Vec<&str> = applied.iter().map(|a| a.tag.as_str()).collect();
+    assert_eq!(tags, ["0002_broken", "0003_more", "0004_last"]);
+}
+
+/// drizzle-orm's migrator: its table, its rows (NULL ids from `id SERIAL`, `created_at` the
+/// journal's `when`, hash the file's sha256).
+fn migrate_like_drizzle(conn: &Connection, dir: &Path, upto: usize) {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS \"__drizzle_migrations\" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
+    )
+    .unwrap();
+    let m = Migrations::from_dir(dir).unwrap();
+    for mig in &m.migrations()[..upto] {
+        for s in mig.statements() {
+            conn.execute_batch(&s).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES (?1, ?2)",
+            rusqlite::params![mig.hash(), mig.when],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_database_drizzle_orm_migrated_is_continued() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut five = FIVE;
+    five[2].2 = "CREATE TABLE posts (id integer PRIMARY KEY);";
+    folder(&dir.path().join("m"), &five);
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    migrate_like_drizzle(&conn, &dir.path().join("m"), 3);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM __drizzle_migrations WHERE id IS NULL"),
+        3,
+        "drizzle's rows have NULL ids"
+    );
+
+    let m = Migrations::from_dir(dir.path().join("m")).unwrap();
+    let status = m.status(&conn).unwrap();
+    let states: Vec<bool> = status
+        .migrations
+        .iter()
+        .map(|(_, s)| matches!(s, MigrationState::Applied { .. }))
+        .collect();
+    assert_eq!(states, [true, true, true, false, false]);
+    let applied = m.run(&mut conn).unwrap();
+    assert_eq!(
+        applied.iter().map(|a| a.tag.as_str()).collect::<Vec<_>>(),
+        ["0003_more", "0004_last"]
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM users"), 2, "nothing applied twice");
+    assert_eq!(count(&conn, "SELECT count(*) FROM __drizzle_migrations"), 5);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM __drizzle_migrations WHERE tag IS NOT NULL"),
+        2
+    );
+}
+
+#[test]
+fn drizzle_orm_reads_and_appends_to_our_tracking_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut five = FIVE;
+    five[2].2 = "CREATE TABLE posts (id integer PRIMARY KEY);";
+    folder(&dir.path().join("m"), &five[..4]);
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .run(&mut conn)
+        .unwrap();
+    // Our ids are real integers, unlike drizzle-orm's SERIAL on SQLite.
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM __drizzle_migrations WHERE id IS NULL"),
+        0
+    );
+    // drizzle-orm's migrator: CREATE TABLE IF NOT EXISTS (a no-op on ours), then it reads the
+    // newest row and applies every migration whose `when` is later.
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS \"__drizzle_migrations\" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)")
+        .unwrap();
+    let (hash, last): (String, i64) = conn
+        .query_row(
+            "SELECT hash, created_at FROM \"__drizzle_migrations\" ORDER BY created_at DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(last, FIVE[3].1);
+    assert_eq!(hash, schema_core::migrate::sha256_hex(FIVE[3].2.as_bytes()));
+    // drizzle-orm then applies the fifth and records it its way, with no tag.
+    folder(&dir.path().join("m"), &five);
+    conn.execute_batch(FIVE[4].2).unwrap();
+    conn.execute(
+        "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES (?1, ?2)",
+        rusqlite::params![schema_core::migrate::sha256_hex(FIVE[4].2.as_bytes()), FIVE[4].1],
+    )
+    .unwrap();
+    // And we see it as applied.
+    let m = Migrations::from_dir(dir.path().join("m")).unwrap();
+    assert!(m.run(&mut conn).unwrap().is_empty());
+    assert!(
+        m.status(&conn)
+            .unwrap()
+            .migrations
+            .iter()
+            .all(|(_, s)| matches!(s, MigrationState::Applied { .. }))
+    );
+}
+
+#[test]
+fn an_edited_migration_is_refused_naming_it_and_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    folder(&dir.path().join("m"), &FIVE[..2]);
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .run(&mut conn)
+        .unwrap();
+    let mut edited = [FIVE[0], FIVE[1]];
+    edited[1].2 = "INSERT INTO users VALUES (1, 'ann');";
+    folder(&dir.path().join("m"), &edited);
+    let err = Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .run(&mut conn)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("migration 0001_seed was applied, but its file has changed since"),
+        "{err}"
+    );
+    assert!(
+        err.contains("restore the file, or put the change in a new migration"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_applied_migration_missing_from_the_folder_is_an_error_and_status_lists_it() {
+    let dir = tempfile::tempdir().unwrap();
+    folder(&dir.path().join("m"), &FIVE[..2]);
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .run(&mut conn)
+        .unwrap();
+    folder(&dir.path().join("other"), &FIVE[..1]);
+    let m = Migrations::from_dir(dir.path().join("other")).unwrap();
+    let err = m.run(&mut conn).unwrap_err().to_string();
+    assert!(
+        err.contains("has applied a migration that is not in the folder (0001_seed)"),
+        "{err}"
+    );
+    assert_eq!(m.status(&conn).unwrap().missing, ["0001_seed"]);
+}
+
+#[test]
+fn a_migration_merged_from_another_branch_is_applied_and_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    // This database saw 0000 and 0002 (its branch); 0001 arrives with the merge.
+    let ours = [
+        FIVE[0],
+        (
+            "0002_index",
+            1_700_000_002_000,
+            "CREATE INDEX users_name_idx ON users (name);",
+        ),
+    ];
+    folder(&dir.path().join("m"), &ours);
+    Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .run(&mut conn)
+        .unwrap();
+    let merged = [FIVE[0], FIVE[1], ours[1]];
+    folder(&dir.path().join("m"), &merged);
+    let applied = Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .run(&mut conn)
+        .unwrap();
+    assert_eq!(applied.len(), 1);
+    assert_eq!(applied[0].tag, "0001_seed");
+    assert!(applied[0].out_of_order);
+    assert_eq!(count(&conn, "SELECT count(*) FROM users"), 2);
+}
+
+#[test]
+fn a_journal_naming_a_missing_file_or_a_tag_twice_is_refused_when_read() {
+    let dir = tempfile::tempdir().unwrap();
+    folder(&dir.path().join("m"), &FIVE[..2]);
+    std::fs::remove_file(dir.path().join("m/0001_seed.sql")).unwrap();
+    let err = Migrations::from_dir(dir.path().join("m")).unwrap_err().to_string();
+    assert!(
+        err.contains("the journal names 0001_seed, but") && err.contains("does not exist"),
+        "{err}"
+    );
+    folder(&dir.path().join("d"), &[FIVE[0], FIVE[0]]);
+    let err = Migrations::from_dir(dir.path().join("d")).unwrap_err().to_string();
+    assert_eq!(err, "the journal lists the tag 0000_users twice");
+}
+
+#[test]
+fn status_reads_without_creating_the_tracking_table() {
+    let dir = tempfile::tempdir().unwrap();
+    folder(&dir.path().join("m"), &FIVE[..1]);
+    let conn = Connection::open(dir.path().join("app.db")).unwrap();
+    let status = Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .status(&conn)
+        .unwrap();
+    assert_eq!(status.migrations[0].1, MigrationState::Pending);
+    assert_eq!(count(&conn, "SELECT count(*) FROM sqlite_master"), 0);
+}
+
+#[test]
+fn a_renamed_tracking_table_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    folder(&dir.path().join("m"), &FIVE[..2]);
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .with_table("schema_history")
+        .run(&mut conn)
+        .unwrap();
+    assert_eq!(count(&conn, "SELECT count(*) FROM schema_history"), 2);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM sqlite_master WHERE name = '__drizzle_migrations'"
+        ),
+        0
+    );
+}
+
+static EMBEDDED: schema_core::Migrations = schema_core::embed_migrations!("../examples/blog/migrations");
+
+#[test]
+fn embedded_migrations_equal_the_folder_read_at_run_time() {
+    let from_dir =
+        Migrations::from_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations")).unwrap();
+    let (a, b) = (EMBEDDED.migrations(), from_dir.migrations());
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert_eq!((x.idx, &x.tag, x.when, x.hash()), (y.idx, &y.tag, y.when, y.hash()));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    assert_eq!(EMBEDDED.run(&mut conn).unwrap().len(), a.len());
+}
