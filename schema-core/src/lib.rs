@@ -9,6 +9,7 @@ mod table;
 pub mod dialect;
 pub mod diff;
 pub mod generate;
+pub mod introspect;
 pub mod journal;
 pub mod migrate;
 pub mod snapshot;

@@ -1,0 +1,115 @@
+//! Introspection gives back the model a database was built from.
+
+use rusqlite::Connection;
+use schema_core::Table;
+use schema_core::dialect::Sqlite;
+use schema_core::introspect::introspect;
+use schema_core::model::Schema;
+use schema_tests::{basic, blog};
+
+fn round_trip(schema: &Schema) {
+    let model = Sqlite::normalize(schema);
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join("db.sqlite")).unwrap();
+    for sql in Sqlite::create_schema(&model) {
+        conn.execute_batch(&sql).unwrap();
+    }
+    let back = introspect(&conn, &["__drizzle_migrations"]).unwrap();
+    assert_eq!(back.tables.len(), model.tables.len());
+    for t in &model.tables {
+        let b = back
+            .table(&t.name)
+            .unwrap_or_else(|| panic!("table {} not read back", t.name));
+        assert_eq!(b, t, "table `{}` read back differently", t.name);
+    }
+}
+
+#[test]
+fn the_fixture_reads_back_as_built() {
+    round_trip(&Schema {
+        tables: vec![
+            basic::User::table_def().clone(),
+            basic::Membership::table_def().clone(),
+            basic::Employee::table_def().clone(),
+        ],
+    });
+}
+
+#[test]
+fn the_example_reads_back_as_built() {
+    round_trip(&Schema {
+        tables: vec![
+            blog::User::table_def().clone(),
+            blog::Category::table_def().clone(),
+            blog::Post::table_def().clone(),
+            blog::Tag::table_def().clone(),
+            blog::PostTag::table_def().clone(),
+            blog::Comment::table_def().clone(),
+            blog::Rating::table_def().clone(),
+        ],
+    });
+}
+
+#[test]
+fn tables_written_by_hand_read_as_sqlite_understands_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join("db.sqlite")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE parent (code TEXT PRIMARY KEY, n INTEGER);
+         CREATE TABLE \"odd name\" (
+             \"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
+             \"first-name\" varchar(30) NOT NULL UNIQUE,
+             p TEXT REFERENCES parent ON DELETE CASCADE,
+             score REAL DEFAULT -2.5 CHECK (score < 100),
+             at datetime DEFAULT (datetime('now')),
+             UNIQUE (p, score)
+         );
+         CREATE INDEX odd_lower ON \"odd name\" (lower(\"first-name\")) WHERE score > 0;
+         CREATE TABLE __drizzle_migrations (id integer);",
+    )
+    .unwrap();
+    let s = introspect(&conn, &["__drizzle_migrations"]).unwrap();
+    assert_eq!(
+        s.tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["parent", "odd name"]
+    );
+    let parent = s.table("parent").unwrap();
+    assert!(parent.columns[0].primary_key && parent.columns[0].not_null);
+    let t = s.table("odd name").unwrap();
+    let c = |n: &str| t.column(n).unwrap();
+    assert!(c("id").autoincrement);
+    assert_eq!(
+        c("first-name").ty,
+        schema_core::model::LogicalType::Sql("varchar(30)".into())
+    );
+    assert_eq!(
+        c("score").default,
+        Some(schema_core::model::DefaultValue::Real("-2.5".into()))
+    );
+    assert_eq!(
+        c("at").default,
+        Some(schema_core::model::DefaultValue::Sql("(datetime('now'))".into()))
+    );
+    assert_eq!(t.checks[0].expr, "score < 100");
+    assert_eq!(t.checks[0].name, "odd name_score_check");
+    let fk = &t.foreign_keys[0];
+    assert_eq!(
+        (fk.ref_table.as_str(), fk.ref_columns.clone(), fk.on_delete),
+        (
+            "parent",
+            vec!["code".to_string()],
+            schema_core::model::FkAction::Cascade
+        )
+    );
+    let names: Vec<&str> = t.indexes.iter().map(|i| i.name.as_str()).collect();
+    assert!(
+        names.contains(&"odd name_first-name_unique") && names.contains(&"odd name_p_score_unique"),
+        "{names:?}"
+    );
+    let expr = t.indexes.iter().find(|i| i.name == "odd_lower").unwrap();
+    assert_eq!(
+        expr.target,
+        schema_core::model::IndexTarget::Expr("lower(\"first-name\")".into())
+    );
+    assert_eq!(expr.where_clause.as_deref(), Some("score > 0"));
+}
