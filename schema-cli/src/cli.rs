@@ -84,6 +84,38 @@ pub enum Command {
     Check,
     /// Remove the latest (or the named) migration that no database has applied yet.
     Drop(DropArgs),
+    /// Bring the database to the schema without migration files.
+    Push(PushArgs),
+    /// Write #[derive(Table)] structs and a baseline migration for an existing database.
+    Pull(PullArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PushArgs {
+    /// Apply changes that drop data or may be refused by it without asking.
+    #[arg(long)]
+    pub force: bool,
+    /// Print what would be done (and the SQL), and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Ask before any change, not only the ones that risk data.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the SQL.
+    #[arg(long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub renames: RenameArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PullArgs {
+    /// The Rust file to write (default: the config's schema file, else src/schema.rs).
+    #[arg(long, value_name = "FILE")]
+    pub out_schema: Option<PathBuf>,
+    /// Overwrite the Rust file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -100,6 +132,13 @@ pub struct GenerateArgs {
     /// Write an empty migration for hand-written SQL.
     #[arg(long)]
     pub custom: bool,
+    #[command(flatten)]
+    pub renames: RenameArgs,
+}
+
+/// Answers to "renamed or new?", for when no terminal can ask.
+#[derive(Args, Debug, Default)]
+pub struct RenameArgs {
     /// A rename: `OLD=NEW` for a table, `TABLE.OLD=NEW` for a column (repeatable).
     #[arg(long, value_name = "OLD=NEW")]
     pub rename: Vec<String>,
@@ -137,7 +176,9 @@ pub fn run() -> CliResult {
         Command::Generate(args) => commands::generate::run(&config, &args),
         Command::Migrate(args) => commands::migrate::run(&config, &args),
         Command::Status => commands::status::run(&config),
-        Command::Check => commands::check::run(&config),
+        Command::Check => commands::check::run(&config, cli.global.url.is_some()),
         Command::Drop(args) => commands::drop::run(&config, &args),
+        Command::Push(args) => commands::push::run(&config, &args),
+        Command::Pull(args) => commands::pull::run(&config, &args),
     }
 }

@@ -12,6 +12,8 @@ pub mod generate;
 pub mod introspect;
 pub mod journal;
 pub mod migrate;
+pub mod pull;
+pub mod push;
 pub mod snapshot;
 
 pub use migrate::{MigrateError, Migration, Migrations};

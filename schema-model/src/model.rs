@@ -122,6 +122,16 @@ pub enum LogicalType {
     Sql(String),
 }
 
+impl LogicalType {
+    /// Equal, SQL type names compared without case (`INTEGER` is `integer`).
+    pub fn eq_ignore_case(&self, other: &LogicalType) -> bool {
+        match (self, other) {
+            (LogicalType::Sql(a), LogicalType::Sql(b)) => a.eq_ignore_ascii_case(b),
+            _ => self == other,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntKind {
     I8,

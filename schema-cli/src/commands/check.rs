@@ -6,7 +6,8 @@ use crate::cli::{CliError, CliResult, EXIT_FOUND};
 use crate::config::Config;
 use crate::source;
 
-pub fn run(config: &Config) -> CliResult {
+/// With `--url`, the database is also compared with what its applied migrations say.
+pub fn run(config: &Config, with_database: bool) -> CliResult {
     let folder = Folder::new(&config.out);
     let mut problems = schema_core::journal::check_folder(&folder).map_err(CliError::input)?;
     if problems.is_empty() {
@@ -27,6 +28,9 @@ pub fn run(config: &Config) -> CliResult {
             )),
             Err(e) => problems.push(format!("the schema differs from the latest snapshot: {e}")),
         }
+    }
+    if with_database {
+        problems.extend(crate::commands::status::drift(config)?);
     }
     if problems.is_empty() {
         println!(

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use schema_core::diff::{Answer, Question, RenameHint, Resolver};
 use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
 
-use crate::cli::{CliError, CliResult, GenerateArgs};
+use crate::cli::{CliError, CliResult, GenerateArgs, RenameArgs};
 use crate::config::Config;
 use crate::source;
 
@@ -48,7 +48,7 @@ impl Resolver for Prompt {
     }
 }
 
-pub fn rename_hints(args: &GenerateArgs) -> Result<Vec<RenameHint>, CliError> {
+pub fn rename_hints(args: &RenameArgs) -> Result<Vec<RenameHint>, CliError> {
     let mut hints = Vec::new();
     for f in &args.rename {
         hints.push(RenameHint::parse(f).map_err(CliError::input)?);
@@ -68,7 +68,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
         out: config.out.clone(),
         name: args.name.clone(),
         custom: args.custom,
-        renames: rename_hints(args)?,
+        renames: rename_hints(&args.renames)?,
     };
     // Everything generate can refuse is in its input: the schema, the folder, a flag.
     match generate(&schema, &opts, &mut Prompt).map_err(CliError::input)? {

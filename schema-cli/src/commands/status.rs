@@ -35,9 +35,35 @@ pub fn run(config: &Config) -> CliResult {
         status.migrations.len(),
         status.missing.len()
     );
-    Ok(if edited > 0 || !status.missing.is_empty() {
+    let drifted = drift(config)?;
+    for d in &drifted {
+        println!("{d}");
+    }
+    Ok(if edited > 0 || !status.missing.is_empty() || !drifted.is_empty() {
         EXIT_FOUND
     } else {
         0
+    })
+}
+
+/// Where the database differs from what its applied migrations say, as problem lines.
+pub fn drift(config: &Config) -> Result<Vec<String>, crate::cli::CliError> {
+    let db = config.database_path();
+    if !db.is_file() {
+        return Ok(vec![format!("no database at {}", db.display())]);
+    }
+    let conn = open(config)?;
+    let found = schema_core::push::drift(&conn, &config.out, &config.table).map_err(crate::cli::CliError::database)?;
+    Ok(match found {
+        Some(diffs) if !diffs.is_empty() => {
+            let mut out = vec![format!(
+                "{} differs from what its applied migrations say ({} difference(s)):",
+                db.display(),
+                diffs.len()
+            )];
+            out.extend(diffs.into_iter().map(|d| format!("  {d}")));
+            out
+        }
+        _ => Vec::new(),
     })
 }

@@ -63,6 +63,17 @@ fn fk_guard(table: &str) -> Vec<String> {
 impl Sqlite {
     /// Plans `changes` (from [`crate::diff::diff`] of `prev` and `next`) as statements.
     pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, PlanErrors> {
+        Self::plan_forcing(prev, next, changes, &BTreeSet::new())
+    }
+
+    /// [`Sqlite::plan`], rebuilding the tables in `force` whatever their changes (a live
+    /// database can hold what ALTER cannot undo, such as a UNIQUE constraint).
+    pub fn plan_forcing(
+        prev: &Schema,
+        next: &Schema,
+        changes: &[Change],
+        force: &BTreeSet<String>,
+    ) -> Result<Plan, PlanErrors> {
         check_refusals(changes)?;
         let mut plan = Plan::default();
         let mut by_table: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
@@ -109,7 +120,9 @@ impl Sqlite {
 
         let rebuilds: BTreeSet<&str> = by_table
             .iter()
-            .filter(|(t, cs)| !created.contains(*t) && prev_of(t).is_some() && needs_rebuild(prev_of(t), cs))
+            .filter(|(t, cs)| {
+                !created.contains(*t) && prev_of(t).is_some() && (force.contains(**t) || needs_rebuild(prev_of(t), cs))
+            })
             .map(|(t, _)| *t)
             .collect();
         let fk_off = !rebuilds.is_empty() || dropped.iter().any(|t| referenced(&t.name));
@@ -125,7 +138,9 @@ impl Sqlite {
             if let Change::DropIndex { table, index } = c
                 && !rebuilds.contains(table.as_str())
             {
-                out.push(format!("DROP INDEX IF EXISTS {};", ident(&index.name)));
+                // No IF EXISTS: an index that is not there means the database is not what the
+                // migrations say, and that must stop the migration, not pass silently.
+                out.push(format!("DROP INDEX {};", ident(&index.name)));
             }
         }
         // Renames are ALTERs, which repoint every reference (foreign keys, indexes, triggers).

@@ -1,7 +1,10 @@
 //! The dialect-free diff: two normalized schemas (and the renames that relate them) → an
 //! ordered list of changes. A dialect decides how to carry each change out.
 
+mod describe;
 mod renames;
+
+pub use describe::describe;
 
 pub use renames::{Answer, Question, RenameError, RenameHint, Renames, Resolver, resolve_renames};
 
@@ -188,7 +191,7 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
             }),
             Some(p) => {
                 let (p, c) = (rename_col(p), strip(c));
-                if p != c {
+                if !same_column(&p, &c) {
                     out.push(Change::AlterColumn {
                         table: table.clone(),
                         from: p,
@@ -311,6 +314,15 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
             });
         }
     }
+}
+
+/// Equal columns, SQL type names compared without case (`INTEGER` is `integer`).
+fn same_column(a: &Column, b: &Column) -> bool {
+    a.ty.eq_ignore_case(&b.ty)
+        && Column {
+            ty: b.ty.clone(),
+            ..a.clone()
+        } == *b
 }
 
 /// The column without its rename hint, which is not part of its shape.

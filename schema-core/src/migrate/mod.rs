@@ -590,3 +590,82 @@ fn restore_dependents(conn: &Connection, saved: &[Dependent], tag: &str) -> Resu
     }
     Ok(())
 }
+
+/// Applies planned statements outside any migration folder (what `schema push` does), with
+/// the same safety as a migration: foreign keys off around a rebuild (set before the
+/// transaction and read back), one transaction, views and triggers of rebuilt tables
+/// recreated, `foreign_key_check` before COMMIT.
+pub fn apply_statements(
+    conn: &mut Connection,
+    label: &str,
+    statements: &[String],
+    rebuilt: &[String],
+    fk_off: bool,
+) -> Result<(), MigrateError> {
+    let original_fk = foreign_keys(conn)?;
+    let needs_off = fk_off || !rebuilt.is_empty();
+    let want_fk = original_fk && !needs_off;
+    if want_fk != original_fk {
+        conn.pragma_update(None, "foreign_keys", want_fk)?;
+        if foreign_keys(conn)? != want_fk {
+            return Err(MigrateError::ForeignKeysStayOn(label.to_string()));
+        }
+    }
+    let result = (|| -> Result<(), MigrateError> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let dependents = if rebuilt.is_empty() {
+            Vec::new()
+        } else {
+            save_dependents(&tx, rebuilt)?
+        };
+        for (i, sql) in statements.iter().enumerate() {
+            tx.execute_batch(sql).map_err(|source| MigrateError::Statement {
+                tag: label.to_string(),
+                number: i + 1,
+                sql: sql.clone(),
+                source,
+            })?;
+        }
+        restore_dependents(&tx, &dependents, label)?;
+        if original_fk && !want_fk {
+            let violations = foreign_key_violations(&tx)?;
+            if !violations.is_empty() {
+                return Err(MigrateError::ForeignKeyViolation {
+                    tag: label.to_string(),
+                    violations,
+                });
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    })();
+    let restored = conn.pragma_update(None, "foreign_keys", original_fk);
+    result?;
+    restored?;
+    Ok(())
+}
+
+impl Migrations {
+    /// Records `tag` as applied without running it: for a baseline that describes what the
+    /// database already has (`schema pull`).
+    pub fn mark_applied(&self, conn: &Connection, tag: &str) -> Result<(), MigrateError> {
+        let m = self
+            .migrations
+            .iter()
+            .find(|m| m.tag == tag)
+            .ok_or_else(|| MigrateError::Missing(format!("{tag}, which the folder does not have")))?;
+        ensure_tracking_table(conn, &self.table)?;
+        conn.execute(
+            &format!(
+                "INSERT INTO {} (hash, created_at, tag, applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                quote(&self.table)
+            ),
+            rusqlite::params![m.hash(), m.when, m.tag.as_ref()],
+        )?;
+        Ok(())
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}

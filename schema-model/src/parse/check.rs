@@ -69,10 +69,7 @@ pub fn column_type(cx: &Ctxt, ty: &Type, attrs: &ColumnAttrs) -> Option<(Logical
         None => (ty, false),
     };
     if let Some(sql) = &attrs.sql_type {
-        if sql.value.trim().is_empty() {
-            cx.error(sql.span, "`sql_type` cannot be empty");
-            return None;
-        }
+        // An empty type is SQLite's column without a declared type (BLOB affinity).
         return Some((LogicalType::Sql(sql.value.trim().to_string()), nullable));
     }
     if attrs.json.is_some() {

@@ -1,0 +1,108 @@
+//! `schema pull`: structs and a baseline migration for an existing database.
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use schema_core::dialect::Sqlite;
+use schema_core::diff::{describe, diff};
+use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
+use schema_core::introspect::introspect;
+use schema_core::migrate::Migrations;
+use schema_core::model::IndexTarget;
+
+use crate::cli::{CliError, CliResult, PullArgs};
+use crate::commands::migrate::{classify, open};
+use crate::config::Config;
+use crate::source;
+
+pub fn run(config: &Config, args: &PullArgs) -> CliResult {
+    let db = config.database_path();
+    if !db.is_file() {
+        return Err(CliError::input(anyhow!(
+            "no database at {}: pull reads an existing one (set --url)",
+            db.display()
+        )));
+    }
+    let out_schema = args.out_schema.clone().unwrap_or_else(|| {
+        config
+            .schema
+            .first()
+            .filter(|s| s.ends_with(".rs"))
+            .map_or_else(|| PathBuf::from("src/schema.rs"), PathBuf::from)
+    });
+    if out_schema.exists() && !args.force {
+        return Err(CliError::input(anyhow!(
+            "{} exists; pull writes a new file (pass --force to overwrite it)",
+            out_schema.display()
+        )));
+    }
+    let folder = schema_core::journal::Folder::new(&config.out);
+    if !folder.read_journal().map_err(CliError::input)?.entries.is_empty() {
+        return Err(CliError::input(anyhow!(
+            "{} already has migrations; pull writes a baseline into an empty folder (set --out)",
+            config.out.display()
+        )));
+    }
+    let conn = open(config)?;
+    let live = introspect(&conn, &[config.table.as_str()]).map_err(CliError::database)?;
+    if live.tables.is_empty() {
+        return Err(CliError::input(anyhow!("{} has no tables to pull", db.display())));
+    }
+    let pulled = schema_core::pull::render_rust(&live, &db.display().to_string());
+    if let Some(dir) = out_schema.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::input(anyhow!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(&out_schema, &pulled.code)
+        .map_err(|e| CliError::input(anyhow!("cannot write {}: {e}", out_schema.display())))?;
+
+    // What the file says, read back as generate will read it.
+    let schema = source::load(&[out_schema.clone()]).map_err(CliError::input)?;
+    let differences: Vec<String> = diff(&live, &Sqlite::normalize(&schema), &Default::default())
+        .iter()
+        .map(describe)
+        .collect();
+    for n in &pulled.notes {
+        eprintln!("note: {n}");
+    }
+    for d in &differences {
+        eprintln!("warning: not carried over: {d}");
+    }
+    let opts = GenerateOptions {
+        out: config.out.clone(),
+        name: Some("baseline".into()),
+        ..Default::default()
+    };
+    let tag = match generate(&schema, &opts, &mut ()).map_err(CliError::input)? {
+        GenerateOutcome::Written(w) => w.tag,
+        GenerateOutcome::NoChanges => unreachable!("a schema with tables always makes a first migration"),
+    };
+    let migrations = Migrations::from_dir(&config.out)
+        .map_err(classify)?
+        .with_table(config.table.clone());
+    migrations.mark_applied(&conn, &tag).map_err(classify)?;
+
+    let columns: usize = live.tables.iter().map(|t| t.columns.len()).sum();
+    let indexes: usize = live.tables.iter().map(|t| t.indexes.len()).sum();
+    let expr_indexes: usize = live
+        .tables
+        .iter()
+        .flat_map(|t| &t.indexes)
+        .filter(|i| matches!(i.target, IndexTarget::Expr(_)))
+        .count();
+    let fks: usize = live.tables.iter().map(|t| t.foreign_keys.len()).sum();
+    let checks: usize = live.tables.iter().map(|t| t.checks.len()).sum();
+    let keys = live.tables.iter().filter(|t| !t.key_columns().is_empty()).count();
+    println!(
+        "Pulled {} tables, {columns} columns, {keys} primary keys, {indexes} indexes ({expr_indexes} on expressions), \
+         {fks} foreign keys, {checks} checks from {} into {}; {} difference(s) not carried over.",
+        live.tables.len(),
+        db.display(),
+        out_schema.display(),
+        differences.len()
+    );
+    println!(
+        "Wrote the baseline {tag} and recorded it as applied in {}.",
+        db.display()
+    );
+    Ok(0)
+}

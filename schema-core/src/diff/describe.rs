@@ -1,0 +1,141 @@
+//! Changes said in words, for drift reports: how a database differs from what its
+//! migrations say, table by table and column by column.
+
+use super::Change;
+use crate::dialect::Sqlite;
+use crate::model::{Column, IndexTarget};
+
+/// `change` of `diff(expected, actual)`, said as "expected X, found Y".
+pub fn describe(change: &Change) -> String {
+    match change {
+        Change::RenameTable { from, to } => format!("table `{from}` is named `{to}` in the database"),
+        Change::RenameColumn { table, from, to } => format!("column `{table}.{from}` is named `{to}` in the database"),
+        Change::CreateTable { table } => format!("table `{}`: in the database, not in the migrations", table.name),
+        Change::DropTable { table } => format!("table `{}`: in the migrations, missing from the database", table.name),
+        Change::AddColumn { table, column } => {
+            format!(
+                "column `{table}.{}`: in the database, not in the migrations",
+                column.name
+            )
+        }
+        Change::DropColumn { table, column } => {
+            format!(
+                "column `{table}.{}`: in the migrations, missing from the database",
+                column.name
+            )
+        }
+        Change::AlterColumn { table, from, to } => {
+            format!(
+                "column `{table}.{}`: {}",
+                to.name,
+                column_differences(from, to).join("; ")
+            )
+        }
+        Change::SetPrimaryKey { table, from, to } => format!(
+            "table `{table}`: primary key {} in the migrations, {} in the database",
+            from.as_ref()
+                .map_or("(none)".to_string(), |p| format!("({})", p.columns.join(", "))),
+            to.as_ref()
+                .map_or("(none)".to_string(), |p| format!("({})", p.columns.join(", ")))
+        ),
+        Change::AddForeignKey { table, fk } => format!(
+            "table `{table}`: foreign key ({}) → {}({}) in the database, not in the migrations",
+            fk.columns.join(", "),
+            fk.ref_table,
+            fk.ref_columns.join(", ")
+        ),
+        Change::DropForeignKey { table, fk } => format!(
+            "table `{table}`: foreign key ({}) → {}({}) in the migrations, missing from the database",
+            fk.columns.join(", "),
+            fk.ref_table,
+            fk.ref_columns.join(", ")
+        ),
+        Change::AddCheck { table, check } => {
+            format!(
+                "table `{table}`: check `{}` ({}) in the database, not in the migrations",
+                check.name, check.expr
+            )
+        }
+        Change::DropCheck { table, check } => {
+            format!(
+                "table `{table}`: check `{}` in the migrations, missing from the database",
+                check.name
+            )
+        }
+        Change::SetOptions {
+            table,
+            strict,
+            without_rowid,
+        } => format!(
+            "table `{table}`: the database has it{}{}",
+            if *strict { " STRICT" } else { " not STRICT" },
+            if *without_rowid {
+                ", WITHOUT ROWID"
+            } else {
+                ", with rowid"
+            }
+        ),
+        Change::CreateIndex { table, index } => format!(
+            "table `{table}`: index `{}` on {} in the database, not in the migrations",
+            index.name,
+            target(&index.target)
+        ),
+        Change::DropIndex { table, index } => {
+            format!(
+                "table `{table}`: index `{}` in the migrations, missing from the database",
+                index.name
+            )
+        }
+    }
+}
+
+fn target(t: &IndexTarget) -> String {
+    match t {
+        IndexTarget::Columns(c) => format!("({})", c.join(", ")),
+        IndexTarget::Expr(e) => format!("({e})"),
+    }
+}
+
+fn column_differences(from: &Column, to: &Column) -> Vec<String> {
+    let mut out = Vec::new();
+    let both = |what: &str, a: String, b: String| format!("{what} {a} in the migrations, {b} in the database");
+    if !from.ty.eq_ignore_case(&to.ty) {
+        out.push(both("type", Sqlite::column_type(&from.ty), Sqlite::column_type(&to.ty)));
+    }
+    if from.not_null != to.not_null {
+        let n = |b: bool| if b { "NOT NULL" } else { "nullable" }.to_string();
+        out.push(format!(
+            "{} in the migrations, {} in the database",
+            n(from.not_null),
+            n(to.not_null)
+        ));
+    }
+    if from.default != to.default {
+        let d = |c: &Column| c.default.as_ref().map_or("none".to_string(), |d| d.to_sql());
+        out.push(both("default", d(from), d(to)));
+    }
+    if from.primary_key != to.primary_key || from.autoincrement != to.autoincrement {
+        let k = |c: &Column| {
+            match (c.primary_key, c.autoincrement) {
+                (true, true) => "primary key with AUTOINCREMENT",
+                (true, false) => "primary key",
+                _ => "not a key",
+            }
+            .to_string()
+        };
+        out.push(format!("{} in the migrations, {} in the database", k(from), k(to)));
+    }
+    if from.collate != to.collate {
+        let c = |c: &Column| c.collate.clone().unwrap_or_else(|| "BINARY".into());
+        out.push(both("collation", c(from), c(to)));
+    }
+    if from.generated != to.generated {
+        let g = |c: &Column| {
+            c.generated.as_ref().map_or("not generated".to_string(), |g| {
+                format!("generated as ({}){}", g.expr, if g.stored { " stored" } else { "" })
+            })
+        };
+        out.push(format!("{} in the migrations, {} in the database", g(from), g(to)));
+    }
+    out
+}
