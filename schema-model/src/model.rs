@@ -199,6 +199,18 @@ pub enum DefaultValue {
 }
 
 impl DefaultValue {
+    /// The same default: a float compared by value (`0.00` is `0.0`, which is how a snapshot's
+    /// JSON number gives it back), everything else as written.
+    pub fn same_as(&self, other: &DefaultValue) -> bool {
+        match (self, other) {
+            (DefaultValue::Real(a), DefaultValue::Real(b)) => match (a.parse::<f64>(), b.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => a == b,
+            },
+            _ => self == other,
+        }
+    }
+
     /// The default as an SQL expression: strings quoted with `'` doubled.
     pub fn to_sql(&self) -> String {
         match self {

@@ -326,7 +326,7 @@ fn a_renamed_tracking_table_is_used() {
     );
 }
 
-static EMBEDDED: schema_core::Migrations = schema_core::embed_migrations!("../examples/blog/migrations");
+static EMBEDDED: Migrations = schema_core::embed_migrations!("../examples/blog/migrations");
 
 #[test]
 fn embedded_migrations_equal_the_folder_read_at_run_time() {

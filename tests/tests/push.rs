@@ -61,7 +61,11 @@ impl Db {
 
     fn in_sync(&self, src: &str) {
         let plan = self.plan(src, &[]).unwrap();
-        assert!(plan.changes.is_empty(), "after a push the database is in sync: {:?}", plan.changes);
+        assert!(
+            plan.changes.is_empty(),
+            "after a push the database is in sync: {:?}",
+            plan.changes
+        );
         assert!(self.rows("PRAGMA foreign_key_check").is_empty());
         assert_eq!(self.rows("PRAGMA integrity_check"), ["ok"]);
     }
@@ -112,11 +116,29 @@ fn rebuilding_a_parent_keeps_children_counter_and_nulls_become_the_default() {
     let after = PARENT.replace("pub age: Option<i64>", "#[column(default = 18)] pub age: i64");
     let plan = db.push(&after, &[]).unwrap();
     assert_eq!(plan.plan.rebuilt, ["users"]);
-    assert!(plan.may_refuse.iter().any(|m| m.contains("makes `users.age` NOT NULL: 1 NULL(s) become its default")), "{:?}", plan.may_refuse);
-    assert_eq!(db.rows("SELECT id, name, age FROM users ORDER BY id"), ["1|ann|30", "2|bob|18"]);
-    assert_eq!(db.rows("SELECT id, author_id, editor_id FROM posts ORDER BY id"), ["1|1|2", "2|2|1", "3|1|NULL"]);
-    db.conn.execute_batch("INSERT INTO users (name) VALUES ('dan')").unwrap();
-    assert_eq!(db.rows("SELECT max(id) FROM users"), ["4"], "the deleted id 3 is not handed out again");
+    assert!(
+        plan.may_refuse
+            .iter()
+            .any(|m| m.contains("makes `users.age` NOT NULL: 1 NULL(s) become its default")),
+        "{:?}",
+        plan.may_refuse
+    );
+    assert_eq!(
+        db.rows("SELECT id, name, age FROM users ORDER BY id"),
+        ["1|ann|30", "2|bob|18"]
+    );
+    assert_eq!(
+        db.rows("SELECT id, author_id, editor_id FROM posts ORDER BY id"),
+        ["1|1|2", "2|2|1", "3|1|NULL"]
+    );
+    db.conn
+        .execute_batch("INSERT INTO users (name) VALUES ('dan')")
+        .unwrap();
+    assert_eq!(
+        db.rows("SELECT max(id) FROM users"),
+        ["4"],
+        "the deleted id 3 is not handed out again"
+    );
     db.in_sync(&after);
 }
 
@@ -127,7 +149,10 @@ fn a_renamed_and_a_new_column_in_one_rebuild_copy_from_their_sources() {
         .replace("pub name: String,", "#[column(renamed_from = \"name\")] pub handle: String,\n    #[column(default = \"member\")] pub role: String,")
         .replace("pub age: Option<i64>", "pub age: Option<f64>");
     db.push(&after, &[]).unwrap();
-    assert_eq!(db.rows("SELECT id, handle, role, age, typeof(age) FROM users ORDER BY id"), ["1|ann|member|30|real", "2|bob|member|NULL|null"]);
+    assert_eq!(
+        db.rows("SELECT id, handle, role, age, typeof(age) FROM users ORDER BY id"),
+        ["1|ann|member|30|real", "2|bob|member|NULL|null"]
+    );
     db.in_sync(&after);
 }
 
@@ -159,11 +184,19 @@ pub struct Log {
         .unwrap();
     let after = src.replace("pub body: Option<String>", "#[column(default = \"\")] pub body: String");
     db.push(&after, &[]).unwrap();
-    assert_eq!(db.rows("SELECT rowid, body, n, twice FROM notes ORDER BY rowid"), ["10|a|1|2", "20||2|4", "35|c|3|6"]);
+    assert_eq!(
+        db.rows("SELECT rowid, body, n, twice FROM notes ORDER BY rowid"),
+        ["10|a|1|2", "20||2|4", "35|c|3|6"]
+    );
     assert_eq!(db.rows("SELECT rowid FROM long_notes ORDER BY rowid"), ["20", "35"]);
-    db.conn.execute_batch("INSERT INTO notes (body, n) VALUES ('d', 4)").unwrap();
+    db.conn
+        .execute_batch("INSERT INTO notes (body, n) VALUES ('d', 4)")
+        .unwrap();
     assert_eq!(db.rows("SELECT what FROM log"), ["d"]);
-    assert_eq!(db.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notes'"), ["notes_body_idx"]);
+    assert_eq!(
+        db.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notes'"),
+        ["notes_body_idx"]
+    );
     db.in_sync(&after);
 }
 
@@ -178,8 +211,13 @@ pub struct User { #[column(primary_key)] pub id: i64 }
 pub struct Post { #[column(primary_key)] pub id: i64, pub author_id: i64 }
 "#;
     let mut db = Db::new(before);
-    db.conn.execute_batch("INSERT INTO users VALUES (1); INSERT INTO posts VALUES (1, 1), (2, 99);").unwrap();
-    let after = before.replace("pub author_id: i64", "#[column(references = User::id)] pub author_id: i64");
+    db.conn
+        .execute_batch("INSERT INTO users VALUES (1); INSERT INTO posts VALUES (1, 1), (2, 99);")
+        .unwrap();
+    let after = before.replace(
+        "pub author_id: i64",
+        "#[column(references = User::id)] pub author_id: i64",
+    );
     let err = db.push(&after, &[]).unwrap_err().to_string();
     assert!(err.contains("points at a missing row of `users`"), "{err}");
     assert_eq!(db.rows("SELECT count(*) FROM pragma_foreign_key_list('posts')"), ["0"]);
@@ -189,10 +227,24 @@ pub struct Post { #[column(primary_key)] pub id: i64, pub author_id: i64 }
 #[test]
 fn not_null_without_a_default_is_refused_before_anything_changes() {
     let db = filled();
-    let err = db.plan(&PARENT.replace("pub age: Option<i64>", "pub age: i64"), &[]).unwrap_err().to_string();
-    assert!(err.contains("cannot make `users.age` NOT NULL without a default"), "{err}");
-    let err = db.plan(&PARENT.replace("pub age: Option<i64>,", "pub age: Option<i64>,\n    pub level: i64,"), &[]).unwrap_err();
-    assert!(err.to_string().contains("cannot add the NOT NULL column `users.level`"), "{err}");
+    let err = db
+        .plan(&PARENT.replace("pub age: Option<i64>", "pub age: i64"), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot make `users.age` NOT NULL without a default"),
+        "{err}"
+    );
+    let err = db
+        .plan(
+            &PARENT.replace("pub age: Option<i64>,", "pub age: Option<i64>,\n    pub level: i64,"),
+            &[],
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("cannot add the NOT NULL column `users.level`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -207,11 +259,17 @@ pub struct User {
     pub name: String,
 }
 "#;
-    let hints = [RenameHint::parse_name("users.age", false).unwrap(), RenameHint::parse_name("posts", false).unwrap()];
+    let hints = [
+        RenameHint::parse_name("users.age", false).unwrap(),
+        RenameHint::parse_name("posts", false).unwrap(),
+    ];
     let plan = db.plan(after, &hints).unwrap();
     assert_eq!(
         plan.drops,
-        ["drops column `users.age`, which holds a value in 1 row(s)", "drops table `posts` and its 3 row(s)"],
+        [
+            "drops column `users.age`, which holds a value in 1 row(s)",
+            "drops table `posts` and its 3 row(s)"
+        ],
         "{:?}",
         plan.drops
     );
@@ -222,7 +280,8 @@ pub struct User {
 
 #[test]
 fn a_unique_constraint_made_by_other_software_is_rebuilt_away_not_dropped_by_name() {
-    let mut db = Db::new("#[derive(Table)]\n#[table(name = \"t\")]\npub struct T { #[column(primary_key)] pub id: i64 }\n");
+    let mut db =
+        Db::new("#[derive(Table)]\n#[table(name = \"t\")]\npub struct T { #[column(primary_key)] pub id: i64 }\n");
     db.conn.execute_batch("DROP TABLE t; CREATE TABLE t (id integer PRIMARY KEY NOT NULL, code text UNIQUE); INSERT INTO t VALUES (1, 'a'), (2, 'b');").unwrap();
     let after = "#[derive(Table)]\n#[table(name = \"t\")]\npub struct T { #[column(primary_key)] pub id: i64, pub code: Option<String> }\n";
     let plan = db.push(after, &[]).unwrap();

@@ -316,11 +316,18 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
     }
 }
 
-/// Equal columns, SQL type names compared without case (`INTEGER` is `integer`).
+/// Equal columns, SQL type names compared without case (`INTEGER` is `integer`) and float
+/// defaults by value.
 fn same_column(a: &Column, b: &Column) -> bool {
+    let same_default = match (&a.default, &b.default) {
+        (Some(x), Some(y)) => x.same_as(y),
+        (x, y) => x == y,
+    };
     a.ty.eq_ignore_case(&b.ty)
+        && same_default
         && Column {
             ty: b.ty.clone(),
+            default: b.default.clone(),
             ..a.clone()
         } == *b
 }

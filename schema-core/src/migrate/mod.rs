@@ -86,7 +86,7 @@ pub enum MigrateError {
         tag: String,
         number: usize,
         sql: String,
-        source: rusqlite::Error,
+        source: Box<rusqlite::Error>,
     },
     #[error(
         "migration {tag} was applied, but its file has changed since (hash {applied} then, {current} now); \
@@ -117,7 +117,7 @@ pub enum MigrateError {
         kind: String,
         name: String,
         sql: String,
-        source: rusqlite::Error,
+        source: Box<rusqlite::Error>,
     },
     #[error("the database stayed locked by another connection for {0:?}; is another migration running?")]
     Busy(Duration),
@@ -323,7 +323,7 @@ impl Migrations {
                     tag: next.tag.to_string(),
                     number: i + 1,
                     sql: sql.clone(),
-                    source,
+                    source: Box::new(source),
                 })?;
                 progress(&Progress::Statement {
                     tag: next.tag.to_string(),
@@ -584,7 +584,7 @@ fn restore_dependents(conn: &Connection, saved: &[Dependent], tag: &str) -> Resu
                 kind: d.kind.clone(),
                 name: d.name.clone(),
                 sql: d.sql.clone(),
-                source,
+                source: Box::new(source),
             })?;
         }
     }
@@ -623,7 +623,7 @@ pub fn apply_statements(
                 tag: label.to_string(),
                 number: i + 1,
                 sql: sql.clone(),
-                source,
+                source: Box::new(source),
             })?;
         }
         restore_dependents(&tx, &dependents, label)?;

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use proc_macro2::Span;
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{Ident, Type};
 
@@ -135,7 +136,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         .name
         .as_ref()
         .map(|n| n.value.clone())
-        .unwrap_or_else(|| model::snake_case(&input.ident.to_string()));
+        .unwrap_or_else(|| model::snake_case(&input.ident.unraw().to_string()));
     let mut table = Table::new(table_name.clone());
     table.strict = tattrs.strict.is_some();
     table.without_rowid = tattrs.without_rowid.is_some();
@@ -162,7 +163,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
             .name
             .as_ref()
             .map(|n| n.value.clone())
-            .unwrap_or_else(|| ident.to_string());
+            .unwrap_or_else(|| ident.unraw().to_string());
         let Some((ty, nullable)) = check::column_type(cx, &field.ty, &cattrs) else {
             continue;
         };
@@ -206,7 +207,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
                 format!("two fields map to the column `{name}`; give one of them #[column(name = \"..\")]"),
             );
         }
-        field_columns.insert(ident.to_string(), name.clone());
+        field_columns.insert(ident.unraw().to_string(), name.clone());
         parsed_fields.push(ParsedField {
             ident,
             ty: field.ty.clone(),
@@ -234,7 +235,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
 
     // Field names in `columns(..)` / `primary_key(..)` → column names, each checked to exist.
     let column_of = |ident: &Ident, what: &str| -> Option<String> {
-        let found = field_columns.get(&ident.to_string()).cloned();
+        let found = field_columns.get(&ident.unraw().to_string()).cloned();
         if found.is_none() {
             cx.error(
                 ident.span(),
@@ -396,7 +397,7 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
     let mut errors = Vec::new();
     let mut by_struct: HashMap<String, Vec<&ParsedTable>> = HashMap::new();
     for p in parsed {
-        by_struct.entry(p.ident.to_string()).or_default().push(p);
+        by_struct.entry(p.ident.unraw().to_string()).or_default().push(p);
     }
     let mut seen_tables: HashMap<&str, &ParsedTable> = HashMap::new();
     for (i, p) in parsed.iter().enumerate() {
@@ -421,7 +422,7 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
                 errors.push((i, syn::Error::new(r.path.span(), "`references` takes `Struct::field`")));
                 continue;
             };
-            let target = match by_struct.get(&target_struct.to_string()).map(Vec::as_slice) {
+            let target = match by_struct.get(&target_struct.unraw().to_string()).map(Vec::as_slice) {
                 Some([t]) => *t,
                 Some(_) => {
                     errors.push((i, syn::Error::new(

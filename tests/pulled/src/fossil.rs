@@ -1,0 +1,396 @@
+// Written by `schema pull` from fossil.db. Edit freely: `schema generate` diffs this file
+// against the baseline snapshot written beside it.
+
+#![allow(dead_code)]
+
+use schema_core::Table;
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "blob")]
+#[index(name = "blob_uuid_unique", columns(uuid), unique)]
+#[check(name = "blob_check_1", expr = "length(uuid)>=40 AND rid>0")]
+pub struct Blob {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rid: i64,
+    #[column(sql_type = "INTEGER")]
+    pub rcvid: Option<i64>,
+    #[column(sql_type = "INTEGER")]
+    pub size: Option<i64>,
+    #[column(sql_type = "TEXT")]
+    pub uuid: String,
+    #[column(sql_type = "BLOB")]
+    pub content: Option<Vec<u8>>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "delta")]
+#[index(name = "delta_i1", columns(srcid))]
+pub struct Delta {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rid: i64,
+    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    pub srcid: i64,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "rcvfrom")]
+#[index(name = "rcvfrom_nonce_unique", columns(nonce), unique)]
+pub struct Rcvfrom {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rcvid: i64,
+    #[column(sql_type = "INTEGER", references = User::uid)]
+    pub uid: Option<i64>,
+    #[column(sql_type = "DATETIME")]
+    pub mtime: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub nonce: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub ipaddr: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "user")]
+#[index(name = "user_login_unique", columns(login), unique)]
+pub struct User {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub uid: i64,
+    #[column(sql_type = "TEXT")]
+    pub login: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub pw: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub cap: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub cookie: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub ipaddr: Option<String>,
+    #[column(sql_type = "DATETIME")]
+    pub cexpire: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub info: Option<String>,
+    #[column(sql_type = "DATE")]
+    pub mtime: Option<String>,
+    #[column(sql_type = "BLOB")]
+    pub photo: Option<Vec<u8>>,
+    #[column(sql_type = "TEXT", default = "{}")]
+    pub jx: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "config")]
+#[check(name = "config_check_1", expr = "typeof(name)='text' AND length(name)>=1")]
+pub struct Config {
+    #[column(primary_key, sql_type = "TEXT")]
+    pub name: String,
+    #[column(sql_type = "CLOB")]
+    pub value: Option<String>,
+    #[column(sql_type = "DATE")]
+    pub mtime: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "shun")]
+#[index(name = "shun_uuid_unique", columns(uuid), unique)]
+pub struct Shun {
+    #[column(sql_type = "")]
+    pub uuid: Option<Vec<u8>>,
+    #[column(sql_type = "DATE")]
+    pub mtime: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub scom: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "private")]
+pub struct Private {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rid: i64,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "reportfmt")]
+#[index(name = "reportfmt_title_unique", columns(title), unique)]
+pub struct Reportfmt {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rn: i64,
+    #[column(sql_type = "TEXT")]
+    pub owner: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub title: Option<String>,
+    #[column(sql_type = "DATE")]
+    pub mtime: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub cols: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub sqlcode: Option<String>,
+    #[column(sql_type = "TEXT", default = "{}")]
+    pub jx: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "concealed")]
+pub struct Concealed {
+    #[column(primary_key, sql_type = "TEXT")]
+    pub hash: String,
+    #[column(sql_type = "DATE")]
+    pub mtime: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub content: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "filename")]
+#[index(name = "filename_name_unique", columns(name), unique)]
+pub struct Filename {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub fnid: i64,
+    #[column(sql_type = "TEXT")]
+    pub name: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "mlink")]
+#[index(name = "mlink_i1", columns(mid))]
+#[index(name = "mlink_i2", columns(fnid))]
+#[index(name = "mlink_i3", columns(fid))]
+#[index(name = "mlink_i4", columns(pid))]
+pub struct Mlink {
+    #[column(sql_type = "INTEGER")]
+    pub mid: Option<i64>,
+    #[column(sql_type = "INTEGER")]
+    pub fid: Option<i64>,
+    #[column(sql_type = "INTEGER")]
+    pub pmid: Option<i64>,
+    #[column(sql_type = "INTEGER")]
+    pub pid: Option<i64>,
+    #[column(sql_type = "INTEGER", references = Filename::fnid)]
+    pub fnid: Option<i64>,
+    #[column(sql_type = "INTEGER")]
+    pub pfnid: Option<i64>,
+    #[column(sql_type = "INTEGER")]
+    pub mperm: Option<i64>,
+    #[column(sql_type = "BOOLEAN", default = 0)]
+    pub isaux: Option<bool>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "plink")]
+#[index(name = "plink_pid_cid_unique", columns(pid, cid), unique)]
+#[index(name = "plink_i2", columns(cid, pid))]
+pub struct Plink {
+    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    pub pid: Option<i64>,
+    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    pub cid: Option<i64>,
+    #[column(sql_type = "BOOLEAN")]
+    pub isprim: Option<bool>,
+    #[column(sql_type = "DATETIME")]
+    pub mtime: Option<String>,
+    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    pub baseid: Option<i64>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "leaf")]
+pub struct Leaf {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rid: i64,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "event")]
+#[index(name = "event_i1", columns(mtime))]
+pub struct Event {
+    #[column(sql_type = "TEXT")]
+    pub r#type: Option<String>,
+    #[column(sql_type = "DATETIME")]
+    pub mtime: Option<String>,
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub objid: i64,
+    #[column(sql_type = "INTEGER")]
+    pub tagid: Option<i64>,
+    #[column(sql_type = "INTEGER", references = User::uid)]
+    pub uid: Option<i64>,
+    #[column(sql_type = "TEXT")]
+    pub bgcolor: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub euser: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub user: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub ecomment: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub comment: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub brief: Option<String>,
+    #[column(sql_type = "DATETIME")]
+    pub omtime: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "phantom")]
+pub struct Phantom {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rid: i64,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "orphan")]
+#[index(name = "orphan_baseline", columns(baseline))]
+pub struct Orphan {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rid: i64,
+    #[column(sql_type = "INTEGER")]
+    pub baseline: Option<i64>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "unclustered")]
+pub struct Unclustered {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rid: i64,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "unsent")]
+pub struct Unsent {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub rid: i64,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "tag")]
+#[index(name = "tag_tagname_unique", columns(tagname), unique)]
+pub struct Tag {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub tagid: i64,
+    #[column(sql_type = "TEXT")]
+    pub tagname: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "tagxref")]
+#[index(name = "tagxref_rid_tagid_unique", columns(rid, tagid), unique)]
+#[index(name = "tagxref_i1", columns(tagid, mtime))]
+pub struct Tagxref {
+    #[column(sql_type = "INTEGER", references = Tag::tagid)]
+    pub tagid: Option<i64>,
+    #[column(sql_type = "INTEGER")]
+    pub tagtype: Option<i64>,
+    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    pub srcid: Option<i64>,
+    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    pub origid: Option<i64>,
+    #[column(sql_type = "TEXT")]
+    pub value: Option<String>,
+    #[column(sql_type = "TIMESTAMP")]
+    pub mtime: Option<String>,
+    #[column(sql_type = "INTEGER REFERENCE blob")]
+    pub rid: Option<i64>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "backlink")]
+#[index(name = "backlink_target_srctype_srcid_unique", columns(target, srctype, srcid), unique)]
+#[index(name = "backlink_src", columns(srcid, srctype))]
+pub struct Backlink {
+    #[column(sql_type = "TEXT")]
+    pub target: Option<String>,
+    #[column(sql_type = "INT")]
+    pub srctype: Option<i64>,
+    #[column(sql_type = "INT")]
+    pub srcid: Option<i64>,
+    #[column(sql_type = "TIMESTAMP")]
+    pub mtime: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "attachment")]
+#[index(name = "attachment_idx1", columns(target, filename, mtime))]
+#[index(name = "attachment_idx2", columns(src))]
+pub struct Attachment {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub attachid: i64,
+    #[column(name = "isLatest", sql_type = "BOOLEAN", default = 0)]
+    pub is_latest: Option<bool>,
+    #[column(sql_type = "TIMESTAMP")]
+    pub mtime: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub src: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub target: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub filename: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub comment: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub user: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "ticket")]
+#[index(name = "ticket_tkt_uuid_unique", columns(tkt_uuid), unique)]
+pub struct Ticket {
+    #[column(primary_key, sql_type = "INTEGER")]
+    pub tkt_id: i64,
+    #[column(sql_type = "TEXT")]
+    pub tkt_uuid: Option<String>,
+    #[column(sql_type = "DATE")]
+    pub tkt_mtime: Option<String>,
+    #[column(sql_type = "DATE")]
+    pub tkt_ctime: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub r#type: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub status: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub subsystem: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub priority: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub severity: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub foundin: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub private_contact: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub resolution: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub title: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub comment: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "ticketchng")]
+#[index(name = "ticketchng_idx1", columns(tkt_id, tkt_mtime))]
+pub struct Ticketchng {
+    #[column(sql_type = "INTEGER", references = Ticket::tkt_id)]
+    pub tkt_id: Option<i64>,
+    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    pub tkt_rid: Option<i64>,
+    #[column(sql_type = "DATE")]
+    pub tkt_mtime: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub tkt_user: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub login: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub username: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub mimetype: Option<String>,
+    #[column(sql_type = "TEXT")]
+    pub icomment: Option<String>,
+}
+
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "cherrypick", without_rowid, primary_key(parentid, childid))]
+#[index(name = "cherrypick_cid", columns(childid))]
+pub struct Cherrypick {
+    #[column(sql_type = "INT")]
+    pub parentid: i64,
+    #[column(sql_type = "INT")]
+    pub childid: i64,
+    #[column(name = "isExclude", sql_type = "BOOLEAN", default = false)]
+    pub is_exclude: Option<bool>,
+}
