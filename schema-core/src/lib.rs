@@ -30,13 +30,7 @@ pub mod __private {
     pub use rusqlite;
     pub use schema_model::model;
 
-    use crate::ColumnRef;
-    use crate::table::References;
     use rusqlite::types::{ToSqlOutput, Value};
-
-    /// The compile-time check behind `references = Struct::field`: a call only type-checks
-    /// when the referencing field's type `F` may point at the target's type `T`.
-    pub fn check_reference<F: References<T>, T>(_: &ColumnRef<T>) {}
 
     /// A `#[column(json)]` value, written as JSON text.
     pub fn json_to_sql<T: serde::Serialize>(value: &T) -> rusqlite::Result<ToSqlOutput<'static>> {

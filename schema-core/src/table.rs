@@ -72,6 +72,11 @@ impl<T> ColumnRef<T> {
     pub const fn new(name: &'static str) -> Self {
         ColumnRef { name, _ty: PhantomData }
     }
+
+    /// Compiles only when a column of type `F` may reference this one: the check behind
+    /// `#[column(references = Struct::field)]`.
+    #[doc(hidden)]
+    pub fn referenced_by<F: References<T>>(&self) {}
 }
 
 /// Which field types may reference which: the same type, either side in an `Option`.

@@ -53,9 +53,12 @@ fn expand(p: &ParsedTable) -> TokenStream {
     let ref_checks = p.references.iter().map(|r| {
         let span = r.path.span();
         let (target_ty, field) = split_reference(&r.path);
-        let from_ty = &r.field_ty;
+        // The field's type is re-spanned to the path, so a mismatch is reported at
+        // `references = User::id`, where the user chose the target.
+        let field_ty = &r.field_ty;
+        let from_ty = respan(quote!(#field_ty), span);
         quote_spanned! {span=>
-            ::schema_core::__private::check_reference::<#from_ty, _>(&<#target_ty as ::schema_core::Table>::COLUMNS.#field);
+            <#target_ty as ::schema_core::Table>::COLUMNS.#field.referenced_by::<#from_ty>();
         }
     });
 
@@ -291,6 +294,23 @@ fn expand(p: &ParsedTable) -> TokenStream {
             }
         };
     }
+}
+
+/// The same tokens, every one at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// `crate::db::User::id` → (`crate::db::User`, `id`).

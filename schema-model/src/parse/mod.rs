@@ -147,6 +147,8 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
     let mut field_columns: HashMap<String, String> = HashMap::new();
     let mut column_indexes = Vec::new();
     let mut column_attrs = Vec::new();
+    // A field whose type could not be read is already an error; the table is not "empty".
+    let mut unreadable_fields = false;
     for field in fields {
         let ident = field.ident.clone().expect("named fields have names");
         let cattrs = attr::column(cx, &field.attrs);
@@ -165,6 +167,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
             .map(|n| n.value.clone())
             .unwrap_or_else(|| ident.unraw().to_string());
         let Some((ty, nullable)) = check::column_type(cx, &field.ty, &cattrs) else {
+            unreadable_fields = true;
             continue;
         };
         let mut col = Column::new(name.clone(), ty);
@@ -223,6 +226,9 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         column_attrs.push(cattrs);
     }
 
+    if table.columns.is_empty() && unreadable_fields {
+        return None;
+    }
     if table.columns.is_empty() {
         cx.error(
             input.ident.span(),

@@ -1,0 +1,6 @@
+use schema_core::Table;
+
+#[derive(Table)]
+struct Nothing {}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use schema_core::Table;
+
+#[derive(Table)]
+struct Nothing {
+    #[column(skip)]
+    cache: String,
+}
+
+fn main() {}

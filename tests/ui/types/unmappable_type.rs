@@ -1,0 +1,11 @@
+use schema_core::Table;
+
+struct DateTime;
+
+#[derive(Table)]
+struct User {
+    id: i64,
+    created: DateTime,
+}
+
+fn main() {}
