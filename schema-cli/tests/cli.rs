@@ -537,3 +537,79 @@ fn drop_removes_the_latest_unapplied_migration_and_refuses_an_applied_one() {
     let err = p.run(&["drop"]).expect(2).stderr();
     assert!(err.contains("0001_users_add_bio is applied in app.db"), "{err}");
 }
+
+#[test]
+fn push_without_a_terminal_refuses_data_loss_unless_forced() {
+    let p = Project::new();
+    p.write("src/schema.rs", USERS);
+    p.run(&["push"]).expect(0);
+    let conn = rusqlite::Connection::open(p.path("app.db")).unwrap();
+    conn.execute_batch("INSERT INTO users (email) VALUES ('a@x'), ('b@x'); INSERT INTO post VALUES (1, 1);")
+        .unwrap();
+    drop(conn);
+    assert!(
+        p.run(&["push"])
+            .expect(0)
+            .stdout()
+            .contains("in sync with the schema: nothing to push")
+    );
+
+    // The post table goes: data loss.
+    p.write(
+        "src/schema.rs",
+        USERS.split("#[derive(Table)]\npub struct Post").next().unwrap(),
+    );
+    let run = p.run(&["push"]);
+    run.expect(2);
+    assert!(
+        run.stdout().contains("DATA LOSS: drops table `post` and its 1 row(s)"),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stderr().contains("push would lose data; nothing was changed"),
+        "{}",
+        run.stderr()
+    );
+    let dry = p.run(&["push", "--dry-run"]).expect(0).stdout();
+    assert!(
+        dry.contains("DROP TABLE `post`;") && dry.contains("Dry run: nothing changed."),
+        "{dry}"
+    );
+    let conn = rusqlite::Connection::open(p.path("app.db")).unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM post", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1, "neither the refusal nor the dry run changed anything");
+    drop(conn);
+
+    p.run(&["push", "--force"]).expect(0);
+    let conn = rusqlite::Connection::open(p.path("app.db")).unwrap();
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'post'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let users: i64 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0)).unwrap();
+    assert_eq!((tables, users), (0, 2));
+}
+
+#[test]
+fn push_strict_asks_even_for_safe_changes_and_pull_refuses_to_overwrite() {
+    let p = Project::new();
+    p.write("src/schema.rs", USERS);
+    p.run(&["push"]).expect(0);
+    p.write(
+        "src/schema.rs",
+        &USERS.replace("pub email: String,", "pub email: String,\n    pub bio: Option<String>,"),
+    );
+    let err = p.run(&["push", "--strict"]).expect(2).stderr();
+    assert!(err.contains("nothing was changed"), "{err}");
+    p.run(&["push", "--verbose"]).expect(0);
+
+    let err = p.run(&["pull"]).expect(2).stderr();
+    assert!(err.contains("src/schema.rs exists"), "{err}");
+    let err = p
+        .run(&["pull", "--url", "nope.db", "--out-schema", "x.rs"])
+        .expect(2)
+        .stderr();
+    assert!(err.contains("no database at nope.db"), "{err}");
+}
