@@ -1,6 +1,8 @@
 //! Shared helpers of the integration tests, and the schemas compiled through the derive so
 //! tests can compare them with what the CLI reads from the same files.
 
+pub mod generate;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -12,6 +12,8 @@ pub enum Tok {
     /// A string literal, unquoted.
     Str(String),
     Num(String),
+    /// A blob literal, as written (`x'00ff'`).
+    Blob(String),
     Punct(char),
 }
 
@@ -84,6 +86,11 @@ pub fn tokenize(sql: &str) -> Vec<Token> {
             s
         };
         let tok = match c {
+            'x' | 'X' if b.get(i + 1) == Some(&b'\'') => {
+                i += 1;
+                quoted(b'\'', &mut i);
+                Tok::Blob(sql[start..i].to_string())
+            }
             '\'' => Tok::Str(quoted(b'\'', &mut i)),
             '"' => Tok::Ident(quoted(b'"', &mut i)),
             '`' => Tok::Ident(quoted(b'`', &mut i)),
@@ -384,6 +391,7 @@ fn default_value(sql: &str, part: &[Token], i: usize) -> Option<(DefaultTok, usi
         },
         Tok::Num(n) => Some((DefaultTok::Num(n.clone()), i + 1)),
         Tok::Str(s) => Some((DefaultTok::Str(s.clone()), i + 1)),
+        Tok::Blob(b) => Some((DefaultTok::Raw(b.clone()), i + 1)),
         Tok::Word(_) | Tok::Ident(_) => Some((DefaultTok::Raw(text(sql, part, i, i).to_string()), i + 1)),
         Tok::Punct(_) => None,
     }
@@ -432,6 +440,9 @@ mod tests {
         assert_eq!(c[5].generated, Some(("upper(b)".into(), false)));
         assert_eq!(c[6].generated, Some(("id*2".into(), true)));
         assert_eq!(c[7].ty, "varchar(10, 2)");
+        let blob = parse_create_table("CREATE TABLE b (v blob DEFAULT x'00ff' NOT NULL)").unwrap();
+        assert_eq!(blob.columns[0].default, Some(DefaultTok::Raw("x'00ff'".into())));
+        assert!(blob.columns[0].not_null);
         assert_eq!(
             t.checks,
             vec![(Some("chk".into()), "c > 0".into()), (None, "d >= 0".into())]
