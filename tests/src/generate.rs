@@ -66,8 +66,11 @@ fn arb_column() -> impl Strategy<Value = (usize, bool, u8, bool)> {
     (0..4usize, any::<bool>(), 0..4u8, any::<bool>())
 }
 
-/// A table of `a`.
-fn arb_table() -> impl Strategy<Value = (u8, bool, Vec<(usize, bool, u8, bool)>, bool, u8, u8, bool)> {
+/// A table of `a`: key kind, autoincrement / without rowid, columns, strict, index count,
+/// generated column (none, virtual, stored), a check.
+type TableSpec = (u8, bool, Vec<(usize, bool, u8, bool)>, bool, u8, u8, bool);
+
+fn arb_table() -> impl Strategy<Value = TableSpec> {
     (
         0..3u8,        // key kind
         any::<bool>(), // autoincrement / without rowid
@@ -305,10 +308,13 @@ pub fn mutate(a: &Schema, ops: &[TableOps], new_table: bool) -> (Schema, Renames
                     c.not_null = !c.not_null;
                     if c.not_null && c.default.is_none() {
                         // Sometimes none: the change must then be refused, not guessed.
-                        c.default = (op.index != 3).then(|| DefaultValue::Int(0)).map(|d| match &c.ty {
-                            LogicalType::Sql(s) if s == "text" => DefaultValue::Text("n/a".into()),
-                            _ => d,
-                        });
+                        c.default = if op.index == 3 {
+                            None
+                        } else if c.ty == sql("text") {
+                            Some(DefaultValue::Text("n/a".into()))
+                        } else {
+                            Some(DefaultValue::Int(0))
+                        };
                     }
                 }
                 4 => {
