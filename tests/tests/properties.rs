@@ -80,7 +80,10 @@ fn fill(conn: &Connection, a: &Schema) {
 
 /// Each row of a table as (key, column → value as text), values read with CAST so that a
 /// type change compares by meaning.
-fn rows(conn: &Connection, t: &Table) -> Vec<(String, Vec<(String, Option<String>)>)> {
+/// A row: its key, and each column's value as text (NULL as `None`).
+type Row = (String, Vec<(String, Option<String>)>);
+
+fn rows(conn: &Connection, t: &Table) -> Vec<Row> {
     let key = match key_of(t) {
         Key::Composite { .. } => "CAST(\"k1\" AS TEXT) || '|' || \"k2\"".to_string(),
         _ => "CAST(rowid AS TEXT)".to_string(),
