@@ -308,12 +308,10 @@ pub fn mutate(a: &Schema, ops: &[TableOps], new_table: bool) -> (Schema, Renames
                     c.not_null = !c.not_null;
                     if c.not_null && c.default.is_none() {
                         // Sometimes none: the change must then be refused, not guessed.
-                        c.default = if op.index == 3 {
-                            None
-                        } else if c.ty == sql("text") {
-                            Some(DefaultValue::Text("n/a".into()))
-                        } else {
-                            Some(DefaultValue::Int(0))
+                        // A default of the column's own type (a STRICT table refuses any other).
+                        c.default = match &c.ty {
+                            LogicalType::Sql(ty) if op.index != 3 => default_for(ty, 2),
+                            _ => None,
                         };
                     }
                 }
