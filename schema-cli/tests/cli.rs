@@ -613,3 +613,87 @@ fn push_strict_asks_even_for_safe_changes_and_pull_refuses_to_overwrite() {
         .stderr();
     assert!(err.contains("no database at nope.db"), "{err}");
 }
+
+#[test]
+fn migrate_backup_copies_the_database_before_the_first_change() {
+    let p = Project::new();
+    p.write("src/schema.rs", USERS);
+    p.run(&["generate"]).expect(0);
+    p.run(&["migrate"]).expect(0);
+    let conn = rusqlite::Connection::open(p.path("app.db")).unwrap();
+    conn.execute_batch("INSERT INTO users (email) VALUES ('kept@x')")
+        .unwrap();
+    drop(conn);
+    // Nothing pending: no backup.
+    p.run(&["migrate", "--backup"]).expect(0);
+    assert!(
+        !std::fs::read_dir(p.dir.path()).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".backup-"))
+    );
+    p.write(
+        "src/schema.rs",
+        &USERS.replace("pub email: String,", "pub email: String,\n    pub bio: Option<String>,"),
+    );
+    p.run(&["generate"]).expect(0);
+    let out = p.run(&["migrate", "--backup"]).expect(0).stdout();
+    assert!(
+        out.contains("backed up app.db to") && out.contains("applied 0001_users_add_bio"),
+        "{out}"
+    );
+    let backup = std::fs::read_dir(p.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("app.db.backup-"))
+        .unwrap();
+    let conn = rusqlite::Connection::open(backup).unwrap();
+    let email: String = conn.query_row("SELECT email FROM users", [], |r| r.get(0)).unwrap();
+    let has_bio: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'bio'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        (email.as_str(), has_bio),
+        ("kept@x", 0),
+        "the backup is the database before the migration"
+    );
+}
+
+#[test]
+fn status_and_check_report_drift_table_by_table_and_column_by_column() {
+    let p = Project::new();
+    p.write("src/schema.rs", USERS);
+    p.run(&["generate"]).expect(0);
+    p.run(&["migrate"]).expect(0);
+    p.run(&["check", "--url", "app.db"]).expect(0);
+    let conn = rusqlite::Connection::open(p.path("app.db")).unwrap();
+    conn.execute_batch("ALTER TABLE users ADD nickname text; DROP INDEX users_email_unique; CREATE TABLE stray (x);")
+        .unwrap();
+    drop(conn);
+    let out = p.run(&["status"]).expect(1).stdout();
+    assert!(
+        out.contains("app.db differs from what its applied migrations say (3 difference(s))"),
+        "{out}"
+    );
+    assert!(
+        out.contains("column `users.nickname`: in the database, not in the migrations"),
+        "{out}"
+    );
+    assert!(
+        out.contains("table `users`: index `users_email_unique` in the migrations, missing from the database"),
+        "{out}"
+    );
+    assert!(
+        out.contains("table `stray`: in the database, not in the migrations"),
+        "{out}"
+    );
+    let out = p.run(&["check", "--url", "app.db"]).expect(1).stdout();
+    assert!(out.contains("users.nickname"), "{out}");
+    // Without --url, check looks at the folder and the schema only.
+    p.run(&["check"]).expect(0);
+}

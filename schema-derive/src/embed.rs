@@ -82,3 +82,73 @@ pub fn embed_migrations(lit: &syn::LitStr) -> syn::Result<TokenStream> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(journal: &str, files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("meta")).unwrap();
+        std::fs::write(dir.path().join("meta/_journal.json"), journal).unwrap();
+        for f in files {
+            std::fs::write(dir.path().join(f), "SELECT 1;").unwrap();
+        }
+        dir
+    }
+
+    fn error(dir: &std::path::Path) -> String {
+        // An absolute path: joined to the manifest folder, it stays itself.
+        let lit = syn::LitStr::new(dir.to_str().unwrap(), proc_macro2::Span::call_site());
+        embed_migrations(&lit).map(|_| ()).unwrap_err().to_string()
+    }
+
+    const ENTRY: &str = r#"{"idx":0,"version":"6","when":1,"tag":"0000_a","breakpoints":true}"#;
+
+    #[test]
+    fn a_journal_naming_a_missing_file_is_a_compile_error() {
+        let dir = folder(
+            &format!(r#"{{"version":"7","dialect":"sqlite","entries":[{ENTRY}]}}"#),
+            &[],
+        );
+        let e = error(dir.path());
+        assert!(
+            e.starts_with("the journal names 0000_a, but") && e.ends_with("0000_a.sql does not exist"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_journal_is_a_compile_error() {
+        let dir = folder("{\"version\": \"7\",", &[]);
+        assert!(error(dir.path()).contains("is not a valid drizzle-kit journal"));
+        let dir = folder(r#"{"version":"5","dialect":"sqlite","entries":[]}"#, &[]);
+        assert!(error(dir.path()).contains("unsupported journal"));
+        let missing = tempfile::tempdir().unwrap();
+        assert!(error(missing.path()).contains("cannot read the migration journal"));
+    }
+
+    #[test]
+    fn a_repeated_tag_is_a_compile_error() {
+        let dir = folder(
+            &format!(r#"{{"version":"7","dialect":"sqlite","entries":[{ENTRY},{ENTRY}]}}"#),
+            &["0000_a.sql"],
+        );
+        assert!(error(dir.path()).contains("lists the tag 0000_a twice"));
+    }
+
+    #[test]
+    fn every_file_is_included_so_a_change_rebuilds_the_crate() {
+        let dir = folder(
+            &format!(r#"{{"version":"7","dialect":"sqlite","entries":[{ENTRY}]}}"#),
+            &["0000_a.sql"],
+        );
+        let lit = syn::LitStr::new(dir.path().to_str().unwrap(), proc_macro2::Span::call_site());
+        let code = embed_migrations(&lit).unwrap().to_string();
+        assert!(
+            code.contains("include_bytes") && code.contains("_journal.json"),
+            "{code}"
+        );
+        assert!(code.contains("include_str") && code.contains("0000_a.sql"), "{code}");
+    }
+}

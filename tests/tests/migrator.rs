@@ -341,3 +341,24 @@ fn embedded_migrations_equal_the_folder_read_at_run_time() {
     let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
     assert_eq!(EMBEDDED.run(&mut conn).unwrap().len(), a.len());
 }
+
+#[test]
+fn a_database_locked_past_the_timeout_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    folder(&dir.path().join("m"), &FIVE[..1]);
+    let holder = Connection::open(dir.path().join("app.db")).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE; CREATE TABLE held (x);").unwrap();
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    let m = Migrations::from_dir(dir.path().join("m"))
+        .unwrap()
+        .with_busy_timeout(std::time::Duration::from_millis(200));
+    let err = m.run(&mut conn).unwrap_err();
+    assert!(matches!(err, MigrateError::Busy(_)), "{err}");
+    assert!(err.to_string().contains("stayed locked by another connection"), "{err}");
+    holder.execute_batch("COMMIT").unwrap();
+    assert_eq!(
+        m.run(&mut conn).unwrap().len(),
+        1,
+        "once the lock is gone, the run goes through"
+    );
+}
