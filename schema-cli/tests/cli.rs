@@ -697,3 +697,57 @@ fn status_and_check_report_drift_table_by_table_and_column_by_column() {
     // Without --url, check looks at the folder and the schema only.
     p.run(&["check"]).expect(0);
 }
+
+#[test]
+fn on_a_terminal_the_rename_question_is_asked_and_answered() {
+    // python3's pty module gives the command a terminal, as a user at a shell has.
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("SKIPPED on_a_terminal_the_rename_question_is_asked_and_answered: python3 is not installed");
+        return;
+    }
+    let p = Project::new();
+    p.write("src/schema.rs", V1);
+    p.run(&["generate"]).expect(0);
+    p.write("src/schema.rs", &V1.replace("nick", "handle"));
+    let driver = r#"
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "generate"])
+out = b""
+while b"answer [0-1]" not in out:
+    chunk = os.read(fd, 1024)
+    if not chunk:
+        break
+    out += chunk
+os.write(fd, b"1\n")
+try:
+    while True:
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            break
+        out += chunk
+except OSError:
+    pass
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", driver, env!("CARGO_BIN_EXE_schema")])
+        .current_dir(p.dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("Is column `users.handle` new, or renamed from another column?"),
+        "{text}"
+    );
+    assert!(text.contains("1) rename `nick` → `handle`"), "{text}");
+    assert_eq!(
+        p.read("migrations/0001_users_rename_handle.sql"),
+        "ALTER TABLE `users` RENAME COLUMN `nick` TO `handle`;"
+    );
+}

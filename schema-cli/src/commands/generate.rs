@@ -18,16 +18,24 @@ impl Resolver for Prompt {
         if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
             return None;
         }
-        let (what, created, candidates) = match q {
-            Question::Table { created, candidates } => ("table".to_string(), created.clone(), candidates.clone()),
+        let (question, created, candidates) = match q {
+            Question::Table { created, candidates } => (
+                format!("Is table `{created}` new, or renamed from another table?"),
+                created.clone(),
+                candidates.clone(),
+            ),
             Question::Column {
                 table,
                 created,
                 candidates,
-            } => (format!("column of `{table}`"), created.clone(), candidates.clone()),
+            } => (
+                format!("Is column `{table}.{created}` new, or renamed from another column?"),
+                created.clone(),
+                candidates.clone(),
+            ),
         };
         let mut err = std::io::stderr();
-        let _ = writeln!(err, "Is {what} `{created}` created, or renamed from another?");
+        let _ = writeln!(err, "{question}");
         let _ = writeln!(err, "  0) create `{created}` (and drop what is gone)");
         for (i, c) in candidates.iter().enumerate() {
             let _ = writeln!(err, "  {}) rename `{c}` → `{created}`", i + 1);
