@@ -19,6 +19,18 @@ pub mod blog {
     include!("../../examples/blog/src/schema.rs");
 }
 
+/// The schema in Rust source `src`, read as `schema generate` reads a schema file.
+pub fn schema_from_source(src: &str) -> schema_core::model::Schema {
+    let file = syn::parse_file(src).unwrap_or_else(|e| panic!("not valid Rust: {e}"));
+    let parsed = schema_model::parse::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
+    schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0].error))
+}
+
+/// The schema in a Rust file.
+pub fn schema_from_file(path: &Path) -> schema_core::model::Schema {
+    schema_from_source(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
 /// The folder of this crate's fixtures.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -112,7 +124,8 @@ pub fn describe(conn: &Connection) -> BTreeMap<String, TableShape> {
     out
 }
 
-fn rows(conn: &Connection, sql: &str) -> Vec<String> {
+/// Every row `sql` returns, its values joined by `|` (NULL as `NULL`, blobs as bytes).
+pub fn rows(conn: &Connection, sql: &str) -> Vec<String> {
     let mut stmt = conn.prepare(sql).unwrap();
     let n = stmt.column_count();
     stmt.query_map([], |r| {

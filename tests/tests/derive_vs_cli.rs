@@ -6,10 +6,7 @@ use schema_core::model::{Schema, Table as TableDef};
 use schema_tests::{basic, blog};
 
 fn cli_schema(path: &std::path::Path) -> Schema {
-    let text = std::fs::read_to_string(path).unwrap();
-    let file = syn::parse_file(&text).unwrap();
-    let parsed = schema_model::parse::from_file(&file).unwrap();
-    schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{} errors", e.len()))
+    schema_tests::schema_from_file(path)
 }
 
 fn assert_same(cli: Schema, derived: Vec<&TableDef>) {

@@ -12,12 +12,7 @@ use schema_core::diff::{RenameHint, diff, resolve_renames};
 use schema_core::model::Schema;
 
 fn schema(path: &Path) -> Schema {
-    let text = std::fs::read_to_string(path).unwrap();
-    let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let parsed = schema_model::parse::from_file(&file).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let schema =
-        schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{}: {} errors", path.display(), e.len()));
-    Sqlite::normalize(&schema)
+    Sqlite::normalize(&schema_tests::schema_from_file(path))
 }
 
 fn flags(dir: &Path) -> Vec<RenameHint> {

@@ -16,9 +16,7 @@ fn fixture(path: &str) -> String {
 
 /// The schema as the CLI reads it from the file.
 fn parsed_schema() -> Schema {
-    let file = syn::parse_file(&fixture("schema.rs")).unwrap();
-    let parsed = schema_model::parse::from_file(&file).unwrap();
-    schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{} errors", e.len()))
+    schema_tests::schema_from_source(&fixture("schema.rs"))
 }
 
 /// The schema as the derive compiled it.

@@ -7,9 +7,7 @@ use schema_core::model::Schema;
 use schema_core::push::{PushError, PushPlan, apply_push, plan_push};
 
 fn schema(src: &str) -> Schema {
-    let file = syn::parse_file(src).unwrap();
-    let parsed = schema_model::parse::from_file(&file).unwrap();
-    schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{} errors", e.len()))
+    schema_tests::schema_from_source(src)
 }
 
 struct Db {
@@ -40,23 +38,7 @@ impl Db {
     }
 
     fn rows(&self, sql: &str) -> Vec<String> {
-        let mut stmt = self.conn.prepare(sql).unwrap();
-        let n = stmt.column_count();
-        stmt.query_map([], |r| {
-            Ok((0..n)
-                .map(|i| match r.get_ref(i).unwrap() {
-                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
-                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                    rusqlite::types::ValueRef::Real(v) => v.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                    rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
-                })
-                .collect::<Vec<_>>()
-                .join("|"))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+        schema_tests::rows(&self.conn, sql)
     }
 
     fn in_sync(&self, src: &str) {
