@@ -102,18 +102,6 @@ fn fits(rust: &str, d: &DefaultValue) -> bool {
     }
 }
 
-/// The forms of `default_sql` the derive accepts (it refuses what SQLite would refuse).
-fn sql_default_ok(v: &str) -> bool {
-    let u = v.trim().to_ascii_uppercase();
-    matches!(
-        u.as_str(),
-        "CURRENT_TIME" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "NULL" | "TRUE" | "FALSE"
-    ) || (u.starts_with('(') && u.ends_with(')'))
-        || (u.starts_with('\'') && u.ends_with('\''))
-        || (u.starts_with("X'") && u.ends_with('\''))
-        || u.trim_start_matches(['-', '+']).parse::<f64>().is_ok()
-}
-
 /// Writes the schema as Rust. `source` names where it came from, for the header.
 pub fn render_rust(schema: &Schema, source: &str) -> Pulled {
     let mut notes = Vec::new();
@@ -306,7 +294,7 @@ fn column_attrs(
     match &c.default {
         None => {}
         Some(DefaultValue::Sql(v)) => {
-            if !sql_default_ok(v) {
+            if !crate::model::is_sqlite_default(v) {
                 notes.push(format!(
                     "`{}.{}`: the default `{v}` is kept in parentheses, as SQLite reads it",
                     t.name, c.name

@@ -151,7 +151,7 @@ pub fn apply_push(conn: &mut Connection, push: &PushPlan) -> Result<(), PushErro
         .plan
         .statements
         .iter()
-        .any(|s| s.trim().eq_ignore_ascii_case("PRAGMA foreign_keys=OFF;"));
+        .any(|s| crate::dialect::turns_foreign_keys_off(s));
     apply_statements(conn, "push", &statements, &push.plan.rebuilt, fk_off)?;
     Ok(())
 }

@@ -223,6 +223,22 @@ impl DefaultValue {
     }
 }
 
+/// Whether SQLite takes `v` as a column default: a bare literal (number, string, blob, NULL,
+/// TRUE/FALSE), `CURRENT_TIME` / `_DATE` / `_TIMESTAMP`, or an expression in parentheses.
+/// Anything else (`unixepoch()`) makes a CREATE TABLE that SQLite refuses.
+pub fn is_sqlite_default(v: &str) -> bool {
+    let v = v.trim();
+    let upper = v.to_ascii_uppercase();
+    !v.is_empty()
+        && (matches!(
+            upper.as_str(),
+            "CURRENT_TIME" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "NULL" | "TRUE" | "FALSE"
+        ) || (v.starts_with('(') && v.ends_with(')'))
+            || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2)
+            || (upper.starts_with("X'") && v.ends_with('\''))
+            || v.trim_start_matches(['-', '+']).parse::<f64>().is_ok())
+}
+
 /// `'text'` with every `'` doubled: an SQL string literal.
 pub fn quote_string(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))

@@ -3,6 +3,8 @@
 mod plan;
 mod sqlite;
 
-pub use plan::{NEW_PREFIX, Plan, PlanError, PlanErrors, REBUILD_MARKER, mentions, rowid_alias};
+pub use plan::{
+    NEW_PREFIX, Plan, PlanError, PlanErrors, REBUILD_MARKER, mentions, rowid_alias, turns_foreign_keys_off,
+};
 
 pub use sqlite::{Sqlite, dependency_order, ident};

@@ -12,6 +12,20 @@ use crate::model::{Column, DefaultValue, IndexTarget, Schema, Table};
 /// turn foreign keys off around the migration and to recreate dependent views and triggers.
 pub const REBUILD_MARKER: &str = "-- schema:rebuild ";
 
+/// Whether a statement is `PRAGMA foreign_keys=OFF` (any case and spacing), which a plan or a
+/// drizzle-kit migration puts where foreign keys must be off.
+pub fn turns_foreign_keys_off(statement: &str) -> bool {
+    statement.lines().any(|l| {
+        let l: String = l
+            .trim()
+            .trim_end_matches(';')
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        l.eq_ignore_ascii_case("PRAGMAforeign_keys=OFF") || l.eq_ignore_ascii_case("PRAGMAforeign_keys=0")
+    })
+}
+
 /// The prefix of the temporary table a rebuild copies into.
 pub const NEW_PREFIX: &str = "__new_";
 

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 
 use crate::model::{
     Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType, PrimaryKey, Schema,
-    Table, names,
+    Table, names, quote_string,
 };
 
 pub use ddl::{parse_create_index, parse_create_table};
@@ -32,10 +32,6 @@ pub fn introspect(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Schema> 
         schema.tables.push(table(conn, &name, &sql)?);
     }
     Ok(schema)
-}
-
-fn q(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// A default as the model holds it: numbers and booleans as values, a string unquoted,
@@ -62,7 +58,7 @@ fn table(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<Table> {
     // (name, declared type, notnull, pk position, hidden)
     let mut stmt = conn.prepare(&format!(
         "SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo({}) ORDER BY cid",
-        q(name)
+        quote_string(name)
     ))?;
     let cols: Vec<(String, String, bool, i64, i64)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
@@ -130,7 +126,7 @@ fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Index>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT l.name, l.\"unique\", l.origin, m.sql FROM pragma_index_list({}) AS l \
          LEFT JOIN sqlite_master AS m ON m.type = 'index' AND m.name = l.name ORDER BY coalesce(m.rowid, 0), l.name",
-        q(table)
+        quote_string(table)
     ))?;
     let list: Vec<(String, bool, String, Option<String>)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
@@ -144,7 +140,7 @@ fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Index>> {
             "u" => {
                 let mut stmt = conn.prepare(&format!(
                     "SELECT name FROM pragma_index_info({}) ORDER BY seqno",
-                    q(&name)
+                    quote_string(&name)
                 ))?;
                 let cols: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
                 out.push(Index {
@@ -178,7 +174,7 @@ fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Index>> {
 fn foreign_keys(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ForeignKey>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list({}) ORDER BY id DESC, seq",
-        q(table)
+        quote_string(table)
     ))?;
     type Row = (i64, i64, String, String, Option<String>, String, String);
     let rows: Vec<Row> = stmt
@@ -213,7 +209,7 @@ fn foreign_keys(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ForeignK
         } else {
             let mut stmt = conn.prepare(&format!(
                 "SELECT name FROM pragma_table_info({}) WHERE pk > 0 ORDER BY pk",
-                q(&ref_table)
+                quote_string(&ref_table)
             ))?;
             stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
         };

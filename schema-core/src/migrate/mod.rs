@@ -45,14 +45,10 @@ impl Migration {
     /// (drizzle-kit writes `PRAGMA foreign_keys=OFF;` into such migrations).
     pub fn needs_foreign_keys_off(&self) -> bool {
         !self.rebuilt_tables().is_empty()
-            || self.statements().iter().any(|s| {
-                s.lines().any(|l| {
-                    l.trim()
-                        .trim_end_matches(';')
-                        .replace(' ', "")
-                        .eq_ignore_ascii_case("PRAGMAforeign_keys=OFF")
-                })
-            })
+            || self
+                .statements()
+                .iter()
+                .any(|s| crate::dialect::turns_foreign_keys_off(s))
     }
 
     pub fn statements(&self) -> Vec<String> {
@@ -469,7 +465,10 @@ fn ensure_tracking_table(conn: &Connection, table: &str) -> Result<(), MigrateEr
         quote(table)
     ))?;
     let mut cols = Vec::new();
-    let mut stmt = conn.prepare(&format!("SELECT name FROM pragma_table_info({})", quote_str(table)))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name FROM pragma_table_info({})",
+        crate::model::quote_string(table)
+    ))?;
     for c in stmt.query_map([], |r| r.get::<_, String>(0))? {
         cols.push(c?);
     }
@@ -481,16 +480,12 @@ fn ensure_tracking_table(conn: &Connection, table: &str) -> Result<(), MigrateEr
     Ok(())
 }
 
-fn quote_str(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 fn read_rows(conn: &Connection, table: &str) -> Result<Vec<TrackingRow>, MigrateError> {
     let has_tag = conn
         .query_row(
             &format!(
                 "SELECT 1 FROM pragma_table_info({}) WHERE name = 'tag'",
-                quote_str(table)
+                crate::model::quote_string(table)
             ),
             [],
             |_| Ok(()),

@@ -176,15 +176,7 @@ fn int_default(cx: &Ctxt, lit: &Spanned<DefaultLit>, v: i128) -> Option<DefaultV
 /// to run, so it is refused here with the fix.
 fn check_default_sql(cx: &Ctxt, sql: &Spanned<String>) -> bool {
     let v = sql.value.trim();
-    let upper = v.to_ascii_uppercase();
-    let ok = !v.is_empty()
-        && (matches!(
-            upper.as_str(),
-            "CURRENT_TIME" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "NULL" | "TRUE" | "FALSE"
-        ) || (v.starts_with('(') && v.ends_with(')'))
-            || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2)
-            || ((v.starts_with("x'") || v.starts_with("X'")) && v.ends_with('\''))
-            || v.trim_start_matches(['-', '+']).parse::<f64>().is_ok());
+    let ok = crate::model::is_sqlite_default(v);
     if !ok {
         cx.error(
             sql.span,
