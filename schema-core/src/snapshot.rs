@@ -82,7 +82,16 @@ impl Snapshot {
             "_meta".into(),
             json!({ "schemas": {}, "tables": meta_tables, "columns": meta_columns }),
         );
-        root.insert("internal".into(), json!({ "indexes": internal_indexes }));
+        let mut internal = Map::new();
+        internal.insert("indexes".into(), Value::Object(internal_indexes));
+        // What drizzle-kit's SQLite format has no field for (STRICT, WITHOUT ROWID, COLLATE)
+        // goes under `internal`, the one place drizzle-kit accepts, and ignores, keys it does
+        // not know: anywhere else it rejects the whole snapshot as malformed.
+        let extensions = extensions_json(&self.schema);
+        if !extensions.is_empty() {
+            internal.insert("tables".into(), Value::Object(extensions));
+        }
+        root.insert("internal".into(), Value::Object(internal));
         Value::Object(root)
     }
 
@@ -115,7 +124,8 @@ impl Snapshot {
         };
         let mut tables = Vec::new();
         for (name, t) in obj_at(v, "tables")? {
-            tables.push(table_from_json(name, t, &expr_columns)?);
+            let ext = v.pointer(&format!("/internal/tables/{}", escape(name)));
+            tables.push(table_from_json(name, t, ext, &expr_columns)?);
         }
         Ok(Snapshot {
             id: str_at(v, "id")?.to_string(),
@@ -144,6 +154,36 @@ fn meta_renames(v: &Value) -> Renames {
         }
     }
     r
+}
+
+/// `{"users": {"strict": true, "columns": {"name": {"collate": "NOCASE"}}}}` for the tables
+/// that use what drizzle-kit's format cannot say.
+fn extensions_json(schema: &Schema) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut tables: Vec<&Table> = schema.tables.iter().collect();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    for t in tables {
+        let mut m = Map::new();
+        if t.strict {
+            m.insert("strict".into(), json!(true));
+        }
+        if t.without_rowid {
+            m.insert("withoutRowid".into(), json!(true));
+        }
+        let mut cols = Map::new();
+        for c in &t.columns {
+            if let Some(coll) = &c.collate {
+                cols.insert(c.name.clone(), json!({ "collate": coll }));
+            }
+        }
+        if !cols.is_empty() {
+            m.insert("columns".into(), Value::Object(cols));
+        }
+        if !m.is_empty() {
+            out.insert(t.name.clone(), Value::Object(m));
+        }
+    }
+    out
 }
 
 fn table_json(t: &Table) -> Value {
@@ -201,13 +241,6 @@ fn table_json(t: &Table) -> Value {
     m.insert("compositePrimaryKeys".into(), Value::Object(pks));
     m.insert("uniqueConstraints".into(), Value::Object(uniques));
     m.insert("checkConstraints".into(), Value::Object(checks));
-    // Not in drizzle-kit's format (it has no such table options): written only when used.
-    if t.strict {
-        m.insert("strict".into(), json!(true));
-    }
-    if t.without_rowid {
-        m.insert("withoutRowid".into(), json!(true));
-    }
     Value::Object(m)
 }
 
@@ -226,10 +259,6 @@ fn column_json(c: &Column) -> Value {
             "generated".into(),
             json!({ "as": format!("({})", g.expr), "type": if g.stored { "stored" } else { "virtual" } }),
         );
-    }
-    // Not in drizzle-kit's SQLite format: written only when used.
-    if let Some(coll) = &c.collate {
-        m.insert("collate".into(), json!(coll));
     }
     Value::Object(m)
 }
@@ -299,7 +328,12 @@ pub fn strip_parens(s: &str) -> &str {
     if depth == 0 { inner } else { t }
 }
 
-fn table_from_json(name: &str, t: &Value, expr_columns: &dyn Fn(&str, &str) -> bool) -> Result<Table, SnapshotError> {
+fn table_from_json(
+    name: &str,
+    t: &Value,
+    ext: Option<&Value>,
+    expr_columns: &dyn Fn(&str, &str) -> bool,
+) -> Result<Table, SnapshotError> {
     let path = |k: &str| format!("tables.{name}.{k}");
     let mut table = Table::new(name);
     for (cname, c) in obj(t, "columns", &path("columns"))? {
@@ -318,7 +352,10 @@ fn table_from_json(name: &str, t: &Value, expr_columns: &dyn Fn(&str, &str) -> b
                 stored: str_field(g, "type", &cp("generated.type"))? == "stored",
             });
         }
-        col.collate = c.get("collate").and_then(Value::as_str).map(str::to_string);
+        col.collate = ext
+            .and_then(|e| e.pointer(&format!("/columns/{}/collate", escape(cname))))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         table.columns.push(col);
     }
     for (iname, ix) in obj(t, "indexes", &path("indexes"))? {
@@ -381,8 +418,14 @@ fn table_from_json(name: &str, t: &Value, expr_columns: &dyn Fn(&str, &str) -> b
             });
         }
     }
-    table.strict = t.get("strict").and_then(Value::as_bool).unwrap_or(false);
-    table.without_rowid = t.get("withoutRowid").and_then(Value::as_bool).unwrap_or(false);
+    table.strict = ext
+        .and_then(|e| e.get("strict"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    table.without_rowid = ext
+        .and_then(|e| e.get("withoutRowid"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     Ok(table)
 }
 
