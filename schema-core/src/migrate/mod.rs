@@ -460,20 +460,55 @@ fn quote(name: &str) -> String {
 /// declares `id SERIAL PRIMARY KEY`, which SQLite keeps NULL; ours is a real integer key, and
 /// `tag` / `applied_at` are nullable so drizzle-orm's own inserts still work.
 fn ensure_tracking_table(conn: &Connection, table: &str) -> Result<(), MigrateError> {
-    conn.execute_batch(&format!(
-        "CREATE TABLE IF NOT EXISTS {} (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric, tag text, applied_at text)",
-        quote(table)
-    ))?;
-    let mut cols = Vec::new();
+    let create = |name: &str| {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric, tag text, applied_at text)",
+            quote(name)
+        )
+    };
+    conn.execute_batch(&create(table))?;
+    // (name, declared type, key position) of each column.
     let mut stmt = conn.prepare(&format!(
-        "SELECT name FROM pragma_table_info({})",
+        "SELECT name, type, pk FROM pragma_table_info({})",
         crate::model::quote_string(table)
     ))?;
-    for c in stmt.query_map([], |r| r.get::<_, String>(0))? {
-        cols.push(c?);
+    let cols: Vec<(String, String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let has = |name: &str| cols.iter().any(|c| c.0 == name);
+    let id_is_rowid = cols
+        .iter()
+        .any(|c| c.0 == "id" && c.2 == 1 && c.1.eq_ignore_ascii_case("integer"));
+    if !id_is_rowid {
+        // drizzle-orm's `id SERIAL PRIMARY KEY` is no integer key on SQLite, so every row's id
+        // is NULL. Rebuilt with a real one (ids given in the order the rows were written);
+        // drizzle-orm's own inserts name only hash and created_at, so they still work.
+        let tmp = format!("{table}__rebuild");
+        let extra = |name: &str| {
+            if has(name) {
+                name.to_string()
+            } else {
+                "NULL".to_string()
+            }
+        };
+        conn.execute_batch(&format!(
+            "{};
+INSERT INTO {} (hash, created_at, tag, applied_at) SELECT hash, created_at, {}, {} FROM {} ORDER BY rowid;
+             DROP TABLE {};
+ALTER TABLE {} RENAME TO {};",
+            create(&tmp),
+            quote(&tmp),
+            extra("tag"),
+            extra("applied_at"),
+            quote(table),
+            quote(table),
+            quote(&tmp),
+            quote(table)
+        ))?;
+        return Ok(());
     }
     for extra in ["tag", "applied_at"] {
-        if !cols.iter().any(|c| c == extra) {
+        if !has(extra) {
             conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {extra} text", quote(table)))?;
         }
     }
