@@ -218,7 +218,7 @@ fn render_table(
             .get(&(t.name.as_str(), c.name.as_str()))
             .cloned()
             .unwrap_or_else(|| (field_ident(&c.name), "f64"));
-        let mut attrs = column_attrs(t, c, &fname, rust, structs, fields, &mut local_notes);
+        let attrs = column_attrs(t, c, &fname, rust, structs, fields, &mut local_notes);
         let ty = if c.not_null && c.generated.is_none() {
             rust.to_string()
         } else {
@@ -233,7 +233,6 @@ fn render_table(
         if !attrs.is_empty() {
             s.push_str(&format!("    #[column({})]\n", attrs.join(", ")));
         }
-        attrs.clear();
         s.push_str(&format!("    pub {fname}: {ty},\n"));
     }
     s.push_str("}\n");
@@ -288,7 +287,7 @@ fn column_attrs(
         _ => "real",
     };
     let default_fits = c.default.as_ref().is_none_or(|d| fits(rust, d));
-    if declared != canonical || !default_fits || rust == "bool" {
+    if declared != canonical || !default_fits {
         a.push(format!("sql_type = {}", lit(&declared)));
     }
     match &c.default {
