@@ -6,12 +6,17 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use schema_core::dialect::Dialect;
+use schema_core::folder::Folder;
+
 use crate::cli::GlobalArgs;
 
 pub const DEFAULT_CONFIG: &str = "schema.toml";
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The dialect, chosen once here for every command.
+    pub dialect: &'static dyn Dialect,
     /// Files, folders and globs, each resolved against the config's folder.
     pub schema: Vec<String>,
     pub out: PathBuf,
@@ -75,10 +80,17 @@ impl Config {
             }
         };
 
-        let dialect = args.dialect.clone().or(file.dialect).unwrap_or_else(|| "sqlite".into());
-        if dialect != "sqlite" {
-            bail!("unsupported dialect \"{dialect}\": this version supports \"sqlite\"");
-        }
+        let name = args.dialect.clone().or(file.dialect).unwrap_or_else(|| "sqlite".into());
+        let Some(dialect) = schema_core::backend::dialect(&name) else {
+            bail!(
+                "unsupported dialect \"{name}\": this version supports {}",
+                schema_core::backend::DIALECTS
+                    .iter()
+                    .map(|d| format!("\"{d}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        };
         // Flags are relative to the working directory; the file's paths to its folder.
         let schema = if !args.schema.is_empty() {
             args.schema.clone()
@@ -104,8 +116,9 @@ impl Config {
             .table
             .clone()
             .or(file.migrations.and_then(|m| m.table))
-            .unwrap_or_else(|| schema_core::migrate::DEFAULT_TABLE.into());
+            .unwrap_or_else(|| schema_core::Migrations::DEFAULT_TABLE.into());
         Ok(Config {
+            dialect,
             schema,
             out,
             url,
@@ -113,15 +126,9 @@ impl Config {
         })
     }
 
-    /// The SQLite file the URL names (`app.db`, `sqlite:app.db`, `file:app.db`).
-    pub fn database_path(&self) -> PathBuf {
-        let u = self.url.as_str();
-        let u = u
-            .strip_prefix("sqlite://")
-            .or_else(|| u.strip_prefix("sqlite:"))
-            .or_else(|| u.strip_prefix("file:"))
-            .unwrap_or(u);
-        PathBuf::from(u)
+    /// The migration folder, for the dialect.
+    pub fn folder(&self) -> Folder {
+        Folder::new(&self.out, self.dialect)
     }
 }
 

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use rusqlite::Connection;
 use schema_core::diff::{describe, diff};
-use schema_core::introspect::introspect;
+use schema_core::sqlite::{SQLITE, introspect};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -201,7 +201,7 @@ fn check(name: &str, db: &Path) -> String {
     let rebuilt = introspect(&Connection::open(&fresh).unwrap(), &["__drizzle_migrations"]).unwrap();
     let differences: Vec<String> = diff(&original, &rebuilt, &Default::default())
         .iter()
-        .map(describe)
+        .map(|c| describe(c, &SQLITE))
         .collect();
     assert!(
         differences.is_empty(),

@@ -6,20 +6,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
-use crate::dialect::{Plan, PlanErrors, Sqlite};
-use crate::diff::{Change, RenameError, Renames, Resolver, diff, resolve_renames};
-use crate::journal::{BREAKPOINT, FolderError, JournalEntry};
+use crate::dialect::{Plan, PlanErrors, PlanOptions};
+use crate::diff::{Change, RenameError, RenameHint, Renames, Resolver, diff, resolve_renames};
+use crate::folder::{BREAKPOINT, Folder, FolderError, JournalEntry};
 use crate::model::Schema;
 use crate::snapshot::{ROOT_ID, Snapshot};
 
-pub use crate::diff::RenameHint;
-
-pub use crate::journal::Folder;
-
+/// How to generate.
 #[derive(Debug, Clone, Default)]
 pub struct GenerateOptions {
-    /// The migration folder (`out`).
-    pub out: PathBuf,
     /// `--name`: the tag's name part; by default one that says what the migration does.
     pub name: Option<String>,
     /// `--custom`: an empty migration for hand-written SQL, the snapshot carried over.
@@ -33,29 +28,41 @@ pub struct GenerateOptions {
 pub enum GenerateOutcome {
     /// The schema equals the latest snapshot: nothing written.
     NoChanges,
+    /// A migration was written.
     Written(WrittenMigration),
 }
 
+/// The migration `generate` wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WrittenMigration {
+    /// Its tag.
     pub tag: String,
+    /// Its SQL file.
     pub sql_path: PathBuf,
+    /// Its snapshot.
     pub snapshot_path: PathBuf,
+    /// Its statements.
     pub statements: Vec<String>,
     /// What the migration will lose (dropped tables and columns), to say before it runs.
     pub warnings: Vec<String>,
+    /// The tables it rebuilds.
     pub rebuilt: Vec<String>,
 }
 
+/// Why `generate` wrote nothing.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GenerateError {
+    /// The folder could not be read or written.
     #[error(transparent)]
     Folder(#[from] FolderError),
+    /// A rename question has no answer, or a hint is wrong.
     #[error(transparent)]
     Renames(#[from] RenameError),
+    /// A change would lose or refuse data.
     #[error("{0}")]
     Refused(#[from] PlanErrors),
+    /// `--name` is not a valid name.
     #[error("invalid --name \"{0}\": use letters, digits and underscores")]
     Name(String),
 }
@@ -66,10 +73,15 @@ pub const CUSTOM_SQL: &str = "-- Custom SQL migration file, put your code below!
 /// What the next migration would be, without writing it: the changes and their statements.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
+    /// The latest snapshot, if the folder has one.
     pub prev: Option<Snapshot>,
+    /// How tables and columns were renamed.
     pub renames: Renames,
+    /// The changes.
     pub changes: Vec<Change>,
+    /// Their statements.
     pub plan: Plan,
+    /// The schema, normalized for the folder's dialect.
     pub target: Schema,
 }
 
@@ -85,12 +97,13 @@ pub fn pending(
         None => None,
         Some(last) => Some(folder.read_snapshot(last.idx)?),
     };
-    let target = Sqlite::normalize(schema);
+    let dialect = folder.dialect();
+    let target = dialect.normalize(schema);
     let empty = Schema::default();
     let before = prev.as_ref().map_or(&empty, |p| &p.schema);
     let renames = resolve_renames(before, &target, hints, resolver)?;
     let changes = diff(before, &target, &renames);
-    let plan = Sqlite::plan(before, &target, &changes)?;
+    let plan = dialect.plan(before, &target, &changes, &PlanOptions::default())?;
     Ok(Pending {
         prev,
         renames,
@@ -100,14 +113,14 @@ pub fn pending(
     })
 }
 
-/// Generates the next migration for `schema` (as the structs describe it) into `opts.out`,
+/// Generates the next migration for `schema` (as the structs describe it) into `folder`,
 /// asking `resolver` about renames the hints leave open.
 pub fn generate(
+    folder: &Folder,
     schema: &Schema,
     opts: &GenerateOptions,
     resolver: &mut dyn Resolver,
 ) -> Result<GenerateOutcome, GenerateError> {
-    let folder = Folder::new(&opts.out);
     let journal = folder.read_journal()?;
     let name = match &opts.name {
         Some(n) => Some(sanitize_name(n)?),
@@ -132,14 +145,14 @@ pub fn generate(
             prev_id,
         )
     } else {
-        let p = pending(schema, &folder, &opts.renames, resolver)?;
+        let p = pending(schema, folder, &opts.renames, resolver)?;
         if p.changes.is_empty() {
             return Ok(GenerateOutcome::NoChanges);
         }
         let default_name = if p.prev.is_none() {
             initial_name(&p.target)
         } else {
-            describe(&p.changes, &p.plan)
+            tag_name(&p.changes, &p.plan)
         };
         let prev_id = p.prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |s| s.id.clone());
         let sql = p.plan.statements.join(&format!("{BREAKPOINT}\n"));
@@ -181,7 +194,7 @@ fn initial_name(target: &Schema) -> String {
 
 /// A tag that says what the migration does: `users_add_bio`, `posts_rebuild`,
 /// `create_comments`, `drop_legacy`; several tables are named together, up to a length.
-pub fn describe(changes: &[Change], plan: &Plan) -> String {
+pub fn tag_name(changes: &[Change], plan: &Plan) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut tables: Vec<&str> = changes.iter().map(Change::table).collect();
     tables.dedup();

@@ -3,35 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::dialect::Dialect;
 use crate::model::{Column, DefaultValue, IndexTarget, LogicalType, Schema, Table, snake_case};
 
 /// The Rust file, and what it could not say (each also written into the file as a comment).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pulled {
+    /// The Rust source.
     pub code: String,
+    /// What it could not carry over.
     pub notes: Vec<String>,
-}
-
-/// What Rust type holds a column of this declared type, by SQLite's affinity rules
-/// (datatype3.html §3.1), and the declared type our mapping gives that Rust type.
-fn rust_type(declared: &str) -> (&'static str, &'static str) {
-    let u = declared.to_ascii_uppercase();
-    if u.contains("INT") {
-        ("i64", "integer")
-    } else if u.contains("BOOL") {
-        ("bool", "integer")
-    } else if u.contains("CHAR") || u.contains("CLOB") || u.contains("TEXT") {
-        ("String", "text")
-    } else if u.contains("BLOB") || u.trim().is_empty() {
-        ("Vec<u8>", "blob")
-    } else if u.contains("REAL") || u.contains("FLOA") || u.contains("DOUB") {
-        ("f64", "real")
-    } else if u.contains("DATE") || u.contains("TIME") {
-        // NUMERIC affinity, but what applications keep there is ISO text.
-        ("String", "text")
-    } else {
-        ("f64", "real")
-    }
 }
 
 const KEYWORDS: [&str; 39] = [
@@ -87,6 +68,22 @@ pub fn struct_ident(table: &str) -> String {
     out
 }
 
+/// The SQL type the derive gives a Rust type that `pull` writes, in `dialect`.
+fn canonical_of(rust: &str, dialect: &dyn Dialect) -> String {
+    let logical = match rust {
+        "bool" => LogicalType::Bool,
+        "String" => LogicalType::String,
+        "Vec<u8>" => LogicalType::Bytes,
+        "f32" => LogicalType::F32,
+        "f64" => LogicalType::F64,
+        other => match crate::model::IntKind::ALL.iter().find(|(n, _)| *n == other) {
+            Some((_, k)) => LogicalType::Int(*k),
+            None => LogicalType::Sql(other.to_string()),
+        },
+    };
+    dialect.column_type(&logical)
+}
+
 fn lit(s: &str) -> String {
     format!("{s:?}")
 }
@@ -102,8 +99,9 @@ fn fits(rust: &str, d: &DefaultValue) -> bool {
     }
 }
 
-/// Writes the schema as Rust. `source` names where it came from, for the header.
-pub fn render_rust(schema: &Schema, source: &str) -> Pulled {
+/// Writes the schema (read from a database of `dialect`) as Rust. `source` names where it
+/// came from, for the header.
+pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pulled {
     let mut notes = Vec::new();
     let mut structs: BTreeMap<&str, String> = BTreeMap::new();
     let mut used = BTreeSet::new();
@@ -129,11 +127,7 @@ pub fn render_rust(schema: &Schema, source: &str) -> Pulled {
                 f = format!("{base}_{n}");
                 n += 1;
             }
-            let declared = match &c.ty {
-                LogicalType::Sql(s) => s.clone(),
-                other => crate::dialect::Sqlite::column_type(other),
-            };
-            fields.insert((&t.name, &c.name), (f, rust_type(&declared).0));
+            fields.insert((&t.name, &c.name), (f, dialect.rust_type(&declared(c, dialect))));
         }
     }
     // A foreign key column takes its target's Rust type, as the derive requires.
@@ -155,9 +149,17 @@ pub fn render_rust(schema: &Schema, source: &str) -> Pulled {
     ));
     for t in &schema.tables {
         out.push('\n');
-        out.push_str(&render_table(t, &structs, &fields, &mut notes));
+        out.push_str(&render_table(t, &structs, &fields, &mut notes, dialect));
     }
     Pulled { code: out, notes }
+}
+
+/// The column's declared SQL type.
+fn declared(c: &Column, dialect: &dyn Dialect) -> String {
+    match &c.ty {
+        LogicalType::Sql(s) => s.clone(),
+        other => dialect.column_type(other),
+    }
 }
 
 fn render_table(
@@ -165,6 +167,7 @@ fn render_table(
     structs: &BTreeMap<&str, String>,
     fields: &BTreeMap<(&str, &str), (String, &'static str)>,
     notes: &mut Vec<String>,
+    dialect: &dyn Dialect,
 ) -> String {
     let field = |c: &str| {
         fields
@@ -176,10 +179,10 @@ fn render_table(
     let mut local_notes = Vec::new();
     s.push_str("#[derive(Table, Debug, Clone, PartialEq)]\n");
     let mut table_attr = vec![format!("name = {}", lit(&t.name))];
-    if t.strict {
+    if t.options.sqlite.strict {
         table_attr.push("strict".into());
     }
-    if t.without_rowid {
+    if t.options.sqlite.without_rowid {
         table_attr.push("without_rowid".into());
     }
     if let Some(pk) = &t.primary_key {
@@ -218,7 +221,7 @@ fn render_table(
             .get(&(t.name.as_str(), c.name.as_str()))
             .cloned()
             .unwrap_or_else(|| (field_ident(&c.name), "f64"));
-        let attrs = column_attrs(t, c, &fname, rust, structs, fields, &mut local_notes);
+        let attrs = column_attrs(t, c, &fname, rust, structs, fields, &mut local_notes, dialect);
         let ty = if c.not_null && c.generated.is_none() {
             rust.to_string()
         } else {
@@ -255,6 +258,7 @@ fn render_table(
     head + &s
 }
 
+#[allow(clippy::too_many_arguments)]
 fn column_attrs(
     t: &Table,
     c: &Column,
@@ -263,6 +267,7 @@ fn column_attrs(
     structs: &BTreeMap<&str, String>,
     fields: &BTreeMap<(&str, &str), (String, &'static str)>,
     notes: &mut Vec<String>,
+    dialect: &dyn Dialect,
 ) -> Vec<String> {
     let mut a = Vec::new();
     if fname.trim_start_matches("r#") != c.name {
@@ -274,18 +279,10 @@ fn column_attrs(
     if c.autoincrement {
         a.push("autoincrement".into());
     }
-    let declared = match &c.ty {
-        LogicalType::Sql(s) => s.clone(),
-        other => crate::dialect::Sqlite::column_type(other),
-    };
+    let declared = declared(c, dialect);
     // The declared type is kept exactly whenever the Rust type alone would say another, or
     // when the default is a literal the Rust type does not take.
-    let canonical = match rust {
-        "i64" | "bool" => "integer",
-        "String" => "text",
-        "Vec<u8>" => "blob",
-        _ => "real",
-    };
+    let canonical = canonical_of(rust, dialect);
     let default_fits = c.default.as_ref().is_none_or(|d| fits(rust, d));
     if declared != canonical || !default_fits {
         a.push(format!("sql_type = {}", lit(&declared)));
@@ -293,15 +290,14 @@ fn column_attrs(
     match &c.default {
         None => {}
         Some(DefaultValue::Sql(v)) => {
-            if !crate::model::is_sqlite_default(v) {
+            let attr = dialect.default_sql_attribute(v);
+            if attr != *v {
                 notes.push(format!(
                     "`{}.{}`: the default `{v}` is kept in parentheses, as SQLite reads it",
                     t.name, c.name
                 ));
-                a.push(format!("default_sql = {}", lit(&format!("({v})"))));
-            } else {
-                a.push(format!("default_sql = {}", lit(v)));
             }
+            a.push(format!("default_sql = {}", lit(&attr)));
         }
         Some(DefaultValue::Int(v)) => a.push(format!("default = {v}")),
         Some(DefaultValue::Real(v)) => {
@@ -361,15 +357,5 @@ mod tests {
         assert_eq!(struct_ident("order items"), "OrderItems");
         assert_eq!(struct_ident("auth_user"), "AuthUser");
         assert_eq!(struct_ident("2024_data"), "Table2024Data");
-    }
-
-    #[test]
-    fn types_follow_sqlite_affinity() {
-        assert_eq!(rust_type("varchar(150)"), ("String", "text"));
-        assert_eq!(rust_type("BIGINT"), ("i64", "integer"));
-        assert_eq!(rust_type("bool"), ("bool", "integer"));
-        assert_eq!(rust_type("datetime"), ("String", "text"));
-        assert_eq!(rust_type("decimal"), ("f64", "real"));
-        assert_eq!(rust_type(""), ("Vec<u8>", "blob"));
     }
 }

@@ -1,11 +1,9 @@
-//! The `Table` trait that `#[derive(Table)]` implements: the table's model, its SQL, and the
-//! row helpers an application uses on rusqlite.
+//! The `Table` trait that `#[derive(Table)]` implements: the table's model and its SQL, and
+//! row helpers that work on any connection type a dialect module implements [`Executor`] for
+//! (`&rusqlite::Connection` today).
 
 use std::marker::PhantomData;
 
-use rusqlite::{Connection, Row};
-
-use crate::dialect::Sqlite;
 use crate::model;
 
 /// A Rust struct that is a database table. Implemented by `#[derive(Table)]`.
@@ -15,6 +13,7 @@ pub trait Table: Sized {
     /// One [`ColumnRef`] per column field, named like the field: `<User as Table>::COLUMNS.id`.
     /// This is what `#[column(references = User::id)]` is checked against at compile time.
     type Columns: 'static;
+    /// The column references.
     const COLUMNS: Self::Columns;
     /// What [`Table::find`] takes: the primary key field's type, a tuple for a composite key,
     /// or the rowid (`i64`) for a table without a declared key.
@@ -25,44 +24,83 @@ pub trait Table: Sized {
     fn table_def() -> &'static model::Table;
 
     /// `CREATE TABLE` followed by the table's `CREATE INDEX` statements, for SQLite.
+    #[cfg(feature = "sqlite")]
     fn create_table_sql() -> Vec<String> {
-        Sqlite::create_table_statements(Self::table_def())
+        crate::backend::default_dialect().create_table_statements(Self::table_def())
     }
 
-    /// Runs [`Table::create_table_sql`]. Migrations are the way to create tables in an
+    /// Creates the table and its indexes. Migrations are the way to create tables in an
     /// application; this is for tests and scratch databases.
-    fn create_table(conn: &Connection) -> rusqlite::Result<()> {
-        for sql in Self::create_table_sql() {
-            conn.execute_batch(&sql)?;
-        }
-        Ok(())
+    fn create_table<E: Executor<Self>>(conn: E) -> Result<(), E::Error> {
+        conn.create_table()
     }
 
     /// Reads a row by column name, so it works for `SELECT *` and for [`Table::select_all`].
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self>;
+    fn from_row<R: RowReader<Self>>(row: R) -> Result<Self, R::Error> {
+        row.read()
+    }
 
     /// Inserts the row, leaving out generated columns and an `autoincrement` key (the database
     /// picks it). Returns the new row's rowid, which is the autoincrement key when there is one.
-    fn insert(&self, conn: &Connection) -> rusqlite::Result<i64>;
+    fn insert<E: Executor<Self>>(&self, conn: E) -> Result<i64, E::Error> {
+        conn.insert(self)
+    }
 
     /// Every row of the table, in rowid (or key) order.
-    fn select_all(conn: &Connection) -> rusqlite::Result<Vec<Self>>;
+    fn select_all<E: Executor<Self>>(conn: E) -> Result<Vec<Self>, E::Error> {
+        conn.select_all()
+    }
 
     /// The row with this key, if any.
-    fn find(conn: &Connection, key: Self::Key) -> rusqlite::Result<Option<Self>>;
+    fn find<E: Executor<Self>>(conn: E, key: Self::Key) -> Result<Option<Self>, E::Error> {
+        conn.find(key)
+    }
 
     /// Writes every non-key, non-generated column of the row with this row's key. Returns the
     /// number of rows changed (0 or 1). A table without a primary key has no row identity in
     /// the struct: this is an error there.
-    fn update(&self, conn: &Connection) -> rusqlite::Result<usize>;
+    fn update<E: Executor<Self>>(&self, conn: E) -> Result<usize, E::Error> {
+        conn.update(self)
+    }
 
     /// Deletes the row with this row's key; returns the number deleted. An error on a table
     /// without a primary key, as for [`Table::update`].
-    fn delete(&self, conn: &Connection) -> rusqlite::Result<usize>;
+    fn delete<E: Executor<Self>>(&self, conn: E) -> Result<usize, E::Error> {
+        conn.delete(self)
+    }
+}
+
+/// A connection that can read and write the rows of `T` (implemented by each dialect module
+/// for its client library's connection types). [`Table`]'s row helpers call it.
+pub trait Executor<T: Table> {
+    /// The client library's error.
+    type Error;
+    /// Creates `T`'s table and indexes.
+    fn create_table(self) -> Result<(), Self::Error>;
+    /// Inserts `row`; returns its rowid.
+    fn insert(self, row: &T) -> Result<i64, Self::Error>;
+    /// Every row, in key order.
+    fn select_all(self) -> Result<Vec<T>, Self::Error>;
+    /// The row with this key.
+    fn find(self, key: T::Key) -> Result<Option<T>, Self::Error>;
+    /// Updates `row` by its key.
+    fn update(self, row: &T) -> Result<usize, Self::Error>;
+    /// Deletes `row` by its key.
+    fn delete(self, row: &T) -> Result<usize, Self::Error>;
+}
+
+/// A row of a query result that can be read as a `T` (implemented by each dialect module for
+/// its client library's row type).
+pub trait RowReader<T> {
+    /// The client library's error.
+    type Error;
+    /// The row as a `T`, its columns found by name.
+    fn read(self) -> Result<T, Self::Error>;
 }
 
 /// A column of a table, typed by its field's Rust type. Used to check foreign keys.
 pub struct ColumnRef<T> {
+    /// The column's SQL name.
     pub name: &'static str,
     _ty: PhantomData<fn() -> T>,
 }

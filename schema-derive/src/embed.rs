@@ -60,15 +60,13 @@ pub fn embed_migrations(lit: &syn::LitStr) -> syn::Result<TokenStream> {
                 sql_path.display()
             )));
         }
+        // Hashed here, once: the binary carries the hash beside the text it embeds.
+        let bytes = std::fs::read(&sql_path).map_err(|e| err(format!("cannot read {}: {e}", sql_path.display())))?;
+        let hash = hex_sha256(&bytes);
         let sql_path = sql_path.to_string_lossy().into_owned();
         tags.push(tag.clone());
         items.push(quote! {
-            ::schema_core::Migration {
-                idx: #idx,
-                tag: ::std::borrow::Cow::Borrowed(#tag),
-                when: #when,
-                sql: ::std::borrow::Cow::Borrowed(::std::include_str!(#sql_path)),
-            }
+            ::schema_core::Migration::embedded(#idx, #tag, #when, ::std::include_str!(#sql_path), #hash)
         });
     }
     let journal_path = journal_path.to_string_lossy().into_owned();
@@ -81,6 +79,11 @@ pub fn embed_migrations(lit: &syn::LitStr) -> syn::Result<TokenStream> {
             ::schema_core::Migrations::from_static(MIGRATIONS)
         }
     })
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

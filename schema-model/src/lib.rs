@@ -7,5 +7,6 @@
 pub mod model;
 #[cfg(feature = "parse")]
 pub mod parse;
+pub mod sql;
 
 pub use model::*;

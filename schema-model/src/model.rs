@@ -31,10 +31,28 @@ pub struct Table {
     pub uniques: Vec<Unique>,
     pub foreign_keys: Vec<ForeignKey>,
     pub checks: Vec<Check>,
-    pub strict: bool,
-    pub without_rowid: bool,
+    /// What only some dialects can say about a table. The diff compares these as a whole,
+    /// without knowing what they mean; the dialect that owns a field renders it.
+    pub options: TableOptions,
     /// `#[table(renamed_from = "..")]`: a hint for the diff, not part of the table's shape.
     pub renamed_from: Option<String>,
+}
+
+/// Table options that belong to one dialect each: a field is read only by its dialect, and
+/// the others ignore (or refuse) it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TableOptions {
+    /// SQLite's options.
+    pub sqlite: SqliteOptions,
+}
+
+/// `CREATE TABLE .. (..) STRICT, WITHOUT ROWID`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SqliteOptions {
+    /// `#[table(strict)]`: values must match their column's declared type.
+    pub strict: bool,
+    /// `#[table(without_rowid)]`: the table is stored by its primary key, with no rowid.
+    pub without_rowid: bool,
 }
 
 impl Table {
@@ -47,8 +65,7 @@ impl Table {
             uniques: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
-            strict: false,
-            without_rowid: false,
+            options: TableOptions::default(),
             renamed_from: None,
         }
     }
@@ -217,31 +234,10 @@ impl DefaultValue {
             DefaultValue::Int(v) => v.to_string(),
             DefaultValue::Real(v) => v.clone(),
             DefaultValue::Bool(v) => v.to_string(),
-            DefaultValue::Text(v) => quote_string(v),
+            DefaultValue::Text(v) => crate::sql::string_literal(v),
             DefaultValue::Sql(v) => v.clone(),
         }
     }
-}
-
-/// Whether SQLite takes `v` as a column default: a bare literal (number, string, blob, NULL,
-/// TRUE/FALSE), `CURRENT_TIME` / `_DATE` / `_TIMESTAMP`, or an expression in parentheses.
-/// Anything else (`unixepoch()`) makes a CREATE TABLE that SQLite refuses.
-pub fn is_sqlite_default(v: &str) -> bool {
-    let v = v.trim();
-    let upper = v.to_ascii_uppercase();
-    !v.is_empty()
-        && (matches!(
-            upper.as_str(),
-            "CURRENT_TIME" | "CURRENT_DATE" | "CURRENT_TIMESTAMP" | "NULL" | "TRUE" | "FALSE"
-        ) || (v.starts_with('(') && v.ends_with(')'))
-            || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2)
-            || (upper.starts_with("X'") && v.ends_with('\''))
-            || v.trim_start_matches(['-', '+']).parse::<f64>().is_ok())
-}
-
-/// `'text'` with every `'` doubled: an SQL string literal.
-pub fn quote_string(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -35,7 +35,7 @@ pub enum Key {
 pub fn key_of(t: &Table) -> Key {
     if t.primary_key.is_some() {
         Key::Composite {
-            without_rowid: t.without_rowid,
+            without_rowid: t.options.sqlite.without_rowid,
         }
     } else if let Some(c) = t.columns.iter().find(|c| c.primary_key) {
         Key::Rowid {
@@ -93,7 +93,7 @@ pub fn arb_schema() -> impl Strategy<Value = Schema> {
             for (i, (kind, flag, cols, strict, n_ix, gen_kind, check)) in tables.into_iter().enumerate() {
                 let name = format!("t{i}");
                 let mut t = Table::new(&name);
-                t.strict = strict;
+                t.options.sqlite.strict = strict;
                 match kind {
                     0 => {
                         let mut id = Column::new("id", sql("integer"));
@@ -108,7 +108,7 @@ pub fn arb_schema() -> impl Strategy<Value = Schema> {
                             name: format!("{name}_k1_k2_pk"),
                             columns: vec!["k1".into(), "k2".into()],
                         });
-                        t.without_rowid = flag;
+                        t.options.sqlite.without_rowid = flag;
                     }
                     _ => {}
                 }
@@ -290,7 +290,7 @@ pub fn mutate(a: &Schema, ops: &[TableOps], new_table: bool) -> (Schema, Renames
                     renames.columns.push((n.name.clone(), c.name.clone(), new.clone()));
                     c.name = new;
                 }
-                2 if !t.strict && !op.strict => {
+                2 if !t.options.sqlite.strict && !op.strict => {
                     let ty = TYPES[(TYPES
                         .iter()
                         .position(|x| LogicalType::Sql(x.to_string()) == c.ty)
@@ -372,7 +372,7 @@ pub fn mutate(a: &Schema, ops: &[TableOps], new_table: bool) -> (Schema, Renames
         }
         if op.strict {
             // STRICT needs every declared type to be one it knows: ours are.
-            n.strict = !n.strict;
+            n.options.sqlite.strict = !n.options.sqlite.strict;
         }
         if op.autoinc
             && let Some(id) = n.columns.iter_mut().find(|c| c.primary_key)

@@ -2,7 +2,9 @@
 //! example, the model the compiler built equals the model `schema generate` reads.
 
 use schema_core::Table;
+use schema_core::dialect::Dialect;
 use schema_core::model::{Schema, Table as TableDef};
+use schema_core::sqlite::SQLITE;
 use schema_tests::{basic, blog};
 
 fn cli_schema(path: &std::path::Path) -> Schema {
@@ -51,9 +53,9 @@ fn example_tables_agree() {
 fn the_example_migration_is_what_generate_writes_today() {
     // The committed migration folder must match the schema: regenerating would add nothing.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog");
-    let snap = schema_core::journal::Folder::new(root.join("migrations"))
+    let snap = schema_core::folder::Folder::new(root.join("migrations"), &SQLITE)
         .read_snapshot(0)
         .unwrap();
-    let cli = schema_core::dialect::Sqlite::normalize(&cli_schema(&root.join("src/schema.rs")));
+    let cli = SQLITE.normalize(&cli_schema(&root.join("src/schema.rs")));
     assert!(schema_core::generate::same_schema(&snap.schema, &cli));
 }

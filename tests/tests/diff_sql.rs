@@ -7,12 +7,13 @@
 
 use std::path::Path;
 
-use schema_core::dialect::Sqlite;
+use schema_core::dialect::Dialect;
 use schema_core::diff::{RenameHint, diff, resolve_renames};
 use schema_core::model::Schema;
+use schema_core::sqlite::SQLITE;
 
 fn schema(path: &Path) -> Schema {
-    Sqlite::normalize(&schema_tests::schema_from_file(path))
+    SQLITE.normalize(&schema_tests::schema_from_file(path))
 }
 
 fn flags(dir: &Path) -> Vec<RenameHint> {
@@ -41,7 +42,7 @@ fn render(dir: &Path) -> String {
         Err(e) => return format!("REFUSED (renames):\n{e}\n"),
     };
     let changes = diff(&before, &after, &renames);
-    match Sqlite::plan(&before, &after, &changes) {
+    match SQLITE.plan(&before, &after, &changes, &Default::default()) {
         Ok(plan) => {
             let mut out = String::new();
             for w in &plan.warnings {

@@ -4,9 +4,10 @@
 
 use rusqlite::Connection;
 use schema_core::Table;
-use schema_core::dialect::Sqlite;
+use schema_core::dialect::Dialect;
 use schema_core::model::Schema;
 use schema_core::snapshot::Snapshot;
+use schema_core::sqlite::SQLITE;
 use schema_tests::{apply_sql_file, basic, describe, fixtures};
 use serde_json::Value;
 
@@ -34,10 +35,10 @@ fn snapshot_json(schema: &Schema) -> Value {
     let snap = Snapshot {
         id: "ID".into(),
         prev_id: "PREV".into(),
-        schema: Sqlite::normalize(schema),
+        schema: SQLITE.normalize(schema),
         renames: Default::default(),
     };
-    without_ids(snap.to_json())
+    without_ids(serde_json::from_str(&SQLITE.write_snapshot(&snap)).unwrap())
 }
 
 fn without_ids(mut v: Value) -> Value {
@@ -91,13 +92,12 @@ fn snapshot_from_the_derive_equals_drizzle_kits_field_by_field() {
 
 #[test]
 fn snapshot_text_is_byte_identical_apart_from_ids() {
-    let ours = Snapshot {
+    let ours = SQLITE.write_snapshot(&Snapshot {
         id: "ID".into(),
         prev_id: "PREV".into(),
-        schema: Sqlite::normalize(&parsed_schema()),
+        schema: SQLITE.normalize(&parsed_schema()),
         renames: Default::default(),
-    }
-    .to_json_string();
+    });
     let theirs = fixture("migrations/meta/0000_snapshot.json");
     let strip = |s: &str| -> String {
         s.lines()
@@ -127,7 +127,9 @@ fn build(sql: &str) -> (tempfile::TempDir, Connection) {
 
 #[test]
 fn our_sql_builds_the_database_drizzle_kits_sql_builds() {
-    let ours = Sqlite::create_schema(&Sqlite::normalize(&parsed_schema())).join("--> statement-breakpoint\n");
+    let ours = SQLITE
+        .create_schema(&SQLITE.normalize(&parsed_schema()))
+        .join("--> statement-breakpoint\n");
     let (_a, theirs_db) = build(&fixture("migrations/0000_init.sql"));
     let (_b, ours_db) = build(&ours);
     let (theirs, ours) = (describe(&theirs_db), describe(&ours_db));
@@ -150,7 +152,7 @@ fn our_sql_builds_the_database_drizzle_kits_sql_builds() {
 
 #[test]
 fn the_database_comparison_notices_a_missing_index() {
-    let ours = Sqlite::create_schema(&Sqlite::normalize(&parsed_schema()));
+    let ours = SQLITE.create_schema(&SQLITE.normalize(&parsed_schema()));
     let without_last_index: Vec<String> = ours.into_iter().filter(|s| !s.contains("users_lower_email")).collect();
     let (_a, theirs_db) = build(&fixture("migrations/0000_init.sql"));
     let (_b, ours_db) = build(&without_last_index.join("--> statement-breakpoint\n"));

@@ -2,16 +2,17 @@
 
 use rusqlite::Connection;
 use schema_core::Table;
-use schema_core::dialect::Sqlite;
-use schema_core::introspect::introspect;
+use schema_core::dialect::Dialect;
 use schema_core::model::Schema;
+use schema_core::sqlite::SQLITE;
+use schema_core::sqlite::introspect;
 use schema_tests::{basic, blog};
 
 fn round_trip(schema: &Schema) {
-    let model = Sqlite::normalize(schema);
+    let model = SQLITE.normalize(schema);
     let dir = tempfile::tempdir().unwrap();
     let conn = Connection::open(dir.path().join("db.sqlite")).unwrap();
-    for sql in Sqlite::create_schema(&model) {
+    for sql in SQLITE.create_schema(&model) {
         conn.execute_batch(&sql).unwrap();
     }
     let back = introspect(&conn, &["__drizzle_migrations"]).unwrap();

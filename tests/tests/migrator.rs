@@ -4,7 +4,13 @@
 use std::path::Path;
 
 use rusqlite::Connection;
-use schema_core::migrate::{MigrateError, MigrationState, Migrations};
+use schema_core::{MigrateError, MigrationState, Migrations};
+
+/// The hex SHA-256 drizzle-orm stores, computed here independently of the migrator.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// A folder of migrations written by hand: `(tag, when, sql)`.
 fn folder(dir: &Path, migrations: &[(&str, i64, &str)]) {
@@ -112,7 +118,7 @@ fn migrate_like_drizzle(conn: &Connection, dir: &Path, upto: usize) {
         }
         conn.execute(
             "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES (?1, ?2)",
-            rusqlite::params![mig.hash(), mig.when],
+            rusqlite::params![mig.hash(), mig.when()],
         )
         .unwrap();
     }
@@ -181,13 +187,13 @@ fn drizzle_orm_reads_and_appends_to_our_tracking_table() {
         )
         .unwrap();
     assert_eq!(last, FIVE[3].1);
-    assert_eq!(hash, schema_core::migrate::sha256_hex(FIVE[3].2.as_bytes()));
+    assert_eq!(hash, sha256_hex(FIVE[3].2.as_bytes()));
     // drizzle-orm then applies the fifth and records it its way, with no tag.
     folder(&dir.path().join("m"), &five);
     conn.execute_batch(FIVE[4].2).unwrap();
     conn.execute(
         "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES (?1, ?2)",
-        rusqlite::params![schema_core::migrate::sha256_hex(FIVE[4].2.as_bytes()), FIVE[4].1],
+        rusqlite::params![sha256_hex(FIVE[4].2.as_bytes()), FIVE[4].1],
     )
     .unwrap();
     // And we see it as applied.
@@ -335,7 +341,10 @@ fn embedded_migrations_equal_the_folder_read_at_run_time() {
     let (a, b) = (EMBEDDED.migrations(), from_dir.migrations());
     assert_eq!(a.len(), b.len());
     for (x, y) in a.iter().zip(b) {
-        assert_eq!((x.idx, &x.tag, x.when, x.hash()), (y.idx, &y.tag, y.when, y.hash()));
+        assert_eq!(
+            (x.idx(), x.tag(), x.when(), x.hash()),
+            (y.idx(), y.tag(), y.when(), y.hash())
+        );
     }
     let dir = tempfile::tempdir().unwrap();
     let mut conn = Connection::open(dir.path().join("app.db")).unwrap();

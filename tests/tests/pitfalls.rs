@@ -4,10 +4,11 @@
 //! refused before anything runs).
 
 use rusqlite::Connection;
-use schema_core::dialect::REBUILD_MARKER;
+use schema_core::folder::Folder;
 use schema_core::generate::{GenerateError, GenerateOptions, GenerateOutcome, generate};
-use schema_core::migrate::{MigrateError, Migrations};
 use schema_core::model::Schema;
+use schema_core::sqlite::{REBUILD_MARKER, SQLITE};
+use schema_core::{MigrateError, Migrations};
 
 /// A project: a migration folder and a database, moved from schema to schema.
 struct Project {
@@ -28,15 +29,12 @@ impl Project {
         p
     }
 
-    fn opts(&self) -> GenerateOptions {
-        GenerateOptions {
-            out: self.dir.path().join("migrations"),
-            ..Default::default()
-        }
+    fn folder(&self) -> Folder {
+        Folder::new(self.dir.path().join("migrations"), &SQLITE)
     }
 
     fn generate(&self, src: &str) -> Result<String, GenerateError> {
-        match generate(&schema(src), &self.opts(), &mut ())? {
+        match generate(&self.folder(), &schema(src), &GenerateOptions::default(), &mut ())? {
             GenerateOutcome::Written(w) => Ok(std::fs::read_to_string(w.sql_path).unwrap()),
             GenerateOutcome::NoChanges => panic!("expected a change"),
         }
@@ -343,8 +341,11 @@ pub struct Audit {
 "#;
     let p = Project::new(before);
     // A hand-written migration adds a view and a trigger, as users do.
-    let out = p.dir.path().join("migrations");
-    match generate(&schema(before), &GenerateOptions { out: out.clone(), custom: true, ..Default::default() }, &mut ()).unwrap() {
+    let custom = GenerateOptions {
+        custom: true,
+        ..Default::default()
+    };
+    match generate(&p.folder(), &schema(before), &custom, &mut ()).unwrap() {
         GenerateOutcome::Written(w) => std::fs::write(
             w.sql_path,
             "CREATE VIEW adults AS SELECT id, name FROM users WHERE age >= 18;--> statement-breakpoint\n\

@@ -12,12 +12,13 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use rusqlite::Connection;
-use schema_core::dialect::Sqlite;
+use schema_core::Migrations;
+use schema_core::dialect::Dialect;
 use schema_core::diff::{Renames, diff};
-use schema_core::introspect::introspect;
-use schema_core::migrate::Migrations;
 use schema_core::model::{Column, DefaultValue, Schema, Table};
 use schema_core::snapshot::Snapshot;
+use schema_core::sqlite::SQLITE;
+use schema_core::sqlite::introspect;
 use schema_tests::describe;
 use schema_tests::generate::{Key, arb_change, arb_schema, key_of, value};
 
@@ -35,7 +36,7 @@ fn config() -> ProptestConfig {
 
 fn build(path: &Path, schema: &Schema) -> Connection {
     let conn = Connection::open(path).unwrap();
-    for s in Sqlite::create_schema(schema) {
+    for s in SQLITE.create_schema(schema) {
         conn.execute_batch(&s).unwrap_or_else(|e| panic!("{e}: {s}"));
     }
     conn
@@ -46,7 +47,7 @@ fn fill(conn: &Connection, a: &Schema) {
     for (ti, t) in a.tables.iter().enumerate() {
         let cols: Vec<&Column> = t.columns.iter().filter(|c| c.generated.is_none()).collect();
         let names: Vec<String> = cols.iter().map(|c| format!("\"{}\"", c.name)).collect();
-        let rowid = !t.without_rowid && matches!(key_of(t), Key::None);
+        let rowid = !t.options.sqlite.without_rowid && matches!(key_of(t), Key::None);
         let sql = format!(
             "INSERT INTO \"{}\" ({}{}) VALUES ({}{})",
             t.name,
@@ -158,9 +159,9 @@ proptest! {
 
     #[test]
     fn a_migration_keeps_every_row_and_gives_the_schema_of_b((a, b, renames) in arb_change()) {
-        let (na, nb) = (Sqlite::normalize(&a), Sqlite::normalize(&b));
+        let (na, nb) = (SQLITE.normalize(&a), SQLITE.normalize(&b));
         let changes = diff(&na, &nb, &renames);
-        let plan = match Sqlite::plan(&na, &nb, &changes) {
+        let plan = match SQLITE.plan(&na, &nb, &changes, &Default::default()) {
             Ok(p) => p,
             Err(e) => {
                 // Refused only for a NOT NULL column that existing rows could not fill.
@@ -174,7 +175,7 @@ proptest! {
         fill(&conn, &na);
         let before: Vec<_> = na.tables.iter().map(|t| (t.name.clone(), rows(&conn, t))).collect();
         drop(conn);
-        folder(&dir.path().join("m"), &Sqlite::create_schema(&na), &plan.statements);
+        folder(&dir.path().join("m"), &SQLITE.create_schema(&na), &plan.statements);
         // The database already has `a`: record 0000 as applied, then migrate with foreign keys on.
         let mut conn = Connection::open(dir.path().join("migrated.db")).unwrap();
         conn.pragma_update(None, "foreign_keys", true).unwrap();
@@ -219,33 +220,33 @@ proptest! {
 
     #[test]
     fn a_schema_has_no_difference_with_itself(a in arb_schema()) {
-        let n = Sqlite::normalize(&a);
+        let n = SQLITE.normalize(&a);
         prop_assert!(diff(&n, &n, &Renames::default()).is_empty());
     }
 
     #[test]
     fn a_snapshot_reads_back_as_written(a in arb_schema()) {
-        let n = Sqlite::normalize(&a);
+        let n = SQLITE.normalize(&a);
         let snap = Snapshot { id: "i".into(), prev_id: "p".into(), schema: n.clone(), renames: Renames::default() };
-        let back = Snapshot::from_json_str(&snap.to_json_string()).unwrap();
+        let back = SQLITE.read_snapshot(&SQLITE.write_snapshot(&snap)).unwrap();
         prop_assert!(diff(&back.schema, &n, &Renames::default()).is_empty(), "{:?}", diff(&back.schema, &n, &Renames::default()));
         prop_assert_eq!(sorted(&back.schema), sorted(&n));
     }
 
     #[test]
     fn introspection_and_pull_give_back_the_model(a in arb_schema()) {
-        let n = Sqlite::normalize(&a);
+        let n = SQLITE.normalize(&a);
         let dir = tempfile::tempdir().unwrap();
         let conn = build(&dir.path().join("db.sqlite"), &n);
         let back = introspect(&conn, &[]).unwrap();
         prop_assert_eq!(sorted(&back), sorted(&n));
 
-        let pulled = schema_core::pull::render_rust(&back, "db.sqlite");
+        let pulled = schema_core::pull::render_rust(&back, "db.sqlite", &SQLITE);
         prop_assert!(pulled.notes.is_empty(), "{:?}", pulled.notes);
         let file = syn::parse_file(&pulled.code).unwrap_or_else(|e| panic!("{e}\n{}", pulled.code));
         let parsed = schema_model::parse::from_file(&file).unwrap_or_else(|e| panic!("{e}\n{}", pulled.code));
         let schema = schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{}\n{}", e[0].error, pulled.code));
-        let again = Sqlite::normalize(&schema);
+        let again = SQLITE.normalize(&schema);
         prop_assert!(diff(&back, &again, &Renames::default()).is_empty(), "{:?}\n{}", diff(&back, &again, &Renames::default()), pulled.code);
     }
 }

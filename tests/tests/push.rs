@@ -5,6 +5,7 @@ use rusqlite::Connection;
 use schema_core::diff::RenameHint;
 use schema_core::model::Schema;
 use schema_core::push::{PushError, PushPlan, apply_push, plan_push};
+use schema_core::sqlite::SqliteDriver;
 
 fn schema(src: &str) -> Schema {
     schema_tests::schema_from_source(src)
@@ -25,13 +26,14 @@ impl Db {
         db
     }
 
-    fn plan(&self, src: &str, hints: &[RenameHint]) -> Result<PushPlan, PushError> {
-        plan_push(&self.conn, &schema(src), &["__drizzle_migrations"], hints, &mut ())
+    fn plan(&mut self, src: &str, hints: &[RenameHint]) -> Result<PushPlan, PushError> {
+        let mut driver = SqliteDriver::new(&mut self.conn);
+        plan_push(&mut driver, &schema(src), &["__drizzle_migrations"], hints, &mut ())
     }
 
     fn push(&mut self, src: &str, hints: &[RenameHint]) -> Result<PushPlan, PushError> {
         let plan = self.plan(src, hints)?;
-        apply_push(&mut self.conn, &plan)?;
+        apply_push(&mut SqliteDriver::new(&mut self.conn), &plan)?;
         let fk: bool = self.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
         assert!(fk, "push gives foreign keys back as they were");
         Ok(plan)
@@ -41,7 +43,7 @@ impl Db {
         schema_tests::rows(&self.conn, sql)
     }
 
-    fn in_sync(&self, src: &str) {
+    fn in_sync(&mut self, src: &str) {
         let plan = self.plan(src, &[]).unwrap();
         assert!(
             plan.changes.is_empty(),
@@ -88,7 +90,7 @@ fn filled() -> Db {
 
 #[test]
 fn a_database_in_sync_has_nothing_to_push() {
-    let db = filled();
+    let mut db = filled();
     db.in_sync(PARENT);
 }
 
@@ -208,7 +210,7 @@ pub struct Post { #[column(primary_key)] pub id: i64, pub author_id: i64 }
 
 #[test]
 fn not_null_without_a_default_is_refused_before_anything_changes() {
-    let db = filled();
+    let mut db = filled();
     let err = db
         .plan(&PARENT.replace("pub age: Option<i64>", "pub age: i64"), &[])
         .unwrap_err()

@@ -1,6 +1,6 @@
 //! `schema check`: the folder is consistent and the schema has nothing left to generate.
 
-use schema_core::generate::{Folder, pending};
+use schema_core::generate::pending;
 
 use crate::cli::{CliError, CliResult, EXIT_FOUND};
 use crate::config::Config;
@@ -8,8 +8,8 @@ use crate::source;
 
 /// With `--url`, the database is also compared with what its applied migrations say.
 pub fn run(config: &Config, with_database: bool) -> CliResult {
-    let folder = Folder::new(&config.out);
-    let mut problems = schema_core::journal::check_folder(&folder).map_err(CliError::input)?;
+    let folder = config.folder();
+    let mut problems = schema_core::folder::check_folder(&folder).map_err(CliError::input)?;
     if problems.is_empty() {
         let files = source::expand(&config.schema).map_err(CliError::input)?;
         let schema = source::load(&files).map_err(CliError::input)?;

@@ -1,13 +1,14 @@
 //! `schema drop [TAG]`: removes a migration no database has applied, and its snapshot.
 
-use schema_core::generate::Folder;
-use schema_core::migrate::{MigrationState, Migrations};
+use schema_core::MigrationState;
+use schema_core::backend::{OpenError, OpenMode};
 
 use crate::cli::{CliError, CliResult, DropArgs};
+use crate::commands::migrate::{classify, load};
 use crate::config::Config;
 
 pub fn run(config: &Config, args: &DropArgs) -> CliResult {
-    let folder = Folder::new(&config.out);
+    let folder = config.folder();
     let journal = folder.read_journal().map_err(CliError::input)?;
     let Some(entry) = (match &args.tag {
         Some(tag) => journal
@@ -22,27 +23,29 @@ pub fn run(config: &Config, args: &DropArgs) -> CliResult {
         })));
     };
     // The configured database, when it exists, must not have applied it.
-    let db = config.database_path();
-    if db.exists() {
-        let conn = crate::commands::migrate::open(config)?;
-        let migrations = Migrations::from_dir(&config.out)
-            .map_err(crate::commands::migrate::classify)?
-            .with_table(config.table.clone());
-        let applied = migrations
-            .status(&conn)
-            .map_err(crate::commands::migrate::classify)?
-            .migrations
-            .into_iter()
-            .any(|(m, s)| m.tag == entry.tag && matches!(s, MigrationState::Applied { .. } | MigrationState::Edited));
-        if applied {
-            return Err(CliError::input(anyhow::anyhow!(
-                "{} is applied in {}; write a new migration that undoes it instead",
-                entry.tag,
-                db.display()
-            )));
+    match schema_core::backend::open(config.dialect, &config.url, OpenMode::ReadWrite) {
+        Ok(mut db) => {
+            let migrations = load(config)?;
+            let applied = db
+                .status(&migrations)
+                .map_err(classify)?
+                .migrations
+                .into_iter()
+                .any(|(m, s)| {
+                    m.tag() == entry.tag && matches!(s, MigrationState::Applied { .. } | MigrationState::Edited)
+                });
+            if applied {
+                return Err(CliError::input(anyhow::anyhow!(
+                    "{} is applied in {}; write a new migration that undoes it instead",
+                    entry.tag,
+                    db.target()
+                )));
+            }
         }
+        Err(OpenError::Missing(_)) => {}
+        Err(e) => return Err(CliError::database(e)),
     }
-    let removed = schema_core::journal::drop_migration(&folder, &entry.tag).map_err(CliError::input)?;
+    let removed = schema_core::folder::drop_migration(&folder, &entry.tag).map_err(CliError::input)?;
     println!("Dropped {removed}.");
     Ok(0)
 }

@@ -73,13 +73,12 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
     let schema = source::load(&files).map_err(CliError::input)?;
     let opts = GenerateOptions {
-        out: config.out.clone(),
         name: args.name.clone(),
         custom: args.custom,
         renames: rename_hints(&args.renames)?,
     };
     // Everything generate can refuse is in its input: the schema, the folder, a flag.
-    match generate(&schema, &opts, &mut Prompt).map_err(CliError::input)? {
+    match generate(&config.folder(), &schema, &opts, &mut Prompt).map_err(CliError::input)? {
         GenerateOutcome::NoChanges => {
             println!(
                 "No schema changes: {} is up to date with {} table(s).",

@@ -3,8 +3,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
-use schema_core::migrate::{MigrateError, MigrationState, Migrations, Progress};
+use schema_core::backend::{self, OpenError, OpenMode};
+use schema_core::driver::Driver;
+use schema_core::{MigrateError, MigrationState, Migrations, Progress};
 
 use crate::cli::{CliError, CliResult, MigrateArgs};
 use crate::config::Config;
@@ -25,11 +26,12 @@ pub fn load(config: &Config) -> Result<Migrations, CliError> {
         .with_table(config.table.clone()))
 }
 
-pub fn open(config: &Config) -> Result<rusqlite::Connection, CliError> {
-    let path = config.database_path();
-    rusqlite::Connection::open(&path)
-        .with_context(|| format!("cannot open the database {}", path.display()))
-        .map_err(CliError::database)
+/// The configured database, through the dialect's driver.
+pub fn open(config: &Config, mode: OpenMode) -> Result<Box<dyn Driver>, CliError> {
+    backend::open(config.dialect, &config.url, mode).map_err(|e| match e {
+        OpenError::Unsupported(_) => CliError::input(e),
+        _ => CliError::database(e),
+    })
 }
 
 /// What a long migration is doing, for the ticker to print.
@@ -43,8 +45,8 @@ struct Current {
 
 pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
     let migrations = load(config)?;
-    let mut conn = open(config)?;
-    let status = migrations.status(&conn).map_err(classify)?;
+    let mut db = open(config, OpenMode::Create)?;
+    let status = db.status(&migrations).map_err(classify)?;
     let pending: Vec<_> = status
         .migrations
         .iter()
@@ -52,28 +54,39 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
         .collect();
     if args.dry_run {
         if pending.is_empty() {
-            println!("Nothing to apply: {} is up to date.", config.database_path().display());
+            println!("Nothing to apply: {} is up to date.", db.target());
         }
         for (m, _) in &pending {
-            println!("would apply {} ({} statements)", m.tag, m.statements().len());
+            println!("would apply {} ({} statements)", m.tag(), m.statements().len());
         }
         return Ok(0);
     }
     if args.backup && !pending.is_empty() {
-        let db = config.database_path();
+        let target = std::path::PathBuf::from(db.target());
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
         let file_name = format!(
             "{}.backup-{stamp}",
-            db.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
+            target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
         );
-        let backup = db.with_file_name(file_name);
-        conn.backup(rusqlite::MAIN_DB, &backup, None::<fn(rusqlite::backup::Progress)>)
-            .with_context(|| format!("cannot back up {} to {}", db.display(), backup.display()))
-            .map_err(CliError::database)?;
-        println!("backed up {} to {}", db.display(), backup.display());
+        let backup = target.with_file_name(file_name);
+        let copied = db.backup_to(&backup).map_err(|e| {
+            CliError::database(anyhow::anyhow!(
+                "cannot back up {} to {}: {e}",
+                target.display(),
+                backup.display()
+            ))
+        })?;
+        if copied {
+            println!("backed up {} to {}", target.display(), backup.display());
+        } else {
+            eprintln!(
+                "warning: --backup: {} cannot be copied as a file; no backup was made",
+                db.target()
+            );
+        }
     }
 
     // A ticker prints where a long migration is, every few seconds, until it is applied.
@@ -101,7 +114,7 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
             }
         })
     };
-    let result = migrations.run_with(&mut conn, &mut |p| {
+    let result = db.migrate(&migrations, &mut |p| {
         let mut c = current.lock().unwrap_or_else(|e| e.into_inner());
         match p {
             Progress::Applying { tag, statements } => {
@@ -128,7 +141,7 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
     let _ = ticker.join();
     let applied = result.map_err(classify)?;
     if applied.is_empty() {
-        println!("Nothing to apply: {} is up to date.", config.database_path().display());
+        println!("Nothing to apply: {} is up to date.", db.target());
     }
     Ok(0)
 }

@@ -3,26 +3,26 @@
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use schema_core::dialect::Sqlite;
+use schema_core::backend::{OpenError, OpenMode};
 use schema_core::diff::{describe, diff};
 use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
-use schema_core::introspect::introspect;
-use schema_core::migrate::Migrations;
 use schema_core::model::IndexTarget;
 
 use crate::cli::{CliError, CliResult, PullArgs};
-use crate::commands::migrate::{classify, open};
+use crate::commands::migrate::{classify, load};
 use crate::config::Config;
 use crate::source;
 
 pub fn run(config: &Config, args: &PullArgs) -> CliResult {
-    let db = config.database_path();
-    if !db.is_file() {
-        return Err(CliError::input(anyhow!(
-            "no database at {}: pull reads an existing one (set --url)",
-            db.display()
-        )));
-    }
+    let mut db = match schema_core::backend::open(config.dialect, &config.url, OpenMode::ReadWrite) {
+        Ok(db) => db,
+        Err(OpenError::Missing(target)) => {
+            return Err(CliError::input(anyhow!(
+                "no database at {target}: pull reads an existing one (set --url)"
+            )));
+        }
+        Err(e) => return Err(CliError::database(e)),
+    };
     let out_schema = args.out_schema.clone().unwrap_or_else(|| {
         config
             .schema
@@ -36,19 +36,18 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
             out_schema.display()
         )));
     }
-    let folder = schema_core::journal::Folder::new(&config.out);
+    let folder = config.folder();
     if !folder.read_journal().map_err(CliError::input)?.entries.is_empty() {
         return Err(CliError::input(anyhow!(
             "{} already has migrations; pull writes a baseline into an empty folder (set --out)",
             config.out.display()
         )));
     }
-    let conn = open(config)?;
-    let live = introspect(&conn, &[config.table.as_str()]).map_err(CliError::database)?;
+    let live = db.introspect(&[config.table.as_str()]).map_err(CliError::database)?;
     if live.tables.is_empty() {
-        return Err(CliError::input(anyhow!("{} has no tables to pull", db.display())));
+        return Err(CliError::input(anyhow!("{} has no tables to pull", db.target())));
     }
-    let pulled = schema_core::pull::render_rust(&live, &db.display().to_string());
+    let pulled = schema_core::pull::render_rust(&live, &db.target(), config.dialect);
     if let Some(dir) = out_schema.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| CliError::input(anyhow!("cannot create {}: {e}", dir.display())))?;
     }
@@ -57,9 +56,9 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
 
     // What the file says, read back as generate will read it.
     let schema = source::load(std::slice::from_ref(&out_schema)).map_err(CliError::input)?;
-    let differences: Vec<String> = diff(&live, &Sqlite::normalize(&schema), &Default::default())
+    let differences: Vec<String> = diff(&live, &config.dialect.normalize(&schema), &Default::default())
         .iter()
-        .map(describe)
+        .map(|c| describe(c, config.dialect))
         .collect();
     for n in &pulled.notes {
         eprintln!("note: {n}");
@@ -68,18 +67,15 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
         eprintln!("warning: not carried over: {d}");
     }
     let opts = GenerateOptions {
-        out: config.out.clone(),
         name: Some("baseline".into()),
         ..Default::default()
     };
-    let tag = match generate(&schema, &opts, &mut ()).map_err(CliError::input)? {
+    let tag = match generate(&folder, &schema, &opts, &mut ()).map_err(CliError::input)? {
         GenerateOutcome::Written(w) => w.tag,
         GenerateOutcome::NoChanges => unreachable!("a schema with tables always makes a first migration"),
     };
-    let migrations = Migrations::from_dir(&config.out)
-        .map_err(classify)?
-        .with_table(config.table.clone());
-    migrations.mark_applied(&conn, &tag).map_err(classify)?;
+    let migrations = load(config)?;
+    db.mark_applied(&migrations, &tag).map_err(classify)?;
 
     let columns: usize = live.tables.iter().map(|t| t.columns.len()).sum();
     let indexes: usize = live.tables.iter().map(|t| t.indexes.len()).sum();
@@ -96,13 +92,13 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
         "Pulled {} tables, {columns} columns, {keys} primary keys, {indexes} indexes ({expr_indexes} on expressions), \
          {fks} foreign keys, {checks} checks from {} into {}; {} difference(s) not carried over.",
         live.tables.len(),
-        db.display(),
+        db.target(),
         out_schema.display(),
         differences.len()
     );
     println!(
         "Wrote the baseline {tag} and recorded it as applied in {}.",
-        db.display()
+        db.target()
     );
     Ok(0)
 }

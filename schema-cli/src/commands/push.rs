@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use schema_core::backend::OpenMode;
 use schema_core::push::{PushError, apply_push, plan_push};
 
 use crate::cli::{CliError, CliResult, EXIT_FOUND, PushArgs};
@@ -24,21 +25,20 @@ fn confirm(question: &str) -> Option<bool> {
 pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
     let schema = source::load(&files).map_err(CliError::input)?;
-    let mut conn = open(config)?;
+    let mut db = open(config, OpenMode::Create)?;
     let hints = rename_hints(&args.renames)?;
-    let push = plan_push(&conn, &schema, &[config.table.as_str()], &hints, &mut Prompt).map_err(|e| match e {
+    let push = plan_push(db.as_mut(), &schema, &[config.table.as_str()], &hints, &mut Prompt).map_err(|e| match e {
         PushError::Read(_) | PushError::Apply(_) => CliError::database(e),
         _ => CliError::input(e),
     })?;
-    let db = config.database_path();
     if push.changes.is_empty() {
-        println!("{} is in sync with the schema: nothing to push.", db.display());
+        println!("{} is in sync with the schema: nothing to push.", db.target());
         return Ok(0);
     }
     let n = push.changes.len();
     println!(
         "{n} change(s) to push to {}{}",
-        db.display(),
+        db.target(),
         if push.plan.rebuilt.is_empty() {
             String::new()
         } else {
@@ -85,7 +85,7 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
             }
         }
     }
-    apply_push(&mut conn, &push).map_err(CliError::database)?;
+    apply_push(db.as_mut(), &push).map_err(CliError::database)?;
     println!("Pushed {n} change(s).");
     Ok(0)
 }

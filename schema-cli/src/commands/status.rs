@@ -1,6 +1,7 @@
 //! `schema status`: where each migration of the folder stands in the database.
 
-use schema_core::migrate::MigrationState;
+use schema_core::MigrationState;
+use schema_core::backend::OpenMode;
 
 use crate::cli::{CliResult, EXIT_FOUND};
 use crate::commands::migrate::{classify, load, open};
@@ -8,8 +9,8 @@ use crate::config::Config;
 
 pub fn run(config: &Config) -> CliResult {
     let migrations = load(config)?;
-    let conn = open(config)?;
-    let status = migrations.status(&conn).map_err(classify)?;
+    let mut db = open(config, OpenMode::Create)?;
+    let status = db.status(&migrations).map_err(classify)?;
     let (mut pending, mut edited) = (0, 0);
     for (m, state) in &status.migrations {
         let what = match state {
@@ -25,7 +26,7 @@ pub fn run(config: &Config) -> CliResult {
                 "EDITED since it was applied".to_string()
             }
         };
-        println!("{:<40} {what}", m.tag);
+        println!("{:<40} {what}", m.tag());
     }
     for m in &status.missing {
         println!("{m:<40} MISSING: applied, but not in the folder");
@@ -48,17 +49,19 @@ pub fn run(config: &Config) -> CliResult {
 
 /// Where the database differs from what its applied migrations say, as problem lines.
 pub fn drift(config: &Config) -> Result<Vec<String>, crate::cli::CliError> {
-    let db = config.database_path();
-    if !db.is_file() {
-        return Ok(vec![format!("no database at {}", db.display())]);
-    }
-    let conn = open(config)?;
-    let found = schema_core::push::drift(&conn, &config.out, &config.table).map_err(crate::cli::CliError::database)?;
+    let mut db = match schema_core::backend::open(config.dialect, &config.url, OpenMode::ReadWrite) {
+        Ok(db) => db,
+        Err(schema_core::backend::OpenError::Missing(target)) => return Ok(vec![format!("no database at {target}")]),
+        Err(e) => return Err(crate::cli::CliError::database(e)),
+    };
+    let migrations = load(config)?;
+    let found = schema_core::drift::drift(db.as_mut(), &config.folder(), &migrations)
+        .map_err(crate::cli::CliError::database)?;
     Ok(match found {
         Some(diffs) if !diffs.is_empty() => {
             let mut out = vec![format!(
                 "{} differs from what its applied migrations say ({} difference(s)):",
-                db.display(),
+                db.target(),
                 diffs.len()
             )];
             out.extend(diffs.into_iter().map(|d| format!("  {d}")));

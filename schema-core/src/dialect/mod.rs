@@ -1,10 +1,188 @@
-//! SQL dialects: each renders the dialect-free model as its own SQL.
+//! The dialect boundary: a [`Dialect`] is one database's SQL as pure text, no I/O.
+//!
+//! # Who owns what
+//!
+//! - The model (`schema_model`) and the diff ([`crate::diff`]) know no dialect. A table's
+//!   dialect-only properties sit in [`TableOptions`](crate::model::TableOptions), one typed
+//!   field a dialect; the diff compares them as a whole and a dialect renders its own field.
+//! - A [`Dialect`] turns the model into text and back: type names, identifier quoting,
+//!   normalisation (the form snapshots and the diff compare), planning a diff into statements,
+//!   the snapshot's JSON codec (drizzle-kit's format differs per dialect: SQLite "6",
+//!   PostgreSQL "7"), describing what only it can say, and reading what a statement is.
+//! - A [`Driver`](crate::driver::Driver) is one client library's I/O on one database:
+//!   introspection, the migration lock, the tracking table, applying a migration or a plan,
+//!   counting rows. It hands out its dialect, so a workflow that holds a driver never names
+//!   a database.
+//! - [`crate::backend`] is the one place that maps a dialect's name (`dialect` in the config,
+//!   `--dialect`) and a URL to these objects. Workflows (`generate`, `push`, `pull`, drift,
+//!   `status`, `check`, `drop`) take them from there.
+//!
+//! Each dialect lives in its own module (`crate::sqlite`), holding both its `Dialect` and its
+//! `Driver`; a new dialect is a new module beside it plus one arm in [`crate::backend`].
+//!
+//! # Designed for PostgreSQL
+//!
+//! The traits are shaped by what the second dialect needs, before it lands:
+//!
+//! - **Schemas (namespaces), enum types and sequences** are objects beside tables. The model
+//!   grows them as dialect-free data (a table's namespace, `Schema::enums`), the diff emits
+//!   changes for them, and a dialect that has none refuses them in [`Dialect::check`] instead of
+//!   silently dropping them.
+//! - **Transactional DDL, no rebuilds.** [`Dialect::plan`] owns the whole strategy: SQLite lowers
+//!   what ALTER cannot do to a table rebuild; PostgreSQL alters in place
+//!   (`ALTER COLUMN .. TYPE .. USING`, `SET NOT NULL` after filling NULLs). The [`Plan`] it
+//!   returns is plain statements plus what a runner must know about them.
+//! - **Statements that cannot run in a transaction** (`CREATE INDEX CONCURRENTLY`,
+//!   `ALTER TYPE .. ADD VALUE` before its first use): a migration file stays a drizzle-kit
+//!   statement list, and [`Dialect::classify`] tells the runner which statements must run
+//!   after the migration's transaction commits, and which a migration may not contain at all
+//!   (`BEGIN`, `COMMIT`, ...).
+//! - **Locking.** SQLite serialises migrators with `BEGIN IMMEDIATE` on each migration;
+//!   PostgreSQL takes a session advisory lock around the run and sets `lock_timeout`. That is
+//!   the driver's business: the runner asks it to lock and to apply one migration.
+//! - **The snapshot format** is the dialect's ([`Dialect::write_snapshot`],
+//!   [`Dialect::read_snapshot`]), and the journal names the dialect, so a folder written for one
+//!   database is never read as another's.
 
-mod plan;
-mod sqlite;
+use std::collections::BTreeSet;
+use std::fmt;
 
-pub use plan::{
-    NEW_PREFIX, Plan, PlanError, PlanErrors, REBUILD_MARKER, mentions, rowid_alias, turns_foreign_keys_off,
-};
+use crate::diff::Change;
+use crate::model::{LogicalType, Schema, Table, TableOptions};
+use crate::snapshot::{Snapshot, SnapshotError};
 
-pub use sqlite::{Sqlite, dependency_order, ident};
+/// One database's SQL, as text: no I/O. See the module docs for the design.
+pub trait Dialect: fmt::Debug + Sync {
+    /// The dialect's name as the config, the journal and the snapshot spell it
+    /// (`"sqlite"`, `"postgresql"`).
+    fn name(&self) -> &'static str;
+
+    /// A table, column or index name, quoted.
+    fn quote_ident(&self, name: &str) -> String;
+
+    /// A string literal.
+    fn quote_str(&self, text: &str) -> String {
+        schema_model::sql::string_literal(text)
+    }
+
+    /// The type name of a logical type, as this dialect's snapshots and SQL write it.
+    fn column_type(&self, ty: &LogicalType) -> String;
+
+    /// The table in the form snapshots and the diff compare: what the database would store for
+    /// it (type names resolved, constraints in the shape the dialect keeps them).
+    fn normalize_table(&self, table: &Table) -> Table;
+
+    /// [`Dialect::normalize_table`] for every table.
+    fn normalize(&self, schema: &Schema) -> Schema {
+        Schema {
+            tables: schema.tables.iter().map(|t| self.normalize_table(t)).collect(),
+        }
+    }
+
+    /// What this dialect cannot do with a schema that is valid in general (a namespace on a
+    /// dialect without namespaces, a reserved name), each said as a problem of the table.
+    fn check(&self, _schema: &Schema) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The statements that turn `prev` into `next`, given `changes` (their diff).
+    fn plan(&self, prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions) -> Result<Plan, PlanErrors>;
+
+    /// The statements that create one table and its indexes.
+    fn create_table_statements(&self, table: &Table) -> Vec<String>;
+
+    /// The statements that create a whole (normalized) schema, each table after the tables it
+    /// references.
+    fn create_schema(&self, schema: &Schema) -> Vec<String>;
+
+    /// A snapshot as this dialect's drizzle-kit snapshot file, byte-stable.
+    fn write_snapshot(&self, snapshot: &Snapshot) -> String;
+
+    /// A snapshot file of this dialect, read back.
+    fn read_snapshot(&self, text: &str) -> Result<Snapshot, SnapshotError>;
+
+    /// Table options said in words, for drift reports (`STRICT, with rowid`).
+    fn describe_options(&self, options: &TableOptions) -> String;
+
+    /// Why a change of table options may be refused by the rows already there, if it may.
+    fn options_risk(&self, _from: &TableOptions, _to: &TableOptions) -> Option<String> {
+        None
+    }
+
+    /// The Rust type `schema pull` writes for a column of this declared type (`i64`,
+    /// `String`, ...): one that reads back every value such a column holds.
+    fn rust_type(&self, declared: &str) -> &'static str;
+
+    /// A `default_sql` value as the derive takes it, for a default read from a database.
+    fn default_sql_attribute(&self, default: &str) -> String {
+        default.to_string()
+    }
+
+    /// What a statement of a migration file is, for the runner.
+    fn classify(&self, _statement: &str) -> StatementKind {
+        StatementKind::Transactional
+    }
+}
+
+/// How a runner treats one statement of a migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementKind {
+    /// Runs inside the migration's transaction.
+    Transactional,
+    /// Must run after the migration's transaction commits (PostgreSQL's
+    /// `CREATE INDEX CONCURRENTLY`).
+    AfterCommit,
+}
+
+/// What a planner needs to know beyond the two schemas.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanOptions {
+    /// Tables to recreate whatever their changes: a live database can hold what the model
+    /// cannot undo by name (SQLite's UNIQUE constraint has no DROP). Ignored by dialects that
+    /// alter everything in place.
+    pub recreate: BTreeSet<String>,
+}
+
+/// What a migration will do, before it is written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// The statements, in order.
+    pub statements: Vec<String>,
+    /// What loses data: dropped tables and columns, by name.
+    pub warnings: Vec<String>,
+    /// The tables rebuilt (recreated and copied), in order.
+    pub rebuilt: Vec<String>,
+}
+
+/// A change that would lose or refuse data, refused when planning.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// A NOT NULL column added to a table with rows, with nothing to put in it.
+    #[error(
+        "cannot add the NOT NULL column `{table}.{column}` without a default: the table's existing rows would have no value for it; \
+         add #[column(default = ..)] or #[column(default_sql = \"..\")], or make the field an Option"
+    )]
+    NewNotNullWithoutDefault {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A nullable column made NOT NULL, with nothing to put where it holds NULL.
+    #[error(
+        "cannot make `{table}.{column}` NOT NULL without a default: rows that hold NULL there would have no value; \
+         add #[column(default = ..)] (used for those rows), or keep the field an Option"
+    )]
+    NotNullWithoutDefault {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+}
+
+/// The problems of a plan, all of them.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct PlanErrors(pub Vec<PlanError>);

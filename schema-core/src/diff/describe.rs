@@ -2,11 +2,12 @@
 //! migrations say, table by table and column by column.
 
 use super::Change;
-use crate::dialect::Sqlite;
+use crate::dialect::Dialect;
 use crate::model::{Column, IndexTarget};
 
-/// `change` of `diff(expected, actual)`, said as "expected X, found Y".
-pub fn describe(change: &Change) -> String {
+/// `change` of `diff(expected, actual)`, said as "expected X, found Y", types and options
+/// named as `dialect` names them.
+pub fn describe(change: &Change, dialect: &dyn Dialect) -> String {
     match change {
         Change::RenameTable { from, to } => format!("table `{from}` is named `{to}` in the database"),
         Change::RenameColumn { table, from, to } => format!("column `{table}.{from}` is named `{to}` in the database"),
@@ -28,7 +29,7 @@ pub fn describe(change: &Change) -> String {
             format!(
                 "column `{table}.{}`: {}",
                 to.name,
-                column_differences(from, to).join("; ")
+                column_differences(from, to, dialect).join("; ")
             )
         }
         Change::SetPrimaryKey { table, from, to } => format!(
@@ -62,19 +63,9 @@ pub fn describe(change: &Change) -> String {
                 check.name
             )
         }
-        Change::SetOptions {
-            table,
-            strict,
-            without_rowid,
-        } => format!(
-            "table `{table}`: the database has it{}{}",
-            if *strict { " STRICT" } else { " not STRICT" },
-            if *without_rowid {
-                ", WITHOUT ROWID"
-            } else {
-                ", with rowid"
-            }
-        ),
+        Change::SetOptions { table, to, .. } => {
+            format!("table `{table}`: the database has it {}", dialect.describe_options(to))
+        }
         Change::CreateIndex { table, index } => format!(
             "table `{table}`: index `{}` on {} in the database, not in the migrations",
             index.name,
@@ -96,11 +87,11 @@ fn target(t: &IndexTarget) -> String {
     }
 }
 
-fn column_differences(from: &Column, to: &Column) -> Vec<String> {
+fn column_differences(from: &Column, to: &Column, dialect: &dyn Dialect) -> Vec<String> {
     let mut out = Vec::new();
     let both = |what: &str, a: String, b: String| format!("{what} {a} in the migrations, {b} in the database");
     if !from.ty.eq_ignore_case(&to.ty) {
-        out.push(both("type", Sqlite::column_type(&from.ty), Sqlite::column_type(&to.ty)));
+        out.push(both("type", dialect.column_type(&from.ty), dialect.column_type(&to.ty)));
     }
     if from.not_null != to.not_null {
         let n = |b: bool| if b { "NOT NULL" } else { "nullable" }.to_string();

@@ -8,73 +8,119 @@ pub use describe::describe;
 
 pub use renames::{Answer, Question, RenameError, RenameHint, Renames, Resolver, resolve_renames};
 
-use crate::model::{Check, Column, ForeignKey, Index, PrimaryKey, Schema, Table};
+use crate::model::{Check, Column, ForeignKey, Index, PrimaryKey, Schema, Table, TableOptions};
 
-/// One difference between two schemas.
+/// One difference between two schemas. Table names are the names after the migration.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// A table renamed.
     RenameTable {
+        /// Its old name.
         from: String,
+        /// Its new name.
         to: String,
     },
+    /// A column renamed.
     RenameColumn {
+        /// The table.
         table: String,
+        /// The column's old name.
         from: String,
+        /// Its new name.
         to: String,
     },
+    /// A new table.
     CreateTable {
+        /// The table.
         table: Table,
     },
+    /// A table gone.
     DropTable {
+        /// The table as it was.
         table: Table,
     },
+    /// A new column.
     AddColumn {
+        /// The table.
         table: String,
+        /// The column.
         column: Column,
     },
+    /// A column gone.
     DropColumn {
+        /// The table.
         table: String,
+        /// The column as it was.
         column: Column,
     },
     /// Anything about a column other than its name: type, nullability, default, key,
     /// autoincrement, collation, generated expression.
     AlterColumn {
+        /// The table.
         table: String,
+        /// The column before (under its new name).
         from: Column,
+        /// The column after.
         to: Column,
     },
+    /// The composite primary key changed.
     SetPrimaryKey {
+        /// The table.
         table: String,
+        /// The key before.
         from: Option<PrimaryKey>,
+        /// The key after.
         to: Option<PrimaryKey>,
     },
+    /// A new foreign key.
     AddForeignKey {
+        /// The table.
         table: String,
+        /// The foreign key.
         fk: ForeignKey,
     },
+    /// A foreign key gone.
     DropForeignKey {
+        /// The table.
         table: String,
+        /// The foreign key as it was.
         fk: ForeignKey,
     },
+    /// A new check.
     AddCheck {
+        /// The table.
         table: String,
+        /// The check.
         check: Check,
     },
+    /// A check gone.
     DropCheck {
+        /// The table.
         table: String,
+        /// The check as it was.
         check: Check,
     },
+    /// The table's dialect-specific options changed (see [`TableOptions`]).
     SetOptions {
+        /// The table.
         table: String,
-        strict: bool,
-        without_rowid: bool,
+        /// The options before.
+        from: TableOptions,
+        /// The options after.
+        to: TableOptions,
     },
+    /// A new index.
     CreateIndex {
+        /// The table.
         table: String,
+        /// The index.
         index: Index,
     },
+    /// An index gone.
     DropIndex {
+        /// The table.
         table: String,
+        /// The index as it was.
         index: Index,
     },
 }
@@ -140,57 +186,137 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
     changes
 }
 
-fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Change>) {
-    let table = next.name.clone();
-    let col_renames: Vec<(&str, &str)> = renames
-        .columns
-        .iter()
-        .filter(|(t, _, _)| *t == next.name)
-        .map(|(_, o, n)| (o.as_str(), n.as_str()))
-        .collect();
-    fn old_col<'a>(col_renames: &[(&'a str, &'a str)], new: &'a str) -> &'a str {
-        col_renames
-            .iter()
-            .find(|(_, n)| *n == new)
-            .map(|(o, _)| *o)
-            .unwrap_or(new)
+/// The column renames of one table (by its new name): old name → new name.
+struct ColumnRenames<'a> {
+    pairs: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> ColumnRenames<'a> {
+    fn of(renames: &'a Renames, table: &str) -> Self {
+        ColumnRenames {
+            pairs: renames
+                .columns
+                .iter()
+                .filter(|(t, _, _)| t == table)
+                .map(|(_, o, n)| (o.as_str(), n.as_str()))
+                .collect(),
+        }
     }
 
-    for (o, n) in &col_renames {
+    /// The old name of the column now called `new`.
+    fn old(&self, new: &'a str) -> &'a str {
+        self.pairs.iter().find(|(_, n)| *n == new).map_or(new, |(o, _)| *o)
+    }
+
+    /// The new name of the column once called `old`.
+    fn new_name(&self, old: &str) -> String {
+        self.pairs
+            .iter()
+            .find(|(o, _)| *o == old)
+            .map_or_else(|| old.to_string(), |(_, n)| n.to_string())
+    }
+
+    fn all(&self, cols: &[String]) -> Vec<String> {
+        cols.iter().map(|c| self.new_name(c)).collect()
+    }
+}
+
+/// `prev`'s items not in `next` and `next`'s not in `prev`, where `prev_cmp` is `prev` said
+/// in `next`'s terms (renames applied) and `same` compares one of each.
+fn added_dropped<'p, 'n, T, U>(
+    prev: &'p [T],
+    prev_cmp: &[U],
+    next: &'n [T],
+    same: impl Fn(&U, &T) -> bool,
+) -> (Vec<&'p T>, Vec<&'n T>) {
+    let dropped = prev
+        .iter()
+        .zip(prev_cmp)
+        .filter(|(_, p)| !next.iter().any(|n| same(p, n)))
+        .map(|(o, _)| o)
+        .collect();
+    let added = next.iter().filter(|n| !prev_cmp.iter().any(|p| same(p, n))).collect();
+    (dropped, added)
+}
+
+fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Change>) {
+    let table = next.name.clone();
+    let cols = ColumnRenames::of(renames, &next.name);
+    for (o, n) in &cols.pairs {
         out.push(Change::RenameColumn {
             table: table.clone(),
             from: o.to_string(),
             to: n.to_string(),
         });
     }
-    // Compare columns under their new names.
-    let rename_col = |c: &Column| -> Column {
-        let mut c = c.clone();
-        if let Some((_, n)) = col_renames.iter().find(|(o, _)| *o == c.name) {
-            c.name = n.to_string();
-        }
-        c.renamed_from = None;
-        c
-    };
-    let rename_cols = |cols: &[String]| -> Vec<String> {
-        cols.iter()
-            .map(|c| {
-                col_renames
-                    .iter()
-                    .find(|(o, _)| o == c)
-                    .map_or(c.clone(), |(_, n)| n.to_string())
-            })
-            .collect()
-    };
+    diff_columns(prev, next, &cols, out);
 
+    // Keys and foreign keys are compared by what they do, not their names: SQLite stores no
+    // name for either, and a derived name changes with a table rename that ALTER TABLE
+    // already carried into every reference.
+    let prev_pk_cols = prev.primary_key.as_ref().map(|pk| cols.all(&pk.columns));
+    if prev_pk_cols != next.primary_key.as_ref().map(|pk| pk.columns.clone()) {
+        out.push(Change::SetPrimaryKey {
+            table: table.clone(),
+            from: prev.primary_key.clone(),
+            to: next.primary_key.clone(),
+        });
+    }
+    diff_foreign_keys(prev, next, &cols, renames, out);
+
+    // Checks and indexes are matched by name; one whose definition changed is dropped and
+    // added again.
+    let (dropped, added) = added_dropped(&prev.checks, &prev.checks, &next.checks, |a, b| a == b);
+    out.extend(dropped.into_iter().map(|c| Change::DropCheck {
+        table: table.clone(),
+        check: c.clone(),
+    }));
+    out.extend(added.into_iter().map(|c| Change::AddCheck {
+        table: table.clone(),
+        check: c.clone(),
+    }));
+    if prev.options != next.options {
+        out.push(Change::SetOptions {
+            table: table.clone(),
+            from: prev.options.clone(),
+            to: next.options.clone(),
+        });
+    }
+    let prev_ix: Vec<Index> = prev
+        .indexes
+        .iter()
+        .map(|i| {
+            let mut i = i.clone();
+            if let crate::model::IndexTarget::Columns(c) = &i.target {
+                i.target = crate::model::IndexTarget::Columns(cols.all(c));
+            }
+            i
+        })
+        .collect();
+    let (dropped, added) = added_dropped(&prev.indexes, &prev_ix, &next.indexes, |a, b| a == b);
+    out.extend(dropped.into_iter().map(|i| Change::DropIndex {
+        table: table.clone(),
+        index: i.clone(),
+    }));
+    out.extend(added.into_iter().map(|i| Change::CreateIndex {
+        table: table.clone(),
+        index: i.clone(),
+    }));
+}
+
+/// Added, altered and dropped columns, each compared under its new name.
+fn diff_columns(prev: &Table, next: &Table, cols: &ColumnRenames<'_>, out: &mut Vec<Change>) {
+    let table = &next.name;
     for c in &next.columns {
-        match prev.columns.iter().find(|p| p.name == old_col(&col_renames, &c.name)) {
+        match prev.columns.iter().find(|p| p.name == cols.old(&c.name)) {
             None => out.push(Change::AddColumn {
                 table: table.clone(),
                 column: strip(c),
             }),
             Some(p) => {
-                let (p, c) = (rename_col(p), strip(c));
+                let mut p = strip(p);
+                p.name = c.name.clone();
+                let c = strip(c);
                 if !same_column(&p, &c) {
                     out.push(Change::AlterColumn {
                         table: table.clone(),
@@ -202,118 +328,46 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
         }
     }
     for p in &prev.columns {
-        let kept = next.columns.iter().any(|c| old_col(&col_renames, &c.name) == p.name);
-        if !kept {
+        if !next.columns.iter().any(|c| cols.old(&c.name) == p.name) {
             out.push(Change::DropColumn {
                 table: table.clone(),
                 column: strip(p),
             });
         }
     }
+}
 
-    // Keys and foreign keys are compared by what they do, not their names: SQLite stores no
-    // name for either, and a derived name changes with a table rename that ALTER TABLE
-    // already carried into every reference.
-    let prev_pk_cols = prev.primary_key.as_ref().map(|pk| rename_cols(&pk.columns));
-    if prev_pk_cols != next.primary_key.as_ref().map(|pk| pk.columns.clone()) {
-        out.push(Change::SetPrimaryKey {
-            table: table.clone(),
-            from: prev.primary_key.clone(),
-            to: next.primary_key.clone(),
-        });
-    }
-
-    // Checks and indexes are matched by name; one whose definition changed is dropped and
-    // added again.
-    let prev_fks: Vec<ForeignKey> = prev
-        .foreign_keys
-        .iter()
-        .map(|f| {
-            let mut f = f.clone();
-            f.columns = rename_cols(&f.columns);
-            if let Some((_, new)) = renames.tables.iter().find(|(o, _)| *o == f.ref_table) {
-                f.ref_table = new.clone();
-            }
-            let ref_table = f.ref_table.clone();
-            for c in &mut f.ref_columns {
-                if let Some((_, _, n)) = renames.columns.iter().find(|(t, o, _)| *t == ref_table && o == c) {
-                    *c = n.clone();
-                }
-            }
-            f.name = String::new();
-            f
-        })
-        .collect();
+/// Foreign keys, compared with names left out and renames of both ends applied.
+fn diff_foreign_keys(prev: &Table, next: &Table, cols: &ColumnRenames<'_>, renames: &Renames, out: &mut Vec<Change>) {
     let unnamed = |f: &ForeignKey| ForeignKey {
         name: String::new(),
         ..f.clone()
     };
-    for (old, f) in prev.foreign_keys.iter().zip(&prev_fks) {
-        if !next.foreign_keys.iter().any(|n| unnamed(n) == *f) {
-            out.push(Change::DropForeignKey {
-                table: table.clone(),
-                fk: old.clone(),
-            });
-        }
-    }
-    for f in &next.foreign_keys {
-        if !prev_fks.contains(&unnamed(f)) {
-            out.push(Change::AddForeignKey {
-                table: table.clone(),
-                fk: f.clone(),
-            });
-        }
-    }
-    for c in &prev.checks {
-        if !next.checks.contains(c) {
-            out.push(Change::DropCheck {
-                table: table.clone(),
-                check: c.clone(),
-            });
-        }
-    }
-    for c in &next.checks {
-        if !prev.checks.contains(c) {
-            out.push(Change::AddCheck {
-                table: table.clone(),
-                check: c.clone(),
-            });
-        }
-    }
-    if prev.strict != next.strict || prev.without_rowid != next.without_rowid {
-        out.push(Change::SetOptions {
-            table: table.clone(),
-            strict: next.strict,
-            without_rowid: next.without_rowid,
-        });
-    }
-    let prev_ix: Vec<Index> = prev
-        .indexes
+    let prev_fks: Vec<ForeignKey> = prev
+        .foreign_keys
         .iter()
-        .map(|i| {
-            let mut i = i.clone();
-            if let crate::model::IndexTarget::Columns(c) = &i.target {
-                i.target = crate::model::IndexTarget::Columns(rename_cols(c));
+        .map(|f| {
+            let mut f = unnamed(f);
+            f.columns = cols.all(&f.columns);
+            if let Some((_, new)) = renames.tables.iter().find(|(o, _)| *o == f.ref_table) {
+                f.ref_table = new.clone();
             }
-            i
+            let ref_cols = ColumnRenames::of(renames, &f.ref_table);
+            f.ref_columns = ref_cols.all(&f.ref_columns);
+            f
         })
         .collect();
-    for (old, i) in prev.indexes.iter().zip(&prev_ix) {
-        if !next.indexes.contains(i) {
-            out.push(Change::DropIndex {
-                table: table.clone(),
-                index: old.clone(),
-            });
-        }
-    }
-    for i in &next.indexes {
-        if !prev_ix.contains(i) {
-            out.push(Change::CreateIndex {
-                table: table.clone(),
-                index: i.clone(),
-            });
-        }
-    }
+    let (dropped, added) = added_dropped(&prev.foreign_keys, &prev_fks, &next.foreign_keys, |p, n| {
+        *p == unnamed(n)
+    });
+    out.extend(dropped.into_iter().map(|fk| Change::DropForeignKey {
+        table: next.name.clone(),
+        fk: fk.clone(),
+    }));
+    out.extend(added.into_iter().map(|fk| Change::AddForeignKey {
+        table: next.name.clone(),
+        fk: fk.clone(),
+    }));
 }
 
 /// Equal columns, SQL type names compared without case (`INTEGER` is `integer`) and float

@@ -18,13 +18,20 @@ pub struct Renames {
 /// Something only the user can say: is `created` new, or one of `candidates` renamed?
 #[derive(Debug, Clone, PartialEq)]
 pub enum Question {
+    /// Is table `created` new, or one of `candidates` renamed?
     Table {
+        /// The table the schema has and the database (or snapshot) lacks.
         created: String,
+        /// The tables that are gone.
         candidates: Vec<String>,
     },
+    /// Is column `table.created` new, or one of `candidates` renamed?
     Column {
+        /// The table (its new name).
         table: String,
+        /// The new column.
         created: String,
+        /// The columns that are gone.
         candidates: Vec<String>,
     },
 }
@@ -65,9 +72,12 @@ fn or_list(items: &[String]) -> String {
     quoted.join(" or ")
 }
 
+/// An answer to a [`Question`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
+    /// It is new.
     Create,
+    /// It was renamed from this one.
     RenameFrom(String),
 }
 
@@ -84,9 +94,11 @@ impl Resolver for () {
     }
 }
 
+/// Why renames could not be worked out.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RenameError {
+    /// Questions nobody could answer.
     #[error(
         "cannot tell renames from drops without an answer (no terminal to ask on):\n{}\n\
          or put #[table(renamed_from = \"..\")] / #[column(renamed_from = \"..\")] in the code; \
@@ -95,8 +107,14 @@ pub enum RenameError {
         .0.iter().map(|q| format!("  - {q}")).collect::<Vec<_>>().join("\n")
     )]
     Unanswered(Vec<Question>),
+    /// A hint that does not fit the schemas.
     #[error("--rename {hint}: {reason}")]
-    BadHint { hint: String, reason: String },
+    BadHint {
+        /// The hint as given.
+        hint: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// An answer given on the command line: `--rename old=new` / `--rename table.old=new`, or
@@ -104,13 +122,40 @@ pub enum RenameError {
 /// where a name is `table` or `table.column`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RenameHint {
-    Table { from: String, to: String },
-    Column { table: String, from: String, to: String },
-    Create { table: String, column: Option<String> },
-    Drop { table: String, column: Option<String> },
+    /// `--rename old=new`.
+    Table {
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// `--rename table.old=new`.
+    Column {
+        /// The table.
+        table: String,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// `--create table[.column]`: it is new.
+    Create {
+        /// The table.
+        table: String,
+        /// The column, if the hint is about one.
+        column: Option<String>,
+    },
+    /// `--drop table[.column]`: the old one is meant to go.
+    Drop {
+        /// The table.
+        table: String,
+        /// The column, if the hint is about one.
+        column: Option<String>,
+    },
 }
 
 impl RenameHint {
+    /// `OLD=NEW` or `TABLE.OLD=NEW`.
     pub fn parse(s: &str) -> Result<RenameHint, RenameError> {
         let bad = |reason: &str| RenameError::BadHint {
             hint: s.to_string(),

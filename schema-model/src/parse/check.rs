@@ -176,7 +176,7 @@ fn int_default(cx: &Ctxt, lit: &Spanned<DefaultLit>, v: i128) -> Option<DefaultV
 /// to run, so it is refused here with the fix.
 fn check_default_sql(cx: &Ctxt, sql: &Spanned<String>) -> bool {
     let v = sql.value.trim();
-    let ok = crate::model::is_sqlite_default(v);
+    let ok = crate::sql::sqlite::is_default_form(v);
     if !ok {
         cx.error(
             sql.span,
@@ -379,16 +379,13 @@ fn check_strict_types(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[Col
         return;
     }
     for (col, attrs) in table.columns.iter().zip(cols) {
-        if let (LogicalType::Sql(s), Some(span)) = (&col.ty, attrs.sql_type.as_ref().map(|s| s.span)) {
-            let ok = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"]
-                .iter()
-                .any(|t| s.eq_ignore_ascii_case(t));
-            if !ok {
-                cx.error(
-                    span,
-                    format!("a `strict` table only takes the types INT, INTEGER, REAL, TEXT, BLOB and ANY, not `{s}`"),
-                );
-            }
+        if let (LogicalType::Sql(s), Some(span)) = (&col.ty, attrs.sql_type.as_ref().map(|s| s.span))
+            && !crate::sql::sqlite::is_strict_type(s)
+        {
+            cx.error(
+                span,
+                format!("a `strict` table only takes the types INT, INTEGER, REAL, TEXT, BLOB and ANY, not `{s}`"),
+            );
         }
     }
 }

@@ -138,8 +138,8 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         .map(|n| n.value.clone())
         .unwrap_or_else(|| model::snake_case(&input.ident.unraw().to_string()));
     let mut table = Table::new(table_name.clone());
-    table.strict = tattrs.strict.is_some();
-    table.without_rowid = tattrs.without_rowid.is_some();
+    table.options.sqlite.strict = tattrs.strict.is_some();
+    table.options.sqlite.without_rowid = tattrs.without_rowid.is_some();
     table.renamed_from = tattrs.renamed_from.as_ref().map(|r| r.value.clone());
 
     let mut parsed_fields = Vec::new();

@@ -1,79 +1,140 @@
-//! drizzle-kit's journal (`meta/_journal.json`, version "7") and the migration folder layout.
+//! A migration folder in drizzle-kit's layout: `NNNN_tag.sql` files beside
+//! `meta/_journal.json` (version "7") and `meta/NNNN_snapshot.json` (the dialect's format).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::dialect::Dialect;
 use crate::snapshot::{Snapshot, SnapshotError};
 
 /// What drizzle-kit puts between two statements of a migration file.
 pub const BREAKPOINT: &str = "--> statement-breakpoint";
 
+/// `meta/_journal.json`: every migration of the folder, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Journal {
+    /// Always "7".
     pub version: String,
+    /// The dialect the folder is for (`sqlite`, `postgresql`).
     pub dialect: String,
+    /// The migrations, in order.
     pub entries: Vec<JournalEntry>,
 }
 
+/// One migration of the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalEntry {
+    /// Its number: the tag's prefix.
     pub idx: u32,
+    /// The snapshot format's version ("6" for SQLite, "7" for PostgreSQL).
     pub version: String,
     /// Milliseconds since the epoch when the migration was generated; drizzle-orm's migrator
     /// stores it as the tracking row's `created_at`.
     pub when: i64,
+    /// The migration's name: its file is `<tag>.sql`.
     pub tag: String,
+    /// Whether statements are split at `--> statement-breakpoint` (always, here).
     pub breakpoints: bool,
 }
 
-impl Default for Journal {
-    fn default() -> Self {
+impl Journal {
+    /// An empty journal for `dialect`.
+    pub fn new(dialect: &str) -> Journal {
         Journal {
             version: "7".into(),
-            dialect: "sqlite".into(),
+            dialect: dialect.into(),
             entries: Vec::new(),
         }
     }
 }
 
+/// Why a migration folder could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FolderError {
+    /// A file could not be read.
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file could not be written.
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The journal is not JSON of the journal's shape.
     #[error("{path} is not a valid drizzle-kit journal: {source}")]
-    Journal { path: PathBuf, source: serde_json::Error },
+    Journal {
+        /// The journal.
+        path: PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// The journal is of another version, or for another dialect than the one in use.
     #[error(
-        "{path}: unsupported journal (version \"{version}\", dialect \"{dialect}\"); expected version \"7\" and dialect \"sqlite\""
+        "{path}: unsupported journal (version \"{version}\", dialect \"{dialect}\"); expected version \"7\" and dialect \"{expected}\""
     )]
     JournalVersion {
+        /// The journal.
         path: PathBuf,
+        /// Its version.
         version: String,
+        /// Its dialect.
         dialect: String,
+        /// The dialect in use.
+        expected: String,
     },
+    /// A snapshot does not parse.
     #[error("{path} is not a valid drizzle-kit snapshot: {source}")]
-    Snapshot { path: PathBuf, source: SnapshotError },
+    Snapshot {
+        /// The snapshot.
+        path: PathBuf,
+        /// Why.
+        source: SnapshotError,
+    },
 }
 
-/// A migration folder: `NNNN_tag.sql` files beside `meta/_journal.json` and `meta/NNNN_snapshot.json`.
+/// A migration folder: `NNNN_tag.sql` files beside `meta/_journal.json` and
+/// `meta/NNNN_snapshot.json`, for one dialect (whose snapshot format it reads and writes).
 #[derive(Debug, Clone)]
 pub struct Folder {
-    pub dir: PathBuf,
+    dir: PathBuf,
+    dialect: &'static dyn Dialect,
 }
 
 impl Folder {
-    pub fn new(dir: impl Into<PathBuf>) -> Folder {
-        Folder { dir: dir.into() }
+    /// The folder at `dir`, for `dialect`.
+    pub fn new(dir: impl Into<PathBuf>, dialect: &'static dyn Dialect) -> Folder {
+        Folder {
+            dir: dir.into(),
+            dialect,
+        }
     }
 
+    /// The folder's path.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The dialect whose files it holds.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
+    }
+
+    /// `meta/_journal.json`.
     pub fn journal_path(&self) -> PathBuf {
-        self.dir.join("meta").join("_journal.json")
+        journal_path(&self.dir)
     }
 
+    /// `<tag>.sql`.
     pub fn sql_path(&self, tag: &str) -> PathBuf {
         self.dir.join(format!("{tag}.sql"))
     }
@@ -83,24 +144,35 @@ impl Folder {
         self.dir.join("meta").join(format!("{idx:04}_snapshot.json"))
     }
 
-    /// The journal, or an empty one when the folder has none yet.
+    /// The journal, or an empty one when the folder has none yet. A journal for another
+    /// dialect is an error.
     pub fn read_journal(&self) -> Result<Journal, FolderError> {
         let path = self.journal_path();
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Journal::default()),
-            Err(source) => return Err(FolderError::Read { path, source }),
+        let journal = match read_journal_at(&self.dir)? {
+            Some(j) => j,
+            None => return Ok(Journal::new(self.dialect.name())),
         };
-        parse_journal(&text, &path)
+        if journal.dialect != self.dialect.name() {
+            return Err(FolderError::JournalVersion {
+                path,
+                version: journal.version,
+                dialect: journal.dialect,
+                expected: self.dialect.name().to_string(),
+            });
+        }
+        Ok(journal)
     }
 
+    /// The snapshot of the migration numbered `idx`.
     pub fn read_snapshot(&self, idx: u32) -> Result<Snapshot, FolderError> {
         let path = self.snapshot_path(idx);
         let text = fs::read_to_string(&path).map_err(|source| FolderError::Read {
             path: path.clone(),
             source,
         })?;
-        Snapshot::from_json_str(&text).map_err(|source| FolderError::Snapshot { path, source })
+        self.dialect
+            .read_snapshot(&text)
+            .map_err(|source| FolderError::Snapshot { path, source })
     }
 
     /// Writes a migration: its SQL, its snapshot, and the journal with its entry appended.
@@ -118,23 +190,40 @@ impl Folder {
             source,
         })?;
         write(&self.sql_path(&entry.tag), sql)?;
-        write(&self.snapshot_path(entry.idx), &snapshot.to_json_string())?;
+        write(&self.snapshot_path(entry.idx), &self.dialect.write_snapshot(snapshot))?;
         let mut journal = journal.clone();
         journal.entries.push(entry.clone());
         write(&self.journal_path(), &journal_string(&journal))
     }
 }
 
+fn journal_path(dir: &Path) -> PathBuf {
+    dir.join("meta").join("_journal.json")
+}
+
+/// The journal of the folder at `dir`, whatever its dialect; `None` when there is none.
+pub fn read_journal_at(dir: &Path) -> Result<Option<Journal>, FolderError> {
+    let path = journal_path(dir);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(FolderError::Read { path, source }),
+    };
+    parse_journal(&text, &path).map(Some)
+}
+
+/// A journal's text, checked to be drizzle-kit's version "7".
 pub fn parse_journal(text: &str, path: &Path) -> Result<Journal, FolderError> {
     let journal: Journal = serde_json::from_str(text).map_err(|source| FolderError::Journal {
         path: path.to_path_buf(),
         source,
     })?;
-    if journal.version != "7" || journal.dialect != "sqlite" {
+    if journal.version != "7" {
         return Err(FolderError::JournalVersion {
             path: path.to_path_buf(),
             version: journal.version,
-            dialect: journal.dialect,
+            dialect: journal.dialect.clone(),
+            expected: journal.dialect,
         });
     }
     Ok(journal)
@@ -235,7 +324,7 @@ pub fn check_folder(folder: &Folder) -> Result<Vec<String>, FolderError> {
         }
     }
     // Files the journal does not know.
-    if let Ok(rd) = fs::read_dir(&folder.dir) {
+    if let Ok(rd) = fs::read_dir(folder.dir()) {
         let mut extra: Vec<String> = rd
             .filter_map(Result::ok)
             .filter_map(|e| e.file_name().to_str().map(str::to_string))
@@ -251,15 +340,24 @@ pub fn check_folder(folder: &Folder) -> Result<Vec<String>, FolderError> {
     Ok(problems)
 }
 
+/// Why `drop` refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DropError {
+    /// The folder could not be read or written.
     #[error(transparent)]
     Folder(#[from] FolderError),
+    /// No migration has that tag.
     #[error("no migration tagged {0}")]
     NoSuchTag(String),
+    /// Another migration follows it.
     #[error("{tag} has children ({children}): drop those first")]
-    HasChildren { tag: String, children: String },
+    HasChildren {
+        /// The migration.
+        tag: String,
+        /// The migrations that follow it.
+        children: String,
+    },
 }
 
 /// Removes a migration's SQL, its snapshot and its journal entry; refuses one that another

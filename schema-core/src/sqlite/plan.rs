@@ -4,7 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::sqlite::{Sqlite, dependency_order, ident};
+use schema_model::sql::sqlite::ident;
+
+use super::render::{column_def, create_index, create_table, dependency_order, table_and_indexes, type_name};
+use crate::dialect::{Plan, PlanError, PlanErrors, PlanOptions};
 use crate::diff::Change;
 use crate::model::{Column, DefaultValue, IndexTarget, Schema, Table};
 
@@ -29,37 +32,6 @@ pub fn turns_foreign_keys_off(statement: &str) -> bool {
 /// The prefix of the temporary table a rebuild copies into.
 pub const NEW_PREFIX: &str = "__new_";
 
-/// What a migration will do, before it is written.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Plan {
-    pub statements: Vec<String>,
-    /// What loses data: dropped tables and columns, by name.
-    pub warnings: Vec<String>,
-    /// The tables rebuilt, in order.
-    pub rebuilt: Vec<String>,
-}
-
-/// A change that would lose or refuse data, refused when generating.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PlanError {
-    #[error(
-        "cannot add the NOT NULL column `{table}.{column}` without a default: the table's existing rows would have no value for it; \
-         add #[column(default = ..)] or #[column(default_sql = \"..\")], or make the field an Option"
-    )]
-    NewNotNullWithoutDefault { table: String, column: String },
-    #[error(
-        "cannot make `{table}.{column}` NOT NULL without a default: rows that hold NULL there would have no value; \
-         add #[column(default = ..)] (used for those rows), or keep the field an Option"
-    )]
-    NotNullWithoutDefault { table: String, column: String },
-}
-
-/// The problems of a plan, all of them.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
-pub struct PlanErrors(pub Vec<PlanError>);
-
 /// A statement that fails the migration, instead of letting a DROP TABLE cascade, when
 /// foreign keys are still on: a runner that opened a transaction first cannot turn them off.
 fn fk_guard(table: &str) -> Vec<String> {
@@ -74,91 +46,118 @@ fn fk_guard(table: &str) -> Vec<String> {
     ]
 }
 
-impl Sqlite {
-    /// Plans `changes` (from [`crate::diff::diff`] of `prev` and `next`) as statements.
-    pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, PlanErrors> {
-        Self::plan_forcing(prev, next, changes, &BTreeSet::new())
+/// Plans `changes` (from [`crate::diff::diff`] of `prev` and `next`) as statements.
+pub fn plan(prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions) -> Result<Plan, PlanErrors> {
+    check_refusals(changes)?;
+    let p = Planner::new(prev, next, changes, &opts.recreate);
+    let mut plan = Plan::default();
+    let mut out = Vec::new();
+    if p.fk_off {
+        // NOTE: a no-op inside a transaction; our migrator turns foreign keys off before
+        // opening one, and the guard below stops any other runner from cascading.
+        out.push("PRAGMA foreign_keys=OFF;".to_string());
     }
+    p.drop_indexes(&mut out);
+    p.renames(&mut out);
+    p.create_tables(&mut out);
+    p.alter_tables(&mut out, &mut plan);
+    p.drop_tables(&mut out, &mut plan);
+    p.create_indexes(&mut out);
+    if p.fk_off {
+        out.push("PRAGMA foreign_keys=ON;".to_string());
+    }
+    plan.statements = out;
+    Ok(plan)
+}
 
-    /// [`Sqlite::plan`], rebuilding the tables in `force` whatever their changes (a live
-    /// database can hold what ALTER cannot undo, such as a UNIQUE constraint).
-    pub fn plan_forcing(
-        prev: &Schema,
-        next: &Schema,
-        changes: &[Change],
-        force: &BTreeSet<String>,
-    ) -> Result<Plan, PlanErrors> {
-        check_refusals(changes)?;
-        let mut plan = Plan::default();
+/// What the planning steps share: the changes by table, and which tables are created,
+/// dropped, renamed and rebuilt.
+struct Planner<'a> {
+    prev: &'a Schema,
+    next: &'a Schema,
+    changes: &'a [Change],
+    by_table: BTreeMap<&'a str, Vec<&'a Change>>,
+    created: BTreeSet<&'a str>,
+    dropped: Vec<&'a Table>,
+    /// new name → old name
+    renamed_from: BTreeMap<&'a str, &'a str>,
+    rebuilds: BTreeSet<&'a str>,
+    fk_off: bool,
+}
+
+impl<'a> Planner<'a> {
+    fn new(prev: &'a Schema, next: &'a Schema, changes: &'a [Change], recreate: &BTreeSet<String>) -> Self {
         let mut by_table: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
+        let mut created = BTreeSet::new();
+        let mut dropped = Vec::new();
+        let mut renamed_from = BTreeMap::new();
         for c in changes {
             by_table.entry(c.table()).or_default().push(c);
+            match c {
+                Change::CreateTable { table } => {
+                    created.insert(table.name.as_str());
+                }
+                Change::DropTable { table } => dropped.push(table),
+                Change::RenameTable { from, to } => {
+                    renamed_from.insert(to.as_str(), from.as_str());
+                }
+                _ => {}
+            }
         }
-        let created: BTreeSet<&str> = changes
-            .iter()
-            .filter_map(|c| {
-                if let Change::CreateTable { table } = c {
-                    Some(table.name.as_str())
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let dropped: Vec<&Table> = changes
-            .iter()
-            .filter_map(|c| {
-                if let Change::DropTable { table } = c {
-                    Some(table)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let renamed_from: BTreeMap<&str, &str> = changes
-            .iter()
-            .filter_map(|c| {
-                if let Change::RenameTable { from, to } = c {
-                    Some((to.as_str(), from.as_str()))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let prev_of = |name: &str| prev.table(renamed_from.get(name).copied().unwrap_or(name));
-        // A table another table points at: dropping it with foreign keys on would cascade.
-        let referenced = |name: &str| {
-            prev.tables
-                .iter()
-                .any(|t| t.name != name && t.foreign_keys.iter().any(|f| f.ref_table == name))
+        let mut p = Planner {
+            prev,
+            next,
+            changes,
+            by_table,
+            created,
+            dropped,
+            renamed_from,
+            rebuilds: BTreeSet::new(),
+            fk_off: false,
         };
-
-        let rebuilds: BTreeSet<&str> = by_table
+        p.rebuilds = p
+            .by_table
             .iter()
             .filter(|(t, cs)| {
-                !created.contains(*t) && prev_of(t).is_some() && (force.contains(**t) || needs_rebuild(prev_of(t), cs))
+                !p.created.contains(*t)
+                    && p.prev_of(t).is_some()
+                    && (recreate.contains(**t) || needs_rebuild(p.prev_of(t), cs))
             })
             .map(|(t, _)| *t)
             .collect();
-        let fk_off = !rebuilds.is_empty() || dropped.iter().any(|t| referenced(&t.name));
+        p.fk_off = !p.rebuilds.is_empty() || p.dropped.iter().any(|t| p.referenced(&t.name));
+        p
+    }
 
-        let mut out = Vec::new();
-        if fk_off {
-            // NOTE: a no-op inside a transaction; our migrator turns foreign keys off before
-            // opening one, and the guard below stops any other runner from cascading.
-            out.push("PRAGMA foreign_keys=OFF;".to_string());
-        }
-        // Indexes go first, so none is left on a column about to be dropped or rebuilt away.
-        for c in changes {
+    /// The table as it was before the migration, under its old name if it was renamed.
+    fn prev_of(&self, name: &str) -> Option<&'a Table> {
+        self.prev.table(self.renamed_from.get(name).copied().unwrap_or(name))
+    }
+
+    /// A table another table points at: dropping it with foreign keys on would cascade.
+    fn referenced(&self, name: &str) -> bool {
+        self.prev
+            .tables
+            .iter()
+            .any(|t| t.name != name && t.foreign_keys.iter().any(|f| f.ref_table == name))
+    }
+
+    /// Indexes go first, so none is left on a column about to be dropped or rebuilt away.
+    fn drop_indexes(&self, out: &mut Vec<String>) {
+        for c in self.changes {
             if let Change::DropIndex { table, index } = c
-                && !rebuilds.contains(table.as_str())
+                && !self.rebuilds.contains(table.as_str())
             {
                 // No IF EXISTS: an index that is not there means the database is not what the
                 // migrations say, and that must stop the migration, not pass silently.
                 out.push(format!("DROP INDEX {};", ident(&index.name)));
             }
         }
-        // Renames are ALTERs, which repoint every reference (foreign keys, indexes, triggers).
-        for c in changes {
+    }
+
+    /// Renames are ALTERs, which repoint every reference (foreign keys, indexes, triggers).
+    fn renames(&self, out: &mut Vec<String>) {
+        for c in self.changes {
             match c {
                 Change::RenameTable { from, to } => {
                     out.push(format!("ALTER TABLE {} RENAME TO {};", ident(from), ident(to)))
@@ -172,26 +171,33 @@ impl Sqlite {
                 _ => {}
             }
         }
-        let new_tables: Vec<Table> = next
+    }
+
+    fn create_tables(&self, out: &mut Vec<String>) {
+        let new_tables: Vec<Table> = self
+            .next
             .tables
             .iter()
-            .filter(|t| created.contains(t.name.as_str()))
+            .filter(|t| self.created.contains(t.name.as_str()))
             .cloned()
             .collect();
         for t in dependency_order(&new_tables) {
-            out.push(Sqlite::create_table(t));
-            out.extend(t.indexes.iter().map(|i| Sqlite::create_index(&t.name, i)));
+            out.extend(table_and_indexes(t));
         }
-        for t in dependency_order(&next.tables) {
-            let Some(cs) = by_table.get(t.name.as_str()) else {
+    }
+
+    /// Each changed table that is kept: rebuilt, or altered column by column.
+    fn alter_tables(&self, out: &mut Vec<String>, plan: &mut Plan) {
+        for t in dependency_order(&self.next.tables) {
+            let Some(cs) = self.by_table.get(t.name.as_str()) else {
                 continue;
             };
-            if created.contains(t.name.as_str()) {
+            if self.created.contains(t.name.as_str()) {
                 continue;
             }
-            let Some(p) = prev_of(&t.name) else { continue };
-            if rebuilds.contains(t.name.as_str()) {
-                out.extend(rebuild(p, t, cs, referenced(&t.name) || referenced(&p.name)));
+            let Some(p) = self.prev_of(&t.name) else { continue };
+            if self.rebuilds.contains(t.name.as_str()) {
+                out.extend(rebuild(p, t, cs, self.referenced(&t.name) || self.referenced(&p.name)));
                 plan.rebuilt.push(t.name.clone());
             } else {
                 for c in cs {
@@ -217,29 +223,30 @@ impl Sqlite {
                 }
             }
         }
-        // Children before parents, so no drop leaves a dangling reference behind it.
-        let dropped_owned: Vec<Table> = dropped.iter().map(|t| (*t).clone()).collect();
-        for t in dependency_order(&dropped_owned).into_iter().rev() {
-            if referenced(&t.name) {
+    }
+
+    /// Children before parents, so no drop leaves a dangling reference behind it.
+    fn drop_tables(&self, out: &mut Vec<String>, plan: &mut Plan) {
+        let dropped: Vec<Table> = self.dropped.iter().map(|t| (*t).clone()).collect();
+        for t in dependency_order(&dropped).into_iter().rev() {
+            if self.referenced(&t.name) {
                 out.extend(fk_guard(&t.name));
             }
             out.push(format!("DROP TABLE {};", ident(&t.name)));
             plan.warnings
                 .push(format!("dropping table `{}`: all its rows will be lost", t.name));
         }
-        for c in changes {
+    }
+
+    fn create_indexes(&self, out: &mut Vec<String>) {
+        for c in self.changes {
             if let Change::CreateIndex { table, index } = c
-                && !rebuilds.contains(table.as_str())
-                && !created.contains(table.as_str())
+                && !self.rebuilds.contains(table.as_str())
+                && !self.created.contains(table.as_str())
             {
-                out.push(Sqlite::create_index(table, index));
+                out.push(create_index(table, index));
             }
         }
-        if fk_off {
-            out.push("PRAGMA foreign_keys=ON;".to_string());
-        }
-        plan.statements = out;
-        Ok(plan)
     }
 }
 
@@ -338,15 +345,6 @@ pub fn mentions(expr: &str, name: &str) -> bool {
     })
 }
 
-/// A column definition for ALTER TABLE ADD, in the layout of CREATE TABLE.
-fn column_def(c: &Column) -> String {
-    let mut t = Table::new("x");
-    t.columns.push(c.clone());
-    let sql = Sqlite::create_table(&t);
-    // The one column line of that CREATE TABLE, without its tab.
-    sql.lines().nth(1).map(|l| l.trim().to_string()).unwrap_or_default()
-}
-
 /// The rebuild of one table, SQLite's 12-step way: create the new table under a temporary
 /// name, copy every row with an explicit source for each column, drop the old, rename.
 fn rebuild(prev: &Table, next: &Table, changes: &[&Change], referenced: bool) -> Vec<String> {
@@ -354,11 +352,7 @@ fn rebuild(prev: &Table, next: &Table, changes: &[&Change], referenced: bool) ->
     let mut tmp_table = next.clone();
     tmp_table.name = tmp.clone();
     let mut out = Vec::new();
-    out.push(format!(
-        "{REBUILD_MARKER}{}\n{}",
-        next.name,
-        Sqlite::create_table(&tmp_table)
-    ));
+    out.push(format!("{REBUILD_MARKER}{}\n{}", next.name, create_table(&tmp_table)));
 
     // Columns are matched by name: renames were done by ALTER before the rebuild.
     let renamed: BTreeMap<&str, &str> = changes
@@ -380,7 +374,7 @@ fn rebuild(prev: &Table, next: &Table, changes: &[&Change], referenced: bool) ->
     let mut sources = Vec::new();
     // Keep rowids where no INTEGER PRIMARY KEY carries them: other tables (FTS content_rowid)
     // may point at them.
-    if !next.without_rowid && !prev.without_rowid && rowid_alias(next).is_none() {
+    if !next.options.sqlite.without_rowid && !prev.options.sqlite.without_rowid && rowid_alias(next).is_none() {
         targets.push("rowid".to_string());
         sources.push("rowid".to_string());
     }
@@ -408,7 +402,7 @@ fn rebuild(prev: &Table, next: &Table, changes: &[&Change], referenced: bool) ->
     }
     if next.columns.iter().any(|c| c.autoincrement) {
         // A deleted id must not be handed out again: carry the counter over.
-        let q = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        let q = |s: &str| schema_model::sql::string_literal(s);
         out.push(format!(
             "INSERT INTO sqlite_sequence(name, seq) SELECT {}, seq FROM sqlite_sequence WHERE name = {} \
              AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {});",
@@ -424,18 +418,18 @@ fn rebuild(prev: &Table, next: &Table, changes: &[&Change], referenced: bool) ->
     }
     out.push(format!("DROP TABLE {};", ident(&next.name)));
     out.push(format!("ALTER TABLE {} RENAME TO {};", ident(&tmp), ident(&next.name)));
-    out.extend(next.indexes.iter().map(|i| Sqlite::create_index(&next.name, i)));
+    out.extend(next.indexes.iter().map(|i| create_index(&next.name, i)));
     out
 }
 
 /// The column that is the table's rowid: a single `integer` primary key.
 pub fn rowid_alias(t: &Table) -> Option<&Column> {
-    if t.without_rowid || t.primary_key.is_some() {
+    if t.options.sqlite.without_rowid || t.primary_key.is_some() {
         return None;
     }
     t.columns
         .iter()
-        .find(|c| c.primary_key && Sqlite::column_type(&c.ty).eq_ignore_ascii_case("integer"))
+        .find(|c| c.primary_key && type_name(&c.ty).eq_ignore_ascii_case("integer"))
 }
 
 #[cfg(test)]

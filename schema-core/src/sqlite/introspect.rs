@@ -1,18 +1,16 @@
 //! Reads a live SQLite database back into the schema model, in the normalized form that
 //! snapshots and the diff use, so a database can be compared with the structs.
 
-mod ddl;
-
 use std::collections::BTreeMap;
 
 use rusqlite::Connection;
+use schema_model::sql::string_literal as quote_string;
 
+use super::ddl::{self, parse_create_index, parse_create_table};
 use crate::model::{
     Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType, PrimaryKey, Schema,
-    Table, names, quote_string,
+    Table, names,
 };
-
-pub use ddl::{parse_create_index, parse_create_table};
 
 /// Every table of `conn`'s main database but SQLite's own and those in `skip` (the tracking
 /// table), in creation order.
@@ -52,8 +50,8 @@ fn default_of(d: &ddl::DefaultTok) -> DefaultValue {
 fn table(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<Table> {
     let def = parse_create_table(sql).unwrap_or_default();
     let mut t = Table::new(name);
-    t.strict = def.strict;
-    t.without_rowid = def.without_rowid;
+    t.options.sqlite.strict = def.strict;
+    t.options.sqlite.without_rowid = def.without_rowid;
 
     // (name, declared type, notnull, pk position, hidden)
     let mut stmt = conn.prepare(&format!(

@@ -1,0 +1,66 @@
+//! The I/O half of the dialect boundary: a [`Driver`] is one client library's connection to
+//! one database. See [`crate::dialect`] for the design and for who owns what.
+
+use std::path::Path;
+
+use crate::dialect::{Dialect, Plan, PlanOptions};
+use crate::diff::Change;
+use crate::migrate::{Applied, DbError, MigrateError, Migrations, Progress, Status};
+use crate::model::Schema;
+
+/// Which rows of a table to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowFilter<'a> {
+    /// Every row.
+    All,
+    /// Rows where this column is NULL.
+    IsNull(&'a str),
+    /// Rows where this column is not NULL.
+    NotNull(&'a str),
+}
+
+/// One database, reached through one client library: what the workflows need of it.
+pub trait Driver {
+    /// The dialect of this database's SQL.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// The database named for messages: a file's path, or a URL without its password.
+    fn target(&self) -> String;
+
+    /// The database's schema, normalized for its dialect, leaving out the tables named in
+    /// `skip` (the tracking table) and the database's own.
+    fn introspect(&mut self, skip: &[&str]) -> Result<Schema, DbError>;
+
+    /// How many rows of `table` pass `filter`.
+    fn count_rows(&mut self, table: &str, filter: RowFilter<'_>) -> Result<i64, DbError>;
+
+    /// What the planner must know about the live database to plan `changes` against it.
+    fn plan_options(&mut self, _changes: &[Change]) -> Result<PlanOptions, DbError> {
+        Ok(PlanOptions::default())
+    }
+
+    /// Applies a plan in one transaction, with the same safety as a migration; on any error
+    /// the database is as it was. `label` names it in errors.
+    fn apply_plan(&mut self, label: &str, plan: &Plan) -> Result<(), MigrateError>;
+
+    /// Where each migration stands. Reads only: takes no lock and creates nothing.
+    fn status(&mut self, migrations: &Migrations) -> Result<Status, MigrateError>;
+
+    /// Applies every migration not yet applied, each in its own transaction with its
+    /// tracking row, reporting as it goes.
+    fn migrate(
+        &mut self,
+        migrations: &Migrations,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Applied>, MigrateError>;
+
+    /// Records `tag` as applied without running it (a baseline that describes what the
+    /// database already has).
+    fn mark_applied(&mut self, migrations: &Migrations, tag: &str) -> Result<(), MigrateError>;
+
+    /// Copies the database to `dest` while it stays usable; `Ok(false)` where the database has
+    /// no such copy (it is not a file).
+    fn backup_to(&mut self, _dest: &Path) -> Result<bool, DbError> {
+        Ok(false)
+    }
+}

@@ -1,0 +1,210 @@
+//! The tracking table's rows matched to a folder's migrations: which are applied, pending,
+//! edited or missing. Pure logic, shared by every dialect's runner; each driver reads and
+//! writes the rows its own way.
+#![cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::{MigrateError, Migration, Migrations};
+
+/// One row of the tracking table: drizzle-orm's columns (`id`, `hash`, `created_at`) and
+/// ours (`tag`, `applied_at`), which rows written by drizzle-orm leave NULL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackingRow {
+    /// The row's id.
+    pub id: Option<i64>,
+    /// The migration file's hash when it was applied.
+    pub hash: String,
+    /// The migration's journal `when`.
+    pub created_at: Option<i64>,
+    /// The migration's tag (NULL in rows drizzle-orm wrote).
+    pub tag: Option<String>,
+    /// When it was applied (NULL in rows drizzle-orm wrote).
+    pub applied_at: Option<String>,
+}
+
+impl TrackingRow {
+    /// How the row is named in messages: its tag, else drizzle-orm's `created_at`.
+    pub fn describe(&self) -> String {
+        match &self.tag {
+            Some(t) => t.clone(),
+            None => format!(
+                "tracking row {} with created_at {}",
+                self.id.map_or_else(|| "NULL".to_string(), |i| i.to_string()),
+                self.created_at.map_or_else(|| "NULL".to_string(), |c| c.to_string())
+            ),
+        }
+    }
+}
+
+/// Where a migration of the folder stands in a database.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MigrationState {
+    /// Applied, with the file unchanged since.
+    Applied {
+        /// When, if the row says (drizzle-orm's rows do not).
+        applied_at: Option<String>,
+    },
+    /// Not applied yet.
+    Pending,
+    /// Applied, but the file has changed since.
+    Edited,
+}
+
+/// What `status` finds.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// Every migration of the folder, in journal order, with where it stands.
+    pub migrations: Vec<(Migration, MigrationState)>,
+    /// Tracking rows that match no migration of the folder: applied, then removed or renamed.
+    pub missing: Vec<String>,
+}
+
+/// One migration a run applied.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// Its tag.
+    pub tag: String,
+    /// How long it took, commit included.
+    pub elapsed: Duration,
+    /// Older than a migration already applied (merged from another branch): applied anyway.
+    pub out_of_order: bool,
+}
+
+/// What a run reports as it goes.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// A migration is about to run.
+    Applying {
+        /// Its tag.
+        tag: String,
+        /// How many statements it has.
+        statements: usize,
+    },
+    /// One of its statements finished.
+    Statement {
+        /// The migration's tag.
+        tag: String,
+        /// The statement's number, from 1.
+        number: usize,
+        /// Of how many.
+        of: usize,
+        /// Time since the migration started.
+        elapsed: Duration,
+    },
+    /// It is applied and committed.
+    Applied(Applied),
+}
+
+/// The folder's migrations matched to a database's tracking rows. Rows can be added as a run
+/// reads the ones other processes wrote, so a run over many migrations stays linear.
+#[derive(Debug)]
+pub struct Ledger<'m> {
+    migrations: &'m Migrations,
+    by_tag: HashMap<&'m str, usize>,
+    by_when: HashMap<i64, usize>,
+    /// A state per migration, in journal order.
+    states: Vec<MigrationState>,
+    /// The hash each edited migration was applied with.
+    edited: Vec<(usize, String)>,
+    /// Rows that match no migration.
+    missing: Vec<TrackingRow>,
+    /// The highest row id seen.
+    last_id: Option<i64>,
+}
+
+impl<'m> Ledger<'m> {
+    /// Matches `rows` to `migrations`: a row is a migration's when its tag says so, or, for a
+    /// row drizzle-orm wrote (no tag), when its `created_at` is the migration's `when`.
+    pub fn new(migrations: &'m Migrations, rows: &[TrackingRow]) -> Ledger<'m> {
+        let n = migrations.migrations.len();
+        let mut by_tag: HashMap<&str, usize> = HashMap::with_capacity(n);
+        let mut by_when: HashMap<i64, usize> = HashMap::with_capacity(n);
+        for (i, m) in migrations.migrations.iter().enumerate() {
+            by_tag.entry(m.tag()).or_insert(i);
+            by_when.entry(m.when()).or_insert(i);
+        }
+        let mut ledger = Ledger {
+            migrations,
+            by_tag,
+            by_when,
+            states: vec![MigrationState::Pending; n],
+            edited: Vec::new(),
+            missing: Vec::new(),
+            last_id: None,
+        };
+        ledger.add(rows);
+        ledger
+    }
+
+    /// Takes more rows into account (written since the ones already seen).
+    pub fn add(&mut self, rows: &[TrackingRow]) {
+        for r in rows {
+            self.last_id = self.last_id.max(r.id);
+            let found = match &r.tag {
+                Some(t) => self.by_tag.get(t.as_str()),
+                None => r.created_at.and_then(|c| self.by_when.get(&c)),
+            };
+            match found {
+                // The first row of a migration decides, as a scan in row order would.
+                Some(&i) if self.states[i] == MigrationState::Pending => {
+                    self.states[i] = if r.hash == self.migrations.migrations[i].hash() {
+                        MigrationState::Applied {
+                            applied_at: r.applied_at.clone(),
+                        }
+                    } else {
+                        self.edited.push((i, r.hash.clone()));
+                        MigrationState::Edited
+                    };
+                }
+                Some(_) => {}
+                None => self.missing.push(r.clone()),
+            }
+        }
+    }
+
+    /// The highest row id seen: rows above it are new.
+    pub fn last_id(&self) -> Option<i64> {
+        self.last_id
+    }
+
+    /// What `status` reports.
+    pub fn status(self) -> Status {
+        Status {
+            migrations: self.migrations.migrations.iter().cloned().zip(self.states).collect(),
+            missing: self.missing.iter().map(TrackingRow::describe).collect(),
+        }
+    }
+
+    /// An error when the database has a migration the folder lacks, or an applied migration
+    /// was edited: a run must not go on over either.
+    pub fn check(&self) -> Result<(), MigrateError> {
+        if let Some(r) = self.missing.first() {
+            return Err(MigrateError::Missing(r.describe()));
+        }
+        if let Some((i, applied)) = self.edited.iter().min_by_key(|(i, _)| *i) {
+            let m = &self.migrations.migrations[*i];
+            return Err(MigrateError::Edited {
+                tag: m.tag().to_string(),
+                applied: applied.clone(),
+                current: m.hash().to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The first pending migration, and whether a later one is already applied (it was merged
+    /// from another branch).
+    pub fn next_pending(&self) -> Option<(&'m Migration, bool)> {
+        let i = self.states.iter().position(|s| *s == MigrationState::Pending)?;
+        let m = &self.migrations.migrations[i];
+        let out_of_order = self
+            .migrations
+            .migrations
+            .iter()
+            .zip(&self.states)
+            .any(|(o, s)| o.idx() > m.idx() && matches!(s, MigrationState::Applied { .. }));
+        Some((m, out_of_order))
+    }
+}

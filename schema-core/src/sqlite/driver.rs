@@ -1,0 +1,158 @@
+//! [`SqliteDriver`]: the [`Driver`] of a SQLite database, on a rusqlite connection.
+
+use std::borrow::BorrowMut;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use schema_model::sql::sqlite::ident;
+
+use super::plan::turns_foreign_keys_off;
+use super::{SQLITE, introspect, runner};
+use crate::backend::{OpenError, OpenMode};
+use crate::dialect::{Dialect, Plan, PlanOptions};
+use crate::diff::Change;
+use crate::driver::{Driver, RowFilter};
+use crate::migrate::{Applied, DbError, MigrateError, Migrations, Progress, Status};
+use crate::model::Schema;
+
+/// A SQLite database on a rusqlite connection, owned (`SqliteDriver::new(conn)`) or borrowed
+/// (`SqliteDriver::new(&mut conn)`).
+#[derive(Debug)]
+pub struct SqliteDriver<C: BorrowMut<Connection> = Connection> {
+    conn: C,
+    /// The path as the user gave it, for messages (SQLite makes its own absolute).
+    target: Option<String>,
+}
+
+/// The file a SQLite URL names (`app.db`, `sqlite:app.db`, `file:app.db`).
+pub fn database_path(url: &str) -> PathBuf {
+    let u = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .or_else(|| url.strip_prefix("file:"))
+        .unwrap_or(url);
+    PathBuf::from(u)
+}
+
+impl SqliteDriver {
+    /// Opens the database at `url`.
+    pub fn open(url: &str, mode: OpenMode) -> Result<SqliteDriver, OpenError> {
+        let path = database_path(url);
+        let target = path.display().to_string();
+        if mode != OpenMode::Create && !path.exists() {
+            return Err(OpenError::Missing(target));
+        }
+        let flags = match mode {
+            OpenMode::Create => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
+            OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        } | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| OpenError::Open {
+            target: target.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(SqliteDriver {
+            conn,
+            target: Some(target),
+        })
+    }
+}
+
+impl<C: BorrowMut<Connection>> SqliteDriver<C> {
+    /// The driver of the database `conn` is open on.
+    pub fn new(conn: C) -> Self {
+        SqliteDriver { conn, target: None }
+    }
+
+    /// The connection.
+    pub fn connection(&mut self) -> &mut Connection {
+        self.conn.borrow_mut()
+    }
+}
+
+impl<C: BorrowMut<Connection>> Driver for SqliteDriver<C> {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &SQLITE
+    }
+
+    fn target(&self) -> String {
+        if let Some(t) = &self.target {
+            return t.clone();
+        }
+        match self.conn.borrow().path() {
+            Some(p) if !p.is_empty() => p.to_string(),
+            _ => ":memory:".to_string(),
+        }
+    }
+
+    fn introspect(&mut self, skip: &[&str]) -> Result<Schema, DbError> {
+        Ok(introspect(self.conn.borrow(), skip)?)
+    }
+
+    fn count_rows(&mut self, table: &str, filter: RowFilter<'_>) -> Result<i64, DbError> {
+        let condition = match filter {
+            RowFilter::All => String::new(),
+            RowFilter::IsNull(c) => format!(" WHERE {} IS NULL", ident(c)),
+            RowFilter::NotNull(c) => format!(" WHERE {} IS NOT NULL", ident(c)),
+        };
+        let sql = format!("SELECT count(*) FROM {}{condition}", ident(table));
+        Ok(self.conn.borrow().query_row(&sql, [], |r| r.get(0))?)
+    }
+
+    /// A unique index behind a UNIQUE constraint has no name to drop it by: its table is
+    /// recreated instead.
+    fn plan_options(&mut self, changes: &[Change]) -> Result<PlanOptions, DbError> {
+        let mut opts = PlanOptions::default();
+        for c in changes {
+            if let Change::DropIndex { table, index } = c {
+                let real: bool = self.conn.borrow().query_row(
+                    "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                    [&index.name],
+                    |r| r.get(0),
+                )?;
+                if !real {
+                    opts.recreate.insert(table.clone());
+                }
+            }
+        }
+        Ok(opts)
+    }
+
+    fn apply_plan(&mut self, label: &str, plan: &Plan) -> Result<(), MigrateError> {
+        // The file-level PRAGMAs and guard are for other runners; here foreign keys are
+        // handled around the transaction.
+        let statements: Vec<String> = plan
+            .statements
+            .iter()
+            .filter(|s| !s.trim_start().to_ascii_uppercase().starts_with("PRAGMA FOREIGN_KEYS"))
+            .cloned()
+            .collect();
+        // The plan turns foreign keys off for rebuilds and for dropping a referenced table.
+        let fk_off = plan.statements.iter().any(|s| turns_foreign_keys_off(s));
+        runner::apply_statements(self.conn.borrow_mut(), label, &statements, &plan.rebuilt, fk_off)
+    }
+
+    fn status(&mut self, migrations: &Migrations) -> Result<Status, MigrateError> {
+        migrations.status(self.conn.borrow())
+    }
+
+    fn migrate(
+        &mut self,
+        migrations: &Migrations,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Applied>, MigrateError> {
+        migrations.run_with(self.conn.borrow_mut(), progress)
+    }
+
+    fn mark_applied(&mut self, migrations: &Migrations, tag: &str) -> Result<(), MigrateError> {
+        migrations.mark_applied(self.conn.borrow(), tag)
+    }
+
+    fn backup_to(&mut self, dest: &Path) -> Result<bool, DbError> {
+        self.conn
+            .borrow()
+            .backup(rusqlite::MAIN_DB, dest, None::<fn(rusqlite::backup::Progress)>)?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,146 @@
+//! SQLite, on rusqlite: the [`Sqlite`] dialect (types, DDL, the rebuild planner, drizzle-kit's
+//! snapshot version "6") and the [`SqliteDriver`] (introspection, the migrator, push).
+//!
+//! Everything that knows SQLite is in this module; the rest of the crate reaches it through
+//! [`Dialect`] and [`Driver`](crate::driver::Driver), chosen in [`crate::backend`].
+
+mod ddl;
+mod driver;
+mod introspect;
+mod plan;
+mod render;
+mod rows;
+mod runner;
+mod snapshot;
+mod tracking;
+
+use schema_model::sql::sqlite as text;
+
+pub use driver::{SqliteDriver, database_path};
+pub use introspect::introspect;
+pub use plan::{NEW_PREFIX, REBUILD_MARKER, mentions, rowid_alias, turns_foreign_keys_off};
+pub use render::dependency_order;
+#[doc(hidden)]
+pub use rows::__private;
+pub use runner::apply_statements;
+
+use crate::dialect::{Dialect, Plan, PlanErrors, PlanOptions};
+use crate::diff::Change;
+use crate::model::{LogicalType, Schema, Table, TableOptions};
+use crate::snapshot::{Snapshot, SnapshotError};
+
+/// The SQLite dialect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sqlite;
+
+/// The dialect, as the trait object workflows take.
+pub static SQLITE: Sqlite = Sqlite;
+
+impl Sqlite {
+    /// The SQLite type name of a logical type (drizzle-kit's lowercase names).
+    pub fn type_name(ty: &LogicalType) -> String {
+        render::type_name(ty)
+    }
+}
+
+impl Dialect for Sqlite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn quote_ident(&self, name: &str) -> String {
+        text::ident(name)
+    }
+
+    fn column_type(&self, ty: &LogicalType) -> String {
+        render::type_name(ty)
+    }
+
+    fn normalize_table(&self, table: &Table) -> Table {
+        render::normalize_table(table)
+    }
+
+    fn plan(&self, prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions) -> Result<Plan, PlanErrors> {
+        plan::plan(prev, next, changes, opts)
+    }
+
+    fn create_table_statements(&self, table: &Table) -> Vec<String> {
+        render::table_and_indexes(&render::normalize_table(table)).collect()
+    }
+
+    fn create_schema(&self, schema: &Schema) -> Vec<String> {
+        render::create_schema(&schema.tables)
+    }
+
+    fn write_snapshot(&self, snapshot: &Snapshot) -> String {
+        snapshot::write(snapshot)
+    }
+
+    fn read_snapshot(&self, text: &str) -> Result<Snapshot, SnapshotError> {
+        snapshot::read(text)
+    }
+
+    fn describe_options(&self, options: &TableOptions) -> String {
+        let o = options.sqlite;
+        format!(
+            "{}{}",
+            if o.strict { "STRICT" } else { "not STRICT" },
+            if o.without_rowid {
+                ", WITHOUT ROWID"
+            } else {
+                ", with rowid"
+            }
+        )
+    }
+
+    fn options_risk(&self, from: &TableOptions, to: &TableOptions) -> Option<String> {
+        (to.sqlite.strict && !from.sqlite.strict)
+            .then(|| "STRICT: refused if a value does not fit its column's type".to_string())
+    }
+
+    fn rust_type(&self, declared: &str) -> &'static str {
+        // SQLite's affinity rules (datatype3.html §3.1).
+        let u = declared.to_ascii_uppercase();
+        if u.contains("INT") {
+            "i64"
+        } else if u.contains("BOOL") {
+            "bool"
+        } else if u.contains("CHAR") || u.contains("CLOB") || u.contains("TEXT") {
+            "String"
+        } else if u.contains("BLOB") || u.trim().is_empty() {
+            "Vec<u8>"
+        } else if u.contains("REAL") || u.contains("FLOA") || u.contains("DOUB") {
+            "f64"
+        } else if u.contains("DATE") || u.contains("TIME") {
+            // NUMERIC affinity, but what applications keep there is ISO text.
+            "String"
+        } else {
+            // NUMERIC affinity.
+            "f64"
+        }
+    }
+
+    fn default_sql_attribute(&self, default: &str) -> String {
+        if text::is_default_form(default) {
+            default.to_string()
+        } else {
+            format!("({default})")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_follow_sqlite_affinity() {
+        let t = |d: &str| Sqlite.rust_type(d);
+        assert_eq!(t("varchar(150)"), "String");
+        assert_eq!(t("BIGINT"), "i64");
+        assert_eq!(t("bool"), "bool");
+        assert_eq!(t("datetime"), "String");
+        assert_eq!(t("decimal"), "f64");
+        assert_eq!(t(""), "Vec<u8>");
+    }
+}

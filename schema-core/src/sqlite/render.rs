@@ -1,0 +1,200 @@
+//! SQLite's DDL: maps logical types, lowers unique constraints to unique indexes as
+//! drizzle-kit does, and writes `CREATE TABLE` / `CREATE INDEX` in drizzle-kit's layout.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schema_model::sql::sqlite::{constraint_name, ident};
+
+use crate::model::{Column, Index, IndexTarget, LogicalType, Table};
+
+/// The SQLite type name of a logical type (drizzle-kit's lowercase names).
+pub fn type_name(ty: &LogicalType) -> String {
+    match ty {
+        LogicalType::Int(_) | LogicalType::Bool => "integer".into(),
+        LogicalType::F32 | LogicalType::F64 => "real".into(),
+        LogicalType::String | LogicalType::Json => "text".into(),
+        LogicalType::Bytes => "blob".into(),
+        LogicalType::Sql(s) => s.clone(),
+    }
+}
+
+/// The table as SQLite stores it: unique constraints become unique indexes (column ones
+/// first, then the declared indexes, then table-level ones: drizzle-kit's order), and every
+/// type becomes its SQLite name. Snapshots, SQL and the diff all work on this form.
+pub fn normalize_table(table: &Table) -> Table {
+    let mut t = table.clone();
+    let mut indexes = Vec::new();
+    for c in &mut t.columns {
+        if c.unique {
+            let cols = vec![c.name.clone()];
+            indexes.push(Index {
+                name: crate::model::names::unique(&table.name, &cols),
+                target: IndexTarget::Columns(cols),
+                unique: true,
+                where_clause: None,
+            });
+            c.unique = false;
+        }
+        c.ty = LogicalType::Sql(type_name(&c.ty));
+    }
+    indexes.append(&mut t.indexes);
+    for u in t.uniques.drain(..) {
+        indexes.push(Index {
+            name: u.name,
+            target: IndexTarget::Columns(u.columns),
+            unique: true,
+            where_clause: None,
+        });
+    }
+    t.indexes = indexes;
+    t
+}
+
+/// One column's definition, as `CREATE TABLE` and `ALTER TABLE .. ADD` both write it.
+pub fn column_def(c: &Column) -> String {
+    let mut line = format!("{} {}", ident(&c.name), type_name(&c.ty));
+    if c.primary_key {
+        line.push_str(" PRIMARY KEY");
+        if c.autoincrement {
+            line.push_str(" AUTOINCREMENT");
+        }
+    }
+    if let Some(d) = &c.default {
+        line.push_str(" DEFAULT ");
+        line.push_str(&d.to_sql());
+    }
+    if let Some(g) = &c.generated {
+        let mode = if g.stored { "STORED" } else { "VIRTUAL" };
+        line.push_str(&format!(" GENERATED ALWAYS AS ({}) {mode}", g.expr));
+    }
+    if let Some(coll) = &c.collate {
+        line.push_str(" COLLATE ");
+        line.push_str(coll);
+    }
+    if c.not_null {
+        line.push_str(" NOT NULL");
+    }
+    if c.unique {
+        line.push_str(" UNIQUE");
+    }
+    line
+}
+
+fn ident_list(names: &[String], sep: &str) -> String {
+    names.iter().map(|c| ident(c)).collect::<Vec<_>>().join(sep)
+}
+
+/// `CREATE TABLE`, laid out as drizzle-kit lays it out, ending in `;\n`.
+pub fn create_table(table: &Table) -> String {
+    let mut lines: Vec<String> = table.columns.iter().map(|c| format!("\t{}", column_def(c))).collect();
+    if let Some(pk) = &table.primary_key {
+        lines.push(format!("\tPRIMARY KEY({})", ident_list(&pk.columns, ", ")));
+    }
+    for fk in &table.foreign_keys {
+        lines.push(format!(
+            "\tFOREIGN KEY ({}) REFERENCES {}({}) ON UPDATE {} ON DELETE {}",
+            ident_list(&fk.columns, ", "),
+            ident(&fk.ref_table),
+            ident_list(&fk.ref_columns, ", "),
+            fk.on_update,
+            fk.on_delete
+        ));
+    }
+    for u in &table.uniques {
+        lines.push(format!(
+            "\tCONSTRAINT {} UNIQUE({})",
+            constraint_name(&u.name),
+            ident_list(&u.columns, ", ")
+        ));
+    }
+    for ch in &table.checks {
+        lines.push(format!("\tCONSTRAINT {} CHECK({})", constraint_name(&ch.name), ch.expr));
+    }
+    let sqlite = table.options.sqlite;
+    let mut options = Vec::new();
+    if sqlite.without_rowid {
+        options.push("WITHOUT ROWID");
+    }
+    if sqlite.strict {
+        options.push("STRICT");
+    }
+    let options = if options.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", options.join(", "))
+    };
+    format!(
+        "CREATE TABLE {} (\n{}\n){options};\n",
+        ident(&table.name),
+        lines.join(",\n")
+    )
+}
+
+/// `CREATE [UNIQUE] INDEX`, as drizzle-kit writes it.
+pub fn create_index(table: &str, index: &Index) -> String {
+    let unique = if index.unique { "UNIQUE " } else { "" };
+    let target = match &index.target {
+        IndexTarget::Columns(cols) => ident_list(cols, ","),
+        IndexTarget::Expr(e) => e.clone(),
+    };
+    let mut sql = format!(
+        "CREATE {unique}INDEX {} ON {} ({target})",
+        ident(&index.name),
+        ident(table)
+    );
+    if let Some(w) = &index.where_clause {
+        sql.push_str(&format!(" WHERE {w}"));
+    }
+    sql.push(';');
+    sql
+}
+
+/// A table's `CREATE TABLE` followed by its indexes.
+pub fn table_and_indexes(t: &Table) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(create_table(t)).chain(t.indexes.iter().map(|i| create_index(&t.name, i)))
+}
+
+/// The statements that create a whole (normalized) schema: each table after the tables its
+/// foreign keys point at, each followed by its indexes. Ties and cycles fall back to name
+/// order, so the output is the same on every run.
+pub fn create_schema(tables: &[Table]) -> Vec<String> {
+    dependency_order(tables)
+        .into_iter()
+        .flat_map(table_and_indexes)
+        .collect()
+}
+
+/// Tables sorted so that a referenced table comes before the tables referencing it.
+pub fn dependency_order(tables: &[Table]) -> Vec<&Table> {
+    let by_name: BTreeMap<&str, &Table> = tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut out = Vec::new();
+    fn visit<'a>(
+        name: &'a str,
+        by_name: &BTreeMap<&'a str, &'a Table>,
+        done: &mut BTreeSet<&'a str>,
+        visiting: &mut BTreeSet<&'a str>,
+        out: &mut Vec<&'a Table>,
+    ) {
+        if done.contains(name) || !visiting.insert(name) {
+            return; // already placed, or a cycle: SQLite resolves foreign keys lazily
+        }
+        let t = by_name[name];
+        let mut deps: Vec<&str> = t.foreign_keys.iter().map(|f| f.ref_table.as_str()).collect();
+        deps.sort_unstable();
+        for d in deps {
+            if d != name && by_name.contains_key(d) {
+                visit(d, by_name, done, visiting, out);
+            }
+        }
+        visiting.remove(name);
+        if done.insert(name) {
+            out.push(t);
+        }
+    }
+    let mut visiting = BTreeSet::new();
+    for name in by_name.keys() {
+        visit(name, &by_name, &mut done, &mut visiting, &mut out);
+    }
+    out
+}

@@ -1,0 +1,142 @@
+//! Row helpers on rusqlite: what `#[derive(Table)]` implements for SQLite, and the
+//! [`Executor`] / [`RowReader`] impls that let `Table::insert(&conn)` reach it.
+
+use rusqlite::{Connection, Row, Transaction};
+
+use crate::table::{Executor, RowReader, Table};
+
+/// What the derive writes for SQLite: the row code, typed on rusqlite. Applications call
+/// [`Table`]'s methods instead.
+#[doc(hidden)]
+pub trait SqliteRows: Table {
+    fn sqlite_from_row(row: &Row<'_>) -> rusqlite::Result<Self>;
+    fn sqlite_insert(&self, conn: &Connection) -> rusqlite::Result<i64>;
+    fn sqlite_select_all(conn: &Connection) -> rusqlite::Result<Vec<Self>>;
+    fn sqlite_find(conn: &Connection, key: Self::Key) -> rusqlite::Result<Option<Self>>;
+    fn sqlite_update(&self, conn: &Connection) -> rusqlite::Result<usize>;
+    fn sqlite_delete(&self, conn: &Connection) -> rusqlite::Result<usize>;
+}
+
+fn create<T: Table>(conn: &Connection) -> rusqlite::Result<()> {
+    for sql in T::create_table_sql() {
+        conn.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
+impl<T: SqliteRows> Executor<T> for &Connection {
+    type Error = rusqlite::Error;
+    fn create_table(self) -> rusqlite::Result<()> {
+        create::<T>(self)
+    }
+    fn insert(self, row: &T) -> rusqlite::Result<i64> {
+        row.sqlite_insert(self)
+    }
+    fn select_all(self) -> rusqlite::Result<Vec<T>> {
+        T::sqlite_select_all(self)
+    }
+    fn find(self, key: T::Key) -> rusqlite::Result<Option<T>> {
+        T::sqlite_find(self, key)
+    }
+    fn update(self, row: &T) -> rusqlite::Result<usize> {
+        row.sqlite_update(self)
+    }
+    fn delete(self, row: &T) -> rusqlite::Result<usize> {
+        row.sqlite_delete(self)
+    }
+}
+
+/// The same, inside a transaction.
+impl<T: SqliteRows> Executor<T> for &Transaction<'_> {
+    type Error = rusqlite::Error;
+    fn create_table(self) -> rusqlite::Result<()> {
+        create::<T>(self)
+    }
+    fn insert(self, row: &T) -> rusqlite::Result<i64> {
+        row.sqlite_insert(self)
+    }
+    fn select_all(self) -> rusqlite::Result<Vec<T>> {
+        T::sqlite_select_all(self)
+    }
+    fn find(self, key: T::Key) -> rusqlite::Result<Option<T>> {
+        T::sqlite_find(self, key)
+    }
+    fn update(self, row: &T) -> rusqlite::Result<usize> {
+        row.sqlite_update(self)
+    }
+    fn delete(self, row: &T) -> rusqlite::Result<usize> {
+        row.sqlite_delete(self)
+    }
+}
+
+impl<T: SqliteRows> RowReader<T> for &Row<'_> {
+    type Error = rusqlite::Error;
+    fn read(self) -> rusqlite::Result<T> {
+        T::sqlite_from_row(self)
+    }
+}
+
+/// What the derive's generated SQLite code calls. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use super::SqliteRows;
+    pub use rusqlite;
+
+    use rusqlite::types::{ToSqlOutput, Value};
+
+    /// A `#[column(json)]` value, written as JSON text.
+    pub fn json_to_sql<T: serde::Serialize>(value: &T) -> rusqlite::Result<ToSqlOutput<'static>> {
+        serde_json::to_string(value)
+            .map(|s| ToSqlOutput::Owned(Value::Text(s)))
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    }
+
+    /// A nullable `#[column(json)]` value: `None` is SQL NULL, not the text `null`.
+    pub fn json_opt_to_sql<T: serde::Serialize>(value: &Option<T>) -> rusqlite::Result<ToSqlOutput<'static>> {
+        match value {
+            None => Ok(ToSqlOutput::Owned(Value::Null)),
+            Some(v) => json_to_sql(v),
+        }
+    }
+
+    /// A `#[column(json)]` value, read from its JSON text.
+    pub fn json_from_row<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, column: &str) -> rusqlite::Result<T> {
+        let text: String = row.get(column)?;
+        parse_json(row, column, &text)
+    }
+
+    /// A nullable `#[column(json)]` value: SQL NULL is `None`.
+    pub fn json_opt_from_row<T: serde::de::DeserializeOwned>(
+        row: &rusqlite::Row<'_>,
+        column: &str,
+    ) -> rusqlite::Result<Option<T>> {
+        let text: Option<String> = row.get(column)?;
+        text.map(|t| parse_json(row, column, &t)).transpose()
+    }
+
+    fn parse_json<T: serde::de::DeserializeOwned>(
+        row: &rusqlite::Row<'_>,
+        column: &str,
+        text: &str,
+    ) -> rusqlite::Result<T> {
+        serde_json::from_str(text).map_err(|e| {
+            let idx = row.as_ref().column_index(column).unwrap_or(0);
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+        })
+    }
+
+    /// The error of `update` / `delete` on a table whose struct has no key to find its row by.
+    pub fn no_key(table: &str) -> rusqlite::Error {
+        rusqlite::Error::InvalidParameterName(format!(
+            "table `{table}` has no primary key, so a row cannot be updated or deleted by its struct; declare a primary key"
+        ))
+    }
+}
+
+/// The derive wraps its SQLite impl in this macro, so a build of schema-core without SQLite
+/// drops it instead of failing on the missing rusqlite paths.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __sqlite_rows {
+    ($($impl:tt)*) => { $($impl)* };
+}

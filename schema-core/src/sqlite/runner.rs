@@ -1,0 +1,337 @@
+//! Applies migrations and plans to a SQLite database: one transaction per migration with its
+//! tracking row, the write lock taken before reading what is applied, and around a rebuild
+//! the foreign-key pragma set outside the transaction, dependent views and triggers saved and
+//! recreated, and `foreign_key_check` before COMMIT. `migrate` and `push` share one apply step.
+
+use std::time::Instant;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use schema_model::sql::sqlite::ident;
+
+use super::plan::{REBUILD_MARKER, mentions, turns_foreign_keys_off};
+use super::tracking;
+use crate::migrate::{Applied, DbError, MigrateError, Migration, Migrations, Progress, Status};
+use crate::migrate::{Ledger, TrackingRow};
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> DbError {
+        let code = e.sqlite_error().map(|c| format!("{:?}", c.code));
+        DbError {
+            message: e.to_string(),
+            code,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> MigrateError {
+        MigrateError::Database(e.into())
+    }
+}
+
+/// The tables a migration rebuilds, from the marker `schema generate` writes.
+fn rebuilt_tables(m: &Migration) -> Vec<String> {
+    m.sql()
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(REBUILD_MARKER.trim_end()))
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+/// Whether foreign keys must be off while it runs: it rebuilds a table, or says so itself
+/// (drizzle-kit writes `PRAGMA foreign_keys=OFF;` into such migrations).
+fn needs_foreign_keys_off(statements: &[String], rebuilt: &[String]) -> bool {
+    !rebuilt.is_empty() || statements.iter().any(|s| turns_foreign_keys_off(s))
+}
+
+impl Migrations {
+    /// Applies every migration not yet applied, in journal order, each in its own
+    /// transaction with its tracking row. Another process migrating the same database waits
+    /// for the write lock, then finds the work done.
+    pub fn run(&self, conn: &mut Connection) -> Result<Vec<Applied>, MigrateError> {
+        self.run_with(conn, &mut |_| {})
+    }
+
+    /// [`Migrations::run`], reporting each migration and statement as it goes.
+    pub fn run_with(
+        &self,
+        conn: &mut Connection,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Applied>, MigrateError> {
+        conn.busy_timeout(self.busy_timeout())?;
+        let original_fk = foreign_keys(conn)?;
+        let result = self.run_inner(conn, original_fk, progress);
+        // Put the connection's setting back however the run ended.
+        let restored = conn.pragma_update(None, "foreign_keys", original_fk);
+        let applied = result?;
+        restored?;
+        Ok(applied)
+    }
+
+    fn run_inner(
+        &self,
+        conn: &mut Connection,
+        original_fk: bool,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Applied>, MigrateError> {
+        let mut applied = Vec::new();
+        let mut ledger: Option<Ledger<'_>> = None;
+        loop {
+            let started = Instant::now();
+            // The write lock is taken before reading what is applied, so two processes
+            // never both decide to apply the same migration.
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.busy(e))?;
+            // Only the rows written since the last look (by us or another process) are read.
+            let l = match ledger.take() {
+                None => {
+                    tracking::ensure(&tx, self.table())?;
+                    Ledger::new(self, &tracking::read(&tx, self.table(), None)?)
+                }
+                Some(mut l) => {
+                    let rows: Vec<TrackingRow> = tracking::read(&tx, self.table(), l.last_id())?;
+                    l.add(&rows);
+                    l
+                }
+            };
+            l.check()?;
+            let next = l.next_pending();
+            ledger = Some(l);
+            let Some((next, out_of_order)) = next else {
+                tx.commit()?;
+                return Ok(applied);
+            };
+            let statements = next.statements();
+            let rebuilt = rebuilt_tables(next);
+            // NOTE: PRAGMA foreign_keys is a no-op inside a transaction, so a migration that
+            // rebuilds a table gets the lock released, the pragma set and read back, and the
+            // lock taken again.
+            let want_fk = original_fk && !needs_foreign_keys_off(&statements, &rebuilt);
+            if foreign_keys(&tx)? != want_fk {
+                // The rollback undoes what this step read and made (a tracking table rebuilt
+                // from drizzle-orm's): it is all read again under the next lock.
+                drop(tx);
+                ledger = None;
+                set_foreign_keys(conn, want_fk, next.tag())?;
+                continue;
+            }
+            progress(&Progress::Applying {
+                tag: next.tag().to_string(),
+                statements: statements.len(),
+            });
+            let unit = Unit {
+                label: next.tag(),
+                statements: &statements,
+                rebuilt: &rebuilt,
+                check_foreign_keys: original_fk && !want_fk,
+            };
+            unit.apply(&tx, &mut |number| {
+                progress(&Progress::Statement {
+                    tag: next.tag().to_string(),
+                    number,
+                    of: statements.len(),
+                    elapsed: started.elapsed(),
+                })
+            })?;
+            tracking::insert(&tx, self.table(), next)?;
+            tx.commit()?;
+            // Our own row is read back at the next step, like anyone else's.
+            let done = Applied {
+                tag: next.tag().to_string(),
+                elapsed: started.elapsed(),
+                out_of_order,
+            };
+            progress(&Progress::Applied(done.clone()));
+            applied.push(done);
+        }
+    }
+
+    /// Where each migration stands, in journal order, and the applied migrations the folder
+    /// no longer has. Reads only: it takes no lock and creates nothing.
+    pub fn status(&self, conn: &Connection) -> Result<Status, MigrateError> {
+        let rows = if tracking::exists(conn, self.table())? {
+            tracking::read(conn, self.table(), None)?
+        } else {
+            Vec::new()
+        };
+        Ok(Ledger::new(self, &rows).status())
+    }
+
+    /// Records `tag` as applied without running it: for a baseline that describes what the
+    /// database already has (`schema pull`).
+    pub fn mark_applied(&self, conn: &Connection, tag: &str) -> Result<(), MigrateError> {
+        let m = self
+            .get(tag)
+            .ok_or_else(|| MigrateError::Missing(format!("{tag}, which the folder does not have")))?;
+        tracking::ensure(conn, self.table())?;
+        tracking::insert(conn, self.table(), m)?;
+        Ok(())
+    }
+
+    fn busy(&self, e: rusqlite::Error) -> MigrateError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                MigrateError::Busy(self.busy_timeout())
+            }
+            _ => e.into(),
+        }
+    }
+}
+
+/// Sets `PRAGMA foreign_keys` and reads it back: inside a transaction it is a silent no-op.
+fn set_foreign_keys(conn: &Connection, on: bool, label: &str) -> Result<(), MigrateError> {
+    conn.pragma_update(None, "foreign_keys", on)?;
+    if foreign_keys(conn)? != on {
+        return Err(MigrateError::ForeignKeysStayOn(label.to_string()));
+    }
+    Ok(())
+}
+
+/// What one transaction applies: a migration's statements, or a push's plan.
+struct Unit<'a> {
+    /// The migration's tag, or `push`: named in errors.
+    label: &'a str,
+    statements: &'a [String],
+    /// The tables the statements rebuild: their views and triggers are saved and restored.
+    rebuilt: &'a [String],
+    /// Foreign keys were turned off for this unit: check them before COMMIT.
+    check_foreign_keys: bool,
+}
+
+impl Unit<'_> {
+    /// Runs the unit inside `tx`, calling `done(n)` after statement `n`. Leaves the commit to
+    /// the caller, which may add its tracking row first.
+    fn apply(&self, tx: &Transaction<'_>, done: &mut dyn FnMut(usize)) -> Result<(), MigrateError> {
+        let dependents = if self.rebuilt.is_empty() {
+            Vec::new()
+        } else {
+            save_dependents(tx, self.rebuilt)?
+        };
+        for (i, sql) in self.statements.iter().enumerate() {
+            tx.execute_batch(sql).map_err(|source| MigrateError::Statement {
+                tag: self.label.to_string(),
+                number: i + 1,
+                sql: sql.clone(),
+                source: Box::new(source.into()),
+            })?;
+            done(i + 1);
+        }
+        restore_dependents(tx, &dependents, self.label)?;
+        if self.check_foreign_keys {
+            let violations = foreign_key_violations(tx)?;
+            if !violations.is_empty() {
+                return Err(MigrateError::ForeignKeyViolation {
+                    tag: self.label.to_string(),
+                    violations,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn foreign_keys(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+}
+
+/// `PRAGMA foreign_key_check`, one line a violation.
+fn foreign_key_violations(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = stmt.query_map([], |r| {
+        let table: String = r.get(0)?;
+        let rowid: Option<i64> = r.get(1)?;
+        let parent: String = r.get(2)?;
+        Ok(format!(
+            "a row of `{table}`{} points at a missing row of `{parent}`",
+            rowid.map(|id| format!(" (rowid {id})")).unwrap_or_default()
+        ))
+    })?;
+    rows.take(20).collect()
+}
+
+/// A view or trigger to put back after a rebuild.
+#[derive(Debug)]
+struct Dependent {
+    kind: String,
+    name: String,
+    sql: String,
+}
+
+/// Drops the views and triggers a rebuild would break or lose (every view, since the final
+/// RENAME checks them all; the triggers on or mentioning a rebuilt table) and returns them.
+fn save_dependents(conn: &Connection, rebuilt: &[String]) -> Result<Vec<Dependent>, MigrateError> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid",
+    )?;
+    let all: Vec<(String, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut saved = Vec::new();
+    for (kind, name, tbl, sql) in all {
+        let keep = kind == "view"
+            || rebuilt
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&tbl) || mentions(&sql, t));
+        if keep {
+            conn.execute_batch(&format!("DROP {} IF EXISTS {};", kind.to_uppercase(), ident(&name)))?;
+            saved.push(Dependent { kind, name, sql });
+        }
+    }
+    Ok(saved)
+}
+
+/// Recreates what [`save_dependents`] dropped, unless the migration made it again itself.
+fn restore_dependents(conn: &Connection, saved: &[Dependent], tag: &str) -> Result<(), MigrateError> {
+    for d in saved {
+        let exists: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = ?1 AND name = ?2",
+            [&d.kind, &d.name],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            conn.execute_batch(&d.sql).map_err(|source| MigrateError::Recreate {
+                tag: tag.to_string(),
+                kind: d.kind.clone(),
+                name: d.name.clone(),
+                sql: d.sql.clone(),
+                source: Box::new(source.into()),
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies planned statements outside any migration folder (what `schema push` does), with
+/// the same safety as a migration: foreign keys off around a rebuild (set before the
+/// transaction and read back), one transaction, views and triggers of rebuilt tables
+/// recreated, `foreign_key_check` before COMMIT.
+pub fn apply_statements(
+    conn: &mut Connection,
+    label: &str,
+    statements: &[String],
+    rebuilt: &[String],
+    fk_off: bool,
+) -> Result<(), MigrateError> {
+    let original_fk = foreign_keys(conn)?;
+    let want_fk = original_fk && !fk_off && rebuilt.is_empty();
+    if want_fk != original_fk {
+        set_foreign_keys(conn, want_fk, label)?;
+    }
+    let result = (|| -> Result<(), MigrateError> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Unit {
+            label,
+            statements,
+            rebuilt,
+            check_foreign_keys: original_fk && !want_fk,
+        }
+        .apply(&tx, &mut |_| {})?;
+        tx.commit()?;
+        Ok(())
+    })();
+    let restored = conn.pragma_update(None, "foreign_keys", original_fk);
+    result?;
+    restored?;
+    Ok(())
+}

@@ -1,0 +1,357 @@
+//! Writes the `Table` impl for a parsed table struct: the model and key here, each
+//! dialect's row helpers in its own module.
+
+mod sqlite;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use schema_model::model::{
+    Check, Column, DefaultValue, FkAction, Generated, Index, IndexTarget, IntKind, LogicalType, PrimaryKey, Table,
+    Unique,
+};
+use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
+use syn::spanned::Spanned;
+
+pub fn derive_table(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
+    let parsed = parse::from_ast(input)?;
+    Ok(expand(&parsed))
+}
+
+fn expand(p: &ParsedTable) -> TokenStream {
+    let ident = &p.ident;
+    let table_name = &p.table.name;
+    let columns_ty = format_ident!("__{}Columns", ident);
+    let columns = columns(p);
+    let key = Key::of(p, &columns);
+    let key_ty = &key.ty;
+
+    let col_fields = columns.iter().map(|(f, _)| {
+        let (name, ty) = (&f.ident, &f.ty);
+        quote!(pub #name: ::schema_core::ColumnRef<#ty>)
+    });
+    let col_inits = columns.iter().map(|(f, c)| {
+        let (name, col) = (&f.ident, &c.name);
+        quote!(#name: ::schema_core::ColumnRef::new(#col))
+    });
+    let model = table_tokens(&p.table);
+    let fks = p.references.iter().map(|r| foreign_key_tokens(table_name, r));
+    let ref_checks = p.references.iter().map(reference_check);
+    let sqlite_rows = sqlite::rows_impl(p, &columns, &key);
+
+    let fn_span = Span::call_site();
+    quote_spanned! {fn_span=>
+        #[allow(non_upper_case_globals, non_snake_case, unused_qualifications, clippy::all)]
+        const _: () = {
+            #[doc(hidden)]
+            pub struct #columns_ty {
+                #(#col_fields,)*
+            }
+
+            impl ::schema_core::Table for #ident {
+                const TABLE_NAME: &'static str = #table_name;
+                type Columns = #columns_ty;
+                const COLUMNS: #columns_ty = #columns_ty { #(#col_inits,)* };
+                type Key = #key_ty;
+
+                fn table_def() -> &'static ::schema_core::__private::model::Table {
+                    static DEF: ::std::sync::OnceLock<::schema_core::__private::model::Table> = ::std::sync::OnceLock::new();
+                    DEF.get_or_init(|| {
+                        let mut table = #model;
+                        table.foreign_keys = ::std::vec![#(#fks),*];
+                        table
+                    })
+                }
+            }
+
+            #sqlite_rows
+
+            // Never called: type-checks every `references = Struct::field` of the table.
+            #[allow(dead_code)]
+            fn __check_references() {
+                #(#ref_checks)*
+            }
+        };
+    }
+}
+
+/// The fields that are columns (not `skip`ped), with their column.
+pub(crate) type Columns<'a> = Vec<(&'a ParsedField, &'a parse::FieldColumn)>;
+
+fn columns(p: &ParsedTable) -> Columns<'_> {
+    p.fields
+        .iter()
+        .filter_map(|f| f.column.as_ref().map(|c| (f, c)))
+        .collect()
+}
+
+/// The primary key as the row helpers see it.
+pub(crate) struct Key<'a> {
+    /// The key's fields, in key order: the composite key's, else the `primary_key` field;
+    /// empty for a table found by rowid.
+    pub fields: Vec<&'a ParsedField>,
+    /// `Table::Key`: the field's type, a tuple for a composite key, `i64` for the rowid.
+    pub ty: TokenStream,
+}
+
+impl<'a> Key<'a> {
+    fn of(p: &'a ParsedTable, columns: &Columns<'a>) -> Key<'a> {
+        let fields: Vec<&ParsedField> = match &p.table.primary_key {
+            Some(pk) => pk
+                .columns
+                .iter()
+                .filter_map(|name| columns.iter().find(|(_, c)| c.name == *name).map(|(f, _)| *f))
+                .collect(),
+            None => columns.iter().filter(|(_, c)| c.key).map(|(f, _)| *f).collect(),
+        };
+        let types: Vec<&syn::Type> = fields.iter().map(|f| strip_option(&f.ty).unwrap_or(&f.ty)).collect();
+        let ty = match types.as_slice() {
+            [] => quote!(i64),
+            [one] => quote!(#one),
+            many => quote!((#(#many),*)),
+        };
+        Key { fields, ty }
+    }
+}
+
+/// The model's foreign key for `references = Struct::field`: the target's names come from
+/// its `Table` impl, which only the compiler knows.
+fn foreign_key_tokens(table_name: &str, r: &parse::Reference) -> TokenStream {
+    let span = r.path.span();
+    let (target_ty, field) = split_reference(&r.path);
+    let from = &r.column;
+    let (del, upd) = (action_tokens(r.on_delete), action_tokens(r.on_update));
+    quote_spanned! {span=>
+        ::schema_core::__private::model::ForeignKey::new(
+            #table_name,
+            ::std::vec![::std::string::String::from(#from)],
+            <#target_ty as ::schema_core::Table>::TABLE_NAME,
+            ::std::vec![::std::string::String::from(<#target_ty as ::schema_core::Table>::COLUMNS.#field.name)],
+            #del,
+            #upd,
+        )
+    }
+}
+
+fn reference_check(r: &parse::Reference) -> TokenStream {
+    let span = r.path.span();
+    let (target_ty, field) = split_reference(&r.path);
+    // The field's type is re-spanned to the path, so a mismatch is reported at
+    // `references = User::id`, where the user chose the target.
+    let field_ty = &r.field_ty;
+    let from_ty = respan(quote!(#field_ty), span);
+    quote_spanned! {span=>
+        <#target_ty as ::schema_core::Table>::COLUMNS.#field.referenced_by::<#from_ty>();
+    }
+}
+
+/// The same tokens, every one at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
+/// `crate::db::User::id` → (`crate::db::User`, `id`).
+fn split_reference(path: &syn::Path) -> (syn::Path, syn::Ident) {
+    let mut ty = path.clone();
+    let field = ty
+        .segments
+        .pop()
+        .map(|p| p.ident)
+        .unwrap_or_else(|| format_ident!("id"));
+    // Drop the trailing `::` the pop leaves behind.
+    let segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = ty.segments.into_iter().collect();
+    ty.segments = segments;
+    (ty, field)
+}
+
+fn opt_string(s: &Option<String>) -> TokenStream {
+    match s {
+        Some(s) => quote!(::std::option::Option::Some(::std::string::String::from(#s))),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn strings(v: &[String]) -> TokenStream {
+    quote!(::std::vec![#(::std::string::String::from(#v)),*])
+}
+
+fn action_tokens(a: FkAction) -> TokenStream {
+    let v = match a {
+        FkAction::NoAction => quote!(NoAction),
+        FkAction::Restrict => quote!(Restrict),
+        FkAction::Cascade => quote!(Cascade),
+        FkAction::SetNull => quote!(SetNull),
+        FkAction::SetDefault => quote!(SetDefault),
+    };
+    quote!(::schema_core::__private::model::FkAction::#v)
+}
+
+fn type_tokens(t: &LogicalType) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    match t {
+        LogicalType::Int(k) => {
+            let k = match k {
+                IntKind::I8 => quote!(I8),
+                IntKind::I16 => quote!(I16),
+                IntKind::I32 => quote!(I32),
+                IntKind::I64 => quote!(I64),
+                IntKind::Isize => quote!(Isize),
+                IntKind::U8 => quote!(U8),
+                IntKind::U16 => quote!(U16),
+                IntKind::U32 => quote!(U32),
+                IntKind::U64 => quote!(U64),
+                IntKind::Usize => quote!(Usize),
+            };
+            quote!(#m::LogicalType::Int(#m::IntKind::#k))
+        }
+        LogicalType::Bool => quote!(#m::LogicalType::Bool),
+        LogicalType::F32 => quote!(#m::LogicalType::F32),
+        LogicalType::F64 => quote!(#m::LogicalType::F64),
+        LogicalType::String => quote!(#m::LogicalType::String),
+        LogicalType::Bytes => quote!(#m::LogicalType::Bytes),
+        LogicalType::Json => quote!(#m::LogicalType::Json),
+        LogicalType::Sql(s) => quote!(#m::LogicalType::Sql(::std::string::String::from(#s))),
+    }
+}
+
+fn default_tokens(d: &Option<DefaultValue>) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    match d {
+        None => quote!(::std::option::Option::None),
+        Some(DefaultValue::Int(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Int(#v)))
+        }
+        Some(DefaultValue::Real(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Real(::std::string::String::from(#v))))
+        }
+        Some(DefaultValue::Bool(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Bool(#v)))
+        }
+        Some(DefaultValue::Text(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Text(::std::string::String::from(#v))))
+        }
+        Some(DefaultValue::Sql(v)) => {
+            quote!(::std::option::Option::Some(#m::DefaultValue::Sql(::std::string::String::from(#v))))
+        }
+    }
+}
+
+fn column_tokens(c: &Column) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    let Column {
+        name,
+        ty,
+        not_null,
+        primary_key,
+        autoincrement,
+        default,
+        generated,
+        collate,
+        unique,
+        renamed_from,
+    } = c;
+    let ty = type_tokens(ty);
+    let default = default_tokens(default);
+    let generated = match generated {
+        Some(Generated { expr, stored }) => {
+            quote!(::std::option::Option::Some(#m::Generated { expr: ::std::string::String::from(#expr), stored: #stored }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let collate = opt_string(collate);
+    let renamed_from = opt_string(renamed_from);
+    quote! {
+        #m::Column {
+            name: ::std::string::String::from(#name),
+            ty: #ty,
+            not_null: #not_null,
+            primary_key: #primary_key,
+            autoincrement: #autoincrement,
+            default: #default,
+            generated: #generated,
+            collate: #collate,
+            unique: #unique,
+            renamed_from: #renamed_from,
+        }
+    }
+}
+
+fn index_tokens(i: &Index) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    let Index {
+        name,
+        target,
+        unique,
+        where_clause,
+    } = i;
+    let target = match target {
+        IndexTarget::Columns(c) => {
+            let c = strings(c);
+            quote!(#m::IndexTarget::Columns(#c))
+        }
+        IndexTarget::Expr(e) => quote!(#m::IndexTarget::Expr(::std::string::String::from(#e))),
+    };
+    let where_clause = opt_string(where_clause);
+    quote!(#m::Index { name: ::std::string::String::from(#name), target: #target, unique: #unique, where_clause: #where_clause })
+}
+
+/// The table as an expression that builds it; `foreign_keys` are added by the caller, since
+/// their targets' names are only known to the compiler.
+fn table_tokens(t: &Table) -> TokenStream {
+    let m = quote!(::schema_core::__private::model);
+    let Table {
+        name,
+        columns,
+        primary_key,
+        indexes,
+        uniques,
+        foreign_keys: _,
+        checks,
+        options,
+        renamed_from,
+    } = t;
+    let (strict, without_rowid) = (options.sqlite.strict, options.sqlite.without_rowid);
+    let columns = columns.iter().map(column_tokens);
+    let primary_key = match primary_key {
+        Some(PrimaryKey { name, columns }) => {
+            let c = strings(columns);
+            quote!(::std::option::Option::Some(#m::PrimaryKey { name: ::std::string::String::from(#name), columns: #c }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let indexes = indexes.iter().map(index_tokens);
+    let uniques = uniques.iter().map(|Unique { name, columns }| {
+        let c = strings(columns);
+        quote!(#m::Unique { name: ::std::string::String::from(#name), columns: #c })
+    });
+    let checks = checks.iter().map(|Check { name, expr }| {
+        quote!(#m::Check { name: ::std::string::String::from(#name), expr: ::std::string::String::from(#expr) })
+    });
+    let renamed_from = opt_string(renamed_from);
+    quote! {
+        #m::Table {
+            name: ::std::string::String::from(#name),
+            columns: ::std::vec![#(#columns),*],
+            primary_key: #primary_key,
+            indexes: ::std::vec![#(#indexes),*],
+            uniques: ::std::vec![#(#uniques),*],
+            foreign_keys: ::std::vec::Vec::new(),
+            checks: ::std::vec![#(#checks),*],
+            options: #m::TableOptions {
+                sqlite: #m::SqliteOptions { strict: #strict, without_rowid: #without_rowid },
+            },
+            renamed_from: #renamed_from,
+        }
+    }
+}

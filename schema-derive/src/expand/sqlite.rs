@@ -1,0 +1,226 @@
+//! The SQLite row helpers of a table: `SqliteRows`, typed on rusqlite, its SQL quoted by the
+//! one SQLite quoting rule (`schema_model::sql::sqlite`). Wrapped in `__sqlite_rows!`, so a
+//! build of schema-core without SQLite drops it.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
+use schema_model::sql::sqlite::ident;
+use syn::spanned::Spanned;
+
+use super::{Columns, Key};
+
+/// `?1, ?2, ..` for `n` parameters, from `first`.
+fn params(first: usize, n: usize) -> Vec<String> {
+    (first..first + n).map(|i| format!("?{i}")).collect()
+}
+
+/// `"a" = ?1 AND "b" = ?2`, the key's columns from parameter `first`.
+fn key_where(key: &Key<'_>, first: usize) -> String {
+    key.fields
+        .iter()
+        .zip(params(first, key.fields.len()))
+        .map(|(f, p)| format!("{} = {p}", column_of(f)))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+fn column_of(f: &ParsedField) -> String {
+    f.column.as_ref().map(|c| ident(&c.name)).unwrap_or_default()
+}
+
+/// A value bound as a parameter: json fields are encoded first.
+fn bind(f: &ParsedField, c: &parse::FieldColumn, i: usize) -> (TokenStream, TokenStream) {
+    let name = &f.ident;
+    let var = format_ident!("__v{}", i);
+    if c.json {
+        let conv = if strip_option(&f.ty).is_some() {
+            quote!(::schema_core::__private::sqlite::json_opt_to_sql(&self.#name)?)
+        } else {
+            quote!(::schema_core::__private::sqlite::json_to_sql(&self.#name)?)
+        };
+        (
+            quote!(let #var = #conv;),
+            quote!(&#var as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
+        )
+    } else {
+        (
+            quote!(),
+            quote!(&self.#name as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
+        )
+    }
+}
+
+fn key_params<'a>(key: &'a Key<'_>) -> impl Iterator<Item = TokenStream> + 'a {
+    key.fields.iter().map(|f| {
+        let name = &f.ident;
+        quote!(&self.#name as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql)
+    })
+}
+
+/// `from_row`: every field, skipped ones defaulted, json ones decoded.
+fn reads(p: &ParsedTable) -> Vec<TokenStream> {
+    p.fields
+        .iter()
+        .map(|f| {
+            let name = &f.ident;
+            let span = f.ty.span();
+            match &f.column {
+                None => quote_spanned!(span=> #name: ::std::default::Default::default()),
+                Some(c) if c.json => {
+                    let col = &c.name;
+                    match strip_option(&f.ty) {
+                        Some(inner) => quote_spanned!(span=>
+                            #name: ::schema_core::__private::sqlite::json_opt_from_row::<#inner>(row, #col)?),
+                        None => quote_spanned!(span=>
+                            #name: ::schema_core::__private::sqlite::json_from_row(row, #col)?),
+                    }
+                }
+                Some(c) => {
+                    let col = &c.name;
+                    quote_spanned!(span=> #name: row.get(#col)?)
+                }
+            }
+        })
+        .collect()
+}
+
+/// `insert`: every column but generated ones and an autoincrement key.
+fn insert_body(table: &str, columns: &Columns<'_>) -> TokenStream {
+    let insertable: Vec<_> = columns
+        .iter()
+        .filter(|(_, c)| !c.generated && !c.autoincrement)
+        .collect();
+    let sql = if insertable.is_empty() {
+        format!("INSERT INTO {} DEFAULT VALUES", ident(table))
+    } else {
+        let names: Vec<String> = insertable.iter().map(|(_, c)| ident(&c.name)).collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            ident(table),
+            names.join(", "),
+            params(1, insertable.len()).join(", ")
+        )
+    };
+    let (prep, values): (Vec<_>, Vec<_>) = insertable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
+    quote! {
+        #(#prep)*
+        conn.execute(#sql, &[#(#values,)*][..])?;
+        ::std::result::Result::Ok(conn.last_insert_rowid())
+    }
+}
+
+/// `update`: every non-key, non-generated column, by the key.
+fn update_body(table: &str, columns: &Columns<'_>, key: &Key<'_>) -> TokenStream {
+    if key.fields.is_empty() {
+        return quote!(::std::result::Result::Err(::schema_core::__private::sqlite::no_key(#table)));
+    }
+    let settable: Vec<_> = columns
+        .iter()
+        .filter(|(f, c)| !c.generated && !key.fields.iter().any(|k| k.ident == f.ident))
+        .collect();
+    if settable.is_empty() {
+        // Every column is part of the key: there is nothing an update could change.
+        return quote!(::std::result::Result::Ok(0));
+    }
+    let sets: Vec<String> = settable
+        .iter()
+        .zip(params(1, settable.len()))
+        .map(|((_, c), p)| format!("{} = {p}", ident(&c.name)))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {}",
+        ident(table),
+        sets.join(", "),
+        key_where(key, settable.len() + 1)
+    );
+    let (prep, values): (Vec<_>, Vec<_>) = settable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
+    let keys = key_params(key);
+    quote! {
+        #(#prep)*
+        conn.execute(#sql, &[#(#values,)* #(#keys,)*][..])
+    }
+}
+
+/// `delete`: by the key.
+fn delete_body(table: &str, key: &Key<'_>) -> TokenStream {
+    if key.fields.is_empty() {
+        return quote!(::std::result::Result::Err(::schema_core::__private::sqlite::no_key(#table)));
+    }
+    let sql = format!("DELETE FROM {} WHERE {}", ident(table), key_where(key, 1));
+    let keys = key_params(key);
+    quote!(conn.execute(#sql, &[#(#keys,)*][..]))
+}
+
+/// The `SqliteRows` impl of the table.
+pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>) -> TokenStream {
+    let ident_ty = &p.ident;
+    let table = &p.table.name;
+    let all_cols: Vec<String> = columns.iter().map(|(_, c)| ident(&c.name)).collect();
+    let select = format!("SELECT {} FROM {}", all_cols.join(", "), ident(table));
+    let order = if key.fields.is_empty() {
+        "rowid".to_string()
+    } else {
+        key.fields.iter().map(|f| column_of(f)).collect::<Vec<_>>().join(", ")
+    };
+    let select_all_sql = format!("{select} ORDER BY {order}");
+    let find_sql = if key.fields.is_empty() {
+        format!("{select} WHERE rowid = ?1")
+    } else {
+        format!("{select} WHERE {}", key_where(key, 1))
+    };
+    let find_params = match key.fields.len() {
+        0 | 1 => quote!(&key as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
+        n => {
+            let idx = (0..n).map(syn::Index::from);
+            quote!(#(&key.#idx as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),*)
+        }
+    };
+    let reads = reads(p);
+    let insert = insert_body(table, columns);
+    let update = update_body(table, columns, key);
+    let delete = delete_body(table, key);
+    let rusqlite = quote!(::schema_core::__private::sqlite::rusqlite);
+    quote! {
+        ::schema_core::__sqlite_rows! {
+            // Inherent, so `conn.query_row(sql, [], User::from_row)` passes it where rusqlite
+            // wants a function of any row lifetime (the generic `Table::from_row` cannot be).
+            #[allow(dead_code)]
+            impl #ident_ty {
+                /// Reads a rusqlite row by column name: [`Table::from_row`] for SQLite.
+                pub fn from_row(row: &#rusqlite::Row<'_>) -> #rusqlite::Result<Self> {
+                    <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row(row)
+                }
+            }
+
+            impl ::schema_core::__private::sqlite::SqliteRows for #ident_ty {
+                fn sqlite_from_row(row: &#rusqlite::Row<'_>) -> #rusqlite::Result<Self> {
+                    ::std::result::Result::Ok(#ident_ty { #(#reads,)* })
+                }
+
+                fn sqlite_insert(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<i64> {
+                    #insert
+                }
+
+                fn sqlite_select_all(conn: &#rusqlite::Connection) -> #rusqlite::Result<::std::vec::Vec<Self>> {
+                    let mut stmt = conn.prepare_cached(#select_all_sql)?;
+                    let rows = stmt.query_map([], |row| <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row(row))?;
+                    rows.collect()
+                }
+
+                fn sqlite_find(conn: &#rusqlite::Connection, key: <Self as ::schema_core::Table>::Key) -> #rusqlite::Result<::std::option::Option<Self>> {
+                    use #rusqlite::OptionalExtension as _;
+                    conn.query_row(#find_sql, &[#find_params][..], |row| <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row(row)).optional()
+                }
+
+                fn sqlite_update(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<usize> {
+                    #update
+                }
+
+                fn sqlite_delete(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<usize> {
+                    #delete
+                }
+            }
+        }
+    }
+}
