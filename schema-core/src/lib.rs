@@ -3,7 +3,7 @@
 //!
 //! What an application uses: [`Table`] (and its derive), [`Migrations`] with
 //! [`embed_migrations!`], and the `run` method of the database's module (SQLite:
-//! `Migrations::run(&mut rusqlite::Connection)`).
+//! `Migrations::run(&mut conn)` on a connection of the SQLite client library).
 //!
 //! What the `schema` command is made of, each usable alone: the [`model`] (dialect-free), the
 //! [`diff`], a [`dialect::Dialect`] (SQL as text) and a [`driver::Driver`] (I/O) chosen in

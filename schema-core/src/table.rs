@@ -1,6 +1,6 @@
 //! The `Table` trait that `#[derive(Table)]` implements: the table's model and its SQL, and
 //! row helpers that work on any connection type a dialect module implements [`Executor`] for
-//! (`&rusqlite::Connection` today).
+//! (a SQLite connection today).
 
 use std::marker::PhantomData;
 

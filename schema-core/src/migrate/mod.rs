@@ -1,7 +1,7 @@
 //! Migrations and the bookkeeping around them, whatever the database: a migration folder read
 //! at run time or built into the binary, the tracking table's rows matched to it, and the
 //! errors a run can end with. Each dialect's module applies them (`Migrations::run` on a
-//! rusqlite connection lives in the SQLite module).
+//! SQLite connection lives in the SQLite module).
 
 mod error;
 mod migration;

@@ -137,29 +137,78 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         .as_ref()
         .map(|n| n.value.clone())
         .unwrap_or_else(|| model::snake_case(&input.ident.unraw().to_string()));
-    let mut table = Table::new(table_name.clone());
-    table.options.sqlite.strict = tattrs.strict.is_some();
-    table.options.sqlite.without_rowid = tattrs.without_rowid.is_some();
-    table.renamed_from = tattrs.renamed_from.as_ref().map(|r| r.value.clone());
+    let mut b = Builder {
+        cx,
+        input,
+        table: Table::new(table_name),
+        fields: Vec::new(),
+        references: Vec::new(),
+        field_columns: HashMap::new(),
+        column_attrs: Vec::new(),
+    };
+    b.table.options.sqlite.strict = tattrs.strict.is_some();
+    b.table.options.sqlite.without_rowid = tattrs.without_rowid.is_some();
+    b.table.renamed_from = tattrs.renamed_from.as_ref().map(|r| r.value.clone());
 
-    let mut parsed_fields = Vec::new();
-    let mut references = Vec::new();
-    let mut field_columns: HashMap<String, String> = HashMap::new();
-    let mut column_indexes = Vec::new();
-    let mut column_attrs = Vec::new();
     // A field whose type could not be read is already an error; the table is not "empty".
     let mut unreadable_fields = false;
     for field in fields {
+        unreadable_fields |= !b.field(field);
+    }
+    if b.table.columns.is_empty() {
+        if !unreadable_fields {
+            cx.error(
+                input.ident.span(),
+                format!(
+                    "table `{}` has no columns: a table needs at least one field that is not #[column(skip)]",
+                    b.table.name
+                ),
+            );
+        }
+        return None;
+    }
+    b.primary_key(&tattrs);
+    b.indexes();
+    b.uniques_and_checks();
+    check::table(cx, input, &tattrs, &b.table, &b.column_attrs);
+
+    Some(ParsedTable {
+        ident: input.ident.clone(),
+        table: b.table,
+        fields: b.fields,
+        references: b.references,
+        span: input.ident.span(),
+    })
+}
+
+/// A table being read from its struct, field by field, then its struct attributes.
+struct Builder<'a> {
+    cx: &'a Ctxt,
+    input: &'a syn::DeriveInput,
+    table: Table,
+    fields: Vec<ParsedField>,
+    references: Vec<Reference>,
+    /// field name (unraw) → column name
+    field_columns: HashMap<String, String>,
+    /// The attributes of each column, in `table.columns` order.
+    column_attrs: Vec<attr::ColumnAttrs>,
+}
+
+impl Builder<'_> {
+    /// Reads one field into a column (or a skipped field). `false` when its type could not be
+    /// read (already an error).
+    fn field(&mut self, field: &syn::Field) -> bool {
+        let cx = self.cx;
         let ident = field.ident.clone().expect("named fields have names");
         let cattrs = attr::column(cx, &field.attrs);
         if let Some(skip) = cattrs.skip {
             check::skip_alone(cx, skip, &cattrs);
-            parsed_fields.push(ParsedField {
+            self.fields.push(ParsedField {
                 ident,
                 ty: field.ty.clone(),
                 column: None,
             });
-            continue;
+            return true;
         }
         let name = cattrs
             .name
@@ -167,9 +216,9 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
             .map(|n| n.value.clone())
             .unwrap_or_else(|| ident.unraw().to_string());
         let Some((ty, nullable)) = check::column_type(cx, &field.ty, &cattrs) else {
-            unreadable_fields = true;
-            continue;
+            return false;
         };
+        let table_name = self.table.name.clone();
         let mut col = Column::new(name.clone(), ty);
         col.not_null = !nullable || cattrs.primary_key.is_some();
         col.primary_key = cattrs.primary_key.is_some();
@@ -183,14 +232,14 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
             stored: cattrs.stored.is_some(),
         });
         if let Some(c) = &cattrs.check {
-            table.checks.push(model::Check {
+            self.table.checks.push(model::Check {
                 name: model::names::column_check(&table_name, &name),
                 expr: c.value.clone(),
             });
         }
         if cattrs.index.is_some() {
             let cols = vec![name.clone()];
-            column_indexes.push(Index {
+            self.table.indexes.push(Index {
                 name: model::names::index(&table_name, &cols),
                 target: IndexTarget::Columns(cols),
                 unique: false,
@@ -199,19 +248,19 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         }
         if let Some(r) = &cattrs.references {
             if let Some(reference) = check::reference(cx, &name, &field.ty, r, &cattrs) {
-                references.push(reference);
+                self.references.push(reference);
             }
         } else {
             check::actions_need_reference(cx, &cattrs);
         }
-        if field_columns.values().any(|n| *n == name) {
+        if self.field_columns.values().any(|n| *n == name) {
             cx.error(
                 cattrs.name.as_ref().map_or(ident.span(), |n| n.span),
                 format!("two fields map to the column `{name}`; give one of them #[column(name = \"..\")]"),
             );
         }
-        field_columns.insert(ident.unraw().to_string(), name.clone());
-        parsed_fields.push(ParsedField {
+        self.field_columns.insert(ident.unraw().to_string(), name.clone());
+        self.fields.push(ParsedField {
             ident,
             ty: field.ty.clone(),
             column: Some(FieldColumn {
@@ -222,112 +271,103 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
                 key: cattrs.primary_key.is_some(),
             }),
         });
-        table.columns.push(col);
-        column_attrs.push(cattrs);
+        self.table.columns.push(col);
+        self.column_attrs.push(cattrs);
+        true
     }
 
-    if table.columns.is_empty() && unreadable_fields {
-        return None;
-    }
-    if table.columns.is_empty() {
-        cx.error(
-            input.ident.span(),
-            format!(
-                "table `{table_name}` has no columns: a table needs at least one field that is not #[column(skip)]"
-            ),
-        );
-        return None;
-    }
-
-    // Field names in `columns(..)` / `primary_key(..)` → column names, each checked to exist.
-    let column_of = |ident: &Ident, what: &str| -> Option<String> {
-        let found = field_columns.get(&ident.unraw().to_string()).cloned();
-        if found.is_none() {
-            cx.error(
-                ident.span(),
-                format!("{what} names `{ident}`, which is not a column of `{}`", input.ident),
-            );
-        }
-        found
-    };
-    let columns_of = |idents: &[Ident], what: &str| -> Option<Vec<String>> {
-        let cols: Vec<Option<String>> = idents.iter().map(|i| column_of(i, what)).collect();
+    /// Field names in `columns(..)` / `primary_key(..)` → column names, each checked to exist.
+    fn columns_of(&self, idents: &[Ident], what: &str) -> Option<Vec<String>> {
+        let cols: Vec<Option<String>> = idents
+            .iter()
+            .map(|ident| {
+                let found = self.field_columns.get(&ident.unraw().to_string()).cloned();
+                if found.is_none() {
+                    self.cx.error(
+                        ident.span(),
+                        format!(
+                            "{what} names `{ident}`, which is not a column of `{}`",
+                            self.input.ident
+                        ),
+                    );
+                }
+                found
+            })
+            .collect();
         cols.into_iter().collect()
-    };
+    }
 
-    if let Some(pk) = &tattrs.primary_key
-        && let Some(cols) = columns_of(&pk.value, "#[table(primary_key(..))]")
-    {
-        {
-            if cols.is_empty() {
-                cx.error(pk.span, "#[table(primary_key())] needs at least one field");
+    /// `#[table(primary_key(a, b))]`: its columns become NOT NULL and part of the row key.
+    fn primary_key(&mut self, tattrs: &attr::TableAttrs) {
+        let Some(pk) = &tattrs.primary_key else { return };
+        let Some(cols) = self.columns_of(&pk.value, "#[table(primary_key(..))]") else {
+            return;
+        };
+        if cols.is_empty() {
+            self.cx
+                .error(pk.span, "#[table(primary_key())] needs at least one field");
+        }
+        for c in &mut self.table.columns {
+            if cols.contains(&c.name) {
+                c.not_null = true;
             }
-            for c in &mut table.columns {
-                if cols.contains(&c.name) {
-                    c.not_null = true;
+        }
+        for f in &mut self.fields {
+            if let Some(fc) = &mut f.column {
+                fc.key |= cols.contains(&fc.name);
+            }
+        }
+        self.table.primary_key = Some(model::PrimaryKey {
+            name: model::names::primary_key(&self.table.name, &cols),
+            columns: cols,
+        });
+    }
+
+    /// `#[index(..)]`s, after the `#[column(index)]` ones.
+    fn indexes(&mut self) {
+        for ix in attr::indexes(self.cx, &self.input.attrs) {
+            let target = match ix.on {
+                attr::IndexOn::Columns(idents) => match self.columns_of(&idents, "#[index(columns(..))]") {
+                    Some(cols) => IndexTarget::Columns(cols),
+                    None => continue,
+                },
+                attr::IndexOn::Expr(e) => IndexTarget::Expr(e),
+            };
+            let name = match (&ix.name, &target) {
+                (Some(n), _) => n.clone(),
+                (None, IndexTarget::Columns(cols)) => model::names::index(&self.table.name, cols),
+                (None, IndexTarget::Expr(_)) => {
+                    self.cx.error(
+                        ix.span,
+                        "an index on an expression needs a name: #[index(name = \"..\", expr = \"..\")]",
+                    );
+                    continue;
                 }
-            }
-            for f in &mut parsed_fields {
-                if let Some(fc) = &mut f.column {
-                    fc.key |= cols.contains(&fc.name);
-                }
-            }
-            table.primary_key = Some(model::PrimaryKey {
-                name: model::names::primary_key(&table_name, &cols),
-                columns: cols,
+            };
+            self.table.indexes.push(Index {
+                name,
+                target,
+                unique: ix.unique,
+                where_clause: ix.where_clause,
             });
         }
     }
 
-    table.indexes = column_indexes;
-    for ix in attr::indexes(cx, &input.attrs) {
-        let target = match ix.on {
-            attr::IndexOn::Columns(idents) => match columns_of(&idents, "#[index(columns(..))]") {
-                Some(cols) => IndexTarget::Columns(cols),
-                None => continue,
-            },
-            attr::IndexOn::Expr(e) => IndexTarget::Expr(e),
-        };
-        let name = match (&ix.name, &target) {
-            (Some(n), _) => n.clone(),
-            (None, IndexTarget::Columns(cols)) => model::names::index(&table_name, cols),
-            (None, IndexTarget::Expr(_)) => {
-                cx.error(
-                    ix.span,
-                    "an index on an expression needs a name: #[index(name = \"..\", expr = \"..\")]",
-                );
-                continue;
+    /// `#[unique(..)]`s and `#[check(..)]`s, after the column ones.
+    fn uniques_and_checks(&mut self) {
+        for u in attr::uniques(self.cx, &self.input.attrs) {
+            if let Some(cols) = self.columns_of(&u.columns, "#[unique(columns(..))]") {
+                let name = u.name.unwrap_or_else(|| model::names::unique(&self.table.name, &cols));
+                self.table.uniques.push(model::Unique { name, columns: cols });
             }
-        };
-        table.indexes.push(Index {
-            name,
-            target,
-            unique: ix.unique,
-            where_clause: ix.where_clause,
-        });
-    }
-    for u in attr::uniques(cx, &input.attrs) {
-        if let Some(cols) = columns_of(&u.columns, "#[unique(columns(..))]") {
-            let name = u.name.unwrap_or_else(|| model::names::unique(&table_name, &cols));
-            table.uniques.push(model::Unique { name, columns: cols });
+        }
+        for c in attr::checks(self.cx, &self.input.attrs) {
+            self.table.checks.push(model::Check {
+                name: c.name,
+                expr: c.expr,
+            });
         }
     }
-    for c in attr::checks(cx, &input.attrs) {
-        table.checks.push(model::Check {
-            name: c.name,
-            expr: c.expr,
-        });
-    }
-
-    check::table(cx, input, &tattrs, &table, &column_attrs);
-
-    Some(ParsedTable {
-        ident: input.ident.clone(),
-        table,
-        fields: parsed_fields,
-        references,
-        span: input.ident.span(),
-    })
 }
 
 /// Whether an attribute list derives `Table` (`#[derive(Table)]`, `#[derive(schema_core::Table)]`).
