@@ -121,13 +121,16 @@ pub fn generate(
     opts: &GenerateOptions,
     resolver: &mut dyn Resolver,
 ) -> Result<GenerateOutcome, GenerateError> {
-    let journal = folder.read_journal()?;
     let name = match &opts.name {
         Some(n) => Some(sanitize_name(n)?),
         None => None,
     };
+    // Held from reading the journal to writing it: a concurrent `generate` waits, then sees
+    // this migration and builds on it.
+    let lock = folder.lock()?;
+    let journal = folder.read_journal()?;
     // After the last entry, not the entry count: `schema drop` may have left a gap.
-    let idx = journal.entries.last().map_or(0, |e| e.idx + 1);
+    let idx = folder.next_idx(&journal)?;
 
     let (sql, schema_after, renames, default_name, plan, prev_id) = if opts.custom {
         let prev = match journal.entries.last() {
@@ -169,14 +172,14 @@ pub fn generate(
     };
     let entry = JournalEntry {
         idx,
-        version: "6".into(),
+        version: folder.dialect().snapshot_version().into(),
         when,
         tag: tag.clone(),
         breakpoints: true,
     };
-    folder.write_migration(&journal, &entry, &sql, &snapshot)?;
+    folder.write_migration(&lock, &journal, &entry, &sql, &snapshot)?;
     Ok(GenerateOutcome::Written(WrittenMigration {
-        sql_path: folder.sql_path(&tag),
+        sql_path: folder.sql_path(&tag)?,
         snapshot_path: folder.snapshot_path(idx),
         tag,
         statements: plan.statements,
@@ -187,7 +190,8 @@ pub fn generate(
 
 fn initial_name(target: &Schema) -> String {
     match target.tables.as_slice() {
-        [only] => format!("create_{}", only.name),
+        // A table's name may hold anything; a tag may not.
+        [only] => schema_model::tag::clean_name(&format!("create_{}", only.name), "init"),
         _ => "init".to_string(),
     }
 }
@@ -232,17 +236,7 @@ pub fn tag_name(changes: &[Change], plan: &Plan) -> String {
         }
         name.push_str(p);
     }
-    let clean: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if clean.is_empty() { "update".into() } else { clean }
+    schema_model::tag::clean_name(&name, "update")
 }
 
 fn strip_schema_hints(s: &Schema) -> Schema {

@@ -11,6 +11,7 @@
 //! [`generate`], [`push`], [`pull`] and [`drift`].
 #![warn(missing_docs)]
 
+mod fault;
 mod migrate;
 mod table;
 

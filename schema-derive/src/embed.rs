@@ -42,6 +42,13 @@ pub fn embed_migrations(lit: &syn::LitStr) -> syn::Result<TokenStream> {
     for (i, e) in entries.iter().enumerate() {
         let bad = |field: &str| err(format!("{}: entry {i} has no valid `{field}`", journal_path.display()));
         let tag = e["tag"].as_str().ok_or_else(|| bad("tag"))?.to_string();
+        // Before any path is built from it: a tag is a plain file name.
+        schema_model::tag::check(&tag).map_err(|reason| {
+            err(format!(
+                "{}: entry {i} has the tag {tag:?}, which is not a safe file name: {reason}",
+                journal_path.display()
+            ))
+        })?;
         let idx = e["idx"]
             .as_u64()
             .and_then(|v| u32::try_from(v).ok())
@@ -138,6 +145,19 @@ mod tests {
             &["0000_a.sql"],
         );
         assert!(error(dir.path()).contains("lists the tag 0000_a twice"));
+    }
+
+    #[test]
+    fn a_tag_that_is_a_path_is_a_compile_error() {
+        for tag in ["../outside/evil", "/etc/passwd", "0001_a/b", "0001_.."] {
+            let entry = format!(r#"{{"idx":0,"version":"6","when":1,"tag":{tag:?},"breakpoints":true}}"#);
+            let dir = folder(
+                &format!(r#"{{"version":"7","dialect":"sqlite","entries":[{entry}]}}"#),
+                &[],
+            );
+            let e = error(dir.path());
+            assert!(e.contains("is not a safe file name"), "{tag}: {e}");
+        }
     }
 
     #[test]

@@ -8,5 +8,6 @@ pub mod model;
 #[cfg(feature = "parse")]
 pub mod parse;
 pub mod sql;
+pub mod tag;
 
 pub use model::*;

@@ -95,6 +95,9 @@ pub trait Dialect: fmt::Debug + Sync {
     /// references.
     fn create_schema(&self, schema: &Schema) -> Vec<String>;
 
+    /// The version of this dialect's snapshot format (the journal's `version` of each entry).
+    fn snapshot_version(&self) -> &'static str;
+
     /// A snapshot as this dialect's drizzle-kit snapshot file, byte-stable.
     fn write_snapshot(&self, snapshot: &Snapshot) -> String;
 

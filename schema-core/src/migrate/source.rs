@@ -17,6 +17,7 @@ impl Migrations {
             if !tags.insert(e.tag.as_str()) {
                 return Err(MigrateError::DuplicateTag(e.tag.clone()));
             }
+            // The journal's tags were checked to be plain file names when it was read.
             let path = dir.join(format!("{}.sql", e.tag));
             let sql = match std::fs::read_to_string(&path) {
                 Ok(s) => s,

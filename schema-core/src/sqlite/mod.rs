@@ -72,6 +72,10 @@ impl Dialect for Sqlite {
         render::create_schema(&schema.tables)
     }
 
+    fn snapshot_version(&self) -> &'static str {
+        "6"
+    }
+
     fn write_snapshot(&self, snapshot: &Snapshot) -> String {
         snapshot::write(snapshot)
     }

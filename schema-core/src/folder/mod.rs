@@ -1,5 +1,9 @@
 //! A migration folder in drizzle-kit's layout: `NNNN_tag.sql` files beside
 //! `meta/_journal.json` (version "7") and `meta/NNNN_snapshot.json` (the dialect's format).
+//! Every tag is checked to be a plain file name before any path is built from it.
+
+mod check;
+mod write;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -8,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::dialect::Dialect;
 use crate::snapshot::{Snapshot, SnapshotError};
+
+pub use check::{DropError, check_folder, drop_migration};
+pub use write::FolderLock;
 
 /// What drizzle-kit puts between two statements of a migration file.
 pub const BREAKPOINT: &str = "--> statement-breakpoint";
@@ -100,6 +107,35 @@ pub enum FolderError {
         /// Why.
         source: SnapshotError,
     },
+    /// A journal entry's tag is not a plain file name: nothing is read, run or removed by it.
+    #[error("{path}: entry {index} has the tag {tag:?}, which is not a safe file name: {reason}")]
+    UnsafeTag {
+        /// The journal.
+        path: PathBuf,
+        /// The entry's position, from 0.
+        index: usize,
+        /// The tag.
+        tag: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A file the write would create is already there, and was not written by us.
+    #[error(
+        "{path} already exists and is not in the journal; it was not written by `schema generate`, so it is not replaced \
+         (move it away, or add it to the journal if it is a migration)"
+    )]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The journal cannot take another entry safely.
+    #[error("{path}: cannot add a migration: {reason}")]
+    CannotExtend {
+        /// The journal.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// A migration folder: `NNNN_tag.sql` files beside `meta/_journal.json` and
@@ -134,9 +170,9 @@ impl Folder {
         journal_path(&self.dir)
     }
 
-    /// `<tag>.sql`.
-    pub fn sql_path(&self, tag: &str) -> PathBuf {
-        self.dir.join(format!("{tag}.sql"))
+    /// `<tag>.sql`, once `tag` is known to be a plain file name.
+    pub fn sql_path(&self, tag: &str) -> Result<PathBuf, FolderError> {
+        sql_path(&self.dir, tag)
     }
 
     /// `meta/0003_snapshot.json` for the entry `0003_users_add_bio`.
@@ -175,26 +211,80 @@ impl Folder {
             .map_err(|source| FolderError::Snapshot { path, source })
     }
 
-    /// Writes a migration: its SQL, its snapshot, and the journal with its entry appended.
-    /// The journal goes last, so an interrupted write leaves no entry pointing at nothing.
+    /// Locks the folder for writing (waiting for another writer), and finishes or undoes
+    /// what an interrupted writer left. Hold the lock across reading the journal and writing.
+    pub fn lock(&self) -> Result<FolderLock, FolderError> {
+        write::lock(self)
+    }
+
+    /// Writes a migration whole or not at all: its SQL, its snapshot, and the journal with its
+    /// entry appended, last. The caller holds [`Folder::lock`] and read `journal` under it.
+    /// A file already at the migration's paths is refused, never replaced.
     pub fn write_migration(
         &self,
+        _lock: &FolderLock,
         journal: &Journal,
         entry: &JournalEntry,
         sql: &str,
         snapshot: &Snapshot,
     ) -> Result<(), FolderError> {
-        let meta = self.dir.join("meta");
-        fs::create_dir_all(&meta).map_err(|source| FolderError::Write {
-            path: meta.clone(),
-            source,
-        })?;
-        write(&self.sql_path(&entry.tag), sql)?;
-        write(&self.snapshot_path(entry.idx), &self.dialect.write_snapshot(snapshot))?;
-        let mut journal = journal.clone();
-        journal.entries.push(entry.clone());
-        write(&self.journal_path(), &journal_string(&journal))
+        write::write_migration(self, journal, entry, sql, snapshot)
     }
+
+    /// The next entry's idx, when the journal can take one safely: its last entry has the
+    /// highest idx, the idx does not overflow, and a folder without a journal holds no
+    /// migrations (a lost journal is restored, not overwritten).
+    pub fn next_idx(&self, journal: &Journal) -> Result<u32, FolderError> {
+        let cannot = |reason: String| FolderError::CannotExtend {
+            path: self.journal_path(),
+            reason,
+        };
+        let Some(last) = journal.entries.last() else {
+            let found = self.migration_files();
+            if let Some(f) = found.first() {
+                return Err(cannot(format!(
+                    "there is no journal, but the folder holds migrations ({f}); restore meta/_journal.json \
+                     from version control before generating"
+                )));
+            }
+            return Ok(0);
+        };
+        if let Some(higher) = journal.entries.iter().find(|e| e.idx > last.idx) {
+            return Err(cannot(format!(
+                "its last entry ({}) is not its highest ({}); repair the journal's order first",
+                last.tag, higher.tag
+            )));
+        }
+        last.idx
+            .checked_add(1)
+            .ok_or_else(|| cannot(format!("the last entry ({}) has the highest possible idx", last.tag)))
+    }
+
+    /// The names of files in the folder that look like migrations or snapshots.
+    fn migration_files(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (dir, suffix) in [(self.dir.clone(), ".sql"), (self.dir.join("meta"), "_snapshot.json")] {
+            let Ok(rd) = fs::read_dir(&dir) else { continue };
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(suffix) && !name.starts_with('.') {
+                    out.push(name);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+fn sql_path(dir: &Path, tag: &str) -> Result<PathBuf, FolderError> {
+    schema_model::tag::check(tag).map_err(|reason| FolderError::UnsafeTag {
+        path: journal_path(dir),
+        index: 0,
+        tag: tag.to_string(),
+        reason,
+    })?;
+    Ok(dir.join(format!("{tag}.sql")))
 }
 
 fn journal_path(dir: &Path) -> PathBuf {
@@ -226,19 +316,21 @@ pub fn parse_journal(text: &str, path: &Path) -> Result<Journal, FolderError> {
             expected: journal.dialect,
         });
     }
+    // Before anything is read, run or removed by a tag: every tag is a plain file name.
+    for (index, e) in journal.entries.iter().enumerate() {
+        schema_model::tag::check(&e.tag).map_err(|reason| FolderError::UnsafeTag {
+            path: path.to_path_buf(),
+            index,
+            tag: e.tag.clone(),
+            reason,
+        })?;
+    }
     Ok(journal)
 }
 
 /// The journal as drizzle-kit writes it: two-space indentation, no final newline.
 pub fn journal_string(journal: &Journal) -> String {
     serde_json::to_string_pretty(journal).unwrap_or_default()
-}
-
-fn write(path: &Path, text: &str) -> Result<(), FolderError> {
-    fs::write(path, text).map_err(|source| FolderError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
 }
 
 /// Splits a migration file into its statements at drizzle-kit's breakpoints, as drizzle-orm's
@@ -249,149 +341,4 @@ pub fn split_statements(sql: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// Everything inconsistent in a migration folder: journal entries without files, files
-/// without entries, snapshots that do not parse, a `prevId` chain that is not one line (two
-/// branches that each added a migration), repeated indexes or tags. Empty when all is well.
-pub fn check_folder(folder: &Folder) -> Result<Vec<String>, FolderError> {
-    use std::collections::{BTreeMap, BTreeSet};
-    let journal = folder.read_journal()?;
-    let mut problems = Vec::new();
-    let mut tags = BTreeSet::new();
-    let mut last_idx: Option<u32> = None;
-    let mut snapshots: Vec<(String, Snapshot)> = Vec::new();
-    for e in &journal.entries {
-        if !tags.insert(e.tag.as_str()) {
-            problems.push(format!("the journal lists {} twice", e.tag));
-        }
-        if last_idx.is_some_and(|l| e.idx <= l) {
-            problems.push(format!(
-                "{}: its idx {} does not follow the entry before it",
-                e.tag, e.idx
-            ));
-        }
-        last_idx = Some(e.idx);
-        if !e.tag.starts_with(&format!("{:04}_", e.idx)) {
-            problems.push(format!("{}: the tag does not start with its idx {:04}", e.tag, e.idx));
-        }
-        if !folder.sql_path(&e.tag).is_file() {
-            problems.push(format!(
-                "{}: the journal names it, but {} is missing",
-                e.tag,
-                folder.sql_path(&e.tag).display()
-            ));
-        }
-        match folder.read_snapshot(e.idx) {
-            Ok(s) => snapshots.push((e.tag.clone(), s)),
-            Err(err) => problems.push(format!("{}: {err}", e.tag)),
-        }
-    }
-    // The chain: each snapshot's parent is the one before it.
-    let mut by_parent: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
-    for (tag, s) in &snapshots {
-        by_parent.entry(s.prev_id.as_str()).or_default().push(tag);
-        if let Some(other) = ids.insert(s.id.as_str(), tag) {
-            problems.push(format!("{other} and {tag} have the same snapshot id {}", s.id));
-        }
-    }
-    for (parent, children) in &by_parent {
-        if children.len() > 1 {
-            let parent_tag = ids.get(parent).copied().unwrap_or("the start of the folder");
-            problems.push(format!(
-                "{} all follow {parent_tag}: two branches each added a migration. Keep the first, drop the others \
-                 (`schema drop {}`), then run `schema generate` to write their changes again on top",
-                children.join(" and "),
-                children[1..].join(" "),
-            ));
-        }
-    }
-    for (i, (tag, s)) in snapshots.iter().enumerate() {
-        let expected = if i == 0 {
-            crate::snapshot::ROOT_ID
-        } else {
-            snapshots[i - 1].1.id.as_str()
-        };
-        let branch = by_parent.get(s.prev_id.as_str()).is_some_and(|c| c.len() > 1);
-        if s.prev_id != expected && !branch {
-            let what = ids
-                .get(s.prev_id.as_str())
-                .map_or_else(|| format!("an unknown snapshot {}", s.prev_id), |t| t.to_string());
-            problems.push(format!(
-                "{tag}: its snapshot follows {what}, not the migration before it"
-            ));
-        }
-    }
-    // Files the journal does not know.
-    if let Ok(rd) = fs::read_dir(folder.dir()) {
-        let mut extra: Vec<String> = rd
-            .filter_map(Result::ok)
-            .filter_map(|e| e.file_name().to_str().map(str::to_string))
-            .filter(|n| n.ends_with(".sql") && !tags.contains(n.trim_end_matches(".sql")))
-            .collect();
-        extra.sort();
-        for n in extra {
-            problems.push(format!(
-                "{n} is not in the journal (a migration from another branch, or a leftover?)"
-            ));
-        }
-    }
-    Ok(problems)
-}
-
-/// Why `drop` refused.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DropError {
-    /// The folder could not be read or written.
-    #[error(transparent)]
-    Folder(#[from] FolderError),
-    /// No migration has that tag.
-    #[error("no migration tagged {0}")]
-    NoSuchTag(String),
-    /// Another migration follows it.
-    #[error("{tag} has children ({children}): drop those first")]
-    HasChildren {
-        /// The migration.
-        tag: String,
-        /// The migrations that follow it.
-        children: String,
-    },
-}
-
-/// Removes a migration's SQL, its snapshot and its journal entry; refuses one that another
-/// migration's snapshot follows.
-pub fn drop_migration(folder: &Folder, tag: &str) -> Result<String, DropError> {
-    let journal = folder.read_journal()?;
-    let entry = journal
-        .entries
-        .iter()
-        .find(|e| e.tag == tag)
-        .ok_or_else(|| DropError::NoSuchTag(tag.to_string()))?;
-    let snap = folder.read_snapshot(entry.idx)?;
-    let children: Vec<String> = journal
-        .entries
-        .iter()
-        .filter(|e| e.tag != tag)
-        .filter(|e| folder.read_snapshot(e.idx).is_ok_and(|s| s.prev_id == snap.id))
-        .map(|e| e.tag.clone())
-        .collect();
-    if !children.is_empty() {
-        return Err(DropError::HasChildren {
-            tag: tag.to_string(),
-            children: children.join(", "),
-        });
-    }
-    let mut journal = journal.clone();
-    journal.entries.retain(|e| e.tag != tag);
-    write(&folder.journal_path(), &journal_string(&journal))?;
-    for path in [folder.sql_path(tag), folder.snapshot_path(entry.idx)] {
-        if let Err(source) = fs::remove_file(&path)
-            && source.kind() != std::io::ErrorKind::NotFound
-        {
-            return Err(FolderError::Write { path, source }.into());
-        }
-    }
-    Ok(tag.to_string())
 }

@@ -1,0 +1,281 @@
+//! Writing a migration folder so that no interruption damages it: every file is written under a
+//! temporary name, synced, and only then put in place (new files by a hard link, which never
+//! replaces one; the journal by a rename, last); the folder is locked while a command writes
+//! it; and an intent record, written before anything is put in place, lets the next writer
+//! (or `check`) tell an interrupted write from a file somebody else put there.
+//!
+//! After a kill or a full disk at any moment, the folder is as it was, or holds the new
+//! migration whole, or holds an intent whose files the next writer removes (and `check`
+//! ignores until then).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Folder, FolderError, Journal, JournalEntry, journal_string};
+use crate::fault;
+use crate::snapshot::Snapshot;
+
+/// The intent record's file name, in `meta/`.
+pub(super) const INTENT: &str = ".schema-write.json";
+
+/// What a write was about to do: add a migration's files, or remove them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Intent {
+    /// `add` or `drop`.
+    pub op: String,
+    /// The migration's tag.
+    pub tag: String,
+    /// Its files, relative to the folder.
+    pub files: Vec<String>,
+}
+
+/// The folder's lock, held while a command writes it: two `generate`s (or a `generate` and a
+/// `drop`) run one after the other, each seeing what the other wrote.
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: File,
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> FolderError + '_ {
+    move |source| FolderError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Takes the folder's lock, waiting for another writer, and finishes or undoes what an
+/// interrupted writer left.
+pub(super) fn lock(folder: &Folder) -> Result<FolderLock, FolderError> {
+    let meta = folder.dir().join("meta");
+    fs::create_dir_all(&meta).map_err(write_err(&meta))?;
+    let (file, path) = lock_target(&meta)?;
+    file.lock().map_err(write_err(&path))?;
+    recover(folder)?;
+    Ok(FolderLock { _file: file })
+}
+
+/// What is locked: `meta/` itself where directories can be opened and locked (nothing is
+/// left in the user's folder), else a lock file in it that is never removed (removing it
+/// would let a waiting process lock a file that a newcomer then recreates).
+fn lock_target(meta: &Path) -> Result<(File, PathBuf), FolderError> {
+    #[cfg(unix)]
+    if let Ok(dir) = File::open(meta) {
+        return Ok((dir, meta.to_path_buf()));
+    }
+    let path = meta.join(".schema-lock");
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(write_err(&path))?;
+    Ok((file, path))
+}
+
+/// The intent an interrupted write left, if any.
+pub(super) fn read_intent(folder: &Folder) -> Result<Option<Intent>, FolderError> {
+    let path = folder.dir().join("meta").join(INTENT);
+    match fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|source| FolderError::Journal { path, source }),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(FolderError::Read { path, source }),
+    }
+}
+
+/// Finishes or undoes an interrupted write (under the lock), and removes temporary files.
+fn recover(folder: &Folder) -> Result<(), FolderError> {
+    if let Some(intent) = read_intent(folder)? {
+        let journal = folder.read_journal()?;
+        let listed = journal.entries.iter().any(|e| e.tag == intent.tag);
+        // An add whose journal never listed it is undone; a drop whose journal no longer
+        // lists it is finished. Either way the files go.
+        let remove = (intent.op == "add" && !listed) || (intent.op == "drop" && !listed);
+        if remove {
+            for f in &intent.files {
+                remove_if_there(&folder.dir().join(f))?;
+            }
+        }
+        remove_if_there(&folder.dir().join("meta").join(INTENT))?;
+        sync_dir(&folder.dir().join("meta"))?;
+    }
+    for dir in [folder.dir().to_path_buf(), folder.dir().join("meta")] {
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".tmp-") {
+                remove_if_there(&e.path())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn remove_if_there(path: &Path) -> Result<(), FolderError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(FolderError::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// `dir/.name.tmp-PID`: where `name` is written before it is put in place.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Writes `text` to a temporary file beside `path` and syncs it; returns its path.
+fn write_temp(path: &Path, text: &str) -> Result<PathBuf, FolderError> {
+    let tmp = temp_path(path);
+    let result = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        fault::point();
+        f.sync_all()
+    })();
+    if let Err(source) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(FolderError::Write {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    fault::point();
+    Ok(tmp)
+}
+
+/// Creates `path` with `text`, whole or not at all, never replacing a file already there.
+fn create_new(path: &Path, text: &str) -> Result<(), FolderError> {
+    let tmp = write_temp(path, text)?;
+    let placed = match fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(FolderError::Exists {
+            path: path.to_path_buf(),
+        }),
+        // A file system without hard links: the lock keeps other writers out, so a check
+        // and a rename are as good.
+        Err(_) if path.exists() => Err(FolderError::Exists {
+            path: path.to_path_buf(),
+        }),
+        Err(_) => fs::rename(&tmp, path).map_err(write_err(path)),
+    };
+    let _ = fs::remove_file(&tmp);
+    placed?;
+    fault::point();
+    Ok(())
+}
+
+/// Replaces `path` with `text` in one step: readers see the old file or the new one.
+fn replace(path: &Path, text: &str) -> Result<(), FolderError> {
+    let tmp = write_temp(path, text)?;
+    if let Err(e) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(write_err(path)(e));
+    }
+    fault::point();
+    Ok(())
+}
+
+/// Makes the folder's entries (names, not contents) durable.
+fn sync_dir(dir: &Path) -> Result<(), FolderError> {
+    #[cfg(unix)]
+    {
+        File::open(dir).and_then(|d| d.sync_all()).map_err(write_err(dir))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    fault::point();
+    Ok(())
+}
+
+fn relative(folder: &Folder, path: &Path) -> String {
+    path.strip_prefix(folder.dir())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Writes a migration (the caller holds the lock): its SQL and snapshot put in place beside an
+/// intent record, then the journal with its entry, then the intent removed.
+pub(super) fn write_migration(
+    folder: &Folder,
+    journal: &Journal,
+    entry: &JournalEntry,
+    sql: &str,
+    snapshot: &Snapshot,
+) -> Result<(), FolderError> {
+    let meta = folder.dir().join("meta");
+    let sql_path = folder.sql_path(&entry.tag)?;
+    let snapshot_path = folder.snapshot_path(entry.idx);
+    for path in [&sql_path, &snapshot_path] {
+        if path.exists() {
+            return Err(FolderError::Exists { path: path.clone() });
+        }
+    }
+    let mut next = journal.clone();
+    next.entries.push(entry.clone());
+    let snapshot_text = folder.dialect().write_snapshot(snapshot);
+    let intent = Intent {
+        op: "add".into(),
+        tag: entry.tag.clone(),
+        files: vec![relative(folder, &sql_path), relative(folder, &snapshot_path)],
+    };
+    replace(&meta.join(INTENT), &intent_text(&intent))?;
+    sync_dir(&meta)?;
+    let result = (|| {
+        create_new(&sql_path, sql)?;
+        create_new(&snapshot_path, &snapshot_text)?;
+        sync_dir(folder.dir())?;
+        sync_dir(&meta)?;
+        replace(&folder.journal_path(), &journal_string(&next))?;
+        sync_dir(&meta)
+    })();
+    if let Err(e) = result {
+        // Undo what was put in place, so the folder is as it was; if that fails too, the
+        // intent stays and the next writer undoes it.
+        let _ = recover(folder);
+        return Err(e);
+    }
+    remove_if_there(&meta.join(INTENT))?;
+    sync_dir(&meta)
+}
+
+/// Removes a migration (the caller holds the lock): the journal without its entry first, then
+/// its files, an intent record covering the step between.
+pub(super) fn remove_migration(folder: &Folder, journal: &Journal, tag: &str, idx: u32) -> Result<(), FolderError> {
+    let meta = folder.dir().join("meta");
+    let files = [folder.sql_path(tag)?, folder.snapshot_path(idx)];
+    let intent = Intent {
+        op: "drop".into(),
+        tag: tag.to_string(),
+        files: files.iter().map(|p| relative(folder, p)).collect(),
+    };
+    replace(&meta.join(INTENT), &intent_text(&intent))?;
+    sync_dir(&meta)?;
+    let mut next = journal.clone();
+    next.entries.retain(|e| e.tag != tag);
+    replace(&folder.journal_path(), &journal_string(&next))?;
+    sync_dir(&meta)?;
+    for path in &files {
+        remove_if_there(path)?;
+        fault::point();
+    }
+    sync_dir(folder.dir())?;
+    remove_if_there(&meta.join(INTENT))?;
+    sync_dir(&meta)
+}
+
+fn intent_text(intent: &Intent) -> String {
+    serde_json::to_string_pretty(intent).unwrap_or_default()
+}
