@@ -92,10 +92,10 @@ fn recover(folder: &Folder) -> Result<(), FolderError> {
     if let Some(intent) = read_intent(folder)? {
         let journal = folder.read_journal()?;
         let listed = journal.entries.iter().any(|e| e.tag == intent.tag);
-        // An add whose journal never listed it is undone; a drop whose journal no longer
-        // lists it is finished. Either way the files go.
-        let remove = (intent.op == "add" && !listed) || (intent.op == "drop" && !listed);
-        if remove {
+        // An add the journal never listed is undone; a drop the journal no longer lists is
+        // finished: either way the files go. Listed, the add finished (or the drop never
+        // started), and they stay.
+        if !listed {
             for f in &intent.files {
                 remove_if_there(&folder.dir().join(f))?;
             }
