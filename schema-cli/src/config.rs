@@ -1,5 +1,6 @@
 //! `schema.toml`, flags and `DATABASE_URL`, merged: flag, then environment (for the URL), then
-//! file, then default. Paths in the file are relative to the file's folder.
+//! file, then default. Paths in the file are relative to the file's folder. The file is found
+//! as cargo finds `Cargo.toml`: in the working directory or the nearest folder above it.
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +22,14 @@ pub struct Config {
     pub schema: Vec<String>,
     pub out: PathBuf,
     pub url: String,
+    /// What a relative path in `url` is relative to: the config file's folder for its own
+    /// `database.url`, the working directory for `--url` and `DATABASE_URL`.
+    pub url_base: PathBuf,
     pub table: String,
+    /// Globs of tables the schema does not own: never drift, never dropped by push, not pulled.
+    pub exclude: Vec<String>,
+    /// The config file read, if any.
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -32,6 +40,7 @@ struct File {
     out: Option<String>,
     database: Option<Database>,
     migrations: Option<MigrationsSection>,
+    introspect: Option<IntrospectSection>,
 }
 
 #[derive(Deserialize)]
@@ -53,9 +62,31 @@ struct MigrationsSection {
     table: Option<String>,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct IntrospectSection {
+    exclude: Option<Vec<String>>,
+}
+
+/// `schema.toml` in the working directory or the nearest folder above it, with the path of
+/// that folder as the config's paths are relative to it (`""` for the working directory,
+/// `..` for its parent, ...).
+fn find_config() -> anyhow::Result<Option<(PathBuf, PathBuf)>> {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let mut base = PathBuf::new();
+    for dir in cwd.ancestors() {
+        let candidate = dir.join(DEFAULT_CONFIG);
+        if candidate.is_file() {
+            return Ok(Some((base.join(DEFAULT_CONFIG), base)));
+        }
+        base.push("..");
+    }
+    Ok(None)
+}
+
 impl Config {
     pub fn load(args: &GlobalArgs) -> anyhow::Result<Config> {
-        let (file, base) = match &args.config {
+        let (file, base, found) = match &args.config {
             // A file named on the command line must exist.
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -63,13 +94,17 @@ impl Config {
                 (
                     parse(&text, path)?,
                     path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    Some(path.clone()),
                 )
             }
-            // The default one is optional.
-            None => match std::fs::read_to_string(DEFAULT_CONFIG) {
-                Ok(text) => (parse(&text, Path::new(DEFAULT_CONFIG))?, PathBuf::new()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => (File::default(), PathBuf::new()),
-                Err(e) => return Err(e).context(format!("cannot read {DEFAULT_CONFIG}")),
+            // The default one is optional, found here or above.
+            None => match find_config()? {
+                Some((path, base)) => {
+                    let text =
+                        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                    (parse(&text, &path)?, base, Some(path))
+                }
+                None => (File::default(), PathBuf::new(), None),
             },
         };
         let rel = |p: &str| {
@@ -105,24 +140,36 @@ impl Config {
             .out
             .clone()
             .unwrap_or_else(|| rel(file.out.as_deref().unwrap_or("migrations")));
-        let file_url = file.database.and_then(|d| d.url).map(|u| rel_url(&u, &base));
-        let url = args
+        let from_cli = args
             .url
             .clone()
-            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
-            .or(file_url)
-            .unwrap_or_else(|| rel("app.db").to_string_lossy().into_owned());
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()));
+        let (url, url_base) = match from_cli {
+            Some(u) => (u, PathBuf::new()),
+            None => (
+                file.database.and_then(|d| d.url).unwrap_or_else(|| "app.db".into()),
+                base.clone(),
+            ),
+        };
         let table = args
             .table
             .clone()
             .or(file.migrations.and_then(|m| m.table))
             .unwrap_or_else(|| schema_core::Migrations::DEFAULT_TABLE.into());
+        let exclude = file.introspect.and_then(|i| i.exclude).unwrap_or_default();
+        for pattern in &exclude {
+            glob::Pattern::new(pattern)
+                .map_err(|e| anyhow::anyhow!("[introspect] exclude: {pattern:?} is not a valid glob: {e}"))?;
+        }
         Ok(Config {
             dialect,
             schema,
             out,
             url,
+            url_base,
             table,
+            exclude,
+            file: found,
         })
     }
 
@@ -130,14 +177,20 @@ impl Config {
     pub fn folder(&self) -> Folder {
         Folder::new(&self.out, self.dialect)
     }
-}
 
-/// A database path in the file is relative to the file's folder, like every other path there.
-fn rel_url(url: &str, base: &Path) -> String {
-    if base.as_os_str().is_empty() || url.contains(':') || Path::new(url).is_absolute() {
-        url.to_string()
-    } else {
-        base.join(url).to_string_lossy().into_owned()
+    /// The tables introspection leaves out: the tracking table and the excluded ones.
+    pub fn skip(&self) -> Vec<&str> {
+        std::iter::once(self.table.as_str())
+            .chain(self.exclude.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// Where the settings came from, for an error about a missing folder or database.
+    pub fn origin(&self) -> String {
+        match &self.file {
+            Some(f) => format!("set in {}", f.display()),
+            None => "no schema.toml was found here or in a folder above; pass --config, or --out and --url".into(),
+        }
     }
 }
 

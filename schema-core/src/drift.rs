@@ -21,11 +21,13 @@ pub enum DriftError {
 }
 
 /// The snapshot of the newest applied migration compared with the database, each difference
-/// in words. `None` when no migration of the folder is applied there.
+/// in words. `None` when no migration of the folder is applied there. The tables `skip` names
+/// (beside the tracking table) are the database's own business, not drift.
 pub fn drift(
     driver: &mut dyn Driver,
     folder: &Folder,
     migrations: &Migrations,
+    skip: &[&str],
 ) -> Result<Option<Vec<String>>, DriftError> {
     let status = driver.status(migrations)?;
     let Some((last, _)) = status
@@ -37,7 +39,9 @@ pub fn drift(
         return Ok(None);
     };
     let snapshot = folder.read_snapshot(last.idx())?;
-    let live = driver.introspect(&[migrations.table()])?;
+    let mut skip = skip.to_vec();
+    skip.push(migrations.table());
+    let live = driver.introspect(&skip)?;
     let changes = diff(&snapshot.schema, &live, &Default::default());
     let dialect = driver.dialect();
     Ok(Some(changes.iter().map(|c| describe(c, dialect)).collect()))

@@ -19,6 +19,18 @@ pub enum RowFilter<'a> {
     NotNull(&'a str),
 }
 
+/// Whether introspection leaves out the table `name`: `skip` holds table names and globs
+/// (`*`, `?`, `[..]`), compared without case, as SQLite and PostgreSQL (unquoted) compare names.
+pub fn skipped(name: &str, skip: &[&str]) -> bool {
+    let opts = glob::MatchOptions {
+        case_sensitive: false,
+        require_literal_separator: false,
+        require_literal_leading_dot: false,
+    };
+    skip.iter()
+        .any(|s| s.eq_ignore_ascii_case(name) || glob::Pattern::new(s).is_ok_and(|p| p.matches_with(name, opts)))
+}
+
 /// One database, reached through one client library: what the workflows need of it.
 pub trait Driver {
     /// The dialect of this database's SQL.
@@ -30,6 +42,12 @@ pub trait Driver {
     /// The database's schema, normalized for its dialect, leaving out the tables named in
     /// `skip` (the tracking table) and the database's own.
     fn introspect(&mut self, skip: &[&str]) -> Result<Schema, DbError>;
+
+    /// The objects the model does not describe, as the statements that create them (SQLite's
+    /// virtual tables, views and triggers): what `pull` keeps in its baseline as written.
+    fn verbatim_objects(&mut self, _skip: &[&str]) -> Result<Vec<String>, DbError> {
+        Ok(Vec::new())
+    }
 
     /// How many rows of `table` pass `filter`.
     fn count_rows(&mut self, table: &str, filter: RowFilter<'_>) -> Result<i64, DbError>;

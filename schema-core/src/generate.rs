@@ -17,6 +17,9 @@ use crate::snapshot::{ROOT_ID, Snapshot};
 pub struct GenerateOptions {
     /// `--name`: the tag's name part; by default one that says what the migration does.
     pub name: Option<String>,
+    /// Statements written after the planned ones, as given: what the model does not describe
+    /// but the migration must make (`pull`'s views, triggers and virtual tables).
+    pub append: Vec<String>,
     /// `--custom`: an empty migration for hand-written SQL, the snapshot carried over.
     pub custom: bool,
     /// `--rename OLD=NEW` / `--rename TABLE.OLD=NEW`.
@@ -158,7 +161,12 @@ pub fn generate(
             tag_name(&p.changes, &p.plan)
         };
         let prev_id = p.prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |s| s.id.clone());
-        let sql = p.plan.statements.join(&format!("{BREAKPOINT}\n"));
+        let statements: Vec<&String> = p.plan.statements.iter().chain(&opts.append).collect();
+        let sql = statements
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(&format!("{BREAKPOINT}\n"));
         (sql, p.target, p.renames, default_name, p.plan, prev_id)
     };
 

@@ -4,6 +4,7 @@ use schema_core::generate::pending;
 
 use crate::cli::{CliError, CliResult, EXIT_FOUND};
 use crate::config::Config;
+use crate::output::say;
 use crate::source;
 
 /// With `--url`, the database is also compared with what its applied migrations say.
@@ -33,15 +34,15 @@ pub fn run(config: &Config, with_database: bool) -> CliResult {
         problems.extend(crate::commands::status::drift(config)?);
     }
     if problems.is_empty() {
-        println!(
+        say!(
             "ok: {} is consistent and up to date with the schema",
             config.out.display()
         );
         return Ok(0);
     }
-    println!("{} problem(s):", problems.len());
+    say!("{} problem(s):", problems.len());
     for p in &problems {
-        println!("  - {p}");
+        say!("  - {p}");
     }
     Ok(EXIT_FOUND)
 }

@@ -4,8 +4,9 @@ use schema_core::MigrationState;
 use schema_core::backend::{OpenError, OpenMode};
 
 use crate::cli::{CliError, CliResult, DropArgs};
-use crate::commands::migrate::{classify, load};
+use crate::commands::migrate::{classify, load, open_error, try_open};
 use crate::config::Config;
+use crate::output::say;
 
 pub fn run(config: &Config, args: &DropArgs) -> CliResult {
     let folder = config.folder();
@@ -23,7 +24,8 @@ pub fn run(config: &Config, args: &DropArgs) -> CliResult {
         })));
     };
     // The configured database, when it exists, must not have applied it.
-    match schema_core::backend::open(config.dialect, &config.url, OpenMode::ReadWrite) {
+    // Read only: checking must not create the database it asks about.
+    match try_open(config, OpenMode::ReadOnly) {
         Ok(mut db) => {
             let migrations = load(config)?;
             let applied = db
@@ -43,9 +45,9 @@ pub fn run(config: &Config, args: &DropArgs) -> CliResult {
             }
         }
         Err(OpenError::Missing(_)) => {}
-        Err(e) => return Err(CliError::database(e)),
+        Err(e) => return Err(open_error(e, config)),
     }
     let removed = schema_core::folder::drop_migration(&folder, &entry.tag).map_err(CliError::input)?;
-    println!("Dropped {removed}.");
+    say!("Dropped {removed}.");
     Ok(0)
 }

@@ -1,12 +1,13 @@
 //! `schema generate`: the schema files → the next migration.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use schema_core::diff::{Answer, Question, RenameHint, Resolver};
 use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
 
 use crate::cli::{CliError, CliResult, GenerateArgs, RenameArgs};
 use crate::config::Config;
+use crate::output::{prompt, say, tell};
 use crate::source;
 
 /// Asks rename questions on the terminal; with no terminal, answers nothing, so the
@@ -34,15 +35,13 @@ impl Resolver for Prompt {
                 candidates.clone(),
             ),
         };
-        let mut err = std::io::stderr();
-        let _ = writeln!(err, "{question}");
-        let _ = writeln!(err, "  0) create `{created}` (and drop what is gone)");
+        tell!("{question}");
+        tell!("  0) create `{created}` (and drop what is gone)");
         for (i, c) in candidates.iter().enumerate() {
-            let _ = writeln!(err, "  {}) rename `{c}` → `{created}`", i + 1);
+            tell!("  {}) rename `{c}` → `{created}`", i + 1);
         }
         loop {
-            let _ = write!(err, "answer [0-{}]: ", candidates.len());
-            let _ = err.flush();
+            prompt(format_args!("answer [0-{}]: ", candidates.len()));
             let mut line = String::new();
             if std::io::stdin().lock().read_line(&mut line).ok()? == 0 {
                 return None;
@@ -76,11 +75,12 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
         name: args.name.clone(),
         custom: args.custom,
         renames: rename_hints(&args.renames)?,
+        append: Vec::new(),
     };
     // Everything generate can refuse is in its input: the schema, the folder, a flag.
     match generate(&config.folder(), &schema, &opts, &mut Prompt).map_err(CliError::input)? {
         GenerateOutcome::NoChanges => {
-            println!(
+            say!(
                 "No schema changes: {} is up to date with {} table(s).",
                 config.out.display(),
                 schema.tables.len()
@@ -88,10 +88,10 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
         }
         GenerateOutcome::Written(w) => {
             for warning in &w.warnings {
-                eprintln!("warning: {warning}");
+                tell!("warning: {warning}");
             }
             let n = w.statements.len();
-            println!(
+            say!(
                 "Wrote {} ({n} statement{}{}) and {}.",
                 w.sql_path.display(),
                 if n == 1 { "" } else { "s" },

@@ -9,6 +9,7 @@ use schema_core::{MigrateError, MigrationState, Migrations, Progress};
 
 use crate::cli::{CliError, CliResult, MigrateArgs};
 use crate::config::Config;
+use crate::output::{say, tell};
 
 /// Errors in the folder are input errors (exit 2); everything the database says is exit 3.
 pub fn classify(e: MigrateError) -> CliError {
@@ -20,18 +21,44 @@ pub fn classify(e: MigrateError) -> CliError {
     }
 }
 
+/// The folder's migrations. A folder that is not there is an error (exit 2) naming where the
+/// setting came from, never "up to date".
 pub fn load(config: &Config) -> Result<Migrations, CliError> {
+    if !config.out.is_dir() {
+        return Err(CliError::input(anyhow::anyhow!(
+            "no migrations folder at {} ({})",
+            config.out.display(),
+            config.origin()
+        )));
+    }
     Ok(Migrations::from_dir(&config.out)
         .map_err(classify)?
         .with_table(config.table.clone()))
 }
 
-/// The configured database, through the dialect's driver.
+/// The configured database, through the dialect's driver. A URL that names nothing usable
+/// (an empty one, `:memory:`, another database's) is an input error (exit 2); a database the
+/// command may not create and cannot find is [`OpenError::Missing`], for the caller to say.
+pub fn try_open(config: &Config, mode: OpenMode) -> Result<Box<dyn Driver>, OpenError> {
+    backend::open(config.dialect, &config.url, &config.url_base, mode)
+}
+
+/// [`try_open`], with every failure an error of its exit code.
 pub fn open(config: &Config, mode: OpenMode) -> Result<Box<dyn Driver>, CliError> {
-    backend::open(config.dialect, &config.url, mode).map_err(|e| match e {
-        OpenError::Unsupported(_) => CliError::input(e),
+    try_open(config, mode).map_err(|e| open_error(e, config))
+}
+
+/// The exit code of an open failure: the URL or a missing database is input (2), the rest
+/// the database's (3).
+pub fn open_error(e: OpenError, config: &Config) -> CliError {
+    match e {
+        OpenError::Missing(target) => CliError::input(anyhow::anyhow!(
+            "no database at {target} ({}; a command that only reads never creates one)",
+            config.origin()
+        )),
+        OpenError::Url(_) | OpenError::Unsupported(_) | OpenError::ReadOnlyUrl(_) => CliError::input(e),
         _ => CliError::database(e),
-    })
+    }
 }
 
 /// What a long migration is doing, for the ticker to print.
@@ -45,48 +72,18 @@ struct Current {
 
 pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
     let migrations = load(config)?;
+    if args.dry_run {
+        return dry_run(config, &migrations);
+    }
     let mut db = open(config, OpenMode::Create)?;
     let status = db.status(&migrations).map_err(classify)?;
-    let pending: Vec<_> = status
+    let pending = status
         .migrations
         .iter()
         .filter(|(_, s)| *s == MigrationState::Pending)
-        .collect();
-    if args.dry_run {
-        if pending.is_empty() {
-            println!("Nothing to apply: {} is up to date.", db.target());
-        }
-        for (m, _) in &pending {
-            println!("would apply {} ({} statements)", m.tag(), m.statements().len());
-        }
-        return Ok(0);
-    }
-    if args.backup && !pending.is_empty() {
-        let target = std::path::PathBuf::from(db.target());
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        let file_name = format!(
-            "{}.backup-{stamp}",
-            target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
-        );
-        let backup = target.with_file_name(file_name);
-        let copied = db.backup_to(&backup).map_err(|e| {
-            CliError::database(anyhow::anyhow!(
-                "cannot back up {} to {}: {e}",
-                target.display(),
-                backup.display()
-            ))
-        })?;
-        if copied {
-            println!("backed up {} to {}", target.display(), backup.display());
-        } else {
-            eprintln!(
-                "warning: --backup: {} cannot be copied as a file; no backup was made",
-                db.target()
-            );
-        }
+        .count();
+    if args.backup && pending > 0 {
+        backup(db.as_mut())?;
     }
 
     // A ticker prints where a long migration is, every few seconds, until it is applied.
@@ -103,7 +100,7 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
                     && started.elapsed() > Duration::from_secs(2)
                     && last.elapsed() > Duration::from_secs(2)
                 {
-                    eprintln!(
+                    tell!(
                         "  {tag}: statement {} of {}, {:.0} s so far",
                         (c.statement + 1).min(c.of),
                         c.of,
@@ -133,15 +130,79 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
                 } else {
                     ""
                 };
-                println!("applied {} in {:.1} ms{note}", a.tag, a.elapsed.as_secs_f64() * 1000.0);
+                say!("applied {} in {:.1} ms{note}", a.tag, a.elapsed.as_secs_f64() * 1000.0);
             }
+            Progress::Warning { tag, message } => tell!("warning: {tag}: {message}"),
         }
     });
     *done.lock().unwrap_or_else(|e| e.into_inner()) = true;
     let _ = ticker.join();
     let applied = result.map_err(classify)?;
     if applied.is_empty() {
-        println!("Nothing to apply: {} is up to date.", db.target());
+        say!("Nothing to apply: {} is up to date.", db.target());
     }
     Ok(0)
+}
+
+/// What `migrate` would apply, read without writing: a database that is not there yet is not
+/// created, and every migration is said to be pending.
+fn dry_run(config: &Config, migrations: &Migrations) -> CliResult {
+    let pending: Vec<&schema_core::Migration> = match try_open(config, OpenMode::ReadOnly) {
+        Ok(mut db) => {
+            let status = db.status(migrations).map_err(classify)?;
+            if !status.missing.is_empty() || status.migrations.iter().any(|(_, s)| *s == MigrationState::Edited) {
+                tell!("warning: `schema status` lists edited or missing migrations: migrate would refuse to run");
+            }
+            let pending: Vec<&schema_core::Migration> = migrations
+                .migrations()
+                .iter()
+                .zip(&status.migrations)
+                .filter(|(_, (_, s))| *s == MigrationState::Pending)
+                .map(|(m, _)| m)
+                .collect();
+            if pending.is_empty() {
+                say!("Nothing to apply: {} is up to date.", db.target());
+            }
+            pending
+        }
+        Err(OpenError::Missing(target)) => {
+            say!("{target} does not exist yet: migrate would create it.");
+            migrations.migrations().iter().collect()
+        }
+        Err(e) => return Err(open_error(e, config)),
+    };
+    for m in pending {
+        say!("would apply {} ({} statements)", m.tag(), m.statements().len());
+    }
+    Ok(0)
+}
+
+/// `--backup`: the database copied beside itself while it stays usable.
+fn backup(db: &mut dyn Driver) -> Result<(), CliError> {
+    let target = std::path::PathBuf::from(db.target());
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let file_name = format!(
+        "{}.backup-{stamp}",
+        target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
+    );
+    let dest = target.with_file_name(file_name);
+    let copied = db.backup_to(&dest).map_err(|e| {
+        CliError::database(anyhow::anyhow!(
+            "cannot back up {} to {}: {e}",
+            target.display(),
+            dest.display()
+        ))
+    })?;
+    if copied {
+        say!("backed up {} to {}", target.display(), dest.display());
+    } else {
+        tell!(
+            "warning: --backup: {} cannot be copied as a file; no backup was made",
+            db.target()
+        );
+    }
+    Ok(())
 }

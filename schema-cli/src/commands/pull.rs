@@ -9,19 +9,20 @@ use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
 use schema_core::model::IndexTarget;
 
 use crate::cli::{CliError, CliResult, PullArgs};
-use crate::commands::migrate::{classify, load};
+use crate::commands::migrate::{classify, load, open_error, try_open};
 use crate::config::Config;
+use crate::output::{say, tell};
 use crate::source;
 
 pub fn run(config: &Config, args: &PullArgs) -> CliResult {
-    let mut db = match schema_core::backend::open(config.dialect, &config.url, OpenMode::ReadWrite) {
+    let mut db = match try_open(config, OpenMode::ReadWrite) {
         Ok(db) => db,
         Err(OpenError::Missing(target)) => {
             return Err(CliError::input(anyhow!(
                 "no database at {target}: pull reads an existing one (set --url)"
             )));
         }
-        Err(e) => return Err(CliError::database(e)),
+        Err(e) => return Err(open_error(e, config)),
     };
     let out_schema = args.out_schema.clone().unwrap_or_else(|| {
         config
@@ -43,7 +44,10 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
             config.out.display()
         )));
     }
-    let live = db.introspect(&[config.table.as_str()]).map_err(CliError::database)?;
+    let skip = config.skip();
+    let live = db.introspect(&skip).map_err(CliError::database)?;
+    // Virtual tables, views and triggers: kept in the baseline as written.
+    let verbatim = db.verbatim_objects(&skip).map_err(CliError::database)?;
     if live.tables.is_empty() {
         return Err(CliError::input(anyhow!("{} has no tables to pull", db.target())));
     }
@@ -61,13 +65,14 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
         .map(|c| describe(c, config.dialect))
         .collect();
     for n in &pulled.notes {
-        eprintln!("note: {n}");
+        tell!("note: {n}");
     }
     for d in &differences {
-        eprintln!("warning: not carried over: {d}");
+        tell!("warning: not carried over: {d}");
     }
     let opts = GenerateOptions {
         name: Some("baseline".into()),
+        append: verbatim.clone(),
         ..Default::default()
     };
     let tag = match generate(&folder, &schema, &opts, &mut ()).map_err(CliError::input)? {
@@ -88,15 +93,17 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
     let fks: usize = live.tables.iter().map(|t| t.foreign_keys.len()).sum();
     let checks: usize = live.tables.iter().map(|t| t.checks.len()).sum();
     let keys = live.tables.iter().filter(|t| !t.key_columns().is_empty()).count();
-    println!(
+    say!(
         "Pulled {} tables, {columns} columns, {keys} primary keys, {indexes} indexes ({expr_indexes} on expressions), \
-         {fks} foreign keys, {checks} checks from {} into {}; {} difference(s) not carried over.",
+         {fks} foreign keys, {checks} checks and {} view(s), trigger(s) and virtual table(s) kept as written from {} into {}; \
+         {} difference(s) not carried over.",
         live.tables.len(),
+        verbatim.len(),
         db.target(),
         out_schema.display(),
         differences.len()
     );
-    println!(
+    say!(
         "Wrote the baseline {tag} and recorded it as applied in {}.",
         db.target()
     );

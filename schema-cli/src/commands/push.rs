@@ -1,22 +1,22 @@
 //! `schema push`: the database brought to the schema without migration files.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
-use schema_core::backend::OpenMode;
+use schema_core::backend::{OpenError, OpenMode};
 use schema_core::push::{PushError, apply_push, plan_push};
 
 use crate::cli::{CliError, CliResult, EXIT_FOUND, PushArgs};
 use crate::commands::generate::{Prompt, rename_hints};
-use crate::commands::migrate::open;
+use crate::commands::migrate::{open_error, try_open};
 use crate::config::Config;
+use crate::output::{prompt, say};
 use crate::source;
 
 fn confirm(question: &str) -> Option<bool> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return None;
     }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
+    prompt(format_args!("{question} [y/N] "));
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).ok()?;
     Some(matches!(line.trim(), "y" | "Y" | "yes"))
@@ -25,18 +25,40 @@ fn confirm(question: &str) -> Option<bool> {
 pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
     let schema = source::load(&files).map_err(CliError::input)?;
-    let mut db = open(config, OpenMode::Create)?;
+    // A dry run reads only: a database that is not there is not created, and the plan is the
+    // schema made from nothing.
+    let mode = if args.dry_run {
+        OpenMode::ReadOnly
+    } else {
+        OpenMode::Create
+    };
+    let mut db = match try_open(config, mode) {
+        Ok(db) => db,
+        Err(OpenError::Missing(target)) if args.dry_run => {
+            let statements = config.dialect.create_schema(&config.dialect.normalize(&schema));
+            say!(
+                "no database at {target}: push would create it with {} table(s):",
+                schema.tables.len()
+            );
+            for s in &statements {
+                say!("{}", s.trim_end());
+            }
+            say!("Dry run: nothing changed.");
+            return Ok(0);
+        }
+        Err(e) => return Err(open_error(e, config)),
+    };
     let hints = rename_hints(&args.renames)?;
-    let push = plan_push(db.as_mut(), &schema, &[config.table.as_str()], &hints, &mut Prompt).map_err(|e| match e {
+    let push = plan_push(db.as_mut(), &schema, &config.skip(), &hints, &mut Prompt).map_err(|e| match e {
         PushError::Read(_) | PushError::Apply(_) => CliError::database(e),
         _ => CliError::input(e),
     })?;
     if push.changes.is_empty() {
-        println!("{} is in sync with the schema: nothing to push.", db.target());
+        say!("{} is in sync with the schema: nothing to push.", db.target());
         return Ok(0);
     }
     let n = push.changes.len();
-    println!(
+    say!(
         "{n} change(s) to push to {}{}",
         db.target(),
         if push.plan.rebuilt.is_empty() {
@@ -47,17 +69,17 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     );
     if args.verbose || args.dry_run {
         for s in &push.plan.statements {
-            println!("{}", s.trim_end());
+            say!("{}", s.trim_end());
         }
     }
     for d in &push.drops {
-        println!("  DATA LOSS: {d}");
+        say!("  DATA LOSS: {d}");
     }
     for d in &push.may_refuse {
-        println!("  may be refused by the data: {d}");
+        say!("  may be refused by the data: {d}");
     }
     if args.dry_run {
-        println!("Dry run: nothing changed.");
+        say!("Dry run: nothing changed.");
         return Ok(0);
     }
     let needs_yes = args.strict || !push.drops.is_empty() || !push.may_refuse.is_empty();
@@ -70,7 +92,7 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
         match confirm(&format!("Apply {what}?")) {
             Some(true) => {}
             Some(false) => {
-                println!("Nothing changed.");
+                say!("Nothing changed.");
                 return Ok(EXIT_FOUND);
             }
             None => {
@@ -86,6 +108,6 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
         }
     }
     apply_push(db.as_mut(), &push).map_err(CliError::database)?;
-    println!("Pushed {n} change(s).");
+    say!("Pushed {n} change(s).");
     Ok(0)
 }

@@ -1,16 +1,35 @@
 //! `schema status`: where each migration of the folder stands in the database.
 
 use schema_core::MigrationState;
-use schema_core::backend::OpenMode;
+use schema_core::backend::{OpenError, OpenMode};
 
 use crate::cli::{CliResult, EXIT_FOUND};
-use crate::commands::migrate::{classify, load, open};
+use crate::commands::migrate::{classify, load, open_error, try_open};
 use crate::config::Config;
+use crate::output::say;
 
 pub fn run(config: &Config) -> CliResult {
     let migrations = load(config)?;
-    let mut db = open(config, OpenMode::Create)?;
+    // Reads only: a mistyped path is said, never created.
+    let mut db = match try_open(config, OpenMode::ReadOnly) {
+        Ok(db) => db,
+        Err(OpenError::Missing(target)) => {
+            for m in migrations.migrations() {
+                say!("{:<width$} pending", m.tag(), width = tag_width(&migrations));
+            }
+            // Not a problem of the migrations (a new checkout has no database yet), so not
+            // exit 1; but said plainly, so a mistyped path is seen.
+            say!(
+                "no database at {target}: all {} migration(s) pending ({}). Check the path, or run `schema migrate` to create it.",
+                migrations.migrations().len(),
+                config.origin()
+            );
+            return Ok(0);
+        }
+        Err(e) => return Err(open_error(e, config)),
+    };
     let status = db.status(&migrations).map_err(classify)?;
+    let width = tag_width(&migrations).max(status.missing.iter().map(String::len).max().unwrap_or(0));
     let (mut pending, mut edited) = (0, 0);
     for (m, state) in &status.migrations {
         let what = match state {
@@ -26,19 +45,19 @@ pub fn run(config: &Config) -> CliResult {
                 "EDITED since it was applied".to_string()
             }
         };
-        println!("{:<40} {what}", m.tag());
+        say!("{:<width$} {what}", m.tag());
     }
     for m in &status.missing {
-        println!("{m:<40} MISSING: applied, but not in the folder");
+        say!("{m:<width$} MISSING: applied, but not in the folder");
     }
-    println!(
+    say!(
         "{} migration(s): {pending} pending, {edited} edited, {} missing",
         status.migrations.len(),
         status.missing.len()
     );
     let drifted = drift(config)?;
     for d in &drifted {
-        println!("{d}");
+        say!("{d}");
     }
     Ok(if edited > 0 || !status.missing.is_empty() || !drifted.is_empty() {
         EXIT_FOUND
@@ -47,15 +66,27 @@ pub fn run(config: &Config) -> CliResult {
     })
 }
 
+/// The width of the tag column: the longest tag, so long tags never push states out of line.
+fn tag_width(migrations: &schema_core::Migrations) -> usize {
+    migrations
+        .migrations()
+        .iter()
+        .map(|m| m.tag().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(40)
+}
+
 /// Where the database differs from what its applied migrations say, as problem lines.
 pub fn drift(config: &Config) -> Result<Vec<String>, crate::cli::CliError> {
-    let mut db = match schema_core::backend::open(config.dialect, &config.url, OpenMode::ReadWrite) {
+    let mut db = match try_open(config, OpenMode::ReadOnly) {
         Ok(db) => db,
-        Err(schema_core::backend::OpenError::Missing(target)) => return Ok(vec![format!("no database at {target}")]),
-        Err(e) => return Err(crate::cli::CliError::database(e)),
+        Err(OpenError::Missing(target)) => return Ok(vec![format!("no database at {target}")]),
+        Err(e) => return Err(open_error(e, config)),
     };
     let migrations = load(config)?;
-    let found = schema_core::drift::drift(db.as_mut(), &config.folder(), &migrations)
+    let skip = config.skip();
+    let found = schema_core::drift::drift(db.as_mut(), &config.folder(), &migrations, &skip)
         .map_err(crate::cli::CliError::database)?;
     Ok(match found {
         Some(diffs) if !diffs.is_empty() => {

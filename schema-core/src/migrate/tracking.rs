@@ -95,6 +95,14 @@ pub enum Progress {
     },
     /// It is applied and committed.
     Applied(Applied),
+    /// Something the user should know about a migration that still applies (an index that
+    /// a rebuild could not put back).
+    Warning {
+        /// The migration's tag.
+        tag: String,
+        /// What happened.
+        message: String,
+    },
 }
 
 /// The folder's migrations matched to a database's tracking rows. Rows can be added as a run

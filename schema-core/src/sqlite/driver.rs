@@ -1,14 +1,14 @@
 //! [`SqliteDriver`]: the [`Driver`] of a SQLite database, on a rusqlite connection.
 
 use std::borrow::BorrowMut;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 use schema_model::sql::sqlite::ident;
 
 use super::plan::turns_foreign_keys_off;
-use super::{SQLITE, introspect, runner};
-use crate::backend::{OpenError, OpenMode};
+use super::{SQLITE, introspect as introspection, runner};
+use crate::backend::{FileTarget, OpenError, OpenMode};
 use crate::dialect::{Dialect, Plan, PlanOptions};
 use crate::diff::Change;
 use crate::driver::{Driver, RowFilter};
@@ -24,37 +24,26 @@ pub struct SqliteDriver<C: BorrowMut<Connection> = Connection> {
     target: Option<String>,
 }
 
-/// The file a SQLite URL names (`app.db`, `sqlite:app.db`, `file:app.db`).
-pub fn database_path(url: &str) -> PathBuf {
-    let u = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .or_else(|| url.strip_prefix("file:"))
-        .unwrap_or(url);
-    PathBuf::from(u)
-}
-
 impl SqliteDriver {
-    /// Opens the database at `url`.
-    pub fn open(url: &str, mode: OpenMode) -> Result<SqliteDriver, OpenError> {
-        let path = database_path(url);
-        let target = path.display().to_string();
-        if mode != OpenMode::Create && !path.exists() {
-            return Err(OpenError::Missing(target));
+    /// Opens the file `target` names, as it says. A database that must exist and does not is
+    /// [`OpenError::Missing`], never a new empty file.
+    pub fn open(target: &FileTarget) -> Result<SqliteDriver, OpenError> {
+        let (path, mode, shown) = (&target.path, target.mode, &target.shown);
+        if mode != OpenMode::Create && !path.is_file() {
+            return Err(OpenError::Missing(shown.clone()));
         }
         let flags = match mode {
             OpenMode::Create => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
             OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
             OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
-        } | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags).map_err(|e| OpenError::Open {
-            target: target.clone(),
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| OpenError::Open {
+            target: shown.clone(),
             message: e.to_string(),
         })?;
         Ok(SqliteDriver {
             conn,
-            target: Some(target),
+            target: Some(shown.clone()),
         })
     }
 }
@@ -87,7 +76,11 @@ impl<C: BorrowMut<Connection>> Driver for SqliteDriver<C> {
     }
 
     fn introspect(&mut self, skip: &[&str]) -> Result<Schema, DbError> {
-        Ok(introspect(self.conn.borrow(), skip)?)
+        Ok(introspection::introspect(self.conn.borrow(), skip)?)
+    }
+
+    fn verbatim_objects(&mut self, skip: &[&str]) -> Result<Vec<String>, DbError> {
+        Ok(introspection::verbatim_objects(self.conn.borrow(), skip)?)
     }
 
     fn count_rows(&mut self, table: &str, filter: RowFilter<'_>) -> Result<i64, DbError> {

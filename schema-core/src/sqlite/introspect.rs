@@ -12,24 +12,53 @@ use crate::model::{
     Table, names,
 };
 
-/// Every table of `conn`'s main database but SQLite's own and those in `skip` (the tracking
-/// table), in creation order.
+/// The user's ordinary tables of `conn`'s main database, in creation order: not SQLite's own
+/// (`sqlite_*`), not virtual tables nor the shadow tables their modules keep (FTS5's `_data`,
+/// R*Tree's `_node`, ...), and none that `skip` names (the tracking table, globs of tables
+/// the schema does not own). Those are never drift, and push never drops them.
 pub fn introspect(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Schema> {
+    let mut schema = Schema::default();
+    for (name, sql) in ordinary_tables(conn, skip)? {
+        schema.tables.push(table(conn, &name, &sql)?);
+    }
+    Ok(schema)
+}
+
+/// (name, sql) of every ordinary table, as [`introspect`] chooses them.
+fn ordinary_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Vec<(String, String)>> {
+    // `pragma_table_list` knows which tables are virtual and which are a virtual table's
+    // shadow tables (SQLite 3.37+, and rusqlite bundles a newer one).
     let mut stmt = conn.prepare(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND sql IS NOT NULL ORDER BY rowid",
+        "SELECT m.name, m.sql FROM sqlite_master AS m JOIN pragma_table_list AS l ON l.name = m.name AND l.schema = 'main' \
+         WHERE m.type = 'table' AND l.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.sql IS NOT NULL \
+         ORDER BY m.rowid",
     )?;
     let tables: Vec<(String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let mut schema = Schema::default();
-    for (name, sql) in tables {
-        if skip.iter().any(|s| s.eq_ignore_ascii_case(&name)) || sql.to_ascii_uppercase().starts_with("CREATE VIRTUAL")
-        {
-            continue;
-        }
-        schema.tables.push(table(conn, &name, &sql)?);
-    }
-    Ok(schema)
+    Ok(tables
+        .into_iter()
+        .filter(|(name, _)| !crate::driver::skipped(name, skip))
+        .collect())
+}
+
+/// What `pull` keeps in its baseline as written, since the model does not describe them:
+/// virtual tables, views and triggers (but not those on a skipped table), in creation order.
+pub fn verbatim_objects(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT m.type, m.name, m.tbl_name, m.sql FROM sqlite_master AS m \
+         LEFT JOIN pragma_table_list AS l ON l.name = m.name AND l.schema = 'main' \
+         WHERE m.sql IS NOT NULL AND (m.type IN ('view', 'trigger') OR (m.type = 'table' AND l.type = 'virtual')) \
+         ORDER BY m.rowid",
+    )?;
+    let rows: Vec<(String, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, name, tbl, _)| !crate::driver::skipped(name, skip) && !crate::driver::skipped(tbl, skip))
+        .map(|(_, _, _, sql)| format!("{sql};"))
+        .collect())
 }
 
 /// A default as the model holds it: numbers and booleans as values, a string unquoted,

@@ -16,8 +16,8 @@ mod tracking;
 
 use schema_model::sql::sqlite as text;
 
-pub use driver::{SqliteDriver, database_path};
-pub use introspect::introspect;
+pub use driver::SqliteDriver;
+pub use introspect::{introspect, verbatim_objects};
 pub use plan::{NEW_PREFIX, REBUILD_MARKER, mentions, rowid_alias, turns_foreign_keys_off};
 pub use render::dependency_order;
 #[doc(hidden)]
