@@ -13,12 +13,29 @@ use std::process::ExitCode;
 
 use output::tell;
 
+/// The command's stack: syn's parser recurses once a nesting level, and schema files are read
+/// up to `source::MAX_DEPTH` levels deep, whatever the platform's main-thread stack.
+const STACK: usize = 64 << 20;
+
 fn main() -> ExitCode {
-    match cli::run() {
-        Ok(code) => ExitCode::from(code as u8),
-        Err(e) => {
+    let outcome = std::thread::Builder::new()
+        .name("schema".into())
+        .stack_size(STACK)
+        .spawn(cli::run)
+        .map_err(|e| anyhow::anyhow!("cannot start: {e}"))
+        .and_then(|h| {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("the command stopped unexpectedly"))
+        });
+    match outcome {
+        Ok(Ok(code)) => ExitCode::from(code as u8),
+        Ok(Err(e)) => {
             tell!("error: {}", message(&e.error));
             ExitCode::from(e.code as u8)
+        }
+        Err(e) => {
+            tell!("error: {}", message(&e));
+            ExitCode::from(cli::EXIT_DATABASE as u8)
         }
     }
 }

@@ -51,6 +51,9 @@ pub fn expand(entries: &[String]) -> Result<Vec<PathBuf>, SourceErrors> {
                 }
             } else if p.is_file() {
                 files.push(p);
+            } else if p.exists() {
+                // A FIFO or a device would block the read, or never end.
+                errors.push(format!("{e}: not a regular file"));
             } else {
                 errors.push(format!(
                     "{e}: no such schema file or folder (set `schema` in schema.toml or pass --schema)"
@@ -75,7 +78,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for p in entries {
         if p.is_dir() {
             walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
+        } else if p.extension().is_some_and(|x| x == "rs") && p.is_file() {
+            // Only regular files: a FIFO named `x.rs` would block the read forever.
             out.push(p);
         }
     }
@@ -91,6 +95,78 @@ fn located(path: &Path, err: &syn::Error) -> Vec<String> {
         .collect()
 }
 
+/// How deep brackets and generics may nest in a schema file. Real schemas stay in single
+/// digits; syn's recursive parser needs its stack to grow with the depth.
+const MAX_DEPTH: usize = 256;
+
+/// Where nesting first goes past [`MAX_DEPTH`] (line, column from 1), reading the text as
+/// Rust's lexer would: `(`, `[`, `{` and generic `<` count, strings, chars and comments do not.
+/// A `<` is counted within one statement only, so comparisons cannot add up across a file.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let (mut depth, mut angle, mut line, mut line_start) = (0usize, 0usize, 1usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut nest = 0usize;
+                while i < b.len() {
+                    if b[i..].starts_with(b"/*") {
+                        nest += 1;
+                        i += 2;
+                    } else if b[i..].starts_with(b"*/") {
+                        nest -= 1;
+                        i += 2;
+                        if nest == 0 {
+                            break;
+                        }
+                    } else {
+                        if b[i] == b'\n' {
+                            line += 1;
+                            line_start = i + 1;
+                        }
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    } else if b[i] == b'\n' {
+                        line += 1;
+                        line_start = i + 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'<' if !matches!(b.get(i + 1), Some(b'=' | b'<')) => angle += 1,
+            b'>' if i > 0 && !matches!(b[i - 1], b'-' | b'=') => angle = angle.saturating_sub(1),
+            b';' => angle = 0,
+            _ => {}
+        }
+        if depth + angle > MAX_DEPTH {
+            return Some((line, i - line_start + 1));
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Parses every `#[derive(Table)]` struct in `files` and resolves their references.
 pub fn load(files: &[PathBuf]) -> Result<Schema, SourceErrors> {
     let mut parsed: Vec<ParsedTable> = Vec::new();
@@ -104,6 +180,14 @@ pub fn load(files: &[PathBuf]) -> Result<Schema, SourceErrors> {
                 continue;
             }
         };
+        if let Some((line, column)) = too_deep(&text) {
+            errors.push(format!(
+                "{}:{line}:{column}: brackets or generics nested more than {MAX_DEPTH} deep; \
+                 a schema file this deep is not read (it would exhaust the parser's stack)",
+                path.display()
+            ));
+            continue;
+        }
         let file = match syn::parse_file(&text) {
             Ok(f) => f,
             Err(e) => {

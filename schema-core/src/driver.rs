@@ -58,8 +58,9 @@ pub trait Driver {
     }
 
     /// Applies a plan in one transaction, with the same safety as a migration; on any error
-    /// the database is as it was. `label` names it in errors.
-    fn apply_plan(&mut self, label: &str, plan: &Plan) -> Result<(), MigrateError>;
+    /// the database is as it was. `label` names it in errors. Returns what the user should
+    /// know (an index that could not be kept).
+    fn apply_plan(&mut self, label: &str, plan: &Plan) -> Result<Vec<String>, MigrateError>;
 
     /// Where each migration stands. Reads only: takes no lock and creates nothing.
     fn status(&mut self, migrations: &Migrations) -> Result<Status, MigrateError>;

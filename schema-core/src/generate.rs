@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::dialect::{Plan, PlanErrors, PlanOptions};
 use crate::diff::{Change, RenameError, RenameHint, Renames, Resolver, diff, resolve_renames};
-use crate::folder::{BREAKPOINT, Folder, FolderError, JournalEntry};
+use crate::folder::{BREAKPOINT, Folder, FolderError, Journal, JournalEntry};
 use crate::model::Schema;
 use crate::snapshot::{ROOT_ID, Snapshot};
 
@@ -46,7 +46,8 @@ pub struct WrittenMigration {
     pub snapshot_path: PathBuf,
     /// Its statements.
     pub statements: Vec<String>,
-    /// What the migration will lose (dropped tables and columns), to say before it runs.
+    /// What the migration will lose (dropped tables and columns, an index a custom migration
+    /// made on a rebuilt table), to say before it runs.
     pub warnings: Vec<String>,
     /// The tables it rebuilds.
     pub rebuilt: Vec<String>,
@@ -161,6 +162,10 @@ pub fn generate(
             tag_name(&p.changes, &p.plan)
         };
         let prev_id = p.prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |s| s.id.clone());
+        let mut p = p;
+        p.plan
+            .warnings
+            .extend(custom_index_warnings(folder, &journal, &p.plan, &p.changes, &p.target)?);
         let statements: Vec<&String> = p.plan.statements.iter().chain(&opts.append).collect();
         let sql = statements
             .iter()
@@ -194,6 +199,141 @@ pub fn generate(
         warnings: plan.warnings,
         rebuilt: plan.rebuilt,
     }))
+}
+
+/// An index made by hand in an earlier migration: its name, table, text and migration.
+struct CustomIndex {
+    name: String,
+    table: String,
+    sql: String,
+    tag: String,
+}
+
+/// The indexes earlier migrations made by hand (`CREATE INDEX` in a custom migration) that
+/// the schema does not declare, as they stand after every migration of the folder.
+fn custom_indexes(folder: &Folder, journal: &Journal, declared: &[&str]) -> Result<Vec<CustomIndex>, FolderError> {
+    use schema_model::sql::lex::{self, Kind};
+    let mut found: Vec<CustomIndex> = Vec::new();
+    for e in &journal.entries {
+        let path = folder.sql_path(&e.tag)?;
+        let Some(text) = path.is_file().then(|| std::fs::read_to_string(&path).ok()).flatten() else {
+            continue;
+        };
+        for stmt in lex::split(&text) {
+            let src = stmt.text;
+            let toks: Vec<_> = lex::tokenize(src).into_iter().filter(|t| !t.is_comment()).collect();
+            let name_at = |i: usize| {
+                toks.get(i).map(|t| match &t.kind {
+                    Kind::Quoted(n) | Kind::Str(n) => n.clone(),
+                    _ => t.text(src).to_string(),
+                })
+            };
+            let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.is_word(src, w));
+            if word(0, "CREATE") {
+                let mut i = 1;
+                if word(i, "UNIQUE") {
+                    i += 1;
+                }
+                if !word(i, "INDEX") {
+                    continue;
+                }
+                i += 1;
+                if word(i, "IF") {
+                    i += 3;
+                }
+                if let (Some(name), true, Some(table)) = (name_at(i), word(i + 1, "ON"), name_at(i + 2)) {
+                    found.retain(|c| !c.name.eq_ignore_ascii_case(&name));
+                    found.push(CustomIndex {
+                        name,
+                        table,
+                        sql: src.to_string(),
+                        tag: e.tag.clone(),
+                    });
+                }
+            } else if word(0, "DROP") && word(1, "INDEX") {
+                let at = if word(2, "IF") { 4 } else { 2 };
+                if let Some(name) = name_at(at) {
+                    found.retain(|c| !c.name.eq_ignore_ascii_case(&name));
+                }
+            } else if word(0, "DROP") && word(1, "TABLE") {
+                let at = if word(2, "IF") { 4 } else { 2 };
+                if let Some(table) = name_at(at) {
+                    found.retain(|c| !c.table.eq_ignore_ascii_case(&table));
+                }
+            } else if word(0, "ALTER")
+                && word(1, "TABLE")
+                && word(3, "RENAME")
+                && word(4, "TO")
+                && let (Some(from), Some(to)) = (name_at(2), name_at(5))
+            {
+                for c in found.iter_mut().filter(|c| c.table.eq_ignore_ascii_case(&from)) {
+                    c.table = to.clone();
+                }
+            }
+        }
+    }
+    found.retain(|c| !declared.iter().any(|d| d.eq_ignore_ascii_case(&c.name)));
+    Ok(found)
+}
+
+/// What a rebuild does to the indexes custom migrations made on its table: the migrator makes
+/// them again, unless a column they name is dropped, in which case they are lost.
+fn custom_index_warnings(
+    folder: &Folder,
+    journal: &Journal,
+    plan: &Plan,
+    changes: &[Change],
+    target: &Schema,
+) -> Result<Vec<String>, FolderError> {
+    if plan.rebuilt.is_empty() {
+        return Ok(Vec::new());
+    }
+    let declared: Vec<&str> = target
+        .tables
+        .iter()
+        .flat_map(|t| t.indexes.iter().map(|i| i.name.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for c in custom_indexes(folder, journal, &declared)? {
+        let Some(table) = plan.rebuilt.iter().find(|t| t.eq_ignore_ascii_case(&c.table)) else {
+            continue;
+        };
+        let dropped: Vec<&str> = changes
+            .iter()
+            .filter_map(|ch| match ch {
+                Change::DropColumn { table: t, column } if t == table => Some(column.name.as_str()),
+                _ => None,
+            })
+            .filter(|col| index_names_column(&c.sql, col))
+            .collect();
+        out.push(match dropped.first() {
+            Some(col) => format!(
+                "rebuilding `{table}` loses the index `{}` (made by {}, not declared in the schema): it names `{col}`, \
+                 which this migration drops",
+                c.name, c.tag
+            ),
+            None => format!(
+                "rebuilding `{table}` drops the index `{}` (made by {}, not declared in the schema); the migrator makes \
+                 it again after the rebuild. Declare it with #[index(..)] to keep it in the schema",
+                c.name, c.tag
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// Whether an index's text names `column` after its `ON table`.
+fn index_names_column(sql: &str, column: &str) -> bool {
+    use schema_model::sql::lex::{Kind, tokenize};
+    let toks: Vec<_> = tokenize(sql).into_iter().filter(|t| !t.is_comment()).collect();
+    let Some(on) = toks.iter().position(|t| t.is_word(sql, "ON")) else {
+        return false;
+    };
+    toks[on + 2..].iter().any(|t| match &t.kind {
+        Kind::Quoted(n) => n.eq_ignore_ascii_case(column),
+        Kind::Word => t.text(sql).eq_ignore_ascii_case(column),
+        _ => false,
+    })
 }
 
 fn initial_name(target: &Schema) -> String {

@@ -126,7 +126,7 @@ fn risks(driver: &mut dyn Driver, changes: &[Change]) -> Result<(Vec<String>, Ve
 }
 
 /// Applies a planned push in one transaction; on any error the database is as it was.
-pub fn apply_push(driver: &mut dyn Driver, push: &PushPlan) -> Result<(), PushError> {
-    driver.apply_plan("push", &push.plan)?;
-    Ok(())
+/// Returns what the user should know (an index a rebuild could not keep).
+pub fn apply_push(driver: &mut dyn Driver, push: &PushPlan) -> Result<Vec<String>, PushError> {
+    Ok(driver.apply_plan("push", &push.plan)?)
 }

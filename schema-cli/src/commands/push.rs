@@ -9,7 +9,7 @@ use crate::cli::{CliError, CliResult, EXIT_FOUND, PushArgs};
 use crate::commands::generate::{Prompt, rename_hints};
 use crate::commands::migrate::{open_error, try_open};
 use crate::config::Config;
-use crate::output::{prompt, say};
+use crate::output::{prompt, say, tell};
 use crate::source;
 
 fn confirm(question: &str) -> Option<bool> {
@@ -107,7 +107,9 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
             }
         }
     }
-    apply_push(db.as_mut(), &push).map_err(CliError::database)?;
+    for warning in apply_push(db.as_mut(), &push).map_err(CliError::database)? {
+        tell!("warning: {warning}");
+    }
     say!("Pushed {n} change(s).");
     Ok(0)
 }

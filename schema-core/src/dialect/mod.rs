@@ -125,6 +125,24 @@ pub trait Dialect: fmt::Debug + Sync {
     fn classify(&self, _statement: &str) -> StatementKind {
         StatementKind::Transactional
     }
+
+    /// The statements of a migration (its breakpoint-separated pieces) that it may not hold:
+    /// those that would end, nest or escape the transaction it runs in. The migrator refuses
+    /// such a migration before it runs anything.
+    fn forbidden(&self, _statements: &[String]) -> Vec<Forbidden> {
+        Vec::new()
+    }
+}
+
+/// A statement a migration may not hold, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forbidden {
+    /// The piece (breakpoint-separated) it is in, from 1.
+    pub number: usize,
+    /// The statement.
+    pub sql: String,
+    /// Why it may not be there, and what to do.
+    pub reason: String,
 }
 
 /// How a runner treats one statement of a migration.
@@ -144,6 +162,9 @@ pub struct PlanOptions {
     /// cannot undo by name (SQLite's UNIQUE constraint has no DROP). Ignored by dialects that
     /// alter everything in place.
     pub recreate: BTreeSet<String>,
+    /// Indexes the live database has only as part of a constraint (SQLite's autoindex of a
+    /// UNIQUE constraint), which have no name to drop them by.
+    pub constraint_indexes: BTreeSet<String>,
 }
 
 /// What a migration will do, before it is written.

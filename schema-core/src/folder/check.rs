@@ -37,12 +37,24 @@ pub fn check_folder(folder: &Folder) -> Result<Vec<String>, FolderError> {
             problems.push(format!("{}: the tag does not start with its idx {:04}", e.tag, e.idx));
         }
         let sql_path = folder.sql_path(&e.tag)?;
-        if !sql_path.is_file() {
-            problems.push(format!(
+        // Only a regular file is read: a FIFO in its place would block the check forever.
+        let text = if sql_path.is_file() {
+            fs::read_to_string(&sql_path).ok()
+        } else {
+            None
+        };
+        match text {
+            Some(sql) => {
+                // What the migrator would refuse to run.
+                for f in folder.dialect().forbidden(&crate::folder::split_statements(&sql)) {
+                    problems.push(format!("{}, statement {}: {}: {}", e.tag, f.number, f.sql, f.reason));
+                }
+            }
+            None => problems.push(format!(
                 "{}: the journal names it, but {} is missing",
                 e.tag,
                 sql_path.display()
-            ));
+            )),
         }
         match folder.read_snapshot(e.idx) {
             Ok(s) => snapshots.push((e.tag.clone(), s)),

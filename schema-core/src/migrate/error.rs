@@ -57,6 +57,18 @@ pub enum MigrateError {
         /// What the database said.
         source: Box<DbError>,
     },
+    /// A migration holds a statement it may not (transaction control, ...); nothing was run.
+    #[error("migration {tag}, statement {number}: {reason}; nothing was applied\n{sql}")]
+    Forbidden {
+        /// The migration.
+        tag: String,
+        /// The statement's number in the file, from 1.
+        number: usize,
+        /// The statement.
+        sql: String,
+        /// Why it may not be there.
+        reason: String,
+    },
     /// An applied migration's file changed since.
     #[error(
         "migration {tag} was applied, but its file has changed since (hash {applied} then, {current} now); \
@@ -105,6 +117,19 @@ pub enum MigrateError {
         sql: String,
         /// What the database said.
         source: Box<DbError>,
+    },
+    /// The tracking table is not one the migrator can read (a view of that name, columns
+    /// missing, a row without a hash).
+    #[error(
+        "the tracking table `{table}` is not one this migrator can use: {problem}. It keeps one row a migration, as \
+         drizzle-orm's does: (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric, tag text, applied_at text); \
+         repair it, or name another table with --table / [migrations] table"
+    )]
+    TrackingTable {
+        /// The table's name.
+        table: String,
+        /// What is wrong with it.
+        problem: String,
     },
     /// Another connection held the database locked for longer than the busy timeout.
     #[error("the database stayed locked by another connection for {0:?}; is another migration running?")]

@@ -106,13 +106,14 @@ impl<C: BorrowMut<Connection>> Driver for SqliteDriver<C> {
                 )?;
                 if !real {
                     opts.recreate.insert(table.clone());
+                    opts.constraint_indexes.insert(index.name.clone());
                 }
             }
         }
         Ok(opts)
     }
 
-    fn apply_plan(&mut self, label: &str, plan: &Plan) -> Result<(), MigrateError> {
+    fn apply_plan(&mut self, label: &str, plan: &Plan) -> Result<Vec<String>, MigrateError> {
         // The file-level PRAGMAs and guard are for other runners; here foreign keys are
         // handled around the transaction.
         let statements: Vec<String> = plan

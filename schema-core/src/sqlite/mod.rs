@@ -12,6 +12,7 @@ mod render;
 mod rows;
 mod runner;
 mod snapshot;
+mod statements;
 mod tracking;
 
 use schema_model::sql::sqlite as text;
@@ -24,7 +25,7 @@ pub use render::dependency_order;
 pub use rows::__private;
 pub use runner::apply_statements;
 
-use crate::dialect::{Dialect, Plan, PlanErrors, PlanOptions};
+use crate::dialect::{Dialect, Forbidden, Plan, PlanErrors, PlanOptions};
 use crate::diff::Change;
 use crate::model::{LogicalType, Schema, Table, TableOptions};
 use crate::snapshot::{Snapshot, SnapshotError};
@@ -122,6 +123,10 @@ impl Dialect for Sqlite {
             // NUMERIC affinity.
             "f64"
         }
+    }
+
+    fn forbidden(&self, statements: &[String]) -> Vec<Forbidden> {
+        statements::forbidden(statements)
     }
 
     fn default_sql_attribute(&self, default: &str) -> String {

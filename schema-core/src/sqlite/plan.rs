@@ -49,7 +49,7 @@ fn fk_guard(table: &str) -> Vec<String> {
 /// Plans `changes` (from [`crate::diff::diff`] of `prev` and `next`) as statements.
 pub fn plan(prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions) -> Result<Plan, PlanErrors> {
     check_refusals(changes)?;
-    let p = Planner::new(prev, next, changes, &opts.recreate);
+    let p = Planner::new(prev, next, changes, opts);
     let mut plan = Plan::default();
     let mut out = Vec::new();
     if p.fk_off {
@@ -83,10 +83,13 @@ struct Planner<'a> {
     renamed_from: BTreeMap<&'a str, &'a str>,
     rebuilds: BTreeSet<&'a str>,
     fk_off: bool,
+    /// Indexes that exist only as a constraint's (no DROP INDEX for them).
+    constraint_indexes: &'a BTreeSet<String>,
 }
 
 impl<'a> Planner<'a> {
-    fn new(prev: &'a Schema, next: &'a Schema, changes: &'a [Change], recreate: &BTreeSet<String>) -> Self {
+    fn new(prev: &'a Schema, next: &'a Schema, changes: &'a [Change], opts: &'a PlanOptions) -> Self {
+        let recreate = &opts.recreate;
         let mut by_table: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
         let mut created = BTreeSet::new();
         let mut dropped = Vec::new();
@@ -114,6 +117,7 @@ impl<'a> Planner<'a> {
             renamed_from,
             rebuilds: BTreeSet::new(),
             fk_off: false,
+            constraint_indexes: &opts.constraint_indexes,
         };
         p.rebuilds = p
             .by_table
@@ -143,10 +147,13 @@ impl<'a> Planner<'a> {
     }
 
     /// Indexes go first, so none is left on a column about to be dropped or rebuilt away.
+    /// An index of a rebuilt table is dropped by name too, although the rebuild's DROP TABLE
+    /// would take it: the migrator puts back every index a rebuild takes that the migration
+    /// does not drop by name (made by a custom migration), so a dropped one must say so.
     fn drop_indexes(&self, out: &mut Vec<String>) {
         for c in self.changes {
-            if let Change::DropIndex { table, index } = c
-                && !self.rebuilds.contains(table.as_str())
+            if let Change::DropIndex { index, .. } = c
+                && !self.constraint_indexes.contains(&index.name)
             {
                 // No IF EXISTS: an index that is not there means the database is not what the
                 // migrations say, and that must stop the migration, not pass silently.

@@ -10,7 +10,8 @@ use schema_model::sql::sqlite::ident;
 
 use super::plan::{REBUILD_MARKER, mentions, turns_foreign_keys_off};
 use super::tracking;
-use crate::migrate::{Applied, DbError, MigrateError, Migration, Migrations, Progress, Status};
+use crate::fault;
+use crate::migrate::{Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
 use crate::migrate::{Ledger, TrackingRow};
 
 impl From<rusqlite::Error> for DbError {
@@ -29,13 +30,44 @@ impl From<rusqlite::Error> for MigrateError {
     }
 }
 
-/// The tables a migration rebuilds, from the marker `schema generate` writes.
+/// The tables a migration rebuilds: from the marker `schema generate` writes, and from the
+/// `ALTER TABLE __new_x RENAME TO x` that ends a rebuild drizzle-kit wrote.
 fn rebuilt_tables(m: &Migration) -> Vec<String> {
-    m.sql()
+    let mut out: Vec<String> = m
+        .sql()
         .lines()
         .filter_map(|l| l.trim().strip_prefix(REBUILD_MARKER.trim_end()))
         .map(|t| t.trim().to_string())
-        .collect()
+        .collect();
+    for stmt in schema_model::sql::lex::split(m.sql()) {
+        if let Some(table) = renamed_from_new(stmt.text)
+            && !out.iter().any(|t| t.eq_ignore_ascii_case(&table))
+        {
+            out.push(table);
+        }
+    }
+    out
+}
+
+/// `x` for `ALTER TABLE __new_x RENAME TO x`.
+fn renamed_from_new(stmt: &str) -> Option<String> {
+    use schema_model::sql::lex::{Kind, tokenize};
+    let toks: Vec<_> = tokenize(stmt).into_iter().filter(|t| !t.is_comment()).collect();
+    let name = |i: usize| {
+        toks.get(i).map(|t| match &t.kind {
+            Kind::Quoted(n) | Kind::Str(n) => n.clone(),
+            _ => t.text(stmt).to_string(),
+        })
+    };
+    let words = ["ALTER", "TABLE"];
+    if toks.len() != 6 || !words.iter().enumerate().all(|(i, w)| toks[i].is_word(stmt, w)) {
+        return None;
+    }
+    if !toks[3].is_word(stmt, "RENAME") || !toks[4].is_word(stmt, "TO") {
+        return None;
+    }
+    let (from, to) = (name(2)?, name(5)?);
+    (from.strip_prefix(super::NEW_PREFIX) == Some(to.as_str())).then_some(to)
 }
 
 /// Whether foreign keys must be off while it runs: it rebuilds a table, or says so itself
@@ -59,6 +91,13 @@ impl Migrations {
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Applied>, MigrateError> {
         conn.busy_timeout(self.busy_timeout())?;
+        // Before anything runs: no pending migration holds a statement that would break out of
+        // its transaction.
+        for (m, state) in self.status(conn)?.migrations {
+            if state == MigrationState::Pending {
+                refuse_forbidden(&m)?;
+            }
+        }
         let original_fk = foreign_keys(conn)?;
         let result = self.run_inner(conn, original_fk, progress);
         // Put the connection's setting back however the run ended.
@@ -102,6 +141,7 @@ impl Migrations {
                 tx.commit()?;
                 return Ok(applied);
             };
+            refuse_forbidden(next)?;
             let statements = next.statements();
             let rebuilt = rebuilt_tables(next);
             // NOTE: PRAGMA foreign_keys is a no-op inside a transaction, so a migration that
@@ -126,16 +166,22 @@ impl Migrations {
                 rebuilt: &rebuilt,
                 check_foreign_keys: original_fk && !want_fk,
             };
-            unit.apply(&tx, &mut |number| {
-                progress(&Progress::Statement {
+            unit.apply(&tx, &mut |event| match event {
+                Event::Statement(number) => progress(&Progress::Statement {
                     tag: next.tag().to_string(),
                     number,
                     of: statements.len(),
                     elapsed: started.elapsed(),
-                })
+                }),
+                Event::Warning(message) => progress(&Progress::Warning {
+                    tag: next.tag().to_string(),
+                    message,
+                }),
             })?;
             tracking::insert(&tx, self.table(), next)?;
+            fault::point();
             tx.commit()?;
+            fault::point();
             // Our own row is read back at the next step, like anyone else's.
             let done = Applied {
                 tag: next.tag().to_string(),
@@ -179,6 +225,19 @@ impl Migrations {
     }
 }
 
+/// An error for the first statement `m` may not hold, if any.
+fn refuse_forbidden(m: &Migration) -> Result<(), MigrateError> {
+    match super::statements::forbidden(&m.statements()).into_iter().next() {
+        Some(f) => Err(MigrateError::Forbidden {
+            tag: m.tag().to_string(),
+            number: f.number,
+            sql: f.sql,
+            reason: f.reason,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Sets `PRAGMA foreign_keys` and reads it back: inside a transaction it is a silent no-op.
 fn set_foreign_keys(conn: &Connection, on: bool, label: &str) -> Result<(), MigrateError> {
     conn.pragma_update(None, "foreign_keys", on)?;
@@ -199,14 +258,22 @@ struct Unit<'a> {
     check_foreign_keys: bool,
 }
 
+/// What a unit reports as it goes.
+enum Event {
+    /// Statement `n` (from 1) finished.
+    Statement(usize),
+    /// Something the user should know.
+    Warning(String),
+}
+
 impl Unit<'_> {
-    /// Runs the unit inside `tx`, calling `done(n)` after statement `n`. Leaves the commit to
+    /// Runs the unit inside `tx`, reporting each statement and warning. Leaves the commit to
     /// the caller, which may add its tracking row first.
-    fn apply(&self, tx: &Transaction<'_>, done: &mut dyn FnMut(usize)) -> Result<(), MigrateError> {
-        let dependents = if self.rebuilt.is_empty() {
-            Vec::new()
+    fn apply(&self, tx: &Transaction<'_>, report: &mut dyn FnMut(Event)) -> Result<(), MigrateError> {
+        let (dependents, indexes) = if self.rebuilt.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
-            save_dependents(tx, self.rebuilt)?
+            (save_dependents(tx, self.rebuilt)?, save_indexes(tx, self.rebuilt)?)
         };
         for (i, sql) in self.statements.iter().enumerate() {
             tx.execute_batch(sql).map_err(|source| MigrateError::Statement {
@@ -215,9 +282,18 @@ impl Unit<'_> {
                 sql: sql.clone(),
                 source: Box::new(source.into()),
             })?;
-            done(i + 1);
+            fault::point();
+            report(Event::Statement(i + 1));
         }
         restore_dependents(tx, &dependents, self.label)?;
+        let dropped = dropped_indexes(self.statements);
+        let kept: Vec<SavedIndex> = indexes
+            .into_iter()
+            .filter(|i| !dropped.iter().any(|d| d.eq_ignore_ascii_case(&i.name)))
+            .collect();
+        for warning in restore_indexes(tx, &kept)? {
+            report(Event::Warning(warning));
+        }
         if self.check_foreign_keys {
             let violations = foreign_key_violations(tx)?;
             if !violations.is_empty() {
@@ -281,6 +357,94 @@ fn save_dependents(conn: &Connection, rebuilt: &[String]) -> Result<Vec<Dependen
     Ok(saved)
 }
 
+/// An index of a rebuilt table, as it was before the migration.
+#[derive(Debug)]
+struct SavedIndex {
+    name: String,
+    table: String,
+    sql: String,
+}
+
+/// The indexes of the rebuilt tables (not those behind a key or UNIQUE constraint, which the
+/// table's own definition makes). The rebuild's DROP TABLE takes them all; the plan makes
+/// those the schema declares again, and [`restore_indexes`] the rest.
+fn save_indexes(conn: &Connection, rebuilt: &[String]) -> Result<Vec<SavedIndex>, MigrateError> {
+    let mut stmt = conn.prepare(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid",
+    )?;
+    let all: Vec<SavedIndex> = stmt
+        .query_map([], |r| {
+            Ok(SavedIndex {
+                name: r.get(0)?,
+                table: r.get(1)?,
+                sql: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(all
+        .into_iter()
+        .filter(|i| rebuilt.iter().any(|t| t.eq_ignore_ascii_case(&i.table)))
+        .collect())
+}
+
+/// The indexes a migration drops by name (`DROP INDEX [IF EXISTS] name`).
+fn dropped_indexes(statements: &[String]) -> Vec<String> {
+    use schema_model::sql::lex::{Kind, split, tokenize};
+    let mut out = Vec::new();
+    for piece in statements {
+        for stmt in split(piece) {
+            let toks: Vec<_> = tokenize(stmt.text).into_iter().filter(|t| !t.is_comment()).collect();
+            let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.is_word(stmt.text, w));
+            if !(word(0, "DROP") && word(1, "INDEX")) {
+                continue;
+            }
+            let mut at = if word(2, "IF") { 4 } else { 2 };
+            // `schema.name`
+            if toks.get(at + 1).is_some_and(|t| t.is_op(stmt.text, ".")) {
+                at += 2;
+            }
+            if let Some(t) = toks.get(at) {
+                out.push(match &t.kind {
+                    Kind::Quoted(n) | Kind::Str(n) => n.clone(),
+                    _ => t.text(stmt.text).to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Recreates the indexes of rebuilt tables that the migration did not make again (made by a
+/// custom migration, not declared in the schema). One that no longer fits the table (a
+/// column it names is gone) cannot come back: it is said, and the migration goes on.
+fn restore_indexes(conn: &Connection, saved: &[SavedIndex]) -> Result<Vec<String>, MigrateError> {
+    let mut warnings = Vec::new();
+    for ix in saved {
+        let exists: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'index' AND name = ?1",
+            [&ix.name],
+            |r| r.get(0),
+        )?;
+        if exists {
+            continue;
+        }
+        // A savepoint, so a failed CREATE leaves nothing behind in the transaction.
+        conn.execute_batch("SAVEPOINT schema_restore_index")?;
+        match conn.execute_batch(&ix.sql) {
+            Ok(()) => conn.execute_batch("RELEASE schema_restore_index")?,
+            Err(e) => {
+                conn.execute_batch("ROLLBACK TO schema_restore_index; RELEASE schema_restore_index")?;
+                warnings.push(format!(
+                    "the index `{}` on `{}` is not in the schema (a custom migration made it) and could not be made \
+                     again after the table was rebuilt ({e}); it is gone: {}",
+                    ix.name, ix.table, ix.sql
+                ));
+            }
+        }
+    }
+    Ok(warnings)
+}
+
 /// Recreates what [`save_dependents`] dropped, unless the migration made it again itself.
 fn restore_dependents(conn: &Connection, saved: &[Dependent], tag: &str) -> Result<(), MigrateError> {
     for d in saved {
@@ -304,20 +468,21 @@ fn restore_dependents(conn: &Connection, saved: &[Dependent], tag: &str) -> Resu
 
 /// Applies planned statements outside any migration folder (what `schema push` does), with
 /// the same safety as a migration: foreign keys off around a rebuild (set before the
-/// transaction and read back), one transaction, views and triggers of rebuilt tables
-/// recreated, `foreign_key_check` before COMMIT.
+/// transaction and read back), one transaction, views, triggers and undeclared indexes of
+/// rebuilt tables recreated, `foreign_key_check` before COMMIT. Returns its warnings.
 pub fn apply_statements(
     conn: &mut Connection,
     label: &str,
     statements: &[String],
     rebuilt: &[String],
     fk_off: bool,
-) -> Result<(), MigrateError> {
+) -> Result<Vec<String>, MigrateError> {
     let original_fk = foreign_keys(conn)?;
     let want_fk = original_fk && !fk_off && rebuilt.is_empty();
     if want_fk != original_fk {
         set_foreign_keys(conn, want_fk, label)?;
     }
+    let mut warnings = Vec::new();
     let result = (|| -> Result<(), MigrateError> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         Unit {
@@ -326,12 +491,18 @@ pub fn apply_statements(
             rebuilt,
             check_foreign_keys: original_fk && !want_fk,
         }
-        .apply(&tx, &mut |_| {})?;
+        .apply(&tx, &mut |event| {
+            if let Event::Warning(w) = event {
+                warnings.push(w);
+            }
+        })?;
+        fault::point();
         tx.commit()?;
+        fault::point();
         Ok(())
     })();
     let restored = conn.pragma_update(None, "foreign_keys", original_fk);
     result?;
     restored?;
-    Ok(())
+    Ok(warnings)
 }

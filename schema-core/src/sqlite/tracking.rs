@@ -1,11 +1,12 @@
 //! The tracking table on SQLite: drizzle-orm's `__drizzle_migrations`, with a real integer
 //! key and our `tag` / `applied_at` columns.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 use schema_model::sql::sqlite::ident;
 use schema_model::sql::string_literal;
 
-use crate::migrate::{Migration, TrackingRow};
+use crate::migrate::{MigrateError, Migration, TrackingRow};
 
 fn create_sql(name: &str) -> String {
     format!(
@@ -14,20 +15,51 @@ fn create_sql(name: &str) -> String {
     )
 }
 
-/// Whether the tracking table exists.
-pub fn exists(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-        [table],
-        |r| r.get(0),
-    )
+fn shape_error(table: &str, problem: impl Into<String>) -> MigrateError {
+    MigrateError::TrackingTable {
+        table: table.to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// Whether the tracking table exists; an error when something else has its name, or it lacks
+/// the columns every tracking table has.
+pub fn exists(conn: &Connection, table: &str) -> Result<bool, MigrateError> {
+    let kind: Option<String> = conn
+        .query_row(
+            "SELECT type FROM sqlite_master WHERE name = ?1 COLLATE NOCASE AND type IN ('table', 'view')",
+            [table],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match kind.as_deref() {
+        None => return Ok(false),
+        Some("table") => {}
+        Some(other) => return Err(shape_error(table, format!("it is a {other}, not a table"))),
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name FROM pragma_table_info({})",
+        string_literal(table)
+    ))?;
+    let cols: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    for needed in ["hash", "created_at"] {
+        if !cols.iter().any(|c| c.eq_ignore_ascii_case(needed)) {
+            return Err(shape_error(
+                table,
+                format!("it has no `{needed}` column (its columns: {})", cols.join(", ")),
+            ));
+        }
+    }
+    Ok(true)
 }
 
 /// Creates the tracking table, or adds our columns to one drizzle-orm created. drizzle-orm
 /// declares `id SERIAL PRIMARY KEY`, which SQLite keeps NULL; ours is a real integer key, and
 /// `tag` / `applied_at` are nullable so drizzle-orm's own inserts still work.
-pub fn ensure(conn: &Connection, table: &str) -> rusqlite::Result<()> {
-    conn.execute_batch(&create_sql(table))?;
+pub fn ensure(conn: &Connection, table: &str) -> Result<(), MigrateError> {
+    if !exists(conn, table)? {
+        conn.execute_batch(&create_sql(table))?;
+    }
     // (name, declared type, key position) of each column.
     let mut stmt = conn.prepare(&format!(
         "SELECT name, type, pk FROM pragma_table_info({})",
@@ -77,7 +109,9 @@ ALTER TABLE {} RENAME TO {};",
 }
 
 /// The rows with an id above `after` (every row for `None`), in the order they were written.
-pub fn read(conn: &Connection, table: &str, after: Option<i64>) -> rusqlite::Result<Vec<TrackingRow>> {
+/// A value of an unexpected type is read as well as it can be (an id only orders rows); a row
+/// without a hash is an error that names it.
+pub fn read(conn: &Connection, table: &str, after: Option<i64>) -> Result<Vec<TrackingRow>, MigrateError> {
     let has_tag = conn
         .query_row(
             &format!(
@@ -101,22 +135,68 @@ pub fn read(conn: &Connection, table: &str, after: Option<i64>) -> rusqlite::Res
     );
     let mut stmt = conn.prepare(&sql)?;
     let map = |r: &rusqlite::Row<'_>| {
-        Ok(TrackingRow {
-            id: r.get(0)?,
-            hash: r.get(1)?,
-            created_at: r.get::<_, Option<f64>>(2)?.map(|v| v as i64),
-            tag: r.get(3)?,
-            applied_at: r.get(4)?,
-        })
+        Ok((
+            int(r.get_ref(0)?),
+            text(r.get_ref(1)?),
+            int(r.get_ref(2)?),
+            text(r.get_ref(3)?),
+            text(r.get_ref(4)?),
+        ))
     };
-    match after {
-        Some(id) => stmt.query_map([id], map)?.collect(),
-        None => stmt.query_map([], map)?.collect(),
+    let raw: Vec<_> = match after {
+        Some(id) => stmt.query_map([id], map)?.collect::<Result<_, _>>()?,
+        None => stmt.query_map([], map)?.collect::<Result<_, _>>()?,
+    };
+    raw.into_iter()
+        .enumerate()
+        .map(|(n, (id, hash, created_at, tag, applied_at))| {
+            let hash = hash.ok_or_else(|| {
+                shape_error(
+                    table,
+                    format!(
+                        "its row {} (id {}, tag {}) has no hash",
+                        n + 1,
+                        id.map_or("NULL".into(), |i| i.to_string()),
+                        tag.as_deref().unwrap_or("NULL")
+                    ),
+                )
+            })?;
+            Ok(TrackingRow {
+                id,
+                hash,
+                created_at,
+                tag,
+                applied_at,
+            })
+        })
+        .collect()
+}
+
+/// An integer, from whatever SQLite holds (`numeric` keeps integers; a text id is no id).
+fn int(v: ValueRef<'_>) -> Option<i64> {
+    match v {
+        ValueRef::Integer(i) => Some(i),
+        ValueRef::Real(f) => Some(f as i64),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .map(|f| f as i64),
+        ValueRef::Null | ValueRef::Blob(_) => None,
+    }
+}
+
+/// Text, from whatever SQLite holds.
+fn text(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
     }
 }
 
 /// Records `m` as applied now.
-pub fn insert(conn: &Connection, table: &str, m: &Migration) -> rusqlite::Result<()> {
+pub fn insert(conn: &Connection, table: &str, m: &Migration) -> Result<(), MigrateError> {
     conn.execute(
         &format!(
             "INSERT INTO {} (hash, created_at, tag, applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",

@@ -5,6 +5,7 @@
 //! It lives in this crate, not in `schema-core`, because the derive needs it too and cannot
 //! depend on `schema-core` (which re-exports the derive).
 
+pub mod lex;
 pub mod sqlite;
 
 /// `'text'` with every `'` doubled: a standard SQL string literal (every dialect reads it).

@@ -1,0 +1,392 @@
+//! A tokenizer of SQL text, by SQLite's token grammar (which PostgreSQL's standard forms
+//! share): words, quoted names, string and blob literals, numbers, parameters, operators and
+//! comments; and the statement splitter built on it, which knows that a `;` inside a string,
+//! a comment, a quoted name or a trigger's `BEGIN .. END` body ends nothing.
+//!
+//! It never fails: text it cannot close (an unterminated string) becomes one token to the end,
+//! marked, so callers can refuse it with a position.
+
+/// What a token is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A keyword or a bare name.
+    Word,
+    /// A quoted name (`"x"`, `` `x` ``, `[x]`), its quotes removed and doubled quotes undone.
+    Quoted(String),
+    /// A string literal, unquoted.
+    Str(String),
+    /// A blob literal (`x'00ff'`).
+    Blob,
+    /// A number.
+    Num,
+    /// A parameter (`?`, `?1`, `:name`, `@name`, `$name`).
+    Param,
+    /// An operator or punctuation: `(`, `)`, `,`, `;`, `.`, `||`, `->>`, `<>`, `<=`, ...
+    Op,
+    /// A comment (`-- ..` to the end of the line, `/* .. */`).
+    Comment,
+    /// Text that does not close: a string, quoted name or comment still open at the end.
+    Unterminated,
+}
+
+/// One token and where it is in the source (byte offsets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// What it is.
+    pub kind: Kind,
+    /// Its first byte.
+    pub start: usize,
+    /// One past its last byte.
+    pub end: usize,
+}
+
+impl Token {
+    /// The token's source text.
+    pub fn text<'a>(&self, src: &'a str) -> &'a str {
+        &src[self.start..self.end]
+    }
+
+    /// Whether it is the word `w` (any case).
+    pub fn is_word(&self, src: &str, w: &str) -> bool {
+        self.kind == Kind::Word && self.text(src).eq_ignore_ascii_case(w)
+    }
+
+    /// Whether it is the operator or punctuation `op`.
+    pub fn is_op(&self, src: &str, op: &str) -> bool {
+        self.kind == Kind::Op && self.text(src) == op
+    }
+
+    /// Whether it is a comment (which the grammar ignores).
+    pub fn is_comment(&self) -> bool {
+        self.kind == Kind::Comment
+    }
+}
+
+/// Every token of `src`, comments included, in order.
+pub fn tokenize(src: &str) -> Vec<Token> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let kind = match c {
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                Kind::Comment
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => match find(b, i + 2, b"*/") {
+                Some(e) => {
+                    i = e + 2;
+                    Kind::Comment
+                }
+                None => {
+                    i = b.len();
+                    Kind::Unterminated
+                }
+            },
+            b'\'' => quoted(src, &mut i, b'\'', Kind::Str),
+            b'"' => quoted(src, &mut i, b'"', Kind::Quoted),
+            b'`' => quoted(src, &mut i, b'`', Kind::Quoted),
+            b'[' => match find(b, i + 1, b"]") {
+                Some(e) => {
+                    let name = src[i + 1..e].to_string();
+                    i = e + 1;
+                    Kind::Quoted(name)
+                }
+                None => {
+                    i = b.len();
+                    Kind::Unterminated
+                }
+            },
+            b'x' | b'X' if b.get(i + 1) == Some(&b'\'') => {
+                i += 1;
+                match quoted(src, &mut i, b'\'', Kind::Str) {
+                    Kind::Str(_) => Kind::Blob,
+                    other => other,
+                }
+            }
+            b'0'..=b'9' => {
+                number(b, &mut i);
+                Kind::Num
+            }
+            b'.' if b.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                number(b, &mut i);
+                Kind::Num
+            }
+            b'?' => {
+                i += 1;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                Kind::Param
+            }
+            b':' | b'@' | b'$' if b.get(i + 1).is_some_and(|&n| is_word_byte(n) && !n.is_ascii_digit()) => {
+                i += 1;
+                while i < b.len() && is_word_byte(b[i]) {
+                    i += 1;
+                }
+                Kind::Param
+            }
+            _ if is_word_byte(c) => {
+                while i < b.len() && (is_word_byte(b[i]) || b[i] == b'$') {
+                    i += 1;
+                }
+                Kind::Word
+            }
+            _ => {
+                i += operator_len(&b[i..]);
+                Kind::Op
+            }
+        };
+        out.push(Token { kind, start, end: i });
+    }
+    out
+}
+
+/// A letter, digit, `_`, or any byte of a non-ASCII character (SQLite takes those as
+/// identifier characters).
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
+}
+
+fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    (from..b.len().saturating_sub(needle.len() - 1)).find(|&j| b[j..].starts_with(needle))
+}
+
+/// A quoted run from `*i` (at the opening quote): the quote doubled is the quote itself.
+fn quoted(src: &str, i: &mut usize, q: u8, make: fn(String) -> Kind) -> Kind {
+    let b = src.as_bytes();
+    let mut j = *i + 1;
+    let mut text = String::new();
+    let mut run = j;
+    while j < b.len() {
+        if b[j] == q {
+            if b.get(j + 1) == Some(&q) {
+                text.push_str(&src[run..=j]);
+                j += 2;
+                run = j;
+                continue;
+            }
+            text.push_str(&src[run..j]);
+            *i = j + 1;
+            return make(text);
+        }
+        j += 1;
+    }
+    *i = b.len();
+    Kind::Unterminated
+}
+
+fn number(b: &[u8], i: &mut usize) {
+    if b[*i] == b'0' && matches!(b.get(*i + 1), Some(b'x' | b'X')) {
+        *i += 2;
+        while *i < b.len() && (b[*i].is_ascii_hexdigit() || b[*i] == b'_') {
+            *i += 1;
+        }
+        return;
+    }
+    while *i < b.len() && (b[*i].is_ascii_digit() || b[*i] == b'.' || b[*i] == b'_') {
+        *i += 1;
+    }
+    if *i < b.len() && matches!(b[*i], b'e' | b'E') {
+        let mut j = *i + 1;
+        if j < b.len() && matches!(b[j], b'+' | b'-') {
+            j += 1;
+        }
+        if j < b.len() && b[j].is_ascii_digit() {
+            *i = j;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+        }
+    }
+}
+
+fn operator_len(b: &[u8]) -> usize {
+    const LONG: [&[u8]; 12] = [
+        b"->>", b"->", b"||", b"<=", b">=", b"==", b"!=", b"<>", b"<<", b">>", b"::", b"=>",
+    ];
+    LONG.iter().find(|op| b.starts_with(op)).map_or_else(
+        // One character, whole (a stray non-ASCII byte sequence is a word, so this is ASCII).
+        || {
+            std::str::from_utf8(&b[..b.len().min(4)])
+                .ok()
+                .and_then(|s| s.chars().next())
+                .map_or(1, char::len_utf8)
+        },
+        |op| op.len(),
+    )
+}
+
+/// One statement of a script: its text (trimmed of surrounding whitespace, without its `;`)
+/// and where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement<'a> {
+    /// The statement's text.
+    pub text: &'a str,
+    /// Its first byte in the script.
+    pub start: usize,
+}
+
+/// The statements of `src`, split at each `;` that ends one: not inside a string, a comment,
+/// a quoted name, nor a `CREATE TRIGGER .. BEGIN .. END` body. Comment-only pieces are left
+/// out; an unterminated string or comment makes the rest one statement.
+pub fn split(src: &str) -> Vec<Statement<'_>> {
+    let toks = tokenize(src);
+    let mut out = Vec::new();
+    let mut first: Option<usize> = None; // index of the statement's first non-comment token
+    let mut seen = 0; // its non-comment tokens so far
+    let mut trigger = TriggerState::default();
+    for (i, t) in toks.iter().enumerate() {
+        if t.is_comment() {
+            continue;
+        }
+        if t.is_op(src, ";") {
+            if trigger.in_body() {
+                continue;
+            }
+            if let Some(f) = first.take() {
+                out.push(Statement {
+                    text: src[toks[f].start..toks[i - 1].end].trim(),
+                    start: toks[f].start,
+                });
+            }
+            trigger = TriggerState::default();
+            seen = 0;
+            continue;
+        }
+        first.get_or_insert(i);
+        trigger.see(src, t, seen);
+        seen += 1;
+    }
+    if let Some(f) = first {
+        let last = toks.iter().rposition(|t| !t.is_comment()).unwrap_or(f);
+        out.push(Statement {
+            text: src[toks[f].start..toks[last].end].trim(),
+            start: toks[f].start,
+        });
+    }
+    out
+}
+
+/// Whether the statement being read is a trigger, and how deep in its body it is.
+#[derive(Debug, Default)]
+struct TriggerState {
+    /// `CREATE [TEMP] TRIGGER` seen.
+    trigger: bool,
+    /// `BEGIN` of the body seen, and not yet closed.
+    body: bool,
+    /// Open `CASE`s inside the body: their `END` closes them, not the body.
+    cases: usize,
+}
+
+impl TriggerState {
+    fn in_body(&self) -> bool {
+        self.body
+    }
+
+    /// Takes token `t`, the `at`-th of its statement (comments aside).
+    fn see(&mut self, src: &str, t: &Token, at: usize) {
+        if at <= 2 && t.is_word(src, "TRIGGER") {
+            self.trigger = true;
+        } else if self.trigger && !self.body && t.is_word(src, "BEGIN") {
+            self.body = true;
+        } else if self.body && t.is_word(src, "CASE") {
+            self.cases += 1;
+        } else if self.body && t.is_word(src, "END") {
+            if self.cases > 0 {
+                self.cases -= 1;
+            } else {
+                self.body = false;
+            }
+        }
+    }
+}
+
+/// The first words of a statement, uppercased, comments skipped (`["CREATE", "TABLE"]`).
+pub fn leading_words(stmt: &str, n: usize) -> Vec<String> {
+    tokenize(stmt)
+        .into_iter()
+        .filter(|t| !t.is_comment())
+        .take(n)
+        .take_while(|t| t.kind == Kind::Word)
+        .map(|t| t.text(stmt).to_ascii_uppercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(src: &str) -> Vec<&str> {
+        split(src).into_iter().map(|s| s.text).collect()
+    }
+
+    #[test]
+    fn semicolons_inside_literals_names_and_comments_end_nothing() {
+        assert_eq!(
+            texts("INSERT INTO t VALUES ('a;b', \"c;d\", `e;f`, [g;h]); -- x; y\nSELECT 1 /* ; */;"),
+            vec![
+                "INSERT INTO t VALUES ('a;b', \"c;d\", `e;f`, [g;h])",
+                "SELECT 1 /* ; */"
+            ]
+        );
+        assert_eq!(texts("SELECT 'it''s';SELECT 2"), vec!["SELECT 'it''s'", "SELECT 2"]);
+        assert_eq!(texts("-- only a comment\n"), Vec::<&str>::new());
+        assert_eq!(texts("SELECT 'open; COMMIT;"), vec!["SELECT 'open; COMMIT;"]);
+    }
+
+    #[test]
+    fn a_trigger_body_is_one_statement() {
+        let src = "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET x = CASE WHEN 1 THEN 2 END; DELETE FROM c; END; COMMIT;";
+        assert_eq!(
+            texts(src),
+            vec![
+                "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET x = CASE WHEN 1 THEN 2 END; DELETE FROM c; END",
+                "COMMIT"
+            ]
+        );
+        assert_eq!(
+            texts("CREATE TEMP TRIGGER x BEFORE DELETE ON y BEGIN SELECT 1; END"),
+            vec!["CREATE TEMP TRIGGER x BEFORE DELETE ON y BEGIN SELECT 1; END"]
+        );
+        // BEGIN as a transaction is not a trigger body.
+        assert_eq!(
+            texts("BEGIN; UPDATE t SET a = 1; COMMIT;"),
+            vec!["BEGIN", "UPDATE t SET a = 1", "COMMIT"]
+        );
+    }
+
+    #[test]
+    fn tokens_carry_their_values() {
+        let src = "x'00ff' 1.5e-3 0x1F ?2 :name \"a\"\"b\" 'c''d' ->> <> ; é";
+        let kinds: Vec<Kind> = tokenize(src).into_iter().map(|t| t.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Kind::Blob,
+                Kind::Num,
+                Kind::Num,
+                Kind::Param,
+                Kind::Param,
+                Kind::Quoted("a\"b".into()),
+                Kind::Str("c'd".into()),
+                Kind::Op,
+                Kind::Op,
+                Kind::Op,
+                Kind::Word,
+            ]
+        );
+        assert_eq!(
+            leading_words("  /* x */ begin immediate transaction", 2),
+            vec!["BEGIN", "IMMEDIATE"]
+        );
+    }
+}
