@@ -159,6 +159,9 @@ pub struct MigrateArgs {
     /// when there is something to apply.
     #[arg(long)]
     pub backup: bool,
+    /// How long to wait for another migrator holding the database, in seconds (default 60).
+    #[arg(long, value_name = "SECONDS")]
+    pub wait: Option<f64>,
 }
 
 pub fn run() -> CliResult {

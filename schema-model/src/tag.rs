@@ -4,6 +4,18 @@
 
 /// Checks that `tag` is a safe tag; the error says why it is not.
 pub fn check(tag: &str) -> Result<(), String> {
+    // What could leave the folder is said first, whatever else is wrong.
+    if let Some(c) = tag.chars().find(|c| !(c.is_alphanumeric() || *c == '_' || *c == '-')) {
+        let what = match c {
+            '/' | '\\' => "a path separator".to_string(),
+            '.' => "a `.` (no dots, so no `..`)".to_string(),
+            c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+            c => format!("`{c}`"),
+        };
+        return Err(format!(
+            "the tag has {what}; a tag is its number, `_`, then letters, digits, `_` and `-`"
+        ));
+    }
     let Some((number, name)) = tag.split_once('_') else {
         return Err("a tag is a number, `_` and a name (`0003_users_add_bio`)".into());
     };
@@ -15,17 +27,6 @@ pub fn check(tag: &str) -> Result<(), String> {
     }
     if tag.len() > 200 {
         return Err("the tag is longer than 200 bytes".into());
-    }
-    if let Some(c) = name.chars().find(|c| !(c.is_alphanumeric() || *c == '_' || *c == '-')) {
-        let what = match c {
-            '/' | '\\' => "a path separator".to_string(),
-            '.' => "a `.` (no dots, so no `..`)".to_string(),
-            c if c.is_control() => format!("the control character U+{:04X}", c as u32),
-            c => format!("`{c}`"),
-        };
-        return Err(format!(
-            "the tag has {what}; a tag's name is letters, digits, `_` and `-`"
-        ));
     }
     Ok(())
 }

@@ -14,9 +14,10 @@ use crate::output::{say, tell};
 /// Errors in the folder are input errors (exit 2); everything the database says is exit 3.
 pub fn classify(e: MigrateError) -> CliError {
     match e {
-        MigrateError::Folder(_) | MigrateError::MissingFile { .. } | MigrateError::DuplicateTag(_) => {
-            CliError::input(e)
-        }
+        MigrateError::Folder(_)
+        | MigrateError::MissingFile { .. }
+        | MigrateError::DuplicateTag(_)
+        | MigrateError::Forbidden { .. } => CliError::input(e),
         _ => CliError::database(e),
     }
 }
@@ -71,7 +72,15 @@ struct Current {
 }
 
 pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
-    let migrations = load(config)?;
+    let mut migrations = load(config)?;
+    if let Some(secs) = args.wait {
+        if !(secs.is_finite() && secs >= 0.0) {
+            return Err(CliError::input(anyhow::anyhow!(
+                "--wait {secs}: give a number of seconds, 0 or more"
+            )));
+        }
+        migrations = migrations.with_busy_timeout(Duration::from_secs_f64(secs));
+    }
     if args.dry_run {
         return dry_run(config, &migrations);
     }
