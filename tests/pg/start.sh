@@ -33,20 +33,20 @@ dir="$(mktemp -d "${PG_TEST_TMPDIR:-${TMPDIR:-/tmp}}/pgtest-XXXXXX")"
 sleeper=
 cleanup() {
   [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
-  "${as_pg[@]}" "$pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  (cd / && "${as_pg[@]}" "$pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1) || true
   rm -rf "$dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 [ ${#as_pg[@]} -eq 0 ] || chown "$user" "$dir"
-cd "$dir"
 
+# The server binaries run from a directory their user can read (not /root); COMMAND runs here.
 t0=$(date +%s%N)
-"${as_pg[@]}" "$initdb" -D "$dir/data" -A trust -U postgres --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 \
+(cd "$dir" && "${as_pg[@]}" "$initdb" -D "$dir/data" -A trust -U postgres --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1) \
   || { cat "$dir/initdb.log" >&2; exit 1; }
-"${as_pg[@]}" "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+(cd "$dir" && "${as_pg[@]}" "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
   -o "-c port=5432 -c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+  start >/dev/null) || { cat "$dir/server.log" >&2; exit 1; }
 t1=$(date +%s%N)
 
 export PG_URL="postgres://postgres@/postgres?host=$dir" PGHOST="$dir" PGPORT=5432 PGUSER=postgres
