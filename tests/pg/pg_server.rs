@@ -111,21 +111,31 @@ impl PgServer {
         }
         let data = server.data_dir();
         let initdb = server.bins.initdb.clone();
-        server.run_server_bin(
-            &initdb,
-            &[
-                "-D".as_ref(),
-                data.as_os_str(),
-                "-A".as_ref(),
-                "trust".as_ref(),
-                "-U".as_ref(),
-                "postgres".as_ref(),
-                "--no-sync".as_ref(),
-                "-E".as_ref(),
-                "UTF8".as_ref(),
-                "--locale=C".as_ref(),
-            ],
-        )?;
+        let hint = match &server.run_as {
+            Some(user) => format!(
+                "\n(running as root: {} and every folder above it must be reachable by the OS user `{user}`; \
+                 PG_TEST_TMPDIR picks another parent)",
+                server.dir.display()
+            ),
+            None => String::new(),
+        };
+        server
+            .run_server_bin(
+                &initdb,
+                &[
+                    "-D".as_ref(),
+                    data.as_os_str(),
+                    "-A".as_ref(),
+                    "trust".as_ref(),
+                    "-U".as_ref(),
+                    "postgres".as_ref(),
+                    "--no-sync".as_ref(),
+                    "-E".as_ref(),
+                    "UTF8".as_ref(),
+                    "--locale=C".as_ref(),
+                ],
+            )
+            .map_err(|e| format!("{e}{hint}"))?;
         let opts = format!(
             "-c port={} -c listen_addresses='' -c unix_socket_directories='{}' -c fsync=off \
              -c synchronous_commit=off -c full_page_writes=off",
