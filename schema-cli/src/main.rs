@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod config;
 mod source;
+mod studio;
 
 use std::process::ExitCode;
 
