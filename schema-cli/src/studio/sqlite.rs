@@ -1009,6 +1009,32 @@ mod tests {
     }
 
     #[test]
+    fn the_consoles_read_only_connection_cannot_write_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let db = SqliteDb::open(&path).unwrap();
+        // Past any statement check: the connection itself is read-only, query_only or not.
+        db.reader.execute_batch("PRAGMA query_only = OFF").unwrap();
+        let err = db.reader.execute_batch("DELETE FROM t").unwrap_err().to_string();
+        assert!(err.contains("readonly"), "{err}");
+        assert!(db.reader.execute_batch("CREATE TABLE u (y)").is_err());
+        let foreign_keys: bool = db.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(foreign_keys, "edits are checked against foreign keys");
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error_and_stays_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nope.db");
+        assert!(matches!(SqliteDb::open(&path), Err(OpenError::Missing(_))));
+        assert!(!path.exists());
+    }
+
+    #[test]
     fn identifiers_are_quoted_with_quotes_doubled() {
         assert_eq!(ident("a\"b"), "\"a\"\"b\"");
     }
