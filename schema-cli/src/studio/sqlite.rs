@@ -883,6 +883,8 @@ fn query_rows(conn: &Connection, sql: &str, params: &[Value], select: &Select) -
 /// `f` in a write transaction, committed only if it and the commit (deferred foreign keys)
 /// succeed; otherwise nothing of it is written.
 fn in_transaction<T>(conn: &mut Connection, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
+    // The writable console may have turned foreign keys off; edits are checked regardless.
+    conn.pragma_update(None, "foreign_keys", true).map_err(db_error)?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(db_error)?;
