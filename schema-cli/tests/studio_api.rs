@@ -789,6 +789,14 @@ fn the_console_is_read_only_until_switched() {
     assert!(r.error().contains("syntax error"), "{}", r.error());
     let r = run("INSERT INTO tags (id, name) VALUES (8, 'rust')", true);
     assert_eq!(r.error(), "UNIQUE constraint failed: tags.name");
+    // Foreign keys turned off in the console stay on for the page's edits.
+    assert_eq!(run("PRAGMA foreign_keys = OFF", true).status, 200);
+    let r = s.call(
+        "POST",
+        "/api/tables/comments/rows",
+        Some(&json!({ "values": { "post_id": { "type": "text", "value": "999" }, "body": { "type": "text", "value": "orphan" } } })),
+    );
+    assert_eq!(r.error(), "FOREIGN KEY constraint failed");
     // Big results are cut, and say so.
     let r = run("SELECT id FROM big", false).json();
     assert_eq!(
@@ -997,6 +1005,14 @@ fn the_migrations_view_says_what_status_says() {
     let one = s.get("/api/migrations/0001_add_notes").json();
     assert_eq!(one["sql"], "CREATE TABLE `notes` (`id` integer PRIMARY KEY);\n");
     assert_eq!(s.get("/api/migrations/0404_nope").status, 404);
+    // A folder with no migrations is no error: nothing to list, nothing to compare.
+    let elsewhere = Studio::start(&f, &["--out", f.dir.path().join("none").to_str().unwrap()]);
+    let none = elsewhere.get("/api/migrations").json();
+    assert_eq!(
+        (none["migrations"].clone(), none["error"].clone(), none["drift"].clone()),
+        (json!([]), Value::Null, Value::Null)
+    );
+    drop(elsewhere);
     // `schema status` agrees.
     let out = std::process::Command::new(support::BIN)
         .arg("--out")

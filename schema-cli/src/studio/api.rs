@@ -24,6 +24,8 @@ const PAGE_TEXT_CHARS: usize = 2000;
 /// How much of a blob a page shows, in bytes; the row view shows more.
 const PAGE_BLOB_BYTES: usize = 32;
 const ROW_BLOB_BYTES: usize = 64 * 1024;
+/// Text longer than this is not parsed to tell whether it is JSON.
+const JSON_SNIFF_BYTES: usize = 1024 * 1024;
 /// Children of a row are counted up to this many.
 const CHILDREN_COUNT_UP_TO: u64 = 1000;
 
@@ -549,7 +551,9 @@ fn write_cell(out: &mut String, v: &Value, full: bool) {
                 s.as_str()
             };
             let trimmed = s.trim_start();
+            // Only texts of a sensible size are parsed to find out; a huge one is just text.
             let is_json = (trimmed.starts_with('{') || trimmed.starts_with('['))
+                && s.len() <= JSON_SNIFF_BYTES
                 && serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok();
             out.push_str("{\"type\":\"text\",\"value\":");
             write_str(out, shown);

@@ -139,10 +139,14 @@ pub struct Studio {
 }
 
 impl Studio {
+    /// `schema --url <db> studio --port 0 …`, with the fixture's migrations unless `extra_args`
+    /// names another `--out`.
     pub fn start(f: &Fixture, extra_args: &[&str]) -> Studio {
-        let mut child = Command::new(BIN)
-            .arg("--out")
-            .arg(f.migrations())
+        let mut cmd = Command::new(BIN);
+        if !extra_args.contains(&"--out") {
+            cmd.arg("--out").arg(f.migrations());
+        }
+        let mut child = cmd
             .arg("--url")
             .arg(f.db())
             .args(["studio", "--port", "0"])

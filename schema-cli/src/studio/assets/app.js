@@ -568,6 +568,10 @@ async function viewMigrations(view) {
   const r = await api('GET', '/api/migrations');
   view.append(h('h1', { text: 'Migrations' }), h('p', { className: 'muted' }, 'Folder ', h('code', { text: r.folder })));
   if (r.error) { view.append(h('p', { className: 'error', id: 'migrations-error', text: r.error })); return; }
+  if (!r.migrations.length && !r.missing.length) {
+    view.append(h('p', { id: 'no-migrations', text: 'No migrations in this folder. Point the studio at yours with --out, or `out` in schema.toml.' }));
+    return;
+  }
   const tbody = h('tbody');
   for (const m of r.migrations) {
     tbody.append(h('tr', { 'data-tag': m.tag },
