@@ -141,22 +141,32 @@ fn depths(parents: &[Vec<usize>], children: &[Vec<usize>]) -> Vec<usize> {
     }
 }
 
-pub fn layout(tables: &[TableInfo]) -> Layout {
+/// The foreign keys as edges, and each table's distinct parents and children (a table's
+/// reference to itself is an edge, not a parent).
+struct Graph {
+    edges: Vec<Edge>,
+    parents: Vec<Vec<usize>>,
+    children: Vec<Vec<usize>>,
+}
+
+fn graph(tables: &[TableInfo]) -> Graph {
     let n = tables.len();
     let index: HashMap<String, usize> = tables
         .iter()
         .enumerate()
         .map(|(i, t)| (t.name.to_ascii_lowercase(), i))
         .collect();
-    let mut parents: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut edges = Vec::new();
+    let mut g = Graph {
+        edges: Vec::new(),
+        parents: vec![Vec::new(); n],
+        children: vec![Vec::new(); n],
+    };
     for (c, t) in tables.iter().enumerate() {
         for fk in &t.foreign_keys {
             let Some(&p) = index.get(&fk.ref_table.to_ascii_lowercase()) else {
                 continue;
             };
-            edges.push(Edge {
+            g.edges.push(Edge {
                 child: c,
                 parent: p,
                 column: fk.columns.first().cloned(),
@@ -169,17 +179,19 @@ pub fn layout(tables: &[TableInfo]) -> Layout {
                     fk.ref_columns.join(", ")
                 ),
             });
-            if p != c && !parents[c].contains(&p) {
-                parents[c].push(p);
-                children[p].push(c);
+            if p != c && !g.parents[c].contains(&p) {
+                g.parents[c].push(p);
+                g.children[p].push(c);
             }
         }
     }
-    let depth = depths(&parents, &children);
-    let mut boxes: Vec<Placed> = tables.iter().map(sized).collect();
+    g
+}
 
-    // Layers left to right; within one, tables near the middle of their parents, so edges
-    // run mostly level (the barycenter heuristic), creation order breaking ties.
+/// The tables of each layer, top to bottom: near the middle of their parents, so edges run
+/// mostly level (the barycenter heuristic), creation order breaking ties.
+fn order_layers(depth: &[usize], parents: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = depth.len();
     let layers = depth.iter().max().map_or(0, |d| d + 1);
     let mut rank = vec![0f64; n];
     let mut order: Vec<Vec<usize>> = vec![Vec::new(); layers];
@@ -206,17 +218,23 @@ pub fn layout(tables: &[TableInfo]) -> Layout {
         }
         *members = m;
     }
+    order
+}
 
-    // Columns no taller than a square diagram would be; a bigger layer wraps into several.
+pub fn layout(tables: &[TableInfo]) -> Layout {
+    let g = graph(tables);
+    let order = order_layers(&depths(&g.parents, &g.children), &g.parents);
+    let mut boxes: Vec<Placed> = tables.iter().map(sized).collect();
+
+    // Layers left to right, each a column of boxes no taller than a square diagram would be;
+    // a bigger layer wraps into several columns. Boxes only ever stack down a column and
+    // columns only ever move right, so no two overlap.
     let area: f64 = boxes.iter().map(|b| (b.w + GAP_X) * (b.h + GAP_Y)).sum();
     let tallest = boxes.iter().map(|b| b.h).fold(0.0, f64::max);
     let max_height = (area.sqrt() * 1.1).max(600.0).max(tallest);
     let mut x = MARGIN;
     let mut height: f64 = 0.0;
-    for members in &order {
-        if members.is_empty() {
-            continue;
-        }
+    for members in order.iter().filter(|m| !m.is_empty()) {
         let mut y = MARGIN;
         let mut column_w: f64 = 0.0;
         for &i in members {
@@ -236,7 +254,7 @@ pub fn layout(tables: &[TableInfo]) -> Layout {
     }
     Layout {
         boxes,
-        edges,
+        edges: g.edges,
         // Room on the right for the loop of a table that references itself.
         width: (x - GAP_X + MARGIN + 40.0).max(2.0 * MARGIN),
         height: height + MARGIN,

@@ -10,8 +10,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params_fro
 
 use super::adapter;
 use super::db::{
-    ColumnInfo, ConsoleMode, ConsoleResult, Cursor, DbError, Direction, FilterOp, ForeignKeyInfo, MigrationReport,
-    Page, Relation, RelationKind, Row, RowCount, RowKey, RowLookup, RowQuery, StudioDb, TableInfo, Value,
+    ColumnInfo, ConsoleMode, ConsoleResult, Cursor, DbError, Direction, Filter, FilterOp, ForeignKeyInfo,
+    MigrationReport, Page, Relation, RelationKind, Row, RowCount, RowKey, RowLookup, RowQuery, StudioDb, TableInfo,
+    Value,
 };
 
 /// Tables up to this many rows are counted exactly on every view; bigger ones are estimated,
@@ -520,121 +521,28 @@ impl StudioDb for SqliteDb {
 
     fn rows(&mut self, q: &RowQuery) -> Result<Page, DbError> {
         let t = self.table_info(&q.table)?;
-        let select = Select::of(&t);
-        let mut params: Vec<Value> = Vec::new();
-        let mut conditions: Vec<String> = Vec::new();
-        for f in &q.filters {
-            let c = ident(&column(&t, &f.column)?.name);
-            conditions.push(match &f.op {
-                FilterOp::Equals(v) => {
-                    params.push(Value::Text(v.clone()));
-                    format!("{c} = ?")
-                }
-                FilterOp::Contains(v) => {
-                    params.push(Value::Text(contains_pattern(v)));
-                    format!("{c} LIKE ? ESCAPE '\\'")
-                }
-                FilterOp::IsNull => format!("{c} IS NULL"),
-                FilterOp::NotNull => format!("{c} IS NOT NULL"),
+        let mut scan = Scan {
+            select: Select::of(&t),
+            conditions: Vec::new(),
+            params: Vec::new(),
+            sort: None,
+            limit: q.limit.clamp(1, 1000),
+            t: &t,
+        };
+        scan.filter(&q.filters)?;
+        if let Some((name, dir)) = &q.sort {
+            let c = column(&t, name)?;
+            scan.sort = Some(Sort {
+                expr: ident(&c.name),
+                index: t.columns.iter().position(|x| x.name == c.name).unwrap_or(0),
+                dir: *dir,
             });
         }
-        let sort = match &q.sort {
-            Some((name, dir)) => {
-                let c = column(&t, name)?;
-                Some((
-                    ident(&c.name),
-                    t.columns.iter().position(|x| x.name == c.name).unwrap_or(0),
-                    *dir,
-                ))
-            }
-            None => None,
-        };
-        let limit = q.limit.clamp(1, 1000);
-        if select.key.is_empty() {
-            return offset_page(
-                &self.conn,
-                &t,
-                &select,
-                conditions,
-                params,
-                sort,
-                q.cursor.as_ref(),
-                limit,
-            );
-        }
-
-        let base_dir = sort.as_ref().map_or(Direction::Asc, |s| s.2);
-        let backwards = matches!(q.cursor, Some(Cursor::Before(_)));
-        let scan_dir = if backwards { reverse(base_dir) } else { base_dir };
-        if let Some(Cursor::After(values) | Cursor::Before(values)) = &q.cursor {
-            let want = select.key.len() + usize::from(sort.is_some());
-            if values.len() != want {
-                return Err(DbError::Invalid(format!(
-                    "the cursor holds {} value(s); a page of `{}` sorted this way needs {want}",
-                    values.len(),
-                    t.name
-                )));
-            }
-            if values[usize::from(sort.is_some())..].contains(&Value::Null) {
-                return Err(DbError::Invalid("a cursor's key cannot be NULL".into()));
-            }
-            conditions.push(keyset_condition(
-                sort.as_ref().map(|s| s.0.as_str()),
-                &select.key,
-                values,
-                scan_dir,
-                &mut params,
-            ));
-        }
-        let mut order: Vec<String> = Vec::new();
-        if let Some((c, _, _)) = &sort {
-            order.push(format!("{c} {}", dir_sql(scan_dir)));
-        }
-        order.extend(select.key.iter().map(|k| format!("{k} {}", dir_sql(scan_dir))));
-        let sql = format!(
-            "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
-            select.list(),
-            ident(&t.name),
-            where_sql(&conditions),
-            order.join(", "),
-            limit + 1
-        );
-        let mut rows = query_rows(&self.conn, &sql, &params, &select)?;
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        if backwards {
-            rows.reverse();
-        }
-        let cursor_of = |r: &Row| {
-            let mut c = Vec::new();
-            if let Some((_, i, _)) = &sort {
-                c.push(r.cells[*i].clone());
-            }
-            c.extend(r.key.clone().unwrap_or_default());
-            c
-        };
-        let given = match &q.cursor {
-            Some(Cursor::After(v) | Cursor::Before(v)) => Some(v.clone()),
-            None => None,
-        };
-        let (next, prev) = if backwards {
-            (
-                rows.last().map(cursor_of).or(given),
-                if more { rows.first().map(cursor_of) } else { None },
-            )
+        if scan.select.key.is_empty() {
+            scan.offset_page(&self.conn, q.cursor.as_ref())
         } else {
-            (
-                if more { rows.last().map(cursor_of) } else { None },
-                given.map(|g| rows.first().map(cursor_of).unwrap_or(g)),
-            )
-        };
-        Ok(Page {
-            columns: t.columns.iter().map(|c| c.name.clone()).collect(),
-            rows,
-            next,
-            prev,
-            paging: "keyset",
-        })
+            scan.keyset_page(&self.conn, q.cursor.as_ref())
+        }
     }
 
     fn find_row(&mut self, table: &str, lookup: &RowLookup) -> Result<Option<Row>, DbError> {
@@ -893,45 +801,155 @@ fn in_transaction<T>(conn: &mut Connection, f: impl FnOnce(&Connection) -> Resul
     Ok(out)
 }
 
-/// A relation without a key (a view) is paged by offset: the cursor is the offset.
-#[allow(clippy::too_many_arguments)]
-fn offset_page(
-    conn: &Connection,
-    t: &TableInfo,
-    select: &Select,
+/// The column a page is sorted on: its quoted name, its place among the cells, the way.
+struct Sort {
+    expr: String,
+    index: usize,
+    dir: Direction,
+}
+
+/// One page's query as it is built: the filters' conditions and their bound values, the sort.
+struct Scan<'t> {
+    t: &'t TableInfo,
+    select: Select,
     conditions: Vec<String>,
     params: Vec<Value>,
-    sort: Option<(String, usize, Direction)>,
-    cursor: Option<&Cursor>,
+    sort: Option<Sort>,
     limit: usize,
-) -> Result<Page, DbError> {
-    let offset_of = |v: &[Value]| match v {
-        [Value::Integer(i)] if *i >= 0 => Ok(*i as usize),
-        _ => Err(DbError::Invalid("the cursor of a view is an offset".into())),
-    };
-    let start = match cursor {
-        None => 0,
-        Some(Cursor::After(v)) => offset_of(v)?,
-        Some(Cursor::Before(v)) => offset_of(v)?.saturating_sub(limit),
-    };
-    let order = sort.map_or(String::new(), |(c, _, d)| format!(" ORDER BY {c} {}", dir_sql(d)));
-    let sql = format!(
-        "SELECT {} FROM {}{}{order} LIMIT {} OFFSET {start}",
-        select.list(),
-        ident(&t.name),
-        where_sql(&conditions),
-        limit + 1
-    );
-    let mut rows = query_rows(conn, &sql, &params, select)?;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    Ok(Page {
-        columns: t.columns.iter().map(|c| c.name.clone()).collect(),
-        next: more.then(|| vec![Value::Integer((start + limit) as i64)]),
-        prev: (start > 0).then(|| vec![Value::Integer(start as i64)]),
-        rows,
-        paging: "offset",
-    })
+}
+
+impl Scan<'_> {
+    /// Each filter: a checked column, an operator of ours, the value bound.
+    fn filter(&mut self, filters: &[Filter]) -> Result<(), DbError> {
+        for f in filters {
+            let c = ident(&column(self.t, &f.column)?.name);
+            self.conditions.push(match &f.op {
+                FilterOp::Equals(v) => {
+                    self.params.push(Value::Text(v.clone()));
+                    format!("{c} = ?")
+                }
+                FilterOp::Contains(v) => {
+                    self.params.push(Value::Text(contains_pattern(v)));
+                    format!("{c} LIKE ? ESCAPE '\\'")
+                }
+                FilterOp::IsNull => format!("{c} IS NULL"),
+                FilterOp::NotNull => format!("{c} IS NOT NULL"),
+            });
+        }
+        Ok(())
+    }
+
+    /// The cursor of a row: the sort column's value, then the key.
+    fn cursor_of(&self, r: &Row) -> Vec<Value> {
+        let mut c = Vec::new();
+        if let Some(s) = &self.sort {
+            c.push(r.cells[s.index].clone());
+        }
+        c.extend(r.key.clone().unwrap_or_default());
+        c
+    }
+
+    /// A page after (or before) a cursor, found by a seek on `(sort, key)`, never an OFFSET:
+    /// the millionth row costs what the first does. Before a cursor, the scan runs the other
+    /// way and the rows are turned back.
+    fn keyset_page(mut self, conn: &Connection, cursor: Option<&Cursor>) -> Result<Page, DbError> {
+        let base_dir = self.sort.as_ref().map_or(Direction::Asc, |s| s.dir);
+        let backwards = matches!(cursor, Some(Cursor::Before(_)));
+        let scan_dir = if backwards { reverse(base_dir) } else { base_dir };
+        let given = match cursor {
+            Some(Cursor::After(v) | Cursor::Before(v)) => Some(v.clone()),
+            None => None,
+        };
+        if let Some(values) = &given {
+            let sorted = usize::from(self.sort.is_some());
+            let want = self.select.key.len() + sorted;
+            if values.len() != want {
+                return Err(DbError::Invalid(format!(
+                    "the cursor holds {} value(s); a page of `{}` sorted this way needs {want}",
+                    values.len(),
+                    self.t.name
+                )));
+            }
+            if values[sorted..].contains(&Value::Null) {
+                return Err(DbError::Invalid("a cursor's key cannot be NULL".into()));
+            }
+            let condition = keyset_condition(
+                self.sort.as_ref().map(|s| s.expr.as_str()),
+                &self.select.key,
+                values,
+                scan_dir,
+                &mut self.params,
+            );
+            self.conditions.push(condition);
+        }
+        let mut order: Vec<String> = Vec::new();
+        if let Some(s) = &self.sort {
+            order.push(format!("{} {}", s.expr, dir_sql(scan_dir)));
+        }
+        order.extend(self.select.key.iter().map(|k| format!("{k} {}", dir_sql(scan_dir))));
+        let sql = format!(
+            "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
+            self.select.list(),
+            ident(&self.t.name),
+            where_sql(&self.conditions),
+            order.join(", "),
+            self.limit + 1
+        );
+        let mut rows = query_rows(conn, &sql, &self.params, &self.select)?;
+        let more = rows.len() > self.limit;
+        rows.truncate(self.limit);
+        if backwards {
+            rows.reverse();
+        }
+        let first = rows.first().map(|r| self.cursor_of(r));
+        let last = rows.last().map(|r| self.cursor_of(r));
+        let (next, prev) = if backwards {
+            (last.or(given), if more { first } else { None })
+        } else {
+            (if more { last } else { None }, given.map(|g| first.unwrap_or(g)))
+        };
+        Ok(Page {
+            columns: self.t.columns.iter().map(|c| c.name.clone()).collect(),
+            rows,
+            next,
+            prev,
+            paging: "keyset",
+        })
+    }
+
+    /// A relation without a key (a view) is paged by offset: the cursor is the offset.
+    fn offset_page(self, conn: &Connection, cursor: Option<&Cursor>) -> Result<Page, DbError> {
+        let offset_of = |v: &[Value]| match v {
+            [Value::Integer(i)] if *i >= 0 => Ok(*i as usize),
+            _ => Err(DbError::Invalid("the cursor of a view is an offset".into())),
+        };
+        let start = match cursor {
+            None => 0,
+            Some(Cursor::After(v)) => offset_of(v)?,
+            Some(Cursor::Before(v)) => offset_of(v)?.saturating_sub(self.limit),
+        };
+        let order = self
+            .sort
+            .as_ref()
+            .map_or(String::new(), |s| format!(" ORDER BY {} {}", s.expr, dir_sql(s.dir)));
+        let sql = format!(
+            "SELECT {} FROM {}{}{order} LIMIT {} OFFSET {start}",
+            self.select.list(),
+            ident(&self.t.name),
+            where_sql(&self.conditions),
+            self.limit + 1
+        );
+        let mut rows = query_rows(conn, &sql, &self.params, &self.select)?;
+        let more = rows.len() > self.limit;
+        rows.truncate(self.limit);
+        Ok(Page {
+            columns: self.t.columns.iter().map(|c| c.name.clone()).collect(),
+            next: more.then(|| vec![Value::Integer((start + self.limit) as i64)]),
+            prev: (start > 0).then(|| vec![Value::Integer(start as i64)]),
+            rows,
+            paging: "offset",
+        })
+    }
 }
 
 /// Exact up to `EXACT_COUNT_UP_TO` rows, read from at most that many; beyond, an estimate
