@@ -105,6 +105,19 @@ fn browse_and_edit_the_blog_in_chromium() {
     s.wait_text("#rows tbody tr:nth-child(1) td[data-col=\"title\"]", "Hello, Rust");
     assert_eq!(column(&s, "status"), ["published", "published"]);
 
+    // Pages: next and previous follow keyset cursors, in the URL.
+    s.goto(&format!("{}/t/posts?limit=1", studio.base()));
+    s.wait_text("#rows tbody tr:nth-child(1) td[data-col=\"slug\"]", "hello-rust");
+    s.click_css("#next-page");
+    s.wait_text("#rows tbody tr:nth-child(1) td[data-col=\"slug\"]", "zebra-notes");
+    assert!(s.path().starts_with("/t/posts?limit=1&after="), "{}", s.path());
+    s.click_css("#next-page");
+    s.wait_text("#rows tbody tr:nth-child(1) td[data-col=\"slug\"]", "about-sqlite");
+    assert!(s.find("#next-page").is_err(), "the last page has no next");
+    s.click_css("#prev-page");
+    s.wait_text("#rows tbody tr:nth-child(1) td[data-col=\"slug\"]", "zebra-notes");
+    assert!(s.path().contains("before="), "{}", s.path());
+
     // A bookmark opens the same view directly.
     s.goto(&format!("{}/t/posts?f.status=eq:draft", studio.base()));
     s.wait_text("#rows tbody tr:nth-child(1) td[data-col=\"slug\"]", "zebra-notes");
