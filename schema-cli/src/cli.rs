@@ -88,6 +88,21 @@ pub enum Command {
     Push(PushArgs),
     /// Write #[derive(Table)] structs and a baseline migration for an existing database.
     Pull(PullArgs),
+    /// Browse and edit the database in a local web page; prints the URL to open.
+    Studio(StudioArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct StudioArgs {
+    /// The address to listen on (loopback unless --allow-remote).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// The port; 0 picks a free one.
+    #[arg(long, default_value_t = 4983)]
+    pub port: u16,
+    /// Allow a --host reachable from other machines (anyone with the URL can change the database).
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 #[derive(Args, Debug)]
@@ -183,5 +198,6 @@ pub fn run() -> CliResult {
         Command::Drop(args) => commands::drop::run(&config, &args),
         Command::Push(args) => commands::push::run(&config, &args),
         Command::Pull(args) => commands::pull::run(&config, &args),
+        Command::Studio(args) => commands::studio::run(&config, &args),
     }
 }

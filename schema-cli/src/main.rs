@@ -8,6 +8,7 @@ mod commands;
 mod config;
 mod output;
 mod source;
+mod studio;
 
 use std::process::ExitCode;
 

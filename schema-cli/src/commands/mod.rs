@@ -8,3 +8,4 @@ pub mod migrate;
 pub mod pull;
 pub mod push;
 pub mod status;
+pub mod studio;

@@ -2,6 +2,11 @@
 //! the CLI test suites.
 #![allow(dead_code)]
 
+mod studio;
+pub mod webdriver;
+
+pub use studio::*;
+
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,136 @@
+//! The studio's benchmark (ignored by `cargo test`; a measurement, not a pass/fail test):
+//! pages of a 1,000,000-row table at its start and at its end, and the diagram of a
+//! 500-table schema, each as a ratio to the first page measured in the same run.
+//!
+//! ```sh
+//! cargo test --release -p schema-cli --test studio_bench -- --ignored --nocapture
+//! ```
+//!
+//! The table it prints goes into docs/BENCHMARKS.md, under "Studio".
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{Fixture, Studio, fixture};
+
+const RUNS: usize = 101;
+
+/// The median time of `RUNS` requests, after ten to warm the caches.
+fn median(s: &Studio, path: &str) -> Duration {
+    for _ in 0..10 {
+        let r = s.get(path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+    }
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let r = s.get(path);
+            let t = start.elapsed();
+            assert_eq!(r.status, 200);
+            t
+        })
+        .collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+fn five_hundred_tables(f: &Fixture) {
+    let mut sql = String::from("BEGIN;");
+    for i in 0..500 {
+        sql.push_str(&format!(
+            "CREATE TABLE t{i} (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at TEXT, score REAL"
+        ));
+        // Each table references up to two earlier ones: a schema some layers deep.
+        for (j, parent) in [i / 2, i / 3].into_iter().enumerate() {
+            if i > 0 && parent < i {
+                sql.push_str(&format!(", ref{j}_id INTEGER REFERENCES t{parent}(id)"));
+            }
+        }
+        sql.push_str(");");
+    }
+    sql.push_str("COMMIT;");
+    f.conn().execute_batch(&sql).unwrap();
+}
+
+#[test]
+#[ignore = "a benchmark: run it with --ignored --nocapture (and --release)"]
+fn studio_pages_and_diagram() {
+    let f = fixture(true);
+    f.conn().execute_batch("CREATE INDEX big_n ON big (n);").unwrap();
+    let s = Studio::start(&f, &[]);
+
+    let deep = s.get("/api/tables/big/row?w.id=999950").json()["row"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let end_by_n = s.get("/api/tables/big/rows?sort=n&dir=desc&limit=51").json();
+    let end_by_n = end_by_n["next"].as_str().unwrap().to_string();
+    let end_by_label = s.get("/api/tables/big/rows?sort=label&dir=desc&limit=51").json();
+    let end_by_label = end_by_label["next"].as_str().unwrap().to_string();
+    let last = s.get(&format!("/api/tables/big/rows?after={deep}")).json();
+    assert_eq!(
+        last["rows"][49]["cells"][0]["value"], "1000000",
+        "the page at row 1,000,000"
+    );
+    assert!(last["next"].is_null());
+
+    let cases: Vec<(&str, String)> = vec![
+        ("first page (rows 1–50)", "/api/tables/big/rows".into()),
+        (
+            "page at row 1,000,000 (rows 999,951–1,000,000)",
+            format!("/api/tables/big/rows?after={deep}"),
+        ),
+        (
+            "first page sorted by an indexed column",
+            "/api/tables/big/rows?sort=n".into(),
+        ),
+        (
+            "last page sorted by an indexed column",
+            format!("/api/tables/big/rows?sort=n&after={end_by_n}"),
+        ),
+        (
+            "first page sorted by an unindexed column",
+            "/api/tables/big/rows?sort=label".into(),
+        ),
+        (
+            "last page sorted by an unindexed column",
+            format!("/api/tables/big/rows?sort=label&after={end_by_label}"),
+        ),
+        ("table list (counts, the big one estimated)", "/api/tables".into()),
+    ];
+    let mut results: Vec<(String, Duration)> = cases
+        .iter()
+        .map(|(name, path)| (name.to_string(), median(&s, path)))
+        .collect();
+    drop(s);
+
+    let g = fixture(false);
+    five_hundred_tables(&g);
+    let s = Studio::start(&g, &[]);
+    let svg = s.get("/api/diagram.svg").text();
+    assert_eq!(svg.matches("class=\"table-box\"").count(), 508);
+    if let Some(to) = std::env::var_os("SCHEMA_BENCH_SVG") {
+        std::fs::write(to, &svg).unwrap();
+    }
+    results.push((
+        "diagram of a 508-table schema (SVG)".into(),
+        median(&s, "/api/diagram.svg"),
+    ));
+    results.push(("table list of 508 tables (counts)".into(), median(&s, "/api/tables")));
+
+    let base = results[0].1.as_secs_f64();
+    println!("\n| request | median | ratio to the first page |");
+    println!("| --- | ---: | ---: |");
+    for (name, t) in &results {
+        println!(
+            "| {name} | {:.2} ms | {:.2} |",
+            t.as_secs_f64() * 1000.0,
+            t.as_secs_f64() / base
+        );
+    }
+    println!(
+        "\n(median of {RUNS} requests each, a new connection per request, {} build)",
+        if cfg!(debug_assertions) { "debug" } else { "release" }
+    );
+}
