@@ -99,6 +99,8 @@ pub fn migration_report(driver: &mut dyn Driver, folder: &Folder, tracking_table
     };
     let migrations = match Migrations::from_dir(folder.dir()) {
         Ok(m) => m.with_table(tracking_table.to_string()),
+        // No folder yet: nothing to list and nothing to compare, which the page says.
+        Err(schema_core::MigrateError::Folder(schema_core::folder::FolderError::NoJournal { .. })) => return report,
         Err(e) => {
             report.error = Some(e.to_string());
             return report;

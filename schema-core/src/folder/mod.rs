@@ -119,6 +119,12 @@ pub enum FolderError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The folder has no journal: it is not a migration folder (or not yet).
+    #[error("{path} does not exist: this is not a migration folder (run `schema generate` to start one)")]
+    NoJournal {
+        /// Where the journal was looked for.
+        path: PathBuf,
+    },
     /// A file the write would create is already there, and was not written by us.
     #[error(
         "{path} already exists and is not in the journal; it was not written by `schema generate`, so it is not replaced \

@@ -3,14 +3,21 @@
 use std::path::Path;
 
 use super::{MigrateError, Migration, Migrations};
-use crate::folder::{FolderError, Journal, read_journal_at};
+use crate::folder::{FolderError, read_journal_at};
 
 impl Migrations {
     /// Reads a folder: the journal, then every file it names. Reading needs no dialect: the
     /// journal names its own, and the files are statement lists.
+    /// A folder without a journal is an error, as it is to drizzle-orm: a mistyped path must
+    /// never look like a folder with nothing to apply.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrations, MigrateError> {
         let dir = dir.as_ref();
-        let journal = read_journal_at(dir)?.unwrap_or_else(|| Journal::new(""));
+        let Some(journal) = read_journal_at(dir)? else {
+            return Err(FolderError::NoJournal {
+                path: dir.join("meta").join("_journal.json"),
+            }
+            .into());
+        };
         let mut migrations: Vec<Migration> = Vec::with_capacity(journal.entries.len());
         let mut tags = std::collections::HashSet::new();
         for e in &journal.entries {
