@@ -931,6 +931,64 @@ catalogue! {
         after: nothing,
     };
 
+    // SQL in attributes is what its key says (issue 9): refused when the schema is read.
+    where_with_a_second_statement: Case {
+        what: "`#[index(columns(id), where = \"1; DELETE FROM users\")]`",
+        setup: |p| { p.write("src/schema.rs", &USERS.replace("#[table(name = \"users\")]", "#[table(name = \"users\")]\n#[index(columns(id), where = \"1; DELETE FROM users\")]")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["src/schema.rs:5:", "`where` must be one SQL expression", "`;` ends the expression"], hides: &[],
+        after: |p| assert!(!p.exists("migrations")),
+    };
+    default_sql_breaking_out: Case {
+        what: "`default_sql = \"(0)); DROP TABLE victim; --\"`",
+        setup: |p| { p.write("src/schema.rs", &USERS.replace("pub name: String,", "#[column(default_sql = \"(0)); DROP TABLE victim; --\")]\n    pub name: String,")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["`default_sql` must be one SQL expression"], hides: &[],
+        after: nothing,
+    };
+    sql_type_with_a_second_column: Case {
+        what: "`sql_type = \"text, injected blob\"`",
+        setup: |p| { p.write("src/schema.rs", &USERS.replace("pub name: String,", "#[column(sql_type = \"text, injected blob\")]\n    pub name: String,")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["`sql_type` must be one type name", "found `,`"], hides: &[],
+        after: nothing,
+    };
+    tables_differing_only_in_case: Case {
+        what: "two structs for the tables `Users` and `users`",
+        setup: |p| { p.write("src/schema.rs", &format!("{USERS}\n#[derive(Table)]\n#[table(name = \"Users\")]\npub struct Shout {{ #[column(primary_key)] pub id: i64 }}\n")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["differ only in case", "are one table in SQL"], hides: &[],
+        after: nothing,
+    };
+    index_named_like_another_table: Case {
+        what: "an index of `users` named `posts`, the name of another table",
+        setup: |p| { p.write("src/schema.rs", &format!("{}\n#[derive(Table)]\n#[table(name = \"posts\")]\npub struct Post {{ #[column(primary_key)] pub id: i64 }}\n", USERS.replace("#[table(name = \"users\")]", "#[table(name = \"users\")]\n#[index(name = \"posts\", columns(name))]"))); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["the index `posts` of `users` has the name of the table `posts`"], hides: &[],
+        after: nothing,
+    };
+    same_index_name_in_two_tables: Case {
+        what: "two tables each with an index named `by_name`",
+        setup: |p| { p.write("src/schema.rs", &format!("{}\n#[derive(Table)]\n#[index(name = \"BY_NAME\", columns(label))]\npub struct Post {{ #[column(primary_key)] pub id: i64, pub label: String }}\n", USERS.replace("#[table(name = \"users\")]", "#[table(name = \"users\")]\n#[index(name = \"by_name\", columns(name))]"))); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["both have an index named `BY_NAME`"], hides: &[],
+        after: nothing,
+    };
+    table_named_like_the_tracking_table: Case {
+        what: "`#[table(name = \"__drizzle_migrations\")]`",
+        setup: |p| { p.write("src/schema.rs", &USERS.replace("name = \"users\"", "name = \"__drizzle_migrations\"")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["a table cannot be named `__drizzle_migrations`"], hides: &[],
+        after: nothing,
+    };
+    infinite_float_default: Case {
+        what: "`#[column(default = 1e999)]` on an `f64`",
+        setup: |p| { p.write("src/schema.rs", &USERS.replace("pub name: String,", "pub name: String,\n    #[column(default = 1e999)]\n    pub score: f64,")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["1e999 is not a finite `f64`"], hides: &[],
+        after: nothing,
+    };
+
     // Other bad input, each with its exit code.
     config_with_unknown_key: Case {
         what: "`schema.toml` with an unknown key",

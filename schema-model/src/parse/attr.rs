@@ -152,15 +152,15 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
 
 pub enum IndexOn {
     Columns(Vec<Ident>),
-    Expr(String),
+    Expr(Spanned<String>),
 }
 
 pub struct IndexAttr {
     pub span: Span,
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     pub on: IndexOn,
     pub unique: bool,
-    pub where_clause: Option<String>,
+    pub where_clause: Option<Spanned<String>>,
 }
 
 const INDEX_KEYS: &str = "`name`, `columns(..)`, `expr`, `unique`, `where`";
@@ -205,7 +205,7 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
                 continue;
             }
             (Some(c), None) => IndexOn::Columns(c.value),
-            (None, Some(e)) => IndexOn::Expr(e.value),
+            (None, Some(e)) => IndexOn::Expr(e),
             (Some(_), Some(e)) => {
                 cx.error(e.span, "#[index(..)] takes either `columns(..)` or `expr`, not both");
                 continue;
@@ -217,17 +217,17 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
         };
         out.push(IndexAttr {
             span,
-            name: name.get().map(|n| n.value),
+            name: name.get(),
             on,
             unique: unique.get().is_some(),
-            where_clause: where_clause.get().map(|w| w.value),
+            where_clause: where_clause.get(),
         });
     }
     out
 }
 
 pub struct UniqueAttr {
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     pub columns: Vec<Ident>,
 }
 
@@ -255,7 +255,7 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
         let span = attr.path().span_of();
         match columns.get() {
             Some(c) if !c.value.is_empty() => out.push(UniqueAttr {
-                name: name.get().map(|n| n.value),
+                name: name.get(),
                 columns: c.value,
             }),
             _ => cx.error(span, "#[unique(..)] needs `columns(..)` naming at least one field"),
@@ -265,8 +265,8 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
 }
 
 pub struct CheckAttr {
-    pub name: String,
-    pub expr: String,
+    pub name: Spanned<String>,
+    pub expr: Spanned<String>,
 }
 
 pub fn checks(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<CheckAttr> {
@@ -291,10 +291,7 @@ pub fn checks(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<CheckAttr> {
             continue;
         }
         match (name.get(), expr.get()) {
-            (Some(n), Some(e)) => out.push(CheckAttr {
-                name: n.value,
-                expr: e.value,
-            }),
+            (Some(n), Some(e)) => out.push(CheckAttr { name: n, expr: e }),
             _ => cx.error(
                 attr.path().span_of(),
                 "#[check(..)] needs both `name = \"..\"` and `expr = \"..\"`",

@@ -8,6 +8,113 @@ use super::attr::{ColumnAttrs, DefaultLit, Spanned, TableAttrs};
 use super::{Ctxt, Reference};
 use crate::model::{Column, DefaultValue, FkAction, IntKind, LogicalType, Table};
 
+/// What an SQL attribute must hold.
+#[derive(Debug, Clone, Copy)]
+pub enum SqlKind {
+    /// One expression (`check`, `where`, `generated`, `default_sql`), named by its key.
+    Expr(&'static str),
+    /// An index's list of expressions, each with an optional COLLATE and ASC/DESC.
+    IndexList,
+    /// A type name (`sql_type`).
+    Type,
+    /// A collation name (`collate`).
+    Collation,
+}
+
+/// drizzle-kit's statement separator: a migration file is split wherever it appears, so no
+/// name or SQL attribute may hold it (the statement around it would be cut in two).
+const BREAKPOINT: &str = "--> statement-breakpoint";
+
+/// An SQL attribute must be exactly what its key says, and never carry a second statement:
+/// `where = "1; DELETE FROM users"` is refused here, at the attribute, not at migrate time.
+pub fn sql(cx: &Ctxt, value: &Spanned<String>, kind: SqlKind) -> bool {
+    use crate::sql::expr;
+    let v = value.value.as_str();
+    if v.contains(BREAKPOINT) {
+        cx.error(
+            value.span,
+            format!("`{BREAKPOINT}` is how migration files separate statements, so SQL here cannot contain it"),
+        );
+        return false;
+    }
+    let (what, result) = match kind {
+        SqlKind::Expr(key) => (
+            format!("`{key}` must be one SQL expression"),
+            expr::parse(v).map(|_| ()),
+        ),
+        SqlKind::IndexList => (
+            "`expr` must be a list of SQL expressions (each with an optional COLLATE and ASC/DESC)".to_string(),
+            expr::parse_index_list(v),
+        ),
+        SqlKind::Type => (
+            "`sql_type` must be one type name (words, then an optional `(n)` or `(n, m)`)".to_string(),
+            expr::check_type_name(v),
+        ),
+        SqlKind::Collation => ("`collate` must be one collation name".to_string(), expr::check_name(v)),
+    };
+    match result {
+        Ok(()) => true,
+        Err(e) => {
+            cx.error(value.span, format!("{what}: {} in {v:?}", e.message));
+            false
+        }
+    }
+}
+
+/// A table, column, index or constraint name: anything SQL can quote, but not drizzle-kit's
+/// statement separator, and not empty.
+pub fn name(cx: &Ctxt, value: &Spanned<String>, what: &str) {
+    if value.value.trim().is_empty() {
+        cx.error(value.span, format!("a {what} name cannot be empty"));
+    } else if value.value.contains(BREAKPOINT) {
+        cx.error(
+            value.span,
+            format!("a {what} name cannot contain `{BREAKPOINT}`: migration files split statements there"),
+        );
+    } else if value.value.contains('\0') {
+        cx.error(value.span, format!("a {what} name cannot contain a NUL character"));
+    }
+}
+
+/// Names a table may not have: SQLite keeps `sqlite_*` for itself, the migrator keeps
+/// drizzle's tracking table, and a rebuild copies into `__new_<table>`.
+pub fn table_name(cx: &Ctxt, table: &str, span: Span) {
+    let lower = table.to_ascii_lowercase();
+    let reason = if lower.starts_with("sqlite_") {
+        Some("names starting with `sqlite_` belong to SQLite")
+    } else if lower == "__drizzle_migrations" {
+        Some("it is the migrations' tracking table")
+    } else if lower.starts_with("__new_") {
+        Some("names starting with `__new_` are the temporary tables of a rebuild")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        cx.error(
+            span,
+            format!("a table cannot be named `{table}`: {reason}; choose another name"),
+        );
+    }
+}
+
+/// A column's SQL attributes, each what its key says.
+pub fn column_sql(cx: &Ctxt, attrs: &ColumnAttrs) {
+    if let Some(c) = &attrs.check {
+        sql(cx, c, SqlKind::Expr("check"));
+    }
+    if let Some(g) = &attrs.generated
+        && !g.value.trim().is_empty()
+    {
+        sql(cx, g, SqlKind::Expr("generated"));
+    }
+    if let Some(t) = &attrs.sql_type {
+        sql(cx, t, SqlKind::Type);
+    }
+    if let Some(c) = &attrs.collate {
+        sql(cx, c, SqlKind::Collation);
+    }
+}
+
 /// `Option<T>` → `Some(T)`; anything else → `None`.
 pub fn strip_option(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
@@ -107,6 +214,11 @@ pub fn skip_alone(cx: &Ctxt, skip: Span, attrs: &ColumnAttrs) {
         attrs.check.is_some(),
         attrs.generated.is_some(),
         attrs.json.is_some(),
+        attrs.on_delete.is_some(),
+        attrs.on_update.is_some(),
+        attrs.collate.is_some(),
+        attrs.stored.is_some(),
+        attrs.renamed_from.is_some(),
     ];
     if others.iter().any(|b| *b) {
         cx.error(
@@ -124,8 +236,9 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
         cx.error(sql.span, "give either `default` or `default_sql`, not both");
         return None;
     }
-    if let Some(sql) = &attrs.default_sql {
-        return check_default_sql(cx, sql).then(|| DefaultValue::Sql(sql.value.trim().to_string()));
+    if let Some(text) = &attrs.default_sql {
+        let ok = sql(cx, text, SqlKind::Expr("default_sql")) && check_default_sql(cx, text);
+        return ok.then(|| DefaultValue::Sql(text.value.trim().to_string()));
     }
     let lit = attrs.default.as_ref()?;
     let mismatch = |expected: &str| {
@@ -147,6 +260,12 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
         (LogicalType::Bool, DefaultLit::Bool(b)) => Some(DefaultValue::Bool(*b)),
         (LogicalType::Bool, _) => mismatch("`bool` takes `true` or `false`"),
         (LogicalType::F32 | LogicalType::F64, DefaultLit::Int(v)) => int_default(cx, lit, *v),
+        (LogicalType::F32, DefaultLit::Float(f)) if !f.parse::<f32>().is_ok_and(f32::is_finite) => {
+            mismatch(&format!("{f} is not a finite `f32`"))
+        }
+        (LogicalType::F64, DefaultLit::Float(f)) if !f.parse::<f64>().is_ok_and(f64::is_finite) => {
+            mismatch(&format!("{f} is not a finite `f64`"))
+        }
         (LogicalType::F32 | LogicalType::F64, DefaultLit::Float(f)) => Some(DefaultValue::Real(f.clone())),
         (LogicalType::F32 | LogicalType::F64, _) => mismatch("a float takes a number literal"),
         (LogicalType::String | LogicalType::Json, DefaultLit::Str(s)) => Some(DefaultValue::Text(s.clone())),
@@ -155,6 +274,9 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
         (LogicalType::Bytes, _) => mismatch("a blob takes no literal default; use `default_sql = \"x'00ff'\"`"),
         // An explicit SQL type: the user knows its literals better than we do.
         (LogicalType::Sql(_), DefaultLit::Int(v)) => int_default(cx, lit, *v),
+        (LogicalType::Sql(_), DefaultLit::Float(f)) if !f.parse::<f64>().is_ok_and(f64::is_finite) => {
+            mismatch(&format!("{f} is not a finite number"))
+        }
         (LogicalType::Sql(_), DefaultLit::Float(f)) => Some(DefaultValue::Real(f.clone())),
         (LogicalType::Sql(_), DefaultLit::Bool(b)) => Some(DefaultValue::Bool(*b)),
         (LogicalType::Sql(_), DefaultLit::Str(s)) => Some(DefaultValue::Text(s.clone())),
@@ -392,16 +514,43 @@ fn check_strict_types(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[Col
 
 /// Index and constraint names share one namespace in SQLite.
 fn check_unique_names(cx: &Ctxt, input: &syn::DeriveInput, table: &Table) {
-    let mut names: Vec<&str> = table.indexes.iter().map(|i| i.name.as_str()).collect();
-    names.extend(table.uniques.iter().map(|u| u.name.as_str()));
-    names.extend(table.checks.iter().map(|c| c.name.as_str()));
+    // Compared without case, as SQL compares names; an index may not take its table's name
+    // either (tables and indexes share one namespace in SQLite).
+    let mut names: Vec<String> = index_names(table);
+    names.extend(table.checks.iter().map(|c| c.name.clone()));
     let mut seen = std::collections::HashSet::new();
-    for n in names {
-        if !seen.insert(n) {
+    for n in &names {
+        if !seen.insert(n.to_lowercase()) {
             cx.error(
                 input.ident.span(),
-                format!("two indexes or constraints of `{}` are named `{n}`", table.name),
+                format!(
+                    "two indexes or constraints of `{}` are named `{n}` (names are compared without case)",
+                    table.name
+                ),
             );
         }
     }
+    for n in index_names(table) {
+        if n.eq_ignore_ascii_case(&table.name) {
+            cx.error(
+                input.ident.span(),
+                format!("the index `{n}` has its table's name; tables and indexes share one namespace"),
+            );
+        }
+    }
+}
+
+/// The names a table's indexes take in the database: declared indexes, `#[unique]`s and
+/// `#[column(unique)]`s (which become unique indexes).
+pub fn index_names(table: &Table) -> Vec<String> {
+    let mut names: Vec<String> = table.indexes.iter().map(|i| i.name.clone()).collect();
+    names.extend(table.uniques.iter().map(|u| u.name.clone()));
+    names.extend(
+        table
+            .columns
+            .iter()
+            .filter(|c| c.unique)
+            .map(|c| crate::model::names::unique(&table.name, std::slice::from_ref(&c.name))),
+    );
+    names
 }

@@ -137,6 +137,14 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         .as_ref()
         .map(|n| n.value.clone())
         .unwrap_or_else(|| model::snake_case(&input.ident.unraw().to_string()));
+    if let Some(n) = &tattrs.name {
+        check::name(cx, n, "table");
+    }
+    check::table_name(
+        cx,
+        &table_name,
+        tattrs.name.as_ref().map_or(input.ident.span(), |n| n.span),
+    );
     let mut b = Builder {
         cx,
         input,
@@ -215,6 +223,9 @@ impl Builder<'_> {
             .as_ref()
             .map(|n| n.value.clone())
             .unwrap_or_else(|| ident.unraw().to_string());
+        if let Some(n) = &cattrs.name {
+            check::name(cx, n, "column");
+        }
         let Some((ty, nullable)) = check::column_type(cx, &field.ty, &cattrs) else {
             return false;
         };
@@ -227,6 +238,7 @@ impl Builder<'_> {
         col.collate = cattrs.collate.as_ref().map(|c| c.value.clone());
         col.renamed_from = cattrs.renamed_from.as_ref().map(|r| r.value.clone());
         col.default = check::default_value(cx, &col, &cattrs);
+        check::column_sql(cx, &cattrs);
         col.generated = cattrs.generated.as_ref().map(|g| model::Generated {
             expr: g.value.clone(),
             stored: cattrs.stored.is_some(),
@@ -253,11 +265,16 @@ impl Builder<'_> {
         } else {
             check::actions_need_reference(cx, &cattrs);
         }
-        if self.field_columns.values().any(|n| *n == name) {
-            cx.error(
-                cattrs.name.as_ref().map_or(ident.span(), |n| n.span),
-                format!("two fields map to the column `{name}`; give one of them #[column(name = \"..\")]"),
-            );
+        // SQLite compares names without case: `Name` and `name` are one column.
+        if let Some(other) = self.field_columns.values().find(|n| n.eq_ignore_ascii_case(&name)) {
+            let message = if *other == name {
+                format!("two fields map to the column `{name}`; give one of them #[column(name = \"..\")]")
+            } else {
+                format!(
+                    "the columns `{other}` and `{name}` differ only in case, and SQL compares names without case; rename one"
+                )
+            };
+            cx.error(cattrs.name.as_ref().map_or(ident.span(), |n| n.span), message);
         }
         self.field_columns.insert(ident.unraw().to_string(), name.clone());
         self.fields.push(ParsedField {
@@ -331,10 +348,19 @@ impl Builder<'_> {
                     Some(cols) => IndexTarget::Columns(cols),
                     None => continue,
                 },
-                attr::IndexOn::Expr(e) => IndexTarget::Expr(e),
+                attr::IndexOn::Expr(e) => {
+                    check::sql(self.cx, &e, check::SqlKind::IndexList);
+                    IndexTarget::Expr(e.value)
+                }
             };
+            if let Some(w) = &ix.where_clause {
+                check::sql(self.cx, w, check::SqlKind::Expr("where"));
+            }
+            if let Some(n) = &ix.name {
+                check::name(self.cx, n, "index");
+            }
             let name = match (&ix.name, &target) {
-                (Some(n), _) => n.clone(),
+                (Some(n), _) => n.value.clone(),
                 (None, IndexTarget::Columns(cols)) => model::names::index(&self.table.name, cols),
                 (None, IndexTarget::Expr(_)) => {
                     self.cx.error(
@@ -348,7 +374,7 @@ impl Builder<'_> {
                 name,
                 target,
                 unique: ix.unique,
-                where_clause: ix.where_clause,
+                where_clause: ix.where_clause.map(|w| w.value),
             });
         }
     }
@@ -357,14 +383,26 @@ impl Builder<'_> {
     fn uniques_and_checks(&mut self) {
         for u in attr::uniques(self.cx, &self.input.attrs) {
             if let Some(cols) = self.columns_of(&u.columns, "#[unique(columns(..))]") {
-                let name = u.name.unwrap_or_else(|| model::names::unique(&self.table.name, &cols));
+                if let Some(n) = &u.name {
+                    check::name(self.cx, n, "unique constraint");
+                }
+                let name = u
+                    .name
+                    .map(|n| n.value)
+                    .unwrap_or_else(|| model::names::unique(&self.table.name, &cols));
                 self.table.uniques.push(model::Unique { name, columns: cols });
             }
         }
         for c in attr::checks(self.cx, &self.input.attrs) {
             self.table.checks.push(model::Check {
-                name: c.name,
-                expr: c.expr,
+                name: {
+                    check::name(self.cx, &c.name, "check");
+                    c.name.value
+                },
+                expr: {
+                    check::sql(self.cx, &c.expr, check::SqlKind::Expr("expr"));
+                    c.expr.value
+                },
             });
         }
     }
@@ -445,19 +483,53 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
     for p in parsed {
         by_struct.entry(p.ident.unraw().to_string()).or_default().push(p);
     }
-    let mut seen_tables: HashMap<&str, &ParsedTable> = HashMap::new();
+    // Tables, and the indexes of every table, share SQLite's one namespace, where names are
+    // compared without case: `Users` and `users` are one table.
+    let mut seen_tables: HashMap<String, &ParsedTable> = HashMap::new();
     for (i, p) in parsed.iter().enumerate() {
-        if let Some(other) = seen_tables.insert(&p.table.name, p) {
-            errors.push((
-                i,
-                syn::Error::new(
-                    p.span,
-                    format!(
-                        "`{}` and `{}` both declare the table `{}`",
-                        other.ident, p.ident, p.table.name
+        if let Some(other) = seen_tables.insert(p.table.name.to_lowercase(), p) {
+            let message = if other.table.name == p.table.name {
+                format!(
+                    "`{}` and `{}` both declare the table `{}`",
+                    other.ident, p.ident, p.table.name
+                )
+            } else {
+                format!(
+                    "`{}` declares the table `{}` and `{}` the table `{}`: names that differ only in case are one table in SQL",
+                    other.ident, other.table.name, p.ident, p.table.name
+                )
+            };
+            errors.push((i, syn::Error::new(p.span, message)));
+        }
+    }
+    let mut seen_indexes: HashMap<String, &ParsedTable> = HashMap::new();
+    for (i, p) in parsed.iter().enumerate() {
+        for ix in check::index_names(&p.table) {
+            let key = ix.to_lowercase();
+            if let Some(t) = seen_tables.get(&key).filter(|t| !std::ptr::eq(**t, p)) {
+                errors.push((
+                    i,
+                    syn::Error::new(
+                        p.span,
+                        format!(
+                            "the index `{ix}` of `{}` has the name of the table `{}`",
+                            p.table.name, t.table.name
+                        ),
                     ),
-                ),
-            ));
+                ));
+            }
+            if let Some(other) = seen_indexes.insert(key, p).filter(|o| !std::ptr::eq(*o, p)) {
+                errors.push((
+                    i,
+                    syn::Error::new(
+                        p.span,
+                        format!(
+                            "`{}` and `{}` both have an index named `{ix}`; index names are one namespace across tables",
+                            other.table.name, p.table.name
+                        ),
+                    ),
+                ));
+            }
         }
     }
     let mut tables = Vec::new();

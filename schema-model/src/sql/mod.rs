@@ -5,6 +5,7 @@
 //! It lives in this crate, not in `schema-core`, because the derive needs it too and cannot
 //! depend on `schema-core` (which re-exports the derive).
 
+pub mod expr;
 pub mod lex;
 pub mod sqlite;
 
