@@ -7,7 +7,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 
 use crate::dialect::{Plan, PlanErrors, PlanOptions};
-use crate::diff::{Change, RenameError, RenameHint, Renames, Resolver, diff, resolve_renames};
+use crate::diff::{
+    Change, RenameError, RenameHint, Renames, Resolver, diff, has_persisting_hints, resolve_renames_after,
+};
 use crate::folder::{BREAKPOINT, Folder, FolderError, Journal, JournalEntry};
 use crate::model::Schema;
 use crate::snapshot::{ROOT_ID, Snapshot};
@@ -105,7 +107,13 @@ pub fn pending(
     let target = dialect.normalize(schema);
     let empty = Schema::default();
     let before = prev.as_ref().map_or(&empty, |p| &p.schema);
-    let renames = resolve_renames(before, &target, hints, resolver)?;
+    // Swaps stated in the code stay there once carried out: the folder's history says which were.
+    let done = if has_persisting_hints(before, &target) {
+        renames_carried_out(folder, &journal)?
+    } else {
+        Renames::default()
+    };
+    let renames = resolve_renames_after(before, &target, hints, resolver, &done)?;
     let changes = diff(before, &target, &renames);
     let plan = dialect.plan(before, &target, &changes, &PlanOptions::default())?;
     Ok(Pending {
@@ -334,6 +342,17 @@ fn index_names_column(sql: &str, column: &str) -> bool {
         Kind::Word => t.text(sql).eq_ignore_ascii_case(column),
         _ => false,
     })
+}
+
+/// Every rename the folder's migrations carried out, from their snapshots' `_meta`.
+fn renames_carried_out(folder: &Folder, journal: &Journal) -> Result<Renames, FolderError> {
+    let mut all = Renames::default();
+    for e in &journal.entries {
+        let s = folder.read_snapshot(e.idx)?;
+        all.tables.extend(s.renames.tables);
+        all.columns.extend(s.renames.columns);
+    }
+    Ok(all)
 }
 
 fn initial_name(target: &Schema) -> String {

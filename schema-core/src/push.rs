@@ -2,7 +2,7 @@
 //! transaction, with the same safety as the migrator.
 
 use crate::dialect::{Plan, PlanErrors};
-use crate::diff::{Change, RenameError, RenameHint, Resolver, diff, resolve_renames};
+use crate::diff::{Change, RenameError, RenameHint, Resolver, diff, persisting_hints, resolve_renames_after};
 use crate::driver::{Driver, RowFilter};
 use crate::migrate::{DbError, MigrateError};
 use crate::model::Schema;
@@ -49,7 +49,9 @@ pub fn plan_push(
     let dialect = driver.dialect();
     let live = driver.introspect(skip)?;
     let target = dialect.normalize(schema);
-    let renames = resolve_renames(&live, &target, hints, resolver)?;
+    // A swap the code states is a migration's job: push, with no history, cannot tell one to
+    // make from one made, so it leaves them out rather than swap at every push.
+    let renames = resolve_renames_after(&live, &target, hints, resolver, &persisting_hints(&live, &target))?;
     let changes = diff(&live, &target, &renames);
     let opts = driver.plan_options(&changes)?;
     let plan = dialect.plan(&live, &target, &changes, &opts)?;

@@ -2,6 +2,7 @@
 //! tests can compare them with what the CLI reads from the same files.
 
 pub mod generate;
+pub mod project;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -3,71 +3,14 @@
 //! `schema migrate` do it, with foreign keys on, and every row shown kept (or the change
 //! refused before anything runs).
 
-use rusqlite::Connection;
-use schema_core::folder::Folder;
-use schema_core::generate::{GenerateError, GenerateOptions, GenerateOutcome, generate};
+use schema_core::MigrateError;
+use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
 use schema_core::model::Schema;
-use schema_core::sqlite::{REBUILD_MARKER, SQLITE};
-use schema_core::{MigrateError, Migrations};
-
-/// A project: a migration folder and a database, moved from schema to schema.
-struct Project {
-    dir: tempfile::TempDir,
-}
+use schema_core::sqlite::REBUILD_MARKER;
+use schema_tests::project::Project;
 
 fn schema(src: &str) -> Schema {
     schema_tests::schema_from_source(src)
-}
-
-impl Project {
-    fn new(first: &str) -> Project {
-        let p = Project {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        p.generate(first).unwrap();
-        p.migrate().unwrap();
-        p
-    }
-
-    fn folder(&self) -> Folder {
-        Folder::new(self.dir.path().join("migrations"), &SQLITE)
-    }
-
-    fn generate(&self, src: &str) -> Result<String, GenerateError> {
-        match generate(&self.folder(), &schema(src), &GenerateOptions::default(), &mut ())? {
-            GenerateOutcome::Written(w) => Ok(std::fs::read_to_string(w.sql_path).unwrap()),
-            GenerateOutcome::NoChanges => panic!("expected a change"),
-        }
-    }
-
-    /// A connection with foreign keys on, as an application has it.
-    fn conn(&self) -> Connection {
-        let c = Connection::open(self.dir.path().join("app.db")).unwrap();
-        c.pragma_update(None, "foreign_keys", true).unwrap();
-        c
-    }
-
-    fn migrate(&self) -> Result<(), MigrateError> {
-        let mut c = self.conn();
-        Migrations::from_dir(self.dir.path().join("migrations"))?.run(&mut c)?;
-        assert!(
-            fk_on(&c),
-            "the migrator gives the connection back with foreign keys as they were"
-        );
-        Ok(())
-    }
-
-    fn exec(&self, sql: &str) {
-        self.conn().execute_batch(sql).unwrap();
-    }
-
-    fn rows(&self, sql: &str) -> Vec<String> {
-        schema_tests::rows(&self.conn(), sql)
-    }
-}
-
-fn fk_on(c: &Connection) -> bool {
-    c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap()
 }
 
 const PARENT_CHILD: &str = r#"

@@ -6,7 +6,10 @@ mod renames;
 
 pub use describe::describe;
 
-pub use renames::{Answer, Question, RenameError, RenameHint, Renames, Resolver, resolve_renames};
+pub use renames::{
+    Answer, Question, RenameError, RenameHint, Renames, Resolver, has_persisting_hints, persisting_hints,
+    resolve_renames, resolve_renames_after,
+};
 
 use crate::model::{Check, Column, ForeignKey, Index, PrimaryKey, Schema, Table, TableOptions};
 

@@ -222,16 +222,83 @@ pub fn resolve_renames(
     flags: &[RenameHint],
     resolver: &mut dyn Resolver,
 ) -> Result<Renames, RenameError> {
+    resolve_renames_after(prev, next, flags, resolver, &Renames::default())
+}
+
+/// Whether `next` holds a `renamed_from` hint between two names that both persist (a swap or
+/// a cycle): those hints stay true in the code after they are carried out, so whoever plans
+/// must know which were carried out already (see [`resolve_renames_after`]).
+pub fn has_persisting_hints(prev: &Schema, next: &Schema) -> bool {
+    let p = persisting_hints(prev, next);
+    !p.tables.is_empty() || !p.columns.is_empty()
+}
+
+/// The `renamed_from` hints of `next` between two names that both persist in `prev` and
+/// `next`. Passed as `done` to [`resolve_renames_after`], they are left out: what `push`
+/// does, since without a history it cannot tell a swap to make from one made.
+pub fn persisting_hints(prev: &Schema, next: &Schema) -> Renames {
+    let mut out = Renames::default();
+    for t in &next.tables {
+        if let Some(f) = t.renamed_from.as_deref()
+            && f != t.name
+            && prev.table(f).is_some()
+            && next.table(f).is_some()
+        {
+            out.tables.push((f.to_string(), t.name.clone()));
+        }
+        if let Some(p) = prev.table(&t.name) {
+            for c in &t.columns {
+                if let Some(f) = c.renamed_from.as_deref()
+                    && f != c.name
+                    && p.column(f).is_some()
+                    && t.column(f).is_some()
+                {
+                    out.columns.push((t.name.clone(), f.to_string(), c.name.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`resolve_renames`], where `done` holds the renames earlier migrations carried out: a swap
+/// or cycle the code states (`a` ← `b`, `b` ← `a`) is carried out once, not again at every
+/// generate while the hint stays in the code.
+pub fn resolve_renames_after(
+    prev: &Schema,
+    next: &Schema,
+    flags: &[RenameHint],
+    resolver: &mut dyn Resolver,
+    done: &Renames,
+) -> Result<Renames, RenameError> {
     let mut renames = Renames::default();
     let mut open = Vec::new();
 
-    let mut created: Vec<&Table> = next.tables.iter().filter(|t| prev.table(&t.name).is_none()).collect();
+    // `renamed_from` in the code, including swaps and cycles (`a` ← `b`, `b` ← `a`), where
+    // both names persist and only the code can say what moved.
+    let done_tables: Vec<(&str, &str)> = done.tables.iter().map(|(f, t)| (f.as_str(), t.as_str())).collect();
+    let table_hints = code_hints(
+        &prev.tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        &next
+            .tables
+            .iter()
+            .map(|t| (t.name.as_str(), t.renamed_from.as_deref()))
+            .collect::<Vec<_>>(),
+        "table",
+        &done_tables,
+    )?;
+    let mut created: Vec<&Table> = next
+        .tables
+        .iter()
+        .filter(|t| prev.table(&t.name).is_none() && !table_hints.iter().any(|(_, to)| *to == t.name))
+        .collect();
     let mut dropped: Vec<String> = prev
         .tables
         .iter()
-        .filter(|t| next.table(&t.name).is_none())
+        .filter(|t| next.table(&t.name).is_none() && !table_hints.iter().any(|(from, _)| *from == t.name))
         .map(|t| t.name.clone())
         .collect();
+    renames.tables.extend(table_hints);
 
     for hint in flags {
         if let RenameHint::Table { from, to } = hint {
@@ -247,18 +314,6 @@ pub fn resolve_renames(
             }
             take(&mut renames, &mut created, &mut dropped, from, to);
         }
-    }
-    let hinted: Vec<(String, String)> = created
-        .iter()
-        .filter_map(|t| {
-            t.renamed_from
-                .as_ref()
-                .filter(|o| dropped.contains(o))
-                .map(|o| (o.clone(), t.name.clone()))
-        })
-        .collect();
-    for (from, to) in hinted {
-        take(&mut renames, &mut created, &mut dropped, &from, &to);
     }
     let says_new = |t: &str| {
         flags
@@ -298,19 +353,34 @@ pub fn resolve_renames(
             .find(|(_, n)| *n == t.name)
             .map_or(t.name.as_str(), |(o, _)| o.as_str());
         let Some(p) = prev.table(old_name) else { continue };
+        let done_cols: Vec<(&str, &str)> = done
+            .columns
+            .iter()
+            .filter(|(table, _, _)| *table == t.name)
+            .map(|(_, f, c)| (f.as_str(), c.as_str()))
+            .collect();
+        let col_hints = code_hints(
+            &p.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            &t.columns
+                .iter()
+                .map(|c| (c.name.as_str(), c.renamed_from.as_deref()))
+                .collect::<Vec<_>>(),
+            &format!("column of `{}`", t.name),
+            &done_cols,
+        )?;
         let mut new_cols: Vec<String> = t
             .columns
             .iter()
-            .filter(|c| p.column(&c.name).is_none())
+            .filter(|c| p.column(&c.name).is_none() && !col_hints.iter().any(|(_, to)| *to == c.name))
             .map(|c| c.name.clone())
             .collect();
         let mut old_cols: Vec<String> = p
             .columns
             .iter()
-            .filter(|c| t.column(&c.name).is_none())
+            .filter(|c| t.column(&c.name).is_none() && !col_hints.iter().any(|(from, _)| *from == c.name))
             .map(|c| c.name.clone())
             .collect();
-        let mut pairs = Vec::new();
+        let mut pairs = col_hints;
         for hint in flags {
             if let RenameHint::Column { table, from, to } = hint {
                 if table != &t.name && table != old_name {
@@ -329,16 +399,6 @@ pub fn resolve_renames(
                 pairs.push((from.clone(), to.clone()));
                 new_cols.retain(|c| c != to);
                 old_cols.retain(|c| c != from);
-            }
-        }
-        for c in &t.columns {
-            if let Some(from) = &c.renamed_from
-                && new_cols.contains(&c.name)
-                && old_cols.contains(from)
-            {
-                pairs.push((from.clone(), c.name.clone()));
-                new_cols.retain(|n| *n != c.name);
-                old_cols.retain(|n| n != from);
             }
         }
         let named = |h: &RenameHint, create: bool, col: &str| match h {
@@ -394,6 +454,55 @@ pub fn resolve_renames(
     } else {
         Err(RenameError::Unanswered(open))
     }
+}
+
+/// The renames `renamed_from` says, between the names before (`prev`) and the names after
+/// with their hints (`next`). A hint whose old name is unknown is ignored (it says where a name
+/// came from long ago). Both names may persist, as in a swap or a cycle, as long as every name
+/// still in use is accounted for: an old name kept by a table must be the target of another
+/// hint, and a target that existed before must itself have moved away.
+fn code_hints(
+    prev: &[&str],
+    next: &[(&str, Option<&str>)],
+    what: &str,
+    done: &[(&str, &str)],
+) -> Result<Vec<(String, String)>, RenameError> {
+    let persists = |name: &str| next.iter().any(|(n, _)| *n == name);
+    let hints: Vec<(&str, &str)> = next
+        .iter()
+        .filter_map(|(name, from)| from.map(|f| (f, *name)))
+        .filter(|(from, to)| from != to && prev.contains(from))
+        // A hint between names that both persist, carried out before: done, not again.
+        .filter(|(from, to)| !(persists(from) && done.contains(&(*from, *to))))
+        .collect();
+    let bad = |from: &str, to: &str, reason: String| RenameError::BadHint {
+        hint: format!("renamed_from = \"{from}\" on the {what} `{to}`"),
+        reason,
+    };
+    for (i, (from, to)) in hints.iter().enumerate() {
+        if hints[..i].iter().any(|(f, _)| f == from) {
+            return Err(bad(from, to, format!("another {what} is renamed from `{from}` too")));
+        }
+        let old_name_kept = next.iter().any(|(n, _)| n == from);
+        if old_name_kept && !hints.iter().any(|(_, t)| t == from) {
+            return Err(bad(
+                from,
+                to,
+                format!(
+                    "`{from}` is still in the schema and nothing is renamed into its place; a {what} can have one origin"
+                ),
+            ));
+        }
+        let target_existed = prev.contains(to);
+        if target_existed && !hints.iter().any(|(f, _)| f == to) {
+            return Err(bad(
+                from,
+                to,
+                format!("`{to}` already existed and does not move away; say where it goes with its own renamed_from"),
+            ));
+        }
+    }
+    Ok(hints.into_iter().map(|(f, t)| (f.to_string(), t.to_string())).collect())
 }
 
 fn take(renames: &mut Renames, created: &mut Vec<&Table>, dropped: &mut Vec<String>, from: &str, to: &str) {

@@ -163,19 +163,42 @@ impl<'a> Planner<'a> {
     }
 
     /// Renames are ALTERs, which repoint every reference (foreign keys, indexes, triggers).
+    /// A swap or a cycle (`a` → `b` while `b` → `a`) goes through temporary names, since a
+    /// name can only be taken once it is free.
     fn renames(&self, out: &mut Vec<String>) {
+        let tables: Vec<(&str, &str)> = self
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::RenameTable { from, to } => Some((from.as_str(), to.as_str())),
+                _ => None,
+            })
+            .collect();
+        let taken: Vec<&str> = self.prev.tables.iter().map(|t| t.name.as_str()).collect();
+        for (from, to) in rename_steps(&tables, &taken) {
+            out.push(format!("ALTER TABLE {} RENAME TO {};", ident(&from), ident(&to)));
+        }
+        let mut by_table: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
         for c in self.changes {
-            match c {
-                Change::RenameTable { from, to } => {
-                    out.push(format!("ALTER TABLE {} RENAME TO {};", ident(from), ident(to)))
-                }
-                Change::RenameColumn { table, from, to } => out.push(format!(
+            if let Change::RenameColumn { table, from, to } = c {
+                by_table
+                    .entry(table.as_str())
+                    .or_default()
+                    .push((from.as_str(), to.as_str()));
+            }
+        }
+        for (table, pairs) in by_table {
+            let taken: Vec<&str> = self
+                .prev_of(table)
+                .map(|t| t.columns.iter().map(|c| c.name.as_str()).collect())
+                .unwrap_or_default();
+            for (from, to) in rename_steps(&pairs, &taken) {
+                out.push(format!(
                     "ALTER TABLE {} RENAME COLUMN {} TO {};",
                     ident(table),
-                    ident(from),
-                    ident(to)
-                )),
-                _ => {}
+                    ident(&from),
+                    ident(&to)
+                ));
             }
         }
     }
@@ -255,6 +278,40 @@ impl<'a> Planner<'a> {
             }
         }
     }
+}
+
+/// The ALTERs that carry out `renames` (old name → new name): one each, unless a new name is
+/// still taken by an old one that moves later (a swap, a cycle), in which case every rename goes
+/// first to a temporary name no existing name (`taken`) has, then to its new name.
+fn rename_steps(renames: &[(&str, &str)], taken: &[&str]) -> Vec<(String, String)> {
+    let cyclic = renames
+        .iter()
+        .any(|(_, to)| renames.iter().any(|(from, _)| from.eq_ignore_ascii_case(to)));
+    if !cyclic {
+        return renames.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    }
+    let mut temps = Vec::new();
+    let mut n = 0;
+    while temps.len() < renames.len() {
+        let candidate = format!("{NEW_PREFIX}rename_{n}");
+        n += 1;
+        let clash = |x: &&str| x.eq_ignore_ascii_case(&candidate);
+        if !taken.iter().any(clash) && !renames.iter().any(|(f, t)| clash(f) || clash(t)) {
+            temps.push(candidate);
+        }
+    }
+    let mut steps: Vec<(String, String)> = renames
+        .iter()
+        .zip(&temps)
+        .map(|((from, _), tmp)| (from.to_string(), tmp.clone()))
+        .collect();
+    steps.extend(
+        renames
+            .iter()
+            .zip(&temps)
+            .map(|((_, to), tmp)| (tmp.clone(), to.to_string())),
+    );
+    steps
 }
 
 /// Refuses, all at once, every change that would leave rows without a value.
