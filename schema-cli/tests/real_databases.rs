@@ -9,6 +9,7 @@ use std::process::Command;
 use rusqlite::Connection;
 use schema_core::diff::{describe, diff};
 use schema_core::sqlite::{SQLITE, introspect};
+use schema_tests::shape::shape;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -208,16 +209,28 @@ fn check(name: &str, db: &Path) -> String {
         "{name}: the round trip differs:\n{}",
         differences.join("\n")
     );
+    // Exact: SQLite reports the same objects, fact by fact, for both files.
+    let (before, after) = (
+        shape(&Connection::open(&local).unwrap()),
+        shape(&Connection::open(&fresh).unwrap()),
+    );
+    let lost: Vec<&String> = before.iter().filter(|f| !after.contains(f)).collect();
+    let gained: Vec<&String> = after.iter().filter(|f| !before.contains(f)).collect();
+    assert!(
+        lost.is_empty() && gained.is_empty(),
+        "{name}: the rebuilt database is not the original.\nonly in the original:\n{lost:#?}\nonly in the rebuilt one:\n{gained:#?}"
+    );
 
     let count = |f: fn(&schema_core::model::Table) -> usize| original.tables.iter().map(f).sum::<usize>();
     format!(
-        "{name}: {} tables, {} columns, {} primary keys, {} indexes, {} foreign keys, {} checks read; differences found: {}",
+        "{name}: {} tables, {} columns, {} primary keys, {} indexes, {} foreign keys, {} checks read; {} facts of sqlite_master and the pragmas compared, all equal; model differences found: {}",
         original.tables.len(),
         count(|t| t.columns.len()),
         original.tables.iter().filter(|t| !t.key_columns().is_empty()).count(),
         count(|t| t.indexes.len()),
         count(|t| t.foreign_keys.len()),
         count(|t| t.checks.len()),
+        before.len(),
         if differences.is_empty() {
             "none".to_string()
         } else {

@@ -43,6 +43,12 @@ pub trait Driver {
     /// `skip` (the tracking table) and the database's own.
     fn introspect(&mut self, skip: &[&str]) -> Result<Schema, DbError>;
 
+    /// What the tables' definitions say that the model cannot (an `ON CONFLICT` clause, a
+    /// descending key), one sentence each: what `pull` prints and lists in its baseline.
+    fn unmodeled(&mut self, _skip: &[&str]) -> Result<Vec<String>, DbError> {
+        Ok(Vec::new())
+    }
+
     /// The objects the model does not describe, as the statements that create them (SQLite's
     /// virtual tables, views and triggers): what `pull` keeps in its baseline as written.
     fn verbatim_objects(&mut self, _skip: &[&str]) -> Result<Vec<String>, DbError> {

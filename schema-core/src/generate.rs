@@ -24,6 +24,9 @@ pub struct GenerateOptions {
     pub append: Vec<String>,
     /// `--custom`: an empty migration for hand-written SQL, the snapshot carried over.
     pub custom: bool,
+    /// Lines written as `-- NOTE: ..` comments at the head of the file (`pull`'s account of
+    /// what the baseline does not carry over).
+    pub notes: Vec<String>,
     /// `--rename OLD=NEW` / `--rename TABLE.OLD=NEW`.
     pub renames: Vec<RenameHint>,
 }
@@ -71,6 +74,14 @@ pub enum GenerateError {
     /// `--name` is not a valid name.
     #[error("invalid --name \"{0}\": use letters, digits and underscores")]
     Name(String),
+    /// A statement holds the statement separator, so the file would split it in two.
+    #[error(
+        "a statement holds `--> statement-breakpoint`, where migration files are split; no migration was written. The statement: {statement}"
+    )]
+    Separator {
+        /// The statement.
+        statement: String,
+    },
 }
 
 /// The comment drizzle-kit puts in a custom migration.
@@ -175,11 +186,29 @@ pub fn generate(
             .warnings
             .extend(custom_index_warnings(folder, &journal, &p.plan, &p.changes, &p.target)?);
         let statements: Vec<&String> = p.plan.statements.iter().chain(&opts.append).collect();
-        let sql = statements
+        // Neither migrator could run a statement that the separator cuts in two.
+        if let Some(s) = statements.iter().find(|s| s.contains(BREAKPOINT)) {
+            return Err(GenerateError::Separator {
+                statement: s.to_string(),
+            });
+        }
+        let head: String = opts
+            .notes
             .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(&format!("{BREAKPOINT}\n"));
+            .map(|n| {
+                format!(
+                    "-- NOTE: {}\n",
+                    n.replace(['\n', '\r'], " ")
+                        .replace(BREAKPOINT, "-- > statement-breakpoint")
+                )
+            })
+            .collect();
+        let sql = head
+            + &statements
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(&format!("{BREAKPOINT}\n"));
         (sql, p.target, p.renames, default_name, p.plan, prev_id)
     };
 

@@ -14,6 +14,7 @@
 mod fault;
 mod migrate;
 mod table;
+mod value;
 
 pub mod backend;
 pub mod dialect;
@@ -35,11 +36,14 @@ pub use schema_derive::Table;
 pub use schema_derive::embed_migrations;
 pub use schema_model::{model, sql};
 pub use table::{ColumnRef, Executor, References, RowReader, Table};
+pub use value::Value;
 
 /// What the derive's generated code calls. Not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use schema_model::model;
+
+    pub use crate::table::{KeyPart, references_key};
 
     #[cfg(feature = "sqlite")]
     pub use crate::sqlite::__private as sqlite;

@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dialect::Dialect;
-use crate::model::{Column, DefaultValue, IndexTarget, LogicalType, Schema, Table, snake_case};
+use crate::model::{
+    Column, DefaultValue, Deferrable, FkAction, ForeignKey, IndexTarget, LogicalType, Schema, Table, UniqueKind,
+    snake_case,
+};
 
 /// The Rust file, and what it could not say (each also written into the file as a comment).
 #[derive(Debug, Clone, PartialEq)]
@@ -15,24 +18,77 @@ pub struct Pulled {
     pub notes: Vec<String>,
 }
 
-const KEYWORDS: [&str; 39] = [
+/// Every keyword of every edition, strict and reserved: a field named one is written raw.
+const KEYWORDS: [&str; 49] = [
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "if",
     "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait",
-    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final",
+    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
 ];
 const NOT_RAW: [&str; 5] = ["self", "Self", "super", "crate", "_"];
 
-/// A Rust identifier for a SQL name: snake_case, invalid characters as `_`, a leading digit
-/// prefixed, keywords raw (`r#type`) or, where Rust allows no raw form, suffixed.
+/// Type names a pulled struct must not take: the derive's `Table` (imported by the file) and
+/// every name of Rust's prelude, which a struct of that name would shadow for the file's own
+/// field types (`String`, `Option`, `Vec`, ...).
+const TAKEN_TYPE_NAMES: [&str; 44] = [
+    "Table",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "ToString",
+    "Vec",
+    "Box",
+    "Copy",
+    "Send",
+    "Sized",
+    "Sync",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "Default",
+    "Iterator",
+    "Extend",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "ToOwned",
+    "Clone",
+    "PartialEq",
+    "PartialOrd",
+    "Eq",
+    "Ord",
+    "TryFrom",
+    "TryInto",
+    "FromIterator",
+    "Debug",
+    "Hash",
+    "Value",
+    "Self",
+    "AsyncFn",
+];
+
+/// A Rust identifier for a SQL name: snake_case, any character Rust does not take in an
+/// identifier as `_`, a leading digit prefixed, keywords raw (`r#type`) or, where Rust allows
+/// no raw form, suffixed.
 pub fn field_ident(name: &str) -> String {
     let mut s: String = snake_case(name)
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| if unicode_ident::is_xid_continue(c) { c } else { '_' })
         .collect();
     if s.is_empty() {
         s = "column".into();
     }
-    if s.starts_with(|c: char| c.is_ascii_digit()) {
+    if !s.starts_with(|c: char| c == '_' || unicode_ident::is_xid_start(c)) {
         s.insert(0, '_');
     }
     if NOT_RAW.contains(&s.as_str()) {
@@ -43,12 +99,13 @@ pub fn field_ident(name: &str) -> String {
     s
 }
 
-/// `order_items` → `OrderItem`s: a type name for a table.
+/// `order_items` → `OrderItems`: a type name for a table, never one the file's own code
+/// needs (`Table`, `String`, `Option`, ...).
 pub fn struct_ident(table: &str) -> String {
     let mut out = String::new();
     let mut upper = true;
     for c in table.chars() {
-        if c.is_alphanumeric() {
+        if unicode_ident::is_xid_continue(c) && c != '_' {
             if upper {
                 out.extend(c.to_uppercase());
             } else {
@@ -59,11 +116,11 @@ pub fn struct_ident(table: &str) -> String {
             upper = true;
         }
     }
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+    if !out.starts_with(unicode_ident::is_xid_start) {
         out.insert_str(0, "Table");
     }
-    if NOT_RAW.contains(&out.as_str()) {
-        out.push('_');
+    if TAKEN_TYPE_NAMES.contains(&out.as_str()) {
+        out.push_str("Row");
     }
     out
 }
@@ -116,7 +173,7 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
         structs.insert(&t.name, name);
     }
     // Every column's field name and Rust type, decided before any reference uses them.
-    let mut fields: BTreeMap<(&str, &str), (String, &'static str)> = BTreeMap::new();
+    let mut fields: Fields = BTreeMap::new();
     for t in &schema.tables {
         let mut taken = BTreeSet::new();
         for c in &t.columns {
@@ -130,14 +187,17 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
             fields.insert((&t.name, &c.name), (f, dialect.rust_type(&declared(c, dialect))));
         }
     }
-    // A foreign key column takes its target's Rust type, as the derive requires.
+    // A foreign key column takes the Rust type of the parent column it pairs with, as the
+    // derive requires.
     for t in &schema.tables {
         for fk in &t.foreign_keys {
-            if let ([from], [to]) = (fk.columns.as_slice(), fk.ref_columns.as_slice())
-                && let Some((_, target_ty)) = fields.get(&(fk.ref_table.as_str(), to.as_str())).cloned()
-                && let Some(entry) = fields.get_mut(&(t.name.as_str(), from.as_str()))
-            {
-                entry.1 = target_ty;
+            let parent = parent_columns(schema, fk);
+            for (from, to) in fk.columns.iter().zip(&parent) {
+                if let Some((_, target_ty)) = fields.get(&(fk.ref_table.as_str(), to.as_str())).cloned()
+                    && let Some(entry) = fields.get_mut(&(t.name.as_str(), from.as_str()))
+                {
+                    entry.1 = target_ty;
+                }
             }
         }
     }
@@ -145,13 +205,32 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
     let mut out = String::new();
     out.push_str(&format!(
         "// Written by `schema pull` from {source}. Edit freely: `schema generate` diffs this file\n\
-         // against the baseline snapshot written beside it.\n\n#![allow(dead_code)]\n\nuse schema_core::Table;\n"
+         // against the baseline snapshot written beside it.\n\n\
+         // clippy's `duplicated_attributes` takes a flag repeated across two #[index]es for one\n\
+         // attribute written twice (rust-clippy#13238).\n\
+         #![allow(dead_code, non_snake_case, non_camel_case_types, clippy::duplicated_attributes)]\n\n\
+         use schema_core::Table;\n"
     ));
     for t in &schema.tables {
         out.push('\n');
-        out.push_str(&render_table(t, &structs, &fields, &mut notes, dialect));
+        out.push_str(&render_table(schema, t, &structs, &fields, &mut notes, dialect));
     }
     Pulled { code: out, notes }
+}
+
+/// (table, column) → (field name, Rust type).
+type Fields<'a> = BTreeMap<(&'a str, &'a str), (String, &'static str)>;
+
+/// The parent's columns a foreign key pairs with: those it names, or the parent's key.
+fn parent_columns(schema: &Schema, fk: &ForeignKey) -> Vec<String> {
+    if fk.ref_columns.is_empty() {
+        schema
+            .table(&fk.ref_table)
+            .map(|p| p.key_columns().into_iter().map(str::to_string).collect())
+            .unwrap_or_default()
+    } else {
+        fk.ref_columns.clone()
+    }
 }
 
 /// The column's declared SQL type.
@@ -162,10 +241,88 @@ fn declared(c: &Column, dialect: &dyn Dialect) -> String {
     }
 }
 
+/// How the struct says one foreign key, or why it cannot.
+enum FkForm {
+    /// On the column: `references = Parent::field` or `references = Parent`, with its options.
+    Column(String, Vec<String>),
+    /// `#[foreign_key(..)]` on the struct.
+    Struct(String),
+    /// Not carried over; the note says why.
+    Lost(String),
+}
+
+/// The attribute form of a foreign key of `t`.
+fn fk_form(schema: &Schema, t: &Table, fk: &ForeignKey, structs: &BTreeMap<&str, String>, fields: &Fields) -> FkForm {
+    let field_of = |table: &str, col: &str| fields.get(&(table, col)).map(|f| f.0.clone());
+    let Some(parent) = structs.get(fk.ref_table.as_str()) else {
+        return FkForm::Lost(format!(
+            "`{}`: the foreign key ({}) references `{}`, which is not among the tables pulled; it is not carried over",
+            t.name,
+            fk.columns.join(", "),
+            fk.ref_table
+        ));
+    };
+    let parent_cols = parent_columns(schema, fk);
+    if parent_cols.len() != fk.columns.len() {
+        return FkForm::Lost(format!(
+            "`{}`: the foreign key ({}) references `{}`{}, which does not pair up with its columns; it is not carried over",
+            t.name,
+            fk.columns.join(", "),
+            fk.ref_table,
+            if fk.ref_columns.is_empty() {
+                " by its primary key".to_string()
+            } else {
+                format!("({})", fk.ref_columns.join(", "))
+            }
+        ));
+    }
+    let mut options = Vec::new();
+    if fk.on_delete != FkAction::NoAction {
+        options.push(format!("on_delete = {}", lit(fk.on_delete.as_str())));
+    }
+    if fk.on_update != FkAction::NoAction {
+        options.push(format!("on_update = {}", lit(fk.on_update.as_str())));
+    }
+    match fk.deferrable {
+        Deferrable::No => {}
+        Deferrable::InitiallyImmediate => options.push("deferrable".into()),
+        Deferrable::InitiallyDeferred => options.push(format!("deferrable = {}", lit("deferred"))),
+    }
+    let target: Option<Vec<String>> = parent_cols.iter().map(|c| field_of(&fk.ref_table, c)).collect();
+    let from: Option<Vec<String>> = fk.columns.iter().map(|c| field_of(&t.name, c)).collect();
+    let (Some(target), Some(from)) = (target, from) else {
+        return FkForm::Lost(format!(
+            "`{}`: the foreign key ({}) names a column that is not in the database; it is not carried over",
+            t.name,
+            fk.columns.join(", ")
+        ));
+    };
+    if let ([_], [to]) = (from.as_slice(), target.as_slice()) {
+        let reference = if fk.ref_columns.is_empty() {
+            format!("references = {parent}")
+        } else {
+            format!("references = {parent}::{to}")
+        };
+        let mut attrs = vec![reference];
+        attrs.extend(options);
+        return FkForm::Column(fk.columns[0].clone(), attrs);
+    }
+    let mut parts = vec![
+        format!("columns({})", from.join(", ")),
+        format!("references = {parent}"),
+    ];
+    if !fk.ref_columns.is_empty() {
+        parts.push(format!("to({})", target.join(", ")));
+    }
+    parts.extend(options);
+    FkForm::Struct(format!("#[foreign_key({})]\n", parts.join(", ")))
+}
+
 fn render_table(
+    schema: &Schema,
     t: &Table,
     structs: &BTreeMap<&str, String>,
-    fields: &BTreeMap<(&str, &str), (String, &'static str)>,
+    fields: &Fields,
     notes: &mut Vec<String>,
     dialect: &dyn Dialect,
 ) -> String {
@@ -207,12 +364,66 @@ fn render_table(
         }
         s.push_str(&format!("#[index({})]\n", parts.join(", ")));
     }
+    let mut inline_unique = BTreeSet::new();
+    for u in &t.uniques {
+        let cols: Vec<String> = u.columns.iter().map(|c| field(c)).collect();
+        match u.kind {
+            UniqueKind::Inline => {
+                inline_unique.insert(u.columns[0].as_str());
+            }
+            UniqueKind::Constraint { named } => {
+                let name = if named {
+                    format!("name = {}, ", lit(&u.name))
+                } else {
+                    String::new()
+                };
+                s.push_str(&format!("#[unique({name}columns({}), constraint)]\n", cols.join(", ")));
+            }
+            UniqueKind::Index => {
+                s.push_str(&format!(
+                    "#[unique(name = {}, columns({}))]\n",
+                    lit(&u.name),
+                    cols.join(", ")
+                ));
+            }
+        }
+    }
     for ch in &t.checks {
-        s.push_str(&format!(
-            "#[check(name = {}, expr = {})]\n",
-            lit(&ch.name),
-            lit(&ch.expr)
-        ));
+        if ch.named {
+            s.push_str(&format!(
+                "#[check(name = {}, expr = {})]\n",
+                lit(&ch.name),
+                lit(&ch.expr)
+            ));
+        } else {
+            s.push_str(&format!("#[check(expr = {})]\n", lit(&ch.expr)));
+        }
+    }
+    let mut column_fks: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for fk in &t.foreign_keys {
+        match fk_form(schema, t, fk, structs, fields) {
+            FkForm::Column(col, attrs) if !column_fks.contains_key(&col) => {
+                column_fks.insert(col, attrs);
+            }
+            // A second foreign key on the same column goes on the struct.
+            FkForm::Column(col, attrs) => {
+                let mut parts = vec![format!("columns({})", field(&col))];
+                let (reference, rest) = attrs
+                    .split_first()
+                    .map_or((String::new(), &[][..]), |(r, rest)| (r.clone(), rest));
+                match reference.strip_prefix("references = ").and_then(|r| r.split_once("::")) {
+                    Some((parent, to)) => {
+                        parts.push(format!("references = {parent}"));
+                        parts.push(format!("to({to})"));
+                    }
+                    None => parts.push(reference),
+                }
+                parts.extend(rest.iter().cloned());
+                s.push_str(&format!("#[foreign_key({})]\n", parts.join(", ")));
+            }
+            FkForm::Struct(attr) => s.push_str(&attr),
+            FkForm::Lost(note) => local_notes.push(note),
+        }
     }
     let struct_name = &structs[t.name.as_str()];
     s.push_str(&format!("pub struct {struct_name} {{\n"));
@@ -221,7 +432,11 @@ fn render_table(
             .get(&(t.name.as_str(), c.name.as_str()))
             .cloned()
             .unwrap_or_else(|| (field_ident(&c.name), "f64"));
-        let attrs = column_attrs(t, c, &fname, rust, structs, fields, &mut local_notes, dialect);
+        let mut attrs = column_attrs(t, c, &fname, rust, &mut local_notes, dialect);
+        if inline_unique.contains(c.name.as_str()) {
+            attrs.push("unique(constraint)".into());
+        }
+        attrs.extend(column_fks.remove(&c.name).unwrap_or_default());
         let ty = if c.not_null && c.generated.is_none() {
             rust.to_string()
         } else {
@@ -239,33 +454,19 @@ fn render_table(
         s.push_str(&format!("    pub {fname}: {ty},\n"));
     }
     s.push_str("}\n");
-    for fk in &t.foreign_keys {
-        if fk.columns.len() != 1 {
-            local_notes.push(format!(
-                "`{}`: the foreign key ({}) → {}({}) spans several columns, which #[column(references)] cannot say; it is not carried over",
-                t.name,
-                fk.columns.join(", "),
-                fk.ref_table,
-                fk.ref_columns.join(", ")
-            ));
-        }
-    }
     let mut head = String::new();
     for n in &local_notes {
-        head.push_str(&format!("// NOTE: {n}\n"));
+        head.push_str(&format!("// NOTE: {}\n", n.replace(['\n', '\r'], " ")));
     }
     notes.extend(local_notes);
     head + &s
 }
 
-#[allow(clippy::too_many_arguments)]
 fn column_attrs(
     t: &Table,
     c: &Column,
     fname: &str,
     rust: &str,
-    structs: &BTreeMap<&str, String>,
-    fields: &BTreeMap<(&str, &str), (String, &'static str)>,
     notes: &mut Vec<String>,
     dialect: &dyn Dialect,
 ) -> Vec<String> {
@@ -278,6 +479,9 @@ fn column_attrs(
     }
     if c.autoincrement {
         a.push("autoincrement".into());
+    }
+    if c.unique {
+        a.push("unique".into());
     }
     let declared = declared(c, dialect);
     // The declared type is kept exactly whenever the Rust type alone would say another, or
@@ -300,10 +504,11 @@ fn column_attrs(
             a.push(format!("default_sql = {}", lit(&attr)));
         }
         Some(DefaultValue::Int(v)) => a.push(format!("default = {v}")),
-        Some(DefaultValue::Real(v)) => {
+        Some(DefaultValue::Real(v)) if v.parse::<f64>().is_ok_and(f64::is_finite) => {
             // A Rust float literal needs a dot or an exponent; `1` as a Real would read back as an int.
             a.push(format!("default = {v}"));
         }
+        Some(DefaultValue::Real(v)) => a.push(format!("default_sql = {}", lit(v))),
         Some(DefaultValue::Bool(b)) => a.push(format!("default = {b}")),
         Some(DefaultValue::Text(v)) => a.push(format!("default = {}", lit(v))),
     }
@@ -314,30 +519,6 @@ fn column_attrs(
         a.push(format!("generated = {}", lit(&g.expr)));
         if g.stored {
             a.push("stored".into());
-        }
-    }
-    for fk in &t.foreign_keys {
-        if let ([from], [to]) = (fk.columns.as_slice(), fk.ref_columns.as_slice())
-            && *from == c.name
-        {
-            match (
-                structs.get(fk.ref_table.as_str()),
-                fields.get(&(fk.ref_table.as_str(), to.as_str())),
-            ) {
-                (Some(target), Some((target_field, _))) => {
-                    a.push(format!("references = {target}::{target_field}"));
-                    if fk.on_delete != crate::model::FkAction::NoAction {
-                        a.push(format!("on_delete = {}", lit(fk.on_delete.as_str())));
-                    }
-                    if fk.on_update != crate::model::FkAction::NoAction {
-                        a.push(format!("on_update = {}", lit(fk.on_update.as_str())));
-                    }
-                }
-                _ => notes.push(format!(
-                    "`{}.{}` references {}({to}), which is not in the database; the foreign key is not carried over",
-                    t.name, c.name, fk.ref_table
-                )),
-            }
         }
     }
     a
@@ -352,6 +533,13 @@ mod tests {
         assert_eq!(field_ident("first-name"), "first_name");
         assert_eq!(field_ident("type"), "r#type");
         assert_eq!(field_ident("self"), "self_");
+        assert_eq!(field_ident("try"), "r#try");
+        assert_eq!(field_ident("café ½"), "café__");
+        assert_eq!(field_ident("--"), "__");
+        assert_eq!(field_ident("_"), "__");
+        assert_eq!(struct_ident("option"), "OptionRow");
+        assert_eq!(struct_ident("table"), "TableRow");
+        assert_eq!(struct_ident("用户"), "用户");
         assert_eq!(field_ident("2fa"), "_2fa");
         assert_eq!(field_ident("userId"), "user_id");
         assert_eq!(struct_ident("order items"), "OrderItems");

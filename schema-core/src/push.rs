@@ -105,6 +105,10 @@ fn risks(driver: &mut dyn Driver, changes: &[Change]) -> Result<(Vec<String>, Ve
                 "adds the unique index `{}` on `{table}`: refused if rows repeat",
                 index.name
             )),
+            Change::AddUnique { table, unique } => may_refuse.push(format!(
+                "adds a unique constraint on `{table}` ({}): refused if rows repeat",
+                unique.columns.join(", ")
+            )),
             Change::AddCheck { table, check } => may_refuse.push(format!(
                 "adds the check `{}` on `{table}`: refused if a row breaks it",
                 check.name

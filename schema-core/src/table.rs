@@ -15,6 +15,9 @@ pub trait Table: Sized {
     type Columns: 'static;
     /// The column references.
     const COLUMNS: Self::Columns;
+    /// The primary key's column names, in key order; empty for a table keyed by its rowid
+    /// alone. `references = Struct` (without a field) references these.
+    const KEY_COLUMNS: &'static [&'static str];
     /// What [`Table::find`] takes: the primary key field's type, a tuple for a composite key,
     /// or the rowid (`i64`) for a table without a declared key.
     type Key;
@@ -127,3 +130,44 @@ pub trait References<T> {}
 impl<T> References<T> for T {}
 impl<T> References<T> for Option<T> {}
 impl<T> References<Option<T>> for T {}
+
+/// Compiles only when a column of type `F` may reference a key of type `K`: the check behind
+/// `references = Struct`, which references the parent's primary key.
+#[doc(hidden)]
+pub fn references_key<F: References<K>, K>() {}
+
+/// The type of the `I`th column of a composite key (a tuple), for `references = Struct` over
+/// several columns.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the foreign key has more columns than the primary key it references",
+    note = "`references = Struct` pairs the foreign key's columns with the parent's primary key, in order"
+)]
+pub trait KeyPart<const I: usize> {
+    /// That column's type.
+    type Ty;
+}
+
+macro_rules! key_part {
+    (($($all:ident),+) $i:literal $t:ident) => {
+        impl<$($all),+> KeyPart<$i> for ($($all,)+) {
+            type Ty = $t;
+        }
+    };
+}
+
+macro_rules! key_parts {
+    ($( $tuple:tt => [$($i:literal $t:ident),+] );+ $(;)?) => {
+        $( $( key_part!($tuple $i $t); )+ )+
+    };
+}
+
+key_parts! {
+    (A, B) => [0 A, 1 B];
+    (A, B, C) => [0 A, 1 B, 2 C];
+    (A, B, C, D) => [0 A, 1 B, 2 C, 3 D];
+    (A, B, C, D, E) => [0 A, 1 B, 2 C, 3 D, 4 E];
+    (A, B, C, D, E, G) => [0 A, 1 B, 2 C, 3 D, 4 E, 5 G];
+    (A, B, C, D, E, G, H) => [0 A, 1 B, 2 C, 3 D, 4 E, 5 G, 6 H];
+    (A, B, C, D, E, G, H, J) => [0 A, 1 B, 2 C, 3 D, 4 E, 5 G, 6 H, 7 J];
+}

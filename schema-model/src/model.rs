@@ -228,13 +228,14 @@ impl DefaultValue {
         }
     }
 
-    /// The default as an SQL expression: strings quoted with `'` doubled.
+    /// The default as an SQL expression: strings quoted with `'` doubled (and cut where they
+    /// hold the statement separator: [`crate::sql::text_literal`]).
     pub fn to_sql(&self) -> String {
         match self {
             DefaultValue::Int(v) => v.to_string(),
             DefaultValue::Real(v) => v.clone(),
             DefaultValue::Bool(v) => v.to_string(),
-            DefaultValue::Text(v) => crate::sql::string_literal(v),
+            DefaultValue::Text(v) => crate::sql::text_literal(v),
             DefaultValue::Sql(v) => v.clone(),
         }
     }
@@ -272,6 +273,34 @@ pub enum IndexTarget {
 pub struct Unique {
     pub name: String,
     pub columns: Vec<String>,
+    /// How the database keeps it.
+    pub kind: UniqueKind,
+}
+
+/// What a `#[unique]` is in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum UniqueKind {
+    /// drizzle-kit's: a unique index named `name` on SQLite, a UNIQUE constraint on PostgreSQL.
+    #[default]
+    Index,
+    /// `UNIQUE (a, b)` in the table's definition (`#[unique(.., constraint)]`), as Django and
+    /// hand-written schemas have it: SQLite keeps it with an automatic index that has no name
+    /// to drop it by. Written `CONSTRAINT "name" UNIQUE (..)` when `named`.
+    Constraint {
+        /// The definition names it (`CONSTRAINT name`); otherwise `name` is only the model's.
+        named: bool,
+    },
+    /// `UNIQUE` in one column's definition (`"name" varchar(150) NOT NULL UNIQUE`, Django's
+    /// way; `#[column(unique(constraint))]`): the same constraint as an unnamed table-level
+    /// one, written where the column is.
+    Inline,
+}
+
+impl Unique {
+    /// Whether the table's definition holds it (a constraint), rather than an index beside it.
+    pub fn is_constraint(&self) -> bool {
+        !matches!(self.kind, UniqueKind::Index)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -279,9 +308,35 @@ pub struct ForeignKey {
     pub name: String,
     pub columns: Vec<String>,
     pub ref_table: String,
+    /// The parent's columns; empty for `REFERENCES parent`, which means its primary key.
     pub ref_columns: Vec<String>,
     pub on_delete: FkAction,
     pub on_update: FkAction,
+    /// `DEFERRABLE INITIALLY ..`: when the constraint is checked.
+    pub deferrable: Deferrable,
+}
+
+/// When a foreign key is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Deferrable {
+    /// At each statement (no DEFERRABLE clause).
+    #[default]
+    No,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`: at each statement, unless a transaction defers it.
+    InitiallyImmediate,
+    /// `DEFERRABLE INITIALLY DEFERRED`: at COMMIT.
+    InitiallyDeferred,
+}
+
+impl Deferrable {
+    /// The clause, as SQL writes it (empty for `No`).
+    pub fn sql(self) -> &'static str {
+        match self {
+            Deferrable::No => "",
+            Deferrable::InitiallyImmediate => "DEFERRABLE INITIALLY IMMEDIATE",
+            Deferrable::InitiallyDeferred => "DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
 }
 
 impl ForeignKey {
@@ -301,6 +356,7 @@ impl ForeignKey {
             ref_columns,
             on_delete,
             on_update,
+            deferrable: Deferrable::No,
         }
     }
 }
@@ -350,8 +406,11 @@ impl fmt::Display for FkAction {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
+    /// Its name: the definition's, or one derived for an unnamed check (`named` false).
     pub name: String,
     pub expr: String,
+    /// The definition names it (`CONSTRAINT name CHECK ..`).
+    pub named: bool,
 }
 
 /// The default names, as drizzle-kit derives them, so that both tools name things alike.
@@ -370,6 +429,11 @@ pub mod names {
     }
     pub fn column_check(table: &str, column: &str) -> String {
         format!("{table}_{column}_check")
+    }
+    /// The model's name for the `n`th unnamed table-level check (1-based): never written to
+    /// the database, which knows the check by its expression alone.
+    pub fn check(table: &str, n: usize) -> String {
+        format!("{table}_check_{n}")
     }
 }
 

@@ -178,6 +178,7 @@ pub fn arb_schema() -> impl Strategy<Value = Schema> {
                     t.checks.push(Check {
                         name: format!("{name}_ck"),
                         expr: format!("length(\"{col}\") >= 0"),
+                        named: true,
                     });
                 }
                 schema.tables.push(t);
@@ -472,4 +473,164 @@ pub fn value(c: &Column, r: i64) -> rusqlite::types::Value {
         LogicalType::Sql(s) if s == "text" => Value::Text(format!("v{r}'s")),
         _ => Value::Blob(vec![b'a', b'0' + (r % 10) as u8]),
     }
+}
+
+/// A name drawn from all of Unicode, leaning on what breaks quoting: quotes of every kind,
+/// brackets, spaces, keywords, comment markers, semicolons, newlines, non-Latin scripts.
+/// Never one SQLite reserves (`sqlite_…`), nor ours (`__new_…`, the tracking table, the
+/// statement separator), nor one holding NUL, which SQLite's C API cannot pass.
+pub fn arb_name() -> impl Strategy<Value = String> {
+    let tricky = prop::sample::select(vec![
+        "select",
+        "order",
+        "table",
+        "group by",
+        "a\"b",
+        "a``b",
+        "[x]",
+        "a]b",
+        "x--y",
+        "line\nbreak",
+        "tab\there",
+        " spaced ",
+        "'q'",
+        "naïve",
+        "用户",
+        "crab🦀",
+        "x; DROP TABLE y",
+        "/*c*/",
+        "Ünïcödé",
+        "\\",
+        "?",
+        "$1",
+        "r#x",
+        "CONSTRAINT",
+        "references",
+        "key",
+        "NULL",
+        "default",
+        "1st",
+    ]);
+    prop_oneof![
+        3 => "[a-z][a-z0-9_]{0,6}",
+        3 => tricky.clone().prop_map(str::to_string),
+        2 => any::<String>(),
+        2 => (tricky, any::<String>()).prop_map(|(a, b)| format!("{a}{b}")),
+    ]
+    .prop_map(|s| s.chars().filter(|c| *c != '\0').take(24).collect::<String>())
+    .prop_filter("a name SQLite or the toolkit reserves", |s| {
+        let l = s.to_ascii_lowercase();
+        !s.trim().is_empty()
+            && !l.starts_with("sqlite_")
+            && !l.starts_with("__new_")
+            && !l.starts_with("__drizzle")
+            && !s.contains(schema_core::sql::BREAKPOINT)
+    })
+}
+
+/// `n` names, different from each other as SQL compares names (ASCII case folded), each
+/// made distinct by a suffix where the draw repeated one.
+pub fn distinct(names: Vec<String>, taken: &mut Vec<String>) -> Vec<String> {
+    names
+        .into_iter()
+        .map(|n| {
+            let mut candidate = n.clone();
+            let mut i = 2;
+            while taken.iter().any(|t| t.eq_ignore_ascii_case(&candidate)) {
+                candidate = format!("{n}{i}");
+                i += 1;
+            }
+            taken.push(candidate.clone());
+            candidate
+        })
+        .collect()
+}
+
+/// `"name"` with `"` doubled: how the expressions of [`arb_schema`] name columns.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Schema `s` with every table, column, index and check renamed from `names` (drawn with
+/// [`arb_name`]), expressions and foreign keys following.
+pub fn with_names(s: &Schema, names: &[String]) -> Schema {
+    let mut pool = names.iter().cycle();
+    let mut taken: Vec<String> = Vec::new();
+    let mut next = |suffix: &str, taken: &mut Vec<String>| {
+        distinct(
+            vec![format!("{}{suffix}", pool.next().cloned().unwrap_or_default())],
+            taken,
+        )
+        .remove(0)
+    };
+    // Tables and indexes share one namespace; columns are per table.
+    let table_names: Vec<(String, String)> = s
+        .tables
+        .iter()
+        .map(|t| (t.name.clone(), next("", &mut taken)))
+        .collect();
+    let table_of = |old: &str| {
+        table_names
+            .iter()
+            .find(|(o, _)| o == old)
+            .map_or_else(|| old.to_string(), |(_, n)| n.clone())
+    };
+    let mut column_names: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for t in &s.tables {
+        let mut cols_taken = Vec::new();
+        let cols = t
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), next("", &mut cols_taken)))
+            .collect();
+        column_names.push((t.name.clone(), cols));
+    }
+    let col_of = |table: &str, old: &str| {
+        column_names
+            .iter()
+            .find(|(t, _)| t == table)
+            .and_then(|(_, cols)| cols.iter().find(|(o, _)| o == old))
+            .map_or_else(|| old.to_string(), |(_, n)| n.clone())
+    };
+    let mut out = s.clone();
+    for t in &mut out.tables {
+        let old = t.name.clone();
+        let rewrite = |e: &str| {
+            let mut e = e.to_string();
+            for c in &s.table(&old).unwrap().columns {
+                e = e.replace(&quoted(&c.name), &quoted(&col_of(&old, &c.name)));
+            }
+            e
+        };
+        for c in &mut t.columns {
+            if let Some(g) = &mut c.generated {
+                g.expr = rewrite(&g.expr);
+            }
+            c.name = col_of(&old, &c.name);
+        }
+        if let Some(pk) = &mut t.primary_key {
+            pk.columns = pk.columns.iter().map(|c| col_of(&old, c)).collect();
+        }
+        for ix in &mut t.indexes {
+            ix.name = next("_ix", &mut taken);
+            if let IndexTarget::Columns(cols) = &mut ix.target {
+                *cols = cols.iter().map(|c| col_of(&old, c)).collect();
+            }
+            ix.where_clause = ix.where_clause.as_deref().map(rewrite);
+        }
+        for ch in &mut t.checks {
+            ch.name = next("_ck", &mut taken);
+            ch.expr = rewrite(&ch.expr);
+        }
+        for fk in &mut t.foreign_keys {
+            fk.columns = fk.columns.iter().map(|c| col_of(&old, c)).collect();
+            fk.ref_columns = fk.ref_columns.iter().map(|c| col_of(&fk.ref_table, c)).collect();
+            fk.ref_table = table_of(&fk.ref_table);
+        }
+        t.name = table_of(&old);
+        for fk in &mut t.foreign_keys {
+            fk.name = schema_core::model::names::foreign_key(&t.name, &fk.columns, &fk.ref_table, &fk.ref_columns);
+        }
+    }
+    out
 }

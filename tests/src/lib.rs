@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod project;
+pub mod shape;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,11 @@ use rusqlite::Connection;
 /// The drizzle-compat `basic` fixture's Rust twin, compiled with `#[derive(Table)]`.
 pub mod basic {
     include!("../fixtures/drizzle-compat/basic/schema.rs");
+}
+
+/// Every constraint form the attributes can say (`tests/fixtures/constraints/schema.rs`).
+pub mod constraints {
+    include!("../fixtures/constraints/schema.rs");
 }
 
 /// The blog example's schema, compiled here too.

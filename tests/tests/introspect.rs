@@ -75,7 +75,8 @@ fn tables_written_by_hand_read_as_sqlite_understands_them() {
         ["parent", "odd name"]
     );
     let parent = s.table("parent").unwrap();
-    assert!(parent.columns[0].primary_key && parent.columns[0].not_null);
+    // A TEXT key of a rowid table may hold NULL: SQLite says so, and so does the model.
+    assert!(parent.columns[0].primary_key && !parent.columns[0].not_null);
     let t = s.table("odd name").unwrap();
     let c = |n: &str| t.column(n).unwrap();
     assert!(c("id").autoincrement);
@@ -91,22 +92,33 @@ fn tables_written_by_hand_read_as_sqlite_understands_them() {
         c("at").default,
         Some(schema_core::model::DefaultValue::Sql("(datetime('now'))".into()))
     );
+    // An unnamed check stays unnamed: the model's name is only its place.
     assert_eq!(t.checks[0].expr, "score < 100");
-    assert_eq!(t.checks[0].name, "odd name_score_check");
+    assert_eq!(
+        (t.checks[0].name.as_str(), t.checks[0].named),
+        ("odd name_check_1", false)
+    );
+    // `REFERENCES parent`: the parent's key, left implied; named as drizzle-kit would.
     let fk = &t.foreign_keys[0];
     assert_eq!(
-        (fk.ref_table.as_str(), fk.ref_columns.clone(), fk.on_delete),
-        (
-            "parent",
-            vec!["code".to_string()],
-            schema_core::model::FkAction::Cascade
-        )
+        (fk.ref_table.as_str(), fk.ref_columns.len(), fk.on_delete),
+        ("parent", 0, schema_core::model::FkAction::Cascade)
     );
-    let names: Vec<&str> = t.indexes.iter().map(|i| i.name.as_str()).collect();
-    assert!(
-        names.contains(&"odd name_first-name_unique") && names.contains(&"odd name_p_score_unique"),
-        "{names:?}"
+    assert_eq!(fk.name, "odd name_p_parent_code_fk");
+    // UNIQUE constraints stay constraints, inline or at table level; not indexes.
+    use schema_core::model::UniqueKind;
+    let uniques: Vec<(&[String], UniqueKind)> = t.uniques.iter().map(|u| (u.columns.as_slice(), u.kind)).collect();
+    assert_eq!(
+        uniques,
+        [
+            (&["first-name".to_string()][..], UniqueKind::Inline),
+            (
+                &["p".to_string(), "score".to_string()][..],
+                UniqueKind::Constraint { named: false }
+            )
+        ]
     );
+    assert_eq!(t.indexes.len(), 1, "{:?}", t.indexes);
     let expr = t.indexes.iter().find(|i| i.name == "odd_lower").unwrap();
     assert_eq!(
         expr.target,

@@ -75,7 +75,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
         name: args.name.clone(),
         custom: args.custom,
         renames: rename_hints(&args.renames)?,
-        append: Vec::new(),
+        ..Default::default()
     };
     // Everything generate can refuse is in its input: the schema, the folder, a flag.
     match generate(&config.folder(), &schema, &opts, &mut Prompt).map_err(CliError::input)? {

@@ -46,6 +46,8 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
     }
     let skip = config.skip();
     let live = db.introspect(&skip).map_err(CliError::database)?;
+    // What the definitions say that the model cannot: printed, and kept in the baseline.
+    let unmodeled = db.unmodeled(&skip).map_err(CliError::database)?;
     // Virtual tables, views and triggers: kept in the baseline as written.
     let verbatim = db.verbatim_objects(&skip).map_err(CliError::database)?;
     if live.tables.is_empty() {
@@ -64,7 +66,8 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
         .iter()
         .map(|c| describe(c, config.dialect))
         .collect();
-    for n in &pulled.notes {
+    let notes: Vec<String> = unmodeled.iter().chain(&pulled.notes).cloned().collect();
+    for n in &notes {
         tell!("note: {n}");
     }
     for d in &differences {
@@ -73,6 +76,7 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
     let opts = GenerateOptions {
         name: Some("baseline".into()),
         append: verbatim.clone(),
+        notes: notes.clone(),
         ..Default::default()
     };
     let tag = match generate(&folder, &schema, &opts, &mut ()).map_err(CliError::input)? {
@@ -96,12 +100,13 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
     say!(
         "Pulled {} tables, {columns} columns, {keys} primary keys, {indexes} indexes ({expr_indexes} on expressions), \
          {fks} foreign keys, {checks} checks and {} view(s), trigger(s) and virtual table(s) kept as written from {} into {}; \
-         {} difference(s) not carried over.",
+         {} difference(s) not carried over, {} note(s) on what the model does not keep.",
         live.tables.len(),
         verbatim.len(),
         db.target(),
         out_schema.display(),
-        differences.len()
+        differences.len(),
+        notes.len()
     );
     say!(
         "Wrote the baseline {tag} and recorded it as applied in {}.",

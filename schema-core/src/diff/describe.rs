@@ -63,6 +63,14 @@ pub fn describe(change: &Change, dialect: &dyn Dialect) -> String {
                 check.name
             )
         }
+        Change::AddUnique { table, unique } => format!(
+            "table `{table}`: UNIQUE ({}) in the database, not in the migrations",
+            unique.columns.join(", ")
+        ),
+        Change::DropUnique { table, unique } => format!(
+            "table `{table}`: UNIQUE ({}) in the migrations, missing from the database",
+            unique.columns.join(", ")
+        ),
         Change::SetOptions { table, to, .. } => {
             format!("table `{table}`: the database has it {}", dialect.describe_options(to))
         }

@@ -11,7 +11,7 @@ pub use renames::{
     resolve_renames, resolve_renames_after,
 };
 
-use crate::model::{Check, Column, ForeignKey, Index, PrimaryKey, Schema, Table, TableOptions};
+use crate::model::{Check, Column, ForeignKey, Index, PrimaryKey, Schema, Table, TableOptions, Unique, UniqueKind};
 
 /// One difference between two schemas. Table names are the names after the migration.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +103,21 @@ pub enum Change {
         /// The check as it was.
         check: Check,
     },
+    /// A new unique constraint (one the table's definition holds; unique indexes are
+    /// [`Change::CreateIndex`]).
+    AddUnique {
+        /// The table.
+        table: String,
+        /// The constraint.
+        unique: Unique,
+    },
+    /// A unique constraint gone.
+    DropUnique {
+        /// The table.
+        table: String,
+        /// The constraint as it was.
+        unique: Unique,
+    },
     /// The table's dialect-specific options changed (see [`TableOptions`]).
     SetOptions {
         /// The table.
@@ -143,6 +158,8 @@ impl Change {
             | Change::DropForeignKey { table, .. }
             | Change::AddCheck { table, .. }
             | Change::DropCheck { table, .. }
+            | Change::AddUnique { table, .. }
+            | Change::DropUnique { table, .. }
             | Change::SetOptions { table, .. }
             | Change::CreateIndex { table, .. }
             | Change::DropIndex { table, .. } => table,
@@ -267,9 +284,9 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
     }
     diff_foreign_keys(prev, next, &cols, renames, out);
 
-    // Checks and indexes are matched by name; one whose definition changed is dropped and
-    // added again.
-    let (dropped, added) = added_dropped(&prev.checks, &prev.checks, &next.checks, |a, b| a == b);
+    // Checks, unique constraints and indexes are matched by name (those the definition does
+    // not name, by what they say); one whose definition changed is dropped and added again.
+    let (dropped, added) = added_dropped(&prev.checks, &prev.checks, &next.checks, same_check);
     out.extend(dropped.into_iter().map(|c| Change::DropCheck {
         table: table.clone(),
         check: c.clone(),
@@ -277,6 +294,23 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
     out.extend(added.into_iter().map(|c| Change::AddCheck {
         table: table.clone(),
         check: c.clone(),
+    }));
+    let prev_uniques: Vec<Unique> = prev
+        .uniques
+        .iter()
+        .map(|u| Unique {
+            columns: cols.all(&u.columns),
+            ..u.clone()
+        })
+        .collect();
+    let (dropped, added) = added_dropped(&prev.uniques, &prev_uniques, &next.uniques, same_unique);
+    out.extend(dropped.into_iter().map(|u| Change::DropUnique {
+        table: table.clone(),
+        unique: u.clone(),
+    }));
+    out.extend(added.into_iter().map(|u| Change::AddUnique {
+        table: table.clone(),
+        unique: u.clone(),
     }));
     if prev.options != next.options {
         out.push(Change::SetOptions {
@@ -371,6 +405,18 @@ fn diff_foreign_keys(prev: &Table, next: &Table, cols: &ColumnRenames<'_>, renam
         table: next.name.clone(),
         fk: fk.clone(),
     }));
+}
+
+/// The same check: a named one by name and expression, an unnamed one (whose model name is
+/// only its position) by expression.
+fn same_check(a: &Check, b: &Check) -> bool {
+    a.named == b.named && a.expr == b.expr && (!a.named || a.name == b.name)
+}
+
+/// The same unique constraint: its kind and columns, and its name when the SQL says it.
+fn same_unique(a: &Unique, b: &Unique) -> bool {
+    let named = matches!(a.kind, UniqueKind::Constraint { named: true } | UniqueKind::Index);
+    a.kind == b.kind && a.columns == b.columns && (!named || a.name == b.name)
 }
 
 /// Equal columns, SQL type names compared without case (`INTEGER` is `integer`) and float

@@ -17,7 +17,7 @@ pub use check::{DropError, check_folder, drop_migration};
 pub use write::FolderLock;
 
 /// What drizzle-kit puts between two statements of a migration file.
-pub const BREAKPOINT: &str = "--> statement-breakpoint";
+pub const BREAKPOINT: &str = schema_model::sql::BREAKPOINT;
 
 /// `meta/_journal.json`: every migration of the folder, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

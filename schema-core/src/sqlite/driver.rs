@@ -79,6 +79,10 @@ impl<C: BorrowMut<Connection>> Driver for SqliteDriver<C> {
         Ok(introspection::introspect(self.conn.borrow(), skip)?)
     }
 
+    fn unmodeled(&mut self, skip: &[&str]) -> Result<Vec<String>, DbError> {
+        Ok(introspection::read(self.conn.borrow(), skip)?.1)
+    }
+
     fn verbatim_objects(&mut self, skip: &[&str]) -> Result<Vec<String>, DbError> {
         Ok(introspection::verbatim_objects(self.conn.borrow(), skip)?)
     }

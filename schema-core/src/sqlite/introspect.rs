@@ -9,7 +9,7 @@ use schema_model::sql::string_literal as quote_string;
 use super::ddl::{self, parse_create_index, parse_create_table};
 use crate::model::{
     Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType, PrimaryKey, Schema,
-    Table, names,
+    Table, Unique, UniqueKind, names,
 };
 
 /// The user's ordinary tables of `conn`'s main database, in creation order: not SQLite's own
@@ -17,11 +17,18 @@ use crate::model::{
 /// R*Tree's `_node`, ...), and none that `skip` names (the tracking table, globs of tables
 /// the schema does not own). Those are never drift, and push never drops them.
 pub fn introspect(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Schema> {
+    Ok(read(conn, skip)?.0)
+}
+
+/// [`introspect`], with what the tables' definitions say that the model cannot (one sentence
+/// each): what `pull` prints and lists in its baseline.
+pub fn read(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Vec<String>)> {
     let mut schema = Schema::default();
+    let mut notes = Vec::new();
     for (name, sql) in ordinary_tables(conn, skip)? {
-        schema.tables.push(table(conn, &name, &sql)?);
+        schema.tables.push(table(conn, &name, &sql, &mut notes)?);
     }
-    Ok(schema)
+    Ok((schema, notes))
 }
 
 /// (name, sql) of every ordinary table, as [`introspect`] chooses them.
@@ -62,7 +69,9 @@ pub fn verbatim_objects(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Ve
 }
 
 /// A default as the model holds it: numbers and booleans as values, a string unquoted,
-/// anything else (`CURRENT_TIMESTAMP`, `(unixepoch())`) verbatim.
+/// anything else (`CURRENT_TIMESTAMP`, `(unixepoch())`) verbatim. A string that the renderer
+/// had to write as `('..' || '..')`, to keep the statement separator out of the file, is read
+/// back as the one string it is.
 fn default_of(d: &ddl::DefaultTok) -> DefaultValue {
     match d {
         ddl::DefaultTok::Num(n) => n
@@ -72,15 +81,33 @@ fn default_of(d: &ddl::DefaultTok) -> DefaultValue {
         ddl::DefaultTok::Str(s) => DefaultValue::Text(s.clone()),
         ddl::DefaultTok::Raw(r) if r.eq_ignore_ascii_case("true") => DefaultValue::Bool(true),
         ddl::DefaultTok::Raw(r) if r.eq_ignore_ascii_case("false") => DefaultValue::Bool(false),
-        ddl::DefaultTok::Raw(r) => DefaultValue::Sql(r.clone()),
+        ddl::DefaultTok::Raw(r) => match schema_model::sql::split_literal_text(r) {
+            Some(text) => DefaultValue::Text(text),
+            None => DefaultValue::Sql(r.clone()),
+        },
     }
 }
 
-fn table(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<Table> {
-    let def = parse_create_table(sql).unwrap_or_default();
+/// One table read back, with what its definition says that the model cannot.
+fn table(conn: &Connection, name: &str, sql: &str, notes: &mut Vec<String>) -> rusqlite::Result<Table> {
+    let def = match parse_create_table(sql) {
+        Ok(def) => {
+            notes.extend(def.notes.iter().cloned());
+            Some(def)
+        }
+        Err(e) => {
+            notes.push(format!(
+                "the definition of `{name}` could not be read ({e}); it was read from SQLite's pragmas, \
+                 without its defaults, checks, collations, generated columns and DEFERRABLE clauses"
+            ));
+            None
+        }
+    };
     let mut t = Table::new(name);
-    t.options.sqlite.strict = def.strict;
-    t.options.sqlite.without_rowid = def.without_rowid;
+    if let Some(def) = &def {
+        t.options.sqlite.strict = def.strict;
+        t.options.sqlite.without_rowid = def.without_rowid;
+    }
 
     // (name, declared type, notnull, pk position, hidden)
     let mut stmt = conn.prepare(&format!(
@@ -94,16 +121,18 @@ fn table(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<Table> {
     pk.sort();
     let pk: Vec<String> = pk.into_iter().map(|(_, n)| n).collect();
 
-    let mut column_checks = Vec::new();
     for (cname, pragma_ty, notnull, pk_pos, hidden) in &cols {
         if *hidden == 1 {
             continue; // a virtual table's hidden column
         }
-        let d = def.columns.iter().find(|c| c.name.eq_ignore_ascii_case(cname));
+        let d = def
+            .as_ref()
+            .and_then(|def| def.columns.iter().find(|c| c.name.eq_ignore_ascii_case(cname)));
         let ty = d.map_or_else(|| pragma_ty.clone(), |d| d.ty.clone());
         let mut col = Column::new(cname.clone(), LogicalType::Sql(ty));
-        // A key column is NOT NULL in the model, as the structs make it.
-        col.not_null = *notnull || *pk_pos > 0;
+        // As SQLite has it: a key column other than the rowid may hold NULL unless declared
+        // NOT NULL (a WITHOUT ROWID table's key never does).
+        col.not_null = *notnull || (*pk_pos > 0 && t.options.sqlite.without_rowid);
         col.primary_key = *pk_pos > 0 && pk.len() == 1;
         if let Some(d) = d {
             col.autoincrement = d.autoincrement;
@@ -113,13 +142,6 @@ fn table(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<Table> {
                 expr: expr.clone(),
                 stored: *stored,
             });
-            for (cn, expr) in &d.checks {
-                let check_name = cn.clone().unwrap_or_else(|| names::column_check(name, cname));
-                column_checks.push(Check {
-                    name: check_name,
-                    expr: expr.clone(),
-                });
-            }
         }
         if col.generated.is_none() && (*hidden == 2 || *hidden == 3) {
             // Generated, but the text did not say how: keep what is known.
@@ -136,20 +158,110 @@ fn table(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<Table> {
             columns: pk.clone(),
         });
     }
-    for (i, (cn, expr)) in def.checks.iter().enumerate() {
-        let check_name = cn.clone().unwrap_or_else(|| format!("{name}_check_{}", i + 1));
-        t.checks.push(Check {
-            name: check_name,
-            expr: expr.clone(),
-        });
+    let (indexes, unique_constraints) = indexes(conn, name)?;
+    t.indexes = indexes;
+    match &def {
+        Some(def) => {
+            let mut unnamed = 0;
+            for ch in &def.checks {
+                let (check_name, named) = match &ch.name {
+                    Some(n) => (n.clone(), true),
+                    None => {
+                        unnamed += 1;
+                        (names::check(name, unnamed), false)
+                    }
+                };
+                t.checks.push(Check {
+                    name: check_name,
+                    expr: ch.expr.clone(),
+                    named,
+                });
+            }
+            for u in &def.uniques {
+                let (uname, kind) = match (&u.name, u.inline) {
+                    (Some(n), _) => (n.clone(), UniqueKind::Constraint { named: true }),
+                    (None, true) => (names::unique(name, &u.columns), UniqueKind::Inline),
+                    (None, false) => (names::unique(name, &u.columns), UniqueKind::Constraint { named: false }),
+                };
+                if t.uniques.iter().any(|x| x.name == uname) {
+                    notes.push(format!(
+                        "`{name}` declares UNIQUE ({}) twice; the model keeps it once",
+                        u.columns.join(", ")
+                    ));
+                    continue;
+                }
+                t.uniques.push(Unique {
+                    name: uname,
+                    columns: u.columns.clone(),
+                    kind,
+                });
+            }
+            if unique_constraints.len() != t.uniques.len() {
+                notes.push(format!(
+                    "`{name}` has {} unique constraint index(es) but its definition reads as {} UNIQUE constraint(s)",
+                    unique_constraints.len(),
+                    t.uniques.len()
+                ));
+            }
+            t.foreign_keys = def_foreign_keys(conn, name, def, notes)?;
+        }
+        None => {
+            for cols in unique_constraints {
+                t.uniques.push(Unique {
+                    name: names::unique(name, &cols),
+                    columns: cols,
+                    kind: UniqueKind::Constraint { named: false },
+                });
+            }
+            t.foreign_keys = foreign_keys(conn, name)?;
+        }
     }
-    t.checks.extend(column_checks);
-    t.indexes = indexes(conn, name)?;
-    t.foreign_keys = foreign_keys(conn, name)?;
     Ok(t)
 }
 
-fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Index>> {
+/// The foreign keys the definition declares, in its order; the parent's key looked up to name
+/// one that leaves it implied.
+fn def_foreign_keys(
+    conn: &Connection,
+    table: &str,
+    def: &ddl::TableDef,
+    notes: &mut Vec<String>,
+) -> rusqlite::Result<Vec<ForeignKey>> {
+    let mut out = Vec::new();
+    for f in &def.foreign_keys {
+        let key = if f.ref_columns.is_empty() {
+            key_columns(conn, &f.ref_table)?
+        } else {
+            f.ref_columns.clone()
+        };
+        let mut fk = ForeignKey::new(table, f.columns.clone(), &f.ref_table, key, f.on_delete, f.on_update);
+        fk.deferrable = f.deferrable;
+        if f.ref_columns.is_empty() {
+            fk.ref_columns.clear();
+        }
+        if let Some(n) = &f.name {
+            notes.push(format!(
+                "the foreign key ({}) of `{table}` is named `{n}`, a name SQLite does not keep anywhere else and the model does not keep",
+                f.columns.join(", ")
+            ));
+        }
+        out.push(fk);
+    }
+    Ok(out)
+}
+
+/// The primary key columns of `table`, in key order.
+fn key_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name FROM pragma_table_info({}) WHERE pk > 0 ORDER BY pk",
+        quote_string(table)
+    ))?;
+    stmt.query_map([], |r| r.get(0))?.collect()
+}
+
+/// The table's indexes as the model has them (those behind a key or a UNIQUE constraint are
+/// the table's, not indexes), and the columns of each UNIQUE constraint's index.
+fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<(Vec<Index>, Vec<Vec<String>>)> {
     let mut stmt = conn.prepare(&format!(
         "SELECT l.name, l.\"unique\", l.origin, m.sql FROM pragma_index_list({}) AS l \
          LEFT JOIN sqlite_master AS m ON m.type = 'index' AND m.name = l.name ORDER BY coalesce(m.rowid, 0), l.name",
@@ -159,30 +271,24 @@ fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Index>> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
+    let mut constraints = Vec::new();
     for (name, unique, origin, sql) in list {
         match origin.as_str() {
             // The key is the table's, not an index of the model.
             "pk" => {}
-            // Behind a UNIQUE constraint: the unique index the structs would declare.
             "u" => {
                 let mut stmt = conn.prepare(&format!(
                     "SELECT name FROM pragma_index_info({}) ORDER BY seqno",
                     quote_string(&name)
                 ))?;
                 let cols: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-                out.push(Index {
-                    name: names::unique(table, &cols),
-                    target: IndexTarget::Columns(cols),
-                    unique: true,
-                    where_clause: None,
-                });
+                constraints.push(cols);
             }
             _ => {
-                let Some((inner, where_clause)) = sql.as_deref().and_then(parse_create_index) else {
+                let Some((inner, where_clause)) = sql.as_deref().and_then(|s| parse_create_index(s).ok()) else {
                     continue;
                 };
-                let parts = ddl::split_commas_owned(&inner);
-                let target = match parts {
+                let target = match ddl::plain_names(&inner) {
                     Some(cols) => IndexTarget::Columns(cols),
                     None => IndexTarget::Expr(inner),
                 };
@@ -195,9 +301,10 @@ fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Index>> {
             }
         }
     }
-    Ok(out)
+    Ok((out, constraints))
 }
 
+/// Foreign keys from `PRAGMA foreign_key_list`, for a table whose definition could not be read.
 fn foreign_keys(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ForeignKey>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list({}) ORDER BY id DESC, seq",
@@ -231,24 +338,25 @@ fn foreign_keys(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ForeignK
         let ref_table = rows[0].2.clone();
         let columns: Vec<String> = rows.iter().map(|r| r.3.clone()).collect();
         // `REFERENCES parent` without columns means the parent's primary key.
-        let ref_columns: Vec<String> = if rows.iter().all(|r| r.4.is_some()) {
-            rows.iter().filter_map(|r| r.4.clone()).collect()
+        let implied = !rows.iter().all(|r| r.4.is_some());
+        let ref_columns: Vec<String> = if implied {
+            key_columns(conn, &ref_table)?
         } else {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT name FROM pragma_table_info({}) WHERE pk > 0 ORDER BY pk",
-                quote_string(&ref_table)
-            ))?;
-            stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+            rows.iter().filter_map(|r| r.4.clone()).collect()
         };
         let action = |s: &str| FkAction::parse(s).unwrap_or_default();
-        out.push(ForeignKey::new(
+        let mut fk = ForeignKey::new(
             table,
             columns,
             &ref_table,
             ref_columns,
             action(&rows[0].6),
             action(&rows[0].5),
-        ));
+        );
+        if implied {
+            fk.ref_columns.clear();
+        }
+        out.push(fk);
     }
     Ok(out)
 }

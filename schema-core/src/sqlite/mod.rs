@@ -4,7 +4,7 @@
 //! Everything that knows SQLite is in this module; the rest of the crate reaches it through
 //! [`Dialect`] and [`Driver`](crate::driver::Driver), chosen in [`crate::backend`].
 
-mod ddl;
+pub mod ddl;
 mod driver;
 mod introspect;
 mod plan;
@@ -108,20 +108,22 @@ impl Dialect for Sqlite {
         let u = declared.to_ascii_uppercase();
         if u.contains("INT") {
             "i64"
-        } else if u.contains("BOOL") {
-            "bool"
         } else if u.contains("CHAR") || u.contains("CLOB") || u.contains("TEXT") {
             "String"
-        } else if u.contains("BLOB") || u.trim().is_empty() {
+        } else if u.contains("BLOB") {
             "Vec<u8>"
         } else if u.contains("REAL") || u.contains("FLOA") || u.contains("DOUB") {
             "f64"
+        } else if u.contains("BOOL") {
+            // NUMERIC affinity; what every ORM keeps there is 0 and 1.
+            "bool"
         } else if u.contains("DATE") || u.contains("TIME") {
             // NUMERIC affinity, but what applications keep there is ISO text.
             "String"
         } else {
-            // NUMERIC affinity.
-            "f64"
+            // No type (BLOB affinity: kept as given), ANY, and the rest of NUMERIC affinity
+            // (NUMERIC, DECIMAL, JSON, ...): a value may come back as any storage class.
+            "schema_core::Value"
         }
     }
 
@@ -149,7 +151,10 @@ mod tests {
         assert_eq!(t("BIGINT"), "i64");
         assert_eq!(t("bool"), "bool");
         assert_eq!(t("datetime"), "String");
-        assert_eq!(t("decimal"), "f64");
-        assert_eq!(t(""), "Vec<u8>");
+        assert_eq!(t("decimal"), "schema_core::Value");
+        assert_eq!(t("JSON"), "schema_core::Value");
+        assert_eq!(t("ANY"), "schema_core::Value");
+        assert_eq!(t(""), "schema_core::Value");
+        assert_eq!(t("blob"), "Vec<u8>");
     }
 }

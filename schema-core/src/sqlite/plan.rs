@@ -4,12 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use schema_model::sql::sqlite::ident;
+use schema_model::sql::sqlite::{constraint_name, ident};
 
 use super::render::{column_def, create_index, create_table, dependency_order, table_and_indexes, type_name};
 use crate::dialect::{Plan, PlanError, PlanErrors, PlanOptions};
 use crate::diff::Change;
-use crate::model::{Column, DefaultValue, IndexTarget, Schema, Table};
+use crate::model::{Column, IndexTarget, Schema, Table};
 
 /// The comment line that marks a rebuild in a migration file. The migrator looks for it to
 /// turn foreign keys off around the migration and to recreate dependent views and triggers.
@@ -37,9 +37,10 @@ pub const NEW_PREFIX: &str = "__new_";
 fn fk_guard(table: &str) -> Vec<String> {
     vec![
         format!(
-            "CREATE TEMP TABLE IF NOT EXISTS `__schema_fk_guard` (fk_off INTEGER CONSTRAINT \"foreign keys must be OFF to rebuild or drop {}: \
-             run this migration with PRAGMA foreign_keys=OFF set outside its transaction\" CHECK (fk_off = 0));",
-            table.replace('"', "'")
+            "CREATE TEMP TABLE IF NOT EXISTS `__schema_fk_guard` (fk_off INTEGER CONSTRAINT {} CHECK (fk_off = 0));",
+            constraint_name(&format!(
+                "foreign keys must be OFF to rebuild or drop {table}: run this migration with PRAGMA foreign_keys=OFF set outside its transaction"
+            ))
         ),
         "INSERT INTO temp.`__schema_fk_guard` SELECT foreign_keys FROM pragma_foreign_keys;".to_string(),
         "DROP TABLE temp.`__schema_fk_guard`;".to_string(),
@@ -233,7 +234,7 @@ impl<'a> Planner<'a> {
                 for c in cs {
                     match c {
                         Change::AddColumn { column, .. } => {
-                            out.push(format!("ALTER TABLE {} ADD {};", ident(&t.name), column_def(column)))
+                            out.push(format!("ALTER TABLE {} ADD {};", ident(&t.name), column_def(t, column)))
                         }
                         Change::DropColumn { column, .. } => out.push(format!(
                             "ALTER TABLE {} DROP COLUMN {};",
@@ -365,11 +366,11 @@ fn needs_rebuild(prev: Option<&Table>, changes: &[&Change]) -> bool {
 fn can_add_column(c: &Column) -> bool {
     let default_ok = match &c.default {
         None => !c.not_null,
-        Some(DefaultValue::Sql(s)) => {
-            let u = s.trim().to_ascii_uppercase();
+        // A string holding the statement separator is written as a parenthesised expression.
+        Some(d) => {
+            let u = d.to_sql().trim().to_ascii_uppercase();
             !(u.starts_with('(') || u.starts_with("CURRENT_") || (c.not_null && u == "NULL"))
         }
-        Some(_) => true,
     };
     !c.primary_key
         && !c.unique
@@ -385,6 +386,7 @@ fn can_drop_column(prev: &Table, c: &Column) -> bool {
     !c.primary_key
         && !prev.key_columns().contains(&name.as_str())
         && !prev.foreign_keys.iter().any(|f| f.columns.contains(name))
+        && !prev.uniques.iter().any(|u| u.columns.contains(name))
         && !prev.checks.iter().any(|ch| mentioned(&ch.expr))
         && !prev
             .columns

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use schema_model::sql::sqlite::{constraint_name, ident};
 
-use crate::model::{Column, Index, IndexTarget, LogicalType, Table};
+use crate::model::{Column, Deferrable, ForeignKey, Index, IndexTarget, LogicalType, Table, Unique, UniqueKind};
 
 /// The SQLite type name of a logical type (drizzle-kit's lowercase names).
 pub fn type_name(ty: &LogicalType) -> String {
@@ -18,9 +18,10 @@ pub fn type_name(ty: &LogicalType) -> String {
     }
 }
 
-/// The table as SQLite stores it: unique constraints become unique indexes (column ones
-/// first, then the declared indexes, then table-level ones: drizzle-kit's order), and every
-/// type becomes its SQLite name. Snapshots, SQL and the diff all work on this form.
+/// The table as SQLite stores it: drizzle-kit's unique constraints become unique indexes
+/// (column ones first, then the declared indexes, then table-level ones: drizzle-kit's
+/// order), those declared `constraint` stay in the definition, and every type becomes its
+/// SQLite name. Snapshots, SQL and the diff all work on this form.
 pub fn normalize_table(table: &Table) -> Table {
     let mut t = table.clone();
     let mut indexes = Vec::new();
@@ -38,7 +39,8 @@ pub fn normalize_table(table: &Table) -> Table {
         c.ty = LogicalType::Sql(type_name(&c.ty));
     }
     indexes.append(&mut t.indexes);
-    for u in t.uniques.drain(..) {
+    let (constraints, as_indexes): (Vec<Unique>, Vec<Unique>) = t.uniques.drain(..).partition(Unique::is_constraint);
+    for u in as_indexes {
         indexes.push(Index {
             name: u.name,
             target: IndexTarget::Columns(u.columns),
@@ -46,12 +48,14 @@ pub fn normalize_table(table: &Table) -> Table {
             where_clause: None,
         });
     }
+    t.uniques = constraints;
     t.indexes = indexes;
     t
 }
 
-/// One column's definition, as `CREATE TABLE` and `ALTER TABLE .. ADD` both write it.
-pub fn column_def(c: &Column) -> String {
+/// One column's definition, as `CREATE TABLE` and `ALTER TABLE .. ADD` both write it; `table`
+/// says what else is written in the column's definition (an inline `UNIQUE`).
+pub fn column_def(table: &Table, c: &Column) -> String {
     let mut line = format!("{} {}", ident(&c.name), type_name(&c.ty));
     if c.primary_key {
         line.push_str(" PRIMARY KEY");
@@ -74,7 +78,11 @@ pub fn column_def(c: &Column) -> String {
     if c.not_null {
         line.push_str(" NOT NULL");
     }
-    if c.unique {
+    let inline_unique = table
+        .uniques
+        .iter()
+        .any(|u| u.kind == UniqueKind::Inline && u.columns == [c.name.as_str()]);
+    if c.unique || inline_unique {
         line.push_str(" UNIQUE");
     }
     line
@@ -86,29 +94,34 @@ fn ident_list(names: &[String], sep: &str) -> String {
 
 /// `CREATE TABLE`, laid out as drizzle-kit lays it out, ending in `;\n`.
 pub fn create_table(table: &Table) -> String {
-    let mut lines: Vec<String> = table.columns.iter().map(|c| format!("\t{}", column_def(c))).collect();
+    let mut lines: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("\t{}", column_def(table, c)))
+        .collect();
     if let Some(pk) = &table.primary_key {
         lines.push(format!("\tPRIMARY KEY({})", ident_list(&pk.columns, ", ")));
     }
     for fk in &table.foreign_keys {
-        lines.push(format!(
-            "\tFOREIGN KEY ({}) REFERENCES {}({}) ON UPDATE {} ON DELETE {}",
-            ident_list(&fk.columns, ", "),
-            ident(&fk.ref_table),
-            ident_list(&fk.ref_columns, ", "),
-            fk.on_update,
-            fk.on_delete
-        ));
+        lines.push(format!("\t{}", foreign_key(fk)));
     }
     for u in &table.uniques {
-        lines.push(format!(
-            "\tCONSTRAINT {} UNIQUE({})",
-            constraint_name(&u.name),
-            ident_list(&u.columns, ", ")
-        ));
+        let cols = ident_list(&u.columns, ", ");
+        match u.kind {
+            UniqueKind::Constraint { named: true } => {
+                lines.push(format!("\tCONSTRAINT {} UNIQUE({cols})", constraint_name(&u.name)))
+            }
+            UniqueKind::Constraint { named: false } => lines.push(format!("\tUNIQUE({cols})")),
+            // In the column's definition; an index is not in the table's (normalized away).
+            UniqueKind::Inline | UniqueKind::Index => {}
+        }
     }
     for ch in &table.checks {
-        lines.push(format!("\tCONSTRAINT {} CHECK({})", constraint_name(&ch.name), ch.expr));
+        if ch.named {
+            lines.push(format!("\tCONSTRAINT {} CHECK({})", constraint_name(&ch.name), ch.expr));
+        } else {
+            lines.push(format!("\tCHECK({})", ch.expr));
+        }
     }
     let sqlite = table.options.sqlite;
     let mut options = Vec::new();
@@ -128,6 +141,25 @@ pub fn create_table(table: &Table) -> String {
         ident(&table.name),
         lines.join(",\n")
     )
+}
+
+/// `FOREIGN KEY (..) REFERENCES parent(..) ..`, as drizzle-kit writes it; the parent's columns
+/// left out when the model leaves them implied (its primary key), and `DEFERRABLE ..` after.
+pub fn foreign_key(fk: &ForeignKey) -> String {
+    let mut sql = format!(
+        "FOREIGN KEY ({}) REFERENCES {}",
+        ident_list(&fk.columns, ", "),
+        ident(&fk.ref_table)
+    );
+    if !fk.ref_columns.is_empty() {
+        sql.push_str(&format!("({})", ident_list(&fk.ref_columns, ", ")));
+    }
+    sql.push_str(&format!(" ON UPDATE {} ON DELETE {}", fk.on_update, fk.on_delete));
+    if fk.deferrable != Deferrable::No {
+        sql.push(' ');
+        sql.push_str(fk.deferrable.sql());
+    }
+    sql
 }
 
 /// `CREATE [UNIQUE] INDEX`, as drizzle-kit writes it.

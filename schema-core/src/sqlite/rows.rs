@@ -140,3 +140,29 @@ pub mod __private {
 macro_rules! __sqlite_rows {
     ($($impl:tt)*) => { $($impl)* };
 }
+
+impl rusqlite::types::ToSql for crate::Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            crate::Value::Null => ValueRef::Null,
+            crate::Value::Integer(i) => ValueRef::Integer(*i),
+            crate::Value::Real(f) => ValueRef::Real(*f),
+            crate::Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            crate::Value::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+impl rusqlite::types::FromSql for crate::Value {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        use rusqlite::types::ValueRef;
+        Ok(match value {
+            ValueRef::Null => crate::Value::Null,
+            ValueRef::Integer(i) => crate::Value::Integer(i),
+            ValueRef::Real(f) => crate::Value::Real(f),
+            ValueRef::Text(t) => crate::Value::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => crate::Value::Blob(b.to_vec()),
+        })
+    }
+}

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 use super::Sqlite;
 use crate::diff::Renames;
 use crate::model::{
-    Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType, PrimaryKey, Schema,
-    Table,
+    Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
+    PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
 use crate::snapshot::{Snapshot, SnapshotError};
 
@@ -25,7 +25,7 @@ fn to_json(snapshot: &Snapshot) -> Value {
     let mut tables_json = Map::new();
     let mut internal_indexes = Map::new();
     for t in tables {
-        tables_json.insert(t.name.clone(), table_json(t));
+        tables_json.insert(t.name.clone(), table_json(t, &snapshot.schema));
         for ix in &t.indexes {
             if let IndexTarget::Expr(e) = &ix.target {
                 internal_indexes.insert(
@@ -151,6 +151,47 @@ fn extensions_json(schema: &Schema) -> Map<String, Value> {
         if !cols.is_empty() {
             m.insert("columns".into(), Value::Object(cols));
         }
+        // Unique constraints in the definition (drizzle-kit's are indexes), as written.
+        let mut uniques = Map::new();
+        for u in &t.uniques {
+            let kind = match u.kind {
+                UniqueKind::Index => continue,
+                UniqueKind::Constraint { named } => json!({ "kind": "constraint", "named": named }),
+                UniqueKind::Inline => json!({ "kind": "inline" }),
+            };
+            uniques.insert(u.name.clone(), kind);
+        }
+        if !uniques.is_empty() {
+            m.insert("uniques".into(), Value::Object(uniques));
+        }
+        // Foreign keys that leave the parent's key implied, or are DEFERRABLE.
+        let mut fks = Map::new();
+        for fk in &t.foreign_keys {
+            let mut f = Map::new();
+            if fk.ref_columns.is_empty() {
+                f.insert("impliedColumns".into(), json!(true));
+            }
+            match fk.deferrable {
+                Deferrable::No => {}
+                Deferrable::InitiallyImmediate => {
+                    f.insert("deferrable".into(), json!("immediate"));
+                }
+                Deferrable::InitiallyDeferred => {
+                    f.insert("deferrable".into(), json!("deferred"));
+                }
+            }
+            if !f.is_empty() {
+                fks.insert(fk.name.clone(), Value::Object(f));
+            }
+        }
+        if !fks.is_empty() {
+            m.insert("foreignKeys".into(), Value::Object(fks));
+        }
+        // Checks the definition does not name (their model name is only their position).
+        let unnamed: Vec<&str> = t.checks.iter().filter(|c| !c.named).map(|c| c.name.as_str()).collect();
+        if !unnamed.is_empty() {
+            m.insert("unnamedChecks".into(), json!(unnamed));
+        }
         if !m.is_empty() {
             out.insert(t.name.clone(), Value::Object(m));
         }
@@ -158,7 +199,7 @@ fn extensions_json(schema: &Schema) -> Map<String, Value> {
     out
 }
 
-fn table_json(t: &Table) -> Value {
+fn table_json(t: &Table, schema: &Schema) -> Value {
     let mut columns = Map::new();
     for c in &t.columns {
         columns.insert(c.name.clone(), column_json(c));
@@ -180,6 +221,15 @@ fn table_json(t: &Table) -> Value {
     }
     let mut fks = Map::new();
     for fk in &t.foreign_keys {
+        // drizzle-kit names the parent's columns always: an implied key is spelled out here.
+        let columns_to: Vec<String> = if fk.ref_columns.is_empty() {
+            schema
+                .table(&fk.ref_table)
+                .map(|p| p.key_columns().into_iter().map(str::to_string).collect())
+                .unwrap_or_default()
+        } else {
+            fk.ref_columns.clone()
+        };
         fks.insert(
             fk.name.clone(),
             json!({
@@ -187,7 +237,7 @@ fn table_json(t: &Table) -> Value {
                 "tableFrom": t.name,
                 "tableTo": fk.ref_table,
                 "columnsFrom": fk.columns,
-                "columnsTo": fk.ref_columns,
+                "columnsTo": columns_to,
                 "onDelete": fk.on_delete.as_str(),
                 "onUpdate": fk.on_update.as_str(),
             }),
@@ -198,7 +248,7 @@ fn table_json(t: &Table) -> Value {
         pks.insert(pk.name.clone(), json!({ "columns": pk.columns, "name": pk.name }));
     }
     let mut uniques = Map::new();
-    for u in &t.uniques {
+    for u in t.uniques.iter().filter(|u| u.is_constraint()) {
         uniques.insert(u.name.clone(), json!({ "name": u.name, "columns": u.columns }));
     }
     let mut checks = Map::new();
@@ -315,13 +365,30 @@ fn table_from_json(
                 Some(s) => FkAction::parse(s).ok_or(SnapshotError::Field { path: fp(k) }),
             }
         };
+        let fk_ext = ext.and_then(|e| e.pointer(&format!("/foreignKeys/{}", escape(fname))));
+        let implied = fk_ext
+            .and_then(|f| f.get("impliedColumns"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let deferrable = match fk_ext.and_then(|f| f.get("deferrable")).and_then(Value::as_str) {
+            None => Deferrable::No,
+            Some("immediate") => Deferrable::InitiallyImmediate,
+            Some("deferred") => Deferrable::InitiallyDeferred,
+            Some(_) => {
+                return Err(SnapshotError::Field {
+                    path: format!("internal.tables.{name}.foreignKeys.{fname}.deferrable"),
+                });
+            }
+        };
+        let ref_columns = strings(fk, "columnsTo", &fp("columnsTo"))?;
         table.foreign_keys.push(ForeignKey {
             name: fname.clone(),
             columns: strings(fk, "columnsFrom", &fp("columnsFrom"))?,
             ref_table: str_field(fk, "tableTo", &fp("tableTo"))?.to_string(),
-            ref_columns: strings(fk, "columnsTo", &fp("columnsTo"))?,
+            ref_columns: if implied { Vec::new() } else { ref_columns },
             on_delete: action("onDelete")?,
             on_update: action("onUpdate")?,
+            deferrable,
         });
     }
     if let Some((pname, pk)) = obj(t, "compositePrimaryKeys", &path("compositePrimaryKeys"))?
@@ -334,22 +401,48 @@ fn table_from_json(
         });
     }
     // drizzle-kit keeps SQLite unique constraints as unique indexes; a snapshot written by an
-    // older version may still list them here, and they mean the same.
+    // older version may still list them here, and they mean the same. Ours are constraints
+    // in the table's definition, marked so under `internal`.
     if let Some(uniques) = t.get("uniqueConstraints").and_then(Value::as_object) {
         for (uname, u) in uniques {
-            table.indexes.push(Index {
+            let columns = strings(u, "columns", &path("uniqueConstraints.columns"))?;
+            let u_ext = ext.and_then(|e| e.pointer(&format!("/uniques/{}", escape(uname))));
+            let kind = match u_ext.and_then(|u| u.get("kind")).and_then(Value::as_str) {
+                Some("constraint") => UniqueKind::Constraint {
+                    named: u_ext
+                        .and_then(|u| u.get("named"))
+                        .and_then(Value::as_bool)
+                        .unwrap_or(true),
+                },
+                Some("inline") => UniqueKind::Inline,
+                _ => {
+                    table.indexes.push(Index {
+                        name: uname.clone(),
+                        target: IndexTarget::Columns(columns),
+                        unique: true,
+                        where_clause: None,
+                    });
+                    continue;
+                }
+            };
+            table.uniques.push(Unique {
                 name: uname.clone(),
-                target: IndexTarget::Columns(strings(u, "columns", &path("uniqueConstraints.columns"))?),
-                unique: true,
-                where_clause: None,
+                columns,
+                kind,
             });
         }
     }
+    let unnamed_checks: Vec<&str> = ext
+        .and_then(|e| e.get("unnamedChecks"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     if let Some(checks) = t.get("checkConstraints").and_then(Value::as_object) {
         for (cname, ch) in checks {
             table.checks.push(Check {
                 name: cname.clone(),
                 expr: str_field(ch, "value", &path(&format!("checkConstraints.{cname}.value")))?.to_string(),
+                named: !unnamed_checks.contains(&cname.as_str()),
             });
         }
     }

@@ -6,11 +6,10 @@ mod sqlite;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use schema_model::model::{
-    Check, Column, DefaultValue, FkAction, Generated, Index, IndexTarget, IntKind, LogicalType, PrimaryKey, Table,
-    Unique,
+    Check, Column, DefaultValue, Deferrable, FkAction, Generated, Index, IndexTarget, IntKind, LogicalType, PrimaryKey,
+    Table, Unique, UniqueKind,
 };
 use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
-use syn::spanned::Spanned;
 
 pub fn derive_table(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let parsed = parse::from_ast(input)?;
@@ -34,6 +33,7 @@ fn expand(p: &ParsedTable) -> TokenStream {
         quote!(#name: ::schema_core::ColumnRef::new(#col))
     });
     let model = table_tokens(&p.table);
+    let key_columns = p.table.key_columns();
     let fks = p.references.iter().map(|r| foreign_key_tokens(table_name, r));
     let ref_checks = p.references.iter().map(reference_check);
     let sqlite_rows = sqlite::rows_impl(p, &columns, &key);
@@ -49,6 +49,7 @@ fn expand(p: &ParsedTable) -> TokenStream {
 
             impl ::schema_core::Table for #ident {
                 const TABLE_NAME: &'static str = #table_name;
+                const KEY_COLUMNS: &'static [&'static str] = &[#(#key_columns),*];
                 type Columns = #columns_ty;
                 const COLUMNS: #columns_ty = #columns_ty { #(#col_inits,)* };
                 type Key = #key_ty;
@@ -113,34 +114,90 @@ impl<'a> Key<'a> {
     }
 }
 
-/// The model's foreign key for `references = Struct::field`: the target's names come from
-/// its `Table` impl, which only the compiler knows.
+/// The model's foreign key for a reference: the parent's names come from its `Table` impl,
+/// which only the compiler knows.
 fn foreign_key_tokens(table_name: &str, r: &parse::Reference) -> TokenStream {
-    let span = r.path.span();
-    let (target_ty, field) = split_reference(&r.path);
-    let from = &r.column;
+    let m = quote!(::schema_core::__private::model);
+    let span = r.span;
+    let target = &r.target;
+    let from = r.columns.iter().map(|(c, _)| c);
     let (del, upd) = (action_tokens(r.on_delete), action_tokens(r.on_update));
+    let to = match &r.to {
+        Some(fields) => quote_spanned! {span=>
+            ::std::vec![#(::std::string::String::from(<#target as ::schema_core::Table>::COLUMNS.#fields.name)),*]
+        },
+        None => quote_spanned! {span=>
+            <#target as ::schema_core::Table>::KEY_COLUMNS.iter().map(|c| ::std::string::String::from(*c)).collect()
+        },
+    };
+    let name = match &r.name {
+        Some(n) => quote!(fk.name = ::std::string::String::from(#n);),
+        None => quote!(),
+    };
+    // `REFERENCES parent`: the key's names give the default name; the SQL leaves them implied.
+    let implied = if r.to.is_none() {
+        quote!(fk.ref_columns.clear();)
+    } else {
+        quote!()
+    };
+    let deferrable = deferrable_tokens(r.deferrable);
     quote_spanned! {span=>
-        ::schema_core::__private::model::ForeignKey::new(
-            #table_name,
-            ::std::vec![::std::string::String::from(#from)],
-            <#target_ty as ::schema_core::Table>::TABLE_NAME,
-            ::std::vec![::std::string::String::from(<#target_ty as ::schema_core::Table>::COLUMNS.#field.name)],
-            #del,
-            #upd,
-        )
+        {
+            let mut fk = #m::ForeignKey::new(
+                #table_name,
+                ::std::vec![#(::std::string::String::from(#from)),*],
+                <#target as ::schema_core::Table>::TABLE_NAME,
+                #to,
+                #del,
+                #upd,
+            );
+            fk.deferrable = #deferrable;
+            #name
+            #implied
+            fk
+        }
     }
 }
 
+/// Compile-time checks of a reference: every column's type against the parent column it
+/// pairs with, and, for the parent's key, that the key has as many columns.
 fn reference_check(r: &parse::Reference) -> TokenStream {
-    let span = r.path.span();
-    let (target_ty, field) = split_reference(&r.path);
-    // The field's type is re-spanned to the path, so a mismatch is reported at
-    // `references = User::id`, where the user chose the target.
-    let field_ty = &r.field_ty;
-    let from_ty = respan(quote!(#field_ty), span);
-    quote_spanned! {span=>
-        <#target_ty as ::schema_core::Table>::COLUMNS.#field.referenced_by::<#from_ty>();
+    let span = r.span;
+    let target = &r.target;
+    // Each field's type is re-spanned to the reference, so a mismatch is reported where the
+    // user chose the parent.
+    let from_tys: Vec<TokenStream> = r.columns.iter().map(|(_, ty)| respan(quote!(#ty), span)).collect();
+    match &r.to {
+        Some(fields) => {
+            let checks = fields.iter().zip(&from_tys).map(|(field, from_ty)| {
+                quote_spanned! {span=>
+                    <#target as ::schema_core::Table>::COLUMNS.#field.referenced_by::<#from_ty>();
+                }
+            });
+            quote!(#(#checks)*)
+        }
+        None => {
+            let n = r.columns.len();
+            let parent = quote!(#target).to_string().replace(' ', "");
+            let message = format!(
+                "`references = {parent}` needs `{parent}` to have a primary key of {n} column(s), paired in order with the foreign key's"
+            );
+            let key = quote_spanned!(span=> <#target as ::schema_core::Table>::Key);
+            let checks = from_tys.iter().enumerate().map(|(i, from_ty)| {
+                let part = if n == 1 {
+                    key.clone()
+                } else {
+                    quote_spanned!(span=> <#key as ::schema_core::__private::KeyPart<#i>>::Ty)
+                };
+                quote_spanned! {span=>
+                    ::schema_core::__private::references_key::<#from_ty, #part>();
+                }
+            });
+            quote_spanned! {span=>
+                const _: () = ::std::assert!(<#target as ::schema_core::Table>::KEY_COLUMNS.len() == #n, #message);
+                #(#checks)*
+            }
+        }
     }
 }
 
@@ -161,18 +218,13 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// `crate::db::User::id` → (`crate::db::User`, `id`).
-fn split_reference(path: &syn::Path) -> (syn::Path, syn::Ident) {
-    let mut ty = path.clone();
-    let field = ty
-        .segments
-        .pop()
-        .map(|p| p.ident)
-        .unwrap_or_else(|| format_ident!("id"));
-    // Drop the trailing `::` the pop leaves behind.
-    let segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> = ty.segments.into_iter().collect();
-    ty.segments = segments;
-    (ty, field)
+fn deferrable_tokens(d: Deferrable) -> TokenStream {
+    let v = match d {
+        Deferrable::No => quote!(No),
+        Deferrable::InitiallyImmediate => quote!(InitiallyImmediate),
+        Deferrable::InitiallyDeferred => quote!(InitiallyDeferred),
+    };
+    quote!(::schema_core::__private::model::Deferrable::#v)
 }
 
 fn opt_string(s: &Option<String>) -> TokenStream {
@@ -331,12 +383,17 @@ fn table_tokens(t: &Table) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let indexes = indexes.iter().map(index_tokens);
-    let uniques = uniques.iter().map(|Unique { name, columns }| {
+    let uniques = uniques.iter().map(|Unique { name, columns, kind }| {
         let c = strings(columns);
-        quote!(#m::Unique { name: ::std::string::String::from(#name), columns: #c })
+        let kind = match kind {
+            UniqueKind::Index => quote!(#m::UniqueKind::Index),
+            UniqueKind::Constraint { named } => quote!(#m::UniqueKind::Constraint { named: #named }),
+            UniqueKind::Inline => quote!(#m::UniqueKind::Inline),
+        };
+        quote!(#m::Unique { name: ::std::string::String::from(#name), columns: #c, kind: #kind })
     });
-    let checks = checks.iter().map(|Check { name, expr }| {
-        quote!(#m::Check { name: ::std::string::String::from(#name), expr: ::std::string::String::from(#expr) })
+    let checks = checks.iter().map(|Check { name, expr, named }| {
+        quote!(#m::Check { name: ::std::string::String::from(#name), expr: ::std::string::String::from(#expr), named: #named })
     });
     let renamed_from = opt_string(renamed_from);
     quote! {

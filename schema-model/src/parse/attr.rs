@@ -8,6 +8,7 @@ use syn::meta::ParseNestedMeta;
 use syn::{Ident, LitStr, Token};
 
 use super::Ctxt;
+use crate::model::Deferrable;
 
 /// A value together with where the user wrote it, for errors that point at it.
 #[derive(Clone)]
@@ -229,6 +230,8 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
 pub struct UniqueAttr {
     pub name: Option<Spanned<String>>,
     pub columns: Vec<Ident>,
+    /// `constraint`: `UNIQUE (..)` in the table, not drizzle-kit's unique index.
+    pub constraint: bool,
 }
 
 pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
@@ -236,6 +239,7 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
     for attr in attrs.iter().filter(|a| a.path().is_ident("unique")) {
         let mut name = Attr::new(cx, "unique", "name");
         let mut columns = Attr::new(cx, "unique", "columns");
+        let mut constraint = Flag::new(cx, "unique", "constraint");
         let res = attr.parse_nested_meta(|meta| {
             let span = meta.path.span_of();
             if meta.path.is_ident("name") {
@@ -244,8 +248,11 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
             } else if meta.path.is_ident("columns") {
                 // #[unique(columns(org_id, role))]
                 columns.set(span, ident_list(&meta)?);
+            } else if meta.path.is_ident("constraint") {
+                // #[unique(columns(org_id, role), constraint)]
+                constraint.set(span, ());
             } else {
-                return Err(unknown(&meta, "unique", "`name`, `columns(..)`"));
+                return Err(unknown(&meta, "unique", "`name`, `columns(..)`, `constraint`"));
             }
             Ok(())
         });
@@ -257,6 +264,7 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
             Some(c) if !c.value.is_empty() => out.push(UniqueAttr {
                 name: name.get(),
                 columns: c.value,
+                constraint: constraint.get().is_some(),
             }),
             _ => cx.error(span, "#[unique(..)] needs `columns(..)` naming at least one field"),
         }
@@ -265,7 +273,8 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
 }
 
 pub struct CheckAttr {
-    pub name: Spanned<String>,
+    /// `None`: an unnamed `CHECK (..)`.
+    pub name: Option<Spanned<String>>,
     pub expr: Spanned<String>,
 }
 
@@ -290,13 +299,130 @@ pub fn checks(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<CheckAttr> {
         if !cx.result(res) {
             continue;
         }
-        match (name.get(), expr.get()) {
-            (Some(n), Some(e)) => out.push(CheckAttr { name: n, expr: e }),
-            _ => cx.error(
+        match expr.get() {
+            Some(e) => out.push(CheckAttr {
+                name: name.get(),
+                expr: e,
+            }),
+            None => cx.error(
                 attr.path().span_of(),
-                "#[check(..)] needs both `name = \"..\"` and `expr = \"..\"`",
+                "#[check(..)] needs `expr = \"..\"` (and, to name it, `name = \"..\"`)",
             ),
         }
+    }
+    out
+}
+
+/// `deferrable` (= `DEFERRABLE INITIALLY IMMEDIATE`, as SQL reads a bare DEFERRABLE), or
+/// `deferrable = "deferred"` / `"immediate"`.
+fn deferrable_value(meta: &ParseNestedMeta) -> syn::Result<Deferrable> {
+    if !meta.input.peek(Token![=]) {
+        return Ok(Deferrable::InitiallyImmediate);
+    }
+    let lit: LitStr = meta.value()?.parse()?;
+    match lit.value().to_ascii_lowercase().as_str() {
+        "deferred" | "initially deferred" => Ok(Deferrable::InitiallyDeferred),
+        "immediate" | "initially immediate" => Ok(Deferrable::InitiallyImmediate),
+        other => Err(syn::Error::new(
+            lit.span(),
+            format!("`deferrable` takes \"deferred\" or \"immediate\", not \"{other}\""),
+        )),
+    }
+}
+
+/// `#[foreign_key(columns(a, b), references = Parent, to(x, y), ..)]`.
+pub struct ForeignKeyAttr {
+    pub span: Span,
+    pub name: Option<Spanned<String>>,
+    pub columns: Vec<Ident>,
+    /// The parent struct.
+    pub references: syn::Path,
+    /// The parent's fields; `None` for its primary key.
+    pub to: Option<Vec<Ident>>,
+    pub on_delete: Option<Spanned<String>>,
+    pub on_update: Option<Spanned<String>>,
+    pub deferrable: Deferrable,
+}
+
+const FOREIGN_KEY_KEYS: &str = "`name`, `columns(..)`, `references`, `to(..)`, `on_delete`, `on_update`, `deferrable`";
+
+pub fn foreign_keys(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<ForeignKeyAttr> {
+    let mut out = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("foreign_key")) {
+        let mut name = Attr::new(cx, "foreign_key", "name");
+        let mut columns = Attr::new(cx, "foreign_key", "columns");
+        let mut references = Attr::new(cx, "foreign_key", "references");
+        let mut to = Attr::new(cx, "foreign_key", "to");
+        let mut on_delete = Attr::new(cx, "foreign_key", "on_delete");
+        let mut on_update = Attr::new(cx, "foreign_key", "on_update");
+        let mut deferrable = Attr::new(cx, "foreign_key", "deferrable");
+        let res = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span_of();
+            let p = &meta.path;
+            if p.is_ident("name") {
+                // #[foreign_key(name = "memberships_org_fk", ..)]
+                name.set(span, string(&meta)?);
+            } else if p.is_ident("columns") {
+                // #[foreign_key(columns(org_id, user_id), ..)]
+                columns.set(span, ident_list(&meta)?);
+            } else if p.is_ident("references") {
+                // #[foreign_key(.., references = Membership, ..)]
+                let path: syn::Path = meta.value()?.parse()?;
+                references.set(span, path);
+            } else if p.is_ident("to") {
+                // #[foreign_key(.., to(org_id, user_id))]
+                to.set(span, ident_list(&meta)?);
+            } else if p.is_ident("on_delete") {
+                on_delete.set(span, string(&meta)?);
+            } else if p.is_ident("on_update") {
+                on_update.set(span, string(&meta)?);
+            } else if p.is_ident("deferrable") {
+                // #[foreign_key(.., deferrable = "deferred")]
+                deferrable.set(span, deferrable_value(&meta)?);
+            } else {
+                return Err(unknown(&meta, "foreign_key", FOREIGN_KEY_KEYS));
+            }
+            Ok(())
+        });
+        if !cx.result(res) {
+            continue;
+        }
+        let span = attr.path().span_of();
+        let (Some(cols), Some(target)) = (columns.get(), references.get()) else {
+            cx.error(
+                span,
+                "#[foreign_key(..)] needs `columns(..)` and `references = Struct` (and `to(..)` unless it is the parent's primary key)",
+            );
+            continue;
+        };
+        if cols.value.is_empty() {
+            cx.error(cols.span, "#[foreign_key(columns())] needs at least one field");
+            continue;
+        }
+        let to = to.get();
+        if let Some(t) = &to
+            && t.value.len() != cols.value.len()
+        {
+            cx.error(
+                t.span,
+                format!(
+                    "`to(..)` names {} field(s) for {} column(s); they pair up in order",
+                    t.value.len(),
+                    cols.value.len()
+                ),
+            );
+            continue;
+        }
+        out.push(ForeignKeyAttr {
+            span,
+            name: name.get(),
+            columns: cols.value,
+            references: target.value,
+            to: to.map(|t| t.value),
+            on_delete: on_delete.get(),
+            on_update: on_update.get(),
+            deferrable: deferrable.get().map(|d| d.value).unwrap_or_default(),
+        });
     }
     out
 }
@@ -310,11 +436,14 @@ pub struct ColumnAttrs {
     pub primary_key: Option<Span>,
     pub autoincrement: Option<Span>,
     pub unique: Option<Span>,
+    /// `unique(constraint)`: the column's `UNIQUE` is a constraint in its definition.
+    pub unique_constraint: bool,
     pub index: Option<Span>,
     pub default: Option<Spanned<DefaultLit>>,
     pub default_sql: Option<Spanned<String>>,
     pub sql_type: Option<Spanned<String>>,
     pub references: Option<Spanned<syn::Path>>,
+    pub deferrable: Option<Spanned<Deferrable>>,
     pub on_delete: Option<Spanned<String>>,
     pub on_update: Option<Spanned<String>>,
     pub check: Option<Spanned<String>>,
@@ -327,7 +456,7 @@ pub struct ColumnAttrs {
 }
 
 const COLUMN_KEYS: &str = "`name`, `primary_key`, `autoincrement`, `unique`, `index`, `default`, \
-`default_sql`, `sql_type`, `references`, `on_delete`, `on_update`, `check`, `collate`, \
+`default_sql`, `sql_type`, `references`, `on_delete`, `on_update`, `deferrable`, `check`, `collate`, \
 `generated`, `stored`, `json`, `renamed_from`, `skip`";
 
 fn default_lit(meta: &ParseNestedMeta) -> syn::Result<DefaultLit> {
@@ -360,12 +489,13 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
     let mut name = Attr::new(cx, "column", "name");
     let mut primary_key = Flag::new(cx, "column", "primary_key");
     let mut autoincrement = Flag::new(cx, "column", "autoincrement");
-    let mut unique = Flag::new(cx, "column", "unique");
+    let mut unique = Attr::<bool>::new(cx, "column", "unique");
     let mut index = Flag::new(cx, "column", "index");
     let mut default = Attr::new(cx, "column", "default");
     let mut default_sql = Attr::new(cx, "column", "default_sql");
     let mut sql_type = Attr::new(cx, "column", "sql_type");
     let mut references = Attr::new(cx, "column", "references");
+    let mut deferrable = Attr::new(cx, "column", "deferrable");
     let mut on_delete = Attr::new(cx, "column", "on_delete");
     let mut on_update = Attr::new(cx, "column", "on_update");
     let mut check = Attr::new(cx, "column", "check");
@@ -389,8 +519,19 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
                 // #[column(primary_key, autoincrement)]
                 autoincrement.set(span, ());
             } else if p.is_ident("unique") {
-                // #[column(unique)]
-                unique.set(span, ());
+                // #[column(unique)], #[column(unique(constraint))]
+                let mut constraint = false;
+                if meta.input.peek(syn::token::Paren) {
+                    meta.parse_nested_meta(|inner| {
+                        if inner.path.is_ident("constraint") {
+                            constraint = true;
+                            Ok(())
+                        } else {
+                            Err(inner.error("#[column(unique(..))] takes `constraint`: `unique(constraint)`"))
+                        }
+                    })?;
+                }
+                unique.set(span, constraint);
             } else if p.is_ident("index") {
                 // #[column(index)]
                 index.set(span, ());
@@ -407,6 +548,9 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
                 // #[column(references = User::id)]
                 let path: syn::Path = meta.value()?.parse()?;
                 references.set(span, path);
+            } else if p.is_ident("deferrable") {
+                // #[column(references = User::id, deferrable)], #[column(.., deferrable = "deferred")]
+                deferrable.set(span, deferrable_value(&meta)?);
             } else if p.is_ident("on_delete") {
                 // #[column(references = User::id, on_delete = "cascade")]
                 on_delete.set(span, string(&meta)?);
@@ -442,16 +586,19 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
         cx.result(res);
     }
     let flag = |f: Flag| f.get().map(|s| s.span);
+    let unique = unique.get();
     ColumnAttrs {
         name: name.get(),
         primary_key: flag(primary_key),
         autoincrement: flag(autoincrement),
-        unique: flag(unique),
+        unique_constraint: unique.as_ref().is_some_and(|u| u.value),
+        unique: unique.map(|u| u.span),
         index: flag(index),
         default: default.get(),
         default_sql: default_sql.get(),
         sql_type: sql_type.get(),
         references: references.get(),
+        deferrable: deferrable.get(),
         on_delete: on_delete.get(),
         on_update: on_update.get(),
         check: check.get(),

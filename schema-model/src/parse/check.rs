@@ -1,10 +1,11 @@
 //! The rules that span more than one attribute: one function a rule, each saying why it exists.
 
 use proc_macro2::Span;
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{GenericArgument, PathArguments, Type};
 
-use super::attr::{ColumnAttrs, DefaultLit, Spanned, TableAttrs};
+use super::attr::{self, ColumnAttrs, DefaultLit, Spanned, TableAttrs};
 use super::{Ctxt, Reference};
 use crate::model::{Column, DefaultValue, FkAction, IntKind, LogicalType, Table};
 
@@ -21,9 +22,9 @@ pub enum SqlKind {
     Collation,
 }
 
-/// drizzle-kit's statement separator: a migration file is split wherever it appears, so no
-/// name or SQL attribute may hold it (the statement around it would be cut in two).
-const BREAKPOINT: &str = "--> statement-breakpoint";
+// No name or SQL attribute may hold the statement separator (the statement around it would
+// be cut in two).
+use crate::sql::BREAKPOINT;
 
 /// An SQL attribute must be exactly what its key says, and never carry a second statement:
 /// `where = "1; DELETE FROM users"` is refused here, at the attribute, not at migrate time.
@@ -216,6 +217,7 @@ pub fn skip_alone(cx: &Ctxt, skip: Span, attrs: &ColumnAttrs) {
         attrs.json.is_some(),
         attrs.on_delete.is_some(),
         attrs.on_update.is_some(),
+        attrs.deferrable.is_some(),
         attrs.collate.is_some(),
         attrs.stored.is_some(),
         attrs.renamed_from.is_some(),
@@ -308,8 +310,37 @@ fn check_default_sql(cx: &Ctxt, sql: &Spanned<String>) -> bool {
     ok
 }
 
-/// `references = Struct::field` with its actions. The target is checked later: by the
-/// compiler for the derive, by [`super::resolve`] for the CLI.
+/// A foreign key action as written (`"cascade"`), or an error at it.
+fn action(cx: &Ctxt, a: &Option<Spanned<String>>) -> Option<FkAction> {
+    match a {
+        None => Some(FkAction::NoAction),
+        Some(s) => {
+            let parsed = FkAction::parse(&s.value);
+            if parsed.is_none() {
+                cx.error(
+                    s.span,
+                    format!(
+                        "unknown foreign key action \"{}\"; expected one of: cascade, set null, set default, restrict, no action",
+                        s.value
+                    ),
+                );
+            }
+            parsed
+        }
+    }
+}
+
+/// Whether a path names a struct (`User`, `db::User`) rather than a field (`User::id`): Rust
+/// spells types in UpperCamelCase and fields in snake_case.
+fn names_struct(path: &syn::Path) -> bool {
+    path.segments
+        .last()
+        .is_some_and(|s| s.ident.unraw().to_string().starts_with(|c: char| c.is_uppercase()))
+}
+
+/// `references = Struct::field` (or `references = Struct`, the parent's primary key) with its
+/// actions. The target is checked later: by the compiler for the derive, by
+/// [`super::resolve`] for the CLI.
 pub fn reference(
     cx: &Ctxt,
     column: &str,
@@ -317,43 +348,70 @@ pub fn reference(
     path: &Spanned<syn::Path>,
     attrs: &ColumnAttrs,
 ) -> Option<Reference> {
-    if path.value.segments.len() < 2 {
+    let (target, to) = if names_struct(&path.value) {
+        (path.value.clone(), None)
+    } else if path.value.segments.len() >= 2 {
+        let mut target = path.value.clone();
+        let field = target.segments.pop().map(|p| p.ident)?;
+        // Drop the `::` the pop leaves behind.
+        target.segments = target.segments.into_iter().collect();
+        (target, Some(vec![field]))
+    } else {
         cx.error(
             path.value.span(),
-            "`references` takes `Struct::field`, for example `references = User::id`",
+            "`references` takes `Struct::field` (`references = User::id`), or `Struct` for its primary key",
         );
         return None;
-    }
+    };
     if attrs.json.is_some() {
         cx.error(path.span, "a #[column(json)] field cannot be a foreign key");
         return None;
     }
-    let action = |a: &Option<Spanned<String>>| -> Option<FkAction> {
-        match a {
-            None => Some(FkAction::NoAction),
-            Some(s) => {
-                let parsed = FkAction::parse(&s.value);
-                if parsed.is_none() {
-                    cx.error(
-                        s.span,
-                        format!(
-                            "unknown foreign key action \"{}\"; expected one of: cascade, set null, set default, restrict, no action",
-                            s.value
-                        ),
-                    );
-                }
-                parsed
-            }
-        }
-    };
-    let on_delete = action(&attrs.on_delete);
-    let on_update = action(&attrs.on_update);
+    let on_delete = action(cx, &attrs.on_delete);
+    let on_update = action(cx, &attrs.on_update);
     Some(Reference {
-        column: column.to_string(),
-        field_ty: field_ty.clone(),
-        path: path.value.clone(),
+        columns: vec![(column.to_string(), field_ty.clone())],
+        target,
+        to,
         on_delete: on_delete?,
         on_update: on_update?,
+        deferrable: attrs.deferrable.as_ref().map(|d| d.value).unwrap_or_default(),
+        name: None,
+        span: path.value.span(),
+    })
+}
+
+/// `#[foreign_key(..)]`, its fields already turned into columns (`columns`).
+pub fn foreign_key(cx: &Ctxt, fk: attr::ForeignKeyAttr, columns: Vec<(String, Type)>) -> Option<Reference> {
+    if names_struct(&fk.references) || fk.to.is_some() {
+        // `references = Parent` (with `to(..)` or the parent's key)
+    } else {
+        let written = quote::ToTokens::to_token_stream(&fk.references)
+            .to_string()
+            .replace(' ', "");
+        let (parent, field) = written.rsplit_once("::").unwrap_or((written.as_str(), ""));
+        cx.error(
+            fk.references.span(),
+            format!(
+                "`references = {written}` names a field; #[foreign_key] takes the parent struct and its fields apart: `references = {parent}, to({field})`"
+            ),
+        );
+        return None;
+    }
+    if let Some(n) = &fk.name {
+        name(cx, n, "foreign key");
+    }
+    let on_delete = action(cx, &fk.on_delete);
+    let on_update = action(cx, &fk.on_update);
+    Some(Reference {
+        columns,
+        target: fk.references.clone(),
+        to: fk.to,
+        on_delete: on_delete?,
+        on_update: on_update?,
+        deferrable: fk.deferrable,
+        name: fk.name.map(|n| n.value),
+        span: fk.span,
     })
 }
 
@@ -363,6 +421,12 @@ pub fn actions_need_reference(cx: &Ctxt, attrs: &ColumnAttrs) {
         cx.error(
             a.span,
             "`on_delete` / `on_update` need `references = Struct::field` on the same column",
+        );
+    }
+    if let Some(d) = &attrs.deferrable {
+        cx.error(
+            d.span,
+            "`deferrable` needs `references = Struct::field` on the same column",
         );
     }
 }
@@ -493,6 +557,16 @@ fn check_without_rowid(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs,
     if table.columns.iter().any(|c| c.autoincrement) {
         cx.error(span, "`without_rowid` tables cannot use `autoincrement`");
     }
+    for key in table.key_columns() {
+        if table.column(key).is_some_and(|c| !c.not_null) {
+            cx.error(
+                span,
+                format!(
+                    "the key column `{key}` of a `without_rowid` table cannot hold NULL; make its field a non-`Option` type"
+                ),
+            );
+        }
+    }
 }
 
 /// STRICT tables accept only INT, INTEGER, REAL, TEXT, BLOB and ANY.
@@ -517,6 +591,13 @@ fn check_unique_names(cx: &Ctxt, input: &syn::DeriveInput, table: &Table) {
     // Compared without case, as SQL compares names; an index may not take its table's name
     // either (tables and indexes share one namespace in SQLite).
     let mut names: Vec<String> = index_names(table);
+    names.extend(
+        table
+            .uniques
+            .iter()
+            .filter(|u| u.is_constraint())
+            .map(|u| u.name.clone()),
+    );
     names.extend(table.checks.iter().map(|c| c.name.clone()));
     let mut seen = std::collections::HashSet::new();
     for n in &names {
@@ -541,10 +622,17 @@ fn check_unique_names(cx: &Ctxt, input: &syn::DeriveInput, table: &Table) {
 }
 
 /// The names a table's indexes take in the database: declared indexes, `#[unique]`s and
-/// `#[column(unique)]`s (which become unique indexes).
+/// `#[column(unique)]`s (which become unique indexes); not unique constraints, whose
+/// indexes SQLite names itself.
 pub fn index_names(table: &Table) -> Vec<String> {
     let mut names: Vec<String> = table.indexes.iter().map(|i| i.name.clone()).collect();
-    names.extend(table.uniques.iter().map(|u| u.name.clone()));
+    names.extend(
+        table
+            .uniques
+            .iter()
+            .filter(|u| !u.is_constraint())
+            .map(|u| u.name.clone()),
+    );
     names.extend(
         table
             .columns

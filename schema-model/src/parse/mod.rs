@@ -68,27 +68,32 @@ pub struct FieldColumn {
     pub key: bool,
 }
 
-/// `#[column(references = Struct::field)]` before the target is known to be a table.
+/// A foreign key before its parent is known to be a table: `#[column(references = ..)]` or
+/// `#[foreign_key(..)]`.
 #[derive(Clone)]
 pub struct Reference {
-    /// The SQL name of the referencing column.
-    pub column: String,
-    /// The referencing field's Rust type, to be checked against the target's.
-    pub field_ty: Type,
-    /// `User::id` as written: the derive hands it to the compiler, the CLI looks it up.
-    pub path: syn::Path,
+    /// The SQL name and the Rust type of each referencing column, in order (the types are
+    /// checked against the parent's).
+    pub columns: Vec<(String, Type)>,
+    /// The parent struct as written (`User`, `crate::db::User`): the derive hands it to the
+    /// compiler, the CLI looks it up.
+    pub target: syn::Path,
+    /// The parent's fields, paired with `columns`; `None` for the parent's primary key, which
+    /// SQL writes `REFERENCES parent` without columns.
+    pub to: Option<Vec<Ident>>,
     pub on_delete: model::FkAction,
     pub on_update: model::FkAction,
+    pub deferrable: model::Deferrable,
+    /// `#[foreign_key(name = "..")]`; otherwise drizzle-kit's default name.
+    pub name: Option<String>,
+    /// Where it was written, for errors about it.
+    pub span: Span,
 }
 
 impl Reference {
-    /// The struct and field the path names (`crate::db::User::id` → `User`, `id`).
-    pub fn target(&self) -> Option<(&Ident, &Ident)> {
-        let n = self.path.segments.len();
-        if n < 2 {
-            return None;
-        }
-        Some((&self.path.segments[n - 2].ident, &self.path.segments[n - 1].ident))
+    /// The struct the target path names (`crate::db::User` → `User`).
+    pub fn target_struct(&self) -> Option<&Ident> {
+        self.target.segments.last().map(|s| &s.ident)
     }
 }
 
@@ -178,6 +183,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
     b.primary_key(&tattrs);
     b.indexes();
     b.uniques_and_checks();
+    b.foreign_keys();
     check::table(cx, input, &tattrs, &b.table, &b.column_attrs);
 
     Some(ParsedTable {
@@ -231,10 +237,20 @@ impl Builder<'_> {
         };
         let table_name = self.table.name.clone();
         let mut col = Column::new(name.clone(), ty);
-        col.not_null = !nullable || cattrs.primary_key.is_some();
+        // An `Option` key is a key that SQLite lets hold NULL, as it does for any key but an
+        // INTEGER PRIMARY KEY (which is the rowid) in a table with a rowid.
+        col.not_null = !nullable;
         col.primary_key = cattrs.primary_key.is_some();
         col.autoincrement = cattrs.autoincrement.is_some();
-        col.unique = cattrs.unique.is_some();
+        col.unique = cattrs.unique.is_some() && !cattrs.unique_constraint;
+        if cattrs.unique_constraint {
+            let cols = vec![name.clone()];
+            self.table.uniques.push(model::Unique {
+                name: model::names::unique(&table_name, &cols),
+                columns: cols,
+                kind: model::UniqueKind::Inline,
+            });
+        }
         col.collate = cattrs.collate.as_ref().map(|c| c.value.clone());
         col.renamed_from = cattrs.renamed_from.as_ref().map(|r| r.value.clone());
         col.default = check::default_value(cx, &col, &cattrs);
@@ -247,6 +263,7 @@ impl Builder<'_> {
             self.table.checks.push(model::Check {
                 name: model::names::column_check(&table_name, &name),
                 expr: c.value.clone(),
+                named: true,
             });
         }
         if cattrs.index.is_some() {
@@ -314,7 +331,7 @@ impl Builder<'_> {
         cols.into_iter().collect()
     }
 
-    /// `#[table(primary_key(a, b))]`: its columns become NOT NULL and part of the row key.
+    /// `#[table(primary_key(a, b))]`: its columns become the row key (NOT NULL unless `Option`).
     fn primary_key(&mut self, tattrs: &attr::TableAttrs) {
         let Some(pk) = &tattrs.primary_key else { return };
         let Some(cols) = self.columns_of(&pk.value, "#[table(primary_key(..))]") else {
@@ -323,11 +340,6 @@ impl Builder<'_> {
         if cols.is_empty() {
             self.cx
                 .error(pk.span, "#[table(primary_key())] needs at least one field");
-        }
-        for c in &mut self.table.columns {
-            if cols.contains(&c.name) {
-                c.not_null = true;
-            }
         }
         for f in &mut self.fields {
             if let Some(fc) = &mut f.column {
@@ -386,24 +398,65 @@ impl Builder<'_> {
                 if let Some(n) = &u.name {
                     check::name(self.cx, n, "unique constraint");
                 }
+                let kind = match (u.constraint, &u.name) {
+                    (false, _) => model::UniqueKind::Index,
+                    (true, named) => model::UniqueKind::Constraint { named: named.is_some() },
+                };
                 let name = u
                     .name
                     .map(|n| n.value)
                     .unwrap_or_else(|| model::names::unique(&self.table.name, &cols));
-                self.table.uniques.push(model::Unique { name, columns: cols });
+                self.table.uniques.push(model::Unique {
+                    name,
+                    columns: cols,
+                    kind,
+                });
             }
         }
+        let mut unnamed = 0;
         for c in attr::checks(self.cx, &self.input.attrs) {
+            check::sql(self.cx, &c.expr, check::SqlKind::Expr("expr"));
+            let (name, named) = match c.name {
+                Some(n) => {
+                    check::name(self.cx, &n, "check");
+                    (n.value, true)
+                }
+                None => {
+                    unnamed += 1;
+                    (model::names::check(&self.table.name, unnamed), false)
+                }
+            };
             self.table.checks.push(model::Check {
-                name: {
-                    check::name(self.cx, &c.name, "check");
-                    c.name.value
-                },
-                expr: {
-                    check::sql(self.cx, &c.expr, check::SqlKind::Expr("expr"));
-                    c.expr.value
-                },
+                name,
+                expr: c.expr.value,
+                named,
             });
+        }
+    }
+
+    /// `#[foreign_key(..)]`s, after the column references.
+    fn foreign_keys(&mut self) {
+        for fk in attr::foreign_keys(self.cx, &self.input.attrs) {
+            let Some(cols) = self.columns_of(&fk.columns, "#[foreign_key(columns(..))]") else {
+                continue;
+            };
+            let typed: Vec<(String, Type)> = fk
+                .columns
+                .iter()
+                .zip(cols)
+                .map(|(ident, col)| {
+                    let ty = self
+                        .fields
+                        .iter()
+                        .find(|f| f.ident.unraw() == ident.unraw())
+                        .map(|f| f.ty.clone())
+                        .unwrap_or_else(|| syn::parse_quote!(()));
+                    (col, ty)
+                })
+                .collect();
+            if let Some(r) = check::foreign_key(self.cx, fk, typed) {
+                self.references.push(r);
+            }
         }
     }
 }
@@ -536,63 +589,21 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
     for (i, p) in parsed.iter().enumerate() {
         let mut table = p.table.clone();
         for r in &p.references {
-            let Some((target_struct, target_field)) = r.target() else {
-                errors.push((i, syn::Error::new(r.path.span(), "`references` takes `Struct::field`")));
-                continue;
-            };
-            let target = match by_struct.get(&target_struct.unraw().to_string()).map(Vec::as_slice) {
-                Some([t]) => *t,
-                Some(_) => {
-                    errors.push((i, syn::Error::new(
-                        target_struct.span(),
-                        format!("more than one table struct is named `{target_struct}`; the schema files must name each once"),
-                    )));
-                    continue;
-                }
-                None => {
-                    errors.push((i, syn::Error::new(
-                        target_struct.span(),
-                        format!("`references` names `{target_struct}`, which is not a #[derive(Table)] struct in the schema files"),
-                    )));
-                    continue;
-                }
-            };
-            let Some(field) = target.fields.iter().find(|f| f.ident == *target_field) else {
-                errors.push((i, syn::Error::new(
-                    target_field.span(),
-                    format!("`references` names `{target_struct}::{target_field}`, but `{target_struct}` has no field `{target_field}`"),
-                )));
-                continue;
-            };
-            let Some(col) = &field.column else {
-                errors.push((
+            match resolve_reference(p, r, &by_struct) {
+                // Snapshots key foreign keys by name: two of one name would be one.
+                Ok(fk) if table.foreign_keys.iter().any(|f| f.name == fk.name) => errors.push((
                     i,
                     syn::Error::new(
-                        target_field.span(),
-                        format!("`{target_struct}::{target_field}` is #[column(skip)], so it cannot be referenced"),
+                        r.span,
+                        format!(
+                            "`{}` already has a foreign key named `{}`; give this one #[foreign_key(name = \"..\", ..)]",
+                            table.name, fk.name
+                        ),
                     ),
-                ));
-                continue;
-            };
-            if !check::reference_types_agree(&r.field_ty, &field.ty) {
-                errors.push((i, syn::Error::new(
-                    r.path.span(),
-                    format!(
-                        "foreign key type mismatch: `{}` cannot reference `{target_struct}::{target_field}` of type `{}`",
-                        type_string(&r.field_ty),
-                        type_string(&field.ty)
-                    ),
-                )));
-                continue;
+                )),
+                Ok(fk) => table.foreign_keys.push(fk),
+                Err(e) => errors.push((i, e)),
             }
-            table.foreign_keys.push(ForeignKey::new(
-                &table.name,
-                vec![r.column.clone()],
-                &target.table.name,
-                vec![col.name.clone()],
-                r.on_delete,
-                r.on_update,
-            ));
         }
         tables.push(table);
     }
@@ -604,6 +615,122 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
             .map(|(table, error)| ResolveError { table, error })
             .collect())
     }
+}
+
+/// One reference's foreign key, its parent looked up among the parsed tables.
+fn resolve_reference(
+    p: &ParsedTable,
+    r: &Reference,
+    by_struct: &HashMap<String, Vec<&ParsedTable>>,
+) -> Result<ForeignKey, syn::Error> {
+    let Some(target_struct) = r.target_struct() else {
+        return Err(syn::Error::new(r.span, "`references` names no struct"));
+    };
+    let target = match by_struct.get(&target_struct.unraw().to_string()).map(Vec::as_slice) {
+        Some([t]) => *t,
+        Some(_) => {
+            return Err(syn::Error::new(
+                target_struct.span(),
+                format!("more than one table struct is named `{target_struct}`; the schema files must name each once"),
+            ));
+        }
+        None => {
+            return Err(syn::Error::new(
+                target_struct.span(),
+                format!(
+                    "`references` names `{target_struct}`, which is not a #[derive(Table)] struct in the schema files"
+                ),
+            ));
+        }
+    };
+    // The parent's fields each column pairs with: those `to(..)` names, or its primary key.
+    let parent_fields: Vec<&ParsedField> = match &r.to {
+        Some(to) => {
+            let mut out = Vec::new();
+            for field_ident in to {
+                let Some(field) = target.fields.iter().find(|f| f.ident.unraw() == field_ident.unraw()) else {
+                    return Err(syn::Error::new(
+                        field_ident.span(),
+                        format!(
+                            "`references` names `{target_struct}::{field_ident}`, but `{target_struct}` has no field `{field_ident}`"
+                        ),
+                    ));
+                };
+                if field.column.is_none() {
+                    return Err(syn::Error::new(
+                        field_ident.span(),
+                        format!("`{target_struct}::{field_ident}` is #[column(skip)], so it cannot be referenced"),
+                    ));
+                }
+                out.push(field);
+            }
+            out
+        }
+        None => {
+            let key = target.table.key_columns();
+            if key.is_empty() {
+                return Err(syn::Error::new(
+                    r.span,
+                    format!(
+                        "`{target_struct}` has no primary key to reference; name its columns (`references = {target_struct}::field`, or `to(..)`)"
+                    ),
+                ));
+            }
+            key.iter()
+                .filter_map(|k| {
+                    target
+                        .fields
+                        .iter()
+                        .find(|f| f.column.as_ref().is_some_and(|c| c.name == *k))
+                })
+                .collect()
+        }
+    };
+    if parent_fields.len() != r.columns.len() {
+        return Err(syn::Error::new(
+            r.span,
+            format!(
+                "the foreign key has {} column(s), but the primary key of `{target_struct}` has {}",
+                r.columns.len(),
+                parent_fields.len()
+            ),
+        ));
+    }
+    for ((_, from_ty), field) in r.columns.iter().zip(&parent_fields) {
+        if !check::reference_types_agree(from_ty, &field.ty) {
+            return Err(syn::Error::new(
+                r.span,
+                format!(
+                    "foreign key type mismatch: `{}` cannot reference `{target_struct}::{}` of type `{}`",
+                    type_string(from_ty),
+                    field.ident,
+                    type_string(&field.ty)
+                ),
+            ));
+        }
+    }
+    let ref_columns: Vec<String> = parent_fields
+        .iter()
+        .filter_map(|f| f.column.as_ref().map(|c| c.name.clone()))
+        .collect();
+    let columns: Vec<String> = r.columns.iter().map(|(c, _)| c.clone()).collect();
+    let mut fk = ForeignKey::new(
+        &p.table.name,
+        columns,
+        &target.table.name,
+        ref_columns,
+        r.on_delete,
+        r.on_update,
+    );
+    if let Some(n) = &r.name {
+        fk.name = n.clone();
+    }
+    fk.deferrable = r.deferrable;
+    if r.to.is_none() {
+        // `REFERENCES parent`: the name is drizzle-kit's, the SQL leaves the columns implied.
+        fk.ref_columns.clear();
+    }
+    Ok(fk)
 }
 
 /// A type as the user wrote it, without token spacing: `Option<i64>`.

@@ -23,6 +23,49 @@ pub fn string_literal(s: &str) -> String {
     out
 }
 
+/// drizzle-kit's statement separator: a migration file is split wherever it appears, even
+/// inside a string or a name, so no statement of ours may hold it.
+pub const BREAKPOINT: &str = "--> statement-breakpoint";
+
+/// A string value as an expression that never holds [`BREAKPOINT`]: [`string_literal`], or,
+/// when the text holds the separator, the literal cut inside each separator and joined again
+/// (`('a --> statement' || '-breakpoint b')`), which every dialect reads as the same string.
+pub fn text_literal(s: &str) -> String {
+    if !s.contains(BREAKPOINT) {
+        return string_literal(s);
+    }
+    // Cut after `--> statement`, so neither piece holds the whole separator.
+    let cut = "--> statement".len();
+    let mut pieces = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find(BREAKPOINT) {
+        pieces.push(string_literal(&rest[..i + cut]));
+        rest = &rest[i + cut..];
+    }
+    pieces.push(string_literal(rest));
+    format!("({})", pieces.join(" || "))
+}
+
+/// The string a [`text_literal`] that had to be cut spells: `('a' || 'b')` whose text holds
+/// [`BREAKPOINT`]; `None` for anything else (an expression the user wrote stays one).
+pub fn split_literal_text(sql: &str) -> Option<String> {
+    use lex::{Kind, tokenize};
+    let toks: Vec<lex::Token> = tokenize(sql).into_iter().filter(|t| !t.is_comment()).collect();
+    let (first, last) = (toks.first()?, toks.last()?);
+    if toks.len() < 5 || !first.is_op(sql, "(") || !last.is_op(sql, ")") {
+        return None;
+    }
+    let mut out = String::new();
+    for (i, t) in toks[1..toks.len() - 1].iter().enumerate() {
+        match (&t.kind, i % 2) {
+            (Kind::Str(s), 0) => out.push_str(s),
+            (Kind::Op, 1) if t.is_op(sql, "||") => {}
+            _ => return None,
+        }
+    }
+    (toks.len() % 2 == 1 && out.contains(BREAKPOINT)).then_some(out)
+}
+
 /// `'it''s'` → `it's`; `None` when `s` is not exactly one SQL string literal.
 pub fn unquote_string_literal(s: &str) -> Option<String> {
     let inner = s.strip_prefix('\'')?.strip_suffix('\'')?;

@@ -1,7 +1,9 @@
 // Written by `schema pull` from django.db. Edit freely: `schema generate` diffs this file
 // against the baseline snapshot written beside it.
 
-#![allow(dead_code)]
+// clippy's `duplicated_attributes` takes a flag repeated across two #[index]es for one
+// attribute written twice (rust-clippy#13238).
+#![allow(dead_code, non_snake_case, non_camel_case_types, clippy::duplicated_attributes)]
 
 use schema_core::Table;
 
@@ -26,9 +28,9 @@ pub struct DjangoMigrations {
 pub struct AuthGroupPermissions {
     #[column(primary_key, autoincrement)]
     pub id: i64,
-    #[column(references = AuthGroup::id)]
+    #[column(references = AuthGroup::id, deferrable = "deferred")]
     pub group_id: i64,
-    #[column(references = AuthPermission::id)]
+    #[column(references = AuthPermission::id, deferrable = "deferred")]
     pub permission_id: i64,
 }
 
@@ -40,9 +42,9 @@ pub struct AuthGroupPermissions {
 pub struct AuthUserGroups {
     #[column(primary_key, autoincrement)]
     pub id: i64,
-    #[column(references = AuthUser::id)]
+    #[column(references = AuthUser::id, deferrable = "deferred")]
     pub user_id: i64,
-    #[column(references = AuthGroup::id)]
+    #[column(references = AuthGroup::id, deferrable = "deferred")]
     pub group_id: i64,
 }
 
@@ -54,9 +56,9 @@ pub struct AuthUserGroups {
 pub struct AuthUserUserPermissions {
     #[column(primary_key, autoincrement)]
     pub id: i64,
-    #[column(references = AuthUser::id)]
+    #[column(references = AuthUser::id, deferrable = "deferred")]
     pub user_id: i64,
-    #[column(references = AuthPermission::id)]
+    #[column(references = AuthPermission::id, deferrable = "deferred")]
     pub permission_id: i64,
 }
 
@@ -64,7 +66,7 @@ pub struct AuthUserUserPermissions {
 #[table(name = "django_admin_log")]
 #[index(name = "django_admin_log_content_type_id_c4bce8eb", columns(content_type_id))]
 #[index(name = "django_admin_log_user_id_c564eba6", columns(user_id))]
-#[check(name = "django_admin_log_action_flag_check", expr = "\"action_flag\" >= 0")]
+#[check(expr = "\"action_flag\" >= 0")]
 pub struct DjangoAdminLog {
     #[column(primary_key, autoincrement)]
     pub id: i64,
@@ -74,9 +76,9 @@ pub struct DjangoAdminLog {
     #[column(sql_type = "smallint unsigned")]
     pub action_flag: i64,
     pub change_message: String,
-    #[column(references = DjangoContentType::id)]
+    #[column(references = DjangoContentType::id, deferrable = "deferred")]
     pub content_type_id: Option<i64>,
-    #[column(references = AuthUser::id)]
+    #[column(references = AuthUser::id, deferrable = "deferred")]
     pub user_id: i64,
     #[column(sql_type = "datetime")]
     pub action_time: String,
@@ -101,7 +103,7 @@ pub struct DjangoContentType {
 pub struct AuthPermission {
     #[column(primary_key, autoincrement)]
     pub id: i64,
-    #[column(references = DjangoContentType::id)]
+    #[column(references = DjangoContentType::id, deferrable = "deferred")]
     pub content_type_id: i64,
     #[column(sql_type = "varchar(100)")]
     pub codename: String,
@@ -111,17 +113,15 @@ pub struct AuthPermission {
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "auth_group")]
-#[index(name = "auth_group_name_unique", columns(name), unique)]
 pub struct AuthGroup {
     #[column(primary_key, autoincrement)]
     pub id: i64,
-    #[column(sql_type = "varchar(150)")]
+    #[column(sql_type = "varchar(150)", unique(constraint))]
     pub name: String,
 }
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "auth_user")]
-#[index(name = "auth_user_username_unique", columns(username), unique)]
 pub struct AuthUser {
     #[column(primary_key, autoincrement)]
     pub id: i64,
@@ -131,7 +131,7 @@ pub struct AuthUser {
     pub last_login: Option<String>,
     #[column(sql_type = "bool")]
     pub is_superuser: bool,
-    #[column(sql_type = "varchar(150)")]
+    #[column(sql_type = "varchar(150)", unique(constraint))]
     pub username: String,
     #[column(sql_type = "varchar(150)")]
     pub last_name: String,

@@ -1,22 +1,23 @@
 // Written by `schema pull` from fossil.db. Edit freely: `schema generate` diffs this file
 // against the baseline snapshot written beside it.
 
-#![allow(dead_code)]
+// clippy's `duplicated_attributes` takes a flag repeated across two #[index]es for one
+// attribute written twice (rust-clippy#13238).
+#![allow(dead_code, non_snake_case, non_camel_case_types, clippy::duplicated_attributes)]
 
 use schema_core::Table;
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "blob")]
-#[index(name = "blob_uuid_unique", columns(uuid), unique)]
-#[check(name = "blob_check_1", expr = "length(uuid)>=40 AND rid>0")]
+#[check(expr = "length(uuid)>=40 AND rid>0")]
 pub struct Blob {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rid: i64,
+    pub rid: Option<i64>,
     #[column(sql_type = "INTEGER")]
     pub rcvid: Option<i64>,
     #[column(sql_type = "INTEGER")]
     pub size: Option<i64>,
-    #[column(sql_type = "TEXT")]
+    #[column(sql_type = "TEXT", unique(constraint))]
     pub uuid: String,
     #[column(sql_type = "BLOB")]
     pub content: Option<Vec<u8>>,
@@ -27,22 +28,21 @@ pub struct Blob {
 #[index(name = "delta_i1", columns(srcid))]
 pub struct Delta {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rid: i64,
-    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    pub rid: Option<i64>,
+    #[column(sql_type = "INTEGER", references = Blob)]
     pub srcid: i64,
 }
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "rcvfrom")]
-#[index(name = "rcvfrom_nonce_unique", columns(nonce), unique)]
 pub struct Rcvfrom {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rcvid: i64,
-    #[column(sql_type = "INTEGER", references = User::uid)]
+    pub rcvid: Option<i64>,
+    #[column(sql_type = "INTEGER", references = User)]
     pub uid: Option<i64>,
     #[column(sql_type = "DATETIME")]
     pub mtime: Option<String>,
-    #[column(sql_type = "TEXT")]
+    #[column(sql_type = "TEXT", unique(constraint))]
     pub nonce: Option<String>,
     #[column(sql_type = "TEXT")]
     pub ipaddr: Option<String>,
@@ -50,11 +50,10 @@ pub struct Rcvfrom {
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "user")]
-#[index(name = "user_login_unique", columns(login), unique)]
 pub struct User {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub uid: i64,
-    #[column(sql_type = "TEXT")]
+    pub uid: Option<i64>,
+    #[column(sql_type = "TEXT", unique(constraint))]
     pub login: Option<String>,
     #[column(sql_type = "TEXT")]
     pub pw: Option<String>,
@@ -78,7 +77,7 @@ pub struct User {
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "config")]
-#[check(name = "config_check_1", expr = "typeof(name)='text' AND length(name)>=1")]
+#[check(expr = "typeof(name)='text' AND length(name)>=1")]
 pub struct Config {
     #[column(primary_key, sql_type = "TEXT")]
     pub name: String,
@@ -90,10 +89,9 @@ pub struct Config {
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "shun")]
-#[index(name = "shun_uuid_unique", columns(uuid), unique)]
 pub struct Shun {
-    #[column(sql_type = "")]
-    pub uuid: Option<Vec<u8>>,
+    #[column(sql_type = "", unique(constraint))]
+    pub uuid: Option<schema_core::Value>,
     #[column(sql_type = "DATE")]
     pub mtime: Option<String>,
     #[column(sql_type = "TEXT")]
@@ -104,18 +102,17 @@ pub struct Shun {
 #[table(name = "private")]
 pub struct Private {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rid: i64,
+    pub rid: Option<i64>,
 }
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "reportfmt")]
-#[index(name = "reportfmt_title_unique", columns(title), unique)]
 pub struct Reportfmt {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rn: i64,
+    pub rn: Option<i64>,
     #[column(sql_type = "TEXT")]
     pub owner: Option<String>,
-    #[column(sql_type = "TEXT")]
+    #[column(sql_type = "TEXT", unique(constraint))]
     pub title: Option<String>,
     #[column(sql_type = "DATE")]
     pub mtime: Option<String>,
@@ -131,7 +128,7 @@ pub struct Reportfmt {
 #[table(name = "concealed")]
 pub struct Concealed {
     #[column(primary_key, sql_type = "TEXT")]
-    pub hash: String,
+    pub hash: Option<String>,
     #[column(sql_type = "DATE")]
     pub mtime: Option<String>,
     #[column(sql_type = "TEXT")]
@@ -140,11 +137,10 @@ pub struct Concealed {
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "filename")]
-#[index(name = "filename_name_unique", columns(name), unique)]
 pub struct Filename {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub fnid: i64,
-    #[column(sql_type = "TEXT")]
+    pub fnid: Option<i64>,
+    #[column(sql_type = "TEXT", unique(constraint))]
     pub name: Option<String>,
 }
 
@@ -163,7 +159,7 @@ pub struct Mlink {
     pub pmid: Option<i64>,
     #[column(sql_type = "INTEGER")]
     pub pid: Option<i64>,
-    #[column(sql_type = "INTEGER", references = Filename::fnid)]
+    #[column(sql_type = "INTEGER", references = Filename)]
     pub fnid: Option<i64>,
     #[column(sql_type = "INTEGER")]
     pub pfnid: Option<i64>,
@@ -175,18 +171,18 @@ pub struct Mlink {
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "plink")]
-#[index(name = "plink_pid_cid_unique", columns(pid, cid), unique)]
 #[index(name = "plink_i2", columns(cid, pid))]
+#[unique(columns(pid, cid), constraint)]
 pub struct Plink {
-    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    #[column(sql_type = "INTEGER", references = Blob)]
     pub pid: Option<i64>,
-    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    #[column(sql_type = "INTEGER", references = Blob)]
     pub cid: Option<i64>,
     #[column(sql_type = "BOOLEAN")]
     pub isprim: Option<bool>,
     #[column(sql_type = "DATETIME")]
     pub mtime: Option<String>,
-    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    #[column(sql_type = "INTEGER", references = Blob)]
     pub baseid: Option<i64>,
 }
 
@@ -194,7 +190,7 @@ pub struct Plink {
 #[table(name = "leaf")]
 pub struct Leaf {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rid: i64,
+    pub rid: Option<i64>,
 }
 
 #[derive(Table, Debug, Clone, PartialEq)]
@@ -206,10 +202,10 @@ pub struct Event {
     #[column(sql_type = "DATETIME")]
     pub mtime: Option<String>,
     #[column(primary_key, sql_type = "INTEGER")]
-    pub objid: i64,
+    pub objid: Option<i64>,
     #[column(sql_type = "INTEGER")]
     pub tagid: Option<i64>,
-    #[column(sql_type = "INTEGER", references = User::uid)]
+    #[column(sql_type = "INTEGER", references = User)]
     pub uid: Option<i64>,
     #[column(sql_type = "TEXT")]
     pub bgcolor: Option<String>,
@@ -231,7 +227,7 @@ pub struct Event {
 #[table(name = "phantom")]
 pub struct Phantom {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rid: i64,
+    pub rid: Option<i64>,
 }
 
 #[derive(Table, Debug, Clone, PartialEq)]
@@ -239,7 +235,7 @@ pub struct Phantom {
 #[index(name = "orphan_baseline", columns(baseline))]
 pub struct Orphan {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rid: i64,
+    pub rid: Option<i64>,
     #[column(sql_type = "INTEGER")]
     pub baseline: Option<i64>,
 }
@@ -248,38 +244,37 @@ pub struct Orphan {
 #[table(name = "unclustered")]
 pub struct Unclustered {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rid: i64,
+    pub rid: Option<i64>,
 }
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "unsent")]
 pub struct Unsent {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub rid: i64,
+    pub rid: Option<i64>,
 }
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "tag")]
-#[index(name = "tag_tagname_unique", columns(tagname), unique)]
 pub struct Tag {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub tagid: i64,
-    #[column(sql_type = "TEXT")]
+    pub tagid: Option<i64>,
+    #[column(sql_type = "TEXT", unique(constraint))]
     pub tagname: Option<String>,
 }
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "tagxref")]
-#[index(name = "tagxref_rid_tagid_unique", columns(rid, tagid), unique)]
 #[index(name = "tagxref_i1", columns(tagid, mtime))]
+#[unique(columns(rid, tagid), constraint)]
 pub struct Tagxref {
-    #[column(sql_type = "INTEGER", references = Tag::tagid)]
+    #[column(sql_type = "INTEGER", references = Tag)]
     pub tagid: Option<i64>,
     #[column(sql_type = "INTEGER")]
     pub tagtype: Option<i64>,
-    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    #[column(sql_type = "INTEGER", references = Blob)]
     pub srcid: Option<i64>,
-    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    #[column(sql_type = "INTEGER", references = Blob)]
     pub origid: Option<i64>,
     #[column(sql_type = "TEXT")]
     pub value: Option<String>,
@@ -291,8 +286,8 @@ pub struct Tagxref {
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "backlink")]
-#[index(name = "backlink_target_srctype_srcid_unique", columns(target, srctype, srcid), unique)]
 #[index(name = "backlink_src", columns(srcid, srctype))]
+#[unique(columns(target, srctype, srcid), constraint)]
 pub struct Backlink {
     #[column(sql_type = "TEXT")]
     pub target: Option<String>,
@@ -310,7 +305,7 @@ pub struct Backlink {
 #[index(name = "attachment_idx2", columns(src))]
 pub struct Attachment {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub attachid: i64,
+    pub attachid: Option<i64>,
     #[column(name = "isLatest", sql_type = "BOOLEAN", default = 0)]
     pub is_latest: Option<bool>,
     #[column(sql_type = "TIMESTAMP")]
@@ -329,11 +324,10 @@ pub struct Attachment {
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "ticket")]
-#[index(name = "ticket_tkt_uuid_unique", columns(tkt_uuid), unique)]
 pub struct Ticket {
     #[column(primary_key, sql_type = "INTEGER")]
-    pub tkt_id: i64,
-    #[column(sql_type = "TEXT")]
+    pub tkt_id: Option<i64>,
+    #[column(sql_type = "TEXT", unique(constraint))]
     pub tkt_uuid: Option<String>,
     #[column(sql_type = "DATE")]
     pub tkt_mtime: Option<String>,
@@ -365,9 +359,9 @@ pub struct Ticket {
 #[table(name = "ticketchng")]
 #[index(name = "ticketchng_idx1", columns(tkt_id, tkt_mtime))]
 pub struct Ticketchng {
-    #[column(sql_type = "INTEGER", references = Ticket::tkt_id)]
+    #[column(sql_type = "INTEGER", references = Ticket)]
     pub tkt_id: Option<i64>,
-    #[column(sql_type = "INTEGER", references = Blob::rid)]
+    #[column(sql_type = "INTEGER", references = Blob)]
     pub tkt_rid: Option<i64>,
     #[column(sql_type = "DATE")]
     pub tkt_mtime: Option<String>,

@@ -1,0 +1,6 @@
+#[derive(Table)]
+#[table(name = "teams", primary_key(org, number))]
+pub struct Team {
+    pub org: String,
+    pub number: i64,
+}

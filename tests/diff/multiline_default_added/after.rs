@@ -1,0 +1,10 @@
+#[derive(Table)]
+#[table(name = "users")]
+pub struct User {
+    #[column(primary_key, autoincrement)]
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    #[column(default = "first line\nsecond line,\n  DROP TABLE users; -- not SQL")]
+    pub signature: String,
+}

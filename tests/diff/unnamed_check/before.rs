@@ -1,0 +1,8 @@
+#[derive(Table)]
+#[table(name = "users")]
+pub struct User {
+    #[column(primary_key, autoincrement)]
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}

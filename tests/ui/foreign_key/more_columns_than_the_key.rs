@@ -1,0 +1,18 @@
+use schema_core::Table;
+
+#[derive(Table)]
+struct Org {
+    #[column(primary_key)]
+    code: String,
+}
+
+#[derive(Table)]
+#[foreign_key(columns(org, region), references = Org)]
+struct Member {
+    #[column(primary_key)]
+    id: i64,
+    org: String,
+    region: String,
+}
+
+fn main() {}
