@@ -39,7 +39,7 @@ fn steps(c: &mut Criterion) {
         );
         let file = syn::parse_file(&text).unwrap();
         let parsed = from_file(&file).unwrap();
-        let schema = resolve(&parsed).unwrap();
+        let schema = resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0].error));
         let target = SQLITE.normalize(&schema);
         let changed = SQLITE.normalize(&schema_of(&changed_text));
         let empty = Schema::default();
@@ -68,7 +68,7 @@ fn steps(c: &mut Criterion) {
         g.bench_function("parse_file+from_file", |b| {
             b.iter(|| from_file(&syn::parse_file(black_box(&text)).unwrap()).unwrap())
         });
-        g.bench_function("resolve", |b| b.iter(|| resolve(black_box(&parsed)).unwrap()));
+        g.bench_function("resolve", |b| b.iter(|| resolve(black_box(&parsed)).ok()));
         g.bench_function("normalize", |b| b.iter(|| SQLITE.normalize(black_box(&schema))));
         g.bench_function(BenchmarkId::new("resolve_renames", "no-op"), |b| {
             b.iter(|| resolve_renames(black_box(&target), &target, &[], &mut ()).unwrap())
