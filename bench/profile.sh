@@ -5,6 +5,7 @@
 # self time grouped by what it is (allocator, page faults, syn, serde_json, ...) and the
 # inclusive time of each step of generate.
 #
+# (`head` would end perf's pipe early, which pipefail turns into a failure: `sed -n` reads all.)
 # Usage: bash bench/profile.sh [TABLES]
 # Environment: WORK=/tmp/schema-bench, CARGO_TARGET_DIR (default bench/target).
 set -euo pipefail
@@ -58,15 +59,17 @@ classify() {
 profile() { # profile LABEL DIR
   local label="$1" dir="$2" data="$g/$1.perf.data"
   (cd "$dir" && perf record -q -F 1999 --call-graph dwarf,16384 -o "$data" "$SCHEMA" generate >/dev/null 2>&1)
-  echo; echo "### $label: $(perf report -i "$data" --stdio --header-only 2>/dev/null | awk '/sample/ && /event/ {print; exit}')"
+  echo; echo "### $label: $(perf report -i "$data" --no-children --stdio 2>/dev/null | awk '/^# Samples/ {print; exit}')"
   echo; echo "Top 25 by self time:"
-  perf report -i "$data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ *[0-9.]+%' | head -25
+  perf report -i "$data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ *[0-9.]+%' | sed -n '1,25p'
   echo; echo "Self time by kind:"
   perf report -i "$data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -E '^ *[0-9.]+%' | classify
-  echo; echo "Inclusive time of the steps (children included):"
+  echo; echo "Each step of generate, children included (perf_steps.py):"
+  perf script -i "$data" -F comm,period,ip,sym 2>/dev/null | python3 "$here/perf_steps.py"
+  echo; echo "Inclusive time of some functions, as perf report gives it (inlined copies listed apart):"
   perf report -i "$data" --children --sort sym --stdio -g none 2>/dev/null | grep -E '^ *[0-9.]+%' |
     grep -E 'syn::parse_file|schema_model::parse::from_file|schema_model::parse::resolve|schema_model::parse::from_ast|DeriveInput as core::convert::From|normalize|schema_core::diff::diff$|schema_core::diff::diff |resolve_renames|Schema::table|sqlite::plan::plan|write_snapshot|read_snapshot|serde_json::value::de|serde_json::ser|strip_hints|source::load|folder::write|drop_in_place<syn::file::File>|drop_in_place<alloc::vec::Vec<schema_model::parse::ParsedTable' |
-    awk '{ if (!seen[$0]++) print }' | head -30
+    awk '{ if (!seen[$0]++) print }' | sed -n '1,40p'
 }
 
 fresh_first() { rm -rf "$g/first"; mkdir -p "$g/first"; cp "$g/base/schema.rs" "$g/base/schema.toml" "$g/first/"; }
