@@ -1,6 +1,7 @@
 //! The in-process steps of `schema generate`, each alone, on the benchmark schema of 500 and
 //! 5,000 tables x 17 columns: syn's own parse (the floor of the reading step), our parse,
-//! resolve, normalize, renames, diff, plan, snapshot write and read.
+//! resolve, normalize, renames, diff, plan, snapshot write and read. And introspection of a
+//! 500-table database against reading sqlite_master and the pragmas alone (in memory).
 //!
 //! `cargo bench --bench steps` (from bench/); `-- 500/` or `-- diff` to run some.
 
@@ -13,7 +14,7 @@ use schema_core::dialect::{Dialect, PlanOptions};
 use schema_core::diff::{Renames, diff, resolve_renames};
 use schema_core::model::Schema;
 use schema_core::snapshot::{ROOT_ID, Snapshot};
-use schema_core::sqlite::SQLITE;
+use schema_core::sqlite::{SQLITE, introspect};
 use schema_model::parse::{from_file, resolve};
 
 fn schema_of(text: &str) -> Schema {
@@ -99,5 +100,72 @@ fn steps(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, steps);
+/// What introspection must read: sqlite_master, then per table its columns, indexes (and
+/// their columns) and foreign keys (as `floor introspect` does, in process).
+fn read_catalog(conn: &rusqlite::Connection) -> usize {
+    let mut cells = 0;
+    let names: Vec<String> = conn
+        .prepare_cached("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut read = |sql: &str, arg: &str| -> Vec<String> {
+        let mut stmt = conn.prepare_cached(sql).unwrap();
+        let n = stmt.column_count();
+        let rows: Vec<Vec<rusqlite::types::Value>> = stmt
+            .query_map([arg], |r| (0..n).map(|i| r.get(i)).collect())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        cells += rows.iter().map(Vec::len).sum::<usize>();
+        rows.into_iter()
+            .filter_map(|r| match r.into_iter().next() {
+                Some(rusqlite::types::Value::Text(t)) => Some(t),
+                _ => None,
+            })
+            .collect()
+    };
+    for name in &names {
+        read(
+            "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?1)",
+            name,
+        );
+        for ix in read(
+            "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1)",
+            name,
+        ) {
+            read("SELECT name, seqno, cid FROM pragma_index_info(?1)", &ix);
+        }
+        read(
+            "SELECT \"table\", id, seq, \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(?1)",
+            name,
+        );
+    }
+    cells
+}
+
+fn introspection(c: &mut Criterion) {
+    let mut g = c.benchmark_group("introspect");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    let n = 500;
+    let schema = SQLITE.normalize(&schema_of(&rust(&Spec::new(n, 17, 1), RustFlavour::Table)));
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    for stmt in SQLITE.create_schema(&schema) {
+        conn.execute_batch(&stmt).unwrap();
+    }
+    assert_eq!(introspect(&conn, &[]).unwrap().tables.len(), n);
+    g.bench_function(BenchmarkId::new("sqlite_master+pragmas", "floor"), |b| {
+        b.iter(|| read_catalog(&conn))
+    });
+    g.bench_function(BenchmarkId::new("introspect", n), |b| {
+        b.iter(|| introspect(&conn, &[]).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, steps, introspection);
 criterion_main!(benches);
