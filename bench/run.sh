@@ -175,8 +175,10 @@ if want drizzle-rs; then
   section "generate: drizzle-rs"
   dr="$work/drizzle-rs/bin/drizzle"
   if [ ! -x "$dr" ]; then
-    # 0.1.16 is the newest drizzle-cli that builds with rustc 1.95 (0.4.x asks for 1.98).
-    cargo install -q drizzle-cli@"${DRIZZLE_RS_VERSION:-0.1.16}" --locked --root "$work/drizzle-rs" >"$work/drizzle-rs-install.log" 2>&1 ||
+    # 0.1.16 is the newest drizzle-cli that builds with rustc 1.95 (0.4.x asks for 1.98); the
+    # rusqlite feature gives it a driver for `migrate`.
+    cargo install -q drizzle-cli@"${DRIZZLE_RS_VERSION:-0.1.16}" --locked --features rusqlite --root "$work/drizzle-rs" \
+      >"$work/drizzle-rs-install.log" 2>&1 ||
       { echo "cannot build drizzle-cli: $(tail -3 "$work/drizzle-rs-install.log")" | tee -a "$results"; dr=""; }
   fi
   if [ -n "$dr" ]; then
@@ -195,6 +197,29 @@ if want drizzle-rs; then
       row "drizzle-rs: first run, $n tables" "$m/drs-first" "$m/ours-first" "our first run"
       row "drizzle-rs: no-op re-run, $n tables" "$m/drs-noop" "$m/ours-first" "our first run"
     done
+    # migrate: each tool's first migration of the same schema, on a new database.
+    if "$dr" migrate --help >/dev/null 2>&1; then
+      for n in 7 300; do
+        case $n in 7) r=${RUNS:-21} ;; *) r=${RUNS:-11} ;; esac
+        g="$work/drs-mig-$n"; fresh "$g"; "$GEN" schema --tables "$n" "$g/base"; m="$g/times"; mkdir -p "$m"
+        (cd "$g/base" && "$SCHEMA" generate >/dev/null)
+        fresh "$g/drs"; cp "$g/base/drizzle-rs/schema.rs" "$g/drs/"
+        printf 'dialect = "sqlite"\nschema = "schema.rs"\nout = "./drizzle"\n\n[dbCredentials]\nurl = "%s"\n' "$dbdir/drs.db" \
+          >"$g/drs/drizzle.config.toml"
+        (cd "$g/drs" && "$dr" generate >/dev/null)
+        for ((i = 0; i < r; i++)); do
+          rm -f "$dbdir/ours.db"; t "$m/ours" "$SCHEMA" migrate --out "$g/base/migrations" --url "$dbdir/ours.db"
+          rm -f "$dbdir/drs.db"; (cd "$g/drs" && t "$m/drs" "$dr" migrate)
+          rm -f "$dbdir/floor.db"; t "$m/floor" "$FLOOR" migrate "$g/base/migrations" "$dbdir/floor.db"
+        done
+        rm -f "$dbdir/ours.db" "$dbdir/drs.db" "$dbdir/floor.db"
+        row "rusqlite, statement by statement (floor), $n tables" "$m/floor"
+        row "schema migrate, $n tables" "$m/ours" "$m/floor" "the floor"
+        row "drizzle-rs migrate, $n tables" "$m/drs" "$m/ours" "schema migrate"
+      done
+    else
+      echo "drizzle-rs has no migrate driver here: its migrate is not measured" | tee -a "$results"
+    fi
   fi
 fi
 
