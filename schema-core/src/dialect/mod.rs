@@ -172,6 +172,10 @@ pub struct PlanOptions {
 pub struct Plan {
     /// The statements, in order.
     pub statements: Vec<String>,
+    /// Beside each statement, the changes it carries out (indexes into the changes planned):
+    /// what lets lint name the statement of each change. Empty for a statement that only frames
+    /// others (SQLite's `PRAGMA foreign_keys`); a dialect that does not trace leaves it empty.
+    pub origins: Vec<Vec<usize>>,
     /// What loses data: dropped tables and columns, by name.
     pub warnings: Vec<String>,
     /// The tables rebuilt (recreated and copied), in order.
