@@ -22,6 +22,7 @@ pub mod drift;
 pub mod driver;
 pub mod folder;
 pub mod generate;
+pub mod lint;
 pub mod pull;
 pub mod push;
 pub mod snapshot;

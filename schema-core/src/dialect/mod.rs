@@ -132,6 +132,12 @@ pub trait Dialect: fmt::Debug + Sync {
     fn forbidden(&self, _statements: &[String]) -> Vec<Forbidden> {
         Vec::new()
     }
+
+    /// The lint rules that are this dialect's business: how its statements take locks (see
+    /// [`crate::lint`]). A dialect that says nothing adds no rules to the dialect-free ones.
+    fn lint_rules(&self) -> &'static dyn crate::lint::DialectRules {
+        &crate::lint::NO_DIALECT_RULES
+    }
 }
 
 /// A statement a migration may not hold, and why.

@@ -7,6 +7,7 @@
 mod ddl;
 mod driver;
 mod introspect;
+mod lint;
 mod plan;
 mod render;
 mod rows;
@@ -19,6 +20,7 @@ use schema_model::sql::sqlite as text;
 
 pub use driver::SqliteDriver;
 pub use introspect::{introspect, verbatim_objects};
+pub use lint::{SQLITE_RULES, SqliteRules, TABLE_REBUILD};
 pub use plan::{NEW_PREFIX, REBUILD_MARKER, mentions, rowid_alias, turns_foreign_keys_off};
 pub use render::dependency_order;
 #[doc(hidden)]
@@ -127,6 +129,10 @@ impl Dialect for Sqlite {
 
     fn forbidden(&self, statements: &[String]) -> Vec<Forbidden> {
         statements::forbidden(statements)
+    }
+
+    fn lint_rules(&self) -> &'static dyn crate::lint::DialectRules {
+        &SQLITE_RULES
     }
 
     fn default_sql_attribute(&self, default: &str) -> String {
