@@ -28,6 +28,7 @@ pub mod push;
 pub mod snapshot;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod two_phase;
 
 pub use migrate::{Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
 /// `#[derive(Table)]`: see the crate's README for the attributes.
