@@ -25,6 +25,8 @@ pub mod generate;
 pub mod lint;
 pub mod pull;
 pub mod push;
+pub mod rehearse;
+pub mod seed;
 pub mod snapshot;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

@@ -357,7 +357,13 @@ fn lint_one(folder: &Folder, journal: &Journal, m: &Migration) -> MigrationLint 
     });
     findings.extend(from_diff);
     findings.extend(from_sql);
-    findings.sort_by_key(|f| (f.statement.unwrap_or(usize::MAX), f.class() == Class::Safe));
+    // In statement order; at one statement what breaks first, then what locks, then the safe.
+    let rank = |c: Class| match c {
+        Class::Breaking => 0,
+        Class::Locking => 1,
+        Class::Safe => 2,
+    };
+    findings.sort_by_key(|f| (f.statement.unwrap_or(usize::MAX), rank(f.class())));
 
     let allowed = acknowledged(m.sql());
     let known = |n: &str| rule_named(n).is_some() || dialect_rules.rules().iter().any(|r| r.name == n);

@@ -18,7 +18,7 @@ mod tracking;
 
 use schema_model::sql::sqlite as text;
 
-pub use driver::SqliteDriver;
+pub use driver::{SqliteDriver, database_files, remove_database};
 pub use introspect::{introspect, verbatim_objects};
 pub use lint::{SQLITE_RULES, SqliteRules, TABLE_REBUILD};
 pub use plan::{NEW_PREFIX, REBUILD_MARKER, mentions, rowid_alias, turns_foreign_keys_off};
