@@ -135,6 +135,12 @@ pub fn split(
             continue;
         };
         let Some(old) = before.column(from) else { continue };
+        if old.primary_key || before.key_columns().contains(&from.as_str()) {
+            return Err(SplitError::KeyColumn {
+                table: table.clone(),
+                column: from.clone(),
+            });
+        }
         let Some(new) = after.column(to) else { continue };
         if new.not_null && new.default.is_none() && new.generated.is_none() {
             return Err(SplitError::NewNotNull {
@@ -253,4 +259,66 @@ pub(crate) fn first_phase(
         },
         split.deferred,
     ))
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use super::*;
+    use crate::diff::diff;
+    use crate::model::{Column, LogicalType};
+
+    fn users() -> Table {
+        let mut t = Table::new("users");
+        let mut id = Column::new("id", LogicalType::Sql("integer".into()));
+        id.primary_key = true;
+        t.columns.push(id);
+        t.columns.push(Column::new("nick", LogicalType::Sql("text".into())));
+        t
+    }
+
+    #[test]
+    fn a_dropped_column_and_table_are_kept_and_the_old_column_relaxed() {
+        let mut legacy = Table::new("legacy");
+        legacy
+            .columns
+            .push(Column::new("x", LogicalType::Sql("integer".into())));
+        let prev = Schema {
+            tables: vec![users(), legacy],
+        };
+        let mut target = Schema { tables: vec![users()] };
+        target.tables[0].columns.pop();
+        let changes = diff(&prev, &target, &Renames::default());
+        let dialect = crate::backend::default_dialect();
+        let s = split(&prev, &target, &Renames::default(), &changes, dialect).unwrap();
+        assert_eq!(
+            s.deferred,
+            vec![
+                Deferred::DropColumn {
+                    table: "users".into(),
+                    column: "nick".into()
+                },
+                Deferred::DropTable { table: "legacy".into() }
+            ]
+        );
+        let kept = s.schema.table("users").unwrap().column("nick").unwrap();
+        assert!(!kept.not_null, "code that no longer writes it can still insert");
+        assert!(s.schema.table("legacy").is_some());
+        // Nothing of the split breaks the running release: only the relaxation is left.
+        let first = diff(&prev, &s.schema, &s.renames);
+        assert!(matches!(first.as_slice(), [Change::AlterColumn { .. }]), "{first:?}");
+    }
+
+    #[test]
+    fn a_key_column_is_not_split() {
+        let prev = Schema { tables: vec![users()] };
+        let mut target = prev.clone();
+        target.tables[0].columns[0].name = "uid".into();
+        let renames = Renames {
+            tables: vec![],
+            columns: vec![("users".into(), "id".into(), "uid".into())],
+        };
+        let changes = diff(&prev, &target, &renames);
+        let e = split(&prev, &target, &renames, &changes, crate::backend::default_dialect()).unwrap_err();
+        assert!(matches!(e, SplitError::KeyColumn { .. }), "{e}");
+    }
 }
