@@ -69,6 +69,10 @@ pub struct GlobalArgs {
     /// The tracking table.
     #[arg(long, global = true)]
     pub table: Option<String>,
+    /// The seed file (SQL) that `reset` and `migrate --seed` apply to a new database;
+    /// overrides `[seed] file`.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub seed_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -90,6 +94,31 @@ pub enum Command {
     Pull(PullArgs),
     /// Browse and edit the database in a local web page; prints the URL to open.
     Studio(StudioArgs),
+    /// Classify what the pending (or the named) migrations do: safe, breaking or locking, with
+    /// the safe way; exit 1 on a breaking finding the migration does not acknowledge.
+    Lint(LintArgs),
+    /// Delete the (development) database, apply every migration, then the seed file.
+    Reset(ResetArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// Migrations to lint (`0003_users_drop_bio`, or just `0003`); default: those the database
+    /// has not applied, or every one when there is no database.
+    pub tags: Vec<String>,
+    /// Locking findings fail too (exit 1) unless acknowledged.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ResetArgs {
+    /// Do it without asking (needed without a terminal).
+    #[arg(long)]
+    pub force: bool,
+    /// Allow a database that is not on this machine.
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 #[derive(Args, Debug)]
@@ -147,6 +176,10 @@ pub struct GenerateArgs {
     /// Write an empty migration for hand-written SQL.
     #[arg(long)]
     pub custom: bool,
+    /// Split renamed and dropped columns and tables: add the new column and copy now, keep the
+    /// old one, and leave its drop for a later `generate`.
+    #[arg(long, conflicts_with = "custom")]
+    pub two_phase: bool,
     #[command(flatten)]
     pub renames: RenameArgs,
 }
@@ -177,6 +210,13 @@ pub struct MigrateArgs {
     /// How long to wait for another migrator holding the database, in seconds (default 60).
     #[arg(long, value_name = "SECONDS")]
     pub wait: Option<f64>,
+    /// Apply the pending migrations to a copy of the database and report each one's time, rows
+    /// touched and the longest lock; the database itself is left untouched.
+    #[arg(long, conflicts_with_all = ["dry_run", "backup", "seed"])]
+    pub rehearse: bool,
+    /// Then apply the seed file (`[seed] file`), if the database was empty when the run started.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub seed: bool,
 }
 
 pub fn run() -> CliResult {
@@ -199,5 +239,7 @@ pub fn run() -> CliResult {
         Command::Push(args) => commands::push::run(&config, &args),
         Command::Pull(args) => commands::pull::run(&config, &args),
         Command::Studio(args) => commands::studio::run(&config, &args),
+        Command::Lint(args) => commands::lint::run(&config, &args),
+        Command::Reset(args) => commands::reset::run(&config, &args),
     }
 }

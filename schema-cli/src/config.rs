@@ -28,6 +28,8 @@ pub struct Config {
     pub table: String,
     /// Globs of tables the schema does not own: never drift, never dropped by push, not pulled.
     pub exclude: Vec<String>,
+    /// The seed file (`[seed] file`, relative to the config's folder; `--seed-file`), if any.
+    pub seed: Option<PathBuf>,
     /// The config file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -41,6 +43,7 @@ struct File {
     database: Option<Database>,
     migrations: Option<MigrationsSection>,
     introspect: Option<IntrospectSection>,
+    seed: Option<SeedSection>,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +63,13 @@ struct Database {
 #[serde(deny_unknown_fields)]
 struct MigrationsSection {
     table: Option<String>,
+}
+
+/// `[seed] file = "seed.sql"`: SQL that `reset` and `migrate --seed` apply to a new database.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SeedSection {
+    file: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -161,6 +171,10 @@ impl Config {
             glob::Pattern::new(pattern)
                 .map_err(|e| anyhow::anyhow!("[introspect] exclude: {pattern:?} is not a valid glob: {e}"))?;
         }
+        let seed = args
+            .seed_file
+            .clone()
+            .or_else(|| file.seed.and_then(|s| s.file).map(|f| rel(&f)));
         Ok(Config {
             dialect,
             schema,
@@ -169,6 +183,7 @@ impl Config {
             url_base,
             table,
             exclude,
+            seed,
             file: found,
         })
     }

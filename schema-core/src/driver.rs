@@ -7,6 +7,7 @@ use crate::dialect::{Dialect, Plan, PlanOptions};
 use crate::diff::Change;
 use crate::migrate::{Applied, DbError, MigrateError, Migrations, Progress, Status};
 use crate::model::Schema;
+use crate::rehearse::{Rehearsal, RehearseError, Scratch};
 
 /// Which rows of a table to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,5 +88,35 @@ pub trait Driver {
     /// no such copy (it is not a file).
     fn backup_to(&mut self, _dest: &Path) -> Result<bool, DbError> {
         Ok(false)
+    }
+
+    /// A copy of the database to rehearse migrations on, removed when dropped (SQLite: the
+    /// online backup into a temporary file; a server: a scratch database); `Ok(None)` where
+    /// the driver cannot make one.
+    fn scratch_copy(&mut self) -> Result<Option<Scratch>, DbError> {
+        Ok(None)
+    }
+
+    /// Rows inserted, updated or deleted through this connection since it opened (SQLite's
+    /// `total_changes`), when the driver can say.
+    fn rows_changed(&mut self) -> Option<u64> {
+        None
+    }
+
+    /// Whether the database holds nothing at all yet (no table, not even a tracking table):
+    /// the one state a seed file is applied to.
+    fn is_empty(&mut self) -> Result<bool, DbError> {
+        Ok(self.introspect(&[])?.tables.is_empty() && self.verbatim_objects(&[])?.is_empty())
+    }
+
+    /// Applies the pending migrations to a copy and reports what each did there; the database
+    /// itself is not written. By default on [`Driver::scratch_copy`]; a driver whose copies are
+    /// too dear can rehearse another way (one transaction rolled back).
+    fn rehearse(
+        &mut self,
+        migrations: &Migrations,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Rehearsal, RehearseError> {
+        crate::rehearse::by_copy(self, migrations, progress)
     }
 }

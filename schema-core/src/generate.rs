@@ -29,6 +29,9 @@ pub struct GenerateOptions {
     pub notes: Vec<String>,
     /// `--rename OLD=NEW` / `--rename TABLE.OLD=NEW`.
     pub renames: Vec<RenameHint>,
+    /// `--two-phase`: write the expand half of renamed and dropped columns and tables now, and
+    /// leave their drops to a later migration (see [`crate::two_phase`]).
+    pub two_phase: bool,
 }
 
 /// What `generate` did.
@@ -56,6 +59,8 @@ pub struct WrittenMigration {
     pub warnings: Vec<String>,
     /// The tables it rebuilds.
     pub rebuilt: Vec<String>,
+    /// With `--two-phase`: what a later `schema generate` does.
+    pub deferred: Vec<crate::two_phase::Deferred>,
 }
 
 /// Why `generate` wrote nothing.
@@ -82,6 +87,9 @@ pub enum GenerateError {
         /// The statement.
         statement: String,
     },
+    /// `--two-phase` cannot split a change.
+    #[error(transparent)]
+    Split(#[from] crate::two_phase::SplitError),
 }
 
 /// The comment drizzle-kit puts in a custom migration.
@@ -154,6 +162,7 @@ pub fn generate(
     let journal = folder.read_journal()?;
     // After the last entry, not the entry count: `schema drop` may have left a gap.
     let idx = folder.next_idx(&journal)?;
+    let mut deferred = Vec::new();
 
     let (sql, schema_after, renames, default_name, plan, prev_id) = if opts.custom {
         let prev = match journal.entries.last() {
@@ -175,6 +184,13 @@ pub fn generate(
         if p.changes.is_empty() {
             return Ok(GenerateOutcome::NoChanges);
         }
+        let p = if opts.two_phase {
+            let (first, later) = crate::two_phase::first_phase(folder.dialect(), p)?;
+            deferred = later;
+            first
+        } else {
+            p
+        };
         let default_name = if p.prev.is_none() {
             initial_name(&p.target)
         } else {
@@ -235,6 +251,7 @@ pub fn generate(
         statements: plan.statements,
         warnings: plan.warnings,
         rebuilt: plan.rebuilt,
+        deferred,
     }))
 }
 

@@ -23,11 +23,15 @@ pub mod drift;
 pub mod driver;
 pub mod folder;
 pub mod generate;
+pub mod lint;
 pub mod pull;
 pub mod push;
+pub mod rehearse;
+pub mod seed;
 pub mod snapshot;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod two_phase;
 
 pub use migrate::{Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
 /// `#[derive(Table)]`: see the crate's README for the attributes.

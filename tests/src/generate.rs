@@ -634,3 +634,174 @@ pub fn with_names(s: &Schema, names: &[String]) -> Schema {
     }
     out
 }
+
+/// The schema as another tool would have written it, for `pull` to read: each name quoted
+/// one of SQLite's three ways, a reference to a parent's key implied or spelled out,
+/// DEFERRABLE or not, uniques inline or at table level, constraints named or not, keys inline
+/// or at table level. `style` drives each choice (cycled).
+pub fn foreign_ddl(s: &Schema, style: &[u8]) -> Vec<String> {
+    let mut pick = style.iter().copied().cycle();
+    let mut choose = move |n: u8| pick.next().unwrap_or(0) % n;
+    let mut q = |name: &str, choose: &mut dyn FnMut(u8) -> u8| match choose(3) {
+        1 => format!("`{}`", name.replace('`', "``")),
+        2 if !name.contains(']') => format!("[{name}]"),
+        _ => quoted(name),
+    };
+    let mut out = Vec::new();
+    for t in &s.tables {
+        let mut parts = Vec::new();
+        let mut inline_fks = Vec::new();
+        let single_key = t.primary_key.is_none();
+        let inline_unique = t
+            .columns
+            .iter()
+            .position(|c| !c.primary_key && c.generated.is_none() && choose(3) == 0);
+        for (i, c) in t.columns.iter().enumerate() {
+            let mut def = format!("{} {}", q(&c.name, &mut choose), type_text(&c.ty));
+            if c.primary_key && single_key {
+                def.push_str(" PRIMARY KEY");
+                if c.autoincrement {
+                    def.push_str(" AUTOINCREMENT");
+                }
+            }
+            if c.not_null && !(c.primary_key && single_key && !c.autoincrement && choose(2) == 0) {
+                def.push_str(" NOT NULL");
+            }
+            let default = c.default.as_ref().map(|d| d.to_sql());
+            let collate = c.collate.as_ref().map(|n| format!(" COLLATE {n}"));
+            // DEFAULT and COLLATE in either order.
+            if choose(2) == 0 {
+                def.push_str(&default.as_ref().map(|d| format!(" DEFAULT {d}")).unwrap_or_default());
+                def.push_str(&collate.clone().unwrap_or_default());
+            } else {
+                def.push_str(&collate.clone().unwrap_or_default());
+                def.push_str(&default.as_ref().map(|d| format!(" DEFAULT {d}")).unwrap_or_default());
+            }
+            if let Some(g) = &c.generated {
+                let always = if choose(2) == 0 { "GENERATED ALWAYS " } else { "" };
+                let how = if g.stored {
+                    " STORED"
+                } else if choose(2) == 0 {
+                    " VIRTUAL"
+                } else {
+                    ""
+                };
+                def.push_str(&format!(" {always}AS ({}){how}", g.expr));
+            }
+            if inline_unique == Some(i) {
+                def.push_str(" UNIQUE");
+            }
+            // A single-column foreign key on its column, or at table level below.
+            if let Some(at) = t.foreign_keys.iter().position(|f| f.columns == [c.name.as_str()])
+                && choose(2) == 0
+            {
+                def.push_str(&format!(" {}", references(&t.foreign_keys[at], s, &mut q, &mut choose)));
+                inline_fks.push(at);
+            }
+            parts.push(def);
+        }
+        if let Some(pk) = &t.primary_key {
+            let cols: Vec<String> = pk.columns.iter().map(|c| q(c, &mut choose)).collect();
+            parts.push(format!("PRIMARY KEY ({})", cols.join(", ")));
+        }
+        for (at, fk) in t.foreign_keys.iter().enumerate() {
+            if inline_fks.contains(&at) {
+                continue; // written on its column
+            }
+            let cols: Vec<String> = fk.columns.iter().map(|c| q(c, &mut choose)).collect();
+            parts.push(format!(
+                "FOREIGN KEY ({}) {}",
+                cols.join(", "),
+                references(fk, s, &mut q, &mut choose)
+            ));
+        }
+        for ch in &t.checks {
+            if choose(2) == 0 {
+                parts.push(format!("CONSTRAINT {} CHECK ({})", q(&ch.name, &mut choose), ch.expr));
+            } else {
+                parts.push(format!("CHECK({})", ch.expr));
+            }
+        }
+        let plain: Vec<&Column> = t
+            .columns
+            .iter()
+            .filter(|c| !c.primary_key && c.generated.is_none())
+            .collect();
+        if plain.len() >= 2 && choose(3) == 0 {
+            let cols = format!("{}, {}", q(&plain[0].name, &mut choose), q(&plain[1].name, &mut choose));
+            match choose(2) {
+                0 => parts.push(format!("UNIQUE ({cols})")),
+                _ => parts.push(format!(
+                    "CONSTRAINT {} UNIQUE ({cols})",
+                    q(&format!("{}_u", t.name), &mut choose)
+                )),
+            }
+        }
+        let mut options = Vec::new();
+        if t.options.sqlite.without_rowid {
+            options.push("WITHOUT ROWID");
+        }
+        if t.options.sqlite.strict {
+            options.push("STRICT");
+        }
+        out.push(format!(
+            "CREATE TABLE {} (\n  {}\n) {}",
+            q(&t.name, &mut choose),
+            parts.join(",\n  "),
+            options.join(", ")
+        ));
+        for ix in &t.indexes {
+            let target = match &ix.target {
+                IndexTarget::Columns(cols) => cols.iter().map(|c| q(c, &mut choose)).collect::<Vec<_>>().join(", "),
+                IndexTarget::Expr(e) => e.clone(),
+            };
+            let mut sql = format!(
+                "CREATE {}INDEX {} ON {} ({target})",
+                if ix.unique { "UNIQUE " } else { "" },
+                q(&ix.name, &mut choose),
+                q(&t.name, &mut choose)
+            );
+            if let Some(w) = &ix.where_clause {
+                sql.push_str(&format!(" WHERE {w}"));
+            }
+            out.push(sql);
+        }
+    }
+    out
+}
+
+/// `REFERENCES parent [(cols)] ON DELETE .. [DEFERRABLE ..]`, the parent's key columns left
+/// out when they are its whole key and the style says so.
+fn references(
+    fk: &ForeignKey,
+    s: &Schema,
+    q: &mut dyn FnMut(&str, &mut dyn FnMut(u8) -> u8) -> String,
+    choose: &mut dyn FnMut(u8) -> u8,
+) -> String {
+    let parent_key: Vec<String> = s
+        .table(&fk.ref_table)
+        .map(|p| p.key_columns().into_iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let mut sql = format!("REFERENCES {}", q(&fk.ref_table, choose));
+    if fk.ref_columns != parent_key || choose(2) == 0 {
+        let cols: Vec<String> = fk.ref_columns.iter().map(|c| q(c, choose)).collect();
+        sql.push_str(&format!(" ({})", cols.join(", ")));
+    }
+    if fk.on_delete != FkAction::NoAction {
+        sql.push_str(&format!(" ON DELETE {}", fk.on_delete));
+    }
+    match choose(3) {
+        0 => sql.push_str(" DEFERRABLE INITIALLY DEFERRED"),
+        1 => sql.push_str(" DEFERRABLE"),
+        _ => {}
+    }
+    sql
+}
+
+/// A type as SQL writes it.
+pub fn type_text(ty: &LogicalType) -> String {
+    match ty {
+        LogicalType::Sql(s) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}

@@ -3,7 +3,8 @@
 use std::io::{BufRead, IsTerminal};
 
 use schema_core::diff::{Answer, Question, RenameHint, Resolver};
-use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
+use schema_core::generate::{GenerateOptions, GenerateOutcome, WrittenMigration, generate};
+use schema_core::lint::Class;
 
 use crate::cli::{CliError, CliResult, GenerateArgs, RenameArgs};
 use crate::config::Config;
@@ -75,6 +76,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
         name: args.name.clone(),
         custom: args.custom,
         renames: rename_hints(&args.renames)?,
+        two_phase: args.two_phase,
         ..Default::default()
     };
     // Everything generate can refuse is in its input: the schema, the folder, a flag.
@@ -102,7 +104,45 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
                 },
                 w.snapshot_path.display()
             );
+            findings(config, &w, args.two_phase);
         }
     }
     Ok(0)
+}
+
+/// What lint finds in the migration just written, on stderr (stdout says what was written),
+/// what `--two-phase` left for later, and the split where one would help.
+fn findings(config: &Config, w: &WrittenMigration, two_phase: bool) {
+    let Ok(migrations) = schema_core::Migrations::from_dir(&config.out) else {
+        return;
+    };
+    let Some(m) = migrations.get(&w.tag) else { return };
+    let Ok(lints) = schema_core::lint::lint(&config.folder(), &[m], None) else {
+        return;
+    };
+    for l in &lints {
+        let said: Vec<_> = l.findings.iter().filter(|f| f.class() != Class::Safe).collect();
+        if said.is_empty() {
+            continue;
+        }
+        crate::commands::lint::render(l, crate::output::err);
+        let splittable = said
+            .iter()
+            .any(|f| ["rename-column", "drop-column", "drop-table"].contains(&f.rule.name) && !f.acknowledged);
+        if splittable && !two_phase {
+            tell!(
+                "If the release now running still uses what this drops or renames, split it: `schema drop {}`, \
+                 then `schema generate --two-phase` (adds and copies now, drops later).",
+                w.tag
+            );
+        }
+    }
+    if !w.deferred.is_empty() {
+        tell!("Left for a later migration (run `schema generate` again once the running code no longer uses them):");
+        for d in &w.deferred {
+            tell!("  - {d}");
+        }
+    } else if two_phase {
+        tell!("--two-phase: nothing to split (no column or table is renamed or dropped).");
+    }
 }

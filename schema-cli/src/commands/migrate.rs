@@ -84,7 +84,16 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
     if args.dry_run {
         return dry_run(config, &migrations);
     }
+    if args.rehearse {
+        return rehearse(config, &migrations);
+    }
+    let seed = if args.seed { Some(seed_file(config)?) } else { None };
     let mut db = open(config, OpenMode::Create)?;
+    // A seed fills a new database only: whether this one is new is known before migrating.
+    let was_empty = match seed {
+        Some(_) => db.is_empty().map_err(CliError::database)?,
+        None => false,
+    };
     let status = db.status(&migrations).map_err(classify)?;
     let pending = status
         .migrations
@@ -150,7 +159,118 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
     if applied.is_empty() {
         say!("Nothing to apply: {} is up to date.", db.target());
     }
+    if let Some(seed) = seed {
+        if was_empty {
+            apply_seed(db.as_mut(), &seed)?;
+        } else {
+            say!(
+                "Seed {} not applied: {} was not empty when this run started (a seed only fills a new database).",
+                seed.display(),
+                db.target()
+            );
+        }
+    }
     Ok(0)
+}
+
+/// The configured seed file, which must be there before anything is migrated.
+pub fn seed_file(config: &Config) -> Result<std::path::PathBuf, CliError> {
+    let Some(seed) = &config.seed else {
+        return Err(CliError::input(anyhow::anyhow!(
+            "no seed file is configured: add [seed] file = \"seed.sql\" to schema.toml, or pass --seed-file ({})",
+            config.origin()
+        )));
+    };
+    if !seed.is_file() {
+        return Err(CliError::input(anyhow::anyhow!(
+            "the seed file {} does not exist ({})",
+            seed.display(),
+            config.origin()
+        )));
+    }
+    Ok(seed.clone())
+}
+
+/// Applies the seed in one transaction, saying what it did; a failure names the file, line and
+/// statement, and leaves nothing of the seed behind.
+pub fn apply_seed(db: &mut dyn Driver, seed: &std::path::Path) -> Result<(), CliError> {
+    use schema_core::seed::SeedError;
+    let n = schema_core::seed::apply(db, seed, seed).map_err(|e| match e {
+        SeedError::Read { .. } | SeedError::Forbidden { .. } => CliError::input(e),
+        _ => CliError::database(e),
+    })?;
+    say!("Seeded {} from {} ({n} statement(s)).", db.target(), seed.display());
+    Ok(())
+}
+
+/// `--rehearse`: the pending migrations applied to a copy, each timed, the database untouched.
+fn rehearse(config: &Config, migrations: &Migrations) -> CliResult {
+    let mut db = match try_open(config, OpenMode::ReadOnly) {
+        Ok(db) => db,
+        Err(OpenError::Missing(target)) => {
+            return Err(CliError::input(anyhow::anyhow!(
+                "no database at {target} to rehearse on ({}); `schema migrate` would create it from every migration",
+                config.origin()
+            )));
+        }
+        Err(e) => return Err(open_error(e, config)),
+    };
+    let target = db.target();
+    let status = db.status(migrations).map_err(classify)?;
+    let pending = status
+        .migrations
+        .iter()
+        .filter(|(_, s)| *s == MigrationState::Pending)
+        .count();
+    if pending == 0 {
+        say!("Nothing to rehearse: {target} is up to date.");
+        return Ok(0);
+    }
+    let r = db.rehearse(migrations, &mut |_| {}).map_err(|e| match e {
+        schema_core::rehearse::RehearseError::Status(e) => classify(e),
+        e => CliError::database(e),
+    })?;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    say!(
+        "Rehearsing {} pending migration(s) on a copy of {target} ({}, made in {:.1} ms):",
+        r.pending.len(),
+        r.copy,
+        ms(r.copy_time)
+    );
+    let width = r.pending.iter().map(String::len).max().unwrap_or(0);
+    // Applied in order, so the first one not applied is the one that failed.
+    for (i, tag) in r.pending.iter().enumerate() {
+        match r.applied.get(i) {
+            Some(a) => say!(
+                "  {tag:<width$}  {:>10.1} ms  {}",
+                ms(a.elapsed),
+                a.rows
+                    .map_or_else(|| "rows not counted".to_string(), |n| format!("{n} row(s) touched"))
+            ),
+            None if i == r.applied.len() && r.failure.is_some() => say!("  {tag:<width$}  FAILED"),
+            None => say!("  {tag:<width$}  not reached"),
+        }
+    }
+    if let Some(l) = r.longest() {
+        say!(
+            "Longest lock: {} holds the write lock for {:.1} ms (its transaction).",
+            l.tag,
+            ms(l.elapsed)
+        );
+    }
+    say!("{target} was not changed.");
+    match r.failure {
+        Some(e) => {
+            let code = classify(e);
+            Err(CliError {
+                code: code.code,
+                error: code
+                    .error
+                    .context("the rehearsal failed: the real migration would fail the same way"),
+            })
+        }
+        None => Ok(0),
+    }
 }
 
 /// What `migrate` would apply, read without writing: a database that is not there yet is not

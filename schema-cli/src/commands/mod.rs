@@ -4,8 +4,10 @@
 pub mod check;
 pub mod drop;
 pub mod generate;
+pub mod lint;
 pub mod migrate;
 pub mod pull;
 pub mod push;
+pub mod reset;
 pub mod status;
 pub mod studio;

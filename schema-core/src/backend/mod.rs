@@ -101,6 +101,51 @@ pub fn open(dialect: &dyn Dialect, url: &str, base: &Path, mode: OpenMode) -> Re
     }
 }
 
+/// Why a database was not deleted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RemoveError {
+    /// The URL names nothing usable.
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    /// This build cannot delete that kind of database.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The path holds something that is not a database of the dialect: it is never deleted.
+    #[error("{0} is not a SQLite database (its first bytes say otherwise), so it is not deleted; check the URL")]
+    NotADatabase(String),
+    /// The path is a folder.
+    #[error("{0} is a folder, not a database file")]
+    Folder(String),
+    /// A file could not be removed.
+    #[error("cannot remove {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Deletes the database `url` names, for `schema reset`: a SQLite file with its `-wal`, `-shm`
+/// and `-journal` files, once its header says it is a database. Returns what was removed
+/// (nothing, when there was no database). The caller decides whether a database that is not
+/// on this machine ([`DatabaseUrl::is_local`]) may be deleted.
+pub fn remove_database(dialect: &dyn Dialect, url: &str, base: &Path) -> Result<Vec<PathBuf>, RemoveError> {
+    let parsed = url::parse(url, base)?;
+    match (dialect.name(), parsed) {
+        #[cfg(feature = "sqlite")]
+        ("sqlite", DatabaseUrl::SqliteFile { path, .. }) => crate::sqlite::remove_database(&path),
+        (name, DatabaseUrl::Postgres(u)) => Err(RemoveError::Unsupported(format!(
+            "{} is a PostgreSQL database: the {name} dialect cannot reset it in this build",
+            redact(&u)
+        ))),
+        (other, _) => Err(RemoveError::Unsupported(format!(
+            "the {other} dialect cannot delete databases in this build"
+        ))),
+    }
+}
+
 /// What the command needs, within what the URL allows: a URL's `mode=ro` refuses a writing
 /// command, and `mode=rw` opens without creating.
 fn file_target(path: PathBuf, url_mode: Option<FileMode>, mode: OpenMode) -> Result<FileTarget, OpenError> {

@@ -31,6 +31,35 @@ pub enum DatabaseUrl {
     Postgres(String),
 }
 
+impl DatabaseUrl {
+    /// Whether the database is on this machine: a file, or a server on `localhost`, a loopback
+    /// address or a Unix socket (an empty host, or `?host=/dir`). What deletes a database
+    /// (`schema reset`) asks before touching one that is not.
+    pub fn is_local(&self) -> bool {
+        match self {
+            DatabaseUrl::SqliteFile { .. } => true,
+            DatabaseUrl::Postgres(url) => {
+                let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+                let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+                let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+                let host = if let Some(v6) = hostport.strip_prefix('[') {
+                    v6.split(']').next().unwrap_or("")
+                } else {
+                    hostport.split(':').next().unwrap_or("")
+                };
+                // libpq: `?host=` wins over the authority; a host that is a path is a socket.
+                let query_host = rest
+                    .split_once('?')
+                    .and_then(|(_, q)| q.split('&').find_map(|p| p.strip_prefix("host=")))
+                    .map(percent_decode);
+                let host = query_host.unwrap_or_else(|| host.to_string());
+                let loopback = ["", "localhost", "127.0.0.1", "::1"];
+                host.starts_with('/') || loopback.iter().any(|l| host.eq_ignore_ascii_case(l))
+            }
+        }
+    }
+}
+
 /// Why a URL names no database the toolkit can use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -283,5 +312,19 @@ mod tests {
         assert_eq!(redact("postgres://me@h/db"), "postgres://me@h/db");
         assert!(parse("file:x.db?mode=wat", Path::new("")).is_err());
         assert!(parse("file://server/x.db", Path::new("")).is_err());
+    }
+
+    #[test]
+    fn local_databases_are_files_loopback_hosts_and_sockets() {
+        let local = |u: &str| parse(u, Path::new("")).unwrap().is_local();
+        assert!(local("app.db"));
+        assert!(local("postgres://me:pw@localhost:5432/app"));
+        assert!(local("postgres://me@127.0.0.1/app"));
+        assert!(local("postgresql://me@[::1]:5433/app"));
+        assert!(local("postgres://me@/app?host=/run/pg"));
+        assert!(local("postgres:///app"));
+        assert!(!local("postgres://me:pw@db.example.com/app"));
+        assert!(!local("postgres://me@10.0.0.5/app"));
+        assert!(!local("postgres://me@localhost/app?host=db.example.com"));
     }
 }

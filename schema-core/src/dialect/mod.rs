@@ -132,6 +132,12 @@ pub trait Dialect: fmt::Debug + Sync {
     fn forbidden(&self, _statements: &[String]) -> Vec<Forbidden> {
         Vec::new()
     }
+
+    /// The lint rules that are this dialect's business: how its statements take locks (see
+    /// [`crate::lint`]). A dialect that says nothing adds no rules to the dialect-free ones.
+    fn lint_rules(&self) -> &'static dyn crate::lint::DialectRules {
+        &crate::lint::NO_DIALECT_RULES
+    }
 }
 
 /// A statement a migration may not hold, and why.
@@ -172,6 +178,10 @@ pub struct PlanOptions {
 pub struct Plan {
     /// The statements, in order.
     pub statements: Vec<String>,
+    /// Beside each statement, the changes it carries out (indexes into the changes planned):
+    /// what lets lint name the statement of each change. Empty for a statement that only frames
+    /// others (SQLite's `PRAGMA foreign_keys`); a dialect that does not trace leaves it empty.
+    pub origins: Vec<Vec<usize>>,
     /// What loses data: dropped tables and columns, by name.
     pub warnings: Vec<String>,
     /// The tables rebuilt (recreated and copied), in order.

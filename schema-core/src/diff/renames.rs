@@ -474,6 +474,13 @@ fn code_hints(
         .filter(|(from, to)| from != to && prev.contains(from))
         // A hint between names that both persist, carried out before: done, not again.
         .filter(|(from, to)| !(persists(from) && done.contains(&(*from, *to))))
+        // A hint whose rename an earlier migration carried out while keeping the old name
+        // (`generate --two-phase` adds the new column beside it): the old name is left to be
+        // dropped, and the target, already there, stays.
+        .filter(|(from, to)| {
+            let target_stays = prev.contains(to) && !next.iter().any(|(_, f)| *f == Some(*to));
+            !target_stays || persists(from)
+        })
         .collect();
     let bad = |from: &str, to: &str, reason: String| RenameError::BadHint {
         hint: format!("renamed_from = \"{from}\" on the {what} `{to}`"),

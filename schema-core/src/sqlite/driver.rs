@@ -8,12 +8,13 @@ use schema_model::sql::sqlite::ident;
 
 use super::plan::turns_foreign_keys_off;
 use super::{SQLITE, introspect as introspection, runner};
-use crate::backend::{FileTarget, OpenError, OpenMode};
+use crate::backend::{FileTarget, OpenError, OpenMode, RemoveError};
 use crate::dialect::{Dialect, Plan, PlanOptions};
 use crate::diff::Change;
 use crate::driver::{Driver, RowFilter};
 use crate::migrate::{Applied, DbError, MigrateError, Migrations, Progress, Status};
 use crate::model::Schema;
+use crate::rehearse::Scratch;
 
 /// A SQLite database on a rusqlite connection, owned (`SqliteDriver::new(conn)`) or borrowed
 /// (`SqliteDriver::new(&mut conn)`).
@@ -153,4 +154,97 @@ impl<C: BorrowMut<Connection>> Driver for SqliteDriver<C> {
             .backup(rusqlite::MAIN_DB, dest, None::<fn(rusqlite::backup::Progress)>)?;
         Ok(true)
     }
+
+    /// The online backup into a new file of the temporary folder: a consistent copy even while
+    /// other connections write, made without writing to the database.
+    fn scratch_copy(&mut self) -> Result<Option<Scratch>, DbError> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dest = std::env::temp_dir().join(format!("schema-rehearse-{}-{stamp}.db", std::process::id()));
+        let files = database_files(&dest);
+        let copied = self.backup_to(&dest).and_then(|_| {
+            let conn = Connection::open(&dest)?;
+            Ok(SqliteDriver {
+                conn,
+                target: Some(dest.display().to_string()),
+            })
+        });
+        match copied {
+            Ok(copy) => Ok(Some(Scratch::new(
+                Box::new(copy),
+                files,
+                format!("SQLite's online backup into {}", dest.display()),
+            ))),
+            Err(e) => {
+                for f in &files {
+                    let _ = std::fs::remove_file(f);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn rows_changed(&mut self) -> Option<u64> {
+        Some(self.conn.borrow().total_changes())
+    }
+
+    fn is_empty(&mut self) -> Result<bool, DbError> {
+        let n: i64 = self
+            .conn
+            .borrow()
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        Ok(n == 0)
+    }
+}
+
+/// A database file and the files SQLite keeps beside it: `-wal`, `-shm`, `-journal`.
+pub fn database_files(path: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        out.push(p.into());
+    }
+    out
+}
+
+/// Deletes the database at `path` and its `-wal`, `-shm` and `-journal` files, after checking
+/// that it is one (SQLite's header, or an empty file); returns the files removed. A database
+/// that is not there removes nothing.
+pub fn remove_database(path: &Path) -> Result<Vec<std::path::PathBuf>, RemoveError> {
+    let shown = path.display().to_string();
+    if path.is_dir() {
+        return Err(RemoveError::Folder(shown));
+    }
+    if path.exists() {
+        let mut head = [0u8; 16];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| {
+                use std::io::Read;
+                f.read(&mut head)
+            })
+            .map_err(|source| RemoveError::Io {
+                path: shown.clone(),
+                source,
+            })?;
+        if n > 0 && head[..n] != b"SQLite format 3\0"[..n] {
+            return Err(RemoveError::NotADatabase(shown));
+        }
+    }
+    let mut removed = Vec::new();
+    for f in database_files(path) {
+        match std::fs::remove_file(&f) {
+            Ok(()) => removed.push(f),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(RemoveError::Io {
+                    path: f.display().to_string(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(removed)
 }

@@ -7,6 +7,7 @@
 pub mod ddl;
 mod driver;
 mod introspect;
+mod lint;
 mod plan;
 mod render;
 mod rows;
@@ -17,8 +18,9 @@ mod tracking;
 
 use schema_model::sql::sqlite as text;
 
-pub use driver::SqliteDriver;
+pub use driver::{SqliteDriver, database_files, remove_database};
 pub use introspect::{introspect, verbatim_objects};
+pub use lint::{SQLITE_RULES, SqliteRules, TABLE_REBUILD};
 pub use plan::{NEW_PREFIX, REBUILD_MARKER, mentions, rowid_alias, turns_foreign_keys_off};
 pub use render::dependency_order;
 #[doc(hidden)]
@@ -129,6 +131,10 @@ impl Dialect for Sqlite {
 
     fn forbidden(&self, statements: &[String]) -> Vec<Forbidden> {
         statements::forbidden(statements)
+    }
+
+    fn lint_rules(&self) -> &'static dyn crate::lint::DialectRules {
+        &SQLITE_RULES
     }
 
     fn default_sql_attribute(&self, default: &str) -> String {

@@ -52,7 +52,7 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions
     check_refusals(changes)?;
     let p = Planner::new(prev, next, changes, opts);
     let mut plan = Plan::default();
-    let mut out = Vec::new();
+    let mut out = Out::default();
     if p.fk_off {
         // NOTE: a no-op inside a transaction; our migrator turns foreign keys off before
         // opening one, and the guard below stops any other runner from cascading.
@@ -65,10 +65,39 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions
     p.drop_tables(&mut out, &mut plan);
     p.create_indexes(&mut out);
     if p.fk_off {
+        out.from(Vec::new());
         out.push("PRAGMA foreign_keys=ON;".to_string());
     }
-    plan.statements = out;
+    plan.statements = out.statements;
+    plan.origins = out.origins;
     Ok(plan)
+}
+
+/// The statements as they are planned, each with the changes it carries out (what lint
+/// needs to name a change's statement). Pushing records the current origin beside each.
+#[derive(Default)]
+struct Out {
+    statements: Vec<String>,
+    origins: Vec<Vec<usize>>,
+    current: Vec<usize>,
+}
+
+impl Out {
+    /// The statements pushed from now on carry out these changes (indexes into the changes).
+    fn from(&mut self, changes: Vec<usize>) {
+        self.current = changes;
+    }
+
+    fn push(&mut self, statement: String) {
+        self.statements.push(statement);
+        self.origins.push(self.current.clone());
+    }
+
+    fn extend(&mut self, statements: impl IntoIterator<Item = String>) {
+        for s in statements {
+            self.push(s);
+        }
+    }
 }
 
 /// What the planning steps share: the changes by table, and which tables are created,
@@ -134,6 +163,15 @@ impl<'a> Planner<'a> {
         p
     }
 
+    /// Where `c` is in the changes, for [`Out::from`].
+    fn origin(&self, c: &Change) -> Vec<usize> {
+        self.changes
+            .iter()
+            .position(|x| std::ptr::eq(x, c))
+            .into_iter()
+            .collect()
+    }
+
     /// The table as it was before the migration, under its old name if it was renamed.
     fn prev_of(&self, name: &str) -> Option<&'a Table> {
         self.prev.table(self.renamed_from.get(name).copied().unwrap_or(name))
@@ -151,11 +189,12 @@ impl<'a> Planner<'a> {
     /// An index of a rebuilt table is dropped by name too, although the rebuild's DROP TABLE
     /// would take it: the migrator puts back every index a rebuild takes that the migration
     /// does not drop by name (made by a custom migration), so a dropped one must say so.
-    fn drop_indexes(&self, out: &mut Vec<String>) {
+    fn drop_indexes(&self, out: &mut Out) {
         for c in self.changes {
             if let Change::DropIndex { index, .. } = c
                 && !self.constraint_indexes.contains(&index.name)
             {
+                out.from(self.origin(c));
                 // No IF EXISTS: an index that is not there means the database is not what the
                 // migrations say, and that must stop the migration, not pass silently.
                 out.push(format!("DROP INDEX {};", ident(&index.name)));
@@ -166,9 +205,13 @@ impl<'a> Planner<'a> {
     /// Renames are ALTERs, which repoint every reference (foreign keys, indexes, triggers).
     /// A swap or a cycle (`a` → `b` while `b` → `a`) goes through temporary names, since a
     /// name can only be taken once it is free.
-    fn renames(&self, out: &mut Vec<String>) {
-        let tables: Vec<(&str, &str)> = self
+    fn renames(&self, out: &mut Out) {
+        let table_changes: Vec<&Change> = self
             .changes
+            .iter()
+            .filter(|c| matches!(c, Change::RenameTable { .. }))
+            .collect();
+        let tables: Vec<(&str, &str)> = table_changes
             .iter()
             .filter_map(|c| match c {
                 Change::RenameTable { from, to } => Some((from.as_str(), to.as_str())),
@@ -176,23 +219,30 @@ impl<'a> Planner<'a> {
             })
             .collect();
         let taken: Vec<&str> = self.prev.tables.iter().map(|t| t.name.as_str()).collect();
+        // A step through a temporary name serves every rename of the swap.
+        out.from(table_changes.iter().flat_map(|c| self.origin(c)).collect());
         for (from, to) in rename_steps(&tables, &taken) {
             out.push(format!("ALTER TABLE {} RENAME TO {};", ident(&from), ident(&to)));
         }
-        let mut by_table: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+        let mut by_table: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
         for c in self.changes {
-            if let Change::RenameColumn { table, from, to } = c {
-                by_table
-                    .entry(table.as_str())
-                    .or_default()
-                    .push((from.as_str(), to.as_str()));
+            if let Change::RenameColumn { table, .. } = c {
+                by_table.entry(table.as_str()).or_default().push(c);
             }
         }
-        for (table, pairs) in by_table {
+        for (table, changes) in by_table {
+            let pairs: Vec<(&str, &str)> = changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::RenameColumn { from, to, .. } => Some((from.as_str(), to.as_str())),
+                    _ => None,
+                })
+                .collect();
             let taken: Vec<&str> = self
                 .prev_of(table)
                 .map(|t| t.columns.iter().map(|c| c.name.as_str()).collect())
                 .unwrap_or_default();
+            out.from(changes.iter().flat_map(|c| self.origin(c)).collect());
             for (from, to) in rename_steps(&pairs, &taken) {
                 out.push(format!(
                     "ALTER TABLE {} RENAME COLUMN {} TO {};",
@@ -204,7 +254,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn create_tables(&self, out: &mut Vec<String>) {
+    fn create_tables(&self, out: &mut Out) {
         let new_tables: Vec<Table> = self
             .next
             .tables
@@ -213,12 +263,17 @@ impl<'a> Planner<'a> {
             .cloned()
             .collect();
         for t in dependency_order(&new_tables) {
+            let created = self
+                .changes
+                .iter()
+                .find(|c| matches!(c, Change::CreateTable { table } if table.name == t.name));
+            out.from(created.map(|c| self.origin(c)).unwrap_or_default());
             out.extend(table_and_indexes(t));
         }
     }
 
     /// Each changed table that is kept: rebuilt, or altered column by column.
-    fn alter_tables(&self, out: &mut Vec<String>, plan: &mut Plan) {
+    fn alter_tables(&self, out: &mut Out, plan: &mut Plan) {
         for t in dependency_order(&self.next.tables) {
             let Some(cs) = self.by_table.get(t.name.as_str()) else {
                 continue;
@@ -228,10 +283,12 @@ impl<'a> Planner<'a> {
             }
             let Some(p) = self.prev_of(&t.name) else { continue };
             if self.rebuilds.contains(t.name.as_str()) {
+                out.from(cs.iter().flat_map(|c| self.origin(c)).collect());
                 out.extend(rebuild(p, t, cs, self.referenced(&t.name) || self.referenced(&p.name)));
                 plan.rebuilt.push(t.name.clone());
             } else {
                 for c in cs {
+                    out.from(self.origin(c));
                     match c {
                         Change::AddColumn { column, .. } => {
                             out.push(format!("ALTER TABLE {} ADD {};", ident(&t.name), column_def(t, column)))
@@ -257,9 +314,14 @@ impl<'a> Planner<'a> {
     }
 
     /// Children before parents, so no drop leaves a dangling reference behind it.
-    fn drop_tables(&self, out: &mut Vec<String>, plan: &mut Plan) {
+    fn drop_tables(&self, out: &mut Out, plan: &mut Plan) {
         let dropped: Vec<Table> = self.dropped.iter().map(|t| (*t).clone()).collect();
         for t in dependency_order(&dropped).into_iter().rev() {
+            let dropping = self
+                .changes
+                .iter()
+                .find(|c| matches!(c, Change::DropTable { table } if table.name == t.name));
+            out.from(dropping.map(|c| self.origin(c)).unwrap_or_default());
             if self.referenced(&t.name) {
                 out.extend(fk_guard(&t.name));
             }
@@ -269,12 +331,13 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn create_indexes(&self, out: &mut Vec<String>) {
+    fn create_indexes(&self, out: &mut Out) {
         for c in self.changes {
             if let Change::CreateIndex { table, index } = c
                 && !self.rebuilds.contains(table.as_str())
                 && !self.created.contains(table.as_str())
             {
+                out.from(self.origin(c));
                 out.push(create_index(table, index));
             }
         }
