@@ -595,12 +595,21 @@ pub fn with_names(s: &Schema, names: &[String]) -> Schema {
     let mut out = s.clone();
     for t in &mut out.tables {
         let old = t.name.clone();
+        // Every quoted name at once (one after the other, `"a"` → `"b"` → `"c"` would chain).
         let rewrite = |e: &str| {
-            let mut e = e.to_string();
-            for c in &s.table(&old).unwrap().columns {
-                e = e.replace(&quoted(&c.name), &quoted(&col_of(&old, &c.name)));
+            let mut out = String::new();
+            let mut at = 0;
+            for t in schema_core::sql::lex::tokenize(e) {
+                if let schema_core::sql::lex::Kind::Quoted(n) = &t.kind
+                    && s.table(&old).is_some_and(|tb| tb.column(n).is_some())
+                {
+                    out.push_str(&e[at..t.start]);
+                    out.push_str(&quoted(&col_of(&old, n)));
+                    at = t.end;
+                }
             }
-            e
+            out.push_str(&e[at..]);
+            out
         };
         for c in &mut t.columns {
             if let Some(g) = &mut c.generated {
@@ -642,11 +651,7 @@ pub fn with_names(s: &Schema, names: &[String]) -> Schema {
 pub fn foreign_ddl(s: &Schema, style: &[u8]) -> Vec<String> {
     let mut pick = style.iter().copied().cycle();
     let mut choose = move |n: u8| pick.next().unwrap_or(0) % n;
-    let mut q = |name: &str, choose: &mut dyn FnMut(u8) -> u8| match choose(3) {
-        1 => format!("`{}`", name.replace('`', "``")),
-        2 if !name.contains(']') => format!("[{name}]"),
-        _ => quoted(name),
-    };
+    let q = |name: &str, choose: &mut dyn FnMut(u8) -> u8| quote_as(name, choose(3));
     let mut out = Vec::new();
     for t in &s.tables {
         let mut parts = Vec::new();
@@ -695,7 +700,7 @@ pub fn foreign_ddl(s: &Schema, style: &[u8]) -> Vec<String> {
             if let Some(at) = t.foreign_keys.iter().position(|f| f.columns == [c.name.as_str()])
                 && choose(2) == 0
             {
-                def.push_str(&format!(" {}", references(&t.foreign_keys[at], s, &mut q, &mut choose)));
+                def.push_str(&format!(" {}", references(&t.foreign_keys[at], s, &mut choose)));
                 inline_fks.push(at);
             }
             parts.push(def);
@@ -712,7 +717,7 @@ pub fn foreign_ddl(s: &Schema, style: &[u8]) -> Vec<String> {
             parts.push(format!(
                 "FOREIGN KEY ({}) {}",
                 cols.join(", "),
-                references(fk, s, &mut q, &mut choose)
+                references(fk, s, &mut choose)
             ));
         }
         for ch in &t.checks {
@@ -770,14 +775,19 @@ pub fn foreign_ddl(s: &Schema, style: &[u8]) -> Vec<String> {
     out
 }
 
+/// A name quoted one of SQLite's three ways: `"x"`, `` `x` `` or `[x]` (when it holds no `]`).
+fn quote_as(name: &str, how: u8) -> String {
+    match how {
+        1 => format!("`{}`", name.replace('`', "``")),
+        2 if !name.contains(']') => format!("[{name}]"),
+        _ => quoted(name),
+    }
+}
+
 /// `REFERENCES parent [(cols)] ON DELETE .. [DEFERRABLE ..]`, the parent's key columns left
 /// out when they are its whole key and the style says so.
-fn references(
-    fk: &ForeignKey,
-    s: &Schema,
-    q: &mut dyn FnMut(&str, &mut dyn FnMut(u8) -> u8) -> String,
-    choose: &mut dyn FnMut(u8) -> u8,
-) -> String {
+fn references(fk: &ForeignKey, s: &Schema, choose: &mut dyn FnMut(u8) -> u8) -> String {
+    let q = |name: &str, choose: &mut dyn FnMut(u8) -> u8| quote_as(name, choose(3));
     let parent_key: Vec<String> = s
         .table(&fk.ref_table)
         .map(|p| p.key_columns().into_iter().map(str::to_string).collect())

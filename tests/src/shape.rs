@@ -16,8 +16,6 @@ use rusqlite::Connection;
 use schema_core::sqlite::ddl;
 use schema_model::sql::lex::{Kind, tokenize};
 
-use crate::rows;
-
 /// SQL text token by token: comments and whitespace left out, words in upper case.
 pub fn tokens(sql: &str) -> String {
     tokenize(sql)
@@ -36,26 +34,43 @@ fn q(s: &str) -> String {
     schema_model::sql::string_literal(s)
 }
 
+/// Every row `sql` returns, each value as text (NULL as `NULL`): fields kept apart, since a
+/// name may hold any character.
+fn fields(conn: &Connection, sql: &str) -> Vec<Vec<String>> {
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{e}: {sql}"));
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        Ok((0..n)
+            .map(|i| match r.get_ref(i).unwrap() {
+                rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
+            })
+            .collect())
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
 /// One line per fact, in a stable order.
 pub fn shape(conn: &Connection) -> Vec<String> {
     let mut out = Vec::new();
-    let objects = rows(
+    let objects = fields(
         conn,
-        "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
          AND name <> '__drizzle_migrations' AND tbl_name <> '__drizzle_migrations' ORDER BY type, name",
     );
     for o in objects {
-        let mut parts = o.splitn(3, '|');
-        let (ty, name) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-        let sql: Option<String> = conn
-            .query_row("SELECT sql FROM sqlite_master WHERE name = ?1", [name], |r| r.get(0))
-            .unwrap_or(None);
+        let (ty, name, sql) = (o[0].as_str(), o[1].as_str(), o[2].as_str());
         match ty {
-            "table" => table(conn, name, sql.as_deref().unwrap_or(""), &mut out),
+            "table" => table(conn, name, sql, &mut out),
             "index" => {
                 // Its columns and uniqueness are the table's facts; its text says the rest.
-                let (inner, where_clause) = ddl::parse_create_index(sql.as_deref().unwrap_or(""))
-                    .unwrap_or_else(|e| panic!("index {name}: {e}"));
+                let (inner, where_clause) =
+                    ddl::parse_create_index(sql).unwrap_or_else(|e| panic!("index {name:?}: {e}\n{sql}"));
                 // A list of plain columns is the table's index facts already (quoted or not).
                 let on = match ddl::plain_names(&inner) {
                     Some(_) => "its columns".to_string(),
@@ -66,7 +81,7 @@ pub fn shape(conn: &Connection) -> Vec<String> {
                     where_clause.as_deref().map(tokens)
                 ));
             }
-            _ => out.push(format!("{ty} {name:?}: {}", tokens(sql.as_deref().unwrap_or("")))),
+            _ => out.push(format!("{ty} {name:?}: {}", tokens(sql))),
         }
     }
     out
@@ -75,73 +90,68 @@ pub fn shape(conn: &Connection) -> Vec<String> {
 fn table(conn: &Connection, name: &str, sql: &str, out: &mut Vec<String>) {
     let t = format!("table {name:?}");
     let def = ddl::parse_create_table(sql).unwrap_or_else(|e| panic!("{t}: {e}\n{sql}"));
-    out.extend(
-        rows(
-            conn,
-            &format!(
-                "SELECT 'options', type, ncol, wr, strict FROM pragma_table_list WHERE schema = 'main' AND name = {}",
-                q(name)
-            ),
-        )
-        .into_iter()
-        .map(|r| format!("{t} {r}")),
-    );
-    for c in rows(
+    for r in fields(
+        conn,
+        &format!(
+            "SELECT type, ncol, wr, strict FROM pragma_table_list WHERE schema = 'main' AND name = {}",
+            q(name)
+        ),
+    ) {
+        out.push(format!("{t} options {r:?}"));
+    }
+    for c in fields(
         conn,
         &format!(
             "SELECT cid, name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo({}) ORDER BY cid",
             q(name)
         ),
     ) {
-        let fields: Vec<&str> = c.split('|').collect();
-        let cname = fields[1];
+        let cname = &c[1];
         let d = def.columns.iter().find(|d| d.name.eq_ignore_ascii_case(cname));
         // The default's text, token by token (SQLite gives it as written).
-        let default = if fields[4] == "NULL" {
+        let default = if c[4] == "NULL" {
             "none".to_string()
         } else {
-            tokens(fields[4])
+            tokens(&c[4])
         };
         out.push(format!(
             "{t} column {} {cname:?}: type {:?} notnull {} default {default} pk {} hidden {} collate {:?} generated {:?} autoincrement {}",
-            fields[0],
-            fields[2],
-            fields[3],
-            fields[5],
-            fields[6],
+            c[0],
+            c[2],
+            c[3],
+            c[5],
+            c[6],
             d.and_then(|d| d.collate.as_deref()).map(str::to_ascii_uppercase),
             d.and_then(|d| d.generated.as_ref()).map(|(e, stored)| (tokens(e), *stored)),
             d.is_some_and(|d| d.autoincrement),
         ));
     }
-    for ix in rows(
+    for ix in fields(
         conn,
         &format!(
             "SELECT name, \"unique\", origin, partial FROM pragma_index_list({}) ORDER BY name",
             q(name)
         ),
     ) {
-        let f: Vec<&str> = ix.split('|').collect();
-        let cols = rows(
+        let cols = fields(
             conn,
             &format!(
                 "SELECT cid, name, \"desc\", coll, key FROM pragma_index_xinfo({}) ORDER BY seqno",
-                q(f[0])
+                q(&ix[0])
             ),
-        )
-        .join("; ");
+        );
         // An automatic index is known by what it indexes, not the number SQLite gave it.
-        let ix_name = if f[0].starts_with("sqlite_autoindex_") {
+        let ix_name = if ix[0].starts_with("sqlite_autoindex_") {
             "(automatic)"
         } else {
-            f[0]
+            ix[0].as_str()
         };
         out.push(format!(
-            "{t} index {ix_name:?}: unique {} origin {} partial {} [{cols}]",
-            f[1], f[2], f[3]
+            "{t} index {ix_name:?}: unique {} origin {} partial {} {cols:?}",
+            ix[1], ix[2], ix[3]
         ));
     }
-    let mut fks = rows(
+    let fks = fields(
         conn,
         &format!(
             "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete, match FROM pragma_foreign_key_list({}) ORDER BY id DESC, seq",
@@ -152,24 +162,14 @@ fn table(conn: &Connection, name: &str, sql: &str, out: &mut Vec<String>) {
     let count = def.foreign_keys.len();
     for (i, fk) in def.foreign_keys.iter().enumerate() {
         let id = (count - 1 - i).to_string();
-        let pragma: Vec<String> = fks
-            .iter()
-            .filter(|r| r.split('|').next() == Some(id.as_str()))
-            .map(|r| r.split_once('|').map_or("", |x| x.1).to_string())
-            .collect();
+        let pragma: Vec<&[String]> = fks.iter().filter(|r| r[0] == id).map(|r| &r[1..]).collect();
         out.push(format!(
             "{t} foreign key {i}: {pragma:?} deferrable {:?}",
             fk.deferrable
         ));
     }
-    fks.retain(|r| {
-        r.split('|')
-            .next()
-            .and_then(|id| id.parse::<usize>().ok())
-            .is_none_or(|id| id >= count)
-    });
-    for rest in fks {
-        out.push(format!("{t} foreign key the definition does not show: {rest}"));
+    for rest in fks.iter().filter(|r| r[0].parse::<usize>().is_ok_and(|id| id >= count)) {
+        out.push(format!("{t} foreign key the definition does not show: {rest:?}"));
     }
     let mut checks: Vec<String> = def
         .checks

@@ -71,7 +71,7 @@ fn with_parent_and_children() -> Project {
 fn rebuilding_a_parent_keeps_cascade_and_set_null_children() {
     let p = with_parent_and_children();
     let sql = p.generate(PARENT_REBUILT).unwrap();
-    assert!(sql.contains(&format!("{REBUILD_MARKER}users")), "{sql}");
+    assert!(sql.contains(&format!("{REBUILD_MARKER}\"users\"")), "{sql}");
     p.migrate().unwrap();
     assert_eq!(
         p.rows("SELECT id, author_id, editor_id FROM posts ORDER BY id"),

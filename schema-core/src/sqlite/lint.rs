@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use schema_model::sql::lex::{self, Kind};
 
-use super::plan::{NEW_PREFIX, REBUILD_MARKER, turns_foreign_keys_off};
+use super::plan::{NEW_PREFIX, marked_rebuilds, turns_foreign_keys_off};
 use crate::lint::{Class, DialectFindings, DialectRules, Finding, Rule};
 
 /// `table-rebuild`: SQLite cannot alter this in place.
@@ -39,11 +39,7 @@ impl DialectRules for SqliteRules {
         let mut open: BTreeSet<String> = BTreeSet::new();
         let mut said: BTreeSet<String> = BTreeSet::new();
         for (i, piece) in statements.iter().enumerate() {
-            let marked: Vec<String> = piece
-                .lines()
-                .filter_map(|l| l.trim().strip_prefix(REBUILD_MARKER.trim_end()))
-                .map(|t| t.trim().to_string())
-                .collect();
+            let marked: Vec<String> = marked_rebuilds(piece);
             let mut all_mechanics = true;
             for stmt in lex::split(piece) {
                 let (mechanics, started) = read(stmt.text, &mut open);

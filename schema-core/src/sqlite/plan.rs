@@ -15,6 +15,24 @@ use crate::model::{Column, IndexTarget, Schema, Table};
 /// turn foreign keys off around the migration and to recreate dependent views and triggers.
 pub const REBUILD_MARKER: &str = "-- schema:rebuild ";
 
+/// The marker line of a rebuild of `table`: the name as a JSON string, so that no name (one
+/// holding a newline, say) can end the comment early and put the rest of it into the SQL.
+pub fn rebuild_marker(table: &str) -> String {
+    format!("{REBUILD_MARKER}{}", serde_json::Value::String(table.to_string()))
+}
+
+/// The tables a piece of SQL marks as rebuilt; a marker written before names were JSON
+/// strings holds the bare name.
+pub fn marked_rebuilds(sql: &str) -> Vec<String> {
+    sql.lines()
+        .filter_map(|l| l.trim_start().strip_prefix(REBUILD_MARKER.trim_end()))
+        .map(|rest| {
+            let rest = rest.trim();
+            serde_json::from_str::<String>(rest).unwrap_or_else(|_| rest.to_string())
+        })
+        .collect()
+}
+
 /// Whether a statement is `PRAGMA foreign_keys=OFF` (any case and spacing), which a plan or a
 /// drizzle-kit migration puts where foreign keys must be off.
 pub fn turns_foreign_keys_off(statement: &str) -> bool {
@@ -481,7 +499,7 @@ fn rebuild(prev: &Table, next: &Table, changes: &[&Change], referenced: bool) ->
     let mut tmp_table = next.clone();
     tmp_table.name = tmp.clone();
     let mut out = Vec::new();
-    out.push(format!("{REBUILD_MARKER}{}\n{}", next.name, create_table(&tmp_table)));
+    out.push(format!("{}\n{}", rebuild_marker(&next.name), create_table(&tmp_table)));
 
     // Columns are matched by name: renames were done by ALTER before the rebuild.
     let renamed: BTreeMap<&str, &str> = changes

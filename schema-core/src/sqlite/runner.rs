@@ -8,7 +8,7 @@ use std::time::Instant;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use schema_model::sql::sqlite::ident;
 
-use super::plan::{REBUILD_MARKER, mentions, turns_foreign_keys_off};
+use super::plan::{marked_rebuilds, mentions, turns_foreign_keys_off};
 use super::tracking;
 use crate::fault;
 use crate::migrate::{Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
@@ -33,12 +33,7 @@ impl From<rusqlite::Error> for MigrateError {
 /// The tables a migration rebuilds: from the marker `schema generate` writes, and from the
 /// `ALTER TABLE __new_x RENAME TO x` that ends a rebuild drizzle-kit wrote.
 fn rebuilt_tables(m: &Migration) -> Vec<String> {
-    let mut out: Vec<String> = m
-        .sql()
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(REBUILD_MARKER.trim_end()))
-        .map(|t| t.trim().to_string())
-        .collect();
+    let mut out: Vec<String> = marked_rebuilds(m.sql());
     for stmt in schema_model::sql::lex::split(m.sql()) {
         if let Some(table) = renamed_from_new(stmt.text)
             && !out.iter().any(|t| t.eq_ignore_ascii_case(&table))

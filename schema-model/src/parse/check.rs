@@ -332,10 +332,13 @@ fn action(cx: &Ctxt, a: &Option<Spanned<String>>) -> Option<FkAction> {
 
 /// Whether a path names a struct (`User`, `db::User`) rather than a field (`User::id`): Rust
 /// spells types in UpperCamelCase and fields in snake_case.
+/// A path of one segment is a struct either way (`references = 用户`, a script without case).
 fn names_struct(path: &syn::Path) -> bool {
-    path.segments
-        .last()
-        .is_some_and(|s| s.ident.unraw().to_string().starts_with(|c: char| c.is_uppercase()))
+    path.segments.len() == 1
+        || path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident.unraw().to_string().starts_with(|c: char| c.is_uppercase()))
 }
 
 /// `references = Struct::field` (or `references = Struct`, the parent's primary key) with its

@@ -81,26 +81,30 @@ pub fn unquote_string_literal(s: &str) -> Option<String> {
     Some(out)
 }
 
-/// `(expr)` → `expr`, only when the outer parentheses enclose the whole text.
+/// `(expr)` → `expr`, only when the outer parentheses enclose the whole text (a parenthesis
+/// inside a string or a quoted name, `("select(" || 'x')`, counts for nothing).
 pub fn strip_parens(s: &str) -> &str {
     let t = s.trim();
-    let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
+    let toks: Vec<lex::Token> = lex::tokenize(t).into_iter().filter(|k| !k.is_comment()).collect();
+    let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
         return t;
     };
+    if toks.len() < 2 || !first.is_op(t, "(") || !last.is_op(t, ")") {
+        return t;
+    }
     let mut depth = 0i32;
-    for ch in inner.chars() {
-        match ch {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth < 0 {
-                    return t;
-                }
+    for (i, k) in toks.iter().enumerate() {
+        if k.is_op(t, "(") {
+            depth += 1;
+        } else if k.is_op(t, ")") {
+            depth -= 1;
+            // The first `(` closes before the end: `(a) + (b)`.
+            if depth == 0 && i + 1 < toks.len() {
+                return t;
             }
-            _ => {}
         }
     }
-    if depth == 0 { inner } else { t }
+    if depth == 0 { t[first.end..last.start].trim() } else { t }
 }
 
 #[cfg(test)]
@@ -121,5 +125,27 @@ mod tests {
         assert_eq!(strip_parens("('x')"), "'x'");
         assert_eq!(strip_parens("(a) + (b)"), "(a) + (b)");
         assert_eq!(strip_parens("((a))"), "(a)");
+        assert_eq!(strip_parens("(\"select(\" || ')')"), "\"select(\" || ')'");
+        assert_eq!(strip_parens("(a) -- )"), "a");
+    }
+
+    #[test]
+    fn a_string_holding_the_separator_is_written_without_it_and_read_back() {
+        for s in [
+            "plain",
+            "a --> statement-breakpoint b",
+            "--> statement-breakpoint--> statement-breakpoint",
+            "it's --> statement-breakpoint",
+        ] {
+            let sql = text_literal(s);
+            assert!(!sql.contains(BREAKPOINT), "{sql}");
+            if s.contains(BREAKPOINT) {
+                assert_eq!(split_literal_text(&sql).as_deref(), Some(s));
+            } else {
+                assert_eq!(unquote_string_literal(&sql).as_deref(), Some(s));
+            }
+        }
+        // An expression the user wrote stays one.
+        assert_eq!(split_literal_text("('a' || 'b')"), None);
     }
 }
