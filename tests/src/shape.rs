@@ -7,7 +7,8 @@
 //! constraint names, and the same views and triggers.
 //!
 //! "Whitespace aside", as the round trip promises: SQL text is compared token by token, and
-//! keywords without regard to case. How a definition spells a thing that SQLite stores the
+//! keywords without regard to case. One respelling is allowed, because no migration file can
+//! hold the original: a string default holding `--> statement-breakpoint` is compared by value. How a definition spells a thing that SQLite stores the
 //! same way (an inline `UNIQUE` or a table-level one, `"x"` or `` `x` ``, an explicit `NULL`)
 //! is not a difference; the names SQLite gives its automatic indexes are compared by what
 //! they index.
@@ -108,11 +109,13 @@ fn table(conn: &Connection, name: &str, sql: &str, out: &mut Vec<String>) {
     ) {
         let cname = &c[1];
         let d = def.columns.iter().find(|d| d.name.eq_ignore_ascii_case(cname));
-        // The default's text, token by token (SQLite gives it as written).
-        let default = if c[4] == "NULL" {
-            "none".to_string()
-        } else {
-            tokens(&c[4])
+        // The default's text, token by token (SQLite gives it as written). A string that
+        // holds the statement separator can only be written cut in two and joined
+        // (`('a --> statement' || '-breakpoint b')`): the same value, compared as one.
+        let default = match (c[4].as_str(), schema_model::sql::split_literal_text(&c[4])) {
+            ("NULL", _) => "none".to_string(),
+            (_, Some(text)) => tokens(&q(&text)),
+            (written, None) => tokens(written),
         };
         out.push(format!(
             "{t} column {} {cname:?}: type {:?} notnull {} default {default} pk {} hidden {} collate {:?} generated {:?} autoincrement {}",

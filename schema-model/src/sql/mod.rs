@@ -46,24 +46,30 @@ pub fn text_literal(s: &str) -> String {
     format!("({})", pieces.join(" || "))
 }
 
-/// The string a [`text_literal`] that had to be cut spells: `('a' || 'b')` whose text holds
-/// [`BREAKPOINT`]; `None` for anything else (an expression the user wrote stays one).
+/// The string a [`text_literal`] that had to be cut spells: `('a' || 'b')` (or without the
+/// parentheses) whose text holds [`BREAKPOINT`]; `None` for anything else (an expression the user wrote stays one).
 pub fn split_literal_text(sql: &str) -> Option<String> {
     use lex::{Kind, tokenize};
     let toks: Vec<lex::Token> = tokenize(sql).into_iter().filter(|t| !t.is_comment()).collect();
     let (first, last) = (toks.first()?, toks.last()?);
-    if toks.len() < 5 || !first.is_op(sql, "(") || !last.is_op(sql, ")") {
+    // With its parentheses, as a definition holds it, or without, as PRAGMA table_info gives it.
+    let inner = if first.is_op(sql, "(") && last.is_op(sql, ")") {
+        &toks[1..toks.len() - 1]
+    } else {
+        &toks[..]
+    };
+    if inner.len() < 3 {
         return None;
     }
     let mut out = String::new();
-    for (i, t) in toks[1..toks.len() - 1].iter().enumerate() {
+    for (i, t) in inner.iter().enumerate() {
         match (&t.kind, i % 2) {
             (Kind::Str(s), 0) => out.push_str(s),
             (Kind::Op, 1) if t.is_op(sql, "||") => {}
             _ => return None,
         }
     }
-    (toks.len() % 2 == 1 && out.contains(BREAKPOINT)).then_some(out)
+    (inner.len() % 2 == 1 && out.contains(BREAKPOINT)).then_some(out)
 }
 
 /// `'it''s'` → `it's`; `None` when `s` is not exactly one SQL string literal.
