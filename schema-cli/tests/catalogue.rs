@@ -688,6 +688,13 @@ catalogue! {
         shows: &["BEGIN controls the transaction"], hides: &[],
         after: users_table_absent_or_empty,
     };
+    nul_byte_in_custom_migration: Case {
+        what: "a NUL byte in a custom migration (SQLite would stop reading there)",
+        setup: |p| custom(p, "CREATE TABLE log (n text);\0\nDROP TABLE users;"),
+        cmd: Cmd::Schema(&["migrate"]), code: 2,
+        shows: &["it holds a NUL byte (at byte 26), where SQLite stops reading"], hides: &[],
+        after: users_table_absent_or_empty,
+    };
     rollback_in_custom_migration: Case {
         what: "`ROLLBACK;` in a custom migration",
         setup: |p| custom(p, "ROLLBACK;"),
@@ -972,6 +979,27 @@ catalogue! {
         setup: |p| { p.write("src/schema.rs", &format!("{}\n#[derive(Table)]\n#[index(name = \"BY_NAME\", columns(label))]\npub struct Post {{ #[column(primary_key)] pub id: i64, pub label: String }}\n", USERS.replace("#[table(name = \"users\")]", "#[table(name = \"users\")]\n#[index(name = \"by_name\", columns(name))]"))); },
         cmd: Cmd::Schema(&["generate"]), code: 2,
         shows: &["both have an index named `BY_NAME`"], hides: &[],
+        after: nothing,
+    };
+    implied_reference_to_a_table_without_key: Case {
+        what: "`references = Log` where `Log` has no primary key",
+        setup: |p| { p.write("src/schema.rs", &format!("{USERS}\n#[derive(Table)]\npub struct Log {{ pub line: String }}\n\n#[derive(Table)]\npub struct Entry {{ #[column(primary_key)] pub id: i64, #[column(references = Log)] pub log: String }}\n")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["src/schema.rs:15:78:", "`Log` has no primary key to reference"], hides: &[],
+        after: nothing,
+    };
+    two_foreign_keys_of_one_name: Case {
+        what: "two `#[foreign_key]`s that derive the same name",
+        setup: |p| { p.write("src/schema.rs", &format!("{USERS}\n#[derive(Table)]\n#[foreign_key(columns(author), references = User)]\n#[foreign_key(columns(author), references = User, to(id), on_delete = \"cascade\")]\npub struct Post {{ #[column(primary_key)] pub id: i64, pub author: i64 }}\n")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["already has a foreign key named `post_author_users_id_fk`"], hides: &[],
+        after: nothing,
+    };
+    foreign_key_pairs_do_not_match: Case {
+        what: "`#[foreign_key(columns(a, b), references = User)]` where `User`'s key has one column",
+        setup: |p| { p.write("src/schema.rs", &format!("{USERS}\n#[derive(Table)]\n#[foreign_key(columns(a, b), references = User)]\npub struct Post {{ #[column(primary_key)] pub id: i64, pub a: i64, pub b: i64 }}\n")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["the foreign key has 2 column(s), but the primary key of `User` has 1"], hides: &[],
         after: nothing,
     };
     table_named_like_the_tracking_table: Case {

@@ -304,6 +304,9 @@ impl<'a> Reader<'a> {
                 // An expression: read to the `,` or `)` at this depth.
                 let from = self.at();
                 self.skip_item()?;
+                if self.pos == start {
+                    return self.error("a column");
+                }
                 let text = self.src[from..self.toks[self.pos - 1].end].to_string();
                 notes.push(format!(
                     "{what} is on the expression `{text}`, which the model keeps only as a column"
@@ -511,6 +514,7 @@ pub fn parse_create_table(sql: &str) -> Result<TableDef, DdlError> {
         r.expect_op(")")?;
         break;
     }
+    // Options, comma-separated; SQLite's grammar also takes a comma before the first one.
     loop {
         if r.eat_word("STRICT") {
             def.strict = true;
@@ -522,10 +526,7 @@ pub fn parse_create_table(sql: &str) -> Result<TableDef, DdlError> {
                 return r.error("ROWID after WITHOUT");
             }
             def.without_rowid = true;
-        } else {
-            break;
-        }
-        if !r.eat_op(",") {
+        } else if !r.eat_op(",") {
             break;
         }
     }
@@ -545,7 +546,14 @@ fn column_def(r: &mut Reader<'_>, table: &str, def: &mut TableDef) -> Result<(),
     // The type: names up to a constraint word, `,` or `)`, then an optional `(n[, m])`.
     let ty_start = r.pos;
     while let Some(t) = r.peek_at(0) {
-        let ends = t.is_op(r.src, ",") || t.is_op(r.src, ")") || CONSTRAINT_WORDS.iter().any(|w| t.is_word(r.src, w));
+        // GENERATED and ALWAYS are names to SQLite, as parts of a type, unless AS follows.
+        let generated_always = t.is_word(r.src, "GENERATED") && r.word_at(1, "ALWAYS") && r.word_at(2, "AS");
+        let ends = t.is_op(r.src, ",")
+            || t.is_op(r.src, ")")
+            || generated_always
+            || CONSTRAINT_WORDS
+                .iter()
+                .any(|w| *w != "GENERATED" && t.is_word(r.src, w));
         if ends {
             break;
         }
@@ -626,7 +634,7 @@ fn column_def(r: &mut Reader<'_>, table: &str, def: &mut TableDef) -> Result<(),
                     "{what} says DEFERRABLE with no foreign key before it; SQLite ignores it"
                 )),
             }
-        } else if r.word("GENERATED") || r.word("AS") {
+        } else if (r.word("GENERATED") && r.word_at(1, "ALWAYS") && r.word_at(2, "AS")) || r.word("AS") {
             if r.eat_word("GENERATED") {
                 r.expect_word("ALWAYS")?;
             }
@@ -744,6 +752,9 @@ pub fn parse_create_index(sql: &str) -> Result<(String, Option<String>), DdlErro
     r.name()?;
     let inner = r.group()?;
     let where_clause = if r.eat_word("WHERE") {
+        if r.peek_at(0).is_none() {
+            return r.error("an expression after WHERE");
+        }
         let from = r.at();
         let to = r.toks.last().map_or(from, |t| t.end);
         let text = sql[from..to].trim().trim_end_matches(';').trim().to_string();
@@ -903,10 +914,35 @@ mod tests {
             "CREATE TABLE t (a text 'unterminated)",
             "CREATE TABLE t (a text) trailing",
             "CREATE TABLE t (a text CHECK (a > 0)",
+            // Found by the fuzzer: an empty item in a key's list sliced the text backwards.
+            "CREATE TABLE t (a INT, PRIMARY KEY(a,\n) ) WITHOUT ROWID",
+            "CREATE TABLE t (a INT, UNIQUE(, a))",
         ] {
             let e = parse_create_table(bad).expect_err(bad);
             assert!(e.at <= bad.len(), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn generated_is_a_type_word_unless_always_follows() {
+        // Found by the fuzzer: SQLite reads `INT GENERATED e` as a type.
+        let t = parse_create_table("CREATE TABLE t (d INT GENERATED e AS (1) VIRTUAL, x)").unwrap();
+        assert_eq!(
+            (t.columns[0].ty.as_str(), t.columns[0].generated.is_some()),
+            ("INT GENERATED e", true)
+        );
+        // And takes a comma before the first table option.
+        assert!(
+            parse_create_table("CREATE TABLE t (a INT PRIMARY KEY), WITHOUT ROWID")
+                .unwrap()
+                .without_rowid
+        );
+    }
+
+    #[test]
+    fn an_index_ending_in_where_is_an_error() {
+        // Found by the fuzzer: the empty WHERE clause was sliced backwards.
+        assert!(parse_create_index("CREATE INDEX ix ON t (a) WHERE ").is_err());
     }
 
     #[test]

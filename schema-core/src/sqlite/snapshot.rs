@@ -332,8 +332,16 @@ fn table_from_json(
         col.autoincrement = c.get("autoincrement").and_then(Value::as_bool).unwrap_or(false);
         col.default = c.get("default").and_then(default_from_json);
         if let Some(g) = c.get("generated") {
+            // drizzle-kit writes `(expr)`; anything else is not a generated expression.
+            let written = str_field(g, "as", &cp("generated.as"))?;
+            let expr = strip_parens(written);
+            if expr == written.trim() {
+                return Err(SnapshotError::Field {
+                    path: cp("generated.as"),
+                });
+            }
             col.generated = Some(Generated {
-                expr: strip_parens(str_field(g, "as", &cp("generated.as"))?).to_string(),
+                expr: expr.to_string(),
                 stored: str_field(g, "type", &cp("generated.type"))? == "stored",
             });
         }

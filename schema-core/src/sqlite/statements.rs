@@ -14,6 +14,19 @@ pub fn forbidden(statements: &[String]) -> Vec<Forbidden> {
     let mut out = Vec::new();
     let mut frame: Vec<(usize, String, bool)> = Vec::new(); // (piece number, text, on)
     for (i, piece) in statements.iter().enumerate() {
+        // SQLite reads SQL as a C string: at a NUL byte it stops, and what follows would be
+        // skipped without a word while the migration is recorded as applied.
+        if let Some(at) = piece.find('\0') {
+            out.push(Forbidden {
+                number: i + 1,
+                sql: piece.replace('\0', "\\0"),
+                reason: format!(
+                    "it holds a NUL byte (at byte {at}), where SQLite stops reading: the rest would be skipped \
+                     silently; remove it"
+                ),
+            });
+            continue;
+        }
         for stmt in lex::split(piece) {
             let words = lex::leading_words(stmt.text, 3);
             let first = words.first().map(String::as_str).unwrap_or("");
@@ -131,6 +144,15 @@ mod tests {
                 "CREATE TRIGGER x AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END"
             ])
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_nul_byte_which_would_end_the_sql_for_sqlite_is_refused() {
+        // Found by the fuzzer: SQLite ran nothing of this piece, and we counted one statement.
+        assert_eq!(
+            reasons(&["SELECT 1", "\0\nDROP TABLE users;"]),
+            vec![(2, "\\0\nDROP TABLE users;".to_string())]
         );
     }
 

@@ -69,8 +69,14 @@ pub fn tokenize(src: &str) -> Vec<Token> {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
+        // SQLite's rule, to the byte: a run of space starts with a space, tab, newline, form
+        // feed or return, and goes on through vertical tabs too; a vertical tab that starts
+        // a token is an illegal token.
         if c.is_ascii_whitespace() {
             i += 1;
+            while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == 0x0b) {
+                i += 1;
+            }
             continue;
         }
         let start = i;
@@ -245,16 +251,17 @@ pub fn split(src: &str) -> Vec<Statement<'_>> {
     let mut seen = 0; // its non-comment tokens so far
     let mut trigger = TriggerState::default();
     for (i, t) in toks.iter().enumerate() {
-        if t.is_comment() {
+        if ignored(src, t) {
             continue;
         }
         if t.is_op(src, ";") {
             if trigger.in_body() {
+                trigger.semicolon();
                 continue;
             }
             if let Some(f) = first.take() {
                 out.push(Statement {
-                    text: src[toks[f].start..toks[i - 1].end].trim(),
+                    text: &src[toks[f].start..toks[i - 1].end],
                     start: toks[f].start,
                 });
             }
@@ -267,29 +274,44 @@ pub fn split(src: &str) -> Vec<Statement<'_>> {
         seen += 1;
     }
     if let Some(f) = first {
-        let last = toks.iter().rposition(|t| !t.is_comment()).unwrap_or(f);
+        let last = toks.iter().rposition(|t| !ignored(src, t)).unwrap_or(f);
         out.push(Statement {
-            text: src[toks[f].start..toks[last].end].trim(),
+            text: &src[toks[f].start..toks[last].end],
             start: toks[f].start,
         });
     }
     out
 }
 
-/// Whether the statement being read is a trigger, and how deep in its body it is.
+/// What SQLite skips between statements: comments, and a `/*` never closed (a comment to the
+/// end to SQLite; a string never closed is an error instead).
+fn ignored(src: &str, t: &Token) -> bool {
+    t.is_comment() || (t.kind == Kind::Unterminated && t.text(src).starts_with("/*"))
+}
+
+/// Whether the statement being read is a trigger, and whether it is inside its body.
+///
+/// The body is `BEGIN` then statements each ended by `;`, then `END`: so the `END` that
+/// closes it is the one right after a `;`, as SQLite's grammar has it. (A `CASE .. END` never
+/// follows a `;`, and `END` after anything else is a name to SQLite: `WHERE end`.)
 #[derive(Debug, Default)]
 struct TriggerState {
     /// `CREATE [TEMP] TRIGGER` seen.
     trigger: bool,
     /// `BEGIN` of the body seen, and not yet closed.
     body: bool,
-    /// Open `CASE`s inside the body: their `END` closes them, not the body.
-    cases: usize,
+    /// The last token of the body was a `;`.
+    after_semicolon: bool,
 }
 
 impl TriggerState {
     fn in_body(&self) -> bool {
         self.body
+    }
+
+    /// A `;` inside the body.
+    fn semicolon(&mut self) {
+        self.after_semicolon = true;
     }
 
     /// Takes token `t`, the `at`-th of its statement (comments aside).
@@ -298,15 +320,10 @@ impl TriggerState {
             self.trigger = true;
         } else if self.trigger && !self.body && t.is_word(src, "BEGIN") {
             self.body = true;
-        } else if self.body && t.is_word(src, "CASE") {
-            self.cases += 1;
-        } else if self.body && t.is_word(src, "END") {
-            if self.cases > 0 {
-                self.cases -= 1;
-            } else {
-                self.body = false;
-            }
+        } else if self.body && self.after_semicolon && t.is_word(src, "END") {
+            self.body = false;
         }
+        self.after_semicolon = false;
     }
 }
 
@@ -341,6 +358,11 @@ mod tests {
         assert_eq!(texts("SELECT 'it''s';SELECT 2"), vec!["SELECT 'it''s'", "SELECT 2"]);
         assert_eq!(texts("-- only a comment\n"), Vec::<&str>::new());
         assert_eq!(texts("SELECT 'open; COMMIT;"), vec!["SELECT 'open; COMMIT;"]);
+        // Found by the fuzzer: SQLite reads a `/*` never closed as a comment to the end.
+        assert_eq!(texts("SELECT 1; /*\nCREATE TABLE t (a);"), vec!["SELECT 1"]);
+        // A vertical tab that starts a token is one to SQLite; after a space it is space.
+        assert_eq!(texts("\x0bSELECT 1"), vec!["\x0bSELECT 1"]);
+        assert_eq!(texts("SELECT 1;\n\x0bSELECT 2"), vec!["SELECT 1", "SELECT 2"]);
     }
 
     #[test]
@@ -356,6 +378,16 @@ mod tests {
         assert_eq!(
             texts("CREATE TEMP TRIGGER x BEFORE DELETE ON y BEGIN SELECT 1; END"),
             vec!["CREATE TEMP TRIGGER x BEFORE DELETE ON y BEGIN SELECT 1; END"]
+        );
+        // Found by the fuzzer: `END` that does not follow a `;` is a name (`WHERE end`).
+        assert_eq!(
+            texts(
+                "CREATE TRIGGER t AFTER UPDATE ON a BEGIN UPDATE a SET x = 1 WHERE end; DELETE FROM b; END; SELECT 1"
+            ),
+            vec![
+                "CREATE TRIGGER t AFTER UPDATE ON a BEGIN UPDATE a SET x = 1 WHERE end; DELETE FROM b; END",
+                "SELECT 1"
+            ]
         );
         // BEGIN as a transaction is not a trigger body.
         assert_eq!(
