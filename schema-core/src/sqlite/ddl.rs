@@ -703,6 +703,10 @@ fn table_constraint_def(r: &mut Reader<'_>, table: &str, def: &mut TableDef) -> 
         let what = format!("the foreign key ({}) of `{table}`", columns.join(", "));
         let fk = r.references(name, columns, &what, &mut def.notes)?;
         def.foreign_keys.push(fk);
+    } else if let (Some(n), true) = (&name, r.op(",") || r.op(")")) {
+        // SQLite's grammar takes `CONSTRAINT name` on its own; it names nothing.
+        def.notes
+            .push(format!("`{table}` has a CONSTRAINT `{n}` that names nothing"));
     } else {
         return r.error("PRIMARY KEY, UNIQUE, CHECK or FOREIGN KEY");
     }
@@ -921,6 +925,14 @@ mod tests {
             let e = parse_create_table(bad).expect_err(bad);
             assert!(e.at <= bad.len(), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn a_constraint_name_alone_names_nothing() {
+        // Found by the fuzzer: SQLite takes `CONSTRAINT c` with no constraint after it.
+        let t = parse_create_table("CREATE TABLE t (a INT, UNIQUE(a)CONSTRAINT c )").unwrap();
+        assert_eq!(t.uniques.len(), 1);
+        assert!(t.notes[0].contains("CONSTRAINT `c` that names nothing"), "{:?}", t.notes);
     }
 
     #[test]
