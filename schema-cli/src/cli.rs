@@ -54,7 +54,7 @@ pub struct GlobalArgs {
     /// The config file (default: ./schema.toml, optional).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// The SQL dialect: sqlite.
+    /// The SQL dialect: sqlite or postgresql.
     #[arg(long, global = true)]
     pub dialect: Option<String>,
     /// Schema files, folders or globs (repeatable).
@@ -69,6 +69,9 @@ pub struct GlobalArgs {
     /// The tracking table.
     #[arg(long, global = true)]
     pub table: Option<String>,
+    /// The tracking table's schema on PostgreSQL (default `drizzle`, as drizzle-orm's).
+    #[arg(long, global = true, value_name = "SCHEMA")]
+    pub migrations_schema: Option<String>,
     /// The seed file (SQL) that `reset` and `migrate --seed` apply to a new database;
     /// overrides `[seed] file`.
     #[arg(long, global = true, value_name = "PATH")]

@@ -26,6 +26,8 @@ pub struct Config {
     /// `database.url`, the working directory for `--url` and `DATABASE_URL`.
     pub url_base: PathBuf,
     pub table: String,
+    /// The tracking table's schema on PostgreSQL (`drizzle`, drizzle-orm's).
+    pub migrations_schema: String,
     /// Globs of tables the schema does not own: never drift, never dropped by push, not pulled.
     pub exclude: Vec<String>,
     /// The seed file (`[seed] file`, relative to the config's folder; `--seed-file`), if any.
@@ -63,6 +65,7 @@ struct Database {
 #[serde(deny_unknown_fields)]
 struct MigrationsSection {
     table: Option<String>,
+    schema: Option<String>,
 }
 
 /// `[seed] file = "seed.sql"`: SQL that `reset` and `migrate --seed` apply to a new database.
@@ -161,11 +164,17 @@ impl Config {
                 base.clone(),
             ),
         };
+        let (file_table, file_schema) = file.migrations.map_or((None, None), |m| (m.table, m.schema));
         let table = args
             .table
             .clone()
-            .or(file.migrations.and_then(|m| m.table))
+            .or(file_table)
             .unwrap_or_else(|| schema_core::Migrations::DEFAULT_TABLE.into());
+        let migrations_schema = args
+            .migrations_schema
+            .clone()
+            .or(file_schema)
+            .unwrap_or_else(|| schema_core::Migrations::DEFAULT_SCHEMA.into());
         let exclude = file.introspect.and_then(|i| i.exclude).unwrap_or_default();
         for pattern in &exclude {
             glob::Pattern::new(pattern)
@@ -182,6 +191,7 @@ impl Config {
             url,
             url_base,
             table,
+            migrations_schema,
             exclude,
             seed,
             file: found,

@@ -42,7 +42,8 @@ pub fn drift(
     let mut skip = skip.to_vec();
     skip.push(migrations.table());
     let live = driver.introspect(&skip)?;
-    let changes = diff(&snapshot.schema, &live, &Default::default());
+    let expected = driver.as_stored(&snapshot.schema)?;
+    let changes = diff(&expected, &live, &Default::default());
     let dialect = driver.dialect();
     Ok(Some(changes.iter().map(|c| describe(c, dialect)).collect()))
 }

@@ -44,6 +44,13 @@ pub trait Driver {
     /// `skip` (the tracking table) and the database's own.
     fn introspect(&mut self, skip: &[&str]) -> Result<Schema, DbError>;
 
+    /// `schema` as this database would store it, to compare with what [`Driver::introspect`]
+    /// reads: by default the dialect's normal form; a server that rewrites what it is given
+    /// (PostgreSQL deparses defaults, checks and expressions) says exactly how.
+    fn as_stored(&mut self, schema: &Schema) -> Result<Schema, DbError> {
+        Ok(self.dialect().normalize(schema))
+    }
+
     /// What the tables' definitions say that the model cannot (an `ON CONFLICT` clause, a
     /// descending key), one sentence each: what `pull` prints and lists in its baseline.
     fn unmodeled(&mut self, _skip: &[&str]) -> Result<Vec<String>, DbError> {

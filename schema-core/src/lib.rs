@@ -24,6 +24,7 @@ pub mod driver;
 pub mod folder;
 pub mod generate;
 pub mod lint;
+pub mod postgres;
 pub mod pull;
 pub mod push;
 pub mod rehearse;

@@ -48,7 +48,7 @@ pub fn plan_push(
 ) -> Result<PushPlan, PushError> {
     let dialect = driver.dialect();
     let live = driver.introspect(skip)?;
-    let target = dialect.normalize(schema);
+    let target = driver.as_stored(schema)?;
     // A swap the code states is a migration's job: push, with no history, cannot tell one to
     // make from one made, so it leaves them out rather than swap at every push.
     let renames = resolve_renames_after(&live, &target, hints, resolver, &persisting_hints(&live, &target))?;

@@ -34,7 +34,8 @@ pub fn load(config: &Config) -> Result<Migrations, CliError> {
     }
     Ok(Migrations::from_dir(&config.out)
         .map_err(classify)?
-        .with_table(config.table.clone()))
+        .with_table(config.table.clone())
+        .with_schema(config.migrations_schema.clone()))
 }
 
 /// The configured database, through the dialect's driver. A URL that names nothing usable

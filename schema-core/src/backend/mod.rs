@@ -12,13 +12,14 @@ use crate::dialect::Dialect;
 use crate::driver::Driver;
 
 /// The names `dialect` takes, in the order they are offered.
-pub const DIALECTS: &[&str] = &["sqlite"];
+pub const DIALECTS: &[&str] = &["sqlite", "postgresql"];
 
 /// The dialect named `name` (`sqlite`), if this build has it.
 pub fn dialect(name: &str) -> Option<&'static dyn Dialect> {
     match name {
         #[cfg(feature = "sqlite")]
         "sqlite" => Some(&crate::sqlite::SQLITE),
+        "postgresql" | "postgres" => Some(&crate::postgres::POSTGRES),
         _ => None,
     }
 }
@@ -88,6 +89,12 @@ pub fn open(dialect: &dyn Dialect, url: &str, base: &Path, mode: OpenMode) -> Re
             let target = file_target(path, url_mode, mode)?;
             Ok(Box::new(crate::sqlite::SqliteDriver::open(&target)?))
         }
+        #[cfg(feature = "postgres")]
+        ("postgresql", DatabaseUrl::Postgres(u)) => Ok(Box::new(crate::postgres::PgDriver::open(&u, mode)?)),
+        ("postgresql", DatabaseUrl::SqliteFile { path, .. }) => Err(OpenError::Unsupported(format!(
+            "{} is a file, but the dialect is postgresql: give a postgres://user@host/db URL",
+            path.display()
+        ))),
         ("sqlite", DatabaseUrl::Postgres(u)) => Err(OpenError::Unsupported(format!(
             "{} is a PostgreSQL URL, but the dialect is sqlite (set `dialect = \"postgresql\"`)",
             redact(&u)

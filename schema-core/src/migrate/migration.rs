@@ -94,6 +94,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub struct Migrations {
     pub(super) migrations: Cow<'static, [Migration]>,
     pub(super) table: Cow<'static, str>,
+    pub(super) schema: Cow<'static, str>,
     pub(super) busy_timeout: Duration,
 }
 
@@ -101,11 +102,15 @@ impl Migrations {
     /// drizzle-orm's tracking table name, the default.
     pub const DEFAULT_TABLE: &'static str = DEFAULT_TABLE;
 
+    /// drizzle-orm's schema for the tracking table on PostgreSQL, the default.
+    pub const DEFAULT_SCHEMA: &'static str = "drizzle";
+
     /// Migrations read at run time, in journal order.
     pub fn from_vec(migrations: Vec<Migration>) -> Migrations {
         Migrations {
             migrations: Cow::Owned(migrations),
             table: Cow::Borrowed(DEFAULT_TABLE),
+            schema: Cow::Borrowed(Self::DEFAULT_SCHEMA),
             busy_timeout: Duration::from_secs(60),
         }
     }
@@ -115,6 +120,7 @@ impl Migrations {
         Migrations {
             migrations: Cow::Borrowed(migrations),
             table: Cow::Borrowed(DEFAULT_TABLE),
+            schema: Cow::Borrowed(Self::DEFAULT_SCHEMA),
             busy_timeout: Duration::from_secs(60),
         }
     }
@@ -122,6 +128,12 @@ impl Migrations {
     /// Another tracking table than `__drizzle_migrations`.
     pub fn with_table(mut self, table: impl Into<String>) -> Self {
         self.table = Cow::Owned(table.into());
+        self
+    }
+
+    /// Another schema than `drizzle` for the tracking table, on PostgreSQL (SQLite has none).
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Cow::Owned(schema.into());
         self
     }
 
@@ -139,6 +151,11 @@ impl Migrations {
     /// The tracking table's name.
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    /// The tracking table's schema (PostgreSQL).
+    pub fn schema(&self) -> &str {
+        &self.schema
     }
 
     /// How long a run waits for another migrator.

@@ -932,7 +932,11 @@ mod tests {
         // Found by the fuzzer: SQLite takes `CONSTRAINT c` with no constraint after it.
         let t = parse_create_table("CREATE TABLE t (a INT, UNIQUE(a)CONSTRAINT c )").unwrap();
         assert_eq!(t.uniques.len(), 1);
-        assert!(t.notes[0].contains("CONSTRAINT `c` that names nothing"), "{:?}", t.notes);
+        assert!(
+            t.notes[0].contains("CONSTRAINT `c` that names nothing"),
+            "{:?}",
+            t.notes
+        );
     }
 
     #[test]

@@ -1,0 +1,354 @@
+//! A live PostgreSQL schema read back into the model, from `pg_catalog`: tables, columns
+//! (types with their modifiers via `format_type`, defaults as the server deparses them,
+//! identity, generated), constraints via `pg_constraint` and indexes via `pg_index`.
+
+use std::collections::HashMap;
+
+use postgres::GenericClient;
+use schema_model::sql::strip_parens;
+
+use super::render::canonical_type;
+use super::snapshot::default_from_sql;
+use crate::driver::skipped;
+use crate::model::{
+    Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
+    PrimaryKey, Schema, Table, Unique, UniqueKind,
+};
+
+/// Reads every table of the namespace `schema`, leaving out those `skip` names. Also returns
+/// what the model cannot say, one sentence each.
+pub fn read(
+    client: &mut impl GenericClient,
+    schema: &str,
+    skip: &[&str],
+) -> Result<(Schema, Vec<String>), postgres::Error> {
+    let mut notes = Vec::new();
+    let tables = client.query(
+        "SELECT c.oid, c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+        &[&schema],
+    )?;
+    let mut out = Vec::new();
+    for row in tables {
+        let oid: u32 = row.get(0);
+        let name: String = row.get(1);
+        if skipped(&name, skip) {
+            continue;
+        }
+        if row.get::<_, String>(2) == "p" {
+            notes.push(format!(
+                "`{name}` is a partitioned table: its partitions are not modeled"
+            ));
+        }
+        out.push(table(client, oid, &name, &mut notes)?);
+    }
+    Ok((Schema { tables: out }, notes))
+}
+
+fn table(
+    client: &mut impl GenericClient,
+    oid: u32,
+    name: &str,
+    notes: &mut Vec<String>,
+) -> Result<Table, postgres::Error> {
+    let mut t = Table::new(name);
+    let cols = client.query(
+        "SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+                pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text, \
+                (SELECT count(*) FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid \
+                  WHERE dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND s.relkind = 'S' \
+                    AND dep.deptype = 'a') > 0 \
+         FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+         WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        &[&oid],
+    )?;
+    let mut by_num: HashMap<i16, String> = HashMap::new();
+    for r in cols {
+        let num: i16 = r.get(0);
+        let cname: String = r.get(1);
+        by_num.insert(num, cname.clone());
+        let ty = canonical_type(&r.get::<_, String>(2));
+        let mut c = Column::new(cname.clone(), LogicalType::Sql(ty.clone()));
+        c.not_null = r.get(3);
+        let expr: Option<String> = r.get(4);
+        let identity: String = r.get(5);
+        let generated: String = r.get(6);
+        let owns_sequence: bool = r.get(7);
+        match identity.as_str() {
+            "d" => c.autoincrement = true,
+            "a" => {
+                c.autoincrement = true;
+                notes.push(format!(
+                    "`{name}.{cname}` is GENERATED ALWAYS AS IDENTITY: read as BY DEFAULT, which the model keeps"
+                ));
+            }
+            _ => {}
+        }
+        if generated == "s" {
+            c.generated = expr.map(|e| Generated {
+                expr: strip_parens(&e).to_string(),
+                stored: true,
+            });
+        } else if let Some(e) = expr {
+            // `serial`: an integer whose default takes the next value of a sequence it owns.
+            if owns_sequence && e.starts_with("nextval(") {
+                let serial = match ty.as_str() {
+                    "integer" => Some("serial"),
+                    "bigint" => Some("bigserial"),
+                    "smallint" => Some("smallserial"),
+                    _ => None,
+                };
+                match serial {
+                    Some(s) => c.ty = LogicalType::Sql(s.into()),
+                    None => c.default = Some(DefaultValue::Sql(e)),
+                }
+            } else {
+                c.default = Some(parse_default(&e, &ty));
+            }
+        }
+        t.columns.push(c);
+    }
+    let names = |nums: &[i16]| -> Vec<String> { nums.iter().filter_map(|n| by_num.get(n).cloned()).collect() };
+    let cons = client.query(
+        "SELECT con.conname, con.contype::text, con.conkey, con.confkey, f.relname, fn.nspname, \
+                con.confupdtype::text, con.confdeltype::text, con.condeferrable, con.condeferred, \
+                pg_get_constraintdef(con.oid), con.confrelid, con.convalidated \
+         FROM pg_constraint con LEFT JOIN pg_class f ON f.oid = con.confrelid \
+         LEFT JOIN pg_namespace fn ON fn.oid = f.relnamespace \
+         WHERE con.conrelid = $1 ORDER BY con.conname",
+        &[&oid],
+    )?;
+    for r in cons {
+        let cname: String = r.get(0);
+        if !r.get::<_, bool>(12) {
+            notes.push(format!(
+                "the constraint `{cname}` of `{name}` is NOT VALID: rows older than it were never checked"
+            ));
+        }
+        let kind: String = r.get(1);
+        let keys: Vec<i16> = r.get::<_, Option<Vec<i16>>>(2).unwrap_or_default();
+        let cols = names(&keys);
+        match kind.as_str() {
+            "p" => {
+                if cols.len() == 1 {
+                    if let Some(c) = t.columns.iter_mut().find(|c| c.name == cols[0]) {
+                        c.primary_key = true;
+                    }
+                    if cname != format!("{name}_pkey") {
+                        notes.push(format!(
+                            "the primary key of `{name}` is named `{cname}`; the model names a one-column key `{name}_pkey`"
+                        ));
+                    }
+                } else {
+                    t.primary_key = Some(PrimaryKey {
+                        name: cname,
+                        columns: cols,
+                    });
+                }
+            }
+            "u" => t.uniques.push(Unique {
+                name: cname,
+                columns: cols,
+                kind: UniqueKind::Index,
+            }),
+            "c" => {
+                let def: String = r.get(10);
+                let expr = def.strip_prefix("CHECK ").unwrap_or(&def);
+                let expr = expr.strip_suffix(" NOT VALID").unwrap_or(expr);
+                t.checks.push(Check {
+                    name: cname,
+                    expr: strip_parens(strip_parens(expr)).to_string(),
+                    named: true,
+                });
+            }
+            "f" => {
+                let fkeys: Vec<i16> = r.get::<_, Option<Vec<i16>>>(3).unwrap_or_default();
+                let ref_oid: u32 = r.get(11);
+                let ref_cols = column_names(client, ref_oid, &fkeys)?;
+                let action = |code: String| match code.as_str() {
+                    "r" => FkAction::Restrict,
+                    "c" => FkAction::Cascade,
+                    "n" => FkAction::SetNull,
+                    "d" => FkAction::SetDefault,
+                    _ => FkAction::NoAction,
+                };
+                let ref_schema: Option<String> = r.get(5);
+                if ref_schema.as_deref() != Some("public") {
+                    notes.push(format!(
+                        "the foreign key `{cname}` of `{name}` references a table in the schema {:?}, read as a public one",
+                        ref_schema.unwrap_or_default()
+                    ));
+                }
+                let deferrable = match (r.get::<_, bool>(8), r.get::<_, bool>(9)) {
+                    (false, _) => Deferrable::No,
+                    (true, false) => Deferrable::InitiallyImmediate,
+                    (true, true) => Deferrable::InitiallyDeferred,
+                };
+                t.foreign_keys.push(ForeignKey {
+                    name: cname,
+                    columns: cols,
+                    ref_table: r.get::<_, Option<String>>(4).unwrap_or_default(),
+                    ref_columns: ref_cols,
+                    on_update: action(r.get(6)),
+                    on_delete: action(r.get(7)),
+                    deferrable,
+                });
+            }
+            other => notes.push(format!(
+                "`{name}` has a constraint `{cname}` of a kind the model does not keep ({})",
+                match other {
+                    "x" => "an exclusion constraint",
+                    "t" => "a constraint trigger",
+                    _ => "unknown",
+                }
+            )),
+        }
+    }
+    let ixs = client.query(
+        "SELECT i.relname, ix.indisunique, pg_get_expr(ix.indpred, ix.indrelid), ix.indexprs IS NOT NULL, \
+                ix.indkey::int2[], am.amname, ix.indnkeyatts, pg_get_indexdef(ix.indexrelid, 1, true), ix.indisvalid, \
+                pg_get_indexdef(ix.indexrelid), ix.indoption::int2[] \
+         FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_am am ON am.oid = i.relam \
+         WHERE ix.indrelid = $1 \
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid \
+                           AND con.contype IN ('p', 'u', 'x')) \
+         ORDER BY i.relname",
+        &[&oid],
+    )?;
+    for r in ixs {
+        let iname: String = r.get(0);
+        let method: String = r.get(5);
+        let keys: Vec<i16> = r.get(4);
+        let nkeys: i16 = r.get(6);
+        let has_exprs: bool = r.get(3);
+        let valid: bool = r.get(8);
+        let options: Vec<i16> = r.get(10);
+        if !valid {
+            notes.push(format!(
+                "the index `{iname}` of `{name}` is INVALID (a CREATE INDEX CONCURRENTLY that failed): left out"
+            ));
+            continue;
+        }
+        if method != "btree" {
+            notes.push(format!(
+                "the index `{iname}` of `{name}` uses {method}, kept as btree by the model: {}",
+                r.get::<_, String>(9)
+            ));
+        }
+        if options.iter().any(|o| *o != 0) {
+            notes.push(format!(
+                "the index `{iname}` of `{name}` orders a column DESC or NULLS FIRST, which the model does not keep: {}",
+                r.get::<_, String>(9)
+            ));
+        }
+        let target = if has_exprs {
+            if keys.len() != 1 {
+                notes.push(format!(
+                    "the index `{iname}` of `{name}` mixes columns and expressions, which the model cannot say: {}",
+                    r.get::<_, String>(9)
+                ));
+                continue;
+            }
+            IndexTarget::Expr(strip_parens(&r.get::<_, String>(7)).to_string())
+        } else {
+            IndexTarget::Columns(names(&keys[..keys.len().min(nkeys.max(0) as usize)]))
+        };
+        t.indexes.push(Index {
+            name: iname,
+            target,
+            unique: r.get(1),
+            where_clause: r.get::<_, Option<String>>(2).map(|w| strip_parens(&w).to_string()),
+        });
+    }
+    Ok(t)
+}
+
+/// The names of columns `nums` of the table `oid`, in that order.
+fn column_names(client: &mut impl GenericClient, oid: u32, nums: &[i16]) -> Result<Vec<String>, postgres::Error> {
+    let rows = client.query(
+        "SELECT attnum, attname FROM pg_attribute WHERE attrelid = $1 AND attnum > 0",
+        &[&oid],
+    )?;
+    let by: HashMap<i16, String> = rows.into_iter().map(|r| (r.get(0), r.get(1))).collect();
+    Ok(nums.iter().filter_map(|n| by.get(n).cloned()).collect())
+}
+
+/// A default as the server deparses it, back in the model's terms: `0`, `1.5`, `true`,
+/// `'it''s'::text` (a string), `'-1'::integer` (a number), anything else SQL.
+pub fn parse_default(expr: &str, column_type: &str) -> DefaultValue {
+    let e = strip_parens(expr.trim());
+    if e == "true" || e == "false" {
+        return DefaultValue::Bool(e == "true");
+    }
+    if let Ok(i) = e.parse::<i64>() {
+        return DefaultValue::Int(i);
+    }
+    if is_decimal(e) {
+        return DefaultValue::Real(e.to_string());
+    }
+    // `'..'::type`: a literal cast to the column's type (or a close one).
+    if let Some(i) = e.rfind("::")
+        && e[..i].ends_with('\'')
+        && let DefaultValue::Text(s) = default_from_sql(&e[..i])
+    {
+        let cast = canonical_type(&e[i + 2..]);
+        let base = column_type.split('(').next().unwrap_or(column_type).trim();
+        let cast_base = cast.split('(').next().unwrap_or(&cast).trim();
+        let int = |t: &str| matches!(t, "smallint" | "integer" | "bigint");
+        let text = |t: &str| matches!(t, "text" | "varchar" | "char");
+        if int(base)
+            && (int(cast_base) || cast_base == "numeric")
+            && let Ok(n) = s.parse::<i64>()
+        {
+            return DefaultValue::Int(n);
+        }
+        if matches!(base, "real" | "double precision") && (is_decimal(&s) || s.parse::<i64>().is_ok()) {
+            return DefaultValue::Real(s);
+        }
+        if (text(base) && text(cast_base)) || (base == "numeric" && cast_base == "numeric") {
+            return DefaultValue::Text(s);
+        }
+        return DefaultValue::Sql(e.to_string());
+    }
+    default_from_sql(e)
+}
+
+fn is_decimal(s: &str) -> bool {
+    let d = s.strip_prefix('-').unwrap_or(s);
+    !d.is_empty()
+        && d.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
+        && d.starts_with(|c: char| c.is_ascii_digit())
+        && d.parse::<f64>().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deparsed_defaults_come_back_as_written() {
+        assert_eq!(parse_default("0", "integer"), DefaultValue::Int(0));
+        assert_eq!(parse_default("'-1'::integer", "smallint"), DefaultValue::Int(-1));
+        assert_eq!(parse_default("'-1'::integer", "integer"), DefaultValue::Int(-1));
+        assert_eq!(parse_default("1.5", "real"), DefaultValue::Real("1.5".into()));
+        assert_eq!(parse_default("true", "boolean"), DefaultValue::Bool(true));
+        assert_eq!(
+            parse_default("'it''s me'::text", "text"),
+            DefaultValue::Text("it's me".into())
+        );
+        assert_eq!(
+            parse_default("'x'::character varying", "varchar(20)"),
+            DefaultValue::Text("x".into())
+        );
+        assert_eq!(
+            parse_default("'0.00'::numeric", "numeric(10, 2)"),
+            DefaultValue::Text("0.00".into())
+        );
+        assert_eq!(parse_default("now()", "timestamp"), DefaultValue::Sql("now()".into()));
+        assert_eq!(
+            parse_default("'{}'::jsonb", "jsonb"),
+            DefaultValue::Sql("'{}'::jsonb".into())
+        );
+    }
+}

@@ -1,0 +1,365 @@
+//! PostgreSQL's DDL, in drizzle-kit 0.31's layout (`tests/fixtures/drizzle-compat-pg/FORMAT.md`):
+//! type names, the normalized table, `CREATE TABLE`, foreign keys added after every table,
+//! indexes, identity columns.
+
+use std::collections::BTreeMap;
+
+use crate::model::{
+    Column, Deferrable, ForeignKey, Index, IndexTarget, IntKind, LogicalType, Table, Unique, UniqueKind,
+};
+
+/// `"name"`, with any `"` doubled. (drizzle-kit does not double it, so a `"` in a name breaks
+/// its SQL; ours stays valid.)
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A comma-separated list of quoted names.
+pub fn ident_list(names: &[String], sep: &str) -> String {
+    names.iter().map(|n| ident(n)).collect::<Vec<_>>().join(sep)
+}
+
+/// The PostgreSQL type name of a logical type (SPEC's table; drizzle-orm's spellings).
+pub fn type_name(ty: &LogicalType) -> String {
+    match ty {
+        LogicalType::Int(k) => match k {
+            IntKind::I8 | IntKind::I16 | IntKind::U8 => "smallint",
+            IntKind::I32 | IntKind::U16 => "integer",
+            IntKind::I64 | IntKind::Isize | IntKind::U32 | IntKind::U64 | IntKind::Usize => "bigint",
+        }
+        .into(),
+        LogicalType::Bool => "boolean".into(),
+        LogicalType::F32 => "real".into(),
+        LogicalType::F64 => "double precision".into(),
+        LogicalType::String => "text".into(),
+        LogicalType::Bytes => "bytea".into(),
+        LogicalType::Json => "jsonb".into(),
+        LogicalType::Sql(s) => canonical_type(s),
+    }
+}
+
+/// One spelling per type, so that a type written by hand (`int4`, `timestamptz`,
+/// `character varying(20)`) and the same type read back from the server compare equal. The
+/// spelling is drizzle-orm's (`varchar(255)`, `numeric(10, 2)`, `timestamp with time zone`),
+/// which is what its snapshots hold.
+pub fn canonical_type(ty: &str) -> String {
+    let t = ty.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+    // An array suffix is kept outside.
+    let (base, dims) = match t.find('[') {
+        Some(i) => (t[..i].trim_end().to_string(), t[i..].replace(' ', "")),
+        None => (t.clone(), String::new()),
+    };
+    let (name, args) = match base.find('(') {
+        Some(i) if base.ends_with(')') => {
+            let args: Vec<String> = base[i + 1..base.len() - 1]
+                .split(',')
+                .map(|a| a.trim().to_string())
+                .collect();
+            (base[..i].trim_end().to_string(), Some(args))
+        }
+        _ => (base.clone(), None),
+    };
+    // `timestamp(3) with time zone`: the precision sits inside the name.
+    let alias = match name.as_str() {
+        "int" | "int4" | "integer" => "integer",
+        "int2" | "smallint" => "smallint",
+        "int8" | "bigint" => "bigint",
+        "bool" | "boolean" => "boolean",
+        "float4" | "real" => "real",
+        "float8" | "double precision" => "double precision",
+        "character varying" | "varchar" => "varchar",
+        "character" | "char" | "bpchar" => "char",
+        "decimal" | "numeric" => "numeric",
+        "timestamptz" | "timestamp with time zone" => "timestamp with time zone",
+        "timestamp without time zone" | "timestamp" => "timestamp",
+        "timetz" | "time with time zone" => "time with time zone",
+        "time without time zone" | "time" => "time",
+        "serial4" | "serial" => "serial",
+        "serial8" | "bigserial" => "bigserial",
+        "serial2" | "smallserial" => "smallserial",
+        _ => "",
+    };
+    if alias.is_empty() {
+        return ty.trim().to_string();
+    }
+    let args = args.map_or(String::new(), |a| format!("({})", a.join(", ")));
+    let written = match alias.split_once(' ') {
+        // `timestamp(3) with time zone`
+        Some((head, tail)) if head == "timestamp" || head == "time" => format!("{head}{args} {tail}"),
+        _ => format!("{alias}{args}"),
+    };
+    format!("{written}{dims}")
+}
+
+/// The integer range of a type, for identity sequences: `(min, max)` as drizzle-kit writes them.
+pub fn int_range(ty: &str) -> (&'static str, &'static str) {
+    match ty {
+        "smallint" => ("1", "32767"),
+        "integer" => ("1", "2147483647"),
+        _ => ("1", "9223372036854775807"),
+    }
+}
+
+/// The name of a table's identity sequence, as drizzle-kit derives it.
+pub fn identity_sequence(table: &str, column: &str) -> String {
+    format!("{table}_{column}_seq")
+}
+
+/// Whether a column is an identity (`autoincrement` on an integer).
+pub fn is_identity(c: &Column) -> bool {
+    c.autoincrement && matches!(&c.ty, LogicalType::Sql(t) if matches!(t.as_str(), "smallint" | "integer" | "bigint"))
+}
+
+/// The table as PostgreSQL keeps it: types in their canonical spelling, every unique a
+/// constraint (column ones first, as drizzle-kit orders them), every check named, key and
+/// identity columns NOT NULL. Snapshots, SQL and the diff all work on this form.
+pub fn normalize_table(table: &Table) -> Table {
+    let mut t = table.clone();
+    let mut uniques = Vec::new();
+    let composite_key: Vec<String> = t.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
+    for c in &mut t.columns {
+        c.ty = LogicalType::Sql(type_name(&c.ty));
+        if c.unique {
+            let cols = vec![c.name.clone()];
+            uniques.push(Unique {
+                name: crate::model::names::unique(&table.name, &cols),
+                columns: cols,
+                kind: UniqueKind::Index,
+            });
+            c.unique = false;
+        }
+        if c.primary_key || composite_key.contains(&c.name) || is_identity(c) {
+            c.not_null = true;
+        }
+        // PostgreSQL has no collations by these names and no virtual generated columns.
+        if let Some(g) = &mut c.generated {
+            g.stored = true;
+        }
+        if matches!(c.ty, LogicalType::Sql(ref s) if s.ends_with("serial")) {
+            c.not_null = true;
+        }
+    }
+    for mut u in t.uniques.drain(..) {
+        u.kind = UniqueKind::Index;
+        uniques.push(u);
+    }
+    t.uniques = uniques;
+    for ch in &mut t.checks {
+        ch.named = true;
+    }
+    t
+}
+
+/// `GENERATED BY DEFAULT AS IDENTITY (sequence name ".." ..)`, as drizzle-kit writes it.
+pub fn identity_clause(table: &str, c: &Column) -> String {
+    let ty = match &c.ty {
+        LogicalType::Sql(t) => t.as_str(),
+        _ => "bigint",
+    };
+    let (min, max) = int_range(ty);
+    format!(
+        "GENERATED BY DEFAULT AS IDENTITY (sequence name {} INCREMENT BY 1 MINVALUE {min} MAXVALUE {max} START WITH {min} CACHE 1)",
+        ident(&identity_sequence(table, &c.name))
+    )
+}
+
+/// The type as written in SQL: drizzle-kit quotes every type it does not know by name
+/// (`"bytea"`, `"tsvector"`), the array suffix outside.
+pub fn sql_type(ty: &LogicalType) -> String {
+    let t = type_name(ty);
+    const KNOWN: [&str; 27] = [
+        "uuid",
+        "smallint",
+        "integer",
+        "bigint",
+        "boolean",
+        "text",
+        "varchar",
+        "serial",
+        "bigserial",
+        "decimal",
+        "numeric",
+        "real",
+        "json",
+        "jsonb",
+        "time",
+        "timestamp",
+        "date",
+        "interval",
+        "double precision",
+        "char",
+        "vector",
+        "geometry",
+        "halfvec",
+        "sparsevec",
+        "bit",
+        "character",
+        "smallserial",
+    ];
+    let lower = t.to_ascii_lowercase();
+    if KNOWN.iter().any(|k| lower.starts_with(k)) || !is_plain_name(&t) {
+        return t;
+    }
+    match t.find('[') {
+        Some(i) => format!("{}{}", ident(&t[..i]), &t[i..]),
+        None => ident(&t),
+    }
+}
+
+/// A bare type name (`tsvector`, `inet`): one that may be quoted as an identifier.
+fn is_plain_name(t: &str) -> bool {
+    let base = t.split('[').next().unwrap_or(t);
+    !base.is_empty() && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// One column's definition, as `CREATE TABLE` and `ADD COLUMN` write it. `in_create`: drizzle-kit
+/// leaves ` NOT NULL` out of an identity column in `CREATE TABLE` only.
+pub fn column_def(table: &str, c: &Column, in_create: bool) -> String {
+    let mut line = format!("{} {}", ident(&c.name), sql_type(&c.ty));
+    if c.primary_key {
+        line.push_str(" PRIMARY KEY");
+    }
+    if let Some(d) = &c.default {
+        line.push_str(" DEFAULT ");
+        line.push_str(&d.to_sql());
+    }
+    if let Some(g) = &c.generated {
+        line.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.expr));
+    }
+    let identity = is_identity(c);
+    if c.not_null && !(identity && in_create) {
+        line.push_str(" NOT NULL");
+    }
+    if identity {
+        line.push(' ');
+        line.push_str(&identity_clause(table, c));
+    }
+    line
+}
+
+/// `CONSTRAINT "u" UNIQUE("a","b")`.
+pub fn unique_constraint(u: &Unique) -> String {
+    format!("CONSTRAINT {} UNIQUE({})", ident(&u.name), ident_list(&u.columns, ","))
+}
+
+/// `CREATE TABLE`, with its composite key, uniques and checks; foreign keys and indexes are
+/// separate statements.
+pub fn create_table(table: &Table) -> String {
+    let mut lines: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("\t{}", column_def(&table.name, c, true)))
+        .collect();
+    if let Some(pk) = &table.primary_key {
+        lines.push(format!(
+            "\tCONSTRAINT {} PRIMARY KEY({})",
+            ident(&pk.name),
+            ident_list(&pk.columns, ",")
+        ));
+    }
+    for u in &table.uniques {
+        lines.push(format!("\t{}", unique_constraint(u)));
+    }
+    for ch in &table.checks {
+        lines.push(format!("\tCONSTRAINT {} CHECK ({})", ident(&ch.name), ch.expr));
+    }
+    format!("CREATE TABLE {} (\n{}\n);\n", ident(&table.name), lines.join(",\n"))
+}
+
+/// `ALTER TABLE .. ADD CONSTRAINT .. FOREIGN KEY`, as drizzle-kit writes it.
+pub fn add_foreign_key(table: &str, fk: &ForeignKey, key_of: &dyn Fn(&str) -> Vec<String>) -> String {
+    let ref_columns = if fk.ref_columns.is_empty() {
+        key_of(&fk.ref_table)
+    } else {
+        fk.ref_columns.clone()
+    };
+    let mut sql = format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES \"public\".{}({}) ON DELETE {} ON UPDATE {}",
+        ident(table),
+        ident(&fk.name),
+        ident_list(&fk.columns, ","),
+        ident(&fk.ref_table),
+        ident_list(&ref_columns, ","),
+        fk.on_delete,
+        fk.on_update
+    );
+    if fk.deferrable != Deferrable::No {
+        sql.push(' ');
+        sql.push_str(fk.deferrable.sql());
+    }
+    sql.push(';');
+    sql
+}
+
+/// `CREATE [UNIQUE] INDEX "n" ON "t" USING btree (..)`, as drizzle-kit writes it.
+pub fn create_index(table: &str, index: &Index) -> String {
+    let unique = if index.unique { "UNIQUE " } else { "" };
+    let target = match &index.target {
+        IndexTarget::Columns(cols) => ident_list(cols, ","),
+        IndexTarget::Expr(e) => e.clone(),
+    };
+    let mut sql = format!(
+        "CREATE {unique}INDEX {} ON {} USING btree ({target})",
+        ident(&index.name),
+        ident(table)
+    );
+    if let Some(w) = &index.where_clause {
+        sql.push_str(&format!(" WHERE {w}"));
+    }
+    sql.push(';');
+    sql
+}
+
+/// The statements that create a whole (normalized) schema, in drizzle-kit's order: every
+/// `CREATE TABLE` (by name), then every foreign key, then every index.
+pub fn create_schema(tables: &[Table]) -> Vec<String> {
+    let mut sorted: Vec<&Table> = tables.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let keys: BTreeMap<&str, Vec<String>> = tables
+        .iter()
+        .map(|t| (t.name.as_str(), t.key_columns().into_iter().map(String::from).collect()))
+        .collect();
+    let key_of = |t: &str| keys.get(t).cloned().unwrap_or_default();
+    let mut out: Vec<String> = sorted.iter().map(|t| create_table(t)).collect();
+    for t in &sorted {
+        out.extend(t.foreign_keys.iter().map(|fk| add_foreign_key(&t.name, fk, &key_of)));
+    }
+    for t in &sorted {
+        out.extend(t.indexes.iter().map(|i| create_index(&t.name, i)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_have_one_spelling() {
+        for (given, canonical) in [
+            ("int4", "integer"),
+            ("INT", "integer"),
+            ("character varying(255)", "varchar(255)"),
+            ("numeric(10,2)", "numeric(10, 2)"),
+            ("timestamptz", "timestamp with time zone"),
+            ("timestamp(3) without time zone", "timestamp(3)"),
+            ("timestamp(3) with time zone", "timestamp(3) with time zone"),
+            ("text[]", "text[]"),
+            ("integer []", "integer[]"),
+            ("uuid", "uuid"),
+            ("tsvector", "tsvector"),
+            ("bpchar(2)", "char(2)"),
+        ] {
+            assert_eq!(canonical_type(given), canonical, "{given}");
+        }
+    }
+
+    #[test]
+    fn unknown_types_are_quoted_as_drizzle_kit_does() {
+        assert_eq!(sql_type(&LogicalType::Bytes), "\"bytea\"");
+        assert_eq!(sql_type(&LogicalType::Sql("tsvector".into())), "\"tsvector\"");
+        assert_eq!(sql_type(&LogicalType::Sql("text[]".into())), "text[]");
+        assert_eq!(sql_type(&LogicalType::Sql("inet[]".into())), "\"inet\"[]");
+        assert_eq!(sql_type(&LogicalType::Sql("numeric(10, 2)".into())), "numeric(10, 2)");
+    }
+}

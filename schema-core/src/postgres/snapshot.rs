@@ -1,0 +1,438 @@
+//! drizzle-kit's PostgreSQL snapshot (`meta/NNNN_snapshot.json`, version "7"): written from a
+//! normalized schema in drizzle-kit's key order (FORMAT.md), read back into one. What the
+//! format has no field for (a DEFERRABLE foreign key) goes under `internal`, which drizzle-kit
+//! accepts and ignores.
+
+use schema_model::sql::{string_literal, unquote_string_literal};
+use serde_json::{Map, Value, json};
+
+use super::render::{int_range, is_identity};
+use crate::diff::Renames;
+use crate::model::{
+    Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
+    PrimaryKey, Schema, Table, Unique, UniqueKind,
+};
+use crate::snapshot::{Snapshot, SnapshotError};
+
+/// The key of a table in `tables`: `public.<name>`.
+fn key(table: &str) -> String {
+    format!("public.{table}")
+}
+
+/// The snapshot as drizzle-kit writes it: pretty-printed with two spaces, no final newline.
+pub fn write(snapshot: &Snapshot) -> String {
+    serde_json::to_string_pretty(&to_json(snapshot)).unwrap_or_default()
+}
+
+fn to_json(snapshot: &Snapshot) -> Value {
+    let mut tables: Vec<&Table> = snapshot.schema.tables.iter().collect();
+    tables.sort_by_key(|t| key(&t.name));
+    let mut tables_json = Map::new();
+    let mut internal = Map::new();
+    for t in tables {
+        tables_json.insert(key(&t.name), table_json(t));
+        let mut fks = Map::new();
+        for fk in &t.foreign_keys {
+            let d = match fk.deferrable {
+                Deferrable::No => continue,
+                Deferrable::InitiallyImmediate => "immediate",
+                Deferrable::InitiallyDeferred => "deferred",
+            };
+            fks.insert(fk.name.clone(), json!({ "deferrable": d }));
+        }
+        if !fks.is_empty() {
+            internal.insert(key(&t.name), json!({ "foreignKeys": fks }));
+        }
+    }
+    let mut meta_tables = Map::new();
+    for (old, new) in &snapshot.renames.tables {
+        meta_tables.insert(format!("\"public\".\"{old}\""), json!(format!("\"public\".\"{new}\"")));
+    }
+    let mut meta_columns = Map::new();
+    for (table, old, new) in &snapshot.renames.columns {
+        meta_columns.insert(
+            format!("\"public\".\"{table}\".\"{old}\""),
+            json!(format!("\"public\".\"{table}\".\"{new}\"")),
+        );
+    }
+    let mut root = Map::new();
+    root.insert("id".into(), json!(snapshot.id));
+    root.insert("prevId".into(), json!(snapshot.prev_id));
+    root.insert("version".into(), json!("7"));
+    root.insert("dialect".into(), json!("postgresql"));
+    root.insert("tables".into(), Value::Object(tables_json));
+    for k in ["enums", "schemas", "sequences", "roles", "policies", "views"] {
+        root.insert(k.into(), json!({}));
+    }
+    root.insert(
+        "_meta".into(),
+        json!({ "columns": meta_columns, "schemas": {}, "tables": meta_tables }),
+    );
+    if !internal.is_empty() {
+        root.insert("internal".into(), json!({ "tables": internal }));
+    }
+    Value::Object(root)
+}
+
+fn table_json(t: &Table) -> Value {
+    let mut columns = Map::new();
+    for c in &t.columns {
+        columns.insert(c.name.clone(), column_json(&t.name, c));
+    }
+    let mut indexes = Map::new();
+    for ix in &t.indexes {
+        let cols: Vec<Value> = match &ix.target {
+            IndexTarget::Columns(cs) => cs
+                .iter()
+                .map(|c| json!({ "expression": c, "isExpression": false, "asc": true, "nulls": "last" }))
+                .collect(),
+            IndexTarget::Expr(e) => {
+                vec![json!({ "expression": e, "asc": true, "isExpression": true, "nulls": "last" })]
+            }
+        };
+        let mut m = Map::new();
+        m.insert("name".into(), json!(ix.name));
+        m.insert("columns".into(), Value::Array(cols));
+        m.insert("isUnique".into(), json!(ix.unique));
+        if let Some(w) = &ix.where_clause {
+            m.insert("where".into(), json!(w));
+        }
+        m.insert("concurrently".into(), json!(false));
+        m.insert("method".into(), json!("btree"));
+        m.insert("with".into(), json!({}));
+        indexes.insert(ix.name.clone(), Value::Object(m));
+    }
+    let mut fks = Map::new();
+    for fk in &t.foreign_keys {
+        fks.insert(
+            fk.name.clone(),
+            json!({
+                "name": fk.name,
+                "tableFrom": t.name,
+                "tableTo": fk.ref_table,
+                "columnsFrom": fk.columns,
+                "columnsTo": fk.ref_columns,
+                "onDelete": fk.on_delete.as_str(),
+                "onUpdate": fk.on_update.as_str(),
+            }),
+        );
+    }
+    let mut pks = Map::new();
+    if let Some(pk) = &t.primary_key {
+        pks.insert(pk.name.clone(), json!({ "name": pk.name, "columns": pk.columns }));
+    }
+    let mut uniques = Map::new();
+    for u in &t.uniques {
+        uniques.insert(
+            u.name.clone(),
+            json!({ "name": u.name, "nullsNotDistinct": false, "columns": u.columns }),
+        );
+    }
+    let mut checks = Map::new();
+    for ch in &t.checks {
+        checks.insert(ch.name.clone(), json!({ "name": ch.name, "value": ch.expr }));
+    }
+    json!({
+        "name": t.name,
+        "schema": "",
+        "columns": columns,
+        "indexes": indexes,
+        "foreignKeys": fks,
+        "compositePrimaryKeys": pks,
+        "uniqueConstraints": uniques,
+        "policies": {},
+        "checkConstraints": checks,
+        "isRLSEnabled": false,
+    })
+}
+
+fn column_json(table: &str, c: &Column) -> Value {
+    let ty = match &c.ty {
+        LogicalType::Sql(s) => s.clone(),
+        other => super::render::type_name(other),
+    };
+    let mut m = Map::new();
+    m.insert("name".into(), json!(c.name));
+    m.insert("type".into(), json!(ty));
+    m.insert("primaryKey".into(), json!(c.primary_key));
+    m.insert("notNull".into(), json!(c.not_null));
+    if let Some(g) = &c.generated {
+        m.insert("generated".into(), json!({ "as": g.expr, "type": "stored" }));
+    }
+    if is_identity(c) {
+        let (min, max) = int_range(&ty);
+        m.insert(
+            "identity".into(),
+            json!({
+                "type": "byDefault",
+                "name": super::render::identity_sequence(table, &c.name),
+                "schema": "public",
+                "increment": "1",
+                "startWith": min,
+                "minValue": min,
+                "maxValue": max,
+                "cache": "1",
+                "cycle": false,
+            }),
+        );
+    }
+    if let Some(d) = &c.default {
+        let v = match d {
+            DefaultValue::Int(i) => json!(i),
+            DefaultValue::Real(r) => r
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(|| json!(r), Value::Number),
+            DefaultValue::Bool(b) => json!(b),
+            DefaultValue::Text(s) => json!(string_literal(s)),
+            DefaultValue::Sql(s) => json!(s),
+        };
+        m.insert("default".into(), v);
+    }
+    Value::Object(m)
+}
+
+fn field(path: &str) -> SnapshotError {
+    SnapshotError::Field { path: path.to_string() }
+}
+
+fn str_of<'a>(v: &'a Value, k: &str, path: &str) -> Result<&'a str, SnapshotError> {
+    v.get(k)
+        .and_then(Value::as_str)
+        .ok_or_else(|| field(&format!("{path}.{k}")))
+}
+
+fn bool_of(v: &Value, k: &str, path: &str) -> Result<bool, SnapshotError> {
+    v.get(k)
+        .and_then(Value::as_bool)
+        .ok_or_else(|| field(&format!("{path}.{k}")))
+}
+
+fn obj_of<'a>(v: &'a Value, k: &str, path: &str) -> Result<&'a Map<String, Value>, SnapshotError> {
+    match v.get(k) {
+        // Keys zod defaults may be absent.
+        None => Ok(EMPTY.get_or_init(Map::new)),
+        Some(Value::Object(m)) => Ok(m),
+        Some(_) => Err(field(&format!("{path}.{k}"))),
+    }
+}
+
+static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+
+fn strings(v: &Value, k: &str, path: &str) -> Result<Vec<String>, SnapshotError> {
+    v.get(k)
+        .and_then(Value::as_array)
+        .ok_or_else(|| field(&format!("{path}.{k}")))?
+        .iter()
+        .map(|s| {
+            s.as_str()
+                .map(String::from)
+                .ok_or_else(|| field(&format!("{path}.{k}")))
+        })
+        .collect()
+}
+
+/// A PostgreSQL snapshot file, read back.
+pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
+    let v: Value = serde_json::from_str(text)?;
+    let dialect = str_of(&v, "dialect", "")?;
+    if dialect != "postgresql" {
+        return Err(SnapshotError::Unsupported(format!(
+            "dialect \"{dialect}\"; expected a PostgreSQL snapshot"
+        )));
+    }
+    let version = str_of(&v, "version", "")?;
+    if version != "7" {
+        return Err(SnapshotError::Unsupported(format!(
+            "version \"{version}\"; expected \"7\""
+        )));
+    }
+    for k in ["enums", "sequences", "schemas", "views", "roles", "policies"] {
+        if v.get(k).and_then(Value::as_object).is_some_and(|m| !m.is_empty()) {
+            return Err(SnapshotError::Unsupported(format!(
+                "its `{k}` are not supported by this version (only tables in the public schema)"
+            )));
+        }
+    }
+    let mut tables = Vec::new();
+    for (k, t) in obj_of(&v, "tables", "")? {
+        let path = format!("tables.{k}");
+        let schema = t.get("schema").and_then(Value::as_str).unwrap_or("");
+        if !schema.is_empty() && schema != "public" {
+            return Err(SnapshotError::Unsupported(format!(
+                "the table {k} is in the schema \"{schema}\"; this version supports the public schema only"
+            )));
+        }
+        let internal = v.pointer(&format!("/internal/tables/{}", k.replace('~', "~0").replace('/', "~1")));
+        tables.push(table_from_json(t, &path, internal)?);
+    }
+    Ok(Snapshot {
+        id: str_of(&v, "id", "")?.to_string(),
+        prev_id: str_of(&v, "prevId", "")?.to_string(),
+        schema: Schema { tables },
+        renames: meta_renames(&v),
+    })
+}
+
+fn meta_renames(v: &Value) -> Renames {
+    let parts = |s: &str| -> Vec<String> { s.split("\".\"").map(|p| p.trim_matches('"').to_string()).collect() };
+    let mut r = Renames::default();
+    if let Some(tables) = v.pointer("/_meta/tables").and_then(Value::as_object) {
+        for (old, new) in tables {
+            if let (Some(o), Some(n)) = (parts(old).pop(), parts(new.as_str().unwrap_or_default()).pop()) {
+                r.tables.push((o, n));
+            }
+        }
+    }
+    if let Some(cols) = v.pointer("/_meta/columns").and_then(Value::as_object) {
+        for (old, new) in cols {
+            let (o, n) = (parts(old), parts(new.as_str().unwrap_or_default()));
+            if o.len() >= 2 && n.len() >= 2 {
+                r.columns
+                    .push((n[n.len() - 2].clone(), o[o.len() - 1].clone(), n[n.len() - 1].clone()));
+            }
+        }
+    }
+    r
+}
+
+fn table_from_json(t: &Value, path: &str, internal: Option<&Value>) -> Result<Table, SnapshotError> {
+    let mut table = Table::new(str_of(t, "name", path)?);
+    for (name, c) in obj_of(t, "columns", path)? {
+        table
+            .columns
+            .push(column_from_json(c, &format!("{path}.columns.{name}"))?);
+    }
+    for (name, ix) in obj_of(t, "indexes", path)? {
+        let p = format!("{path}.indexes.{name}");
+        let cols = ix
+            .get("columns")
+            .and_then(Value::as_array)
+            .ok_or_else(|| field(&format!("{p}.columns")))?;
+        let target = match cols.as_slice() {
+            [one] if one.get("isExpression").and_then(Value::as_bool) == Some(true) => {
+                IndexTarget::Expr(str_of(one, "expression", &p)?.to_string())
+            }
+            _ => IndexTarget::Columns(
+                cols.iter()
+                    .map(|c| str_of(c, "expression", &p).map(String::from))
+                    .collect::<Result<_, _>>()?,
+            ),
+        };
+        table.indexes.push(Index {
+            name: str_of(ix, "name", &p)?.to_string(),
+            target,
+            unique: bool_of(ix, "isUnique", &p)?,
+            where_clause: ix.get("where").and_then(Value::as_str).map(String::from),
+        });
+    }
+    for (name, fk) in obj_of(t, "foreignKeys", path)? {
+        let p = format!("{path}.foreignKeys.{name}");
+        let action = |k: &str| -> Result<FkAction, SnapshotError> {
+            FkAction::parse(fk.get(k).and_then(Value::as_str).unwrap_or("no action"))
+                .ok_or_else(|| field(&format!("{p}.{k}")))
+        };
+        let fk_name = str_of(fk, "name", &p)?.to_string();
+        let deferrable = match internal
+            .and_then(|i| {
+                i.pointer(&format!(
+                    "/foreignKeys/{}/deferrable",
+                    fk_name.replace('~', "~0").replace('/', "~1")
+                ))
+            })
+            .and_then(Value::as_str)
+        {
+            Some("immediate") => Deferrable::InitiallyImmediate,
+            Some("deferred") => Deferrable::InitiallyDeferred,
+            _ => Deferrable::No,
+        };
+        table.foreign_keys.push(ForeignKey {
+            name: fk_name,
+            columns: strings(fk, "columnsFrom", &p)?,
+            ref_table: str_of(fk, "tableTo", &p)?.to_string(),
+            ref_columns: strings(fk, "columnsTo", &p)?,
+            on_delete: action("onDelete")?,
+            on_update: action("onUpdate")?,
+            deferrable,
+        });
+    }
+    if let Some((name, pk)) = obj_of(t, "compositePrimaryKeys", path)?.iter().next() {
+        let p = format!("{path}.compositePrimaryKeys.{name}");
+        table.primary_key = Some(PrimaryKey {
+            name: str_of(pk, "name", &p)?.to_string(),
+            columns: strings(pk, "columns", &p)?,
+        });
+    }
+    for (name, u) in obj_of(t, "uniqueConstraints", path)? {
+        let p = format!("{path}.uniqueConstraints.{name}");
+        if u.get("nullsNotDistinct").and_then(Value::as_bool) == Some(true) {
+            return Err(SnapshotError::Unsupported(format!(
+                "{p} is NULLS NOT DISTINCT, which this version does not support yet"
+            )));
+        }
+        table.uniques.push(Unique {
+            name: str_of(u, "name", &p)?.to_string(),
+            columns: strings(u, "columns", &p)?,
+            kind: UniqueKind::Index,
+        });
+    }
+    for (name, ch) in obj_of(t, "checkConstraints", path)? {
+        let p = format!("{path}.checkConstraints.{name}");
+        table.checks.push(Check {
+            name: str_of(ch, "name", &p)?.to_string(),
+            expr: str_of(ch, "value", &p)?.to_string(),
+            named: true,
+        });
+    }
+    Ok(table)
+}
+
+fn column_from_json(c: &Value, path: &str) -> Result<Column, SnapshotError> {
+    let ty = str_of(c, "type", path)?;
+    if c.get("typeSchema").is_some() {
+        return Err(SnapshotError::Unsupported(format!(
+            "{path} has an enum type, which this version does not support yet"
+        )));
+    }
+    let mut col = Column::new(
+        str_of(c, "name", path)?,
+        LogicalType::Sql(super::render::canonical_type(ty)),
+    );
+    col.primary_key = bool_of(c, "primaryKey", path)?;
+    col.not_null = bool_of(c, "notNull", path)?;
+    if let Some(g) = c.get("generated") {
+        col.generated = Some(Generated {
+            expr: str_of(g, "as", &format!("{path}.generated"))?.to_string(),
+            stored: true,
+        });
+    }
+    if let Some(id) = c.get("identity") {
+        let p = format!("{path}.identity");
+        if str_of(id, "type", &p)? != "byDefault" {
+            return Err(SnapshotError::Unsupported(format!(
+                "{p} is GENERATED ALWAYS, which this version does not support yet"
+            )));
+        }
+        col.autoincrement = true;
+    }
+    col.default = match c.get("default") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(DefaultValue::Bool(*b)),
+        Some(Value::Number(n)) => Some(match n.as_i64() {
+            Some(i) => DefaultValue::Int(i),
+            None => DefaultValue::Real(n.to_string()),
+        }),
+        Some(Value::String(s)) => Some(default_from_sql(s)),
+        Some(_) => return Err(field(&format!("{path}.default"))),
+    };
+    Ok(col)
+}
+
+/// A default as SQL text: a single string literal is text, anything else SQL.
+pub fn default_from_sql(s: &str) -> DefaultValue {
+    match unquote_string_literal(s) {
+        Some(text) => DefaultValue::Text(text),
+        None => DefaultValue::Sql(s.to_string()),
+    }
+}
