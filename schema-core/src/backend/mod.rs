@@ -155,6 +155,7 @@ pub fn remove_database(dialect: &dyn Dialect, url: &str, base: &Path) -> Result<
 
 /// What the command needs, within what the URL allows: a URL's `mode=ro` refuses a writing
 /// command, and `mode=rw` opens without creating.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 fn file_target(path: PathBuf, url_mode: Option<FileMode>, mode: OpenMode) -> Result<FileTarget, OpenError> {
     let shown = path.display().to_string();
     let mode = match (mode, url_mode) {

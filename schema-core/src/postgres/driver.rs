@@ -125,8 +125,10 @@ fn create_database(config: &postgres::Config, target: &str) -> Result<(), OpenEr
     let mut c = admin.connect(NoTls).map_err(|e| open_error(target, e))?;
     match c.batch_execute(&format!("CREATE DATABASE {}", ident(&name))) {
         Ok(()) => Ok(()),
-        // Another migrator made it first.
-        Err(e) if e.code() == Some(&SqlState::DUPLICATE_DATABASE) => Ok(()),
+        // Another migrator made it first (or is making it: the catalog's unique index says so).
+        Err(e) if e.code() == Some(&SqlState::DUPLICATE_DATABASE) || e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            Ok(())
+        }
         Err(e) => Err(open_error(target, e)),
     }
 }
