@@ -43,7 +43,19 @@ impl From<postgres::Error> for DbError {
                     code: Some(db.code().code().to_string()),
                 }
             }
-            None => DbError::new(e.to_string()),
+            None => {
+                // "error connecting to server", then why: the chain of sources.
+                let mut message = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    let said = s.to_string();
+                    if !message.contains(&said) {
+                        message.push_str(&format!(": {said}"));
+                    }
+                    source = s.source();
+                }
+                DbError::new(message)
+            }
         }
     }
 }
