@@ -433,3 +433,51 @@ fn push_brings_a_database_to_the_schema_and_then_finds_nothing() {
         assert!(again.changes.is_empty(), "{:#?}", again.changes);
     }
 }
+
+#[test]
+fn application_code_and_drizzle_orm_continue_each_others_databases() {
+    use schema_core::postgres::client::{Client, NoTls};
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "app");
+    p.generate(V1);
+    p.generate(V2);
+    let migrations = p.migrations();
+    let (first, second) = (&migrations.migrations()[0], &migrations.migrations()[1]);
+    // drizzle-orm's migrator applied the first migration: its schema, its table, its row.
+    server.create_database("app").unwrap();
+    server.psql("app", &first.statements().concat()).unwrap();
+    server
+        .psql(
+            "app",
+            &format!(
+                "CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint); \
+                 INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('{}', {})",
+                first.hash(),
+                first.when()
+            ),
+        )
+        .unwrap();
+    // The application continues with the second, and only the second.
+    let mut client = Client::connect(&p.url, NoTls).unwrap();
+    let applied = migrations.run_postgres(&mut client).unwrap();
+    assert_eq!(applied.iter().map(|a| a.tag.as_str()).collect::<Vec<_>>(), [second.tag()]);
+    assert!(migrations.run_postgres(&mut client).unwrap().is_empty());
+    // Our row says what drizzle-orm reads (its latest created_at is the last migration's
+    // `when`), so drizzle-orm's migrator finds nothing to apply after us.
+    assert_eq!(
+        server
+            .psql("app", "SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1")
+            .unwrap(),
+        second.when().to_string()
+    );
+    // Another schema for the tracking table, as drizzle-orm's migrationsSchema.
+    let other = p.migrations().with_schema("ops").with_table("applied");
+    let mut fresh = Client::connect(&server.url("app2"), NoTls)
+        .or_else(|_| {
+            server.create_database("app2").unwrap();
+            Client::connect(&server.url("app2"), NoTls)
+        })
+        .unwrap();
+    assert_eq!(other.run_postgres(&mut fresh).unwrap().len(), 2);
+    assert_eq!(server.psql("app2", "SELECT count(*) FROM ops.applied").unwrap(), "2");
+}

@@ -319,7 +319,41 @@ fn statement_error(tag: &str, number: usize, sql: &str, e: postgres::Error) -> M
     }
 }
 
-impl PgDriver {
+impl Migrations {
+    /// Applies every migration not yet applied on a PostgreSQL connection: the same engine as
+    /// `schema migrate --dialect postgresql` (advisory lock, one transaction per migration,
+    /// `lock_timeout`). Returns the migrations applied, in order.
+    pub fn run_postgres(&self, client: &mut Client) -> Result<Vec<Applied>, MigrateError> {
+        run(client, self, &mut |_| {})
+    }
+
+    /// [`Migrations::run_postgres`], reporting as it goes.
+    pub fn run_postgres_with(
+        &self,
+        client: &mut Client,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<Applied>, MigrateError> {
+        run(client, self, progress)
+    }
+}
+
+/// The migrator: the lock, the run, the lock given back however the run ended.
+fn run(client: &mut Client, migrations: &Migrations, progress: &mut dyn FnMut(&Progress)) -> Result<Vec<Applied>, MigrateError> {
+    let mut r = Runner { client };
+    r.lock(migrations)?;
+    let result = r.run_locked(migrations, progress);
+    // A failed statement leaves no transaction open (it was rolled back when dropped).
+    let unlocked = r.unlock(migrations);
+    let applied = result?;
+    unlocked?;
+    Ok(applied)
+}
+
+struct Runner<'c> {
+    client: &'c mut Client,
+}
+
+impl Runner<'_> {
     /// Takes the run's advisory lock, waiting up to the busy timeout.
     fn lock(&mut self, m: &Migrations) -> Result<(), MigrateError> {
         let key = lock_key(m);
@@ -349,8 +383,8 @@ impl PgDriver {
         migrations: &Migrations,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Applied>, MigrateError> {
-        ensure_tracking(&mut self.client, migrations)?;
-        let rows = read_rows(&mut self.client, migrations, None)?;
+        ensure_tracking(self.client, migrations)?;
+        let rows = read_rows(self.client, migrations, None)?;
         let mut ledger = Ledger::new(migrations, &rows);
         ledger.check()?;
         // Before anything runs: no pending migration holds what it may not.
@@ -377,7 +411,7 @@ impl PgDriver {
             });
             if outside_transaction(m)? {
                 self.run_outside(m, &statements, started, progress)?;
-                insert_row(&mut self.client, migrations, m)?;
+                insert_row(self.client, migrations, m)?;
             } else {
                 let mut tx = self.client.transaction()?;
                 tx.batch_execute(&format!("SET LOCAL lock_timeout = '{}ms'", LOCK_TIMEOUT.as_millis()))?;
@@ -403,7 +437,7 @@ impl PgDriver {
             };
             progress(&Progress::Applied(done.clone()));
             applied.push(done);
-            let new_rows = read_rows(&mut self.client, migrations, ledger.last_id())?;
+            let new_rows = read_rows(self.client, migrations, ledger.last_id())?;
             ledger.add(&new_rows);
         }
         Ok(applied)
@@ -453,6 +487,9 @@ impl PgDriver {
         self.client.batch_execute("RESET lock_timeout")?;
         Ok(())
     }
+}
+
+impl PgDriver {
 
     /// The schema as this server stores it: `schema` created in a scratch namespace inside a
     /// transaction that is rolled back, then read back. Defaults, checks, generated and index
@@ -543,13 +580,7 @@ impl Driver for PgDriver {
         migrations: &Migrations,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Applied>, MigrateError> {
-        self.lock(migrations)?;
-        let result = self.run_locked(migrations, progress);
-        // A failed statement leaves no transaction open (it was rolled back when dropped).
-        let unlocked = self.unlock(migrations);
-        let applied = result?;
-        unlocked?;
-        Ok(applied)
+        run(&mut self.client, migrations, progress)
     }
 
     fn mark_applied(&mut self, migrations: &Migrations, tag: &str) -> Result<(), MigrateError> {

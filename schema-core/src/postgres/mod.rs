@@ -20,7 +20,11 @@ mod snapshot;
 pub mod split;
 
 #[cfg(feature = "postgres")]
-pub use driver::PgDriver;
+pub use driver::{LOCK_TIMEOUT, PgDriver};
+/// The `postgres` crate this build uses: connect with `schema_core::postgres::client::Client`
+/// and your versions can never disagree.
+#[cfg(feature = "postgres")]
+pub use ::postgres as client;
 
 use crate::dialect::{Dialect, Forbidden, Plan, PlanErrors, PlanOptions, StatementKind};
 use crate::diff::Change;
