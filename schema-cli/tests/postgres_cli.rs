@@ -208,3 +208,20 @@ fn bad_urls_and_missing_servers_are_clear_errors_without_the_password() {
         Ok("0".into())
     );
 }
+
+#[test]
+fn the_example_keeps_a_postgresql_folder_in_step_with_its_structs() {
+    // No server needed: the folder and the structs only.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let out = std::process::Command::new(support::schema_bin())
+        .current_dir(root)
+        .args(["--config", "examples/blog/schema.postgres.toml", "check"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -460,13 +460,19 @@ fn application_code_and_drizzle_orm_continue_each_others_databases() {
     // The application continues with the second, and only the second.
     let mut client = Client::connect(&p.url, NoTls).unwrap();
     let applied = migrations.run_postgres(&mut client).unwrap();
-    assert_eq!(applied.iter().map(|a| a.tag.as_str()).collect::<Vec<_>>(), [second.tag()]);
+    assert_eq!(
+        applied.iter().map(|a| a.tag.as_str()).collect::<Vec<_>>(),
+        [second.tag()]
+    );
     assert!(migrations.run_postgres(&mut client).unwrap().is_empty());
     // Our row says what drizzle-orm reads (its latest created_at is the last migration's
     // `when`), so drizzle-orm's migrator finds nothing to apply after us.
     assert_eq!(
         server
-            .psql("app", "SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1")
+            .psql(
+                "app",
+                "SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1"
+            )
             .unwrap(),
         second.when().to_string()
     );

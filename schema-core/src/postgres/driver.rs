@@ -338,7 +338,11 @@ impl Migrations {
 }
 
 /// The migrator: the lock, the run, the lock given back however the run ended.
-fn run(client: &mut Client, migrations: &Migrations, progress: &mut dyn FnMut(&Progress)) -> Result<Vec<Applied>, MigrateError> {
+fn run(
+    client: &mut Client,
+    migrations: &Migrations,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Vec<Applied>, MigrateError> {
     let mut r = Runner { client };
     r.lock(migrations)?;
     let result = r.run_locked(migrations, progress);
@@ -490,7 +494,6 @@ impl Runner<'_> {
 }
 
 impl PgDriver {
-
     /// The schema as this server stores it: `schema` created in a scratch namespace inside a
     /// transaction that is rolled back, then read back. Defaults, checks, generated and index
     /// expressions come back deparsed exactly as a live table's do.

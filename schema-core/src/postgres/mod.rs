@@ -19,12 +19,12 @@ pub mod render;
 mod snapshot;
 pub mod split;
 
-#[cfg(feature = "postgres")]
-pub use driver::{LOCK_TIMEOUT, PgDriver};
 /// The `postgres` crate this build uses: connect with `schema_core::postgres::client::Client`
 /// and your versions can never disagree.
 #[cfg(feature = "postgres")]
 pub use ::postgres as client;
+#[cfg(feature = "postgres")]
+pub use driver::{LOCK_TIMEOUT, PgDriver};
 
 use crate::dialect::{Dialect, Forbidden, Plan, PlanErrors, PlanOptions, StatementKind};
 use crate::diff::Change;
