@@ -56,9 +56,13 @@ impl Dialect for Postgres {
         // SQLite's table options mean nothing here.
         t.options = TableOptions::default();
         for c in &mut t.columns {
-            // A default given as SQL that is one string literal is that text.
+            // A default given as SQL that is one string literal is that text; the parentheses
+            // SQLite needs around an expression (`(now())`) are not PostgreSQL's to keep: the
+            // server stores `now()`, and so does drizzle-kit's snapshot.
             if let Some(crate::model::DefaultValue::Sql(s)) = &c.default {
-                c.default = Some(snapshot::default_from_sql(s));
+                c.default = Some(snapshot::default_from_sql(
+                    schema_model::sql::strip_parens(s.trim()).trim(),
+                ));
             }
             // Collations are SQLite's names (NOCASE, RTRIM): PostgreSQL has none by them.
             c.collate = None;

@@ -3,7 +3,7 @@
 //! made NOT NULL gets its default written into the NULL rows first; an identity added to a
 //! column with rows starts after the largest id, so ids are never reused.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::render::{
     add_foreign_key, column_def, create_index, create_table, ident, ident_list, identity_clause, is_identity, sql_type,
@@ -32,6 +32,8 @@ impl Out {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
     Rename,
+    /// Names that follow a renamed table or column, after it is renamed.
+    RenameDerived,
     DropDependent,
     DropTable,
     CreateTable,
@@ -52,8 +54,21 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
     let mut plan = Plan::default();
     // (phase, change index, statement)
     let mut planned: Vec<(Phase, usize, String)> = Vec::new();
+    // Names that follow a rename are renamed in place; the drop and re-add the diff says for
+    // them (it keys constraints and indexes by name) are left out.
+    let (renamed, handled) = renamed_names(prev, next, changes);
+    planned.extend(renamed);
     let mut add = |phase: Phase, i: usize, sql: String| planned.push((phase, i, sql));
     for (i, change) in changes.iter().enumerate() {
+        let skip = match change {
+            Change::DropUnique { unique, .. } | Change::AddUnique { unique, .. } => handled.contains(&unique.name),
+            Change::DropIndex { index, .. } | Change::CreateIndex { index, .. } => handled.contains(&index.name),
+            Change::DropForeignKey { fk, .. } | Change::AddForeignKey { fk, .. } => handled.contains(&fk.name),
+            _ => false,
+        };
+        if skip {
+            continue;
+        }
         match change {
             Change::RenameTable { from, to } => add(
                 Phase::Rename,
@@ -133,7 +148,12 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                 }
             }
             Change::AddForeignKey { table, fk } => add(Phase::AddForeignKey, i, add_foreign_key(table, fk, &key_of)),
-            Change::DropForeignKey { table, fk } => add(Phase::DropDependent, i, drop_constraint(table, &fk.name)),
+            // drizzle-kit ends this one statement with a newline.
+            Change::DropForeignKey { table, fk } => add(
+                Phase::DropDependent,
+                i,
+                format!("{}\n", drop_constraint(table, &fk.name)),
+            ),
             Change::AddCheck { table, check } => add(
                 Phase::AddConstraint,
                 i,
@@ -172,6 +192,138 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
 
 fn drop_constraint(table: &str, name: &str) -> String {
     format!("ALTER TABLE {} DROP CONSTRAINT {};", ident(table), ident(name))
+}
+
+/// Names derived from a table's or a column's name follow its rename, as drizzle-kit's do:
+/// PostgreSQL keeps constraint, index and identity-sequence names as they were, so each one the
+/// new schema names differently is renamed (`RENAME CONSTRAINT`, `ALTER INDEX .. RENAME`,
+/// `ALTER SEQUENCE .. RENAME`), and the database keeps the names its snapshot says.
+fn renamed_names(prev: &Schema, next: &Schema, changes: &[Change]) -> (Vec<(Phase, usize, String)>, BTreeSet<String>) {
+    let mut out = Vec::new();
+    let mut handled = BTreeSet::new();
+    let mut tables: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
+    let mut columns: BTreeMap<(&str, &str), (&str, usize)> = BTreeMap::new();
+    for (i, c) in changes.iter().enumerate() {
+        match c {
+            Change::RenameTable { from, to } => {
+                tables.insert(to, (from, i));
+            }
+            Change::RenameColumn { table, from, to } => {
+                columns.insert((table, to), (from, i));
+            }
+            _ => {}
+        }
+    }
+    if tables.is_empty() && columns.is_empty() {
+        return (out, handled);
+    }
+    for t in &next.tables {
+        let (old_name, table_change) = tables.get(t.name.as_str()).copied().unwrap_or((&t.name, usize::MAX));
+        let Some(old) = prev.table(old_name) else { continue };
+        let col_change = |c: &str| columns.get(&(t.name.as_str(), c)).map(|(_, i)| *i);
+        // A column's name before the migration.
+        let was = |c: &String| -> String {
+            columns
+                .get(&(t.name.as_str(), c.as_str()))
+                .map_or_else(|| c.clone(), |(f, _)| (*f).to_string())
+        };
+        let was_all = |cs: &[String]| cs.iter().map(&was).collect::<Vec<_>>();
+        let was_table = |n: &str| tables.get(n).map_or_else(|| n.to_string(), |(f, _)| (*f).to_string());
+        // The change a renamed name comes from: the table's rename, else a column's.
+        let origin = |cs: &[String]| {
+            if table_change != usize::MAX {
+                table_change
+            } else {
+                cs.iter().find_map(|c| col_change(c)).unwrap_or(0)
+            }
+        };
+        let table_q = ident(&t.name);
+        let mut rename = |i: usize, from: &str, to: &str, index: bool| {
+            if from != to {
+                handled.insert(from.to_string());
+                handled.insert(to.to_string());
+                let sql = if index {
+                    format!("ALTER INDEX {} RENAME TO {};", ident(from), ident(to))
+                } else {
+                    format!(
+                        "ALTER TABLE {table_q} RENAME CONSTRAINT {} TO {};",
+                        ident(from),
+                        ident(to)
+                    )
+                };
+                out.push((Phase::RenameDerived, i, sql));
+            }
+        };
+        for fk in &t.foreign_keys {
+            if let Some(o) = old.foreign_keys.iter().find(|o| {
+                o.columns == was_all(&fk.columns) && o.ref_table == was_table(&fk.ref_table) && o.name != fk.name
+            }) && !t.foreign_keys.iter().any(|f| f.name == o.name)
+            {
+                rename(origin(&fk.columns), &o.name, &fk.name, false);
+            }
+        }
+        for u in &t.uniques {
+            if let Some(o) = old
+                .uniques
+                .iter()
+                .find(|o| o.columns == was_all(&u.columns) && o.name != u.name)
+                && !t.uniques.iter().any(|x| x.name == o.name)
+            {
+                rename(origin(&u.columns), &o.name, &u.name, false);
+            }
+        }
+        if let (Some(pk), Some(o)) = (&t.primary_key, &old.primary_key)
+            && o.columns == was_all(&pk.columns)
+        {
+            rename(origin(&pk.columns), &o.name, &pk.name, false);
+        }
+        for ix in &t.indexes {
+            let same = |o: &crate::model::Index| match (&o.target, &ix.target) {
+                (crate::model::IndexTarget::Columns(a), crate::model::IndexTarget::Columns(b)) => *a == was_all(b),
+                _ => false,
+            };
+            if let Some(o) = old.indexes.iter().find(|o| same(o) && o.name != ix.name)
+                && !t.indexes.iter().any(|x| x.name == o.name)
+            {
+                let cols = match &ix.target {
+                    crate::model::IndexTarget::Columns(c) => c.clone(),
+                    crate::model::IndexTarget::Expr(_) => Vec::new(),
+                };
+                rename(origin(&cols), &o.name, &ix.name, true);
+            }
+        }
+        // PostgreSQL's own names for a one-column key and an identity's sequence.
+        if table_change != usize::MAX {
+            if t.columns.iter().any(|c| c.primary_key) && t.primary_key.is_none() {
+                rename(
+                    table_change,
+                    &format!("{old_name}_pkey"),
+                    &format!("{}_pkey", t.name),
+                    false,
+                );
+            }
+        }
+        for c in t.columns.iter().filter(|c| is_identity(c)) {
+            let old_col = was(&c.name);
+            let (from, to) = (
+                super::render::identity_sequence(old_name, &old_col),
+                super::render::identity_sequence(&t.name, &c.name),
+            );
+            if from != to && old.column(&old_col).is_some_and(is_identity) {
+                let i = if table_change != usize::MAX {
+                    table_change
+                } else {
+                    col_change(&c.name).unwrap_or(0)
+                };
+                out.push((
+                    Phase::RenameDerived,
+                    i,
+                    format!("ALTER SEQUENCE {} RENAME TO {};", ident(&from), ident(&to)),
+                ));
+            }
+        }
+    }
+    (out, handled)
 }
 
 /// The statements that change one column in place.
