@@ -293,15 +293,13 @@ fn renamed_names(prev: &Schema, next: &Schema, changes: &[Change]) -> (Vec<(Phas
             }
         }
         // PostgreSQL's own names for a one-column key and an identity's sequence.
-        if table_change != usize::MAX {
-            if t.columns.iter().any(|c| c.primary_key) && t.primary_key.is_none() {
-                rename(
-                    table_change,
-                    &format!("{old_name}_pkey"),
-                    &format!("{}_pkey", t.name),
-                    false,
-                );
-            }
+        if table_change != usize::MAX && t.columns.iter().any(|c| c.primary_key) && t.primary_key.is_none() {
+            rename(
+                table_change,
+                &format!("{old_name}_pkey"),
+                &format!("{}_pkey", t.name),
+                false,
+            );
         }
         for c in t.columns.iter().filter(|c| is_identity(c)) {
             let old_col = was(&c.name);
