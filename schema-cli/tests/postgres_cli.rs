@@ -225,3 +225,53 @@ fn the_example_keeps_a_postgresql_folder_in_step_with_its_structs() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn rehearse_rolls_back_and_reset_rebuilds_on_postgresql() {
+    let Some(server) = PgServer::start_or_skip() else {
+        return;
+    };
+    let p = blog(&server, "dev");
+    p.run(&["generate", "--name", "init"]).expect(0);
+    p.run(&["migrate"]).expect(0);
+    server
+        .psql(
+            "dev",
+            "INSERT INTO users (handle, email) VALUES ('ann', 'ann@x'), ('bob', 'bob@x')",
+        )
+        .unwrap();
+    // A pending migration that rewrites every row, rehearsed: timed and counted, nothing kept.
+    p.write(
+        "src/schema.rs",
+        &p.read("src/schema.rs").replace(
+            "    pub display_name: Option<String>,",
+            "    #[column(default = \"someone\")]\n    pub display_name: String,",
+        ),
+    );
+    p.run(&["generate", "--name", "names"]).expect(0);
+    let out = p.run(&["migrate", "--rehearse"]).expect(0).stdout();
+    assert!(out.contains("rolled back"), "{out}");
+    assert!(out.contains("0001_names"), "{out}");
+    assert_eq!(
+        server.psql("dev", "SELECT count(*) FROM users WHERE display_name IS NULL"),
+        Ok("2".into()),
+        "the rehearsal changed the database"
+    );
+    assert_eq!(
+        server.psql("dev", "SELECT count(*) FROM drizzle.__drizzle_migrations"),
+        Ok("1".into())
+    );
+    p.run(&["migrate"]).expect(0);
+    assert_eq!(
+        server.psql("dev", "SELECT display_name FROM users ORDER BY id"),
+        Ok("someone\nsomeone".into())
+    );
+    // reset: the database dropped and rebuilt from every migration.
+    let out = p.run(&["reset", "--force"]).expect(0).stdout();
+    assert!(out.contains("Applied 2 migration(s)"), "{out}");
+    assert_eq!(server.psql("dev", "SELECT count(*) FROM users"), Ok("0".into()));
+    // The server's own database is never dropped.
+    let r = p.run(&["reset", "--force", "--url", &server.url("postgres")]);
+    r.expect(2);
+    assert!(r.stderr().contains("never drops"), "{}", r.stderr());
+}

@@ -143,6 +143,12 @@ pub fn remove_database(dialect: &dyn Dialect, url: &str, base: &Path) -> Result<
     match (dialect.name(), parsed) {
         #[cfg(feature = "sqlite")]
         ("sqlite", DatabaseUrl::SqliteFile { path, .. }) => crate::sqlite::remove_database(&path),
+        #[cfg(feature = "postgres")]
+        ("postgresql", DatabaseUrl::Postgres(u)) => Ok(if crate::postgres::drop_database(&u)? {
+            vec![PathBuf::from(redact(&u))]
+        } else {
+            Vec::new()
+        }),
         (name, DatabaseUrl::Postgres(u)) => Err(RemoveError::Unsupported(format!(
             "{} is a PostgreSQL database: the {name} dialect cannot reset it in this build",
             redact(&u)

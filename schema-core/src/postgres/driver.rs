@@ -145,6 +145,141 @@ fn create_database(config: &postgres::Config, target: &str) -> Result<(), OpenEr
     }
 }
 
+/// Drops the database `url` names, for `schema reset`; `Ok(false)` when there was none. The
+/// server's own databases (`postgres`, `template0`, `template1`) are never dropped.
+pub fn drop_database(url: &str) -> Result<bool, crate::backend::RemoveError> {
+    use crate::backend::RemoveError;
+    let target = redact(url);
+    let unsupported = |m: String| RemoveError::Unsupported(m);
+    let config: postgres::Config = url
+        .parse()
+        .map_err(|e: postgres::Error| unsupported(format!("{target}: not a PostgreSQL URL libpq would take: {e}")))?;
+    let name = config
+        .get_dbname()
+        .map(String::from)
+        .or_else(|| config.get_user().map(String::from))
+        .unwrap_or_default();
+    if matches!(name.as_str(), "postgres" | "template0" | "template1" | "") {
+        return Err(unsupported(format!(
+            "{target} is the server's own database `{name}`, which reset never drops; name your application's database in the URL"
+        )));
+    }
+    let mut admin = config.clone();
+    admin.dbname("postgres");
+    let mut c = admin.connect(NoTls).map_err(|e| {
+        unsupported(format!(
+            "cannot connect to {target} to drop it: {}",
+            DbError::from(e).message
+        ))
+    })?;
+    let exists = c
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .map_err(|e| unsupported(DbError::from(e).message))?
+        .is_some();
+    if exists {
+        c.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", ident(&name)))
+            .map_err(|e| unsupported(format!("cannot drop {target}: {}", DbError::from(e).message)))?;
+    }
+    Ok(exists)
+}
+
+impl PgDriver {
+    /// The pending migrations applied in one transaction on the database itself, then rolled
+    /// back: PostgreSQL's DDL is transactional, and a copy of a production database is rarely
+    /// cheap. The locks are real while it runs; the rows each migration touched are read from
+    /// the transaction's own statistics.
+    fn rehearse_rolled_back(
+        &mut self,
+        migrations: &Migrations,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<crate::rehearse::Rehearsal, crate::rehearse::RehearseError> {
+        use crate::rehearse::{Rehearsal, RehearseError, Rehearsed};
+        let status = self.status(migrations).map_err(RehearseError::Status)?;
+        let pending: Vec<Migration> = status
+            .migrations
+            .into_iter()
+            .filter(|(_, s)| *s == MigrationState::Pending)
+            .map(|(m, _)| m)
+            .collect();
+        let started = Instant::now();
+        let mut out = Rehearsal {
+            copy: "one transaction on the database itself, rolled back (PostgreSQL's DDL is transactional);                    its locks were real while it ran"
+                .into(),
+            copy_time: started.elapsed(),
+            pending: pending.iter().map(|m| m.tag().to_string()).collect(),
+            applied: Vec::new(),
+            failure: None,
+        };
+        let copy_error = |e: postgres::Error, target: &str| RehearseError::Copy {
+            target: target.to_string(),
+            source: e.into(),
+        };
+        let target = self.target.clone();
+        let mut tx = self
+            .client
+            .build_transaction()
+            .read_only(false)
+            .start()
+            .map_err(|e| copy_error(e, &target))?;
+        tx.batch_execute(&format!("SET LOCAL lock_timeout = '{}ms'", LOCK_TIMEOUT.as_millis()))
+            .map_err(|e| copy_error(e, &target))?;
+        let touched = |tx: &mut postgres::Transaction<'_>| -> Option<u64> {
+            tx.query_one(
+                "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_xact_user_tables",
+                &[],
+            )
+            .ok()
+            .map(|r| r.get::<_, i64>(0).max(0) as u64)
+        };
+        'each: for m in &pending {
+            let began = Instant::now();
+            let statements = m.statements();
+            progress(&Progress::Applying {
+                tag: m.tag().to_string(),
+                statements: statements.len(),
+            });
+            if let Err(e) = outside_transaction(m).and_then(|outside| {
+                if outside {
+                    Err(MigrateError::Forbidden {
+                        tag: m.tag().to_string(),
+                        number: 1,
+                        sql: statements.first().cloned().unwrap_or_default(),
+                        reason: "CONCURRENTLY cannot run inside the rehearsal's transaction; it is not rehearsed"
+                            .into(),
+                    })
+                } else {
+                    Ok(())
+                }
+            }) {
+                out.failure = Some(e);
+                break;
+            }
+            let before = touched(&mut tx);
+            for (n, s) in statements.iter().enumerate() {
+                if split::statements(s).is_empty() {
+                    continue;
+                }
+                if let Err(e) = tx.batch_execute(s) {
+                    out.failure = Some(statement_error(m.tag(), n + 1, s, e));
+                    break 'each;
+                }
+            }
+            let rows = match (before, touched(&mut tx)) {
+                (Some(b), Some(a)) => Some(a.saturating_sub(b)),
+                _ => None,
+            };
+            out.applied.push(Rehearsed {
+                tag: m.tag().to_string(),
+                elapsed: began.elapsed(),
+                rows,
+            });
+        }
+        // Whatever happened, nothing stays.
+        let _ = tx.rollback();
+        Ok(out)
+    }
+}
+
 /// The advisory lock's key for one tracking table: every migrator of that table takes it.
 fn lock_key(m: &Migrations) -> i64 {
     // FNV-1a: stable across builds and machines, unlike std's hasher.
@@ -584,6 +719,14 @@ impl Driver for PgDriver {
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Applied>, MigrateError> {
         run(&mut self.client, migrations, progress)
+    }
+
+    fn rehearse(
+        &mut self,
+        migrations: &Migrations,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<crate::rehearse::Rehearsal, crate::rehearse::RehearseError> {
+        self.rehearse_rolled_back(migrations, progress)
     }
 
     fn mark_applied(&mut self, migrations: &Migrations, tag: &str) -> Result<(), MigrateError> {

@@ -24,7 +24,7 @@ pub mod split;
 #[cfg(feature = "postgres")]
 pub use ::postgres as client;
 #[cfg(feature = "postgres")]
-pub use driver::{LOCK_TIMEOUT, PgDriver};
+pub use driver::{LOCK_TIMEOUT, PgDriver, drop_database};
 
 use crate::dialect::{Dialect, Forbidden, Plan, PlanErrors, PlanOptions, StatementKind};
 use crate::diff::Change;

@@ -49,13 +49,12 @@ pub fn canonical_type(ty: &str) -> String {
         Some(i) => (t[..i].trim_end().to_string(), t[i..].replace(' ', "")),
         None => (t.clone(), String::new()),
     };
-    let (name, args) = match base.find('(') {
-        Some(i) if base.ends_with(')') => {
-            let args: Vec<String> = base[i + 1..base.len() - 1]
-                .split(',')
-                .map(|a| a.trim().to_string())
-                .collect();
-            (base[..i].trim_end().to_string(), Some(args))
+    // `name(args) rest`: the arguments may sit inside the name (`timestamp(3) with time zone`).
+    let (name, args) = match (base.find('('), base.find(')')) {
+        (Some(i), Some(j)) if i < j => {
+            let args: Vec<String> = base[i + 1..j].split(',').map(|a| a.trim().to_string()).collect();
+            let name = format!("{} {}", base[..i].trim_end(), base[j + 1..].trim_start());
+            (name.trim().to_string(), Some(args))
         }
         _ => (base.clone(), None),
     };
