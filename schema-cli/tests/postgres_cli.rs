@@ -249,7 +249,18 @@ fn rehearse_rolls_back_and_reset_rebuilds_on_postgresql() {
         ),
     );
     p.run(&["generate", "--name", "names"]).expect(0);
+    let catalog = "SELECT string_agg(c.relname || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod) || ':' \
+                   || a.attnotnull || ':' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ',' ORDER BY c.relname, a.attnum) \
+                   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+                   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                   WHERE n.nspname IN ('public', 'drizzle') AND a.attnum > 0 AND NOT a.attisdropped";
+    let before = server.psql("dev", catalog).unwrap();
     let out = p.run(&["migrate", "--rehearse"]).expect(0).stdout();
+    assert_eq!(
+        server.psql("dev", catalog).unwrap(),
+        before,
+        "the rehearsal changed the catalog"
+    );
     assert!(out.contains("rolled back"), "{out}");
     assert!(out.contains("0001_names"), "{out}");
     assert_eq!(
