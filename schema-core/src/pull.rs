@@ -297,7 +297,13 @@ fn fk_form(schema: &Schema, t: &Table, fk: &ForeignKey, structs: &BTreeMap<&str,
             fk.columns.join(", ")
         ));
     };
-    if let ([_], [to]) = (from.as_slice(), target.as_slice()) {
+    // A name the database keeps (PostgreSQL's constraints) that is not the derived one is
+    // said, on the struct; SQLite keeps no foreign-key names apart from the table's text.
+    let derived = |to: &[String]| crate::model::names::foreign_key(&t.name, &fk.columns, &fk.ref_table, to);
+    let named = !fk.name.is_empty() && fk.name != derived(&parent_cols) && fk.name != derived(&fk.ref_columns);
+    if let ([_], [to]) = (from.as_slice(), target.as_slice())
+        && !named
+    {
         let reference = if fk.ref_columns.is_empty() {
             format!("references = {parent}")
         } else {
@@ -307,10 +313,12 @@ fn fk_form(schema: &Schema, t: &Table, fk: &ForeignKey, structs: &BTreeMap<&str,
         attrs.extend(options);
         return FkForm::Column(fk.columns[0].clone(), attrs);
     }
-    let mut parts = vec![
-        format!("columns({})", from.join(", ")),
-        format!("references = {parent}"),
-    ];
+    let mut parts = Vec::new();
+    if named {
+        parts.push(format!("name = {}", lit(&fk.name)));
+    }
+    parts.push(format!("columns({})", from.join(", ")));
+    parts.push(format!("references = {parent}"));
     if !fk.ref_columns.is_empty() {
         parts.push(format!("to({})", target.join(", ")));
     }

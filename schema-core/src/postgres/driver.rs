@@ -646,7 +646,7 @@ impl PgDriver {
                 d
             })?;
         }
-        let (mut stored, _) = introspection::read(&mut tx, &ns, &[])?;
+        let mut stored = introspection::read(&mut tx, &ns, &[])?.schema;
         tx.rollback()?;
         // Identity sequences are named after the table, not the namespace; hints carry over.
         for t in &mut stored.tables {
@@ -673,7 +673,11 @@ impl Driver for PgDriver {
     }
 
     fn introspect(&mut self, skip: &[&str]) -> Result<Schema, DbError> {
-        Ok(introspection::read(&mut self.client, "public", skip)?.0)
+        Ok(introspection::read(&mut self.client, "public", skip)?.schema)
+    }
+
+    fn verbatim_objects(&mut self, skip: &[&str]) -> Result<Vec<String>, DbError> {
+        Ok(introspection::read(&mut self.client, "public", skip)?.verbatim)
     }
 
     fn as_stored(&mut self, schema: &Schema) -> Result<Schema, DbError> {
@@ -681,7 +685,7 @@ impl Driver for PgDriver {
     }
 
     fn unmodeled(&mut self, skip: &[&str]) -> Result<Vec<String>, DbError> {
-        Ok(introspection::read(&mut self.client, "public", skip)?.1)
+        Ok(introspection::read(&mut self.client, "public", skip)?.notes)
     }
 
     fn count_rows(&mut self, table: &str, filter: RowFilter<'_>) -> Result<i64, DbError> {

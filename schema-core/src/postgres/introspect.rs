@@ -15,14 +15,21 @@ use crate::model::{
     PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
 
-/// Reads every table of the namespace `schema`, leaving out those `skip` names. Also returns
-/// what the model cannot say, one sentence each.
-pub fn read(
-    client: &mut impl GenericClient,
-    schema: &str,
-    skip: &[&str],
-) -> Result<(Schema, Vec<String>), postgres::Error> {
+/// What introspection finds: the schema, what the model cannot say (a sentence each), and the
+/// objects kept as written because the model cannot describe them (an index with an operator
+/// class, a method other than btree, a DESC or NULLS FIRST column): `pull` keeps these in its
+/// baseline, and drift leaves them alone.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub schema: Schema,
+    pub notes: Vec<String>,
+    pub verbatim: Vec<String>,
+}
+
+/// Reads every table of the namespace `schema`, leaving out those `skip` names.
+pub fn read(client: &mut impl GenericClient, schema: &str, skip: &[&str]) -> Result<Read, postgres::Error> {
     let mut notes = Vec::new();
+    let mut verbatim = Vec::new();
     let tables = client.query(
         "SELECT c.oid, c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname",
@@ -40,9 +47,13 @@ pub fn read(
                 "`{name}` is a partitioned table: its partitions are not modeled"
             ));
         }
-        out.push(table(client, oid, &name, &mut notes)?);
+        out.push(table(client, oid, &name, &mut notes, &mut verbatim)?);
     }
-    Ok((Schema { tables: out }, notes))
+    Ok(Read {
+        schema: Schema { tables: out },
+        notes,
+        verbatim,
+    })
 }
 
 fn table(
@@ -50,6 +61,7 @@ fn table(
     oid: u32,
     name: &str,
     notes: &mut Vec<String>,
+    verbatim: &mut Vec<String>,
 ) -> Result<Table, postgres::Error> {
     let mut t = Table::new(name);
     let cols = client.query(
@@ -207,7 +219,9 @@ fn table(
     let ixs = client.query(
         "SELECT i.relname, ix.indisunique, pg_get_expr(ix.indpred, ix.indrelid), ix.indexprs IS NOT NULL, \
                 ix.indkey::int2[], am.amname, ix.indnkeyatts, pg_get_indexdef(ix.indexrelid, 1, true), ix.indisvalid, \
-                pg_get_indexdef(ix.indexrelid), ix.indoption::int2[] \
+                pg_get_indexdef(ix.indexrelid), ix.indoption::int2[], \
+                EXISTS (SELECT 1 FROM unnest(ix.indclass) AS oc(oid) JOIN pg_opclass o ON o.oid = oc.oid WHERE NOT o.opcdefault), \
+                ix.indnatts <> ix.indnkeyatts \
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_am am ON am.oid = i.relam \
          WHERE ix.indrelid = $1 \
            AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid \
@@ -229,26 +243,31 @@ fn table(
             ));
             continue;
         }
-        if method != "btree" {
+        let def: String = r.get(9);
+        let opclass: bool = r.get(11);
+        let include: bool = r.get(12);
+        // What the model cannot say is kept as written: pull's baseline recreates it exactly.
+        let why = if method != "btree" {
+            Some(format!("uses {method}"))
+        } else if options.iter().any(|o| *o != 0) {
+            Some("orders a column DESC or NULLS FIRST".to_string())
+        } else if opclass {
+            Some("names an operator class".to_string())
+        } else if include {
+            Some("has INCLUDE columns".to_string())
+        } else if has_exprs && keys.len() != 1 {
+            Some("mixes columns and expressions".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = why {
             notes.push(format!(
-                "the index `{iname}` of `{name}` uses {method}, kept as btree by the model: {}",
-                r.get::<_, String>(9)
+                "the index `{iname}` of `{name}` {why}, which the model does not say: kept as written in the baseline"
             ));
-        }
-        if options.iter().any(|o| *o != 0) {
-            notes.push(format!(
-                "the index `{iname}` of `{name}` orders a column DESC or NULLS FIRST, which the model does not keep: {}",
-                r.get::<_, String>(9)
-            ));
+            verbatim.push(format!("{def};"));
+            continue;
         }
         let target = if has_exprs {
-            if keys.len() != 1 {
-                notes.push(format!(
-                    "the index `{iname}` of `{name}` mixes columns and expressions, which the model cannot say: {}",
-                    r.get::<_, String>(9)
-                ));
-                continue;
-            }
             IndexTarget::Expr(strip_parens(&r.get::<_, String>(7)).to_string())
         } else {
             IndexTarget::Columns(names(&keys[..keys.len().min(nkeys.max(0) as usize)]))
