@@ -603,3 +603,27 @@ fn drizzle_kit_fixtures_give_equal_snapshots_and_apply_or_fail_whole() {
         }
     }
 }
+
+/// The other direction: drizzle-kit's own PostgreSQL folders, continued by our generate on the
+/// Rust twin of the same schema, need nothing more ("No schema changes").
+#[test]
+fn drizzle_kit_folders_are_continued_with_no_changes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drizzle-compat-pg");
+    for case in [
+        "evolve_add_column",
+        "evolve_change_type",
+        "evolve_default",
+        "evolve_drop_column",
+        "evolve_foreign_key",
+        "evolve_not_null",
+        "evolve_rename_column",
+        "evolve_rename_table",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&root.join(case).join("drizzle"), &dir.path().join("migrations"));
+        let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
+        let v2 = std::fs::read_to_string(root.join(case).join("v2.rs")).unwrap();
+        let outcome = generate(&folder, &schema_from_source(&v2), &GenerateOptions::default(), &mut ()).unwrap();
+        assert_eq!(outcome, GenerateOutcome::NoChanges, "{case}");
+    }
+}
