@@ -110,6 +110,10 @@ fn every_command_works_on_postgresql() {
         sql,
         "ALTER TABLE \"users\" ADD COLUMN \"karma\" integer DEFAULT 0 NOT NULL;"
     );
+    // lint knows PostgreSQL's rules, and that `schema migrate` sets lock_timeout itself.
+    let out = p.run(&["lint", "0001_karma"]).expect(0).stdout();
+    assert!(out.contains("0001_karma"), "{out}");
+    assert!(!out.contains("missing-lock-timeout"), "{out}");
     // drop removes an unapplied migration, and refuses an applied one.
     p.run(&["drop", "0001_karma"]).expect(0);
     p.run(&["generate", "--name", "karma"]).expect(0);

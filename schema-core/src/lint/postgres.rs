@@ -9,8 +9,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use schema_model::sql::lex;
-
 use super::read::Tokens;
 use super::{Class, DialectFindings, DialectRules, Finding, Rule};
 
@@ -36,10 +34,21 @@ rules! {
 
 /// PostgreSQL's rule set, for its dialect's `Dialect::lint_rules`.
 #[derive(Debug)]
-pub struct PostgresRules;
+pub struct PostgresRules {
+    /// The runner sets `lock_timeout` before every migration (`schema migrate` does, 10 s), so
+    /// a migration need not say it.
+    pub runner_sets_lock_timeout: bool,
+}
 
-/// The rule set.
-pub static POSTGRES: PostgresRules = PostgresRules;
+/// The rule set, for SQL run by any runner (drizzle-orm's sets no timeout).
+pub static POSTGRES: PostgresRules = PostgresRules {
+    runner_sets_lock_timeout: false,
+};
+
+/// The rule set for migrations `schema migrate` applies: it sets `lock_timeout` itself.
+pub static POSTGRES_MIGRATOR: PostgresRules = PostgresRules {
+    runner_sets_lock_timeout: true,
+};
 
 /// Functions whose value differs row by row: a default calling one is computed for every
 /// existing row, so adding the column rewrites the table.
@@ -62,10 +71,14 @@ impl DialectRules for PostgresRules {
     }
 
     fn check(&self, statements: &[String]) -> DialectFindings {
-        let mut state = State::default();
+        let mut state = State {
+            lock_timeout: self.runner_sets_lock_timeout,
+            ..State::default()
+        };
         for (i, piece) in statements.iter().enumerate() {
-            for stmt in lex::split(piece) {
-                state.statement(stmt.text, i + 1);
+            // PostgreSQL's own lexing: a `$$` body's semicolons end nothing.
+            for stmt in crate::postgres::split::statements(piece) {
+                state.statement(stmt, i + 1);
             }
         }
         DialectFindings {

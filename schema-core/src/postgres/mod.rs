@@ -239,7 +239,7 @@ impl Dialect for Postgres {
     }
 
     fn lint_rules(&self) -> &'static dyn crate::lint::DialectRules {
-        &crate::lint::postgres::POSTGRES
+        &crate::lint::postgres::POSTGRES_MIGRATOR
     }
 }
 
