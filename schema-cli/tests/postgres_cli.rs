@@ -394,3 +394,23 @@ fn django_on_postgresql_pulls_and_round_trips_exactly() {
         a.lines().count()
     );
 }
+
+#[test]
+fn a_schema_on_sqlite_is_refused_at_generate_and_push() {
+    let p = Project::new();
+    p.write(
+        "src/schema.rs",
+        "use schema_core::Table;\n#[derive(Table)]\n#[table(schema = \"auth\")]\npub struct Users { #[column(primary_key)] pub id: i64 }\n",
+    );
+    p.write(
+        "schema.toml",
+        "dialect = \"sqlite\"\nschema = \"src/schema.rs\"\nout = \"migrations\"\n",
+    );
+    let r = p.run(&["generate"]);
+    r.expect(2);
+    assert!(r.stderr().contains("SQLite has no schemas"), "{}", r.stderr());
+    assert!(!p.exists("migrations/0000_snapshot.json"));
+    let r = p.run(&["push", "--url", "app.db"]);
+    r.expect(2);
+    assert!(r.stderr().contains("SQLite has no schemas"), "{}", r.stderr());
+}

@@ -87,6 +87,15 @@ pub enum GenerateError {
         /// The statement.
         statement: String,
     },
+    /// The schema says what the folder's dialect cannot make (a PostgreSQL schema on SQLite, a
+    /// `u64` on PostgreSQL, a name longer than the server keeps).
+    #[error("the schema cannot be made on {dialect}:\n{}", .problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Dialect {
+        /// The dialect's name.
+        dialect: &'static str,
+        /// Each problem, naming its table.
+        problems: Vec<String>,
+    },
     /// `--two-phase` cannot split a change.
     #[error(transparent)]
     Split(#[from] crate::two_phase::SplitError),
@@ -123,6 +132,13 @@ pub fn pending(
         Some(last) => Some(folder.read_snapshot(last.idx)?),
     };
     let dialect = folder.dialect();
+    let problems = dialect.check(schema);
+    if !problems.is_empty() {
+        return Err(GenerateError::Dialect {
+            dialect: dialect.name(),
+            problems,
+        });
+    }
     let target = dialect.normalize(schema);
     let empty = Schema::default();
     let before = prev.as_ref().map_or(&empty, |p| &p.schema);

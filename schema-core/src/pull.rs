@@ -347,6 +347,9 @@ fn render_table(
     if t.options.sqlite.strict {
         table_attr.push("strict".into());
     }
+    if let Some(schema) = &t.options.postgres.schema {
+        table_attr.push(format!("schema = {}", lit(schema)));
+    }
     if t.options.sqlite.without_rowid {
         table_attr.push("without_rowid".into());
     }

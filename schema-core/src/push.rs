@@ -20,6 +20,14 @@ pub enum PushError {
     /// A change would lose or refuse data.
     #[error("{0}")]
     Refused(#[from] PlanErrors),
+    /// The schema says what the database's dialect cannot make.
+    #[error("the schema cannot be made on {dialect}:\n{}", .problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Dialect {
+        /// The dialect's name.
+        dialect: &'static str,
+        /// Each problem, naming its table.
+        problems: Vec<String>,
+    },
     /// Applying failed; the database is as it was.
     #[error(transparent)]
     Apply(#[from] MigrateError),
@@ -47,6 +55,13 @@ pub fn plan_push(
     resolver: &mut dyn Resolver,
 ) -> Result<PushPlan, PushError> {
     let dialect = driver.dialect();
+    let problems = dialect.check(schema);
+    if !problems.is_empty() {
+        return Err(PushError::Dialect {
+            dialect: dialect.name(),
+            problems,
+        });
+    }
     let live = driver.introspect(skip)?;
     let target = driver.as_stored(schema)?;
     // A swap the code states is a migration's job: push, with no history, cannot tell one to

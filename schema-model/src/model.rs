@@ -44,6 +44,15 @@ pub struct Table {
 pub struct TableOptions {
     /// SQLite's options.
     pub sqlite: SqliteOptions,
+    /// PostgreSQL's options.
+    pub postgres: PostgresOptions,
+}
+
+/// Where a table lives on PostgreSQL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PostgresOptions {
+    /// `#[table(schema = "auth")]`: the namespace, when it is not `public`.
+    pub schema: Option<String>,
 }
 
 /// `CREATE TABLE .. (..) STRICT, WITHOUT ROWID`.

@@ -627,3 +627,60 @@ fn drizzle_kit_folders_are_continued_with_no_changes() {
         assert_eq!(outcome, GenerateOutcome::NoChanges, "{case}");
     }
 }
+
+#[test]
+fn tables_live_in_schemas_and_move_between_them_with_their_rows() {
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "schemas");
+    let v1 = V1.replace(
+        "#[table(name = \"users\")]",
+        "#[table(name = \"users\", schema = \"auth\")]",
+    );
+    let sql = p.generate(&v1);
+    for expected in [
+        "CREATE SCHEMA IF NOT EXISTS \"auth\";",
+        "CREATE TABLE \"auth\".\"users\" (",
+        "sequence name \"auth\".\"users_id_seq\"",
+        "REFERENCES \"auth\".\"users\"(\"id\")",
+    ] {
+        assert!(sql.contains(expected), "{expected}\n{sql}");
+    }
+    let snapshot = std::fs::read_to_string(p.dir.path().join("migrations/meta/0000_snapshot.json")).unwrap();
+    assert!(snapshot.contains("\"auth.users\": {"), "{snapshot}");
+    assert!(snapshot.contains("\"schemaTo\": \"auth\""), "{snapshot}");
+    p.migrate().unwrap();
+    assert_eq!(p.drift(), Vec::<String>::new());
+    p.exec("INSERT INTO auth.users (email) VALUES ('a@x'); INSERT INTO posts (author_id, title) VALUES (1, 't')");
+    // Nothing to push, nothing to generate.
+    let mut d = p.driver();
+    let plan = schema_core::push::plan_push(&mut d, &schema_from_source(&v1), &[], &[], &mut ()).unwrap();
+    assert!(plan.changes.is_empty(), "{:#?}", plan.changes);
+    let again = generate(
+        &p.folder(),
+        &schema_from_source(&v1),
+        &GenerateOptions::default(),
+        &mut (),
+    )
+    .unwrap();
+    assert_eq!(again, GenerateOutcome::NoChanges);
+    // Moved to public, with its rows and the foreign key pointing at it.
+    let sql = p.generate(V1);
+    assert!(
+        sql.contains("ALTER TABLE \"auth\".\"users\" SET SCHEMA \"public\";"),
+        "{sql}"
+    );
+    p.migrate().unwrap();
+    assert_eq!(p.drift(), Vec::<String>::new());
+    assert_eq!(
+        p.rows("SELECT u.email, p.title FROM users u JOIN posts p ON p.author_id = u.id"),
+        ["a@x|t"]
+    );
+    // And back, after a table of another schema is pulled: the model names its schema.
+    p.generate(&v1);
+    p.migrate().unwrap();
+    let pulled = p.introspect();
+    assert_eq!(
+        pulled.table("users").unwrap().options.postgres.schema.as_deref(),
+        Some("auth")
+    );
+}

@@ -634,21 +634,35 @@ impl PgDriver {
     /// expressions come back deparsed exactly as a live table's do.
     fn stored_form(&mut self, schema: &Schema) -> Result<Schema, DbError> {
         let normalized = POSTGRES.normalize(schema);
-        let ns = format!("schema_canon_{}", std::process::id());
+        // One scratch namespace for each schema the tables use (public included).
+        let mut spaces: Vec<Option<String>> = vec![None];
+        spaces.extend(super::render::namespaces(&normalized.tables).into_iter().map(Some));
+        let scratch = |i: usize| format!("schema_canon_{}_{i}", std::process::id());
+        let mut moved = normalized.clone();
+        for t in &mut moved.tables {
+            let i = spaces.iter().position(|s| *s == t.options.postgres.schema).unwrap_or(0);
+            t.options.postgres.schema = Some(scratch(i));
+        }
         // Read-write even in a read-only session: everything here is rolled back.
         let mut tx = self.client.build_transaction().read_only(false).start()?;
-        tx.batch_execute(&format!("CREATE SCHEMA {0}; SET LOCAL search_path TO {0}", ident(&ns)))?;
-        for stmt in super::render::create_schema(&normalized.tables) {
-            let stmt = stmt.replace("REFERENCES \"public\".", "REFERENCES ");
+        for i in 0..spaces.len() {
+            tx.batch_execute(&format!("CREATE SCHEMA {}", ident(&scratch(i))))?;
+        }
+        for stmt in super::render::create_schema(&moved.tables) {
             tx.batch_execute(&stmt).map_err(|e| {
                 let mut d = DbError::from(e);
                 d.message = format!("the schema does not create on this server: {}\n{stmt}", d.message);
                 d
             })?;
         }
-        let mut stored = introspection::read(&mut tx, &ns, &[])?.schema;
+        let namespaces: Vec<(String, Option<String>)> = spaces
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (scratch(i), s.clone()))
+            .collect();
+        let mut stored = introspection::read(&mut tx, &namespaces, &[])?.schema;
         tx.rollback()?;
-        // Identity sequences are named after the table, not the namespace; hints carry over.
+        // Hints carry over.
         for t in &mut stored.tables {
             if let Some(orig) = normalized.tables.iter().find(|o| o.name == t.name) {
                 t.renamed_from = orig.renamed_from.clone();
@@ -660,6 +674,12 @@ impl PgDriver {
             }
         }
         Ok(stored)
+    }
+
+    /// Everything introspection reads of the live database.
+    fn read_live(&mut self, skip: &[&str]) -> Result<introspection::Read, DbError> {
+        let namespaces = introspection::user_namespaces(&mut self.client)?;
+        Ok(introspection::read(&mut self.client, &namespaces, skip)?)
     }
 }
 
@@ -673,11 +693,11 @@ impl Driver for PgDriver {
     }
 
     fn introspect(&mut self, skip: &[&str]) -> Result<Schema, DbError> {
-        Ok(introspection::read(&mut self.client, "public", skip)?.schema)
+        Ok(self.read_live(skip)?.schema)
     }
 
     fn verbatim_objects(&mut self, skip: &[&str]) -> Result<Vec<String>, DbError> {
-        Ok(introspection::read(&mut self.client, "public", skip)?.verbatim)
+        Ok(self.read_live(skip)?.verbatim)
     }
 
     fn as_stored(&mut self, schema: &Schema) -> Result<Schema, DbError> {
@@ -685,7 +705,7 @@ impl Driver for PgDriver {
     }
 
     fn unmodeled(&mut self, skip: &[&str]) -> Result<Vec<String>, DbError> {
-        Ok(introspection::read(&mut self.client, "public", skip)?.notes)
+        Ok(self.read_live(skip)?.notes)
     }
 
     fn count_rows(&mut self, table: &str, filter: RowFilter<'_>) -> Result<i64, DbError> {
@@ -694,7 +714,17 @@ impl Driver for PgDriver {
             RowFilter::IsNull(c) => format!(" WHERE {} IS NULL", ident(c)),
             RowFilter::NotNull(c) => format!(" WHERE {} IS NOT NULL", ident(c)),
         };
-        let sql = format!("SELECT count(*) FROM {}{condition}", ident(table));
+        // The table's own schema: the first of the search path's, else any other.
+        let schema: Option<String> = self
+            .client
+            .query_opt(
+                "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relname = $1 AND c.relkind IN ('r', 'p') ORDER BY n.nspname <> 'public', n.nspname LIMIT 1",
+                &[&table],
+            )?
+            .map(|r| r.get(0));
+        let q = super::render::qualified(schema.as_deref(), table);
+        let sql = format!("SELECT count(*) FROM {q}{condition}");
         Ok(self.client.query_one(&sql, &[])?.get(0))
     }
 

@@ -27,15 +27,59 @@ pub struct Read {
 }
 
 /// Reads every table of the namespace `schema`, leaving out those `skip` names.
-pub fn read(client: &mut impl GenericClient, schema: &str, skip: &[&str]) -> Result<Read, postgres::Error> {
+/// The namespaces a live database keeps its tables in: every one but PostgreSQL's own, the
+/// scratch namespaces of a drift check, and `drizzle`, drizzle-orm's home of the tracking
+/// table (a tracking table configured elsewhere is left out by name, as on SQLite).
+pub fn user_namespaces(client: &mut impl GenericClient) -> Result<Vec<(String, Option<String>)>, postgres::Error> {
+    let rows = client.query(
+        "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'drizzle') \
+         AND nspname NOT LIKE 'pg\\_%' AND nspname NOT LIKE 'schema\\_canon\\_%' ORDER BY nspname",
+        &[],
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let n: String = r.get(0);
+            let model = (n != "public").then(|| n.clone());
+            (n, model)
+        })
+        .collect())
+}
+
+/// Reads every table of the namespaces given (each with the schema the model gives its
+/// tables: `None` for public), leaving out those `skip` names.
+pub fn read(
+    client: &mut impl GenericClient,
+    namespaces: &[(String, Option<String>)],
+    skip: &[&str],
+) -> Result<Read, postgres::Error> {
     let mut notes = Vec::new();
     let mut verbatim = Vec::new();
+    let mut out = Vec::new();
+    for (ns, model) in namespaces {
+        read_namespace(client, ns, model.as_deref(), skip, &mut out, &mut notes, &mut verbatim)?;
+    }
+    Ok(Read {
+        schema: Schema { tables: out },
+        notes,
+        verbatim,
+    })
+}
+
+fn read_namespace(
+    client: &mut impl GenericClient,
+    schema: &str,
+    model_schema: Option<&str>,
+    skip: &[&str],
+    out: &mut Vec<Table>,
+    notes: &mut Vec<String>,
+    verbatim: &mut Vec<String>,
+) -> Result<(), postgres::Error> {
     let tables = client.query(
         "SELECT c.oid, c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname",
         &[&schema],
     )?;
-    let mut out = Vec::new();
     for row in tables {
         let oid: u32 = row.get(0);
         let name: String = row.get(1);
@@ -47,13 +91,17 @@ pub fn read(client: &mut impl GenericClient, schema: &str, skip: &[&str]) -> Res
                 "`{name}` is a partitioned table: its partitions are not modeled"
             ));
         }
-        out.push(table(client, oid, &name, &mut notes, &mut verbatim)?);
+        if out.iter().any(|t| t.name == name) {
+            notes.push(format!(
+                "`{schema}.{name}`: another schema has a table of that name, which the model cannot tell apart; left out"
+            ));
+            continue;
+        }
+        let mut t = table(client, oid, &name, notes, verbatim)?;
+        t.options.postgres.schema = model_schema.map(String::from);
+        out.push(t);
     }
-    Ok(Read {
-        schema: Schema { tables: out },
-        notes,
-        verbatim,
-    })
+    Ok(())
 }
 
 fn table(
@@ -185,12 +233,7 @@ fn table(
                     _ => FkAction::NoAction,
                 };
                 let ref_schema: Option<String> = r.get(5);
-                if ref_schema.as_deref() != Some("public") {
-                    notes.push(format!(
-                        "the foreign key `{cname}` of `{name}` references a table in the schema {:?}, read as a public one",
-                        ref_schema.unwrap_or_default()
-                    ));
-                }
+                let _ = ref_schema;
                 let deferrable = match (r.get::<_, bool>(8), r.get::<_, bool>(9)) {
                     (false, _) => Deferrable::No,
                     (true, false) => Deferrable::InitiallyImmediate,

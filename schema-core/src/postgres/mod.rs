@@ -54,7 +54,7 @@ impl Dialect for Postgres {
     fn normalize_table(&self, table: &Table) -> Table {
         let mut t = render::normalize_table(table);
         // SQLite's table options mean nothing here.
-        t.options = TableOptions::default();
+        t.options.sqlite = Default::default();
         for c in &mut t.columns {
             // A default given as SQL that is one string literal is that text; the parentheses
             // SQLite needs around an expression (`(now())`) are not PostgreSQL's to keep: the
@@ -148,14 +148,21 @@ impl Dialect for Postgres {
 
     fn create_table_statements(&self, table: &Table) -> Vec<String> {
         let t = self.normalize_table(table);
-        let no_keys = |_: &str| Vec::new();
-        let mut out = vec![render::create_table(&t)];
+        let names = render::Names::of([&t]);
+        let mut out: Vec<String> = t
+            .options
+            .postgres
+            .schema
+            .iter()
+            .map(|s| render::create_namespace(s))
+            .collect();
+        out.push(render::create_table(&names, &t));
         out.extend(
             t.foreign_keys
                 .iter()
-                .map(|fk| render::add_foreign_key(&t.name, fk, &no_keys)),
+                .map(|fk| render::add_foreign_key(&names, &t.name, fk)),
         );
-        out.extend(t.indexes.iter().map(|i| render::create_index(&t.name, i)));
+        out.extend(t.indexes.iter().map(|i| render::create_index(&names, &t.name, i)));
         out
     }
 
@@ -175,8 +182,11 @@ impl Dialect for Postgres {
         snapshot::read(text)
     }
 
-    fn describe_options(&self, _options: &TableOptions) -> String {
-        String::new()
+    fn describe_options(&self, options: &TableOptions) -> String {
+        format!(
+            "in the schema `{}`",
+            options.postgres.schema.as_deref().unwrap_or("public")
+        )
     }
 
     fn rust_type(&self, declared: &str) -> &'static str {

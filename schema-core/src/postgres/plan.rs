@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::render::{
-    add_foreign_key, column_def, create_index, create_table, ident, ident_list, identity_clause, is_identity, sql_type,
-    unique_constraint,
+    Names, add_foreign_key, column_def, create_index, create_namespace, create_table, drop_index, ident, ident_list,
+    identity_clause, is_identity, namespaces, qualified, sql_type, unique_constraint,
 };
 use crate::dialect::{Plan, PlanErrors};
 use crate::diff::Change;
@@ -31,6 +31,10 @@ impl Out {
 /// before the table changes, additions after, foreign keys and indexes last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
+    /// `CREATE SCHEMA` for a namespace the new schema uses first.
+    Namespace,
+    /// `ALTER TABLE .. SET SCHEMA`: a table moved to another namespace, under its old name.
+    Move,
     Rename,
     /// Names that follow a renamed table or column, after it is renamed.
     RenameDerived,
@@ -46,18 +50,27 @@ enum Phase {
 }
 
 pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, PlanErrors> {
-    let mut keys: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for t in prev.tables.iter().chain(&next.tables) {
-        keys.insert(&t.name, t.key_columns().into_iter().map(String::from).collect());
-    }
-    let key_of = |t: &str| keys.get(t).cloned().unwrap_or_default();
+    let names = Names::of(prev.tables.iter().chain(&next.tables));
     let mut plan = Plan::default();
     // (phase, change index, statement)
     let mut planned: Vec<(Phase, usize, String)> = Vec::new();
     // Names that follow a rename are renamed in place; the drop and re-add the diff says for
     // them (it keys constraints and indexes by name) are left out.
-    let (renamed, handled) = renamed_names(prev, next, changes);
+    let (renamed, handled) = renamed_names(&names, prev, next, changes);
     planned.extend(renamed);
+    let had = namespaces(&prev.tables);
+    for ns in namespaces(&next.tables) {
+        if !had.contains(&ns) {
+            let origin = changes
+                .iter()
+                .position(|c| {
+                    next.table(c.table())
+                        .is_some_and(|t| t.options.postgres.schema.as_deref() == Some(ns.as_str()))
+                })
+                .unwrap_or(0);
+            planned.push((Phase::Namespace, origin, create_namespace(&ns)));
+        }
+    }
     let mut add = |phase: Phase, i: usize, sql: String| planned.push((phase, i, sql));
     for (i, change) in changes.iter().enumerate() {
         let skip = match change {
@@ -70,51 +83,55 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
             continue;
         }
         match change {
+            // After a move (which comes first), the old name lives in the new schema.
             Change::RenameTable { from, to } => add(
                 Phase::Rename,
                 i,
-                format!("ALTER TABLE {} RENAME TO {};", ident(from), ident(to)),
+                format!(
+                    "ALTER TABLE {} RENAME TO {};",
+                    qualified(names.schema(to), from),
+                    ident(to)
+                ),
             ),
             Change::RenameColumn { table, from, to } => add(
                 Phase::Rename,
                 i,
                 format!(
                     "ALTER TABLE {} RENAME COLUMN {} TO {};",
-                    ident(table),
+                    names.q(table),
                     ident(from),
                     ident(to)
                 ),
             ),
             Change::CreateTable { table } => {
-                add(Phase::CreateTable, i, create_table(table));
+                add(Phase::CreateTable, i, create_table(&names, table));
                 for fk in &table.foreign_keys {
-                    add(Phase::AddForeignKey, i, add_foreign_key(&table.name, fk, &key_of));
+                    add(Phase::AddForeignKey, i, add_foreign_key(&names, &table.name, fk));
                 }
                 for ix in &table.indexes {
-                    add(Phase::CreateIndex, i, create_index(&table.name, ix));
+                    add(Phase::CreateIndex, i, create_index(&names, &table.name, ix));
                 }
             }
             Change::DropTable { table } => {
-                add(Phase::DropTable, i, format!("DROP TABLE {};", ident(&table.name)));
+                let q = qualified(table.options.postgres.schema.as_deref(), &table.name);
+                add(Phase::DropTable, i, format!("DROP TABLE {q};"));
                 plan.warnings
                     .push(format!("dropping table `{}`: all its rows will be lost", table.name));
             }
-            Change::AddColumn { table, column } => {
-                add(
-                    Phase::AddColumn,
-                    i,
-                    format!(
-                        "ALTER TABLE {} ADD COLUMN {};",
-                        ident(table),
-                        column_def(table, column, false)
-                    ),
-                );
-            }
+            Change::AddColumn { table, column } => add(
+                Phase::AddColumn,
+                i,
+                format!(
+                    "ALTER TABLE {} ADD COLUMN {};",
+                    names.q(table),
+                    column_def(&names, table, column, false)
+                ),
+            ),
             Change::DropColumn { table, column } => {
                 add(
                     Phase::DropColumn,
                     i,
-                    format!("ALTER TABLE {} DROP COLUMN {};", ident(table), ident(&column.name)),
+                    format!("ALTER TABLE {} DROP COLUMN {};", names.q(table), ident(&column.name)),
                 );
                 plan.warnings.push(format!(
                     "dropping column `{table}.{}`: its data will be lost",
@@ -122,17 +139,13 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                 ));
             }
             Change::AlterColumn { table, from, to } => {
-                for sql in alter_column(table, from, to, &mut plan.warnings) {
+                for sql in alter_column(&names, table, from, to, &mut plan.warnings) {
                     add(Phase::AlterColumn, i, sql);
                 }
             }
             Change::SetPrimaryKey { table, from, to } => {
                 if let Some(pk) = from {
-                    add(
-                        Phase::DropDependent,
-                        i,
-                        format!("ALTER TABLE {} DROP CONSTRAINT {};", ident(table), ident(&pk.name)),
-                    );
+                    add(Phase::DropDependent, i, drop_constraint(&names, table, &pk.name));
                 }
                 if let Some(pk) = to {
                     add(
@@ -140,43 +153,64 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                         i,
                         format!(
                             "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY({});",
-                            ident(table),
+                            names.q(table),
                             ident(&pk.name),
                             ident_list(&pk.columns, ",")
                         ),
                     );
                 }
             }
-            Change::AddForeignKey { table, fk } => add(Phase::AddForeignKey, i, add_foreign_key(table, fk, &key_of)),
+            Change::AddForeignKey { table, fk } => add(Phase::AddForeignKey, i, add_foreign_key(&names, table, fk)),
             // drizzle-kit ends this one statement with a newline.
             Change::DropForeignKey { table, fk } => add(
                 Phase::DropDependent,
                 i,
-                format!("{}\n", drop_constraint(table, &fk.name)),
+                format!("{}\n", drop_constraint(&names, table, &fk.name)),
             ),
             Change::AddCheck { table, check } => add(
                 Phase::AddConstraint,
                 i,
                 format!(
                     "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({});",
-                    ident(table),
+                    names.q(table),
                     ident(&check.name),
                     check.expr
                 ),
             ),
-            Change::DropCheck { table, check } => add(Phase::DropDependent, i, drop_constraint(table, &check.name)),
+            Change::DropCheck { table, check } => {
+                add(Phase::DropDependent, i, drop_constraint(&names, table, &check.name))
+            }
             Change::AddUnique { table, unique } => add(
                 Phase::AddConstraint,
                 i,
-                format!("ALTER TABLE {} ADD {};", ident(table), unique_constraint(unique)),
+                format!("ALTER TABLE {} ADD {};", names.q(table), unique_constraint(unique)),
             ),
-            Change::DropUnique { table, unique } => add(Phase::DropDependent, i, drop_constraint(table, &unique.name)),
-            // SQLite's STRICT / WITHOUT ROWID mean nothing here (normalized away).
-            Change::SetOptions { .. } => {}
-            Change::CreateIndex { table, index } => add(Phase::CreateIndex, i, create_index(table, index)),
-            Change::DropIndex { index, .. } => {
-                add(Phase::DropDependent, i, format!("DROP INDEX {};", ident(&index.name)))
+            Change::DropUnique { table, unique } => {
+                add(Phase::DropDependent, i, drop_constraint(&names, table, &unique.name))
             }
+            // SQLite's STRICT / WITHOUT ROWID are normalized away; a new schema is a move.
+            Change::SetOptions { table, from, to } => {
+                if from.postgres.schema != to.postgres.schema {
+                    let old_name = changes
+                        .iter()
+                        .find_map(|c| match c {
+                            Change::RenameTable { from, to } if to == table => Some(from.as_str()),
+                            _ => None,
+                        })
+                        .unwrap_or(table);
+                    add(
+                        Phase::Move,
+                        i,
+                        format!(
+                            "ALTER TABLE {} SET SCHEMA {};",
+                            qualified(from.postgres.schema.as_deref(), old_name),
+                            ident(to.postgres.schema.as_deref().unwrap_or("public"))
+                        ),
+                    );
+                }
+            }
+            Change::CreateIndex { table, index } => add(Phase::CreateIndex, i, create_index(&names, table, index)),
+            Change::DropIndex { table, index } => add(Phase::DropDependent, i, drop_index(&names, table, &index.name)),
         }
     }
     // A stable sort keeps each phase in the order of the changes.
@@ -190,15 +224,20 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
     Ok(plan)
 }
 
-fn drop_constraint(table: &str, name: &str) -> String {
-    format!("ALTER TABLE {} DROP CONSTRAINT {};", ident(table), ident(name))
+fn drop_constraint(names: &Names, table: &str, name: &str) -> String {
+    format!("ALTER TABLE {} DROP CONSTRAINT {};", names.q(table), ident(name))
 }
 
 /// Names derived from a table's or a column's name follow its rename, as drizzle-kit's do:
 /// PostgreSQL keeps constraint, index and identity-sequence names as they were, so each one the
 /// new schema names differently is renamed (`RENAME CONSTRAINT`, `ALTER INDEX .. RENAME`,
 /// `ALTER SEQUENCE .. RENAME`), and the database keeps the names its snapshot says.
-fn renamed_names(prev: &Schema, next: &Schema, changes: &[Change]) -> (Vec<(Phase, usize, String)>, BTreeSet<String>) {
+fn renamed_names(
+    names: &Names,
+    prev: &Schema,
+    next: &Schema,
+    changes: &[Change],
+) -> (Vec<(Phase, usize, String)>, BTreeSet<String>) {
     let mut out = Vec::new();
     let mut handled = BTreeSet::new();
     let mut tables: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
@@ -237,13 +276,14 @@ fn renamed_names(prev: &Schema, next: &Schema, changes: &[Change]) -> (Vec<(Phas
                 cs.iter().find_map(|c| col_change(c)).unwrap_or(0)
             }
         };
-        let table_q = ident(&t.name);
+        let table_q = names.q(&t.name);
+        let schema = t.options.postgres.schema.as_deref();
         let mut rename = |i: usize, from: &str, to: &str, index: bool| {
             if from != to {
                 handled.insert(from.to_string());
                 handled.insert(to.to_string());
                 let sql = if index {
-                    format!("ALTER INDEX {} RENAME TO {};", ident(from), ident(to))
+                    format!("ALTER INDEX {} RENAME TO {};", qualified(schema, from), ident(to))
                 } else {
                     format!(
                         "ALTER TABLE {table_q} RENAME CONSTRAINT {} TO {};",
@@ -316,7 +356,7 @@ fn renamed_names(prev: &Schema, next: &Schema, changes: &[Change]) -> (Vec<(Phas
                 out.push((
                     Phase::RenameDerived,
                     i,
-                    format!("ALTER SEQUENCE {} RENAME TO {};", ident(&from), ident(&to)),
+                    format!("ALTER SEQUENCE {} RENAME TO {};", qualified(schema, &from), ident(&to)),
                 ));
             }
         }
@@ -325,8 +365,8 @@ fn renamed_names(prev: &Schema, next: &Schema, changes: &[Change]) -> (Vec<(Phas
 }
 
 /// The statements that change one column in place.
-fn alter_column(table: &str, from: &Column, to: &Column, warnings: &mut Vec<String>) -> Vec<String> {
-    let t = ident(table);
+fn alter_column(names: &Names, table: &str, from: &Column, to: &Column, warnings: &mut Vec<String>) -> Vec<String> {
+    let t = names.q(table);
     let c = ident(&to.name);
     let mut out = Vec::new();
     // A generated expression cannot be altered in place (before PostgreSQL 17): the column is
@@ -339,7 +379,10 @@ fn alter_column(table: &str, from: &Column, to: &Column, warnings: &mut Vec<Stri
             ));
         }
         out.push(format!("ALTER TABLE {t} DROP COLUMN {c};"));
-        out.push(format!("ALTER TABLE {t} ADD COLUMN {};", column_def(table, to, false)));
+        out.push(format!(
+            "ALTER TABLE {t} ADD COLUMN {};",
+            column_def(names, table, to, false)
+        ));
         return out;
     }
     let type_changed = !from.ty.eq_ignore_case(&to.ty);
@@ -394,7 +437,7 @@ fn alter_column(table: &str, from: &Column, to: &Column, warnings: &mut Vec<Stri
         (false, true) => {
             out.push(format!(
                 "ALTER TABLE {t} ALTER COLUMN {c} ADD {};",
-                identity_clause(table, to)
+                identity_clause(names, table, to)
             ));
             // Ids already there are never handed out again.
             out.push(format!(

@@ -14,10 +14,7 @@ use crate::model::{
 };
 use crate::snapshot::{Snapshot, SnapshotError};
 
-/// The key of a table in `tables`: `public.<name>`.
-fn key(table: &str) -> String {
-    format!("public.{table}")
-}
+use super::render::{Names, table_key as key};
 
 /// The snapshot as drizzle-kit writes it: pretty-printed with two spaces, no final newline.
 pub fn write(snapshot: &Snapshot) -> String {
@@ -26,11 +23,12 @@ pub fn write(snapshot: &Snapshot) -> String {
 
 fn to_json(snapshot: &Snapshot) -> Value {
     let mut tables: Vec<&Table> = snapshot.schema.tables.iter().collect();
-    tables.sort_by_key(|t| key(&t.name));
+    tables.sort_by_key(|t| key(t));
+    let names = Names::of(&snapshot.schema.tables);
     let mut tables_json = Map::new();
     let mut internal = Map::new();
     for t in tables {
-        tables_json.insert(key(&t.name), table_json(t));
+        tables_json.insert(key(t), table_json(t, &names));
         let mut fks = Map::new();
         for fk in &t.foreign_keys {
             let d = match fk.deferrable {
@@ -41,7 +39,7 @@ fn to_json(snapshot: &Snapshot) -> Value {
             fks.insert(fk.name.clone(), json!({ "deferrable": d }));
         }
         if !fks.is_empty() {
-            internal.insert(key(&t.name), json!({ "foreignKeys": fks }));
+            internal.insert(key(t), json!({ "foreignKeys": fks }));
         }
     }
     let mut meta_tables = Map::new();
@@ -61,7 +59,13 @@ fn to_json(snapshot: &Snapshot) -> Value {
     root.insert("version".into(), json!("7"));
     root.insert("dialect".into(), json!("postgresql"));
     root.insert("tables".into(), Value::Object(tables_json));
-    for k in ["enums", "schemas", "sequences", "roles", "policies", "views"] {
+    root.insert("enums".into(), json!({}));
+    let mut schemas = Map::new();
+    for ns in super::render::namespaces(&snapshot.schema.tables) {
+        schemas.insert(ns.clone(), json!(ns));
+    }
+    root.insert("schemas".into(), Value::Object(schemas));
+    for k in ["sequences", "roles", "policies", "views"] {
         root.insert(k.into(), json!({}));
     }
     root.insert(
@@ -74,10 +78,11 @@ fn to_json(snapshot: &Snapshot) -> Value {
     Value::Object(root)
 }
 
-fn table_json(t: &Table) -> Value {
+fn table_json(t: &Table, names: &Names) -> Value {
+    let schema = t.options.postgres.schema.as_deref();
     let mut columns = Map::new();
     for c in &t.columns {
-        columns.insert(c.name.clone(), column_json(&t.name, c));
+        columns.insert(c.name.clone(), column_json(&t.name, schema, c));
     }
     let mut indexes = Map::new();
     for ix in &t.indexes {
@@ -104,18 +109,19 @@ fn table_json(t: &Table) -> Value {
     }
     let mut fks = Map::new();
     for fk in &t.foreign_keys {
-        fks.insert(
-            fk.name.clone(),
-            json!({
-                "name": fk.name,
-                "tableFrom": t.name,
-                "tableTo": fk.ref_table,
-                "columnsFrom": fk.columns,
-                "columnsTo": fk.ref_columns,
-                "onDelete": fk.on_delete.as_str(),
-                "onUpdate": fk.on_update.as_str(),
-            }),
-        );
+        let mut m = Map::new();
+        m.insert("name".into(), json!(fk.name));
+        m.insert("tableFrom".into(), json!(t.name));
+        m.insert("tableTo".into(), json!(fk.ref_table));
+        // Only for a parent outside `public`, as drizzle-kit writes it.
+        if let Some(s) = names.schema(&fk.ref_table) {
+            m.insert("schemaTo".into(), json!(s));
+        }
+        m.insert("columnsFrom".into(), json!(fk.columns));
+        m.insert("columnsTo".into(), json!(fk.ref_columns));
+        m.insert("onDelete".into(), json!(fk.on_delete.as_str()));
+        m.insert("onUpdate".into(), json!(fk.on_update.as_str()));
+        fks.insert(fk.name.clone(), Value::Object(m));
     }
     let mut pks = Map::new();
     if let Some(pk) = &t.primary_key {
@@ -134,7 +140,7 @@ fn table_json(t: &Table) -> Value {
     }
     json!({
         "name": t.name,
-        "schema": "",
+        "schema": schema.unwrap_or(""),
         "columns": columns,
         "indexes": indexes,
         "foreignKeys": fks,
@@ -146,7 +152,7 @@ fn table_json(t: &Table) -> Value {
     })
 }
 
-fn column_json(table: &str, c: &Column) -> Value {
+fn column_json(table: &str, schema: Option<&str>, c: &Column) -> Value {
     let ty = match &c.ty {
         LogicalType::Sql(s) => s.clone(),
         other => super::render::type_name(other),
@@ -166,7 +172,7 @@ fn column_json(table: &str, c: &Column) -> Value {
             json!({
                 "type": "byDefault",
                 "name": super::render::identity_sequence(table, &c.name),
-                "schema": "public",
+                "schema": schema.unwrap_or("public"),
                 "increment": "1",
                 "startWith": min,
                 "minValue": min,
@@ -248,7 +254,7 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
             "version \"{version}\"; expected \"7\""
         )));
     }
-    for k in ["enums", "sequences", "schemas", "views", "roles", "policies"] {
+    for k in ["enums", "sequences", "views", "roles", "policies"] {
         if v.get(k).and_then(Value::as_object).is_some_and(|m| !m.is_empty()) {
             return Err(SnapshotError::Unsupported(format!(
                 "its `{k}` are not supported by this version (only tables in the public schema)"
@@ -259,13 +265,12 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
     for (k, t) in obj_of(&v, "tables", "")? {
         let path = format!("tables.{k}");
         let schema = t.get("schema").and_then(Value::as_str).unwrap_or("");
-        if !schema.is_empty() && schema != "public" {
-            return Err(SnapshotError::Unsupported(format!(
-                "the table {k} is in the schema \"{schema}\"; this version supports the public schema only"
-            )));
-        }
         let internal = v.pointer(&format!("/internal/tables/{}", k.replace('~', "~0").replace('/', "~1")));
-        tables.push(table_from_json(t, &path, internal)?);
+        let mut table = table_from_json(t, &path, internal)?;
+        if !schema.is_empty() && schema != "public" {
+            table.options.postgres.schema = Some(schema.to_string());
+        }
+        tables.push(table);
     }
     Ok(Snapshot {
         id: str_of(&v, "id", "")?.to_string(),

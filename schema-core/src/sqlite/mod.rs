@@ -129,6 +129,22 @@ impl Dialect for Sqlite {
         }
     }
 
+    fn check(&self, schema: &Schema) -> Vec<String> {
+        schema
+            .tables
+            .iter()
+            .filter_map(|t| {
+                t.options.postgres.schema.as_ref().map(|s| {
+                    format!(
+                        "`{}` is declared in the schema `{s}` (#[table(schema = ..)]), and SQLite has no schemas: \
+                         keep that table for the postgresql dialect's folder, or leave the schema out",
+                        t.name
+                    )
+                })
+            })
+            .collect()
+    }
+
     fn forbidden(&self, statements: &[String]) -> Vec<Forbidden> {
         statements::forbidden(statements)
     }

@@ -374,6 +374,7 @@ fn table_tokens(t: &Table) -> TokenStream {
         renamed_from,
     } = t;
     let (strict, without_rowid) = (options.sqlite.strict, options.sqlite.without_rowid);
+    let pg_schema = opt_string(&options.postgres.schema);
     let columns = columns.iter().map(column_tokens);
     let primary_key = match primary_key {
         Some(PrimaryKey { name, columns }) => {
@@ -407,6 +408,7 @@ fn table_tokens(t: &Table) -> TokenStream {
             checks: ::std::vec![#(#checks),*],
             options: #m::TableOptions {
                 sqlite: #m::SqliteOptions { strict: #strict, without_rowid: #without_rowid },
+                postgres: #m::PostgresOptions { schema: #pg_schema },
             },
             renamed_from: #renamed_from,
         }

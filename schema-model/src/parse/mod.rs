@@ -162,6 +162,17 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
     b.table.options.sqlite.strict = tattrs.strict.is_some();
     b.table.options.sqlite.without_rowid = tattrs.without_rowid.is_some();
     b.table.renamed_from = tattrs.renamed_from.as_ref().map(|r| r.value.clone());
+    if let Some(s) = &tattrs.schema {
+        check::name(cx, s, "schema");
+        let lower = s.value.to_ascii_lowercase();
+        if lower.starts_with("pg_") || lower == "information_schema" {
+            cx.error(s.span, format!("the schema `{}` belongs to PostgreSQL itself", s.value));
+        }
+        // `public` is where a table without a schema lives: the same table.
+        if s.value != "public" {
+            b.table.options.postgres.schema = Some(s.value.clone());
+        }
+    }
 
     // A field whose type could not be read is already an error; the table is not "empty".
     let mut unreadable_fields = false;
