@@ -684,3 +684,104 @@ fn tables_live_in_schemas_and_move_between_them_with_their_rows() {
         Some("auth")
     );
 }
+
+const C1: &str = r#"
+#[derive(Table)]
+#[table(name = "orgs")]
+pub struct Org {
+    #[column(primary_key)]
+    pub id: i64,
+    pub name: String,
+}
+#[derive(Table)]
+#[table(name = "members", primary_key(org_id, login))]
+#[index(columns(login))]
+#[check(name = "members_login_len", expr = "length(login) > 1")]
+pub struct Member {
+    #[column(references = Org::id)]
+    pub org_id: i64,
+    pub login: String,
+    pub score: i32,
+    #[column(generated = "score * 2", stored)]
+    pub double: Option<i32>,
+}
+#[derive(Table)]
+#[table(name = "notes")]
+pub struct Note {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(references = Org::id, on_delete = "cascade")]
+    pub org_id: i64,
+    pub body: String,
+}
+"#;
+
+/// Constraints and keys change over rows: a composite key widened, a unique added, a check
+/// replaced, a foreign key's action changed, a generated expression changed, indexes swapped,
+/// a referenced table dropped with its child. The migrated database equals a fresh one.
+const C2: &str = r#"
+#[derive(Table)]
+#[table(name = "orgs")]
+pub struct Org {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(unique)]
+    pub name: String,
+}
+#[derive(Table)]
+#[table(name = "members", primary_key(org_id, login, score))]
+#[index(name = "members_score_idx", columns(score), where = "score > 0")]
+#[check(name = "members_score_nonneg", expr = "score >= 0")]
+pub struct Member {
+    #[column(references = Org::id, on_delete = "cascade")]
+    pub org_id: i64,
+    pub login: String,
+    pub score: i32,
+    #[column(generated = "score * 3", stored)]
+    pub double: Option<i32>,
+}
+"#;
+
+#[test]
+fn keys_constraints_and_generated_columns_change_over_rows() {
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "constraints");
+    p.generate(C1);
+    p.migrate().unwrap();
+    p.exec(
+        "INSERT INTO orgs VALUES (1, 'a'), (2, 'b');
+         INSERT INTO members (org_id, login, score) VALUES (1, 'ann', 3), (2, 'bob', 0);
+         INSERT INTO notes VALUES (1, 1, 'n')",
+    );
+    let sql = p.generate(C2);
+    p.migrate().map_err(|e| format!("{e}\n{sql}")).unwrap();
+    assert_eq!(p.drift(), Vec::<String>::new(), "{sql}");
+    assert_eq!(
+        p.rows("SELECT org_id, login, score, double FROM members ORDER BY login"),
+        ["1|ann|3|9", "2|bob|0|0"]
+    );
+    let fresh = Pg {
+        dir: tempfile::tempdir().unwrap(),
+        url: server.url("constraints_fresh"),
+    };
+    copy_dir(&p.dir.path().join("migrations"), &fresh.dir.path().join("migrations"));
+    fresh.migrate().unwrap();
+    let (mut a, mut b) = (p.introspect(), fresh.introspect());
+    for s in [&mut a, &mut b] {
+        for t in &mut s.tables {
+            t.foreign_keys.sort_by(|x, y| x.name.cmp(&y.name));
+            t.checks.sort_by(|x, y| x.name.cmp(&y.name));
+            t.uniques.sort_by(|x, y| x.name.cmp(&y.name));
+            t.indexes.sort_by(|x, y| x.name.cmp(&y.name));
+        }
+    }
+    assert_eq!(a, b, "{sql}");
+    // The new rules hold: the check refuses a negative score, the unique a second name.
+    let mut d = p.driver();
+    assert!(
+        d.client()
+            .batch_execute("INSERT INTO members (org_id, login, score) VALUES (1, 'x', -1)")
+            .is_err()
+    );
+    assert!(d.client().batch_execute("INSERT INTO orgs VALUES (3, 'a')").is_err());
+}
