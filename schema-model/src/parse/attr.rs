@@ -104,9 +104,11 @@ pub struct TableAttrs {
     pub without_rowid: Option<Span>,
     pub primary_key: Option<Spanned<Vec<Ident>>>,
     pub renamed_from: Option<Spanned<String>>,
+    /// The name of the derived insert struct (default `New<Struct>`).
+    pub new_struct: Option<Spanned<String>>,
 }
 
-const TABLE_KEYS: &str = "`name`, `strict`, `without_rowid`, `primary_key(..)`, `renamed_from`";
+const TABLE_KEYS: &str = "`name`, `strict`, `without_rowid`, `primary_key(..)`, `renamed_from`, `new_struct`";
 
 pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
     let mut name = Attr::new(cx, "table", "name");
@@ -114,6 +116,7 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
     let mut without_rowid = Flag::new(cx, "table", "without_rowid");
     let mut primary_key = Attr::new(cx, "table", "primary_key");
     let mut renamed_from = Attr::new(cx, "table", "renamed_from");
+    let mut new_struct = Attr::new(cx, "table", "new_struct");
     for attr in attrs.iter().filter(|a| a.path().is_ident("table")) {
         let res = attr.parse_nested_meta(|meta| {
             let span = meta.path.span_of();
@@ -132,6 +135,9 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
             } else if meta.path.is_ident("renamed_from") {
                 // #[table(renamed_from = "members")]
                 renamed_from.set(span, string(&meta)?);
+            } else if meta.path.is_ident("new_struct") {
+                // #[table(new_struct = "CreateUser")]
+                new_struct.set(span, string(&meta)?);
             } else {
                 return Err(unknown(&meta, "table", TABLE_KEYS));
             }
@@ -145,6 +151,7 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
         without_rowid: without_rowid.get().map(|s| s.span),
         primary_key: primary_key.get(),
         renamed_from: renamed_from.get(),
+        new_struct: new_struct.get(),
     }
 }
 
