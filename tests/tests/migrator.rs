@@ -371,3 +371,36 @@ fn a_database_locked_past_the_timeout_is_a_clear_error() {
         "once the lock is gone, the run goes through"
     );
 }
+
+static EMBEDDED_IN: Migrations =
+    schema_core::embed_migrations!("../examples/blog/migrations", table = "app_migrations");
+static EMBEDDED_CONFIG: Migrations =
+    schema_core::embed_migrations!("../examples/blog/migrations", config = "fixtures/embed/schema.toml");
+
+/// After `schema migrate --table app_migrations` (what the CLI runs: the folder read at run
+/// time, the table from the flag or the config), the application's embedded migrations see
+/// the work done, instead of applying 0000 again over "table users already exists".
+#[test]
+fn embedded_migrations_track_in_the_table_they_are_given() {
+    assert_eq!(EMBEDDED_IN.table(), "app_migrations");
+    assert_eq!(EMBEDDED_CONFIG.table(), "from_config_migrations");
+    for embedded in [&EMBEDDED_IN, &EMBEDDED_CONFIG] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+        let cli = Migrations::from_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations"))
+            .unwrap()
+            .with_table(embedded.table());
+        let n = cli.run(&mut conn).unwrap().len();
+        assert!(n > 0);
+        assert_eq!(embedded.run(&mut conn).unwrap().len(), 0, "nothing is applied twice");
+        let rows = count(&conn, &format!("SELECT count(*) FROM \"{}\"", embedded.table()));
+        assert_eq!(rows, n as i64);
+        let drizzle = count(
+            &conn,
+            "SELECT count(*) FROM sqlite_master WHERE name = '__drizzle_migrations'",
+        );
+        assert_eq!(drizzle, 0, "the default table was never made");
+    }
+    // The default still is drizzle-orm's: the workspace's tests crate has no schema.toml.
+    assert_eq!(EMBEDDED.table(), "__drizzle_migrations");
+}

@@ -119,6 +119,17 @@ impl Migrations {
         }
     }
 
+    /// Migrations built into the binary, tracked in `table` (what `embed_migrations!` expands
+    /// to when it is given a table, or its `schema.toml` names one).
+    #[doc(hidden)]
+    pub const fn from_static_in(migrations: &'static [Migration], table: &'static str) -> Migrations {
+        Migrations {
+            migrations: Cow::Borrowed(migrations),
+            table: Cow::Borrowed(table),
+            busy_timeout: Duration::from_secs(60),
+        }
+    }
+
     /// Another tracking table than `__drizzle_migrations`.
     pub fn with_table(mut self, table: impl Into<String>) -> Self {
         self.table = Cow::Owned(table.into());
