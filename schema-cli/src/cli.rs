@@ -217,6 +217,18 @@ pub struct MigrateArgs {
     /// Then apply the seed file (`[seed] file`), if the database was empty when the run started.
     #[arg(long, conflicts_with = "dry_run")]
     pub seed: bool,
+    /// Adopt a database made without these migrations (by `push`, by hand): check that it is
+    /// exactly what the migrations up to TAG make, record them as applied, then apply the rest.
+    #[arg(long, value_name = "TAG", conflicts_with_all = ["dry_run", "rehearse"])]
+    pub baseline: Option<String>,
+    /// After reviewing it: accept the edit of an applied migration, recording its file's new
+    /// hash (repeatable). Nothing of it runs again.
+    #[arg(long, value_name = "TAG", conflicts_with_all = ["dry_run", "rehearse"])]
+    pub accept_edit: Vec<String>,
+    /// Go on when the database has applied migrations this folder does not have (an older
+    /// release's folder), with a warning naming each.
+    #[arg(long)]
+    pub allow_unknown_applied: bool,
 }
 
 pub fn run() -> CliResult {

@@ -17,7 +17,9 @@ pub fn classify(e: MigrateError) -> CliError {
         MigrateError::Folder(_)
         | MigrateError::MissingFile { .. }
         | MigrateError::DuplicateTag(_)
-        | MigrateError::Forbidden { .. } => CliError::input(e),
+        | MigrateError::Forbidden { .. }
+        | MigrateError::UnknownTag(_)
+        | MigrateError::NotEdited { .. } => CliError::input(e),
         _ => CliError::database(e),
     }
 }
@@ -81,6 +83,9 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
         }
         migrations = migrations.with_busy_timeout(Duration::from_secs_f64(secs));
     }
+    if args.allow_unknown_applied {
+        migrations = migrations.allow_unknown_applied(true);
+    }
     if args.dry_run {
         return dry_run(config, &migrations);
     }
@@ -88,7 +93,27 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
         return rehearse(config, &migrations);
     }
     let seed = if args.seed { Some(seed_file(config)?) } else { None };
-    let mut db = open(config, OpenMode::Create)?;
+    // A database to adopt must be there: an empty one made here would only differ.
+    let mode = if args.baseline.is_some() {
+        OpenMode::ReadWrite
+    } else {
+        OpenMode::Create
+    };
+    let mut db = open(config, mode)?;
+    for tag in &args.accept_edit {
+        let was = db.accept_edit(&migrations, tag).map_err(classify)?;
+        let m = migrations
+            .find(tag)
+            .map(|m| m.tag().to_string())
+            .unwrap_or_else(|| tag.clone());
+        say!(
+            "accepted the edit of {m}: its tracking row now has the file's hash (it was applied with {}); nothing of it ran again",
+            short(&was)
+        );
+    }
+    if let Some(tag) = &args.baseline {
+        adopt(config, db.as_mut(), &migrations, tag)?;
+    }
     // A seed fills a new database only: whether this one is new is known before migrating.
     let was_empty = match seed {
         Some(_) => db.is_empty().map_err(CliError::database)?,
@@ -171,6 +196,51 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
         }
     }
     Ok(0)
+}
+
+/// The first 12 characters of a hash, as git shortens one.
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// `--baseline TAG`: the database checked against TAG's snapshot, the migrations up to it
+/// recorded as applied. Differences are exit 1 (nothing recorded); a tag the folder does not
+/// have, or a database already past it, exit 2.
+fn adopt(config: &Config, db: &mut dyn Driver, migrations: &Migrations, tag: &str) -> Result<(), CliError> {
+    use schema_core::drift::{BaselineError, DriftError, baseline};
+    let skip = config.skip();
+    let b = baseline(db, &config.folder(), migrations, tag, &skip).map_err(|e| match e {
+        BaselineError::Differs { .. } => CliError {
+            code: crate::cli::EXIT_FOUND,
+            error: e.into(),
+        },
+        BaselineError::Drift(DriftError::Migrate(m)) => classify(m),
+        BaselineError::Drift(DriftError::Read(_)) => CliError::database(e),
+        _ => CliError::input(e),
+    })?;
+    let n = b.recorded.len();
+    if n == 0 {
+        say!(
+            "{} matches the migrations up to {}, which were already recorded as applied.",
+            db.target(),
+            b.tag
+        );
+    } else {
+        say!(
+            "{} matches the migrations up to {}: recorded {} as applied without running {}: {}",
+            db.target(),
+            b.tag,
+            plural(n, "migration", "migrations"),
+            if n == 1 { "it" } else { "them" },
+            b.recorded.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `1 migration`, `2 migrations`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The configured seed file, which must be there before anything is migrated.
@@ -279,7 +349,8 @@ fn dry_run(config: &Config, migrations: &Migrations) -> CliResult {
     let pending: Vec<&schema_core::Migration> = match try_open(config, OpenMode::ReadOnly) {
         Ok(mut db) => {
             let status = db.status(migrations).map_err(classify)?;
-            if !status.missing.is_empty() || status.migrations.iter().any(|(_, s)| *s == MigrationState::Edited) {
+            let unknown = !status.missing.is_empty() && !migrations.allows_unknown_applied();
+            if unknown || status.migrations.iter().any(|(_, s)| *s == MigrationState::Edited) {
                 tell!("warning: `schema status` lists edited or missing migrations: migrate would refuse to run");
             }
             let pending: Vec<&schema_core::Migration> = migrations

@@ -142,6 +142,20 @@ pub enum MigrateError {
         /// The database's dialect.
         database: String,
     },
+    /// The migration named (to accept an edit, to baseline) is not in the folder.
+    #[error("the folder has no migration {0} (give its tag, like 0003_users_add_bio, or its number, 0003)")]
+    UnknownTag(String),
+    /// An edit cannot be accepted: the migration is not applied, or not edited.
+    #[error("cannot accept an edit of migration {tag}: {reason}")]
+    NotEdited {
+        /// The migration.
+        tag: String,
+        /// Why.
+        reason: String,
+    },
+    /// The driver cannot do this.
+    #[error("{0} is not supported for this database")]
+    Unsupported(String),
     /// Any other error from the database.
     #[error("database error: {0}")]
     Database(#[from] DbError),
