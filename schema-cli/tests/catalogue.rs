@@ -1096,11 +1096,19 @@ catalogue! {
         after: |p| assert_eq!(rows(&p.path("app.db"), "SELECT count(*) FROM users"), ["0"]),
     };
     not_null_without_default: Case {
-        what: "a new NOT NULL column without a default",
-        setup: |p| { generated(p); p.write("src/schema.rs", &USERS.replace("pub name: String,", "pub name: String,\n    pub level: i64,")); },
-        cmd: Cmd::Schema(&["generate"]), code: 2,
-        shows: &["cannot add the NOT NULL column `users.level` without a default"], hides: &[],
-        after: |p| assert!(!p.exists("migrations/0001_users_add_level.sql")),
+        what: "a new NOT NULL column without a default, migrated over a table with rows",
+        setup: |p| {
+            migrated(p);
+            rows(&p.path("app.db"), "INSERT INTO users (id, name) VALUES (1, 'ann'), (2, 'bob') RETURNING id");
+            p.write("src/schema.rs", &USERS.replace("pub name: String,", "pub name: String,\n    pub level: i64,"));
+            p.run(&["generate"]).expect(0);
+        },
+        cmd: Cmd::Schema(&["migrate"]), code: 3,
+        shows: &["stopped it, so nothing of it was applied: 2 row(s) counted: rows of users would have no value for the new NOT NULL column level"], hides: &[],
+        after: |p| {
+            assert_eq!(rows(&p.path("app.db"), "SELECT count(*) FROM pragma_table_info('users')"), ["2"]);
+            assert_eq!(rows(&p.path("app.db"), "SELECT count(*) FROM users"), ["2"]);
+        },
     };
     bad_rename_flag: Case {
         what: "`--rename nothing` (no `=`)",

@@ -57,6 +57,22 @@ pub enum MigrateError {
         /// What the database said.
         source: Box<DbError>,
     },
+    /// A guard of the migration found rows a change would leave without a value (a column
+    /// made NOT NULL over NULLs, a NOT NULL column added to a table with rows); the migration
+    /// was rolled back.
+    #[error(
+        "while applying migration {tag}: statement {number} stopped it, so nothing of it was applied: {rows} row(s) counted: {reason}"
+    )]
+    Guarded {
+        /// The migration.
+        tag: String,
+        /// The guard's statement number, from 1.
+        number: usize,
+        /// How many rows it found.
+        rows: i64,
+        /// What is wrong with them, and the way out.
+        reason: String,
+    },
     /// A migration holds a statement it may not (transaction control, ...); nothing was run.
     #[error("migration {tag}, statement {number}: {reason}; nothing was applied\n{sql}")]
     Forbidden {

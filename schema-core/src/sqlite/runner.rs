@@ -353,12 +353,21 @@ impl Unit<'_> {
             (save_dependents(tx, self.rebuilt)?, save_indexes(tx, self.rebuilt)?)
         };
         for (i, sql) in self.statements.iter().enumerate() {
-            tx.execute_batch(sql).map_err(|source| MigrateError::Statement {
-                tag: self.label.to_string(),
-                number: i + 1,
-                sql: sql.clone(),
-                source: Box::new(source.into()),
-            })?;
+            tx.execute_batch(sql)
+                .map_err(|source| match guard_rows(tx, sql, &source) {
+                    Some((rows, reason)) => MigrateError::Guarded {
+                        tag: self.label.to_string(),
+                        number: i + 1,
+                        rows,
+                        reason,
+                    },
+                    None => MigrateError::Statement {
+                        tag: self.label.to_string(),
+                        number: i + 1,
+                        sql: sql.clone(),
+                        source: Box::new(source.into()),
+                    },
+                })?;
             fault::point();
             report(Event::Statement(i + 1));
         }
@@ -382,6 +391,17 @@ impl Unit<'_> {
         }
         Ok(())
     }
+}
+
+/// When `sql` is the NOT NULL guard's count and it failed: the rows it counted (counted again,
+/// inside the transaction the failure left open) and the guard's reason.
+fn guard_rows(conn: &Connection, sql: &str, error: &rusqlite::Error) -> Option<(i64, String)> {
+    let prefix = format!("INSERT INTO temp.`{}` ", super::plan::NULL_GUARD);
+    let count = sql.trim().strip_prefix(&prefix)?.trim_end_matches(';');
+    let reason = error.to_string();
+    let reason = reason.strip_prefix("CHECK constraint failed: ")?.to_string();
+    let rows = conn.query_row(count, [], |r| r.get(0)).ok()?;
+    Some((rows, reason))
 }
 
 fn foreign_keys(conn: &Connection) -> rusqlite::Result<bool> {
