@@ -73,6 +73,10 @@ pub struct GlobalArgs {
     /// overrides `[seed] file`.
     #[arg(long, global = true, value_name = "PATH")]
     pub seed_file: Option<PathBuf>,
+    /// The cargo features the application is built with (comma-separated, repeatable), for
+    /// `#[cfg(feature = "..")]` in the schema files; overrides `features = [..]`.
+    #[arg(long, global = true, value_name = "FEATURES")]
+    pub features: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -13,7 +13,7 @@ pub fn run(config: &Config, with_database: bool) -> CliResult {
     let mut problems = schema_core::folder::check_folder(&folder).map_err(CliError::input)?;
     if problems.is_empty() {
         let files = source::expand(&config.schema).map_err(CliError::input)?;
-        let schema = source::load(&files).map_err(CliError::input)?;
+        let schema = source::load(&files, &config.features).map_err(CliError::input)?;
         match pending(&schema, &folder, &[], &mut ()) {
             Ok(p) if p.changes.is_empty() => {}
             Ok(p) => problems.push(format!(

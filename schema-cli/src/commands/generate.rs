@@ -71,7 +71,7 @@ pub fn rename_hints(args: &RenameArgs) -> Result<Vec<RenameHint>, CliError> {
 
 pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
-    let schema = source::load(&files).map_err(CliError::input)?;
+    let schema = source::load(&files, &config.features).map_err(CliError::input)?;
     let opts = GenerateOptions {
         name: args.name.clone(),
         custom: args.custom,

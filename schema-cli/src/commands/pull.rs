@@ -61,7 +61,7 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
         .map_err(|e| CliError::input(anyhow!("cannot write {}: {e}", out_schema.display())))?;
 
     // What the file says, read back as generate will read it.
-    let schema = source::load(std::slice::from_ref(&out_schema)).map_err(CliError::input)?;
+    let schema = source::load(std::slice::from_ref(&out_schema), &config.features).map_err(CliError::input)?;
     let differences: Vec<String> = diff(&live, &config.dialect.normalize(&schema), &Default::default())
         .iter()
         .map(|c| describe(c, config.dialect))

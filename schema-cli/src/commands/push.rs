@@ -24,7 +24,7 @@ fn confirm(question: &str) -> Option<bool> {
 
 pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
-    let schema = source::load(&files).map_err(CliError::input)?;
+    let schema = source::load(&files, &config.features).map_err(CliError::input)?;
     // A dry run reads only: a database that is not there is not created, and the plan is the
     // schema made from nothing.
     let mode = if args.dry_run {
