@@ -97,7 +97,7 @@ fn a_pushed_database_is_adopted_then_migrated() {
     );
     let status = p.run(&["status"]).expect(0).stdout();
     assert!(
-        status.contains("3 migration(s): 0 pending, 0 edited, 0 missing"),
+        status.contains("3 migrations: 0 pending, 0 edited, 0 missing"),
         "{status}"
     );
 

@@ -244,7 +244,7 @@ fn migrate_applies_once_and_status_reports() {
     assert!(out.contains("Nothing to apply"), "{out}");
     let status = p.run(&["status"]).expect(0).stdout();
     assert!(
-        status.contains("1 migration(s): 0 pending, 0 edited, 0 missing"),
+        status.contains("1 migration: 0 pending, 0 edited, 0 missing"),
         "{status}"
     );
 }
@@ -422,7 +422,7 @@ fn check_reports_ungenerated_changes_missing_files_and_branches() {
     );
     let out = p.run(&["check"]).expect(1).stdout();
     assert!(
-        out.contains("change(s) not in any migration (run `schema generate`): users"),
+        out.contains("1 change not in any migration (run `schema generate`): users"),
         "{out}"
     );
 
@@ -437,7 +437,7 @@ fn check_reports_ungenerated_changes_missing_files_and_branches() {
             "pub nick: String,\n    pub avatar: Option<Vec<u8>>,",
         ),
     );
-    p.run(&["drop"]).expect(0);
+    p.run(&["drop", "--yes"]).expect(0);
     p.run(&["generate", "--name", "add_avatar"]).expect(0);
     // Merge: both entries in the journal, both snapshots following 0000.
     let other = branch_snap.replace("\"id\": \"", "\"id\": \"b");
@@ -482,7 +482,7 @@ fn drop_removes_the_latest_unapplied_migration_and_refuses_an_applied_one() {
     // 0000 has a child: refused.
     let err = p.run(&["drop", "0000_create_users"]).expect(2).stderr();
     assert!(err.contains("has children (0001_users_add_bio)"), "{err}");
-    p.run(&["drop"]).expect(0);
+    p.run(&["drop", "--yes"]).expect(0);
     assert!(!p.path("migrations/0001_users_add_bio.sql").exists());
     assert!(!p.path("migrations/meta/0001_snapshot.json").exists());
     p.run(&["check"]).expect(1); // bio is now un-generated again
@@ -631,7 +631,7 @@ fn status_and_check_report_drift_table_by_table_and_column_by_column() {
     drop(conn);
     let out = p.run(&["status"]).expect(1).stdout();
     assert!(
-        out.contains("app.db differs from what its applied migrations say (3 difference(s))"),
+        out.contains("app.db differs from what its applied migrations say (3 differences)"),
         "{out}"
     );
     assert!(
@@ -669,7 +669,7 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "generate"])
 out = b""
-while b"answer [0-1]" not in out:
+while b"Enter for 1]: " not in out:
     chunk = os.read(fd, 1024)
     if not chunk:
         break

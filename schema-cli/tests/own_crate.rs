@@ -95,9 +95,7 @@ fn a_crate_of_its_own_builds_migrates_and_inserts() {
     let status = p.run(&["status"]);
     status.expect(0);
     assert!(
-        status
-            .stdout()
-            .contains("1 migration(s): 0 pending, 0 edited, 0 missing"),
+        status.stdout().contains("1 migration: 0 pending, 0 edited, 0 missing"),
         "{}",
         status.stdout()
     );

@@ -269,7 +269,12 @@ pub fn apply_seed(db: &mut dyn Driver, seed: &std::path::Path) -> Result<(), Cli
         SeedError::Read { .. } | SeedError::Forbidden { .. } => CliError::input(e),
         _ => CliError::database(e),
     })?;
-    say!("Seeded {} from {} ({n} statement(s)).", db.target(), seed.display());
+    say!(
+        "Seeded {} from {} ({}).",
+        db.target(),
+        seed.display(),
+        crate::output::count(n, "statement", "statements")
+    );
     Ok(())
 }
 
@@ -302,8 +307,8 @@ fn rehearse(config: &Config, migrations: &Migrations) -> CliResult {
     })?;
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     say!(
-        "Rehearsing {} pending migration(s) on a copy of {target} ({}, made in {:.1} ms):",
-        r.pending.len(),
+        "Rehearsing {} on a copy of {target} ({}, made in {:.1} ms):",
+        crate::output::count(r.pending.len(), "pending migration", "pending migrations"),
         r.copy,
         ms(r.copy_time)
     );
@@ -314,8 +319,15 @@ fn rehearse(config: &Config, migrations: &Migrations) -> CliResult {
             Some(a) => say!(
                 "  {tag:<width$}  {:>10.1} ms  {}",
                 ms(a.elapsed),
-                a.rows
-                    .map_or_else(|| "rows not counted".to_string(), |n| format!("{n} row(s) touched"))
+                a.rows.map_or_else(
+                    || "rows not counted".to_string(),
+                    |n| {
+                        format!(
+                            "{} touched",
+                            crate::output::count(usize::try_from(n).unwrap_or(usize::MAX), "row", "rows")
+                        )
+                    }
+                )
             ),
             None if i == r.applied.len() && r.failure.is_some() => say!("  {tag:<width$}  FAILED"),
             None => say!("  {tag:<width$}  not reached"),
@@ -343,11 +355,13 @@ fn rehearse(config: &Config, migrations: &Migrations) -> CliResult {
     }
 }
 
-/// What `migrate` would apply, read without writing: a database that is not there yet is not
-/// created, and every migration is said to be pending.
+/// What `migrate` would apply, read without writing: the database it would write, each pending
+/// migration and its SQL. A database that is not there yet is not created, and every
+/// migration is said to be pending.
 fn dry_run(config: &Config, migrations: &Migrations) -> CliResult {
     let pending: Vec<&schema_core::Migration> = match try_open(config, OpenMode::ReadOnly) {
         Ok(mut db) => {
+            say!("Database: {} (tracking table {})", db.target(), migrations.table());
             let status = db.status(migrations).map_err(classify)?;
             let unknown = !status.missing.is_empty() && !migrations.allows_unknown_applied();
             if unknown || status.migrations.iter().any(|(_, s)| *s == MigrationState::Edited) {
@@ -371,24 +385,63 @@ fn dry_run(config: &Config, migrations: &Migrations) -> CliResult {
         }
         Err(e) => return Err(open_error(e, config)),
     };
-    for m in pending {
-        say!("would apply {} ({} statements)", m.tag(), m.statements().len());
+    for m in &pending {
+        let statements = m.statements();
+        say!(
+            "would apply {} ({}):",
+            m.tag(),
+            crate::output::count(statements.len(), "statement", "statements")
+        );
+        for s in &statements {
+            for line in s.trim_end().lines() {
+                say!("    {line}");
+            }
+        }
+    }
+    if !pending.is_empty() {
+        say!("Dry run: nothing was applied.");
     }
     Ok(0)
 }
 
-/// `--backup`: the database copied beside itself while it stays usable.
+/// `2026-11-23T23-18-36Z` for a time in seconds since the epoch (UTC; `-` for `:`, which
+/// some file systems refuse in names). Civil date from days: Howard Hinnant's algorithm.
+pub fn file_stamp(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}-{:02}-{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
+/// `--backup`: the database copied beside itself while it stays usable, named by the time,
+/// and how to put it back.
 fn backup(db: &mut dyn Driver) -> Result<(), CliError> {
     let target = std::path::PathBuf::from(db.target());
-    let stamp = std::time::SystemTime::now()
+    let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let file_name = format!(
-        "{}.backup-{stamp}",
-        target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
-    );
-    let dest = target.with_file_name(file_name);
+    let base = target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default();
+    let mut dest = target.with_file_name(format!("{base}.backup-{}", file_stamp(secs)));
+    // Two runs in one second keep both copies.
+    let mut n = 1;
+    while dest.exists() {
+        n += 1;
+        dest = target.with_file_name(format!("{base}.backup-{}-{n}", file_stamp(secs)));
+    }
     let copied = db.backup_to(&dest).map_err(|e| {
         CliError::database(anyhow::anyhow!(
             "cannot back up {} to {}: {e}",
@@ -398,6 +451,11 @@ fn backup(db: &mut dyn Driver) -> Result<(), CliError> {
     })?;
     if copied {
         say!("backed up {} to {}", target.display(), dest.display());
+        say!(
+            "  to restore it: stop what uses the database, then `cp {backup} {db}`, and delete {db}-wal and {db}-shm if they are there",
+            backup = dest.display(),
+            db = target.display()
+        );
     } else {
         tell!(
             "warning: --backup: {} cannot be copied as a file; no backup was made",
@@ -405,4 +463,17 @@ fn backup(db: &mut dyn Driver) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stamp;
+
+    #[test]
+    fn backup_names_carry_a_readable_utc_time() {
+        assert_eq!(file_stamp(0), "1970-01-01T00-00-00Z");
+        assert_eq!(file_stamp(951_782_400), "2000-02-29T00-00-00Z");
+        assert_eq!(file_stamp(1_700_000_000), "2023-11-14T22-13-20Z");
+        assert_eq!(file_stamp(4_102_444_799), "2099-12-31T23-59-59Z");
+    }
 }
