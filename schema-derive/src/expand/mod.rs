@@ -280,6 +280,10 @@ fn type_tokens(t: &LogicalType) -> TokenStream {
         LogicalType::String => quote!(#m::LogicalType::String),
         LogicalType::Bytes => quote!(#m::LogicalType::Bytes),
         LogicalType::Json => quote!(#m::LogicalType::Json),
+        LogicalType::Date => quote!(#m::LogicalType::Date),
+        LogicalType::DateTime => quote!(#m::LogicalType::DateTime),
+        LogicalType::Timestamp => quote!(#m::LogicalType::Timestamp),
+        LogicalType::Uuid => quote!(#m::LogicalType::Uuid),
         LogicalType::Sql(s) => quote!(#m::LogicalType::Sql(::std::string::String::from(#s))),
     }
 }

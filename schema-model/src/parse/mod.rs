@@ -315,7 +315,8 @@ impl Builder<'_> {
             ty: field.ty.clone(),
             column: Some(FieldColumn {
                 name,
-                json: cattrs.json.is_some(),
+                // `serde_json::Value` is a JSON column without saying so.
+                json: cattrs.json.is_some() || matches!(col.ty, model::LogicalType::Json),
                 generated: cattrs.generated.is_some(),
                 autoincrement: cattrs.autoincrement.is_some(),
                 key: cattrs.primary_key.is_some(),
