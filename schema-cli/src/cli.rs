@@ -48,66 +48,90 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The heading of the flags every command takes: listed apart from the command's own.
+const SETTINGS: &str = "Settings (every command; each overrides its schema.toml key)";
+
 /// Every key of `schema.toml` has a flag of the same name, which wins over it.
 #[derive(Args, Debug, Clone, Default)]
 pub struct GlobalArgs {
     /// The config file (default: ./schema.toml, optional).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, help_heading = SETTINGS, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// The SQL dialect: sqlite or postgresql.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = SETTINGS)]
     pub dialect: Option<String>,
     /// Schema files, folders or globs (repeatable).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, help_heading = SETTINGS, value_name = "PATH")]
     pub schema: Vec<String>,
     /// The migration folder.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, help_heading = SETTINGS, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// The database (a SQLite file); overrides DATABASE_URL and the config.
-    #[arg(long, global = true)]
+    /// The database (a SQLite file); wins over DATABASE_URL too.
+    #[arg(long, global = true, help_heading = SETTINGS)]
     pub url: Option<String>,
     /// The tracking table.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = SETTINGS)]
     pub table: Option<String>,
     /// The tracking table's schema on PostgreSQL (default `drizzle`, as drizzle-orm's).
-    #[arg(long, global = true, value_name = "SCHEMA")]
+    #[arg(long, global = true, help_heading = SETTINGS, value_name = "SCHEMA")]
     pub migrations_schema: Option<String>,
-    /// The seed file (SQL) that `reset` and `migrate --seed` apply to a new database;
-    /// overrides `[seed] file`.
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The seed file (SQL) for `reset` and `migrate --seed`.
+    #[arg(long, global = true, help_heading = SETTINGS, value_name = "PATH")]
     pub seed_file: Option<PathBuf>,
+    /// Cargo features the application is built with, for `#[cfg(feature = "..")]`.
+    #[arg(long, global = true, help_heading = SETTINGS, value_name = "FEATURES")]
+    pub features: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Write the next migration from the schema files.
+    #[command(
+        after_help = "Examples:\n  schema generate\n  schema generate --name users_add_bio\n  schema generate --rename users.nick=handle   (answers the rename question in CI)"
+    )]
     Generate(GenerateArgs),
     /// Apply every migration not yet applied.
+    #[command(
+        after_help = "Examples:\n  schema migrate\n  schema migrate --dry-run                    (the database and each pending migration's SQL)\n  schema migrate --baseline 0003              (adopt a database made by push or by hand)"
+    )]
     Migrate(MigrateArgs),
-    /// List applied, pending and edited migrations.
+    /// List applied, pending, edited and missing migrations, and drift.
+    #[command(after_help = "Example:\n  schema status --url prod.db")]
     Status,
-    /// Verify the folder (journal, files, snapshots, chain) and that the schema has no
-    /// un-generated changes; exit 1 when not.
+    /// Verify the folder and that the schema has nothing left to generate (exit 1 when not).
+    #[command(
+        after_help = "Examples:\n  schema check\n  schema check --url app.db                   (and that the database matches its migrations)"
+    )]
     Check,
     /// Remove the latest (or the named) migration that no database has applied yet.
+    #[command(
+        after_help = "Examples:\n  schema drop                                 (lists the migrations, asks before removing the latest)\n  schema drop 0003 --yes"
+    )]
     Drop(DropArgs),
     /// Bring the database to the schema without migration files.
+    #[command(
+        after_help = "Examples:\n  schema push --dry-run\n  schema push --force                         (without asking, even what drops data)"
+    )]
     Push(PushArgs),
     /// Write #[derive(Table)] structs and a baseline migration for an existing database.
+    #[command(after_help = "Example:\n  schema pull --url legacy.db --out-schema src/schema.rs")]
     Pull(PullArgs),
     /// Browse and edit the database in a local web page; prints the URL to open.
+    #[command(after_help = "Example:\n  schema studio --port 0                      (a free port)")]
     Studio(StudioArgs),
-    /// Classify what the pending (or the named) migrations do: safe, breaking or locking, with
-    /// the safe way; exit 1 on a breaking finding the migration does not acknowledge.
+    /// Classify what pending (or named) migrations do: safe, breaking or locking.
+    #[command(
+        after_help = "Examples:\n  schema lint\n  schema lint 0004 --strict                   (locking findings fail too)"
+    )]
     Lint(LintArgs),
     /// Delete the (development) database, apply every migration, then the seed file.
+    #[command(after_help = "Example:\n  schema reset --force")]
     Reset(ResetArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct LintArgs {
-    /// Migrations to lint (`0003_users_drop_bio`, or just `0003`); default: those the database
-    /// has not applied, or every one when there is no database.
+    /// Migrations to lint (`0003_users_drop_bio` or `0003`); default: the pending ones.
     pub tags: Vec<String>,
     /// Locking findings fail too (exit 1) unless acknowledged.
     #[arg(long)]
@@ -132,7 +156,7 @@ pub struct StudioArgs {
     /// The port; 0 picks a free one.
     #[arg(long, default_value_t = 4983)]
     pub port: u16,
-    /// Allow a --host reachable from other machines (anyone with the URL can change the database).
+    /// Allow a --host other machines reach (anyone with the URL can change the data).
     #[arg(long)]
     pub allow_remote: bool,
 }
@@ -169,6 +193,9 @@ pub struct PullArgs {
 pub struct DropArgs {
     /// The migration's tag (`0003_users_add_bio`, or just `0003`); default: the latest.
     pub tag: Option<String>,
+    /// Remove it without asking (needed without a terminal, in scripts and CI).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Args, Debug)]
@@ -179,8 +206,7 @@ pub struct GenerateArgs {
     /// Write an empty migration for hand-written SQL.
     #[arg(long)]
     pub custom: bool,
-    /// Split renamed and dropped columns and tables: add the new column and copy now, keep the
-    /// old one, and leave its drop for a later `generate`.
+    /// Expand now (add and copy, keep the old), leave drops for a later `generate`.
     #[arg(long, conflicts_with = "custom")]
     pub two_phase: bool,
     #[command(flatten)]
@@ -203,23 +229,30 @@ pub struct RenameArgs {
 
 #[derive(Args, Debug)]
 pub struct MigrateArgs {
-    /// List what would be applied, and apply nothing.
+    /// Show the database and each pending migration's SQL; apply nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Copy the database (SQLite's online backup) to `<file>.backup-<time>` beside it first,
-    /// when there is something to apply.
+    /// Copy the database to `<file>.backup-<UTC time>` first (when there is work).
     #[arg(long)]
     pub backup: bool,
-    /// How long to wait for another migrator holding the database, in seconds (default 60).
+    /// Seconds to wait for another migrator holding the database (default 60).
     #[arg(long, value_name = "SECONDS")]
     pub wait: Option<f64>,
-    /// Apply the pending migrations to a copy of the database and report each one's time, rows
-    /// touched and the longest lock; the database itself is left untouched.
+    /// Apply the pending migrations to a copy: time, rows and locks; change nothing.
     #[arg(long, conflicts_with_all = ["dry_run", "backup", "seed"])]
     pub rehearse: bool,
-    /// Then apply the seed file (`[seed] file`), if the database was empty when the run started.
+    /// Then apply the seed file (`[seed] file`), if the database started empty.
     #[arg(long, conflicts_with = "dry_run")]
     pub seed: bool,
+    /// Adopt a database made without migrations: check it matches TAG, record up to it.
+    #[arg(long, value_name = "TAG", conflicts_with_all = ["dry_run", "rehearse"])]
+    pub baseline: Option<String>,
+    /// Accept a reviewed edit of an applied migration: record its new hash.
+    #[arg(long, value_name = "TAG", conflicts_with_all = ["dry_run", "rehearse"])]
+    pub accept_edit: Vec<String>,
+    /// Go on, with a warning, when the database applied migrations this folder lacks.
+    #[arg(long)]
+    pub allow_unknown_applied: bool,
 }
 
 pub fn run() -> CliResult {

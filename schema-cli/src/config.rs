@@ -32,6 +32,9 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// The seed file (`[seed] file`, relative to the config's folder; `--seed-file`), if any.
     pub seed: Option<PathBuf>,
+    /// The cargo features the application is built with: what `#[cfg(feature = "..")]` in
+    /// the schema files is evaluated against.
+    pub features: Vec<String>,
     /// The config file read, if any.
     pub file: Option<PathBuf>,
 }
@@ -46,6 +49,7 @@ struct File {
     migrations: Option<MigrationsSection>,
     introspect: Option<IntrospectSection>,
     seed: Option<SeedSection>,
+    features: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -184,8 +188,19 @@ impl Config {
             .seed_file
             .clone()
             .or_else(|| file.seed.and_then(|s| s.file).map(|f| rel(&f)));
+        let features = if args.features.is_empty() {
+            file.features.unwrap_or_default()
+        } else {
+            args.features
+                .iter()
+                .flat_map(|f| f.split([',', ' ']))
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
         Ok(Config {
             dialect,
+            features,
             schema,
             out,
             url,

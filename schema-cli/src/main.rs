@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 a check that found something, 2 a usage or input error,
 //! 3 a database error.
 
+mod cfg;
 mod cli;
 mod commands;
 mod config;

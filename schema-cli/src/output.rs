@@ -51,3 +51,21 @@ macro_rules! tell {
 }
 
 pub(crate) use {say, tell};
+
+/// A yes/no question on the terminal, "no" unless answered yes; `None` without a terminal
+/// (stdin and stderr both), where the caller needs a flag instead.
+pub fn confirm(question: &str) -> Option<bool> {
+    use std::io::{BufRead as _, IsTerminal as _};
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    prompt(format_args!("{question} [y/N] "));
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).ok()?;
+    Some(matches!(line.trim(), "y" | "Y" | "yes"))
+}
+
+/// `1 migration`, `2 migrations`: a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

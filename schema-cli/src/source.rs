@@ -167,8 +167,10 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// Parses every `#[derive(Table)]` struct in `files` and resolves their references.
-pub fn load(files: &[PathBuf]) -> Result<Schema, SourceErrors> {
+/// Parses every `#[derive(Table)]` struct in `files` and resolves their references, `cfg`
+/// evaluated with the cargo `features` the application is built with. A macro that may make
+/// tables is said on stderr: the CLI cannot see into it.
+pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErrors> {
     let mut parsed: Vec<ParsedTable> = Vec::new();
     let mut origin: Vec<usize> = Vec::new();
     let mut errors = Vec::new();
@@ -188,7 +190,7 @@ pub fn load(files: &[PathBuf]) -> Result<Schema, SourceErrors> {
             ));
             continue;
         }
-        let file = match syn::parse_file(&text) {
+        let mut file = match syn::parse_file(&text) {
             Ok(f) => f,
             Err(e) => {
                 errors.extend(
@@ -199,6 +201,24 @@ pub fn load(files: &[PathBuf]) -> Result<Schema, SourceErrors> {
                 continue;
             }
         };
+        match crate::cfg::apply(&mut file, features) {
+            Ok(warnings) => {
+                for w in warnings {
+                    crate::output::tell!(
+                        "warning: {}:{}:{}: `{}!` may make tables the CLI cannot see (it reads the files without \
+                         expanding macros), so they are not in the migrations; write those structs out in the schema file",
+                        path.display(),
+                        w.line,
+                        w.column,
+                        w.name
+                    );
+                }
+            }
+            Err(e) => {
+                errors.extend(located(path, &e));
+                continue;
+            }
+        }
         match parse::from_file(&file) {
             Ok(tables) => {
                 origin.extend(std::iter::repeat_n(i, tables.len()));

@@ -624,7 +624,7 @@ catalogue! {
     drop_checks_without_creating: Case {
         what: "`drop` with the configured database missing",
         setup: |p| { generated(p); add_bio(p); p.run(&["generate"]).expect(0); },
-        cmd: Cmd::Schema(&["drop"]), code: 0,
+        cmd: Cmd::Schema(&["drop", "--yes"]), code: 0,
         shows: &["Dropped 0001_users_add_bio"], hides: &[],
         after: no_app_db,
     };
@@ -927,14 +927,14 @@ catalogue! {
         what: "`schema push --verbose | head -1` (stdout closed early)",
         setup: |p| { p.write("src/schema.rs", &format!("{USERS}{}", (0..1000).map(|i| format!("\n#[derive(Table)]\npub struct T{i} {{ #[column(primary_key)] pub id: i64, pub a: String, pub b: Option<String>, #[column(default = \"a long default to make the output longer than a pipe holds\")] pub c: String }}\n")).collect::<String>())); },
         cmd: Cmd::Sh("($SCHEMA push --verbose --force; echo \"schema exit $?\" >&2) | head -1"), code: 0,
-        shows: &["change(s) to push", "schema exit 0"], hides: &["Broken pipe"],
+        shows: &["changes to push", "schema exit 0"], hides: &["Broken pipe"],
         after: |p| assert_eq!(rows(&p.path("app.db"), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 't%'"), ["1000"]),
     };
     closed_stdout_on_migrate: Case {
         what: "`schema migrate | head -1` over many migrations: every one still applied",
         setup: |p| { generated(p); for i in 0..30 { p.write("src/schema.rs", &USERS.replace("pub name: String,", &format!("pub name: String,\n{}", (0..=i).map(|j| format!("    pub c{j}: Option<i64>,\n")).collect::<String>()))); p.run(&["generate"]).expect(0); } },
         cmd: Cmd::Sh("$SCHEMA migrate | true; $SCHEMA status | tail -1"), code: 0,
-        shows: &["31 migration(s): 0 pending"], hides: &[],
+        shows: &["31 migrations: 0 pending"], hides: &[],
         after: nothing,
     };
 
@@ -1096,11 +1096,19 @@ catalogue! {
         after: |p| assert_eq!(rows(&p.path("app.db"), "SELECT count(*) FROM users"), ["0"]),
     };
     not_null_without_default: Case {
-        what: "a new NOT NULL column without a default",
-        setup: |p| { generated(p); p.write("src/schema.rs", &USERS.replace("pub name: String,", "pub name: String,\n    pub level: i64,")); },
-        cmd: Cmd::Schema(&["generate"]), code: 2,
-        shows: &["cannot add the NOT NULL column `users.level` without a default"], hides: &[],
-        after: |p| assert!(!p.exists("migrations/0001_users_add_level.sql")),
+        what: "a new NOT NULL column without a default, migrated over a table with rows",
+        setup: |p| {
+            migrated(p);
+            rows(&p.path("app.db"), "INSERT INTO users (id, name) VALUES (1, 'ann'), (2, 'bob') RETURNING id");
+            p.write("src/schema.rs", &USERS.replace("pub name: String,", "pub name: String,\n    pub level: i64,"));
+            p.run(&["generate"]).expect(0);
+        },
+        cmd: Cmd::Schema(&["migrate"]), code: 3,
+        shows: &["stopped it, so nothing of it was applied: 2 row(s) counted: rows of users would have no value for the new NOT NULL column level"], hides: &[],
+        after: |p| {
+            assert_eq!(rows(&p.path("app.db"), "SELECT count(*) FROM pragma_table_info('users')"), ["2"]);
+            assert_eq!(rows(&p.path("app.db"), "SELECT count(*) FROM users"), ["2"]);
+        },
     };
     bad_rename_flag: Case {
         what: "`--rename nothing` (no `=`)",

@@ -244,7 +244,7 @@ fn migrate_applies_once_and_status_reports() {
     assert!(out.contains("Nothing to apply"), "{out}");
     let status = p.run(&["status"]).expect(0).stdout();
     assert!(
-        status.contains("1 migration(s): 0 pending, 0 edited, 0 missing"),
+        status.contains("1 migration: 0 pending, 0 edited, 0 missing"),
         "{status}"
     );
 }
@@ -353,20 +353,35 @@ fn a_bad_rename_flag_exits_2() {
     );
 }
 
+/// A new NOT NULL column without a default is generated with a guard and a warning; migrate
+/// stops over rows with the count (exit 3, nothing changed) and goes through on none.
 #[test]
-fn a_new_not_null_column_is_refused_with_what_to_add() {
+fn a_new_not_null_column_is_guarded_with_what_to_add() {
     let p = Project::new();
     p.write("src/schema.rs", V1);
     p.run(&["generate"]).expect(0);
+    p.run(&["migrate"]).expect(0);
+    let conn = rusqlite::Connection::open(p.path("app.db")).unwrap();
+    conn.execute_batch("INSERT INTO users (nick) VALUES ('a'), ('b'), ('c')")
+        .unwrap();
+    drop(conn);
     p.write(
         "src/schema.rs",
         &V1.replace("pub nick: String,", "pub nick: String,\n    pub level: i64,"),
     );
-    let err = p.run(&["generate"]).expect(2).stderr();
+    let err = p.run(&["generate"]).expect(0).stderr();
     assert!(
-        err.contains("cannot add the NOT NULL column `users.level` without a default"),
+        err.contains("warning: `users` gets a NOT NULL column without a default: the migration fails"),
         "{err}"
     );
+    let err = p.run(&["migrate"]).expect(3).stderr();
+    assert!(
+        err.contains("3 row(s) counted: rows of users would have no value for the new NOT NULL column level"),
+        "{err}"
+    );
+    assert_eq!(support::rows(&p.path("app.db"), "SELECT count(*) FROM users"), ["3"]);
+    support::rows(&p.path("app.db"), "DELETE FROM users RETURNING id");
+    p.run(&["migrate"]).expect(0);
 }
 
 #[test]
@@ -407,7 +422,7 @@ fn check_reports_ungenerated_changes_missing_files_and_branches() {
     );
     let out = p.run(&["check"]).expect(1).stdout();
     assert!(
-        out.contains("change(s) not in any migration (run `schema generate`): users"),
+        out.contains("1 change not in any migration (run `schema generate`): users"),
         "{out}"
     );
 
@@ -422,7 +437,7 @@ fn check_reports_ungenerated_changes_missing_files_and_branches() {
             "pub nick: String,\n    pub avatar: Option<Vec<u8>>,",
         ),
     );
-    p.run(&["drop"]).expect(0);
+    p.run(&["drop", "--yes"]).expect(0);
     p.run(&["generate", "--name", "add_avatar"]).expect(0);
     // Merge: both entries in the journal, both snapshots following 0000.
     let other = branch_snap.replace("\"id\": \"", "\"id\": \"b");
@@ -467,7 +482,7 @@ fn drop_removes_the_latest_unapplied_migration_and_refuses_an_applied_one() {
     // 0000 has a child: refused.
     let err = p.run(&["drop", "0000_create_users"]).expect(2).stderr();
     assert!(err.contains("has children (0001_users_add_bio)"), "{err}");
-    p.run(&["drop"]).expect(0);
+    p.run(&["drop", "--yes"]).expect(0);
     assert!(!p.path("migrations/0001_users_add_bio.sql").exists());
     assert!(!p.path("migrations/meta/0001_snapshot.json").exists());
     p.run(&["check"]).expect(1); // bio is now un-generated again
@@ -616,7 +631,7 @@ fn status_and_check_report_drift_table_by_table_and_column_by_column() {
     drop(conn);
     let out = p.run(&["status"]).expect(1).stdout();
     assert!(
-        out.contains("app.db differs from what its applied migrations say (3 difference(s))"),
+        out.contains("app.db differs from what its applied migrations say (3 differences)"),
         "{out}"
     );
     assert!(
@@ -654,7 +669,7 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "generate"])
 out = b""
-while b"answer [0-1]" not in out:
+while b"Enter for 1]: " not in out:
     chunk = os.read(fd, 1024)
     if not chunk:
         break
@@ -688,5 +703,28 @@ sys.exit(os.waitstatus_to_exitcode(status))
     assert_eq!(
         p.read("migrations/0001_users_rename_handle.sql"),
         "ALTER TABLE `users` RENAME COLUMN `nick` TO `handle`;"
+    );
+}
+
+/// generate says the risk of a type change as push does, naming the column and both types.
+#[test]
+fn generate_warns_on_a_type_change_as_push_does() {
+    let p = Project::new();
+    p.write("src/schema.rs", USERS);
+    p.run(&["generate"]).expect(0);
+    p.write("src/schema.rs", &USERS.replace("pub email: String,", "pub email: i64,"));
+    let run = p.run(&["generate"]);
+    run.expect(0);
+    let want = "warning: changes the type of `users.email` from text to integer";
+    assert!(run.stderr().contains(want), "{}", run.stderr());
+    p.run(&["migrate"]).expect(0);
+    let push = p.run(&["push", "--dry-run"]).expect(0).stdout();
+    assert!(push.contains("nothing to push"), "{push}");
+    // push says the same sentence for the same change.
+    p.write("src/schema.rs", USERS);
+    let push = p.run(&["push", "--dry-run"]).expect(0).stdout();
+    assert!(
+        push.contains("changes the type of `users.email` from integer to text: each value is converted"),
+        "{push}"
     );
 }

@@ -201,7 +201,7 @@ fn generate_and_drop_stopped_at_every_write_step_leave_a_sound_folder() {
     ok(&at_v1, &["generate"]);
     points.insert(
         "drop: the latest migration",
-        every_write_step(&at_v1, &v1, &["drop"], &["0000_init".to_string()]),
+        every_write_step(&at_v1, &v1, &["drop", "--yes"], &["0000_init".to_string()]),
     );
 
     let total: usize = points.values().sum();

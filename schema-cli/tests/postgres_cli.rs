@@ -115,10 +115,10 @@ fn every_command_works_on_postgresql() {
     assert!(out.contains("0001_karma"), "{out}");
     assert!(!out.contains("missing-lock-timeout"), "{out}");
     // drop removes an unapplied migration, and refuses an applied one.
-    p.run(&["drop", "0001_karma"]).expect(0);
+    p.run(&["drop", "0001_karma", "--yes"]).expect(0);
     p.run(&["generate", "--name", "karma"]).expect(0);
     p.run(&["migrate"]).expect(0);
-    p.run(&["drop", "0001_karma"]).expect(2);
+    p.run(&["drop", "0001_karma", "--yes"]).expect(2);
     assert_eq!(server.psql("blog", "SELECT handle, karma FROM users").unwrap(), "ann|0");
 
     // pull writes structs and a baseline that recreate the database.
@@ -283,7 +283,7 @@ fn rehearse_rolls_back_and_reset_rebuilds_on_postgresql() {
     );
     // reset: the database dropped and rebuilt from every migration.
     let out = p.run(&["reset", "--force"]).expect(0).stdout();
-    assert!(out.contains("Applied 2 migration(s)"), "{out}");
+    assert!(out.contains("Applied 2 migration"), "{out}");
     assert_eq!(server.psql("dev", "SELECT count(*) FROM users"), Ok("0".into()));
     // The server's own database is never dropped.
     let r = p.run(&["reset", "--force", "--url", &server.url("postgres")]);
@@ -413,4 +413,42 @@ fn a_schema_on_sqlite_is_refused_at_generate_and_push() {
     let r = p.run(&["push", "--url", "app.db"]);
     r.expect(2);
     assert!(r.stderr().contains("SQLite has no schemas"), "{}", r.stderr());
+}
+
+#[test]
+fn a_pushed_postgresql_database_is_adopted_and_an_edit_accepted() {
+    let Some(server) = PgServer::start_or_skip() else {
+        return;
+    };
+    let p = blog(&server, "adopt");
+    p.run(&["generate", "--name", "init"]).expect(0);
+    // Made by push, not by the migrations: migrate would fail on tables already there.
+    p.run(&["push", "--force"]).expect(0);
+    server
+        .psql("adopt", "INSERT INTO users (handle, email) VALUES ('ann', 'ann@x')")
+        .unwrap();
+    p.run(&["migrate", "--baseline", "0000_init"]).expect(0);
+    p.run(&["status"]).expect(0);
+    p.run(&["migrate"]).expect(0);
+    // A reviewed edit (a comment) is refused until accepted.
+    let f = "migrations-pg/0000_init.sql";
+    p.write(f, &format!("-- reviewed\n{}", p.read(f)));
+    p.run(&["migrate"]).expect(3);
+    p.run(&["migrate", "--accept-edit", "0000_init"]).expect(0);
+    p.run(&["migrate"]).expect(0);
+    assert_eq!(server.psql("adopt", "SELECT handle FROM users"), Ok("ann".into()));
+    // A database that differs is not adopted, and nothing is recorded.
+    let q = blog(&server, "differs");
+    q.run(&["generate", "--name", "init"]).expect(0);
+    q.run(&["push", "--force"]).expect(0);
+    server
+        .psql("differs", "ALTER TABLE users DROP COLUMN display_name")
+        .unwrap();
+    let r = q.run(&["migrate", "--baseline", "0000_init"]);
+    assert_ne!(r.code(), 0);
+    assert!(r.stderr().contains("display_name"), "{}", r.stderr());
+    assert_eq!(
+        server.psql("differs", "SELECT count(*) FROM pg_tables WHERE schemaname = 'drizzle'"),
+        Ok("0".into())
+    );
 }

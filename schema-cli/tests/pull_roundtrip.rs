@@ -63,7 +63,7 @@ proptest! {
         let (code, out, err) = schema(p, &["pull", "--url", "original.db", "--out-schema", "src/schema.rs"]);
         let code_text = std::fs::read_to_string(p.join("src/schema.rs")).unwrap_or_default();
         prop_assert_eq!(code, 0, "pull: {}\n{}\n{}\n{}", err, out, ddl.join(";\n"), code_text);
-        prop_assert!(out.contains(" 0 difference(s) not carried over"), "{}\n{}\n{}", out, err, ddl.join(";\n"));
+        prop_assert!(out.contains(" 0 differences not carried over"), "{}\n{}\n{}", out, err, ddl.join(";\n"));
         // The file is Rust the derive's parser reads (the compile of real pulls is
         // `tests/pulled`).
         syn::parse_file(&code_text).unwrap_or_else(|e| panic!("{e}\n{code_text}"));

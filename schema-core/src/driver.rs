@@ -91,6 +91,19 @@ pub trait Driver {
     /// database already has).
     fn mark_applied(&mut self, migrations: &Migrations, tag: &str) -> Result<(), MigrateError>;
 
+    /// Records the migrations `tags` as applied without running them, in one transaction
+    /// (adopting a database: `schema migrate --baseline`); those already recorded are left.
+    /// Returns the tags recorded.
+    fn mark_applied_all(&mut self, _migrations: &Migrations, _tags: &[&str]) -> Result<Vec<String>, MigrateError> {
+        Err(MigrateError::Unsupported("recording migrations as applied".to_string()))
+    }
+
+    /// Accepts a reviewed edit of the applied migration `tag`: its tracking row takes the
+    /// file's hash now (`schema migrate --accept-edit`). Returns the hash it had.
+    fn accept_edit(&mut self, _migrations: &Migrations, _tag: &str) -> Result<String, MigrateError> {
+        Err(MigrateError::Unsupported("accepting an edited migration".to_string()))
+    }
+
     /// Copies the database to `dest` while it stays usable; `Ok(false)` where the database has
     /// no such copy (it is not a file).
     fn backup_to(&mut self, _dest: &Path) -> Result<bool, DbError> {

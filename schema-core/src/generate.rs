@@ -217,6 +217,14 @@ pub fn generate(
         p.plan
             .warnings
             .extend(custom_index_warnings(folder, &journal, &p.plan, &p.changes, &p.target)?);
+        // The same risk push says before it converts a column.
+        let dialect = folder.dialect();
+        let lossy: Vec<String> = p
+            .changes
+            .iter()
+            .filter_map(|c| crate::diff::type_change(c, dialect))
+            .collect();
+        p.plan.warnings.extend(lossy);
         let statements: Vec<&String> = p.plan.statements.iter().chain(&opts.append).collect();
         // Neither migrator could run a statement that the separator cuts in two.
         if let Some(s) = statements.iter().find(|s| s.contains(BREAKPOINT)) {

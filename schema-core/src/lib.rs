@@ -43,6 +43,12 @@ pub use schema_model::{model, sql};
 pub use table::{ColumnRef, Executor, References, RowReader, Table};
 pub use value::Value;
 
+/// The SQLite client library this crate is built against (version 0.41, SQLite bundled).
+/// Use it through this path, or depend on that very version: a second version of it would
+/// link a second SQLite, which cargo refuses (`links = "sqlite3"`).
+#[cfg(feature = "sqlite")]
+pub use rusqlite;
+
 /// What the derive's generated code calls. Not a public API.
 #[doc(hidden)]
 pub mod __private {

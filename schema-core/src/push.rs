@@ -28,6 +28,14 @@ pub enum PushError {
         /// Each problem, naming its table.
         problems: Vec<String>,
     },
+    /// Rows a change would leave without a value (NULLs in a column made NOT NULL without a
+    /// default, rows of a table that gets a NOT NULL column without one); counted before
+    /// anything ran, and nothing did.
+    #[error(
+        "push cannot apply the schema, so nothing was changed:\n{}",
+        .0.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    )]
+    RowsWithoutValue(Vec<String>),
     /// Applying failed; the database is as it was.
     #[error(transparent)]
     Apply(#[from] MigrateError),
@@ -70,7 +78,10 @@ pub fn plan_push(
     let changes = diff(&live, &target, &renames);
     let opts = driver.plan_options(&changes)?;
     let plan = dialect.plan(&live, &target, &changes, &opts)?;
-    let (drops, may_refuse) = risks(driver, &changes)?;
+    let (drops, may_refuse, blocked) = risks(driver, &changes)?;
+    if !blocked.is_empty() {
+        return Err(PushError::RowsWithoutValue(blocked));
+    }
     Ok(PushPlan {
         changes,
         plan,
@@ -79,11 +90,16 @@ pub fn plan_push(
     })
 }
 
-/// The changes that lose data, and those the data may refuse, in words with row counts.
-fn risks(driver: &mut dyn Driver, changes: &[Change]) -> Result<(Vec<String>, Vec<String>), DbError> {
+/// What one push's changes risk, in words with row counts.
+type Risks = (Vec<String>, Vec<String>, Vec<String>);
+
+/// The changes that lose data, those the data may refuse, and those the data does refuse
+/// (rows that would have no value), in words with row counts.
+fn risks(driver: &mut dyn Driver, changes: &[Change]) -> Result<Risks, DbError> {
     let dialect = driver.dialect();
     let mut drops = Vec::new();
     let mut may_refuse = Vec::new();
+    let mut blocked = Vec::new();
     // A count that fails (a table the database lacks) is said as 0, not a reason to stop.
     let mut count = |table: &str, filter| driver.count_rows(table, filter).unwrap_or(0);
     for c in changes {
@@ -100,19 +116,34 @@ fn risks(driver: &mut dyn Driver, changes: &[Change]) -> Result<(Vec<String>, Ve
                 ));
             }
             Change::AlterColumn { table, from, to } => {
-                if !from.ty.eq_ignore_case(&to.ty) {
-                    may_refuse.push(format!(
-                        "changes the type of `{table}.{}` from {} to {}",
-                        to.name,
-                        dialect.column_type(&from.ty),
-                        dialect.column_type(&to.ty)
-                    ));
+                if let Some(risk) = crate::diff::type_change(c, dialect) {
+                    may_refuse.push(risk);
                 }
                 if to.not_null && !from.not_null {
                     let n = count(table, RowFilter::IsNull(&from.name));
-                    may_refuse.push(format!(
-                        "makes `{table}.{}` NOT NULL: {n} NULL(s) become its default",
-                        to.name
+                    if to.default.is_some() || to.generated.is_some() {
+                        may_refuse.push(format!(
+                            "makes `{table}.{}` NOT NULL: {n} NULL(s) become its default",
+                            to.name
+                        ));
+                    } else if n > 0 {
+                        blocked.push(format!(
+                            "`{table}.{}` becomes NOT NULL without a default, but {n} row(s) hold NULL there: \
+                             fill them first (UPDATE {table} SET {} = .. WHERE {} IS NULL), or give the column a default",
+                            to.name, to.name, to.name
+                        ));
+                    }
+                }
+            }
+            Change::AddColumn { table, column }
+                if column.not_null && column.default.is_none() && column.generated.is_none() =>
+            {
+                let n = count(table, RowFilter::All);
+                if n > 0 {
+                    blocked.push(format!(
+                        "`{table}` has {n} row(s), which would have no value for the new NOT NULL column `{}` \
+                         (it has no default): give it a default, or add it as an Option and fill it first",
+                        column.name
                     ));
                 }
             }
@@ -143,7 +174,7 @@ fn risks(driver: &mut dyn Driver, changes: &[Change]) -> Result<(Vec<String>, Ve
             _ => {}
         }
     }
-    Ok((drops, may_refuse))
+    Ok((drops, may_refuse, blocked))
 }
 
 /// Applies a planned push in one transaction; on any error the database is as it was.

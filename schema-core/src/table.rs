@@ -21,6 +21,10 @@ pub trait Table: Sized {
     /// What [`Table::find`] takes: the primary key field's type, a tuple for a composite key,
     /// or the rowid (`i64`) for a table without a declared key.
     type Key;
+    /// The insert struct the derive writes beside the table struct (`NewUser` for `User`, or
+    /// `#[table(new_struct = "..")]`): the columns a new row may be given, those the database
+    /// can fill as `Option`s. See [`Table::insert_new`].
+    type New;
 
     /// The table as the schema model sees it: the same value `schema generate` computes
     /// from the source file.
@@ -47,6 +51,13 @@ pub trait Table: Sized {
     /// picks it). Returns the new row's rowid, which is the autoincrement key when there is one.
     fn insert<E: Executor<Self>>(&self, conn: E) -> Result<i64, E::Error> {
         conn.insert(self)
+    }
+
+    /// Inserts a new row, leaving every column the row does not give (`None` in a defaulted
+    /// field, and every generated column) to the database, and returns the row as stored
+    /// (SQLite's `RETURNING`): the key it picked, its defaults, its generated values.
+    fn insert_new<E: Executor<Self>>(new: &Self::New, conn: E) -> Result<Self, E::Error> {
+        conn.insert_new(new)
     }
 
     /// Every row of the table, in rowid (or key) order.
@@ -82,6 +93,8 @@ pub trait Executor<T: Table> {
     fn create_table(self) -> Result<(), Self::Error>;
     /// Inserts `row`; returns its rowid.
     fn insert(self, row: &T) -> Result<i64, Self::Error>;
+    /// Inserts a new row (the columns it gives) and returns it as stored.
+    fn insert_new(self, row: &T::New) -> Result<T, Self::Error>;
     /// Every row, in key order.
     fn select_all(self) -> Result<Vec<T>, Self::Error>;
     /// The row with this key.

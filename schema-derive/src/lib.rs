@@ -22,10 +22,14 @@ pub fn derive_table(input: TokenStream) -> TokenStream {
 /// manifest) built into the binary, as a `schema_core::Migrations`. Every file is a build
 /// input, so a new migration is picked up without touching anything else; a journal that
 /// names a missing file, a malformed journal or a repeated tag is a compile error.
+///
+/// The tracking table: `embed_migrations!("migrations", table = "my_migrations")`; without
+/// `table`, the `[migrations] table` of the crate's `schema.toml` (or of the file named by
+/// `config = "../schema.toml"`), as `schema migrate` reads it; else `__drizzle_migrations`.
 #[proc_macro]
 pub fn embed_migrations(input: TokenStream) -> TokenStream {
-    let path = parse_macro_input!(input as syn::LitStr);
-    embed::embed_migrations(&path)
+    let args = parse_macro_input!(input as embed::EmbedArgs);
+    embed::embed_migrations(&args)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -142,8 +142,16 @@ pub enum LogicalType {
     F64,
     String,
     Bytes,
-    /// `#[column(json)]`: a serde value stored as JSON text.
+    /// `#[column(json)]`: a serde value stored as JSON text (`serde_json::Value` too).
     Json,
+    /// A calendar date: `chrono::NaiveDate`, `time::Date`.
+    Date,
+    /// A date and time of day without a zone: `chrono::NaiveDateTime`, `time::PrimitiveDateTime`.
+    DateTime,
+    /// An instant, with its offset: `chrono::DateTime<Utc>`, `time::OffsetDateTime`.
+    Timestamp,
+    /// A UUID: `uuid::Uuid`.
+    Uuid,
     /// `#[column(sql_type = "..")]`, or a type read back from a snapshot or a database.
     Sql(String),
 }

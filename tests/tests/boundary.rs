@@ -32,7 +32,13 @@ fn no_workflow_names_a_dialect() {
     let mut found = Vec::new();
     for f in files.iter().filter(|f| !allowed(f)) {
         let text = std::fs::read_to_string(f).unwrap();
+        let lib_rs = f.ends_with("schema-core/src/lib.rs");
         for (i, line) in text.lines().enumerate() {
+            // The one exception: the crate root re-exports the client library for applications
+            // (`schema_core::rusqlite`), so they link the same SQLite.
+            if lib_rs && line.trim() == "pub use rusqlite;" {
+                continue;
+            }
             if line.contains("Sqlite") || line.contains("rusqlite") {
                 found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
             }

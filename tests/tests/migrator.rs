@@ -371,3 +371,162 @@ fn a_database_locked_past_the_timeout_is_a_clear_error() {
         "once the lock is gone, the run goes through"
     );
 }
+
+static EMBEDDED_IN: Migrations =
+    schema_core::embed_migrations!("../examples/blog/migrations", table = "app_migrations");
+static EMBEDDED_CONFIG: Migrations =
+    schema_core::embed_migrations!("../examples/blog/migrations", config = "fixtures/embed/schema.toml");
+
+/// After `schema migrate --table app_migrations` (what the CLI runs: the folder read at run
+/// time, the table from the flag or the config), the application's embedded migrations see
+/// the work done, instead of applying 0000 again over "table users already exists".
+#[test]
+fn embedded_migrations_track_in_the_table_they_are_given() {
+    assert_eq!(EMBEDDED_IN.table(), "app_migrations");
+    assert_eq!(EMBEDDED_CONFIG.table(), "from_config_migrations");
+    for embedded in [&EMBEDDED_IN, &EMBEDDED_CONFIG] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+        let cli = Migrations::from_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/migrations"))
+            .unwrap()
+            .with_table(embedded.table());
+        let n = cli.run(&mut conn).unwrap().len();
+        assert!(n > 0);
+        assert_eq!(embedded.run(&mut conn).unwrap().len(), 0, "nothing is applied twice");
+        let rows = count(&conn, &format!("SELECT count(*) FROM \"{}\"", embedded.table()));
+        assert_eq!(rows, n as i64);
+        let drizzle = count(
+            &conn,
+            "SELECT count(*) FROM sqlite_master WHERE name = '__drizzle_migrations'",
+        );
+        assert_eq!(drizzle, 0, "the default table was never made");
+    }
+    // The default still is drizzle-orm's: the workspace's tests crate has no schema.toml.
+    assert_eq!(EMBEDDED.table(), "__drizzle_migrations");
+}
+
+/// The application's side of a rolled-back deploy: a binary whose migrations stop before the
+/// database's. Refused by default; with `allow_unknown_applied`, the run goes on, applies
+/// what it has pending, and reports each unknown migration as a warning.
+#[test]
+fn unknown_applied_migrations_are_tolerated_only_when_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (new, old) = (dir.path().join("new"), dir.path().join("old"));
+    folder(&new, &[FIVE[0], FIVE[1], FIVE[3]]);
+    folder(&old, &[FIVE[0], FIVE[1]]);
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    assert_eq!(Migrations::from_dir(&new).unwrap().run(&mut conn).unwrap().len(), 3);
+
+    let older = Migrations::from_dir(&old).unwrap();
+    assert!(!older.allows_unknown_applied());
+    let err = older.run(&mut conn).unwrap_err();
+    assert!(matches!(&err, MigrateError::Missing(t) if t == "0003_more"), "{err}");
+
+    let older = older.allow_unknown_applied(true);
+    let mut warnings = Vec::new();
+    let applied = older
+        .run_with(&mut conn, &mut |p| {
+            if let schema_core::Progress::Warning { tag, message } = p {
+                warnings.push(format!("{tag}: {message}"));
+            }
+        })
+        .unwrap();
+    assert!(applied.is_empty());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].starts_with("0003_more: applied to this database, but not among these migrations"));
+    // Its status still lists it, for `schema status` to report.
+    assert_eq!(older.status(&conn).unwrap().missing, ["0003_more"]);
+    assert_eq!(count(&conn, "SELECT count(*) FROM users"), 2);
+}
+
+/// An edited applied migration blocks every run until its edit is accepted, which records
+/// the file's hash now and runs nothing again.
+#[test]
+fn an_accepted_edit_records_the_new_hash_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m");
+    folder(&m, &FIVE[..2]);
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    Migrations::from_dir(&m).unwrap().run(&mut conn).unwrap();
+    let edited = format!("-- a comment added after review\n{}", FIVE[1].2);
+    std::fs::write(m.join("0001_seed.sql"), &edited).unwrap();
+    let ms = Migrations::from_dir(&m).unwrap();
+    assert!(matches!(ms.run(&mut conn).unwrap_err(), MigrateError::Edited { .. }));
+
+    let was = ms.accept_edit(&conn, "0001").unwrap();
+    assert_eq!(was, sha256_hex(FIVE[1].2.as_bytes()));
+    assert_eq!(
+        count(
+            &conn,
+            &format!(
+                "SELECT count(*) FROM __drizzle_migrations WHERE tag = '0001_seed' AND hash = '{}'",
+                sha256_hex(edited.as_bytes())
+            )
+        ),
+        1
+    );
+    assert!(ms.run(&mut conn).unwrap().is_empty());
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM users"),
+        2,
+        "the seed did not run twice"
+    );
+    let e = ms.accept_edit(&conn, "0001_seed").unwrap_err();
+    assert!(matches!(e, MigrateError::NotEdited { .. }), "{e}");
+    let e = ms.accept_edit(&conn, "0042").unwrap_err();
+    assert!(matches!(e, MigrateError::UnknownTag(_)), "{e}");
+}
+
+/// A row drizzle-orm wrote (no tag, matched by `created_at`) takes the new hash too.
+#[test]
+fn an_edit_of_a_migration_drizzle_orm_applied_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m");
+    folder(&m, &FIVE[..1]);
+    let conn = Connection::open(dir.path().join("app.db")).unwrap();
+    conn.execute_batch(FIVE[0].2).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric);",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('0ld', ?1)",
+        [FIVE[0].1],
+    )
+    .unwrap();
+    let ms = Migrations::from_dir(&m).unwrap();
+    assert_eq!(ms.accept_edit(&conn, "0000").unwrap(), "0ld");
+    assert_eq!(
+        ms.status(&conn).unwrap().migrations[0].1,
+        MigrationState::Applied { applied_at: None }
+    );
+}
+
+/// Recording several migrations as applied is one transaction: a tag the folder lacks
+/// records none.
+#[test]
+fn marking_several_applied_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m");
+    folder(&m, &FIVE[..2]);
+    let conn = Connection::open(dir.path().join("app.db")).unwrap();
+    let ms = Migrations::from_dir(&m).unwrap();
+    let e = ms.mark_applied_all(&conn, &["0000_users", "0009_nope"]).unwrap_err();
+    assert!(matches!(e, MigrateError::UnknownTag(_)), "{e}");
+    assert!(
+        ms.status(&conn)
+            .unwrap()
+            .migrations
+            .iter()
+            .all(|(_, s)| *s == MigrationState::Pending)
+    );
+    assert_eq!(
+        ms.mark_applied_all(&conn, &["0000_users", "0001_seed"]).unwrap().len(),
+        2
+    );
+    assert!(
+        ms.mark_applied_all(&conn, &["0000_users"]).unwrap().is_empty(),
+        "already recorded"
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM __drizzle_migrations"), 2);
+}

@@ -181,21 +181,45 @@ fn nullable_to_not_null_coalesces_nulls_to_the_default() {
     assert_eq!(p.rows("SELECT id, age FROM users ORDER BY id"), ["1|30", "2|18", "3|7"]);
 }
 
-/// Row 4, without a default: refused at generate time, with what to add.
+/// Row 4, without a default: generated with a guard. While a row holds NULL the migration
+/// stops before the copy, with the count, and changes nothing; once the NULLs are filled it
+/// goes through.
 #[test]
-fn nullable_to_not_null_without_default_is_refused_when_generating() {
+fn nullable_to_not_null_without_default_is_guarded_by_a_null_count() {
     let p = Project::new(NULLABLE_AGE);
-    let err = p
+    p.exec("INSERT INTO users (age) VALUES (30), (NULL), (7), (NULL);");
+    let sql = p
         .generate(&NULLABLE_AGE.replace("pub age: Option<i64>", "pub age: i64"))
-        .unwrap_err();
+        .unwrap();
+    assert!(sql.contains("__schema_null_guard"), "{sql}");
+    let err = p.migrate().unwrap_err();
+    match &err {
+        MigrateError::Guarded { rows, reason, .. } => {
+            assert_eq!(*rows, 2);
+            assert!(reason.starts_with("rows hold NULL in users.age"), "{reason}");
+        }
+        other => panic!("not the guard: {other}"),
+    }
     assert!(
-        err.to_string()
-            .contains("cannot make `users.age` NOT NULL without a default"),
+        err.to_string().contains("nothing of it was applied: 2 row(s) counted"),
         "{err}"
     );
-    assert!(
-        !p.dir.path().join("migrations/0001_users_rebuild.sql").exists(),
-        "nothing written"
+    // Nothing changed: the column still takes NULL, every row is there, nothing recorded.
+    assert_eq!(
+        p.rows("SELECT [notnull] FROM pragma_table_info('users') WHERE name = 'age'"),
+        ["0"]
+    );
+    assert_eq!(p.rows("SELECT count(*) FROM users"), ["4"]);
+    assert_eq!(p.rows("SELECT count(*) FROM __drizzle_migrations"), ["1"]);
+    p.exec("UPDATE users SET age = 0 WHERE age IS NULL;");
+    p.migrate().unwrap();
+    assert_eq!(
+        p.rows("SELECT [notnull] FROM pragma_table_info('users') WHERE name = 'age'"),
+        ["1"]
+    );
+    assert_eq!(
+        p.rows("SELECT id, age FROM users ORDER BY id"),
+        ["1|30", "2|0", "3|7", "4|0"]
     );
 }
 
@@ -390,17 +414,29 @@ fn a_type_change_keeps_the_values() {
     );
 }
 
-/// Row 12: no made-up zero default for a new NOT NULL column: refused, asking for a default.
+/// Row 12: no made-up zero default for a new NOT NULL column: guarded. A table with rows
+/// stops the migration (the count said, nothing changed); an empty one takes the column.
 #[test]
-fn a_new_not_null_column_without_default_is_refused() {
+fn a_new_not_null_column_without_default_is_guarded_by_a_row_count() {
+    let with_level = NULLABLE_AGE.replace("pub age: Option<i64>,", "pub age: Option<i64>,\n    pub level: i64,");
     let p = Project::new(NULLABLE_AGE);
-    let err = p
-        .generate(&NULLABLE_AGE.replace("pub age: Option<i64>,", "pub age: Option<i64>,\n    pub level: i64,"))
-        .unwrap_err();
+    p.exec("INSERT INTO users (age) VALUES (1), (2), (3);");
+    p.generate(&with_level).unwrap();
+    let err = p.migrate().unwrap_err();
     assert!(
-        err.to_string()
-            .contains("cannot add the NOT NULL column `users.level` without a default"),
+        matches!(&err, MigrateError::Guarded { rows: 3, reason, .. }
+            if reason.starts_with("rows of users would have no value for the new NOT NULL column level")),
         "{err}"
+    );
+    assert_eq!(p.rows("SELECT count(*) FROM pragma_table_info('users')"), ["2"]);
+    assert_eq!(p.rows("SELECT id, age FROM users ORDER BY id"), ["1|1", "2|2", "3|3"]);
+
+    let empty = Project::new(NULLABLE_AGE);
+    empty.generate(&with_level).unwrap();
+    empty.migrate().unwrap();
+    assert_eq!(
+        empty.rows("SELECT [notnull] FROM pragma_table_info('users') WHERE name = 'level'"),
+        ["1"]
     );
 }
 

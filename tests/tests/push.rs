@@ -208,27 +208,47 @@ pub struct Post { #[column(primary_key)] pub id: i64, pub author_id: i64 }
     assert_eq!(db.rows("SELECT id, author_id FROM posts ORDER BY id"), ["1|1", "2|99"]);
 }
 
+/// NOT NULL without a default: push counts the rows that would have no value, refuses with
+/// the count before anything runs, and goes through once there are none.
 #[test]
-fn not_null_without_a_default_is_refused_before_anything_changes() {
+fn not_null_without_a_default_is_counted_and_refused_only_over_nulls() {
     let mut db = filled();
-    let err = db
-        .plan(&PARENT.replace("pub age: Option<i64>", "pub age: i64"), &[])
-        .unwrap_err()
-        .to_string();
+    let not_null_age = PARENT.replace("pub age: Option<i64>", "pub age: i64");
+    let err = db.plan(&not_null_age, &[]).unwrap_err();
+    assert!(matches!(err, PushError::RowsWithoutValue(_)), "{err}");
+    let err = err.to_string();
     assert!(
-        err.contains("cannot make `users.age` NOT NULL without a default"),
+        err.contains("`users.age` becomes NOT NULL without a default, but 1 row(s) hold NULL there")
+            && err.contains("nothing was changed"),
         "{err}"
     );
-    let err = db
-        .plan(
-            &PARENT.replace("pub age: Option<i64>,", "pub age: Option<i64>,\n    pub level: i64,"),
-            &[],
-        )
-        .unwrap_err();
+    let with_level = PARENT.replace("pub age: Option<i64>,", "pub age: Option<i64>,\n    pub level: i64,");
+    let err = db.plan(&with_level, &[]).unwrap_err().to_string();
     assert!(
-        err.to_string().contains("cannot add the NOT NULL column `users.level`"),
+        err.contains("`users` has 2 row(s), which would have no value for the new NOT NULL column `level`"),
         "{err}"
     );
+    assert_eq!(
+        db.rows("SELECT id, name, age FROM users ORDER BY id"),
+        ["1|ann|30", "2|bob|NULL"]
+    );
+
+    // No NULL left: the same change goes through, every row kept.
+    db.conn
+        .execute_batch("UPDATE users SET age = 41 WHERE age IS NULL")
+        .unwrap();
+    db.push(&not_null_age, &[]).unwrap();
+    db.in_sync(&not_null_age);
+    assert_eq!(
+        db.rows("SELECT id, name, age FROM users ORDER BY id"),
+        ["1|ann|30", "2|bob|41"]
+    );
+    assert_eq!(db.rows("SELECT count(*) FROM posts"), ["3"]);
+
+    // A NOT NULL column without a default on an empty table: nothing lacks a value.
+    let mut empty = Db::new(PARENT);
+    empty.push(&with_level, &[]).unwrap();
+    empty.in_sync(&with_level);
 }
 
 #[test]

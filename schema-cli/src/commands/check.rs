@@ -13,12 +13,12 @@ pub fn run(config: &Config, with_database: bool) -> CliResult {
     let mut problems = schema_core::folder::check_folder(&folder).map_err(CliError::input)?;
     if problems.is_empty() {
         let files = source::expand(&config.schema).map_err(CliError::input)?;
-        let schema = source::load(&files).map_err(CliError::input)?;
+        let schema = source::load(&files, &config.features).map_err(CliError::input)?;
         match pending(&schema, &folder, &[], &mut ()) {
             Ok(p) if p.changes.is_empty() => {}
             Ok(p) => problems.push(format!(
-                "the schema has {} change(s) not in any migration (run `schema generate`): {}",
-                p.changes.len(),
+                "the schema has {} not in any migration (run `schema generate`): {}",
+                crate::output::count(p.changes.len(), "change", "changes"),
                 p.changes
                     .iter()
                     .map(|c| c.table().to_string())
@@ -40,7 +40,7 @@ pub fn run(config: &Config, with_database: bool) -> CliResult {
         );
         return Ok(0);
     }
-    say!("{} problem(s):", problems.len());
+    say!("{}:", crate::output::count(problems.len(), "problem", "problems"));
     for p in &problems {
         say!("  - {p}");
     }

@@ -3,10 +3,10 @@
 use schema_core::MigrationState;
 use schema_core::backend::{OpenError, OpenMode};
 
-use crate::cli::{CliError, CliResult, DropArgs};
+use crate::cli::{CliError, CliResult, DropArgs, EXIT_FOUND};
 use crate::commands::migrate::{classify, load, open_error, try_open};
 use crate::config::Config;
-use crate::output::say;
+use crate::output::{confirm, say};
 
 pub fn run(config: &Config, args: &DropArgs) -> CliResult {
     let folder = config.folder();
@@ -46,6 +46,29 @@ pub fn run(config: &Config, args: &DropArgs) -> CliResult {
         }
         Err(OpenError::Missing(_)) => {}
         Err(e) => return Err(open_error(e, config)),
+    }
+    schema_core::folder::check_droppable(&folder, &entry.tag).map_err(CliError::input)?;
+    // What drizzle-kit's drop shows: the folder's migrations, the one to go marked.
+    say!("Migrations in {}:", config.out.display());
+    for e in &journal.entries {
+        let mark = if e.tag == entry.tag { "-> " } else { "   " };
+        say!("{mark}{}", e.tag);
+    }
+    if !args.yes {
+        let question = format!("Remove {} (its SQL file and its snapshot)?", entry.tag);
+        match confirm(&question) {
+            Some(true) => {}
+            Some(false) => {
+                say!("Nothing removed.");
+                return Ok(EXIT_FOUND);
+            }
+            None => {
+                return Err(CliError::input(anyhow::anyhow!(
+                    "drop would remove {} (its SQL file and its snapshot); without a terminal to ask on, pass --yes",
+                    entry.tag
+                )));
+            }
+        }
     }
     let removed = schema_core::folder::drop_migration(&folder, &entry.tag).map_err(CliError::input)?;
     say!("Dropped {removed}.");

@@ -20,11 +20,13 @@ impl Resolver for Prompt {
         if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
             return None;
         }
-        let (question, created, candidates) = match q {
+        // The flags that give the same answers without a terminal, for CI.
+        let (question, created, candidates, scope) = match q {
             Question::Table { created, candidates } => (
                 format!("Is table `{created}` new, or renamed from another table?"),
                 created.clone(),
                 candidates.clone(),
+                String::new(),
             ),
             Question::Column {
                 table,
@@ -34,24 +36,39 @@ impl Resolver for Prompt {
                 format!("Is column `{table}.{created}` new, or renamed from another column?"),
                 created.clone(),
                 candidates.clone(),
+                format!("{table}."),
             ),
         };
+        let create_flag = format!("--create {scope}{created}");
+        let rename_flag = |old: &str| format!("--rename {scope}{old}={created}");
         tell!("{question}");
-        tell!("  0) create `{created}` (and drop what is gone)");
+        tell!("  0) create `{created}` (and drop what is gone)    [{create_flag}]");
         for (i, c) in candidates.iter().enumerate() {
-            tell!("  {}) rename `{c}` → `{created}`", i + 1);
+            tell!("  {}) rename `{c}` → `{created}`    [{}]", i + 1, rename_flag(c));
         }
+        // A rename keeps the rows; a create drops the old column or table with them. The
+        // default is the answer that loses nothing.
+        let default = usize::from(!candidates.is_empty());
         loop {
-            prompt(format_args!("answer [0-{}]: ", candidates.len()));
+            prompt(format_args!("answer [0-{}, Enter for {default}]: ", candidates.len()));
             let mut line = String::new();
             if std::io::stdin().lock().read_line(&mut line).ok()? == 0 {
                 return None;
             }
-            match line.trim().parse::<usize>() {
-                Ok(0) => return Some(Answer::Create),
-                Ok(n) if n <= candidates.len() => return Some(Answer::RenameFrom(candidates[n - 1].clone())),
-                _ => {}
-            }
+            let picked = match line.trim() {
+                "" => Some(default),
+                t => t.parse::<usize>().ok(),
+            };
+            let (answer, flag) = match picked {
+                Some(0) => (Answer::Create, create_flag.clone()),
+                Some(n) if n <= candidates.len() => (
+                    Answer::RenameFrom(candidates[n - 1].clone()),
+                    rename_flag(&candidates[n - 1]),
+                ),
+                _ => continue,
+            };
+            tell!("  (the same answer without a terminal, as in CI: {flag})");
+            return Some(answer);
         }
     }
 }
@@ -71,7 +88,7 @@ pub fn rename_hints(args: &RenameArgs) -> Result<Vec<RenameHint>, CliError> {
 
 pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
-    let schema = source::load(&files).map_err(CliError::input)?;
+    let schema = source::load(&files, &config.features).map_err(CliError::input)?;
     let opts = GenerateOptions {
         name: args.name.clone(),
         custom: args.custom,
@@ -83,9 +100,9 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
     match generate(&config.folder(), &schema, &opts, &mut Prompt).map_err(CliError::input)? {
         GenerateOutcome::NoChanges => {
             say!(
-                "No schema changes: {} is up to date with {} table(s).",
+                "No schema changes: {} is up to date with {}.",
                 config.out.display(),
-                schema.tables.len()
+                crate::output::count(schema.tables.len(), "table", "tables")
             );
         }
         GenerateOutcome::Written(w) => {

@@ -82,16 +82,17 @@ pub fn run(config: &Config, args: &LintArgs) -> CliResult {
         .count();
     let blocking: usize = lints.iter().map(|l| l.blocking(args.strict).count()).sum();
     say!(
-        "{} migration(s): {} breaking, {} locking, {} safe; {acknowledged} acknowledged",
-        lints.len(),
+        "{}: {} breaking, {} locking, {} safe; {acknowledged} acknowledged",
+        crate::output::count(lints.len(), "migration", "migrations"),
         count(Class::Breaking),
         count(Class::Locking),
         count(Class::Safe)
     );
     if blocking > 0 {
         say!(
-            "{blocking} finding(s) not acknowledged{}: follow the safe way, or add the `-- schema:allow <rule>` line \
+            "{} not acknowledged{}: follow the safe way, or add the `-- schema:allow <rule>` line \
              shown to the migration's file",
+            crate::output::count(blocking, "finding", "findings"),
             if args.strict {
                 " (--strict: locking ones count)"
             } else {

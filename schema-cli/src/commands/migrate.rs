@@ -17,7 +17,9 @@ pub fn classify(e: MigrateError) -> CliError {
         MigrateError::Folder(_)
         | MigrateError::MissingFile { .. }
         | MigrateError::DuplicateTag(_)
-        | MigrateError::Forbidden { .. } => CliError::input(e),
+        | MigrateError::Forbidden { .. }
+        | MigrateError::UnknownTag(_)
+        | MigrateError::NotEdited { .. } => CliError::input(e),
         _ => CliError::database(e),
     }
 }
@@ -82,6 +84,9 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
         }
         migrations = migrations.with_busy_timeout(Duration::from_secs_f64(secs));
     }
+    if args.allow_unknown_applied {
+        migrations = migrations.allow_unknown_applied(true);
+    }
     if args.dry_run {
         return dry_run(config, &migrations);
     }
@@ -89,7 +94,27 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
         return rehearse(config, &migrations);
     }
     let seed = if args.seed { Some(seed_file(config)?) } else { None };
-    let mut db = open(config, OpenMode::Create)?;
+    // A database to adopt must be there: an empty one made here would only differ.
+    let mode = if args.baseline.is_some() {
+        OpenMode::ReadWrite
+    } else {
+        OpenMode::Create
+    };
+    let mut db = open(config, mode)?;
+    for tag in &args.accept_edit {
+        let was = db.accept_edit(&migrations, tag).map_err(classify)?;
+        let m = migrations
+            .find(tag)
+            .map(|m| m.tag().to_string())
+            .unwrap_or_else(|| tag.clone());
+        say!(
+            "accepted the edit of {m}: its tracking row now has the file's hash (it was applied with {}); nothing of it ran again",
+            short(&was)
+        );
+    }
+    if let Some(tag) = &args.baseline {
+        adopt(config, db.as_mut(), &migrations, tag)?;
+    }
     // A seed fills a new database only: whether this one is new is known before migrating.
     let was_empty = match seed {
         Some(_) => db.is_empty().map_err(CliError::database)?,
@@ -174,6 +199,51 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
     Ok(0)
 }
 
+/// The first 12 characters of a hash, as git shortens one.
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// `--baseline TAG`: the database checked against TAG's snapshot, the migrations up to it
+/// recorded as applied. Differences are exit 1 (nothing recorded); a tag the folder does not
+/// have, or a database already past it, exit 2.
+fn adopt(config: &Config, db: &mut dyn Driver, migrations: &Migrations, tag: &str) -> Result<(), CliError> {
+    use schema_core::drift::{BaselineError, DriftError, baseline};
+    let skip = config.skip();
+    let b = baseline(db, &config.folder(), migrations, tag, &skip).map_err(|e| match e {
+        BaselineError::Differs { .. } => CliError {
+            code: crate::cli::EXIT_FOUND,
+            error: e.into(),
+        },
+        BaselineError::Drift(DriftError::Migrate(m)) => classify(m),
+        BaselineError::Drift(DriftError::Read(_)) => CliError::database(e),
+        _ => CliError::input(e),
+    })?;
+    let n = b.recorded.len();
+    if n == 0 {
+        say!(
+            "{} matches the migrations up to {}, which were already recorded as applied.",
+            db.target(),
+            b.tag
+        );
+    } else {
+        say!(
+            "{} matches the migrations up to {}: recorded {} as applied without running {}: {}",
+            db.target(),
+            b.tag,
+            plural(n, "migration", "migrations"),
+            if n == 1 { "it" } else { "them" },
+            b.recorded.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `1 migration`, `2 migrations`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The configured seed file, which must be there before anything is migrated.
 pub fn seed_file(config: &Config) -> Result<std::path::PathBuf, CliError> {
     let Some(seed) = &config.seed else {
@@ -200,7 +270,12 @@ pub fn apply_seed(db: &mut dyn Driver, seed: &std::path::Path) -> Result<(), Cli
         SeedError::Read { .. } | SeedError::Forbidden { .. } => CliError::input(e),
         _ => CliError::database(e),
     })?;
-    say!("Seeded {} from {} ({n} statement(s)).", db.target(), seed.display());
+    say!(
+        "Seeded {} from {} ({}).",
+        db.target(),
+        seed.display(),
+        crate::output::count(n, "statement", "statements")
+    );
     Ok(())
 }
 
@@ -233,8 +308,8 @@ fn rehearse(config: &Config, migrations: &Migrations) -> CliResult {
     })?;
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     say!(
-        "Rehearsing {} pending migration(s) on a copy of {target} ({}, made in {:.1} ms):",
-        r.pending.len(),
+        "Rehearsing {} on a copy of {target} ({}, made in {:.1} ms):",
+        crate::output::count(r.pending.len(), "pending migration", "pending migrations"),
         r.copy,
         ms(r.copy_time)
     );
@@ -245,8 +320,15 @@ fn rehearse(config: &Config, migrations: &Migrations) -> CliResult {
             Some(a) => say!(
                 "  {tag:<width$}  {:>10.1} ms  {}",
                 ms(a.elapsed),
-                a.rows
-                    .map_or_else(|| "rows not counted".to_string(), |n| format!("{n} row(s) touched"))
+                a.rows.map_or_else(
+                    || "rows not counted".to_string(),
+                    |n| {
+                        format!(
+                            "{} touched",
+                            crate::output::count(usize::try_from(n).unwrap_or(usize::MAX), "row", "rows")
+                        )
+                    }
+                )
             ),
             None if i == r.applied.len() && r.failure.is_some() => say!("  {tag:<width$}  FAILED"),
             None => say!("  {tag:<width$}  not reached"),
@@ -274,13 +356,16 @@ fn rehearse(config: &Config, migrations: &Migrations) -> CliResult {
     }
 }
 
-/// What `migrate` would apply, read without writing: a database that is not there yet is not
-/// created, and every migration is said to be pending.
+/// What `migrate` would apply, read without writing: the database it would write, each pending
+/// migration and its SQL. A database that is not there yet is not created, and every
+/// migration is said to be pending.
 fn dry_run(config: &Config, migrations: &Migrations) -> CliResult {
     let pending: Vec<&schema_core::Migration> = match try_open(config, OpenMode::ReadOnly) {
         Ok(mut db) => {
+            say!("Database: {} (tracking table {})", db.target(), migrations.table());
             let status = db.status(migrations).map_err(classify)?;
-            if !status.missing.is_empty() || status.migrations.iter().any(|(_, s)| *s == MigrationState::Edited) {
+            let unknown = !status.missing.is_empty() && !migrations.allows_unknown_applied();
+            if unknown || status.migrations.iter().any(|(_, s)| *s == MigrationState::Edited) {
                 tell!("warning: `schema status` lists edited or missing migrations: migrate would refuse to run");
             }
             let pending: Vec<&schema_core::Migration> = migrations
@@ -301,24 +386,63 @@ fn dry_run(config: &Config, migrations: &Migrations) -> CliResult {
         }
         Err(e) => return Err(open_error(e, config)),
     };
-    for m in pending {
-        say!("would apply {} ({} statements)", m.tag(), m.statements().len());
+    for m in &pending {
+        let statements = m.statements();
+        say!(
+            "would apply {} ({}):",
+            m.tag(),
+            crate::output::count(statements.len(), "statement", "statements")
+        );
+        for s in &statements {
+            for line in s.trim_end().lines() {
+                say!("    {line}");
+            }
+        }
+    }
+    if !pending.is_empty() {
+        say!("Dry run: nothing was applied.");
     }
     Ok(0)
 }
 
-/// `--backup`: the database copied beside itself while it stays usable.
+/// `2026-11-23T23-18-36Z` for a time in seconds since the epoch (UTC; `-` for `:`, which
+/// some file systems refuse in names). Civil date from days: Howard Hinnant's algorithm.
+pub fn file_stamp(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}-{:02}-{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
+/// `--backup`: the database copied beside itself while it stays usable, named by the time,
+/// and how to put it back.
 fn backup(db: &mut dyn Driver) -> Result<(), CliError> {
     let target = std::path::PathBuf::from(db.target());
-    let stamp = std::time::SystemTime::now()
+    let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let file_name = format!(
-        "{}.backup-{stamp}",
-        target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
-    );
-    let dest = target.with_file_name(file_name);
+    let base = target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default();
+    let mut dest = target.with_file_name(format!("{base}.backup-{}", file_stamp(secs)));
+    // Two runs in one second keep both copies.
+    let mut n = 1;
+    while dest.exists() {
+        n += 1;
+        dest = target.with_file_name(format!("{base}.backup-{}-{n}", file_stamp(secs)));
+    }
     let copied = db.backup_to(&dest).map_err(|e| {
         CliError::database(anyhow::anyhow!(
             "cannot back up {} to {}: {e}",
@@ -328,6 +452,11 @@ fn backup(db: &mut dyn Driver) -> Result<(), CliError> {
     })?;
     if copied {
         say!("backed up {} to {}", target.display(), dest.display());
+        say!(
+            "  to restore it: stop what uses the database, then `cp {backup} {db}`, and delete {db}-wal and {db}-shm if they are there",
+            backup = dest.display(),
+            db = target.display()
+        );
     } else {
         tell!(
             "warning: --backup: {} cannot be copied as a file; no backup was made",
@@ -335,4 +464,17 @@ fn backup(db: &mut dyn Driver) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stamp;
+
+    #[test]
+    fn backup_names_carry_a_readable_utc_time() {
+        assert_eq!(file_stamp(0), "1970-01-01T00-00-00Z");
+        assert_eq!(file_stamp(951_782_400), "2000-02-29T00-00-00Z");
+        assert_eq!(file_stamp(1_700_000_000), "2023-11-14T22-13-20Z");
+        assert_eq!(file_stamp(4_102_444_799), "2099-12-31T23-59-59Z");
+    }
 }

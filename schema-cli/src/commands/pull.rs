@@ -61,7 +61,7 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
         .map_err(|e| CliError::input(anyhow!("cannot write {}: {e}", out_schema.display())))?;
 
     // What the file says, read back as generate will read it.
-    let schema = source::load(std::slice::from_ref(&out_schema)).map_err(CliError::input)?;
+    let schema = source::load(std::slice::from_ref(&out_schema), &config.features).map_err(CliError::input)?;
     let differences: Vec<String> = diff(&live, &config.dialect.normalize(&schema), &Default::default())
         .iter()
         .map(|c| describe(c, config.dialect))
@@ -100,13 +100,13 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
     say!(
         "Pulled {} tables, {columns} columns, {keys} primary keys, {indexes} indexes ({expr_indexes} on expressions), \
          {fks} foreign keys, {checks} checks and {} view(s), trigger(s) and virtual table(s) kept as written from {} into {}; \
-         {} difference(s) not carried over, {} note(s) on what the model does not keep.",
+         {} not carried over, {} on what the model does not keep.",
         live.tables.len(),
         verbatim.len(),
         db.target(),
         out_schema.display(),
-        differences.len(),
-        notes.len()
+        crate::output::count(differences.len(), "difference", "differences"),
+        crate::output::count(notes.len(), "note", "notes")
     );
     say!(
         "Wrote the baseline {tag} and recorded it as applied in {}.",

@@ -1,7 +1,5 @@
 //! `schema push`: the database brought to the schema without migration files.
 
-use std::io::{BufRead, IsTerminal};
-
 use schema_core::backend::{OpenError, OpenMode};
 use schema_core::push::{PushError, apply_push, plan_push};
 
@@ -9,22 +7,12 @@ use crate::cli::{CliError, CliResult, EXIT_FOUND, PushArgs};
 use crate::commands::generate::{Prompt, rename_hints};
 use crate::commands::migrate::{open_error, try_open};
 use crate::config::Config;
-use crate::output::{prompt, say, tell};
+use crate::output::{confirm, say, tell};
 use crate::source;
-
-fn confirm(question: &str) -> Option<bool> {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    prompt(format_args!("{question} [y/N] "));
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).ok()?;
-    Some(matches!(line.trim(), "y" | "Y" | "yes"))
-}
 
 pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
-    let schema = source::load(&files).map_err(CliError::input)?;
+    let schema = source::load(&files, &config.features).map_err(CliError::input)?;
     // A dry run reads only: a database that is not there is not created, and the plan is the
     // schema made from nothing.
     let mode = if args.dry_run {
@@ -37,8 +25,8 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
         Err(OpenError::Missing(target)) if args.dry_run => {
             let statements = config.dialect.create_schema(&config.dialect.normalize(&schema));
             say!(
-                "no database at {target}: push would create it with {} table(s):",
-                schema.tables.len()
+                "no database at {target}: push would create it with {}:",
+                crate::output::count(schema.tables.len(), "table", "tables")
             );
             for s in &statements {
                 say!("{}", s.trim_end());
@@ -59,7 +47,8 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     }
     let n = push.changes.len();
     say!(
-        "{n} change(s) to push to {}{}",
+        "{} to push to {}{}",
+        crate::output::count(n, "change", "changes"),
         db.target(),
         if push.plan.rebuilt.is_empty() {
             String::new()
@@ -110,6 +99,6 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     for warning in apply_push(db.as_mut(), &push).map_err(CliError::database)? {
         tell!("warning: {warning}");
     }
-    say!("Pushed {n} change(s).");
+    say!("Pushed {}.", crate::output::count(n, "change", "changes"));
     Ok(0)
 }

@@ -29,13 +29,13 @@ pub fn run(config: &Config, args: &ResetArgs) -> CliResult {
         let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         if !terminal {
             return Err(CliError::input(anyhow::anyhow!(
-                "reset deletes {shown} and rebuilds it from {} migration(s); without a terminal to ask on, pass --force",
-                migrations.migrations().len()
+                "reset deletes {shown} and rebuilds it from {}; without a terminal to ask on, pass --force",
+                crate::output::count(migrations.migrations().len(), "migration", "migrations")
             )));
         }
         prompt(format_args!(
-            "Delete {shown} and rebuild it from {} migration(s){}? [y/N] ",
-            migrations.migrations().len(),
+            "Delete {shown} and rebuild it from {}{}? [y/N] ",
+            crate::output::count(migrations.migrations().len(), "migration", "migrations"),
             seed.as_ref()
                 .map(|s| format!(" and the seed {}", s.display()))
                 .unwrap_or_default()
@@ -71,7 +71,11 @@ pub fn run(config: &Config, args: &ResetArgs) -> CliResult {
             }
         })
         .map_err(classify)?;
-    say!("Applied {} migration(s) to {}.", applied.len(), db.target());
+    say!(
+        "Applied {} to {}.",
+        crate::output::count(applied.len(), "migration", "migrations"),
+        db.target()
+    );
     if let Some(seed) = seed {
         apply_seed(db.as_mut(), &seed)?;
     }

@@ -20,8 +20,8 @@ pub fn run(config: &Config) -> CliResult {
             // Not a problem of the migrations (a new checkout has no database yet), so not
             // exit 1; but said plainly, so a mistyped path is seen.
             say!(
-                "no database at {target}: all {} migration(s) pending ({}). Check the path, or run `schema migrate` to create it.",
-                migrations.migrations().len(),
+                "no database at {target}: {} pending ({}). Check the path, or run `schema migrate` to create it.",
+                crate::output::count(migrations.migrations().len(), "migration", "migrations"),
                 config.origin()
             );
             return Ok(0);
@@ -51,8 +51,8 @@ pub fn run(config: &Config) -> CliResult {
         say!("{m:<width$} MISSING: applied, but not in the folder");
     }
     say!(
-        "{} migration(s): {pending} pending, {edited} edited, {} missing",
-        status.migrations.len(),
+        "{}: {pending} pending, {edited} edited, {} missing",
+        crate::output::count(status.migrations.len(), "migration", "migrations"),
         status.missing.len()
     );
     let drifted = drift(config)?;
@@ -91,9 +91,9 @@ pub fn drift(config: &Config) -> Result<Vec<String>, crate::cli::CliError> {
     Ok(match found {
         Some(diffs) if !diffs.is_empty() => {
             let mut out = vec![format!(
-                "{} differs from what its applied migrations say ({} difference(s)):",
+                "{} differs from what its applied migrations say ({}):",
                 db.target(),
-                diffs.len()
+                crate::output::count(diffs.len(), "difference", "differences")
             )];
             out.extend(diffs.into_iter().map(|d| format!("  {d}")));
             out

@@ -4,7 +4,7 @@
 mod describe;
 mod renames;
 
-pub use describe::describe;
+pub use describe::{describe, type_change};
 
 pub use renames::{
     Answer, Question, RenameError, RenameHint, Renames, Resolver, has_persisting_hints, persisting_hints,

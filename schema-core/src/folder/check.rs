@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 
 use super::write::{self, read_intent};
-use super::{Folder, FolderError};
+use super::{Folder, FolderError, Journal, JournalEntry};
 use crate::snapshot::Snapshot;
 
 /// Everything inconsistent in a migration folder: journal entries without files, files
@@ -135,11 +135,15 @@ pub enum DropError {
     },
 }
 
-/// Removes a migration's SQL, its snapshot and its journal entry, under the folder's lock;
-/// refuses one that another migration's snapshot follows.
-pub fn drop_migration(folder: &Folder, tag: &str) -> Result<String, DropError> {
-    let _lock = folder.lock()?;
+/// Whether `tag` may be dropped: it is in the journal and no other migration's snapshot
+/// follows it. What [`drop_migration`] checks again under the lock; `schema drop` asks it
+/// first, so it never asks a question whose answer would be refused.
+pub fn check_droppable(folder: &Folder, tag: &str) -> Result<(), DropError> {
     let journal = folder.read_journal()?;
+    droppable(folder, &journal, tag).map(|_| ())
+}
+
+fn droppable<'j>(folder: &Folder, journal: &'j Journal, tag: &str) -> Result<&'j JournalEntry, DropError> {
     let entry = journal
         .entries
         .iter()
@@ -159,6 +163,15 @@ pub fn drop_migration(folder: &Folder, tag: &str) -> Result<String, DropError> {
             children: children.join(", "),
         });
     }
+    Ok(entry)
+}
+
+/// Removes a migration's SQL, its snapshot and its journal entry, under the folder's lock;
+/// refuses one that another migration's snapshot follows.
+pub fn drop_migration(folder: &Folder, tag: &str) -> Result<String, DropError> {
+    let _lock = folder.lock()?;
+    let journal = folder.read_journal()?;
+    let entry = droppable(folder, &journal, tag)?;
     write::remove_migration(folder, &journal, tag, entry.idx)?;
     Ok(tag.to_string())
 }

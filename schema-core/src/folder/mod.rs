@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::dialect::Dialect;
 use crate::snapshot::{Snapshot, SnapshotError};
 
-pub use check::{DropError, check_folder, drop_migration};
+pub use check::{DropError, check_droppable, check_folder, drop_migration};
 pub use write::FolderLock;
 
 /// What drizzle-kit puts between two statements of a migration file.

@@ -57,6 +57,22 @@ pub enum MigrateError {
         /// What the database said.
         source: Box<DbError>,
     },
+    /// A guard of the migration found rows a change would leave without a value (a column
+    /// made NOT NULL over NULLs, a NOT NULL column added to a table with rows); the migration
+    /// was rolled back.
+    #[error(
+        "while applying migration {tag}: statement {number} stopped it, so nothing of it was applied: {rows} row(s) counted: {reason}"
+    )]
+    Guarded {
+        /// The migration.
+        tag: String,
+        /// The guard's statement number, from 1.
+        number: usize,
+        /// How many rows it found.
+        rows: i64,
+        /// What is wrong with them, and the way out.
+        reason: String,
+    },
     /// A migration holds a statement it may not (transaction control, ...); nothing was run.
     #[error("migration {tag}, statement {number}: {reason}; nothing was applied\n{sql}")]
     Forbidden {
@@ -142,6 +158,20 @@ pub enum MigrateError {
         /// The database's dialect.
         database: String,
     },
+    /// The migration named (to accept an edit, to baseline) is not in the folder.
+    #[error("the folder has no migration {0} (give its tag, like 0003_users_add_bio, or its number, 0003)")]
+    UnknownTag(String),
+    /// An edit cannot be accepted: the migration is not applied, or not edited.
+    #[error("cannot accept an edit of migration {tag}: {reason}")]
+    NotEdited {
+        /// The migration.
+        tag: String,
+        /// Why.
+        reason: String,
+    },
+    /// The driver cannot do this.
+    #[error("{0} is not supported for this database")]
+    Unsupported(String),
     /// Any other error from the database.
     #[error("database error: {0}")]
     Database(#[from] DbError),

@@ -96,6 +96,7 @@ pub struct Migrations {
     pub(super) table: Cow<'static, str>,
     pub(super) schema: Cow<'static, str>,
     pub(super) busy_timeout: Duration,
+    pub(super) allow_unknown_applied: bool,
 }
 
 impl Migrations {
@@ -112,6 +113,7 @@ impl Migrations {
             table: Cow::Borrowed(DEFAULT_TABLE),
             schema: Cow::Borrowed(Self::DEFAULT_SCHEMA),
             busy_timeout: Duration::from_secs(60),
+            allow_unknown_applied: false,
         }
     }
 
@@ -122,6 +124,20 @@ impl Migrations {
             table: Cow::Borrowed(DEFAULT_TABLE),
             schema: Cow::Borrowed(Self::DEFAULT_SCHEMA),
             busy_timeout: Duration::from_secs(60),
+            allow_unknown_applied: false,
+        }
+    }
+
+    /// Migrations built into the binary, tracked in `table` (what `embed_migrations!` expands
+    /// to when it is given a table, or its `schema.toml` names one).
+    #[doc(hidden)]
+    pub const fn from_static_in(migrations: &'static [Migration], table: &'static str) -> Migrations {
+        Migrations {
+            migrations: Cow::Borrowed(migrations),
+            table: Cow::Borrowed(table),
+            schema: Cow::Borrowed(Self::DEFAULT_SCHEMA),
+            busy_timeout: Duration::from_secs(60),
+            allow_unknown_applied: false,
         }
     }
 
@@ -135,6 +151,20 @@ impl Migrations {
     pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
         self.schema = Cow::Owned(schema.into());
         self
+    }
+
+    /// Runs even when the database has applied migrations this set does not have (a binary
+    /// older than its database, after a rolled-back deploy): each is reported as a
+    /// [`Progress::Warning`](crate::Progress::Warning) instead of failing the run. Without it,
+    /// such a migration is [`MigrateError::Missing`](crate::MigrateError::Missing).
+    pub fn allow_unknown_applied(mut self, allow: bool) -> Self {
+        self.allow_unknown_applied = allow;
+        self
+    }
+
+    /// Whether applied migrations unknown to this set are tolerated.
+    pub fn allows_unknown_applied(&self) -> bool {
+        self.allow_unknown_applied
     }
 
     /// How long to wait for another process's migration to finish.
@@ -166,5 +196,19 @@ impl Migrations {
     /// The migration tagged `tag`.
     pub fn get(&self, tag: &str) -> Option<&Migration> {
         self.migrations.iter().find(|m| m.tag() == tag)
+    }
+
+    /// The migration tagged `tag`, with its place in journal order.
+    pub fn position(&self, tag: &str) -> Option<(usize, &Migration)> {
+        self.migrations.iter().enumerate().find(|(_, m)| m.tag() == tag)
+    }
+
+    /// The migration a user names: its whole tag, or its number alone (`0003` for
+    /// `0003_users_add_bio`).
+    pub fn find(&self, tag: &str) -> Option<&Migration> {
+        self.get(tag).or_else(|| {
+            let prefix = format!("{tag}_");
+            self.migrations.iter().find(|m| m.tag().starts_with(&prefix))
+        })
     }
 }

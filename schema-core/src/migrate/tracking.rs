@@ -172,6 +172,21 @@ impl<'m> Ledger<'m> {
         }
     }
 
+    /// The applied migrations the folder does not have, each described.
+    pub fn unknown(&self) -> Vec<String> {
+        self.missing.iter().map(TrackingRow::describe).collect()
+    }
+
+    /// The hash an edited migration was applied with, if `i` is one.
+    pub fn applied_hash(&self, i: usize) -> Option<&str> {
+        self.edited.iter().find(|(e, _)| *e == i).map(|(_, h)| h.as_str())
+    }
+
+    /// Where the `i`th migration stands.
+    pub fn state(&self, i: usize) -> &MigrationState {
+        &self.states[i]
+    }
+
     /// The highest row id seen: rows above it are new.
     pub fn last_id(&self) -> Option<i64> {
         self.last_id
@@ -185,10 +200,12 @@ impl<'m> Ledger<'m> {
         }
     }
 
-    /// An error when the database has a migration the folder lacks, or an applied migration
-    /// was edited: a run must not go on over either.
+    /// An error when the database has a migration the folder lacks (unless the migrations
+    /// allow it), or an applied migration was edited: a run must not go on over either.
     pub fn check(&self) -> Result<(), MigrateError> {
-        if let Some(r) = self.missing.first() {
+        if let Some(r) = self.missing.first()
+            && !self.migrations.allows_unknown_applied()
+        {
             return Err(MigrateError::Missing(r.describe()));
         }
         if let Some((i, applied)) = self.edited.iter().min_by_key(|(i, _)| *i) {

@@ -763,6 +763,81 @@ impl Driver for PgDriver {
         self.rehearse_rolled_back(migrations, progress)
     }
 
+    fn mark_applied_all(&mut self, migrations: &Migrations, tags: &[&str]) -> Result<Vec<String>, MigrateError> {
+        let ms: Vec<(usize, &Migration)> = tags
+            .iter()
+            .map(|t| {
+                migrations
+                    .position(t)
+                    .ok_or_else(|| MigrateError::UnknownTag(t.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        let mut r = Runner {
+            client: &mut self.client,
+        };
+        r.lock(migrations)?;
+        let result = (|| -> Result<Vec<String>, MigrateError> {
+            ensure_tracking(r.client, migrations)?;
+            let rows = read_rows(r.client, migrations, None)?;
+            let ledger = Ledger::new(migrations, &rows);
+            ledger.check()?;
+            let mut tx = r.client.transaction()?;
+            let mut recorded = Vec::new();
+            for (i, m) in ms {
+                if matches!(ledger.state(i), MigrationState::Pending) {
+                    insert_row(&mut tx, migrations, m)?;
+                    recorded.push(m.tag().to_string());
+                }
+            }
+            tx.commit()?;
+            Ok(recorded)
+        })();
+        let unlocked = r.unlock(migrations);
+        let recorded = result?;
+        unlocked?;
+        Ok(recorded)
+    }
+
+    fn accept_edit(&mut self, migrations: &Migrations, tag: &str) -> Result<String, MigrateError> {
+        let (i, m) = migrations
+            .find(tag)
+            .and_then(|m| migrations.position(m.tag()))
+            .ok_or_else(|| MigrateError::UnknownTag(tag.to_string()))?;
+        let rows = if tracking_exists(&mut self.client, migrations)? {
+            read_rows(&mut self.client, migrations, None)?
+        } else {
+            Vec::new()
+        };
+        let ledger = Ledger::new(migrations, &rows);
+        let refuse = |reason: &str| MigrateError::NotEdited {
+            tag: m.tag().to_string(),
+            reason: reason.to_string(),
+        };
+        let old = match ledger.state(i) {
+            MigrationState::Edited => ledger.applied_hash(i).unwrap_or_default().to_string(),
+            MigrationState::Pending => return Err(refuse("it is not applied to this database")),
+            MigrationState::Applied { .. } => {
+                return Err(refuse(
+                    "its file is unchanged since it was applied; there is nothing to accept",
+                ));
+            }
+        };
+        ensure_tracking(&mut self.client, migrations)?;
+        let n = self.client.execute(
+            &format!(
+                "UPDATE {} SET hash = $1 WHERE hash = $2 AND (tag = $3 OR (tag IS NULL AND created_at = $4))",
+                tracking_name(migrations)
+            ),
+            &[&m.hash(), &old, &m.tag(), &m.when()],
+        )?;
+        if n == 0 {
+            return Err(refuse(
+                "its tracking row changed while this ran; look at `schema status` again",
+            ));
+        }
+        Ok(old)
+    }
+
     fn mark_applied(&mut self, migrations: &Migrations, tag: &str) -> Result<(), MigrateError> {
         let m = migrations
             .get(tag)

@@ -77,6 +77,11 @@ pub fn type_name(ty: &LogicalType) -> String {
         LogicalType::String => "text".into(),
         LogicalType::Bytes => "bytea".into(),
         LogicalType::Json => "jsonb".into(),
+        // Native types on PostgreSQL (text ISO-8601 and blobs are SQLite's forms).
+        LogicalType::Date => "date".into(),
+        LogicalType::DateTime => "timestamp".into(),
+        LogicalType::Timestamp => "timestamp with time zone".into(),
+        LogicalType::Uuid => "uuid".into(),
         LogicalType::Sql(s) => canonical_type(s),
     }
 }

@@ -148,6 +148,14 @@ impl<C: BorrowMut<Connection>> Driver for SqliteDriver<C> {
         migrations.mark_applied(self.conn.borrow(), tag)
     }
 
+    fn mark_applied_all(&mut self, migrations: &Migrations, tags: &[&str]) -> Result<Vec<String>, MigrateError> {
+        migrations.mark_applied_all(self.conn.borrow(), tags)
+    }
+
+    fn accept_edit(&mut self, migrations: &Migrations, tag: &str) -> Result<String, MigrateError> {
+        migrations.accept_edit(self.conn.borrow(), tag)
+    }
+
     fn backup_to(&mut self, dest: &Path) -> Result<bool, DbError> {
         self.conn
             .borrow()

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use schema_model::sql::sqlite::{constraint_name, ident};
 
 use super::render::{column_def, create_index, create_table, dependency_order, table_and_indexes, type_name};
-use crate::dialect::{Plan, PlanError, PlanErrors, PlanOptions};
+use crate::dialect::{Plan, PlanErrors, PlanOptions};
 use crate::diff::Change;
 use crate::model::{Column, IndexTarget, Schema, Table};
 
@@ -65,9 +65,64 @@ fn fk_guard(table: &str) -> Vec<String> {
     ]
 }
 
+/// The temporary table of the NOT NULL guard: a row inserted into it counts the rows that
+/// would be left without a value, and its CHECK fails when there are any.
+pub const NULL_GUARD: &str = "__schema_null_guard";
+
+/// Stops the migration, changing nothing, when `filter` finds rows of `table`: plain SQL any
+/// runner executes (SQLite's RAISE works only in triggers), failing with the constraint's
+/// name, `reason`, as its message. Our runner adds the count (see the runner's `guard_rows`).
+fn null_guard(table: &str, filter: Option<&str>, reason: &str) -> Vec<String> {
+    let filter = filter
+        .map(|c| format!(" WHERE {} IS NULL", ident(c)))
+        .unwrap_or_default();
+    vec![
+        format!(
+            "CREATE TEMP TABLE IF NOT EXISTS `{NULL_GUARD}` (n INTEGER CONSTRAINT {} CHECK (n = 0));",
+            constraint_name(reason)
+        ),
+        format!(
+            "INSERT INTO temp.`{NULL_GUARD}` SELECT count(*) FROM {}{filter};",
+            ident(table)
+        ),
+        format!("DROP TABLE temp.`{NULL_GUARD}`;"),
+    ]
+}
+
+/// A column the change leaves NOT NULL without a default, on rows that exist: the guard's
+/// reason and which rows it counts (`None`: every row, for a new column).
+fn not_null_guard(table: &str, c: &Change) -> Option<(Option<String>, String)> {
+    match c {
+        Change::AddColumn { column, .. }
+            if column.not_null && column.default.is_none() && column.generated.is_none() =>
+        {
+            Some((
+                None,
+                format!(
+                    "rows of {table} would have no value for the new NOT NULL column {} (it has no default): \
+                     give it a default, or add it as an Option, fill it, then make it NOT NULL",
+                    column.name
+                ),
+            ))
+        }
+        Change::AlterColumn { from, to, .. }
+            if to.not_null && !from.not_null && to.default.is_none() && to.generated.is_none() =>
+        {
+            Some((
+                Some(to.name.clone()),
+                format!(
+                    "rows hold NULL in {table}.{}, which becomes NOT NULL without a default: fill them first \
+                     (UPDATE {table} SET {} = .. WHERE {} IS NULL), or give the column a default",
+                    to.name, to.name, to.name
+                ),
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Plans `changes` (from [`crate::diff::diff`] of `prev` and `next`) as statements.
 pub fn plan(prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions) -> Result<Plan, PlanErrors> {
-    check_refusals(changes)?;
     let p = Planner::new(prev, next, changes, opts);
     let mut plan = Plan::default();
     let mut out = Out::default();
@@ -327,6 +382,20 @@ impl<'a> Planner<'a> {
                         t.name, column.name
                     ));
                 }
+                if let Some((column, _)) = not_null_guard(&t.name, c) {
+                    plan.warnings.push(match column {
+                        Some(col) => format!(
+                            "`{}.{col}` becomes NOT NULL without a default: the migration fails, changing nothing, \
+                             while any row holds NULL there (it counts them)",
+                            t.name
+                        ),
+                        None => format!(
+                            "`{}` gets a NOT NULL column without a default: the migration fails, changing nothing, \
+                             if the table has rows",
+                            t.name
+                        ),
+                    });
+                }
             }
         }
     }
@@ -394,37 +463,6 @@ fn rename_steps(renames: &[(&str, &str)], taken: &[&str]) -> Vec<(String, String
             .map(|((_, to), tmp)| (tmp.clone(), to.to_string())),
     );
     steps
-}
-
-/// Refuses, all at once, every change that would leave rows without a value.
-fn check_refusals(changes: &[Change]) -> Result<(), PlanErrors> {
-    let mut errors = Vec::new();
-    for c in changes {
-        match c {
-            Change::AddColumn { table, column }
-                if column.not_null && column.default.is_none() && column.generated.is_none() =>
-            {
-                errors.push(PlanError::NewNotNullWithoutDefault {
-                    table: table.clone(),
-                    column: column.name.clone(),
-                });
-            }
-            Change::AlterColumn { table, from, to }
-                if to.not_null && !from.not_null && to.default.is_none() && to.generated.is_none() =>
-            {
-                errors.push(PlanError::NotNullWithoutDefault {
-                    table: table.clone(),
-                    column: to.name.clone(),
-                });
-            }
-            _ => {}
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(PlanErrors(errors))
-    }
 }
 
 /// Whether SQLite's ALTER TABLE cannot do these changes exactly, so the table is rebuilt.
@@ -537,6 +575,11 @@ fn rebuild(prev: &Table, next: &Table, changes: &[&Change], referenced: bool) ->
     }
     if referenced {
         out.extend(fk_guard(&next.name));
+    }
+    // NOTE: before the copy, so the migration stops with the count and a way out rather than
+    // SQLite's bare "NOT NULL constraint failed" at the first such row.
+    for (column, reason) in changes.iter().filter_map(|c| not_null_guard(&next.name, c)) {
+        out.extend(null_guard(&next.name, column.as_deref(), &reason));
     }
     if !targets.is_empty() {
         out.push(format!(

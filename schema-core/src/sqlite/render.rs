@@ -14,6 +14,9 @@ pub fn type_name(ty: &LogicalType) -> String {
         LogicalType::F32 | LogicalType::F64 => "real".into(),
         LogicalType::String | LogicalType::Json => "text".into(),
         LogicalType::Bytes => "blob".into(),
+        // ISO-8601 text, as SQLite's own date functions write it; a UUID as its 16 bytes.
+        LogicalType::Date | LogicalType::DateTime | LogicalType::Timestamp => "text".into(),
+        LogicalType::Uuid => "blob".into(),
         LogicalType::Sql(s) => s.clone(),
     }
 }

@@ -11,6 +11,7 @@ use crate::table::{Executor, RowReader, Table};
 pub trait SqliteRows: Table {
     fn sqlite_from_row(row: &Row<'_>) -> rusqlite::Result<Self>;
     fn sqlite_insert(&self, conn: &Connection) -> rusqlite::Result<i64>;
+    fn sqlite_insert_new(new: &Self::New, conn: &Connection) -> rusqlite::Result<Self>;
     fn sqlite_select_all(conn: &Connection) -> rusqlite::Result<Vec<Self>>;
     fn sqlite_find(conn: &Connection, key: Self::Key) -> rusqlite::Result<Option<Self>>;
     fn sqlite_update(&self, conn: &Connection) -> rusqlite::Result<usize>;
@@ -31,6 +32,9 @@ impl<T: SqliteRows> Executor<T> for &Connection {
     }
     fn insert(self, row: &T) -> rusqlite::Result<i64> {
         row.sqlite_insert(self)
+    }
+    fn insert_new(self, row: &T::New) -> rusqlite::Result<T> {
+        T::sqlite_insert_new(row, self)
     }
     fn select_all(self) -> rusqlite::Result<Vec<T>> {
         T::sqlite_select_all(self)
@@ -54,6 +58,9 @@ impl<T: SqliteRows> Executor<T> for &Transaction<'_> {
     }
     fn insert(self, row: &T) -> rusqlite::Result<i64> {
         row.sqlite_insert(self)
+    }
+    fn insert_new(self, row: &T::New) -> rusqlite::Result<T> {
+        T::sqlite_insert_new(row, self)
     }
     fn select_all(self) -> rusqlite::Result<Vec<T>> {
         T::sqlite_select_all(self)
@@ -123,6 +130,30 @@ pub mod __private {
             let idx = row.as_ref().column_index(column).unwrap_or(0);
             rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
         })
+    }
+
+    /// `INSERT INTO table (cols) VALUES (..) RETURNING returning`, the row read by `read`;
+    /// `DEFAULT VALUES` when the row gives no column. The statement is cached per column set.
+    pub fn insert_returning<T>(
+        conn: &rusqlite::Connection,
+        table: &str,
+        cols: &[&str],
+        vals: &[ToSqlOutput<'_>],
+        returning: &str,
+        read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let sql = if cols.is_empty() {
+            format!("INSERT INTO {table} DEFAULT VALUES RETURNING {returning}")
+        } else {
+            let params: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+            format!(
+                "INSERT INTO {table} ({}) VALUES ({}) RETURNING {returning}",
+                cols.join(", "),
+                params.join(", ")
+            )
+        };
+        let mut stmt = conn.prepare_cached(&sql)?;
+        stmt.query_row(rusqlite::params_from_iter(vals), read)
     }
 
     /// The error of `update` / `delete` on a table whose struct has no key to find its row by.

@@ -74,9 +74,16 @@ fn needs_foreign_keys_off(statements: &[String], rebuilt: &[String]) -> bool {
 impl Migrations {
     /// Applies every migration not yet applied, in journal order, each in its own
     /// transaction with its tracking row. Another process migrating the same database waits
-    /// for the write lock, then finds the work done.
+    /// for the write lock, then finds the work done. Warnings (an applied migration this set
+    /// does not have, when [`Migrations::allow_unknown_applied`] lets the run go on; an index
+    /// a rebuild could not keep) go to standard error; [`Migrations::run_with`] hands them to
+    /// the caller instead.
     pub fn run(&self, conn: &mut Connection) -> Result<Vec<Applied>, MigrateError> {
-        self.run_with(conn, &mut |_| {})
+        self.run_with(conn, &mut |p| {
+            if let Progress::Warning { tag, message } = p {
+                eprintln!("warning: {tag}: {message}");
+            }
+        })
     }
 
     /// [`Migrations::run`], reporting each migration and statement as it goes.
@@ -110,6 +117,7 @@ impl Migrations {
     ) -> Result<Vec<Applied>, MigrateError> {
         let mut applied = Vec::new();
         let mut ledger: Option<Ledger<'_>> = None;
+        let mut warned_unknown = false;
         loop {
             let started = Instant::now();
             // The write lock is taken before reading what is applied, so two processes
@@ -130,6 +138,17 @@ impl Migrations {
                 }
             };
             l.check()?;
+            if !warned_unknown {
+                warned_unknown = true;
+                for unknown in l.unknown() {
+                    progress(&Progress::Warning {
+                        tag: unknown,
+                        message: "applied to this database, but not among these migrations (a newer release applied \
+                                  it?); going on, as allowed"
+                            .to_string(),
+                    });
+                }
+            }
             let next = l.next_pending();
             ledger = Some(l);
             let Some((next, out_of_order)) = next else {
@@ -210,6 +229,69 @@ impl Migrations {
         Ok(())
     }
 
+    /// Records several migrations as applied without running them, in one transaction: all
+    /// of them, or none. One already recorded (by another process since) is left as it is.
+    pub fn mark_applied_all(&self, conn: &Connection, tags: &[&str]) -> Result<Vec<String>, MigrateError> {
+        let ms: Vec<(usize, &Migration)> = tags
+            .iter()
+            .map(|t| self.position(t).ok_or_else(|| MigrateError::UnknownTag(t.to_string())))
+            .collect::<Result<_, _>>()?;
+        conn.busy_timeout(self.busy_timeout())?;
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(|e| self.busy(e))?;
+        tracking::ensure(&tx, self.table())?;
+        let ledger = Ledger::new(self, &tracking::read(&tx, self.table(), None)?);
+        ledger.check()?;
+        let mut recorded = Vec::new();
+        for (i, m) in ms {
+            if matches!(ledger.state(i), MigrationState::Pending) {
+                tracking::insert(&tx, self.table(), m)?;
+                recorded.push(m.tag().to_string());
+            }
+        }
+        tx.commit()?;
+        Ok(recorded)
+    }
+
+    /// Accepts a reviewed edit of an applied migration: its tracking row takes the file's
+    /// hash now, so runs stop refusing it. Nothing of the migration is run again. Returns the
+    /// hash it was applied with. An error when the migration is not applied or not edited.
+    pub fn accept_edit(&self, conn: &Connection, tag: &str) -> Result<String, MigrateError> {
+        let (i, m) = self
+            .find(tag)
+            .and_then(|m| self.position(m.tag()))
+            .ok_or_else(|| MigrateError::UnknownTag(tag.to_string()))?;
+        conn.busy_timeout(self.busy_timeout())?;
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(|e| self.busy(e))?;
+        let rows = if tracking::exists(&tx, self.table())? {
+            tracking::read(&tx, self.table(), None)?
+        } else {
+            Vec::new()
+        };
+        let ledger = Ledger::new(self, &rows);
+        let refuse = |reason: &str| MigrateError::NotEdited {
+            tag: m.tag().to_string(),
+            reason: reason.to_string(),
+        };
+        let old = match ledger.state(i) {
+            MigrationState::Edited => ledger.applied_hash(i).unwrap_or_default().to_string(),
+            MigrationState::Pending => return Err(refuse("it is not applied to this database")),
+            MigrationState::Applied { .. } => {
+                return Err(refuse(
+                    "its file is unchanged since it was applied; there is nothing to accept",
+                ));
+            }
+        };
+        // drizzle-orm's table has no `tag` column yet: brought to ours first, as a run does.
+        tracking::ensure(&tx, self.table())?;
+        if tracking::update_hash(&tx, self.table(), m, &old)? == 0 {
+            return Err(refuse(
+                "its tracking row changed while this ran; look at `schema status` again",
+            ));
+        }
+        tx.commit()?;
+        Ok(old)
+    }
+
     fn busy(&self, e: rusqlite::Error) -> MigrateError {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
@@ -271,12 +353,21 @@ impl Unit<'_> {
             (save_dependents(tx, self.rebuilt)?, save_indexes(tx, self.rebuilt)?)
         };
         for (i, sql) in self.statements.iter().enumerate() {
-            tx.execute_batch(sql).map_err(|source| MigrateError::Statement {
-                tag: self.label.to_string(),
-                number: i + 1,
-                sql: sql.clone(),
-                source: Box::new(source.into()),
-            })?;
+            tx.execute_batch(sql)
+                .map_err(|source| match guard_rows(tx, sql, &source) {
+                    Some((rows, reason)) => MigrateError::Guarded {
+                        tag: self.label.to_string(),
+                        number: i + 1,
+                        rows,
+                        reason,
+                    },
+                    None => MigrateError::Statement {
+                        tag: self.label.to_string(),
+                        number: i + 1,
+                        sql: sql.clone(),
+                        source: Box::new(source.into()),
+                    },
+                })?;
             fault::point();
             report(Event::Statement(i + 1));
         }
@@ -300,6 +391,17 @@ impl Unit<'_> {
         }
         Ok(())
     }
+}
+
+/// When `sql` is the NOT NULL guard's count and it failed: the rows it counted (counted again,
+/// inside the transaction the failure left open) and the guard's reason.
+fn guard_rows(conn: &Connection, sql: &str, error: &rusqlite::Error) -> Option<(i64, String)> {
+    let prefix = format!("INSERT INTO temp.`{}` ", super::plan::NULL_GUARD);
+    let count = sql.trim().strip_prefix(&prefix)?.trim_end_matches(';');
+    let reason = error.to_string();
+    let reason = reason.strip_prefix("CHECK constraint failed: ")?.to_string();
+    let rows = conn.query_row(count, [], |r| r.get(0)).ok()?;
+    Some((rows, reason))
 }
 
 fn foreign_keys(conn: &Connection) -> rusqlite::Result<bool> {

@@ -206,3 +206,15 @@ pub fn insert(conn: &Connection, table: &str, m: &Migration) -> Result<(), Migra
     )?;
     Ok(())
 }
+
+/// Records a reviewed edit: the row `m` was applied with (hash `old`) takes the file's hash
+/// now. Returns the rows changed (1, or 0 when another process did it first).
+pub fn update_hash(conn: &Connection, table: &str, m: &Migration, old: &str) -> Result<usize, MigrateError> {
+    Ok(conn.execute(
+        &format!(
+            "UPDATE {} SET hash = ?1 WHERE hash = ?2 AND (tag = ?3 OR (tag IS NULL AND created_at = ?4))",
+            ident(table)
+        ),
+        rusqlite::params![m.hash(), old, m.tag(), m.when()],
+    )?)
+}

@@ -1,6 +1,7 @@
 //! Writes the `Table` impl for a parsed table struct: the model and key here, each
 //! dialect's row helpers in its own module.
 
+mod new;
 mod sqlite;
 
 use proc_macro2::{Span, TokenStream};
@@ -13,10 +14,10 @@ use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
 
 pub fn derive_table(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let parsed = parse::from_ast(input)?;
-    Ok(expand(&parsed))
+    Ok(expand(input, &parsed))
 }
 
-fn expand(p: &ParsedTable) -> TokenStream {
+fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
     let ident = &p.ident;
     let table_name = &p.table.name;
     let columns_ty = format_ident!("__{}Columns", ident);
@@ -36,10 +37,15 @@ fn expand(p: &ParsedTable) -> TokenStream {
     let key_columns = p.table.key_columns();
     let fks = p.references.iter().map(|r| foreign_key_tokens(table_name, r));
     let ref_checks = p.references.iter().map(reference_check);
-    let sqlite_rows = sqlite::rows_impl(p, &columns, &key);
+    let new_fields = new::new_fields(p, &columns);
+    let new_struct = new::new_struct(input, p, &new_fields);
+    let new_ident = &p.new_ident;
+    let sqlite_rows = sqlite::rows_impl(p, &columns, &key, &new_fields);
 
     let fn_span = Span::call_site();
     quote_spanned! {fn_span=>
+        #new_struct
+
         #[allow(non_upper_case_globals, non_snake_case, unused_qualifications, clippy::all)]
         const _: () = {
             #[doc(hidden)]
@@ -53,6 +59,7 @@ fn expand(p: &ParsedTable) -> TokenStream {
                 type Columns = #columns_ty;
                 const COLUMNS: #columns_ty = #columns_ty { #(#col_inits,)* };
                 type Key = #key_ty;
+                type New = #new_ident;
 
                 fn table_def() -> &'static ::schema_core::__private::model::Table {
                     static DEF: ::std::sync::OnceLock<::schema_core::__private::model::Table> = ::std::sync::OnceLock::new();
@@ -273,6 +280,10 @@ fn type_tokens(t: &LogicalType) -> TokenStream {
         LogicalType::String => quote!(#m::LogicalType::String),
         LogicalType::Bytes => quote!(#m::LogicalType::Bytes),
         LogicalType::Json => quote!(#m::LogicalType::Json),
+        LogicalType::Date => quote!(#m::LogicalType::Date),
+        LogicalType::DateTime => quote!(#m::LogicalType::DateTime),
+        LogicalType::Timestamp => quote!(#m::LogicalType::Timestamp),
+        LogicalType::Uuid => quote!(#m::LogicalType::Uuid),
         LogicalType::Sql(s) => quote!(#m::LogicalType::Sql(::std::string::String::from(#s))),
     }
 }

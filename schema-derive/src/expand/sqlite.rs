@@ -8,6 +8,7 @@ use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
 use schema_model::sql::sqlite::ident;
 use syn::spanned::Spanned;
 
+use super::new::{NewField, NewKind};
 use super::{Columns, Key};
 
 /// `?1, ?2, ..` for `n` parameters, from `first`.
@@ -110,6 +111,53 @@ fn insert_body(table: &str, columns: &Columns<'_>) -> TokenStream {
     }
 }
 
+/// `insert_new`: the columns the row gives (a defaulted one only when it is `Some`), then
+/// `RETURNING` every column, read back as the table struct.
+fn insert_new_body(table: &str, columns: &Columns<'_>, fields: &[NewField<'_>]) -> TokenStream {
+    let p = quote!(::schema_core::__private::sqlite);
+    let pushes = fields.iter().map(|nf| {
+        let name = &nf.field.ident;
+        let col = ident(&nf.column.name);
+        let json = nf.column.json;
+        let nullable = strip_option(&nf.field.ty).is_some();
+        let encode = |v: TokenStream| match (json, nullable) {
+            (true, true) => quote!(#p::json_opt_to_sql(#v)?),
+            (true, false) => quote!(#p::json_to_sql(#v)?),
+            (false, _) => quote!(#p::rusqlite::ToSql::to_sql(#v)?),
+        };
+        match nf.kind {
+            NewKind::Required | NewKind::Nullable => {
+                let e = encode(quote!(&new.#name));
+                quote! {
+                    __cols.push(#col);
+                    __vals.push(#e);
+                }
+            }
+            NewKind::Defaulted => {
+                let e = encode(quote!(__v));
+                quote! {
+                    if let ::std::option::Option::Some(__v) = &new.#name {
+                        __cols.push(#col);
+                        __vals.push(#e);
+                    }
+                }
+            }
+        }
+    });
+    let returning: Vec<String> = columns.iter().map(|(_, c)| ident(&c.name)).collect();
+    let returning = returning.join(", ");
+    let table = ident(table);
+    let n = fields.len();
+    quote! {
+        let mut __cols: ::std::vec::Vec<&'static str> = ::std::vec::Vec::with_capacity(#n);
+        let mut __vals: ::std::vec::Vec<#p::rusqlite::types::ToSqlOutput<'_>> = ::std::vec::Vec::with_capacity(#n);
+        #(#pushes)*
+        #p::insert_returning(conn, #table, &__cols, &__vals, #returning, |row| {
+            <Self as #p::SqliteRows>::sqlite_from_row(row)
+        })
+    }
+}
+
 /// `update`: every non-key, non-generated column, by the key.
 fn update_body(table: &str, columns: &Columns<'_>, key: &Key<'_>) -> TokenStream {
     if key.fields.is_empty() {
@@ -153,7 +201,7 @@ fn delete_body(table: &str, key: &Key<'_>) -> TokenStream {
 }
 
 /// The `SqliteRows` impl of the table.
-pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>) -> TokenStream {
+pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fields: &[NewField<'_>]) -> TokenStream {
     let ident_ty = &p.ident;
     let table = &p.table.name;
     let all_cols: Vec<String> = columns.iter().map(|(_, c)| ident(&c.name)).collect();
@@ -178,6 +226,7 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>) -> Token
     };
     let reads = reads(p);
     let insert = insert_body(table, columns);
+    let insert_new = insert_new_body(table, columns, new_fields);
     let update = update_body(table, columns, key);
     let delete = delete_body(table, key);
     let rusqlite = quote!(::schema_core::__private::sqlite::rusqlite);
@@ -200,6 +249,10 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>) -> Token
 
                 fn sqlite_insert(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<i64> {
                     #insert
+                }
+
+                fn sqlite_insert_new(new: &<Self as ::schema_core::Table>::New, conn: &#rusqlite::Connection) -> #rusqlite::Result<Self> {
+                    #insert_new
                 }
 
                 fn sqlite_select_all(conn: &#rusqlite::Connection) -> #rusqlite::Result<::std::vec::Vec<Self>> {

@@ -105,9 +105,11 @@ pub struct TableAttrs {
     pub primary_key: Option<Spanned<Vec<Ident>>>,
     pub renamed_from: Option<Spanned<String>>,
     pub schema: Option<Spanned<String>>,
+    /// The name of the derived insert struct (default `New<Struct>`).
+    pub new_struct: Option<Spanned<String>>,
 }
 
-const TABLE_KEYS: &str = "`name`, `strict`, `without_rowid`, `primary_key(..)`, `renamed_from`, `schema`";
+const TABLE_KEYS: &str = "`name`, `strict`, `without_rowid`, `primary_key(..)`, `renamed_from`, `schema`, `new_struct`";
 
 pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
     let mut name = Attr::new(cx, "table", "name");
@@ -116,6 +118,7 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
     let mut primary_key = Attr::new(cx, "table", "primary_key");
     let mut renamed_from = Attr::new(cx, "table", "renamed_from");
     let mut schema = Attr::new(cx, "table", "schema");
+    let mut new_struct = Attr::new(cx, "table", "new_struct");
     for attr in attrs.iter().filter(|a| a.path().is_ident("table")) {
         let res = attr.parse_nested_meta(|meta| {
             let span = meta.path.span_of();
@@ -137,6 +140,9 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
             } else if meta.path.is_ident("schema") {
                 // #[table(schema = "auth")]: PostgreSQL's namespace
                 schema.set(span, string(&meta)?);
+            } else if meta.path.is_ident("new_struct") {
+                // #[table(new_struct = "CreateUser")]
+                new_struct.set(span, string(&meta)?);
             } else {
                 return Err(unknown(&meta, "table", TABLE_KEYS));
             }
@@ -151,6 +157,7 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
         primary_key: primary_key.get(),
         renamed_from: renamed_from.get(),
         schema: schema.get(),
+        new_struct: new_struct.get(),
     }
 }
 

@@ -145,7 +145,16 @@ pub fn logical_type_of(ty: &Type) -> Option<LogicalType> {
     }
     let last = p.path.segments.last()?;
     let name = last.ident.to_string();
+    // `serde_json::Value` by its path: a bare `Value` may be `schema_core::Value`.
+    let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    if segments.len() >= 2 && segments[segments.len() - 2] == "serde_json" && name == "Value" {
+        return Some(LogicalType::Json);
+    }
     if let PathArguments::AngleBracketed(args) = &last.arguments {
+        // chrono's DateTime<Utc> (or another offset): an instant.
+        if name == "DateTime" && args.args.len() == 1 {
+            return Some(LogicalType::Timestamp);
+        }
         // Vec<u8> is a blob; no other generic type maps on its own.
         if name == "Vec"
             && args.args.len() == 1
@@ -164,6 +173,12 @@ pub fn logical_type_of(ty: &Type) -> Option<LogicalType> {
         "f32" => Some(LogicalType::F32),
         "f64" => Some(LogicalType::F64),
         "String" => Some(LogicalType::String),
+        // chrono and time (cargo features `chrono` and `time` of schema-core).
+        "NaiveDate" | "Date" => Some(LogicalType::Date),
+        "NaiveDateTime" | "PrimitiveDateTime" => Some(LogicalType::DateTime),
+        "OffsetDateTime" | "UtcDateTime" => Some(LogicalType::Timestamp),
+        // uuid (cargo feature `uuid`).
+        "Uuid" => Some(LogicalType::Uuid),
         _ => None,
     }
 }
@@ -274,6 +289,14 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
         (LogicalType::String, _) => mismatch("`String` takes a string literal"),
         (LogicalType::Json, _) => mismatch("a JSON column takes its default as a string literal of JSON text"),
         (LogicalType::Bytes, _) => mismatch("a blob takes no literal default; use `default_sql = \"x'00ff'\"`"),
+        // Dates are stored as ISO-8601 text: a string literal in that form.
+        (LogicalType::Date | LogicalType::DateTime | LogicalType::Timestamp, DefaultLit::Str(s)) => {
+            Some(DefaultValue::Text(s.clone()))
+        }
+        (LogicalType::Date | LogicalType::DateTime | LogicalType::Timestamp, _) => mismatch(
+            "a date or time takes a string literal in ISO-8601 form (`\"2024-01-31\"`), or `default_sql = \"CURRENT_TIMESTAMP\"`",
+        ),
+        (LogicalType::Uuid, _) => mismatch("a UUID takes no literal default; give it in the row"),
         // An explicit SQL type: the user knows its literals better than we do.
         (LogicalType::Sql(_), DefaultLit::Int(v)) => int_default(cx, lit, *v),
         (LogicalType::Sql(_), DefaultLit::Float(f)) if !f.parse::<f64>().is_ok_and(f64::is_finite) => {

@@ -105,6 +105,8 @@ pub struct ParsedTable {
     pub table: Table,
     pub fields: Vec<ParsedField>,
     pub references: Vec<Reference>,
+    /// The derived insert struct: `New<Struct>`, or `#[table(new_struct = "..")]`.
+    pub new_ident: Ident,
     /// Where the struct is, for errors about it.
     pub span: Span,
 }
@@ -197,11 +199,25 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
     b.foreign_keys();
     check::table(cx, input, &tattrs, &b.table, &b.column_attrs);
 
+    let new_ident = match &tattrs.new_struct {
+        Some(n) => match syn::parse_str::<Ident>(&n.value) {
+            Ok(id) => Ident::new(&id.to_string(), n.span),
+            Err(_) => {
+                cx.error(
+                    n.span,
+                    format!("#[table(new_struct = {:?})]: not a Rust identifier; name the insert struct, e.g. `new_struct = \"CreateUser\"`", n.value),
+                );
+                return None;
+            }
+        },
+        None => quote::format_ident!("New{}", input.ident.unraw()),
+    };
     Some(ParsedTable {
         ident: input.ident.clone(),
         table: b.table,
         fields: b.fields,
         references: b.references,
+        new_ident,
         span: input.ident.span(),
     })
 }
@@ -310,7 +326,8 @@ impl Builder<'_> {
             ty: field.ty.clone(),
             column: Some(FieldColumn {
                 name,
-                json: cattrs.json.is_some(),
+                // `serde_json::Value` is a JSON column without saying so.
+                json: cattrs.json.is_some() || matches!(col.ty, model::LogicalType::Json),
                 generated: cattrs.generated.is_some(),
                 autoincrement: cattrs.autoincrement.is_some(),
                 key: cattrs.primary_key.is_some(),
