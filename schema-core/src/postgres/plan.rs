@@ -118,15 +118,33 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                 plan.warnings
                     .push(format!("dropping table `{}`: all its rows will be lost", table.name));
             }
-            Change::AddColumn { table, column } => add(
-                Phase::AddColumn,
-                i,
-                format!(
-                    "ALTER TABLE {} ADD COLUMN {};",
-                    names.q(table),
-                    column_def(&names, table, column, false)
-                ),
-            ),
+            Change::AddColumn { table, column } => {
+                // A NOT NULL column with nothing to put in it: the table must be empty.
+                if column.not_null && column.default.is_none() && column.generated.is_none() && !is_identity(column) {
+                    add(
+                        Phase::AddColumn,
+                        i,
+                        null_guard(
+                            &names.q(table),
+                            "true",
+                            &format!(
+                                "cannot add the NOT NULL column {table}.{} without a default: {{n}} row(s) would have no value; \
+                                 add a default, or make it nullable and fill it first",
+                                column.name
+                            ),
+                        ),
+                    );
+                }
+                add(
+                    Phase::AddColumn,
+                    i,
+                    format!(
+                        "ALTER TABLE {} ADD COLUMN {};",
+                        names.q(table),
+                        column_def(&names, table, column, false)
+                    ),
+                )
+            }
             Change::DropColumn { table, column } => {
                 add(
                     Phase::DropColumn,
@@ -222,6 +240,22 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
     plan.statements = out.statements;
     plan.origins = out.origins;
     Ok(plan)
+}
+
+/// A statement that fails the migration, saying `message` (`{n}` is the count), when rows of
+/// `table` match `condition`: PostgreSQL's own error would not say how many, nor what to do.
+fn null_guard(table: &str, condition: &str, message: &str) -> String {
+    // RAISE formats its message: a `%` of a name is doubled, `{n}` becomes the placeholder.
+    let message = message.replace('\'', "''").replace('%', "%%").replace("{n}", "%");
+    // A tag no name can close early: one not found in the statement.
+    let mut tag = String::from("guard");
+    while table.contains(&format!("${tag}$")) || message.contains(&format!("${tag}$")) {
+        tag.push('_');
+    }
+    format!(
+        "DO ${tag}$ DECLARE n bigint; BEGIN SELECT count(*) INTO n FROM {table} WHERE {condition}; \
+         IF n > 0 THEN RAISE EXCEPTION '{message}', n; END IF; END ${tag}$;"
+    )
 }
 
 fn drop_constraint(names: &Names, table: &str, name: &str) -> String {
@@ -417,6 +451,16 @@ fn alter_column(names: &Names, table: &str, from: &Column, to: &Column, warnings
         // them and the migration changes nothing.
         if let Some(d) = &to.default {
             out.push(format!("UPDATE {t} SET {c} = {} WHERE {c} IS NULL;", d.to_sql()));
+        }
+        if to.default.is_none() {
+            out.push(null_guard(
+                &t,
+                &format!("{c} IS NULL"),
+                &format!(
+                    "cannot make {table}.{} NOT NULL: {{n}} row(s) hold NULL there; give them a value first, or the column a default",
+                    to.name
+                ),
+            ));
         }
         out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;"));
     } else if from.not_null && !to.not_null && !to.primary_key {
