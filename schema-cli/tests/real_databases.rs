@@ -192,7 +192,7 @@ fn check(name: &str, db: &Path) -> String {
 
     let (code, out, err) = schema(p, &["pull", "--url", &url, "--out-schema", "src/schema.rs"]);
     assert_eq!(code, 0, "{name}: pull failed: {err}");
-    assert!(out.contains("0 difference(s) not carried over"), "{name}: {out}\n{err}");
+    assert!(out.contains("0 differences not carried over"), "{name}: {out}\n{err}");
     if name == "adversarial" {
         // What the model cannot keep is said, on the terminal and in the baseline.
         let note = "NOT NULL on `option.code` has ON CONFLICT REPLACE, which the model does not keep";
