@@ -168,8 +168,15 @@ pub(crate) fn new_struct(input: &syn::DeriveInput, p: &ParsedTable, fields: &[Ne
         "The row with the columns that have no default (NOT NULL in `{}`); every other column is left to the database until set.",
         p.table.name
     );
+    let derives = if p.new_derives.is_empty() {
+        quote!()
+    } else {
+        let d = &p.new_derives;
+        quote!(#[derive(#(#d),*)])
+    };
     quote! {
         #[doc = #struct_doc]
+        #derives
         #[allow(dead_code)]
         #vis struct #new_ident {
             #(#decls,)*

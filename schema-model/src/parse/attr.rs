@@ -107,9 +107,12 @@ pub struct TableAttrs {
     pub schema: Option<Spanned<String>>,
     /// The name of the derived insert struct (default `New<Struct>`).
     pub new_struct: Option<Spanned<String>>,
+    /// Derives for the insert struct (`Debug`, `Clone`, `serde::Deserialize`, ...).
+    pub new_derive: Option<Spanned<Vec<syn::Path>>>,
 }
 
-const TABLE_KEYS: &str = "`name`, `strict`, `without_rowid`, `primary_key(..)`, `renamed_from`, `schema`, `new_struct`";
+const TABLE_KEYS: &str = "`name`, `strict`, `without_rowid`, `primary_key(..)`, `renamed_from`, `schema`, `new_struct`, \
+                          `new_derive(..)`";
 
 pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
     let mut name = Attr::new(cx, "table", "name");
@@ -119,6 +122,7 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
     let mut renamed_from = Attr::new(cx, "table", "renamed_from");
     let mut schema = Attr::new(cx, "table", "schema");
     let mut new_struct = Attr::new(cx, "table", "new_struct");
+    let mut new_derive = Attr::new(cx, "table", "new_derive");
     for attr in attrs.iter().filter(|a| a.path().is_ident("table")) {
         let res = attr.parse_nested_meta(|meta| {
             let span = meta.path.span_of();
@@ -143,6 +147,14 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
             } else if meta.path.is_ident("new_struct") {
                 // #[table(new_struct = "CreateUser")]
                 new_struct.set(span, string(&meta)?);
+            } else if meta.path.is_ident("new_derive") {
+                // #[table(new_derive(Debug, Clone, serde::Deserialize))]
+                let mut paths = Vec::new();
+                meta.parse_nested_meta(|m| {
+                    paths.push(m.path.clone());
+                    Ok(())
+                })?;
+                new_derive.set(span, paths);
             } else {
                 return Err(unknown(&meta, "table", TABLE_KEYS));
             }
@@ -158,6 +170,7 @@ pub fn table(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
         renamed_from: renamed_from.get(),
         schema: schema.get(),
         new_struct: new_struct.get(),
+        new_derive: new_derive.get(),
     }
 }
 

@@ -107,6 +107,8 @@ pub struct ParsedTable {
     pub references: Vec<Reference>,
     /// The derived insert struct: `New<Struct>`, or `#[table(new_struct = "..")]`.
     pub new_ident: Ident,
+    /// `#[table(new_derive(..))]`: the derives the insert struct gets.
+    pub new_derives: Vec<syn::Path>,
     /// Where the struct is, for errors about it.
     pub span: Span,
 }
@@ -218,6 +220,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         fields: b.fields,
         references: b.references,
         new_ident,
+        new_derives: tattrs.new_derive.map(|d| d.value).unwrap_or_default(),
         span: input.ident.span(),
     })
 }
