@@ -233,7 +233,7 @@ pub fn generate(
     let snapshot = Snapshot {
         id: new_id(&sql, when),
         prev_id,
-        schema: strip_schema_hints(&schema_after),
+        schema: strip_schema_hints(schema_after),
         renames,
     };
     let entry = JournalEntry {
@@ -452,10 +452,11 @@ pub fn tag_name(changes: &[Change], plan: &Plan) -> String {
     schema_model::tag::clean_name(&name, "update")
 }
 
-fn strip_schema_hints(s: &Schema) -> Schema {
-    Schema {
-        tables: s.tables.iter().map(strip_hints).collect(),
+fn strip_schema_hints(mut s: Schema) -> Schema {
+    for t in &mut s.tables {
+        strip_hints_in_place(t);
     }
+    s
 }
 
 /// Whether two normalized schemas are the same, table order aside.
@@ -471,11 +472,16 @@ pub fn same_schema(a: &Schema, b: &Schema) -> bool {
 /// The table without rename hints, which say how to get somewhere, not where.
 fn strip_hints(t: &crate::model::Table) -> crate::model::Table {
     let mut t = t.clone();
+    strip_hints_in_place(&mut t);
+    t
+}
+
+/// [`strip_hints`] on a table this code owns, without a copy.
+fn strip_hints_in_place(t: &mut crate::model::Table) {
     t.renamed_from = None;
     for c in &mut t.columns {
         c.renamed_from = None;
     }
-    t
 }
 
 fn sanitize_name(name: &str) -> Result<String, GenerateError> {
