@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use schema_core::model::Schema;
-use schema_model::parse::{self, ParsedTable};
+use schema_model::parse::{self, ParsedTable, SourceError};
 
 /// Everything wrong with the schema files, each line naming its file and line.
 #[derive(Debug)]
@@ -188,23 +188,17 @@ pub fn load(files: &[PathBuf]) -> Result<Schema, SourceErrors> {
             ));
             continue;
         }
-        let file = match syn::parse_file(&text) {
-            Ok(f) => f,
-            Err(e) => {
-                errors.extend(
-                    located(path, &e)
-                        .into_iter()
-                        .map(|m| format!("{m} (the file is not valid Rust)")),
-                );
-                continue;
-            }
-        };
-        match parse::from_file(&file) {
+        match parse::from_source(&text) {
             Ok(tables) => {
                 origin.extend(std::iter::repeat_n(i, tables.len()));
                 parsed.extend(tables);
             }
-            Err(e) => errors.extend(located(path, &e)),
+            Err(SourceError::Syntax(e)) => errors.extend(
+                located(path, &e)
+                    .into_iter()
+                    .map(|m| format!("{m} (the file is not valid Rust)")),
+            ),
+            Err(SourceError::Tables(e)) => errors.extend(located(path, &e)),
         }
     }
     if !errors.is_empty() {

@@ -11,8 +11,9 @@ use schema_model::model::{
 };
 use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
 
-pub fn derive_table(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
-    let parsed = parse::from_ast(input)?;
+/// The derive's input, read by the parser `schema generate` runs on the schema files.
+pub fn derive_table(input: TokenStream) -> syn::Result<TokenStream> {
+    let parsed = parse::from_tokens(input)?;
     Ok(expand(&parsed))
 }
 

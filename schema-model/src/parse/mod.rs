@@ -3,14 +3,16 @@
 
 mod attr;
 mod check;
+mod input;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use proc_macro2::Span;
 use syn::ext::IdentExt as _;
-use syn::spanned::Spanned as _;
 use syn::{Ident, Type};
+
+pub use input::{FieldInput, SourceError, TableInput, from_source};
 
 use crate::model::{self, Column, ForeignKey, Index, IndexTarget, Schema, Table};
 
@@ -109,8 +111,19 @@ pub struct ParsedTable {
     pub span: Span,
 }
 
-/// Parses one `#[derive(Table)]` input, reporting every problem at once.
+/// Parses one `#[derive(Table)]` item from its tokens, as the derive receives them: a syntax
+/// error is syn's, then every problem of the table at once.
+pub fn from_tokens(tokens: proc_macro2::TokenStream) -> Result<ParsedTable, syn::Error> {
+    from_input(&TableInput::parse(tokens)?)
+}
+
+/// [`from_tokens`] for an item syn has parsed already.
 pub fn from_ast(input: &syn::DeriveInput) -> Result<ParsedTable, syn::Error> {
+    from_tokens(quote::ToTokens::to_token_stream(input))
+}
+
+/// Parses one `#[derive(Table)]` item, reporting every problem at once.
+pub fn from_input(input: &TableInput) -> Result<ParsedTable, syn::Error> {
     let cx = Ctxt::default();
     let parsed = parse_table(&cx, input);
     cx.finish()?;
@@ -118,24 +131,17 @@ pub fn from_ast(input: &syn::DeriveInput) -> Result<ParsedTable, syn::Error> {
     parsed.ok_or_else(|| syn::Error::new(input.ident.span(), "could not read this table"))
 }
 
-fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
-    let fields = match &input.data {
-        syn::Data::Struct(syn::DataStruct {
-            fields: syn::Fields::Named(named),
-            ..
-        }) => &named.named,
-        _ => {
-            cx.error(
-                input.ident.span(),
-                "#[derive(Table)] needs a struct with named fields, one per column",
-            );
-            return None;
-        }
+fn parse_table(cx: &Ctxt, input: &TableInput) -> Option<ParsedTable> {
+    let Some(fields) = &input.fields else {
+        cx.error(
+            input.ident.span(),
+            "#[derive(Table)] needs a struct with named fields, one per column",
+        );
+        return None;
     };
-    if !input.generics.params.is_empty() {
-        cx.error(input.generics.span(), "a table struct cannot have generic parameters");
+    if let Some(span) = input.generics {
+        cx.error(span, "a table struct cannot have generic parameters");
     }
-
     let tattrs = attr::table(cx, &input.attrs);
     let table_name = tattrs
         .name
@@ -198,7 +204,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
 /// A table being read from its struct, field by field, then its struct attributes.
 struct Builder<'a> {
     cx: &'a Ctxt,
-    input: &'a syn::DeriveInput,
+    input: &'a TableInput,
     table: Table,
     fields: Vec<ParsedField>,
     references: Vec<Reference>,
@@ -211,9 +217,9 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// Reads one field into a column (or a skipped field). `false` when its type could not be
     /// read (already an error).
-    fn field(&mut self, field: &syn::Field) -> bool {
+    fn field(&mut self, field: &FieldInput) -> bool {
         let cx = self.cx;
-        let ident = field.ident.clone().expect("named fields have names");
+        let ident = field.ident.clone();
         let cattrs = attr::column(cx, &field.attrs);
         if let Some(skip) = cattrs.skip {
             check::skip_alone(cx, skip, &cattrs);
@@ -490,33 +496,27 @@ pub fn from_file(file: &syn::File) -> Result<Vec<ParsedTable>, syn::Error> {
 
 fn collect_items(items: &[syn::Item], tables: &mut Vec<ParsedTable>, errors: &mut Option<syn::Error>) {
     for item in items {
-        match item {
-            syn::Item::Struct(s) if derives_table(&s.attrs) => {
-                let input = syn::DeriveInput::from(s.clone());
-                match from_ast(&input) {
-                    Ok(t) => tables.push(t),
-                    Err(e) => match errors {
-                        Some(all) => all.combine(e),
-                        None => *errors = Some(e),
-                    },
-                }
-            }
-            syn::Item::Enum(e) if derives_table(&e.attrs) => {
-                let err = syn::Error::new(
-                    e.ident.span(),
-                    "#[derive(Table)] needs a struct with named fields, one per column",
-                );
-                match errors {
-                    Some(all) => all.combine(err),
-                    None => *errors = Some(err),
-                }
-            }
+        let parsed = match item {
+            // Read from its tokens, by the parser the derive and `from_source` run.
+            syn::Item::Struct(s) if derives_table(&s.attrs) => from_tokens(quote::ToTokens::to_token_stream(s)),
+            syn::Item::Enum(e) if derives_table(&e.attrs) => Err(syn::Error::new(
+                e.ident.span(),
+                "#[derive(Table)] needs a struct with named fields, one per column",
+            )),
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
                     collect_items(inner, tables, errors);
                 }
+                continue;
             }
-            _ => {}
+            _ => continue,
+        };
+        match parsed {
+            Ok(t) => tables.push(t),
+            Err(e) => match errors {
+                Some(all) => all.combine(e),
+                None => *errors = Some(e),
+            },
         }
     }
 }
