@@ -211,7 +211,7 @@ pub fn load(files: &[PathBuf]) -> Result<Schema, SourceErrors> {
             names.join(", ")
         )]));
     }
-    parse::resolve(&parsed).map_err(|errs| {
+    parse::resolve_owned(parsed).map_err(|errs| {
         SourceErrors(
             errs.iter()
                 .flat_map(|e| located(&files[origin[e.table]], &e.error))

@@ -65,6 +65,21 @@ fn lean_against_derive_input(text: &str) {
         match item {
             syn::Item::Struct(s) => {
                 let tokens = quote_item(s);
+                // The same input, types included, whichever way it was read.
+                let (ours, syns) = (
+                    TableInput::parse(tokens.clone()).unwrap(),
+                    TableInput::from(syn::parse2::<syn::DeriveInput>(tokens.clone()).unwrap()),
+                );
+                assert_eq!(ours.ident, syns.ident);
+                assert_eq!(ours.attrs, syns.attrs, "struct {}", s.ident);
+                let fields = |t: &TableInput| {
+                    t.fields
+                        .iter()
+                        .flatten()
+                        .map(|f| (f.ident.to_string(), f.attrs.clone(), f.ty.clone()))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(fields(&ours), fields(&syns), "struct {}", s.ident);
                 let lean = parse::from_tokens(tokens.clone());
                 let full = parse::from_input(&TableInput::from(syn::parse2::<syn::DeriveInput>(tokens).unwrap()));
                 let d = |r: Result<ParsedTable, syn::Error>| describe(r.map(|t| vec![t]).map_err(SourceError::Tables));
@@ -140,6 +155,7 @@ fn shapes_outside_the_common_one_read_as_syn_read_them() {
         "#!/usr/bin/env run\n#[derive(Table)]\nstruct A { id: i64 }\n",
         "\u{feff}#[derive(Table)]\nstruct A { id: i64 }\n",
         "#[derive(Table)] #[table(name = \"a\")] struct A { id: i64 } #[derive(Table)] struct B { #[column(references = A)] a: i64 }",
+        "#[derive(Table)]\nstruct Types { a: Option<Vec<u8>>, b: Vec<Option<String>>, c: std::string::String, d: Option<i64 >, e: Box<dyn Fn() -> i64>, f: [u8; 4], g: (i64, String), h: Option<<T as X>::Y>, i: Vec<'a>, j: Self, k: Option<T,>, l: Option<T, U> }\n",
         "",
     ];
     for (i, text) in cases.iter().enumerate() {

@@ -111,12 +111,49 @@ fn named_fields(body: &Group) -> Option<Vec<FieldInput>> {
         if end == start {
             return None;
         }
-        let ty: syn::Type = syn::parse2(trees[start..end].iter().cloned().collect()).ok()?;
+        let ty = match simple_type(&trees[start..end]) {
+            Some(ty) => ty,
+            None => syn::parse2(trees[start..end].iter().cloned().collect()).ok()?,
+        };
         fields.push(FieldInput { attrs, ident, ty });
         // Past the comma, if there is one.
         at = end + 1;
     }
     Some(fields)
+}
+
+/// `T` or `T<U>` (nested: `Option<Vec<u8>>`), each a plain identifier: the types table fields
+/// have, built as syn's parser builds them (a path type, its angle-bracketed argument a type),
+/// without running it. `None` for anything else.
+fn simple_type(trees: &[TokenTree]) -> Option<syn::Type> {
+    let (TokenTree::Ident(name), rest) = trees.split_first()? else {
+        return None;
+    };
+    if !accepted_ident(name) {
+        return None;
+    }
+    let mut segment = syn::PathSegment::from(name.clone());
+    match rest {
+        [] => {}
+        [TokenTree::Punct(lt), inner @ .., TokenTree::Punct(gt)]
+            if lt.as_char() == '<' && lt.spacing() == Spacing::Alone && gt.as_char() == '>' =>
+        {
+            let mut args = syn::punctuated::Punctuated::new();
+            args.push(syn::GenericArgument::Type(simple_type(inner)?));
+            segment.arguments = syn::PathArguments::AngleBracketed(syn::AngleBracketedGenericArguments {
+                colon2_token: None,
+                lt_token: syn::Token![<](lt.span()),
+                args,
+                gt_token: syn::Token![>](gt.span()),
+            });
+        }
+        _ => return None,
+    }
+    Some(syn::Type::Path(syn::TypePath {
+        attrs: Vec::new(),
+        qself: None,
+        path: syn::Path::from(segment),
+    }))
 }
 
 /// Where a field's type ends: at the first `,` outside `<..>`, or the end. `None` for an

@@ -531,6 +531,39 @@ pub struct ResolveError {
 /// Resolves every `references = Struct::field` among the parsed tables, as the compiler does
 /// for the derive, and returns the finished schema. Each error carries its span.
 pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
+    let fks = foreign_keys(parsed)?;
+    Ok(Schema {
+        tables: parsed
+            .iter()
+            .zip(fks)
+            .map(|(p, fks)| {
+                let mut table = p.table.clone();
+                table.foreign_keys.extend(fks);
+                table
+            })
+            .collect(),
+    })
+}
+
+/// [`resolve`], taking the parsed tables: their models become the schema's without a copy.
+pub fn resolve_owned(parsed: Vec<ParsedTable>) -> Result<Schema, Vec<ResolveError>> {
+    let fks = foreign_keys(&parsed)?;
+    Ok(Schema {
+        tables: parsed
+            .into_iter()
+            .zip(fks)
+            .map(|(p, fks)| {
+                let mut table = p.table;
+                table.foreign_keys.extend(fks);
+                table
+            })
+            .collect(),
+    })
+}
+
+/// Every table's foreign keys (after the ones it has), its references resolved; or every
+/// error of the schema.
+fn foreign_keys(parsed: &[ParsedTable]) -> Result<Vec<Vec<ForeignKey>>, Vec<ResolveError>> {
     let mut errors = Vec::new();
     let mut by_struct: HashMap<String, Vec<&ParsedTable>> = HashMap::new();
     for p in parsed {
@@ -585,30 +618,30 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
             }
         }
     }
-    let mut tables = Vec::new();
+    let mut all = Vec::with_capacity(parsed.len());
     for (i, p) in parsed.iter().enumerate() {
-        let mut table = p.table.clone();
+        let mut fks: Vec<ForeignKey> = Vec::new();
         for r in &p.references {
             match resolve_reference(p, r, &by_struct) {
                 // Snapshots key foreign keys by name: two of one name would be one.
-                Ok(fk) if table.foreign_keys.iter().any(|f| f.name == fk.name) => errors.push((
+                Ok(fk) if p.table.foreign_keys.iter().chain(&fks).any(|f| f.name == fk.name) => errors.push((
                     i,
                     syn::Error::new(
                         r.span,
                         format!(
                             "`{}` already has a foreign key named `{}`; give this one #[foreign_key(name = \"..\", ..)]",
-                            table.name, fk.name
+                            p.table.name, fk.name
                         ),
                     ),
                 )),
-                Ok(fk) => table.foreign_keys.push(fk),
+                Ok(fk) => fks.push(fk),
                 Err(e) => errors.push((i, e)),
             }
         }
-        tables.push(table);
+        all.push(fks);
     }
     if errors.is_empty() {
-        Ok(Schema { tables })
+        Ok(all)
     } else {
         Err(errors
             .into_iter()
