@@ -156,15 +156,18 @@ fn parse_table(cx: &Ctxt, input: &TableInput) -> Option<ParsedTable> {
         &table_name,
         tattrs.name.as_ref().map_or(input.ident.span(), |n| n.span),
     );
+    // Room for every field up front: a column's attributes are large, and growing the vectors
+    // one push at a time copied them over and over.
     let mut b = Builder {
         cx,
         input,
         table: Table::new(table_name),
-        fields: Vec::new(),
+        fields: Vec::with_capacity(fields.len()),
         references: Vec::new(),
-        field_columns: HashMap::new(),
-        column_attrs: Vec::new(),
+        field_columns: HashMap::with_capacity(fields.len()),
+        column_attrs: Vec::with_capacity(fields.len()),
     };
+    b.table.columns.reserve(fields.len());
     b.table.options.sqlite.strict = tattrs.strict.is_some();
     b.table.options.sqlite.without_rowid = tattrs.without_rowid.is_some();
     b.table.renamed_from = tattrs.renamed_from.as_ref().map(|r| r.value.clone());
