@@ -17,6 +17,9 @@
 #                              go: tmpfs by default, so the shared disk's fsync latency (which
 #                              varies tenfold between runs here) does not drown the work measured
 #   CARGO_TARGET_DIR           where cargo builds (default: bench/target)
+#   BASE=/path/to/schema       an earlier build of `schema` (say, main's) run alternately with
+#                              this one in generate, migrate and many, each figure of ours then
+#                              given as a ratio to it: before/after in the same run
 # Needs: cargo; /usr/bin/time (GNU time; installed with apt-get when missing); npm for
 # drizzle-kit (skipped with a message without it); cargo install for drizzle-rs.
 set -euo pipefail
@@ -44,6 +47,8 @@ echo "building schema (release) and bench's gen and floor (release)"
 (cd "$root" && cargo build --release -q -p schema-cli)
 (cd "$here" && cargo build --release -q --bins)
 SCHEMA="$CARGO_TARGET_DIR/release/schema"
+BASE="${BASE:-}"
+[ -z "$BASE" ] || [ -x "$BASE" ] || { echo "BASE=$BASE is not an executable"; exit 2; }
 GEN="$CARGO_TARGET_DIR/release/gen"
 FLOOR="$CARGO_TARGET_DIR/release/floor"
 
@@ -123,6 +128,13 @@ if want generate; then
       # First run: an empty folder.
       fresh "$g/ours"; cp "$g/base/schema.rs" "$g/base/schema.toml" "$g/ours/"
       (cd "$g/ours" && t "$m/ours-first" "$SCHEMA" generate)
+      if [ -n "$BASE" ]; then
+        fresh "$g/base-run"; cp "$g/base/schema.rs" "$g/base/schema.toml" "$g/base-run/"
+        (cd "$g/base-run" && t "$m/base-first" "$BASE" generate)
+        (cd "$g/base-run" && t "$m/base-noop" "$BASE" generate)
+        rm -rf "$g/base-change"; cp -r "$g/base-run" "$g/base-change"; cp "$g/change/schema.rs" "$g/base-change/"
+        (cd "$g/base-change" && t "$m/base-change" "$BASE" generate)
+      fi
       if [ -n "$kit" ]; then
         fresh "$g/kit"; cp "$g/base/schema.ts" "$g/base/drizzle.config.ts" "$g/kit/"; ln -s "$work/drizzle-kit/node_modules" "$g/kit/node_modules"
         (cd "$g/kit" && t "$m/kit-first" node "$kit" generate --config drizzle.config.ts)
@@ -153,6 +165,12 @@ if want generate; then
     row "ours: first run" "$m/ours-first" "$m/syn-parse" "syn::parse_file"
     row "ours: no-op re-run" "$m/ours-noop" "$m/ours-first" "our first run"
     row "ours: one-column change" "$m/ours-change" "$m/ours-first" "our first run"
+    if [ -n "$BASE" ]; then
+      row "BASE: first run" "$m/base-first" "$m/syn-parse" "syn::parse_file"
+      row "ours against BASE: first run" "$m/ours-first" "$m/base-first" "BASE"
+      row "ours against BASE: no-op re-run" "$m/ours-noop" "$m/base-noop" "BASE"
+      row "ours against BASE: one-column change" "$m/ours-change" "$m/base-change" "BASE"
+    fi
     if [ -n "$kit" ]; then
       row "drizzle-kit: first run" "$m/kit-first" "$m/ours-first" "our first run"
       row "drizzle-kit: no-op re-run" "$m/kit-noop" "$m/ours-noop" "our no-op run"
@@ -236,11 +254,16 @@ if want migrate; then
     for ((i = 0; i < r; i++)); do
       rm -f "$dbdir/ours.db"; t "$m/ours" "$SCHEMA" migrate --out "$g/migrations" --url "$dbdir/ours.db"
       rm -f "$dbdir/floor.db"; t "$m/floor" "$FLOOR" migrate "$g/migrations" "$dbdir/floor.db"
+      if [ -n "$BASE" ]; then rm -f "$dbdir/base.db"; t "$m/base" "$BASE" migrate --out "$g/migrations" --url "$dbdir/base.db"; fi
     done
-    rm -f "$dbdir/ours.db" "$dbdir/floor.db"
+    rm -f "$dbdir/ours.db" "$dbdir/floor.db" "$dbdir/base.db"
     echo "$(($(grep -c 'statement-breakpoint' "$g/migrations/"*.sql) + 1)) statements" | tee -a "$results"
     row "rusqlite, statement by statement (floor)" "$m/floor"
     row "schema migrate" "$m/ours" "$m/floor" "the floor"
+    if [ -n "$BASE" ]; then
+      row "BASE migrate" "$m/base" "$m/floor" "the floor"
+      row "schema migrate against BASE" "$m/ours" "$m/base" "BASE"
+    fi
   done
 fi
 
@@ -255,12 +278,17 @@ if want many; then
       g="$work/many-$c"; m="$g/times"; mkdir -p "$m"
       rm -f "$dbdir/ours.db"; t "$m/ours" "$SCHEMA" migrate --out "$g/migrations" --url "$dbdir/ours.db"
       rm -f "$dbdir/floor.db"; t "$m/floor" "$FLOOR" migrate "$g/migrations" "$dbdir/floor.db"
+      if [ -n "$BASE" ]; then rm -f "$dbdir/base.db"; t "$m/base" "$BASE" migrate --out "$g/migrations" --url "$dbdir/base.db"; fi
     done
   done
-  rm -f "$dbdir/ours.db" "$dbdir/floor.db"
+  rm -f "$dbdir/ours.db" "$dbdir/floor.db" "$dbdir/base.db"
   for c in 300 1500; do
     row "rusqlite, $c migrations (floor)" "$work/many-$c/times/floor"
     row "schema migrate, $c migrations" "$work/many-$c/times/ours" "$work/many-$c/times/floor" "the floor"
+    if [ -n "$BASE" ]; then
+      row "BASE migrate, $c migrations" "$work/many-$c/times/base" "$work/many-$c/times/floor" "the floor"
+      row "schema migrate against BASE, $c migrations" "$work/many-$c/times/ours" "$work/many-$c/times/base" "BASE"
+    fi
   done
   row "schema migrate, 1500 against 300 (linear: 5x)" "$work/many-1500/times/ours" "$work/many-300/times/ours" "300 migrations"
   row "floor, 1500 against 300" "$work/many-1500/times/floor" "$work/many-300/times/floor" "300 migrations"

@@ -15,7 +15,7 @@ use schema_core::diff::{Renames, diff, resolve_renames};
 use schema_core::model::Schema;
 use schema_core::snapshot::{ROOT_ID, Snapshot};
 use schema_core::sqlite::{SQLITE, introspect};
-use schema_model::parse::{from_file, resolve};
+use schema_model::parse::{from_file, from_source, resolve};
 
 fn schema_of(text: &str) -> Schema {
     let file = syn::parse_file(text).unwrap();
@@ -69,6 +69,8 @@ fn steps(c: &mut Criterion) {
         g.bench_function("parse_file+from_file", |b| {
             b.iter(|| from_file(&syn::parse_file(black_box(&text)).unwrap()).unwrap())
         });
+        // What the CLI runs: the file tokenized once, table items read off the tokens.
+        g.bench_function("from_source", |b| b.iter(|| from_source(black_box(&text)).ok()));
         g.bench_function("resolve", |b| b.iter(|| resolve(black_box(&parsed)).ok()));
         g.bench_function("normalize", |b| b.iter(|| SQLITE.normalize(black_box(&schema))));
         g.bench_function(BenchmarkId::new("resolve_renames", "no-op"), |b| {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use schema_core::model::Schema;
-use schema_model::parse::{self, ParsedTable};
+use schema_model::parse::{self, ParsedTable, SourceError};
 
 /// Everything wrong with the schema files, each line naming its file and line.
 #[derive(Debug)]
@@ -190,41 +190,55 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
             ));
             continue;
         }
-        let mut file = match syn::parse_file(&text) {
-            Ok(f) => f,
-            Err(e) => {
-                errors.extend(
-                    located(path, &e)
-                        .into_iter()
-                        .map(|m| format!("{m} (the file is not valid Rust)")),
-                );
-                continue;
-            }
-        };
-        match crate::cfg::apply(&mut file, features) {
-            Ok(warnings) => {
-                for w in warnings {
-                    crate::output::tell!(
-                        "warning: {}:{}:{}: `{}!` may make tables the CLI cannot see (it reads the files without \
-                         expanding macros), so they are not in the migrations; write those structs out in the schema file",
-                        path.display(),
-                        w.line,
-                        w.column,
-                        w.name
+        // The lean reader (tokens only, no syntax tree) reads most schema files; a file with
+        // something the cfg pass must evaluate or warn about (`cfg`, a macro call) goes through
+        // the whole syn tree first, so the CLI and the compiled structs still agree.
+        let needs_tree = text.contains("cfg") || text.contains('!');
+        let read = if needs_tree {
+            let mut file = match syn::parse_file(&text) {
+                Ok(f) => f,
+                Err(e) => {
+                    errors.extend(
+                        located(path, &e)
+                            .into_iter()
+                            .map(|m| format!("{m} (the file is not valid Rust)")),
                     );
+                    continue;
+                }
+            };
+            match crate::cfg::apply(&mut file, features) {
+                Ok(warnings) => {
+                    for w in warnings {
+                        crate::output::tell!(
+                            "warning: {}:{}:{}: `{}!` may make tables the CLI cannot see (it reads the files without \
+                             expanding macros), so they are not in the migrations; write those structs out in the schema file",
+                            path.display(),
+                            w.line,
+                            w.column,
+                            w.name
+                        );
+                    }
+                }
+                Err(e) => {
+                    errors.extend(located(path, &e));
+                    continue;
                 }
             }
-            Err(e) => {
-                errors.extend(located(path, &e));
-                continue;
-            }
-        }
-        match parse::from_file(&file) {
+            parse::from_file(&file).map_err(SourceError::Tables)
+        } else {
+            parse::from_source(&text)
+        };
+        match read {
             Ok(tables) => {
                 origin.extend(std::iter::repeat_n(i, tables.len()));
                 parsed.extend(tables);
             }
-            Err(e) => errors.extend(located(path, &e)),
+            Err(SourceError::Syntax(e)) => errors.extend(
+                located(path, &e)
+                    .into_iter()
+                    .map(|m| format!("{m} (the file is not valid Rust)")),
+            ),
+            Err(SourceError::Tables(e)) => errors.extend(located(path, &e)),
         }
     }
     if !errors.is_empty() {
@@ -237,7 +251,7 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
             names.join(", ")
         )]));
     }
-    parse::resolve(&parsed).map_err(|errs| {
+    parse::resolve_owned(parsed).map_err(|errs| {
         SourceErrors(
             errs.iter()
                 .flat_map(|e| located(&files[origin[e.table]], &e.error))

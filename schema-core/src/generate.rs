@@ -257,7 +257,7 @@ pub fn generate(
     let snapshot = Snapshot {
         id: new_id(&sql, when),
         prev_id,
-        schema: strip_schema_hints(&schema_after),
+        schema: strip_schema_hints(schema_after),
         renames,
     };
     let entry = JournalEntry {
@@ -476,14 +476,33 @@ pub fn tag_name(changes: &[Change], plan: &Plan) -> String {
     schema_model::tag::clean_name(&name, "update")
 }
 
-fn strip_schema_hints(s: &Schema) -> Schema {
-    Schema {
-        tables: s.tables.iter().map(strip_hints).collect(),
+fn strip_schema_hints(mut s: Schema) -> Schema {
+    for t in &mut s.tables {
+        strip_hints_in_place(t);
     }
+    s
 }
 
 /// Whether two normalized schemas are the same, table order aside.
 pub fn same_schema(a: &Schema, b: &Schema) -> bool {
+    if a.tables.len() != b.tables.len() {
+        return false;
+    }
+    // Without rename hints (snapshots never have them) the tables compare as they are; only
+    // hints make a stripped copy worth its cost.
+    let hinted = |s: &Schema| {
+        s.tables
+            .iter()
+            .any(|t| t.renamed_from.is_some() || t.columns.iter().any(|c| c.renamed_from.is_some()))
+    };
+    if !hinted(a) && !hinted(b) {
+        fn sorted(s: &Schema) -> Vec<&crate::model::Table> {
+            let mut t: Vec<&crate::model::Table> = s.tables.iter().collect();
+            t.sort_by(|x, y| x.name.cmp(&y.name));
+            t
+        }
+        return sorted(a) == sorted(b);
+    }
     let sorted = |s: &Schema| {
         let mut t: Vec<_> = s.tables.iter().map(strip_hints).collect();
         t.sort_by(|x, y| x.name.cmp(&y.name));
@@ -495,11 +514,16 @@ pub fn same_schema(a: &Schema, b: &Schema) -> bool {
 /// The table without rename hints, which say how to get somewhere, not where.
 fn strip_hints(t: &crate::model::Table) -> crate::model::Table {
     let mut t = t.clone();
+    strip_hints_in_place(&mut t);
+    t
+}
+
+/// [`strip_hints`] on a table this code owns, without a copy.
+fn strip_hints_in_place(t: &mut crate::model::Table) {
     t.renamed_from = None;
     for c in &mut t.columns {
         c.renamed_from = None;
     }
-    t
 }
 
 fn sanitize_name(name: &str) -> Result<String, GenerateError> {

@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 mod fault;
+mod json;
 mod migrate;
 mod table;
 mod value;

@@ -7,13 +7,12 @@ mod embed;
 mod expand;
 
 use proc_macro::TokenStream;
-use syn::{DeriveInput, parse_macro_input};
+use syn::parse_macro_input;
 
 /// `#[derive(Table)]`: implements `schema_core::Table` for a struct with named fields.
 #[proc_macro_derive(Table, attributes(table, column, index, unique, check, foreign_key))]
 pub fn derive_table(input: TokenStream) -> TokenStream {
-    let input = parse_macro_input!(input as DeriveInput);
-    expand::derive_table(&input)
+    expand::derive_table(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -5,6 +5,7 @@
 //! Names of constraints are always filled in: defaults are computed when the model is built,
 //! so two models are equal exactly when they describe the same schema.
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// A whole schema: every table, in the order the schema files declare them.
@@ -16,6 +17,16 @@ pub struct Schema {
 impl Schema {
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// The tables by name (the first of a name, as [`Schema::table`] finds it): for lookups
+    /// inside a loop over tables, where `table`'s scan would make the loop quadratic.
+    pub fn by_name(&self) -> HashMap<&str, &Table> {
+        let mut out = HashMap::with_capacity(self.tables.len());
+        for t in &self.tables {
+            out.entry(t.name.as_str()).or_insert(t);
+        }
+        out
     }
 }
 

@@ -1,5 +1,6 @@
 //! `schema migrate`: applies the folder's pending migrations to the database.
 
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -130,15 +131,16 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
         backup(db.as_mut())?;
     }
 
-    // A ticker prints where a long migration is, every few seconds, until it is applied.
+    // A ticker prints where a long migration is, every few seconds, until it is applied. It
+    // wakes every 100 ms, or at once when the run ends (the sender is dropped), so a short run
+    // never waits for it.
     let current = Arc::new(Mutex::new(Current::default()));
-    let done = Arc::new(Mutex::new(false));
+    let (stop, stopped) = mpsc::channel::<()>();
     let ticker = {
-        let (current, done) = (Arc::clone(&current), Arc::clone(&done));
+        let current = Arc::clone(&current);
         std::thread::spawn(move || {
             let mut last = Instant::now();
-            while !*done.lock().unwrap_or_else(|e| e.into_inner()) {
-                std::thread::sleep(Duration::from_millis(100));
+            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(100)) {
                 let c = current.lock().unwrap_or_else(|e| e.into_inner());
                 if let (Some(tag), Some(started)) = (&c.tag, c.started)
                     && started.elapsed() > Duration::from_secs(2)
@@ -179,7 +181,7 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
             Progress::Warning { tag, message } => tell!("warning: {tag}: {message}"),
         }
     });
-    *done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+    drop(stop);
     let _ = ticker.join();
     let applied = result.map_err(classify)?;
     if applied.is_empty() {

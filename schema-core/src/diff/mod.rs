@@ -187,10 +187,11 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
             to: new.clone(),
         });
     }
+    let (from_by_name, to_by_name) = (from.by_name(), to.by_name());
     let mut to_tables: Vec<&Table> = to.tables.iter().collect();
     to_tables.sort_by(|a, b| a.name.cmp(&b.name));
     for t in &to_tables {
-        match from.table(old_name_of(renames, &t.name)) {
+        match from_by_name.get(old_name_of(renames, &t.name)).copied() {
             None => changes.push(Change::CreateTable { table: (*t).clone() }),
             Some(prev) => diff_table(prev, t, renames, &mut changes),
         }
@@ -199,7 +200,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
     from_tables.sort_by(|a, b| a.name.cmp(&b.name));
     for t in from_tables {
         let renamed = renames.tables.iter().any(|(o, _)| *o == t.name);
-        if !renamed && to.table(&t.name).is_none() {
+        if !renamed && !to_by_name.contains_key(t.name.as_str()) {
             changes.push(Change::DropTable { table: t.clone() });
         }
     }

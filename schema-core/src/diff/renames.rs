@@ -2,6 +2,7 @@
 //! the command line (`--rename`); what they leave ambiguous is asked, and a question nobody can
 //! answer (no terminal) is an error that lists every open question and the flags that answer it.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use crate::model::{Schema, Table};
@@ -238,15 +239,16 @@ pub fn has_persisting_hints(prev: &Schema, next: &Schema) -> bool {
 /// does, since without a history it cannot tell a swap to make from one made.
 pub fn persisting_hints(prev: &Schema, next: &Schema) -> Renames {
     let mut out = Renames::default();
+    let (prev_by_name, next_by_name) = (prev.by_name(), next.by_name());
     for t in &next.tables {
         if let Some(f) = t.renamed_from.as_deref()
             && f != t.name
-            && prev.table(f).is_some()
-            && next.table(f).is_some()
+            && prev_by_name.contains_key(f)
+            && next_by_name.contains_key(f)
         {
             out.tables.push((f.to_string(), t.name.clone()));
         }
-        if let Some(p) = prev.table(&t.name) {
+        if let Some(p) = prev_by_name.get(t.name.as_str()) {
             for c in &t.columns {
                 if let Some(f) = c.renamed_from.as_deref()
                     && f != c.name
@@ -287,15 +289,16 @@ pub fn resolve_renames_after(
         "table",
         &done_tables,
     )?;
+    let (prev_by_name, next_by_name) = (prev.by_name(), next.by_name());
     let mut created: Vec<&Table> = next
         .tables
         .iter()
-        .filter(|t| prev.table(&t.name).is_none() && !table_hints.iter().any(|(_, to)| *to == t.name))
+        .filter(|t| !prev_by_name.contains_key(t.name.as_str()) && !table_hints.iter().any(|(_, to)| *to == t.name))
         .collect();
     let mut dropped: Vec<String> = prev
         .tables
         .iter()
-        .filter(|t| next.table(&t.name).is_none() && !table_hints.iter().any(|(from, _)| *from == t.name))
+        .filter(|t| !next_by_name.contains_key(t.name.as_str()) && !table_hints.iter().any(|(from, _)| *from == t.name))
         .map(|t| t.name.clone())
         .collect();
     renames.tables.extend(table_hints);
@@ -352,7 +355,7 @@ pub fn resolve_renames_after(
             .iter()
             .find(|(_, n)| *n == t.name)
             .map_or(t.name.as_str(), |(o, _)| o.as_str());
-        let Some(p) = prev.table(old_name) else { continue };
+        let Some(p) = prev_by_name.get(old_name) else { continue };
         let done_cols: Vec<(&str, &str)> = done
             .columns
             .iter()
@@ -439,7 +442,7 @@ pub fn resolve_renames_after(
     // Flags naming a table that matched nothing are mistakes worth reporting.
     for hint in flags {
         if let RenameHint::Column { table, .. } = hint {
-            let known = next.table(table).is_some() || renames.tables.iter().any(|(o, _)| o == table);
+            let known = next_by_name.contains_key(table.as_str()) || renames.tables.iter().any(|(o, _)| o == table);
             if !known {
                 return Err(RenameError::BadHint {
                     hint: hint.text(),
@@ -467,18 +470,22 @@ fn code_hints(
     what: &str,
     done: &[(&str, &str)],
 ) -> Result<Vec<(String, String)>, RenameError> {
-    let persists = |name: &str| next.iter().any(|(n, _)| *n == name);
+    // Sets of names, so the checks of each hint stay cheap when thousands of names persist.
+    let prev_names: HashSet<&str> = prev.iter().copied().collect();
+    let next_names: HashSet<&str> = next.iter().map(|(n, _)| *n).collect();
+    let hinted_from: HashSet<&str> = next.iter().filter_map(|(_, f)| *f).collect();
+    let persists = |name: &str| next_names.contains(name);
     let hints: Vec<(&str, &str)> = next
         .iter()
         .filter_map(|(name, from)| from.map(|f| (f, *name)))
-        .filter(|(from, to)| from != to && prev.contains(from))
+        .filter(|(from, to)| from != to && prev_names.contains(from))
         // A hint between names that both persist, carried out before: done, not again.
         .filter(|(from, to)| !(persists(from) && done.contains(&(*from, *to))))
         // A hint whose rename an earlier migration carried out while keeping the old name
         // (`generate --two-phase` adds the new column beside it): the old name is left to be
         // dropped, and the target, already there, stays.
         .filter(|(from, to)| {
-            let target_stays = prev.contains(to) && !next.iter().any(|(_, f)| *f == Some(*to));
+            let target_stays = prev_names.contains(to) && !hinted_from.contains(to);
             !target_stays || persists(from)
         })
         .collect();
@@ -490,7 +497,7 @@ fn code_hints(
         if hints[..i].iter().any(|(f, _)| f == from) {
             return Err(bad(from, to, format!("another {what} is renamed from `{from}` too")));
         }
-        let old_name_kept = next.iter().any(|(n, _)| n == from);
+        let old_name_kept = next_names.contains(from);
         if old_name_kept && !hints.iter().any(|(_, t)| t == from) {
             return Err(bad(
                 from,
@@ -500,7 +507,7 @@ fn code_hints(
                 ),
             ));
         }
-        let target_existed = prev.contains(to);
+        let target_existed = prev_names.contains(to);
         if target_existed && !hints.iter().any(|(f, _)| f == to) {
             return Err(bad(
                 from,

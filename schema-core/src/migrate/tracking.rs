@@ -120,6 +120,11 @@ pub struct Ledger<'m> {
     missing: Vec<TrackingRow>,
     /// The highest row id seen.
     last_id: Option<i64>,
+    /// No migration before this position is pending: states only ever leave `Pending`, so
+    /// the search for the next one resumes here and a run stays linear in the migrations.
+    first_pending: usize,
+    /// The highest journal `idx` among the applied migrations.
+    max_applied_idx: Option<u32>,
 }
 
 impl<'m> Ledger<'m> {
@@ -141,6 +146,8 @@ impl<'m> Ledger<'m> {
             edited: Vec::new(),
             missing: Vec::new(),
             last_id: None,
+            first_pending: 0,
+            max_applied_idx: None,
         };
         ledger.add(rows);
         ledger
@@ -157,7 +164,9 @@ impl<'m> Ledger<'m> {
             match found {
                 // The first row of a migration decides, as a scan in row order would.
                 Some(&i) if self.states[i] == MigrationState::Pending => {
-                    self.states[i] = if r.hash == self.migrations.migrations[i].hash() {
+                    let m = &self.migrations.migrations[i];
+                    self.states[i] = if r.hash == m.hash() {
+                        self.max_applied_idx = self.max_applied_idx.max(Some(m.idx()));
                         MigrationState::Applied {
                             applied_at: r.applied_at.clone(),
                         }
@@ -221,15 +230,14 @@ impl<'m> Ledger<'m> {
 
     /// The first pending migration, and whether a later one is already applied (it was merged
     /// from another branch).
-    pub fn next_pending(&self) -> Option<(&'m Migration, bool)> {
-        let i = self.states.iter().position(|s| *s == MigrationState::Pending)?;
-        let m = &self.migrations.migrations[i];
-        let out_of_order = self
-            .migrations
-            .migrations
+    pub fn next_pending(&mut self) -> Option<(&'m Migration, bool)> {
+        let skip = self.states[self.first_pending..]
             .iter()
-            .zip(&self.states)
-            .any(|(o, s)| o.idx() > m.idx() && matches!(s, MigrationState::Applied { .. }));
+            .position(|s| *s == MigrationState::Pending)?;
+        self.first_pending += skip;
+        let m = &self.migrations.migrations[self.first_pending];
+        // Some applied migration comes after it in the journal.
+        let out_of_order = self.max_applied_idx.is_some_and(|max| max > m.idx());
         Some((m, out_of_order))
     }
 }

@@ -2,11 +2,13 @@
 //! for a table of any size, otherwise one rebuild per table (new table, explicit copy, drop,
 //! rename, indexes, `sqlite_sequence`), in an order that respects every dependency.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use schema_model::sql::sqlite::{constraint_name, ident};
 
-use super::render::{column_def, create_index, create_table, dependency_order, table_and_indexes, type_name};
+use super::render::{
+    column_def, create_index, create_table, dependency_order, dependency_order_of, table_and_indexes, type_name,
+};
 use crate::dialect::{Plan, PlanErrors, PlanOptions};
 use crate::diff::Change;
 use crate::model::{Column, IndexTarget, Schema, Table};
@@ -238,11 +240,17 @@ impl<'a> Planner<'a> {
 
     /// Where `c` is in the changes, for [`Out::from`].
     fn origin(&self, c: &Change) -> Vec<usize> {
-        self.changes
-            .iter()
-            .position(|x| std::ptr::eq(x, c))
-            .into_iter()
-            .collect()
+        // `c` is one of `self.changes` or none of them: its index follows from its address, as
+        // a search by identity would find it, without the search (which made planning
+        // quadratic in the changes).
+        let size = size_of::<Change>().max(1);
+        let (base, addr) = (self.changes.as_ptr() as usize, c as *const Change as usize);
+        let offset = addr.wrapping_sub(base);
+        if addr >= base && offset.is_multiple_of(size) && offset / size < self.changes.len() {
+            vec![offset / size]
+        } else {
+            Vec::new()
+        }
     }
 
     /// The table as it was before the migration, under its old name if it was renamed.
@@ -328,19 +336,21 @@ impl<'a> Planner<'a> {
     }
 
     fn create_tables(&self, out: &mut Out) {
-        let new_tables: Vec<Table> = self
+        let new_tables: Vec<&Table> = self
             .next
             .tables
             .iter()
             .filter(|t| self.created.contains(t.name.as_str()))
-            .cloned()
             .collect();
-        for t in dependency_order(&new_tables) {
-            let created = self
-                .changes
-                .iter()
-                .find(|c| matches!(c, Change::CreateTable { table } if table.name == t.name));
-            out.from(created.map(|c| self.origin(c)).unwrap_or_default());
+        // Each new table's CreateTable change (the first of its name), found once.
+        let mut creates: HashMap<&str, usize> = HashMap::new();
+        for (i, c) in self.changes.iter().enumerate() {
+            if let Change::CreateTable { table } = c {
+                creates.entry(table.name.as_str()).or_insert(i);
+            }
+        }
+        for t in dependency_order_of(&new_tables) {
+            out.from(creates.get(t.name.as_str()).map(|&i| vec![i]).unwrap_or_default());
             out.extend(table_and_indexes(t));
         }
     }

@@ -201,7 +201,12 @@ pub fn create_schema(tables: &[Table]) -> Vec<String> {
 
 /// Tables sorted so that a referenced table comes before the tables referencing it.
 pub fn dependency_order(tables: &[Table]) -> Vec<&Table> {
-    let by_name: BTreeMap<&str, &Table> = tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    dependency_order_of(&tables.iter().collect::<Vec<_>>())
+}
+
+/// [`dependency_order`] of borrowed tables (a selection of a schema's, not copied).
+pub fn dependency_order_of<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
+    let by_name: BTreeMap<&str, &Table> = tables.iter().map(|t| (t.name.as_str(), *t)).collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
     let mut out = Vec::new();
     fn visit<'a>(

@@ -12,9 +12,12 @@ use schema_model::model::{
 };
 use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
 
-pub fn derive_table(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
-    let parsed = parse::from_ast(input)?;
-    Ok(expand(input, &parsed))
+/// The derive's input, read by the parser `schema generate` runs on the schema files (the
+/// syntax tree only for what the insert struct copies: visibilities).
+pub fn derive_table(input: TokenStream) -> syn::Result<TokenStream> {
+    let ast: syn::DeriveInput = syn::parse2(input.clone())?;
+    let parsed = parse::from_tokens(input)?;
+    Ok(expand(&ast, &parsed))
 }
 
 fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {

@@ -6,7 +6,7 @@ use syn::spanned::Spanned as _;
 use syn::{GenericArgument, PathArguments, Type};
 
 use super::attr::{self, ColumnAttrs, DefaultLit, Spanned, TableAttrs};
-use super::{Ctxt, Reference};
+use super::{Ctxt, Reference, TableInput};
 use crate::model::{Column, DefaultValue, FkAction, IntKind, LogicalType, Table};
 
 /// What an SQL attribute must hold.
@@ -475,7 +475,7 @@ pub fn reference_types_agree(from: &Type, to: &Type) -> bool {
 }
 
 /// Rules over the whole table.
-pub fn table(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+pub fn table(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
     check_one_primary_key(cx, input, tattrs, table, cols);
     check_autoincrement(cx, tattrs, table, cols);
     check_generated(cx, table, cols);
@@ -486,13 +486,7 @@ pub fn table(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &T
 
 /// A table has one primary key: one `primary_key` field, or one `#[table(primary_key(..))]`.
 /// Two would be a CREATE TABLE that SQLite refuses.
-fn check_one_primary_key(
-    cx: &Ctxt,
-    input: &syn::DeriveInput,
-    tattrs: &TableAttrs,
-    table: &Table,
-    cols: &[ColumnAttrs],
-) {
+fn check_one_primary_key(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
     let fields: Vec<Span> = cols.iter().filter_map(|c| c.primary_key).collect();
     let composite = tattrs.primary_key.as_ref().map(|p| p.span);
     let count = fields.len() + usize::from(composite.is_some());
@@ -570,7 +564,7 @@ fn check_generated(cx: &Ctxt, _table: &Table, cols: &[ColumnAttrs]) {
 }
 
 /// SQLite refuses a WITHOUT ROWID table without a primary key, and AUTOINCREMENT on one.
-fn check_without_rowid(cx: &Ctxt, input: &syn::DeriveInput, tattrs: &TableAttrs, table: &Table) {
+fn check_without_rowid(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table: &Table) {
     let Some(span) = tattrs.without_rowid else {
         return;
     };
@@ -613,7 +607,7 @@ fn check_strict_types(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[Col
 }
 
 /// Index and constraint names share one namespace in SQLite.
-fn check_unique_names(cx: &Ctxt, input: &syn::DeriveInput, table: &Table) {
+fn check_unique_names(cx: &Ctxt, input: &TableInput, table: &Table) {
     // Compared without case, as SQL compares names; an index may not take its table's name
     // either (tables and indexes share one namespace in SQLite).
     let mut names: Vec<String> = index_names(table);

@@ -3,14 +3,16 @@
 
 mod attr;
 mod check;
+mod input;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use proc_macro2::Span;
 use syn::ext::IdentExt as _;
-use syn::spanned::Spanned as _;
 use syn::{Ident, Type};
+
+pub use input::{FieldInput, SourceError, TableInput, from_source};
 
 use crate::model::{self, Column, ForeignKey, Index, IndexTarget, Schema, Table};
 
@@ -113,8 +115,19 @@ pub struct ParsedTable {
     pub span: Span,
 }
 
-/// Parses one `#[derive(Table)]` input, reporting every problem at once.
+/// Parses one `#[derive(Table)]` item from its tokens, as the derive receives them: a syntax
+/// error is syn's, then every problem of the table at once.
+pub fn from_tokens(tokens: proc_macro2::TokenStream) -> Result<ParsedTable, syn::Error> {
+    from_input(&TableInput::parse(tokens)?)
+}
+
+/// [`from_tokens`] for an item syn has parsed already.
 pub fn from_ast(input: &syn::DeriveInput) -> Result<ParsedTable, syn::Error> {
+    from_tokens(quote::ToTokens::to_token_stream(input))
+}
+
+/// Parses one `#[derive(Table)]` item, reporting every problem at once.
+pub fn from_input(input: &TableInput) -> Result<ParsedTable, syn::Error> {
     let cx = Ctxt::default();
     let parsed = parse_table(&cx, input);
     cx.finish()?;
@@ -122,24 +135,17 @@ pub fn from_ast(input: &syn::DeriveInput) -> Result<ParsedTable, syn::Error> {
     parsed.ok_or_else(|| syn::Error::new(input.ident.span(), "could not read this table"))
 }
 
-fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
-    let fields = match &input.data {
-        syn::Data::Struct(syn::DataStruct {
-            fields: syn::Fields::Named(named),
-            ..
-        }) => &named.named,
-        _ => {
-            cx.error(
-                input.ident.span(),
-                "#[derive(Table)] needs a struct with named fields, one per column",
-            );
-            return None;
-        }
+fn parse_table(cx: &Ctxt, input: &TableInput) -> Option<ParsedTable> {
+    let Some(fields) = &input.fields else {
+        cx.error(
+            input.ident.span(),
+            "#[derive(Table)] needs a struct with named fields, one per column",
+        );
+        return None;
     };
-    if !input.generics.params.is_empty() {
-        cx.error(input.generics.span(), "a table struct cannot have generic parameters");
+    if let Some(span) = input.generics {
+        cx.error(span, "a table struct cannot have generic parameters");
     }
-
     let tattrs = attr::table(cx, &input.attrs);
     let table_name = tattrs
         .name
@@ -154,15 +160,18 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
         &table_name,
         tattrs.name.as_ref().map_or(input.ident.span(), |n| n.span),
     );
+    // Room for every field up front: a column's attributes are large, and growing the vectors
+    // one push at a time copied them over and over.
     let mut b = Builder {
         cx,
         input,
         table: Table::new(table_name),
-        fields: Vec::new(),
+        fields: Vec::with_capacity(fields.len()),
         references: Vec::new(),
-        field_columns: HashMap::new(),
-        column_attrs: Vec::new(),
+        field_columns: HashMap::with_capacity(fields.len()),
+        column_attrs: Vec::with_capacity(fields.len()),
     };
+    b.table.columns.reserve(fields.len());
     b.table.options.sqlite.strict = tattrs.strict.is_some();
     b.table.options.sqlite.without_rowid = tattrs.without_rowid.is_some();
     b.table.renamed_from = tattrs.renamed_from.as_ref().map(|r| r.value.clone());
@@ -228,7 +237,7 @@ fn parse_table(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedTable> {
 /// A table being read from its struct, field by field, then its struct attributes.
 struct Builder<'a> {
     cx: &'a Ctxt,
-    input: &'a syn::DeriveInput,
+    input: &'a TableInput,
     table: Table,
     fields: Vec<ParsedField>,
     references: Vec<Reference>,
@@ -241,9 +250,9 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// Reads one field into a column (or a skipped field). `false` when its type could not be
     /// read (already an error).
-    fn field(&mut self, field: &syn::Field) -> bool {
+    fn field(&mut self, field: &FieldInput) -> bool {
         let cx = self.cx;
-        let ident = field.ident.clone().expect("named fields have names");
+        let ident = field.ident.clone();
         let cattrs = attr::column(cx, &field.attrs);
         if let Some(skip) = cattrs.skip {
             check::skip_alone(cx, skip, &cattrs);
@@ -521,33 +530,27 @@ pub fn from_file(file: &syn::File) -> Result<Vec<ParsedTable>, syn::Error> {
 
 fn collect_items(items: &[syn::Item], tables: &mut Vec<ParsedTable>, errors: &mut Option<syn::Error>) {
     for item in items {
-        match item {
-            syn::Item::Struct(s) if derives_table(&s.attrs) => {
-                let input = syn::DeriveInput::from(s.clone());
-                match from_ast(&input) {
-                    Ok(t) => tables.push(t),
-                    Err(e) => match errors {
-                        Some(all) => all.combine(e),
-                        None => *errors = Some(e),
-                    },
-                }
-            }
-            syn::Item::Enum(e) if derives_table(&e.attrs) => {
-                let err = syn::Error::new(
-                    e.ident.span(),
-                    "#[derive(Table)] needs a struct with named fields, one per column",
-                );
-                match errors {
-                    Some(all) => all.combine(err),
-                    None => *errors = Some(err),
-                }
-            }
+        let parsed = match item {
+            // Read from its tokens, by the parser the derive and `from_source` run.
+            syn::Item::Struct(s) if derives_table(&s.attrs) => from_tokens(quote::ToTokens::to_token_stream(s)),
+            syn::Item::Enum(e) if derives_table(&e.attrs) => Err(syn::Error::new(
+                e.ident.span(),
+                "#[derive(Table)] needs a struct with named fields, one per column",
+            )),
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
                     collect_items(inner, tables, errors);
                 }
+                continue;
             }
-            _ => {}
+            _ => continue,
+        };
+        match parsed {
+            Ok(t) => tables.push(t),
+            Err(e) => match errors {
+                Some(all) => all.combine(e),
+                None => *errors = Some(e),
+            },
         }
     }
 }
@@ -562,6 +565,39 @@ pub struct ResolveError {
 /// Resolves every `references = Struct::field` among the parsed tables, as the compiler does
 /// for the derive, and returns the finished schema. Each error carries its span.
 pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
+    let fks = foreign_keys(parsed)?;
+    Ok(Schema {
+        tables: parsed
+            .iter()
+            .zip(fks)
+            .map(|(p, fks)| {
+                let mut table = p.table.clone();
+                table.foreign_keys.extend(fks);
+                table
+            })
+            .collect(),
+    })
+}
+
+/// [`resolve`], taking the parsed tables: their models become the schema's without a copy.
+pub fn resolve_owned(parsed: Vec<ParsedTable>) -> Result<Schema, Vec<ResolveError>> {
+    let fks = foreign_keys(&parsed)?;
+    Ok(Schema {
+        tables: parsed
+            .into_iter()
+            .zip(fks)
+            .map(|(p, fks)| {
+                let mut table = p.table;
+                table.foreign_keys.extend(fks);
+                table
+            })
+            .collect(),
+    })
+}
+
+/// Every table's foreign keys (after the ones it has), its references resolved; or every
+/// error of the schema.
+fn foreign_keys(parsed: &[ParsedTable]) -> Result<Vec<Vec<ForeignKey>>, Vec<ResolveError>> {
     let mut errors = Vec::new();
     let mut by_struct: HashMap<String, Vec<&ParsedTable>> = HashMap::new();
     for p in parsed {
@@ -616,30 +652,30 @@ pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
             }
         }
     }
-    let mut tables = Vec::new();
+    let mut all = Vec::with_capacity(parsed.len());
     for (i, p) in parsed.iter().enumerate() {
-        let mut table = p.table.clone();
+        let mut fks: Vec<ForeignKey> = Vec::new();
         for r in &p.references {
             match resolve_reference(p, r, &by_struct) {
                 // Snapshots key foreign keys by name: two of one name would be one.
-                Ok(fk) if table.foreign_keys.iter().any(|f| f.name == fk.name) => errors.push((
+                Ok(fk) if p.table.foreign_keys.iter().chain(&fks).any(|f| f.name == fk.name) => errors.push((
                     i,
                     syn::Error::new(
                         r.span,
                         format!(
                             "`{}` already has a foreign key named `{}`; give this one #[foreign_key(name = \"..\", ..)]",
-                            table.name, fk.name
+                            p.table.name, fk.name
                         ),
                     ),
                 )),
-                Ok(fk) => table.foreign_keys.push(fk),
+                Ok(fk) => fks.push(fk),
                 Err(e) => errors.push((i, e)),
             }
         }
-        tables.push(table);
+        all.push(fks);
     }
     if errors.is_empty() {
-        Ok(Schema { tables })
+        Ok(all)
     } else {
         Err(errors
             .into_iter()

@@ -1,0 +1,513 @@
+//! Reads a `#[derive(Table)]` item from its tokens into what the model needs (its attributes,
+//! name and named fields), and finds those items in a whole file: the one reader the derive
+//! and the CLI share.
+//!
+//! The common shape (`#[..]`s, `pub`, `struct Name { #[..] pub field: Type, .. }`) is read
+//! off the token trees: the attributes keep the tokens they were given instead of copying
+//! them, and only each field's type goes through syn's parser. Any other shape (generics, a
+//! `where` clause, a tuple struct, an enum, a syntax error) is read by syn's `DeriveInput`
+//! parser, so what syn accepts and every message it gives stay the same.
+
+use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
+use syn::spanned::Spanned as _;
+
+/// A `#[derive(Table)]` item: what the parser reads of it.
+pub struct TableInput {
+    /// Its outer attributes, in order.
+    pub attrs: Vec<syn::Attribute>,
+    pub ident: Ident,
+    /// Where its generic parameters are, if it has any (a table cannot).
+    pub generics: Option<Span>,
+    /// Its named fields; `None` for a tuple or unit struct, or an enum.
+    pub fields: Option<Vec<FieldInput>>,
+}
+
+/// One named field.
+pub struct FieldInput {
+    pub attrs: Vec<syn::Attribute>,
+    pub ident: Ident,
+    pub ty: syn::Type,
+}
+
+impl TableInput {
+    /// Reads an item from its tokens; a syntax error is syn's, as its `DeriveInput` gives it.
+    pub fn parse(tokens: TokenStream) -> syn::Result<TableInput> {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        match lean(&trees) {
+            Some(input) => Ok(input),
+            None => syn::parse2::<syn::DeriveInput>(trees.into_iter().collect()).map(TableInput::from),
+        }
+    }
+}
+
+impl From<syn::DeriveInput> for TableInput {
+    fn from(d: syn::DeriveInput) -> TableInput {
+        let generics = (!d.generics.params.is_empty()).then(|| d.generics.span());
+        let fields = match d.data {
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Named(named),
+                ..
+            }) => Some(
+                named
+                    .named
+                    .into_iter()
+                    .filter_map(|f| {
+                        Some(FieldInput {
+                            attrs: f.attrs,
+                            ident: f.ident?,
+                            ty: f.ty,
+                        })
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        TableInput {
+            attrs: d.attrs,
+            ident: d.ident,
+            generics,
+            fields,
+        }
+    }
+}
+
+/// The common shape, read off the trees; `None` for anything else.
+fn lean(trees: &[TokenTree]) -> Option<TableInput> {
+    let mut at = 0;
+    let attrs = outer_attributes(trees, &mut at)?;
+    skip_visibility(trees, &mut at)?;
+    if !is_ident(trees.get(at), "struct") {
+        return None;
+    }
+    let ident = plain_ident(trees.get(at + 1))?;
+    let body = match trees.get(at + 2) {
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace && at + 3 == trees.len() => g,
+        _ => return None,
+    };
+    Some(TableInput {
+        attrs,
+        ident,
+        generics: None,
+        fields: Some(named_fields(body)?),
+    })
+}
+
+/// `{ #[..] pub a: T, b: U }`.
+fn named_fields(body: &Group) -> Option<Vec<FieldInput>> {
+    let trees: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while at < trees.len() {
+        let attrs = outer_attributes(&trees, &mut at)?;
+        skip_visibility(&trees, &mut at)?;
+        let ident = plain_ident(trees.get(at))?;
+        match trees.get(at + 1) {
+            Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Alone => {}
+            _ => return None,
+        }
+        at += 2;
+        let start = at;
+        let end = type_end(&trees, start)?;
+        if end == start {
+            return None;
+        }
+        let ty = match simple_type(&trees[start..end]) {
+            Some(ty) => ty,
+            None => syn::parse2(trees[start..end].iter().cloned().collect()).ok()?,
+        };
+        fields.push(FieldInput { attrs, ident, ty });
+        // Past the comma, if there is one.
+        at = end + 1;
+    }
+    Some(fields)
+}
+
+/// `T` or `T<U>` (nested: `Option<Vec<u8>>`), each a plain identifier: the types table fields
+/// have, built as syn's parser builds them (a path type, its angle-bracketed argument a type),
+/// without running it. `None` for anything else.
+fn simple_type(trees: &[TokenTree]) -> Option<syn::Type> {
+    let (TokenTree::Ident(name), rest) = trees.split_first()? else {
+        return None;
+    };
+    if !accepted_ident(name) {
+        return None;
+    }
+    let mut segment = syn::PathSegment::from(name.clone());
+    match rest {
+        [] => {}
+        [TokenTree::Punct(lt), inner @ .., TokenTree::Punct(gt)]
+            if lt.as_char() == '<' && lt.spacing() == Spacing::Alone && gt.as_char() == '>' =>
+        {
+            let mut args = syn::punctuated::Punctuated::new();
+            args.push(syn::GenericArgument::Type(simple_type(inner)?));
+            segment.arguments = syn::PathArguments::AngleBracketed(syn::AngleBracketedGenericArguments {
+                colon2_token: None,
+                lt_token: syn::Token![<](lt.span()),
+                args,
+                gt_token: syn::Token![>](gt.span()),
+            });
+        }
+        _ => return None,
+    }
+    Some(syn::Type::Path(syn::TypePath {
+        attrs: Vec::new(),
+        qself: None,
+        path: syn::Path::from(segment),
+    }))
+}
+
+/// Where a field's type ends: at the first `,` outside `<..>`, or the end. `None` for an
+/// `=` (a default value) or brackets that do not pair up, which syn reads instead.
+fn type_end(trees: &[TokenTree], start: usize) -> Option<usize> {
+    let mut angle = 0usize;
+    let mut prev_joint_minus = false;
+    for (i, t) in trees.iter().enumerate().skip(start) {
+        if let TokenTree::Punct(p) = t {
+            match p.as_char() {
+                ',' if angle == 0 => return Some(i),
+                '<' => angle += 1,
+                // The `>` of `->` closes nothing.
+                '>' if !prev_joint_minus => angle = angle.checked_sub(1)?,
+                '=' | ';' => return None,
+                _ => {}
+            }
+            prev_joint_minus = p.as_char() == '-' && p.spacing() == Spacing::Joint;
+        } else {
+            prev_joint_minus = false;
+        }
+    }
+    (angle == 0).then_some(trees.len())
+}
+
+/// `#[..]`s from `at`, each as syn reads it; `None` when one is not an outer attribute.
+fn outer_attributes(trees: &[TokenTree], at: &mut usize) -> Option<Vec<syn::Attribute>> {
+    let mut attrs = Vec::new();
+    while let (Some(TokenTree::Punct(pound)), Some(TokenTree::Group(bracket))) = (trees.get(*at), trees.get(*at + 1)) {
+        if pound.as_char() != '#' || bracket.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        attrs.push(attribute(pound.span(), bracket)?);
+        *at += 2;
+    }
+    Some(attrs)
+}
+
+/// One `#[..]`. `#[name(..)]`, the form of every table attribute, keeps the tokens it was
+/// given; any other form is read by syn.
+pub(super) fn attribute(pound: Span, bracket: &Group) -> Option<syn::Attribute> {
+    let mut inner = bracket.stream().into_iter();
+    if let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(list)), None) =
+        (inner.next(), inner.next(), inner.next())
+        && list.delimiter() == Delimiter::Parenthesis
+        && accepted_ident(&name)
+    {
+        return Some(syn::Attribute {
+            pound_token: syn::Token![#](pound),
+            style: syn::AttrStyle::Outer,
+            bracket_token: syn::token::Bracket {
+                span: bracket.delim_span(),
+            },
+            meta: syn::Meta::List(syn::MetaList {
+                path: syn::Path::from(name),
+                delimiter: syn::MacroDelimiter::Paren(syn::token::Paren {
+                    span: list.delim_span(),
+                }),
+                tokens: list.stream(),
+            }),
+        });
+    }
+    let tokens: TokenStream = [
+        TokenTree::Punct({
+            let mut p = proc_macro2::Punct::new('#', Spacing::Alone);
+            p.set_span(pound);
+            p
+        }),
+        TokenTree::Group(bracket.clone()),
+    ]
+    .into_iter()
+    .collect();
+    let mut attrs = syn::parse::Parser::parse2(syn::Attribute::parse_outer, tokens).ok()?;
+    (attrs.len() == 1).then(|| attrs.remove(0))
+}
+
+/// `pub`, `pub(crate)`, `pub(self)`, `pub(super)` or nothing; `None` for what only syn reads
+/// (`pub(in path)`, anything else in the parentheses).
+fn skip_visibility(trees: &[TokenTree], at: &mut usize) -> Option<()> {
+    if !is_ident(trees.get(*at), "pub") {
+        return Some(());
+    }
+    *at += 1;
+    if let Some(TokenTree::Group(g)) = trees.get(*at)
+        && g.delimiter() == Delimiter::Parenthesis
+    {
+        let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+        match inner.as_slice() {
+            [TokenTree::Ident(i)] if i == "crate" || i == "self" || i == "super" => *at += 1,
+            _ => return None,
+        }
+    }
+    Some(())
+}
+
+fn is_ident(t: Option<&TokenTree>, word: &str) -> bool {
+    matches!(t, Some(TokenTree::Ident(i)) if i == word)
+}
+
+/// An identifier syn takes as a name (not a keyword, not `_`).
+fn plain_ident(t: Option<&TokenTree>) -> Option<Ident> {
+    match t {
+        Some(TokenTree::Ident(i)) if accepted_ident(i) => Some(i.clone()),
+        _ => None,
+    }
+}
+
+/// Not a word syn refuses as an identifier: its keyword list, and a few more reserved words
+/// to be safe (an identifier passed over here is read by syn, which decides).
+fn accepted_ident(i: &Ident) -> bool {
+    !matches!(
+        i.to_string().as_str(),
+        "_" | "abstract"
+            | "as"
+            | "async"
+            | "await"
+            | "become"
+            | "box"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "do"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "final"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "macro"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "override"
+            | "priv"
+            | "pub"
+            | "raw"
+            | "ref"
+            | "return"
+            | "safe"
+            | "Self"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "try"
+            | "type"
+            | "typeof"
+            | "union"
+            | "unsafe"
+            | "unsized"
+            | "use"
+            | "virtual"
+            | "where"
+            | "while"
+            | "yield"
+    )
+}
+
+/// What reading a schema file found wrong.
+pub enum SourceError {
+    /// It is not valid Rust: syn's error (the first one).
+    Syntax(syn::Error),
+    /// Its tables have problems: every one, together.
+    Tables(syn::Error),
+}
+
+/// Every `#[derive(Table)]` struct of a schema file's text, inline modules included, in
+/// source order, as [`from_file`](super::from_file) reads them from `syn::parse_file`.
+///
+/// The file is tokenized once; a table item is read by [`TableInput::parse`], and the text
+/// between tables is parsed by syn item by item (and dropped), so an error anywhere is still
+/// found, without a syntax tree of the whole file at once.
+pub fn from_source(text: &str) -> Result<Vec<super::ParsedTable>, SourceError> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if body.starts_with("#!") {
+        // A shebang line (or an inner attribute): syn's file parser decides which.
+        let file = syn::parse_file(text).map_err(SourceError::Syntax)?;
+        return super::from_file(&file).map_err(SourceError::Tables);
+    }
+    let tokens: TokenStream = body.parse().map_err(|e| SourceError::Syntax(syn::Error::from(e)))?;
+    let mut walk = Walk {
+        tables: Vec::new(),
+        errors: None,
+    };
+    walk.items(tokens.into_iter().collect(), true)?;
+    match walk.errors {
+        Some(e) => Err(SourceError::Tables(e)),
+        None => Ok(walk.tables),
+    }
+}
+
+struct Walk {
+    tables: Vec<super::ParsedTable>,
+    errors: Option<syn::Error>,
+}
+
+impl Walk {
+    fn error(&mut self, e: syn::Error) {
+        match &mut self.errors {
+            Some(all) => all.combine(e),
+            None => self.errors = Some(e),
+        }
+    }
+
+    /// A file's (or an inline module's) items. Table items and modules are cut out at their
+    /// keywords; what lies between is handed to syn as items. `top`: inner attributes
+    /// (`#![..]`) may open it.
+    fn items(&mut self, mut trees: Vec<TokenTree>, top: bool) -> Result<(), SourceError> {
+        let mut rest_from = 0;
+        let mut first = true;
+        let mut i = 0;
+        while i < trees.len() {
+            let TokenTree::Ident(word) = &trees[i] else {
+                i += 1;
+                continue;
+            };
+            let is_mod = word == "mod"
+                && matches!(trees.get(i + 1), Some(TokenTree::Ident(_)))
+                && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
+            if !(is_mod || word == "struct" || word == "enum") {
+                i += 1;
+                continue;
+            }
+            let start = item_start(&trees, rest_from, i);
+            let end = if is_mod {
+                i + 2
+            } else {
+                let attrs: Option<Vec<syn::Attribute>> = attributes_before(&trees, start, i);
+                match (attrs, item_end(&trees, i)) {
+                    (Some(attrs), Some(end)) if super::derives_table(&attrs) => end,
+                    _ => {
+                        i += 1;
+                        continue;
+                    }
+                }
+            };
+            self.between(&trees[rest_from..start], top && first)?;
+            first = false;
+            let item: Vec<TokenTree> = trees[start..=end]
+                .iter_mut()
+                .map(|t| std::mem::replace(t, TokenTree::Punct(proc_macro2::Punct::new(';', Spacing::Alone))))
+                .collect();
+            if is_mod {
+                self.module(item)?;
+            } else {
+                let input = TableInput::parse(item.into_iter().collect()).map_err(SourceError::Syntax)?;
+                match super::from_input(&input) {
+                    Ok(t) => self.tables.push(t),
+                    Err(e) => self.error(e),
+                }
+            }
+            rest_from = end + 1;
+            i = end + 1;
+        }
+        self.between(&trees[rest_from..], top && first)
+    }
+
+    /// An inline module: its head is checked by syn (with an empty body), its body read as
+    /// items.
+    fn module(&mut self, mut item: Vec<TokenTree>) -> Result<(), SourceError> {
+        let Some(TokenTree::Group(body)) = item.pop() else {
+            return Ok(());
+        };
+        let mut empty = Group::new(Delimiter::Brace, TokenStream::new());
+        empty.set_span(body.span());
+        item.push(TokenTree::Group(empty));
+        syn::parse2::<syn::Item>(item.into_iter().collect()).map_err(SourceError::Syntax)?;
+        let inner: TokenStream = body.stream();
+        drop(body);
+        self.items(inner.into_iter().collect(), true)
+    }
+
+    /// Tokens between table items: parsed as items (a file's inner attributes first, where
+    /// the file begins), and dropped.
+    fn between(&mut self, trees: &[TokenTree], top: bool) -> Result<(), SourceError> {
+        if trees.is_empty() {
+            return Ok(());
+        }
+        let tokens: TokenStream = trees.iter().cloned().collect();
+        let parse = |input: syn::parse::ParseStream<'_>| -> syn::Result<()> {
+            if top {
+                input.call(syn::Attribute::parse_inner)?;
+            }
+            while !input.is_empty() {
+                input.parse::<syn::Item>()?;
+            }
+            Ok(())
+        };
+        syn::parse::Parser::parse2(parse, tokens).map_err(SourceError::Syntax)
+    }
+}
+
+/// Where the item whose keyword is at `kw` begins: back over its visibility and its `#[..]`s,
+/// not before `floor`.
+fn item_start(trees: &[TokenTree], floor: usize, kw: usize) -> usize {
+    let mut j = kw;
+    if j >= floor + 2
+        && is_ident(trees.get(j - 2), "pub")
+        && matches!(&trees[j - 1], TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis)
+    {
+        j -= 2;
+    } else if j > floor && is_ident(trees.get(j - 1), "pub") {
+        j -= 1;
+    }
+    while j >= floor + 2
+        && matches!(&trees[j - 1], TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket)
+        && matches!(&trees[j - 2], TokenTree::Punct(p) if p.as_char() == '#')
+    {
+        j -= 2;
+    }
+    j
+}
+
+/// The `#[..]`s from `start` up to the visibility before `kw`, as syn reads them; `None` if one
+/// does not read (syn reports it where it lies).
+fn attributes_before(trees: &[TokenTree], start: usize, kw: usize) -> Option<Vec<syn::Attribute>> {
+    let mut at = start;
+    let attrs = outer_attributes(&trees[..kw], &mut at)?;
+    Some(attrs)
+}
+
+/// The last tree of the struct or enum whose keyword is at `kw`: its body (`{..}` outside
+/// `<..>`) or the `;` of a tuple or unit struct.
+fn item_end(trees: &[TokenTree], kw: usize) -> Option<usize> {
+    let mut angle = 0usize;
+    let mut prev_joint_minus = false;
+    for (i, t) in trees.iter().enumerate().skip(kw + 1) {
+        match t {
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && angle == 0 => return Some(i),
+            TokenTree::Punct(p) => {
+                match p.as_char() {
+                    ';' if angle == 0 => return Some(i),
+                    '<' => angle += 1,
+                    '>' if !prev_joint_minus => angle = angle.saturating_sub(1),
+                    _ => {}
+                }
+                prev_joint_minus = p.as_char() == '-' && p.spacing() == Spacing::Joint;
+                continue;
+            }
+            _ => {}
+        }
+        prev_joint_minus = false;
+    }
+    None
+}
