@@ -192,6 +192,22 @@ impl<'m> Ledger<'m> {
     }
 
     /// Where the `i`th migration stands.
+    /// The hash migration `i` was applied with, when its file has been edited since: what an
+    /// accepted edit replaces. An error that says why there is nothing to accept otherwise.
+    pub fn edited_hash(&self, i: usize) -> Result<String, MigrateError> {
+        let refuse = |reason: &str| MigrateError::NotEdited {
+            tag: self.migrations.migrations[i].tag().to_string(),
+            reason: reason.to_string(),
+        };
+        match &self.states[i] {
+            MigrationState::Edited => Ok(self.applied_hash(i).unwrap_or_default().to_string()),
+            MigrationState::Pending => Err(refuse("it is not applied to this database")),
+            MigrationState::Applied { .. } => Err(refuse(
+                "its file is unchanged since it was applied; there is nothing to accept",
+            )),
+        }
+    }
+
     pub fn state(&self, i: usize) -> &MigrationState {
         &self.states[i]
     }

@@ -809,18 +809,10 @@ impl Driver for PgDriver {
             Vec::new()
         };
         let ledger = Ledger::new(migrations, &rows);
+        let old = ledger.edited_hash(i)?;
         let refuse = |reason: &str| MigrateError::NotEdited {
             tag: m.tag().to_string(),
             reason: reason.to_string(),
-        };
-        let old = match ledger.state(i) {
-            MigrationState::Edited => ledger.applied_hash(i).unwrap_or_default().to_string(),
-            MigrationState::Pending => return Err(refuse("it is not applied to this database")),
-            MigrationState::Applied { .. } => {
-                return Err(refuse(
-                    "its file is unchanged since it was applied; there is nothing to accept",
-                ));
-            }
         };
         ensure_tracking(&mut self.client, migrations)?;
         let n = self.client.execute(

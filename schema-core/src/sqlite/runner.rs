@@ -280,18 +280,10 @@ impl Migrations {
             Vec::new()
         };
         let ledger = Ledger::new(self, &rows);
+        let old = ledger.edited_hash(i)?;
         let refuse = |reason: &str| MigrateError::NotEdited {
             tag: m.tag().to_string(),
             reason: reason.to_string(),
-        };
-        let old = match ledger.state(i) {
-            MigrationState::Edited => ledger.applied_hash(i).unwrap_or_default().to_string(),
-            MigrationState::Pending => return Err(refuse("it is not applied to this database")),
-            MigrationState::Applied { .. } => {
-                return Err(refuse(
-                    "its file is unchanged since it was applied; there is nothing to accept",
-                ));
-            }
         };
         // drizzle-orm's table has no `tag` column yet: brought to ours first, as a run does.
         tracking::ensure(&tx, self.table())?;
