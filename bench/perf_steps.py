@@ -11,18 +11,23 @@ import sys
 
 # (step, pattern): checked from the outermost frame inwards.
 STEPS = [
+    # Before the outermost match of its own parts: lint reads, diffs and plans again.
+    ("lint of the written migration (snapshots read back, diff and plan again)", re.compile(r"schema_core::lint::lint\b|Migrations::from_dir")),
+    # The lean front end (parse::from_source): the tokenizer, then the table items.
+    ("tokenizing the file (proc_macro2)", re.compile(r"proc_macro2::fallback::TokenStream::from_str|TokenStream as core::str::traits::FromStr")),
+    ("reading the table items (TableInput, attributes, checks)", re.compile(r"parse::input::Walk|parse::from_input|TableInput::parse")),
     ("syn::parse_file (the syn tree)", re.compile(r"syn::parse_file|syn::parse::Parser::parse_str")),
     ("dropping the syn tree", re.compile(r"drop_in_place<syn::file::File>")),
-    ("from_file (our parse, the per-struct deep copy)", re.compile(r"schema_model::parse::from_file")),
+    ("from_file (syn items, read through their tokens)", re.compile(r"schema_model::parse::from_file")),
     ("dropping the parsed tables", re.compile(r"drop_in_place<alloc::vec::Vec<schema_model::parse::ParsedTable")),
     ("resolve (references)", re.compile(r"schema_model::parse::resolve")),
-    ("reading the previous snapshot (serde_json::Value)", re.compile(r"Folder::read_snapshot|read_snapshot|sqlite::snapshot::read")),
+    ("reading the previous snapshot", re.compile(r"Folder::read_snapshot|read_snapshot|sqlite::snapshot::read")),
     ("normalize", re.compile(r"Dialect::normalize|normalize_table")),
-    ("resolve_renames (Schema::table scans)", re.compile(r"resolve_renames")),
+    ("resolve_renames", re.compile(r"resolve_renames")),
     ("diff", re.compile(r"schema_core::diff::diff\b")),
     ("plan (SQL)", re.compile(r"sqlite::plan::plan|Dialect>::plan")),
-    ("strip_hints (a clone of every table)", re.compile(r"strip_schema_hints|strip_hints")),
-    ("snapshot write (serde_json::Value, pretty)", re.compile(r"write_snapshot|sqlite::snapshot::write|sqlite::snapshot::to_json|serde_json::ser|serde_json::value::ser")),
+    ("strip_hints", re.compile(r"strip_schema_hints|strip_hints")),
+    ("snapshot write", re.compile(r"write_snapshot|sqlite::snapshot::write|sqlite::snapshot::to_json|serde_json::ser|serde_json::value::ser")),
     ("writing the files", re.compile(r"folder::write|write_migration")),
     ("dropping the model at exit", re.compile(r"drop_in_place<schema_core::generate|drop_in_place<schema_model::model::Schema")),
 ]

@@ -149,6 +149,8 @@ fn shapes_outside_the_common_one_read_as_syn_read_them() {
         "#[derive(Table)]\nstruct A { id: i64 = 3 }\n",
         "#[derive(Table)]\nstruct A { type: i64 }\n",
         "#[derive(Table)]\nstruct A { id: i64 }\n#![inner_too_late]\n",
+        // An item left open where a table begins: syn says so at the table, not at a cut.
+        "const X: i32 = 5\n#[derive(Table)]\nstruct A { id: i64 }\n",
         // Errors of the tables themselves, in two tables.
         "#[derive(Table)]\n#[table(nope)]\nstruct A { #[column(default = \"x\")] id: i64 }\n#[derive(Table)]\nstruct B { #[column(references = Missing::id)] id: i64 }\n",
         // A shebang and a byte order mark.

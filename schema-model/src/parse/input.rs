@@ -340,19 +340,32 @@ pub enum SourceError {
 /// found, without a syntax tree of the whole file at once.
 pub fn from_source(text: &str) -> Result<Vec<super::ParsedTable>, SourceError> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if body.starts_with("#!") {
-        // A shebang line (or an inner attribute): syn's file parser decides which.
-        let file = syn::parse_file(text).map_err(SourceError::Syntax)?;
-        return super::from_file(&file).map_err(SourceError::Tables);
+    // A shebang line (or an inner attribute) is syn's file parser's to tell apart.
+    let walked = if body.starts_with("#!") { Err(None) } else { walk(body) };
+    match walked {
+        Ok(tables) => Ok(tables),
+        Err(Some(tables)) => Err(SourceError::Tables(tables)),
+        // NOTE: on a syntax error the whole file goes through `syn::parse_file`, which says
+        // which error and where exactly as it always did (a piece parsed alone would end
+        // where the file does not); a file syn reads after all is read from its items.
+        Err(None) => {
+            let file = syn::parse_file(text).map_err(SourceError::Syntax)?;
+            super::from_file(&file).map_err(SourceError::Tables)
+        }
     }
-    let tokens: TokenStream = body.parse().map_err(|e| SourceError::Syntax(syn::Error::from(e)))?;
+}
+
+/// The tables of a file's text, or the errors of its tables (`Some`), or `None` for a syntax
+/// error (for `syn::parse_file` to report).
+fn walk(body: &str) -> Result<Vec<super::ParsedTable>, Option<syn::Error>> {
+    let tokens: TokenStream = body.parse().map_err(|_| None)?;
     let mut walk = Walk {
         tables: Vec::new(),
         errors: None,
     };
-    walk.items(tokens.into_iter().collect(), true)?;
+    walk.items(tokens.into_iter().collect(), true).map_err(|_| None)?;
     match walk.errors {
-        Some(e) => Err(SourceError::Tables(e)),
+        Some(e) => Err(Some(e)),
         None => Ok(walk.tables),
     }
 }
