@@ -53,6 +53,22 @@ impl Pg {
         }
     }
 
+    /// A `--custom` migration named `name` (the schema carried over), holding `sql`; its path,
+    /// to write other SQL into later.
+    fn custom(&self, src: &str, name: Option<&str>, sql: &str) -> std::path::PathBuf {
+        let opts = GenerateOptions {
+            custom: true,
+            name: name.map(String::from),
+            ..Default::default()
+        };
+        let GenerateOutcome::Written(w) = generate(&self.folder(), &schema_from_source(src), &opts, &mut ()).unwrap()
+        else {
+            panic!("a custom migration is always written")
+        };
+        std::fs::write(&w.sql_path, sql).unwrap();
+        w.sql_path
+    }
+
     fn driver(&self) -> PgDriver {
         PgDriver::open(&self.url, OpenMode::Create).unwrap()
     }
@@ -319,23 +335,11 @@ fn eight_migrators_at_once_apply_each_migration_once() {
     let p = Pg::new(&server, "concurrent");
     p.generate(V1);
     // A data migration, which would fail on a second run (the key is taken).
-    let custom = generate(
-        &p.folder(),
-        &schema_from_source(V1),
-        &GenerateOptions {
-            custom: true,
-            name: Some("seed".into()),
-            ..Default::default()
-        },
-        &mut (),
-    )
-    .unwrap();
-    let GenerateOutcome::Written(w) = custom else { panic!() };
-    std::fs::write(
-        &w.sql_path,
+    p.custom(
+        V1,
+        Some("seed"),
         "INSERT INTO users (id, email) VALUES (100, 'admin@x');\n--> statement-breakpoint\nSELECT pg_sleep(0.3);",
-    )
-    .unwrap();
+    );
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let url = p.url.clone();
@@ -358,29 +362,13 @@ fn transaction_control_is_refused_before_anything_runs() {
     let Some(server) = server() else { return };
     let p = Pg::new(&server, "forbidden");
     p.generate(V1);
-    let GenerateOutcome::Written(w) = generate(
-        &p.folder(),
-        &schema_from_source(V1),
-        &GenerateOptions {
-            custom: true,
-            ..Default::default()
-        },
-        &mut (),
-    )
-    .unwrap() else {
-        panic!()
-    };
-    std::fs::write(&w.sql_path, "INSERT INTO users (email) VALUES ('x');\nCOMMIT;").unwrap();
+    let path = p.custom(V1, None, "INSERT INTO users (email) VALUES ('x');\nCOMMIT;");
     let err = p.migrate().unwrap_err().to_string();
     assert!(err.contains("COMMIT") && err.contains("nothing was applied"), "{err}");
     // Not even the first migration ran.
     assert_eq!(p.driver().introspect(&[]).unwrap().tables.len(), 0);
     // A DO block's BEGIN .. END is no transaction control.
-    std::fs::write(
-        &w.sql_path,
-        "DO $$ BEGIN INSERT INTO users (email) VALUES ('x'); END $$;",
-    )
-    .unwrap();
+    std::fs::write(&path, "DO $$ BEGIN INSERT INTO users (email) VALUES ('x'); END $$;").unwrap();
     p.migrate().unwrap();
     assert_eq!(p.rows("SELECT email FROM users"), ["x"]);
 }
@@ -392,30 +380,17 @@ fn a_concurrently_migration_runs_outside_a_transaction_and_reruns_safely() {
     p.generate(V1);
     p.migrate().unwrap();
     p.exec("INSERT INTO users (email) VALUES ('a@x'), ('a@y')");
-    let GenerateOutcome::Written(w) = generate(
-        &p.folder(),
-        &schema_from_source(V1),
-        &GenerateOptions {
-            custom: true,
-            name: Some("index".into()),
-            ..Default::default()
-        },
-        &mut (),
-    )
-    .unwrap() else {
-        panic!()
-    };
     // Mixed with a transactional statement: refused, naming both rules.
-    std::fs::write(
-        &w.sql_path,
+    let path = p.custom(
+        V1,
+        Some("index"),
         "CREATE INDEX CONCURRENTLY users_nick_idx ON users (nick);\n--> statement-breakpoint\nUPDATE users SET score = 1;",
-    )
-    .unwrap();
+    );
     let err = p.migrate().unwrap_err().to_string();
     assert!(err.contains("a migration of their own"), "{err}");
     // A unique index the rows break: the build fails and leaves an INVALID index behind.
     std::fs::write(
-        &w.sql_path,
+        &path,
         "CREATE UNIQUE INDEX CONCURRENTLY users_domain_idx ON users (split_part(email, '@', 1));",
     )
     .unwrap();
