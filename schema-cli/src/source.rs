@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use schema_core::model::Schema;
-use schema_model::parse::{self, ParsedTable, SourceError};
+use schema_model::parse::{self, Origin, Parsed, SourceError};
 
 /// Everything wrong with the schema files, each line naming its file and line.
 #[derive(Debug)]
@@ -171,8 +171,10 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
 /// evaluated with the cargo `features` the application is built with. A macro that may make
 /// tables is said on stderr: the CLI cannot see into it.
 pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErrors> {
-    let mut parsed: Vec<ParsedTable> = Vec::new();
-    let mut origin: Vec<usize> = Vec::new();
+    let mut parsed = Parsed::default();
+    // The file of each table and of each enum, for errors found when resolving.
+    let mut table_origin: Vec<usize> = Vec::new();
+    let mut enum_origin: Vec<usize> = Vec::new();
     let mut errors = Vec::new();
     for (i, path) in files.iter().enumerate() {
         let text = match std::fs::read_to_string(path) {
@@ -229,9 +231,10 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
             parse::from_source(&text)
         };
         match read {
-            Ok(tables) => {
-                origin.extend(std::iter::repeat_n(i, tables.len()));
-                parsed.extend(tables);
+            Ok(items) => {
+                table_origin.extend(std::iter::repeat_n(i, items.tables.len()));
+                enum_origin.extend(std::iter::repeat_n(i, items.enums.len()));
+                parsed.extend(items);
             }
             Err(SourceError::Syntax(e)) => errors.extend(
                 located(path, &e)
@@ -241,21 +244,24 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
             Err(SourceError::Tables(e)) => errors.extend(located(path, &e)),
         }
     }
+    let locate = |e: &parse::ResolveError| {
+        let file = match e.at {
+            Origin::Table(t) => table_origin[t],
+            Origin::Enum(n) => enum_origin[n],
+        };
+        located(&files[file], &e.error)
+    };
     if !errors.is_empty() {
+        // The tables that did read have their types checked too: every error is said at once.
+        errors.extend(parse::resolve_enums(&mut parsed).iter().flat_map(locate));
         return Err(SourceErrors(errors));
     }
-    if parsed.is_empty() {
+    if parsed.tables.is_empty() {
         let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
         return Err(SourceErrors(vec![format!(
             "{}:1:1: no #[derive(Table)] structs found; a schema file declares tables as `#[derive(Table)] struct ..`",
             names.join(", ")
         )]));
     }
-    parse::resolve_owned(parsed).map_err(|errs| {
-        SourceErrors(
-            errs.iter()
-                .flat_map(|e| located(&files[origin[e.table]], &e.error))
-                .collect(),
-        )
-    })
+    parse::resolve_owned(parsed).map_err(|errs| SourceErrors(errs.iter().flat_map(locate).collect()))
 }

@@ -14,6 +14,7 @@
 mod fault;
 mod json;
 mod migrate;
+mod sql_enum;
 mod table;
 mod value;
 
@@ -36,11 +37,14 @@ pub mod sqlite;
 pub mod two_phase;
 
 pub use migrate::{Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
+/// `#[derive(SqlEnum)]`: an enum of unit variants as an SQL enum type (see README).
+pub use schema_derive::SqlEnum;
 /// `#[derive(Table)]`: see the crate's README for the attributes.
 pub use schema_derive::Table;
 /// `embed_migrations!("migrations")`: the folder built into the binary as [`Migrations`].
 pub use schema_derive::embed_migrations;
 pub use schema_model::{model, sql};
+pub use sql_enum::{SqlEnum, UnknownValue};
 pub use table::{ColumnRef, Executor, References, RowReader, Table};
 pub use value::Value;
 
@@ -55,6 +59,7 @@ pub use rusqlite;
 pub mod __private {
     pub use schema_model::model;
 
+    pub use crate::sql_enum::{enum_has_value, parse_value};
     pub use crate::table::{KeyPart, references_key};
 
     #[cfg(feature = "sqlite")]
@@ -67,4 +72,20 @@ pub mod __private {
 #[macro_export]
 macro_rules! __sqlite_rows {
     ($($impl:tt)*) => {};
+}
+
+/// Without the `sqlite` feature, an SqlEnum has no conversions for its client library.
+#[cfg(not(feature = "sqlite"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __sqlite_enum {
+    ($ty:ty) => {};
+}
+
+/// Without the PostgreSQL driver, an SqlEnum has no `postgres` conversions.
+#[cfg(not(feature = "postgres"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __postgres_enum {
+    ($ty:ty) => {};
 }

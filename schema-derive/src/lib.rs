@@ -17,6 +17,16 @@ pub fn derive_table(input: TokenStream) -> TokenStream {
         .into()
 }
 
+/// `#[derive(SqlEnum)]`: implements `schema_core::SqlEnum` for an enum of unit variants, a
+/// PostgreSQL enum type (`#[sql_enum(name = "..", schema = "..")]`, a variant's value
+/// `#[sql_enum(rename = "..")]`), `text` with a CHECK on SQLite.
+#[proc_macro_derive(SqlEnum, attributes(sql_enum))]
+pub fn derive_sql_enum(input: TokenStream) -> TokenStream {
+    expand::derive_sql_enum(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
 /// `embed_migrations!("migrations")`: the migration folder (relative to the crate's
 /// manifest) built into the binary, as a `schema_core::Migrations`. Every file is a build
 /// input, so a new migration is picked up without touching anything else; a journal that

@@ -12,6 +12,10 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Schema {
     pub tables: Vec<Table>,
+    /// The enum types (`#[derive(SqlEnum)]`) the schema declares, whether or not a column uses
+    /// them yet. A column of an enum carries its type whole ([`LogicalType::Enum`]), so a table
+    /// alone can be rendered; [`Schema::enum_types`] joins both.
+    pub enums: Vec<EnumType>,
 }
 
 impl Schema {
@@ -27,6 +31,49 @@ impl Schema {
             out.entry(t.name.as_str()).or_insert(t);
         }
         out
+    }
+
+    /// Every enum type of the schema, declared or used by a column, each once (the declared
+    /// one first), in the order they appear.
+    pub fn enum_types(&self) -> Vec<&EnumType> {
+        let mut out: Vec<&EnumType> = Vec::with_capacity(self.enums.len());
+        let used = self
+            .tables
+            .iter()
+            .flat_map(|t| t.columns.iter())
+            .filter_map(|c| match &c.ty {
+                LogicalType::Enum(e) => Some(&**e),
+                _ => None,
+            });
+        for e in self.enums.iter().chain(used) {
+            if !out.iter().any(|o| o.same_type(e)) {
+                out.push(e);
+            }
+        }
+        out
+    }
+}
+
+/// An enum type: `#[derive(SqlEnum)]`, `CREATE TYPE .. AS ENUM (..)` on PostgreSQL, `text`
+/// with a CHECK listing the values on SQLite.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EnumType {
+    pub name: String,
+    /// The PostgreSQL namespace, when it is not `public`.
+    pub schema: Option<String>,
+    /// The values, in the order the type sorts them.
+    pub values: Vec<String>,
+}
+
+impl EnumType {
+    /// The same type (by its qualified name), whatever its values.
+    pub fn same_type(&self, other: &EnumType) -> bool {
+        self.name == other.name && self.schema == other.schema
+    }
+
+    /// `schema.name`, `public` for a type without a schema: how drizzle-kit's snapshot keys it.
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.schema.as_deref().unwrap_or("public"), self.name)
     }
 }
 
@@ -163,15 +210,20 @@ pub enum LogicalType {
     Timestamp,
     /// A UUID: `uuid::Uuid`.
     Uuid,
+    /// A column of an enum type, with the type's values (see [`EnumType`]).
+    Enum(Box<EnumType>),
     /// `#[column(sql_type = "..")]`, or a type read back from a snapshot or a database.
     Sql(String),
 }
 
 impl LogicalType {
-    /// Equal, SQL type names compared without case (`INTEGER` is `integer`).
+    /// Equal, SQL type names compared without case (`INTEGER` is `integer`), and enum types by
+    /// name: a column keeps its type when the type gains or loses a value (the type changes,
+    /// not the column).
     pub fn eq_ignore_case(&self, other: &LogicalType) -> bool {
         match (self, other) {
             (LogicalType::Sql(a), LogicalType::Sql(b)) => a.eq_ignore_ascii_case(b),
+            (LogicalType::Enum(a), LogicalType::Enum(b)) => a.same_type(b),
             _ => self == other,
         }
     }

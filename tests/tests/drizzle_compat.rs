@@ -28,6 +28,7 @@ fn derived_schema() -> Schema {
             basic::Membership::table_def().clone(),
             basic::Employee::table_def().clone(),
         ],
+        ..Default::default()
     }
 }
 

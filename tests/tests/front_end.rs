@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use schema_model::parse::{self, ParsedTable, SourceError, TableInput};
+use schema_model::parse::{self, Parsed, ParsedTable, SourceError, TableInput};
 
 /// `line:column: message` of each error.
 fn located(e: &syn::Error) -> Vec<String> {
@@ -21,12 +21,13 @@ fn located(e: &syn::Error) -> Vec<String> {
 
 /// What a reading found, as comparable text: the tables (model, fields, resolved schema) or
 /// the errors with their places.
-fn describe(read: Result<Vec<ParsedTable>, SourceError>) -> String {
+fn describe(read: Result<Parsed, SourceError>) -> String {
     match read {
         Err(SourceError::Syntax(e)) => format!("syntax: {:?}", located(&e)),
         Err(SourceError::Tables(e)) => format!("tables: {:?}", located(&e)),
-        Ok(tables) => {
-            let fields: Vec<String> = tables
+        Ok(parsed) => {
+            let fields: Vec<String> = parsed
+                .tables
                 .iter()
                 .flat_map(|t| {
                     t.fields.iter().map(move |f| {
@@ -40,11 +41,16 @@ fn describe(read: Result<Vec<ParsedTable>, SourceError>) -> String {
                     })
                 })
                 .collect();
-            let resolved = match parse::resolve(&tables) {
+            let enums: Vec<String> = parsed
+                .enums
+                .iter()
+                .map(|e| format!("{}: {:?}", e.ident, e.ty))
+                .collect();
+            let resolved = match parse::resolve(&parsed) {
                 Ok(schema) => format!("{schema:?}"),
                 Err(errs) => format!("{:?}", errs.iter().flat_map(|e| located(&e.error)).collect::<Vec<_>>()),
             };
-            format!("tables: {fields:?}\n{resolved}")
+            format!("tables: {fields:?}\nenums: {enums:?}\n{resolved}")
         }
     }
 }
@@ -82,7 +88,15 @@ fn lean_against_derive_input(text: &str) {
                 assert_eq!(fields(&ours), fields(&syns), "struct {}", s.ident);
                 let lean = parse::from_tokens(tokens.clone());
                 let full = parse::from_input(&TableInput::from(syn::parse2::<syn::DeriveInput>(tokens).unwrap()));
-                let d = |r: Result<ParsedTable, syn::Error>| describe(r.map(|t| vec![t]).map_err(SourceError::Tables));
+                let d = |r: Result<ParsedTable, syn::Error>| {
+                    describe(
+                        r.map(|t| Parsed {
+                            tables: vec![t],
+                            enums: Vec::new(),
+                        })
+                        .map_err(SourceError::Tables),
+                    )
+                };
                 assert_eq!(d(lean), d(full), "struct {}", s.ident);
             }
             syn::Item::Mod(m) => items.extend(m.content.iter().flat_map(|(_, i)| i)),

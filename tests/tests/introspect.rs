@@ -33,6 +33,7 @@ fn the_fixture_reads_back_as_built() {
             basic::Membership::table_def().clone(),
             basic::Employee::table_def().clone(),
         ],
+        ..Default::default()
     });
 }
 
@@ -48,6 +49,7 @@ fn the_example_reads_back_as_built() {
             blog::Comment::table_def().clone(),
             blog::Rating::table_def().clone(),
         ],
+        ..Default::default()
     });
 }
 

@@ -72,10 +72,12 @@ pub trait Dialect: fmt::Debug + Sync {
     /// it (type names resolved, constraints in the shape the dialect keeps them).
     fn normalize_table(&self, table: &Table) -> Table;
 
-    /// [`Dialect::normalize_table`] for every table.
+    /// [`Dialect::normalize_table`] for every table. A dialect without enum types (this
+    /// default) has lowered each enum column in `normalize_table`, and keeps no enums.
     fn normalize(&self, schema: &Schema) -> Schema {
         Schema {
             tables: schema.tables.iter().map(|t| self.normalize_table(t)).collect(),
+            enums: Vec::new(),
         }
     }
 
@@ -116,9 +118,15 @@ pub trait Dialect: fmt::Debug + Sync {
     /// `String`, ...): one that reads back every value such a column holds.
     fn rust_type(&self, declared: &str) -> &'static str;
 
-    /// A `default_sql` value as the derive takes it, for a default read from a database.
+    /// A `default_sql` value as the derive takes it, for a default read from a database: the
+    /// derive checks defaults in SQLite's form (an expression in parentheses), which PostgreSQL
+    /// reads the same.
     fn default_sql_attribute(&self, default: &str) -> String {
-        default.to_string()
+        if schema_model::sql::sqlite::is_default_form(default) {
+            default.to_string()
+        } else {
+            format!("({default})")
+        }
     }
 
     /// What a statement of a migration file is, for the runner.

@@ -176,7 +176,10 @@ mod tests {
         let mut age = Column::new("age", LogicalType::Sql("integer".into()));
         age.not_null = false;
         users.columns.push(age);
-        let prev = Schema { tables: vec![users] };
+        let prev = Schema {
+            tables: vec![users],
+            ..Default::default()
+        };
         let mut next = prev.clone();
         next.tables[0].columns[1].ty = LogicalType::Sql("text".into());
         let changes = diff(&prev, &next, &Renames::default());

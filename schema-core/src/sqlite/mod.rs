@@ -152,14 +152,6 @@ impl Dialect for Sqlite {
     fn lint_rules(&self) -> &'static dyn crate::lint::DialectRules {
         &SQLITE_RULES
     }
-
-    fn default_sql_attribute(&self, default: &str) -> String {
-        if text::is_default_form(default) {
-            default.to_string()
-        } else {
-            format!("({default})")
-        }
-    }
 }
 
 #[cfg(test)]

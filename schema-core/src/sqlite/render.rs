@@ -17,6 +17,8 @@ pub fn type_name(ty: &LogicalType) -> String {
         // ISO-8601 text, as SQLite's own date functions write it; a UUID as its 16 bytes.
         LogicalType::Date | LogicalType::DateTime | LogicalType::Timestamp => "text".into(),
         LogicalType::Uuid => "blob".into(),
+        // The value's text; [`normalize_table`] adds the CHECK that keeps it one of the values.
+        LogicalType::Enum(_) => "text".into(),
         LogicalType::Sql(s) => s.clone(),
     }
 }
@@ -39,6 +41,9 @@ pub fn normalize_table(table: &Table) -> Table {
             });
             c.unique = false;
         }
+        if let LogicalType::Enum(e) = &c.ty {
+            t.checks.push(enum_check(&table.name, &c.name, &e.values));
+        }
         c.ty = LogicalType::Sql(type_name(&c.ty));
     }
     indexes.append(&mut t.indexes);
@@ -54,6 +59,17 @@ pub fn normalize_table(table: &Table) -> Table {
     t.uniques = constraints;
     t.indexes = indexes;
     t
+}
+
+/// The CHECK that stands for an enum type on SQLite: the column holds one of the values
+/// (or NULL, which a CHECK lets through).
+pub fn enum_check(table: &str, column: &str, values: &[String]) -> crate::model::Check {
+    let list: Vec<String> = values.iter().map(|v| schema_model::sql::string_literal(v)).collect();
+    crate::model::Check {
+        name: format!("{table}_{column}_enum_check"),
+        expr: format!("{} IN ({})", ident(column), list.join(", ")),
+        named: true,
+    }
 }
 
 /// One column's definition, as `CREATE TABLE` and `ALTER TABLE .. ADD` both write it; `table`

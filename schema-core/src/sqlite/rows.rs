@@ -172,6 +172,30 @@ macro_rules! __sqlite_rows {
     ($($impl:tt)*) => { $($impl)* };
 }
 
+/// An SqlEnum's rusqlite conversions: stored as its value's text, read back checked.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __sqlite_enum {
+    ($ty:ty) => {
+        impl $crate::rusqlite::types::ToSql for $ty {
+            fn to_sql(&self) -> $crate::rusqlite::Result<$crate::rusqlite::types::ToSqlOutput<'_>> {
+                ::std::result::Result::Ok($crate::rusqlite::types::ToSqlOutput::Borrowed(
+                    $crate::rusqlite::types::ValueRef::Text(<$ty as $crate::SqlEnum>::as_value(self).as_bytes()),
+                ))
+            }
+        }
+        impl $crate::rusqlite::types::FromSql for $ty {
+            fn column_result(
+                value: $crate::rusqlite::types::ValueRef<'_>,
+            ) -> $crate::rusqlite::types::FromSqlResult<Self> {
+                let text = value.as_str()?;
+                $crate::__private::parse_value::<$ty>(text)
+                    .map_err(|e| $crate::rusqlite::types::FromSqlError::Other(::std::boxed::Box::new(e)))
+            }
+        }
+    };
+}
+
 impl rusqlite::types::ToSql for crate::Value {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         use rusqlite::types::{ToSqlOutput, ValueRef};

@@ -421,7 +421,10 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
     Ok(Snapshot {
         id: str_at(&v, "id")?.to_string(),
         prev_id: str_at(&v, "prevId")?.to_string(),
-        schema: Schema { tables },
+        schema: Schema {
+            tables,
+            enums: Vec::new(),
+        },
         renames: meta_renames(&v),
     })
 }
@@ -914,7 +917,10 @@ mod tests {
         Snapshot {
             id: "i\"d".into(),
             prev_id: crate::snapshot::ROOT_ID.into(),
-            schema: Schema { tables },
+            schema: Schema {
+                tables,
+                enums: Vec::new(),
+            },
             renames: Renames {
                 tables: vec![("old".into(), "zeta".into())],
                 columns: vec![("zeta".into(), "a".into(), "b".into())],

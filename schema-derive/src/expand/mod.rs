@@ -44,6 +44,8 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
     let new_struct = new::new_struct(input, p, &new_fields);
     let new_ident = &p.new_ident;
     let sqlite_rows = sqlite::rows_impl(p, &columns, &key, &new_fields);
+    let enum_types = p.enum_columns.iter().map(enum_column_type);
+    let enum_defaults = p.enum_columns.iter().filter_map(enum_default_check);
 
     let fn_span = Span::call_site();
     quote_spanned! {fn_span=>
@@ -69,6 +71,7 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
                     DEF.get_or_init(|| {
                         let mut table = #model;
                         table.foreign_keys = ::std::vec![#(#fks),*];
+                        #(#enum_types)*
                         table
                     })
                 }
@@ -81,6 +84,8 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
             fn __check_references() {
                 #(#ref_checks)*
             }
+
+            #(#enum_defaults)*
         };
     }
 }
@@ -167,6 +172,30 @@ fn foreign_key_tokens(table_name: &str, r: &parse::Reference) -> TokenStream {
             fk
         }
     }
+}
+
+/// A column of an enum: its type is the `SqlEnum` impl's, which only the compiler knows (and
+/// which says what is wrong when the field's type is not an enum).
+fn enum_column_type(e: &parse::EnumColumn) -> TokenStream {
+    let (i, path) = (e.column, &e.path);
+    let enum_type = quote_spanned! {e.span=> <#path as ::schema_core::SqlEnum>::enum_type()};
+    quote! {
+        table.columns[#i].ty = ::schema_core::__private::model::LogicalType::Enum(::std::boxed::Box::new(#enum_type));
+    }
+}
+
+/// `default = ".."` on an enum column names one of its values, checked when compiling.
+fn enum_default_check(e: &parse::EnumColumn) -> Option<TokenStream> {
+    let d = e.default.as_ref()?;
+    let (path, value) = (&e.path, &d.value);
+    let shown = quote!(#path).to_string().replace(' ', "");
+    let message = format!("the default `{value}` is not a value of the enum `{shown}`");
+    Some(quote_spanned! {d.span=>
+        const _: () = ::std::assert!(
+            ::schema_core::__private::enum_has_value(<#path as ::schema_core::SqlEnum>::VALUES, #value),
+            #message
+        );
+    })
 }
 
 /// Compile-time checks of a reference: every column's type against the parent column it
@@ -287,6 +316,14 @@ fn type_tokens(t: &LogicalType) -> TokenStream {
         LogicalType::DateTime => quote!(#m::LogicalType::DateTime),
         LogicalType::Timestamp => quote!(#m::LogicalType::Timestamp),
         LogicalType::Uuid => quote!(#m::LogicalType::Uuid),
+        LogicalType::Enum(e) => {
+            let (name, schema, values) = (&e.name, opt_string(&e.schema), strings(&e.values));
+            quote!(#m::LogicalType::Enum(::std::boxed::Box::new(#m::EnumType {
+                name: ::std::string::String::from(#name),
+                schema: #schema,
+                values: #values,
+            })))
+        }
         LogicalType::Sql(s) => quote!(#m::LogicalType::Sql(::std::string::String::from(#s))),
     }
 }
@@ -427,4 +464,44 @@ fn table_tokens(t: &Table) -> TokenStream {
             renamed_from: #renamed_from,
         }
     }
+}
+
+/// `#[derive(SqlEnum)]`: the enum's type and each variant's value, and the dialects' value
+/// conversions (each dropped when schema-core is built without that dialect).
+pub fn derive_sql_enum(input: TokenStream) -> syn::Result<TokenStream> {
+    let parsed = parse::enum_from_tokens(input)?;
+    let ident = &parsed.ident;
+    let name = &parsed.ty.name;
+    let schema = match &parsed.ty.schema {
+        Some(s) => quote!(::std::option::Option::Some(#s)),
+        None => quote!(::std::option::Option::None),
+    };
+    let values: Vec<&String> = parsed.variants.iter().map(|(_, v)| v).collect();
+    let variants: Vec<&syn::Ident> = parsed.variants.iter().map(|(i, _)| i).collect();
+    Ok(quote! {
+        #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
+        const _: () = {
+            impl ::schema_core::SqlEnum for #ident {
+                const NAME: &'static str = #name;
+                const SCHEMA: ::std::option::Option<&'static str> = #schema;
+                const VALUES: &'static [&'static str] = &[#(#values),*];
+
+                fn as_value(&self) -> &'static str {
+                    match self {
+                        #(Self::#variants => #values,)*
+                    }
+                }
+
+                fn from_value(value: &str) -> ::std::option::Option<Self> {
+                    match value {
+                        #(#values => ::std::option::Option::Some(Self::#variants),)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+
+            ::schema_core::__sqlite_enum!(#ident);
+            ::schema_core::__postgres_enum!(#ident);
+        };
+    })
 }

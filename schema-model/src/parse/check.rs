@@ -200,18 +200,41 @@ pub fn column_type(cx: &Ctxt, ty: &Type, attrs: &ColumnAttrs) -> Option<(Logical
     }
     match logical_type_of(inner) {
         Some(t) => Some((t, nullable)),
+        // A plain path (`PostStatus`, `crate::db::Role`) may name an `SqlEnum`: the column's
+        // type waits for it (a placeholder enum without values), and the CLI or the compiler
+        // says so when it is not one.
+        None if enum_path(ty).is_some() => Some((
+            LogicalType::Enum(Box::new(crate::model::EnumType {
+                name: super::type_string(inner),
+                schema: None,
+                values: Vec::new(),
+            })),
+            nullable,
+        )),
         None => {
             let shown = super::type_string(inner);
-            cx.error(
-                ty.span(),
-                format!(
-                    "cannot map the type `{shown}` to a SQL column type; add #[column(sql_type = \"..\")] \
-                     (a type alias is not followed), #[column(json)] to store it as JSON, or #[column(skip)]"
-                ),
-            );
+            cx.error(ty.span(), unmapped_type(&shown));
             None
         }
     }
+}
+
+/// The path of a field's type (inside its `Option`) that may name an `SqlEnum`: one without
+/// generic arguments or a `<T as Trait>` qualifier.
+pub fn enum_path(ty: &Type) -> Option<&syn::Path> {
+    let inner = strip_option(ty).unwrap_or(ty);
+    let Type::Path(p) = inner else { return None };
+    let plain = p.qself.is_none() && p.path.segments.iter().all(|s| s.arguments.is_none());
+    plain.then_some(&p.path)
+}
+
+/// The message for a type that is neither one the parser maps nor an `SqlEnum`.
+pub fn unmapped_type(shown: &str) -> String {
+    format!(
+        "cannot map the type `{shown}` to a SQL column type; add #[column(sql_type = \"..\")] \
+         (a type alias is not followed), #[derive(SqlEnum)] on an enum, #[column(json)] to store it as JSON, \
+         or #[column(skip)]"
+    )
 }
 
 /// `skip` leaves the field out of the table, so every other column attribute would be ignored:
@@ -297,6 +320,9 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
             "a date or time takes a string literal in ISO-8601 form (`\"2024-01-31\"`), or `default_sql = \"CURRENT_TIMESTAMP\"`",
         ),
         (LogicalType::Uuid, _) => mismatch("a UUID takes no literal default; give it in the row"),
+        // Which values the enum has is checked once it is found.
+        (LogicalType::Enum(_), DefaultLit::Str(s)) => Some(DefaultValue::Text(s.clone())),
+        (LogicalType::Enum(_), _) => mismatch("an enum takes one of its values as a string literal (`\"draft\"`)"),
         // An explicit SQL type: the user knows its literals better than we do.
         (LogicalType::Sql(_), DefaultLit::Int(v)) => int_default(cx, lit, *v),
         (LogicalType::Sql(_), DefaultLit::Float(f)) if !f.parse::<f64>().is_ok_and(f64::is_finite) => {

@@ -338,7 +338,7 @@ pub enum SourceError {
 /// The file is tokenized once; a table item is read by [`TableInput::parse`], and the text
 /// between tables is parsed by syn item by item (and dropped), so an error anywhere is still
 /// found, without a syntax tree of the whole file at once.
-pub fn from_source(text: &str) -> Result<Vec<super::ParsedTable>, SourceError> {
+pub fn from_source(text: &str) -> Result<super::Parsed, SourceError> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A shebang line (or an inner attribute) is syn's file parser's to tell apart.
     let walked = if body.starts_with("#!") { Err(None) } else { walk(body) };
@@ -357,21 +357,21 @@ pub fn from_source(text: &str) -> Result<Vec<super::ParsedTable>, SourceError> {
 
 /// The tables of a file's text, or the errors of its tables (`Some`), or `None` for a syntax
 /// error (for `syn::parse_file` to report).
-fn walk(body: &str) -> Result<Vec<super::ParsedTable>, Option<syn::Error>> {
+fn walk(body: &str) -> Result<super::Parsed, Option<syn::Error>> {
     let tokens: TokenStream = body.parse().map_err(|_| None)?;
     let mut walk = Walk {
-        tables: Vec::new(),
+        parsed: super::Parsed::default(),
         errors: None,
     };
     walk.items(tokens.into_iter().collect(), true).map_err(|_| None)?;
     match walk.errors {
         Some(e) => Err(Some(e)),
-        None => Ok(walk.tables),
+        None => Ok(walk.parsed),
     }
 }
 
 struct Walk {
-    tables: Vec<super::ParsedTable>,
+    parsed: super::Parsed,
     errors: Option<syn::Error>,
 }
 
@@ -395,6 +395,7 @@ impl Walk {
                 i += 1;
                 continue;
             };
+            let mut sql_enum = false;
             let is_mod = word == "mod"
                 && matches!(trees.get(i + 1), Some(TokenTree::Ident(_)))
                 && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
@@ -409,6 +410,11 @@ impl Walk {
                 let attrs: Option<Vec<syn::Attribute>> = attributes_before(&trees, start, i);
                 match (attrs, item_end(&trees, i)) {
                     (Some(attrs), Some(end)) if super::derives_table(&attrs) => end,
+                    // An SqlEnum is rare and small: syn reads it whole.
+                    (Some(attrs), Some(end)) if word == "enum" && super::derives_sql_enum(&attrs) => {
+                        sql_enum = true;
+                        end
+                    }
                     _ => {
                         i += 1;
                         continue;
@@ -423,10 +429,15 @@ impl Walk {
                 .collect();
             if is_mod {
                 self.module(item)?;
+            } else if sql_enum {
+                match super::enum_from_tokens(item.into_iter().collect()) {
+                    Ok(e) => self.parsed.enums.push(e),
+                    Err(e) => self.error(e),
+                }
             } else {
                 let input = TableInput::parse(item.into_iter().collect()).map_err(SourceError::Syntax)?;
                 match super::from_input(&input) {
-                    Ok(t) => self.tables.push(t),
+                    Ok(t) => self.parsed.tables.push(t),
                     Err(e) => self.error(e),
                 }
             }

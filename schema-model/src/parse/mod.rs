@@ -3,6 +3,7 @@
 
 mod attr;
 mod check;
+mod enums;
 mod input;
 
 use std::cell::RefCell;
@@ -12,6 +13,7 @@ use proc_macro2::Span;
 use syn::ext::IdentExt as _;
 use syn::{Ident, Type};
 
+pub use enums::{EnumColumn, ParsedEnum, derives_sql_enum, from_tokens as enum_from_tokens};
 pub use input::{FieldInput, SourceError, TableInput, from_source};
 
 use crate::model::{self, Column, ForeignKey, Index, IndexTarget, Schema, Table};
@@ -111,8 +113,26 @@ pub struct ParsedTable {
     pub new_ident: Ident,
     /// `#[table(new_derive(..))]`: the derives the insert struct gets.
     pub new_derives: Vec<syn::Path>,
+    /// The columns whose type is an enum not found yet (their model type a placeholder):
+    /// [`resolve`] or the derive fills them in.
+    pub enum_columns: Vec<EnumColumn>,
     /// Where the struct is, for errors about it.
     pub span: Span,
+}
+
+/// What a schema file declares: its tables and its enums, in source order.
+#[derive(Clone, Default)]
+pub struct Parsed {
+    pub tables: Vec<ParsedTable>,
+    pub enums: Vec<ParsedEnum>,
+}
+
+impl Parsed {
+    /// Another file's items after this one's.
+    pub fn extend(&mut self, other: Parsed) {
+        self.tables.extend(other.tables);
+        self.enums.extend(other.enums);
+    }
 }
 
 /// Parses one `#[derive(Table)]` item from its tokens, as the derive receives them: a syntax
@@ -170,6 +190,7 @@ fn parse_table(cx: &Ctxt, input: &TableInput) -> Option<ParsedTable> {
         references: Vec::new(),
         field_columns: HashMap::with_capacity(fields.len()),
         column_attrs: Vec::with_capacity(fields.len()),
+        enum_columns: Vec::new(),
     };
     b.table.columns.reserve(fields.len());
     b.table.options.sqlite.strict = tattrs.strict.is_some();
@@ -230,6 +251,7 @@ fn parse_table(cx: &Ctxt, input: &TableInput) -> Option<ParsedTable> {
         references: b.references,
         new_ident,
         new_derives: tattrs.new_derive.map(|d| d.value).unwrap_or_default(),
+        enum_columns: b.enum_columns,
         span: input.ident.span(),
     })
 }
@@ -245,6 +267,7 @@ struct Builder<'a> {
     field_columns: HashMap<String, String>,
     /// The attributes of each column, in `table.columns` order.
     column_attrs: Vec<attr::ColumnAttrs>,
+    enum_columns: Vec<EnumColumn>,
 }
 
 impl Builder<'_> {
@@ -275,6 +298,26 @@ impl Builder<'_> {
             return false;
         };
         let table_name = self.table.name.clone();
+        if let model::LogicalType::Enum(e) = &ty
+            && e.values.is_empty()
+            && let Some(path) = check::enum_path(&field.ty)
+        {
+            self.enum_columns.push(EnumColumn {
+                column: self.table.columns.len(),
+                path: path.clone(),
+                span: syn::spanned::Spanned::span(&field.ty),
+                default: match &cattrs.default {
+                    Some(attr::Spanned {
+                        value: attr::DefaultLit::Str(s),
+                        span,
+                    }) => Some(attr::Spanned {
+                        value: s.clone(),
+                        span: *span,
+                    }),
+                    _ => None,
+                },
+            });
+        }
         let mut col = Column::new(name.clone(), ty);
         // An `Option` key is a key that SQLite lets hold NULL, as it does for any key but an
         // INTEGER PRIMARY KEY (which is the rowid) in a table with a rowid.
@@ -503,11 +546,16 @@ impl Builder<'_> {
 
 /// Whether an attribute list derives `Table` (`#[derive(Table)]`, `#[derive(schema_core::Table)]`).
 pub fn derives_table(attrs: &[syn::Attribute]) -> bool {
+    derives(attrs, "Table")
+}
+
+/// Whether `#[derive(..)]` lists `name` (by its last path segment).
+fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
         let mut found = false;
         // A derive list that does not parse is the compiler's to report; it is just not ours.
         let _ = a.parse_nested_meta(|meta| {
-            if meta.path.segments.last().is_some_and(|s| s.ident == "Table") {
+            if meta.path.segments.last().is_some_and(|s| s.ident == name) {
                 found = true;
             }
             Ok(())
@@ -516,74 +564,96 @@ pub fn derives_table(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
-/// Every `#[derive(Table)]` struct in a file, inline modules included, in source order.
-/// Each struct is parsed on its own; the errors of all of them are returned together.
-pub fn from_file(file: &syn::File) -> Result<Vec<ParsedTable>, syn::Error> {
-    let mut tables = Vec::new();
+/// Every `#[derive(Table)]` struct and `#[derive(SqlEnum)]` enum in a file, inline modules
+/// included, in source order. Each item is parsed on its own; the errors of all of them are
+/// returned together.
+pub fn from_file(file: &syn::File) -> Result<Parsed, syn::Error> {
+    let mut parsed = Parsed::default();
     let mut errors: Option<syn::Error> = None;
-    collect_items(&file.items, &mut tables, &mut errors);
+    collect_items(&file.items, &mut parsed, &mut errors);
     match errors {
         Some(e) => Err(e),
-        None => Ok(tables),
+        None => Ok(parsed),
     }
 }
 
-fn collect_items(items: &[syn::Item], tables: &mut Vec<ParsedTable>, errors: &mut Option<syn::Error>) {
+fn collect_items(items: &[syn::Item], out: &mut Parsed, errors: &mut Option<syn::Error>) {
+    let mut error = |e: syn::Error| match errors {
+        Some(all) => all.combine(e),
+        None => *errors = Some(e),
+    };
     for item in items {
-        let parsed = match item {
+        match item {
             // Read from its tokens, by the parser the derive and `from_source` run.
-            syn::Item::Struct(s) if derives_table(&s.attrs) => from_tokens(quote::ToTokens::to_token_stream(s)),
-            syn::Item::Enum(e) if derives_table(&e.attrs) => Err(syn::Error::new(
+            syn::Item::Struct(s) if derives_table(&s.attrs) => match from_tokens(quote::ToTokens::to_token_stream(s)) {
+                Ok(t) => out.tables.push(t),
+                Err(e) => error(e),
+            },
+            syn::Item::Enum(e) if derives_table(&e.attrs) => error(syn::Error::new(
                 e.ident.span(),
                 "#[derive(Table)] needs a struct with named fields, one per column",
             )),
+            syn::Item::Enum(e) if derives_sql_enum(&e.attrs) => {
+                match enum_from_tokens(quote::ToTokens::to_token_stream(e)) {
+                    Ok(parsed) => out.enums.push(parsed),
+                    Err(e) => error(e),
+                }
+            }
+            syn::Item::Struct(s) if derives_sql_enum(&s.attrs) => error(syn::Error::new(
+                s.ident.span(),
+                "#[derive(SqlEnum)] needs an enum whose variants have no fields, one per value",
+            )),
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
-                    collect_items(inner, tables, errors);
+                    let mut inner_errors = None;
+                    collect_items(inner, out, &mut inner_errors);
+                    if let Some(e) = inner_errors {
+                        error(e);
+                    }
                 }
-                continue;
             }
-            _ => continue,
-        };
-        match parsed {
-            Ok(t) => tables.push(t),
-            Err(e) => match errors {
-                Some(all) => all.combine(e),
-                None => *errors = Some(e),
-            },
+            _ => {}
         }
     }
 }
 
-/// An error found while resolving references, with the index of the table it concerns (so
+/// An error found while resolving references and enum types, with the item it concerns (so
 /// the CLI can name the file it is in).
 pub struct ResolveError {
-    pub table: usize,
+    pub at: Origin,
     pub error: syn::Error,
 }
 
-/// Resolves every `references = Struct::field` among the parsed tables, as the compiler does
-/// for the derive, and returns the finished schema. Each error carries its span.
-pub fn resolve(parsed: &[ParsedTable]) -> Result<Schema, Vec<ResolveError>> {
-    let fks = foreign_keys(parsed)?;
-    Ok(Schema {
-        tables: parsed
-            .iter()
-            .zip(fks)
-            .map(|(p, fks)| {
-                let mut table = p.table.clone();
-                table.foreign_keys.extend(fks);
-                table
-            })
-            .collect(),
-    })
+/// Which item of a [`Parsed`] an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `tables[i]`.
+    Table(usize),
+    /// `enums[i]`.
+    Enum(usize),
 }
 
-/// [`resolve`], taking the parsed tables: their models become the schema's without a copy.
-pub fn resolve_owned(parsed: Vec<ParsedTable>) -> Result<Schema, Vec<ResolveError>> {
-    let fks = foreign_keys(&parsed)?;
+/// Resolves every `references = Struct::field` among the parsed tables and every enum a
+/// column names, as the compiler does for the derive, and returns the finished schema. Each
+/// error carries its span.
+pub fn resolve(parsed: &Parsed) -> Result<Schema, Vec<ResolveError>> {
+    resolve_owned(parsed.clone())
+}
+
+/// [`resolve`], taking the parsed items: their models become the schema's without a copy.
+pub fn resolve_owned(mut parsed: Parsed) -> Result<Schema, Vec<ResolveError>> {
+    let enum_errors = resolve_enums(&mut parsed);
+    let fks = match foreign_keys(&parsed.tables) {
+        Ok(fks) if enum_errors.is_empty() => fks,
+        Ok(_) => return Err(enum_errors),
+        Err(mut errors) => {
+            errors.extend(enum_errors);
+            return Err(errors);
+        }
+    };
     Ok(Schema {
         tables: parsed
+            .tables
             .into_iter()
             .zip(fks)
             .map(|(p, fks)| {
@@ -592,7 +662,80 @@ pub fn resolve_owned(parsed: Vec<ParsedTable>) -> Result<Schema, Vec<ResolveErro
                 table
             })
             .collect(),
+        enums: parsed.enums.into_iter().map(|e| e.ty).collect(),
     })
+}
+
+/// Gives every pending enum column its type, found among the parsed enums by the name of the
+/// Rust type; checks that enum types are named once and that a default names a value. Part of
+/// [`resolve`]; alone, for the errors of the tables that read when others did not.
+pub fn resolve_enums(parsed: &mut Parsed) -> Vec<ResolveError> {
+    let mut errors = Vec::new();
+    let mut by_ident: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in parsed.enums.iter().enumerate() {
+        by_ident.entry(e.ident.unraw().to_string()).or_default().push(i);
+        let first = parsed.enums[..i].iter().find(|o| o.ty.same_type(&e.ty));
+        if let Some(other) = first {
+            errors.push(ResolveError {
+                at: Origin::Enum(i),
+                error: syn::Error::new(
+                    e.span,
+                    format!(
+                        "`{}` and `{}` both declare the enum type `{}`",
+                        other.ident,
+                        e.ident,
+                        e.ty.key()
+                    ),
+                ),
+            });
+        }
+    }
+    for (t, table) in parsed.tables.iter_mut().enumerate() {
+        for pending in &table.enum_columns {
+            let Some(last) = pending.path.segments.last() else {
+                continue;
+            };
+            let shown = quote::ToTokens::to_token_stream(&pending.path)
+                .to_string()
+                .replace(' ', "");
+            let error = |span, message| ResolveError {
+                at: Origin::Table(t),
+                error: syn::Error::new(span, message),
+            };
+            let found = match by_ident.get(&last.ident.unraw().to_string()).map(Vec::as_slice) {
+                Some([i]) => &parsed.enums[*i],
+                Some(_) => {
+                    errors.push(error(
+                        pending.span,
+                        format!(
+                            "more than one SqlEnum is named `{}`; the schema files must name each once",
+                            last.ident
+                        ),
+                    ));
+                    continue;
+                }
+                None => {
+                    errors.push(error(pending.span, check::unmapped_type(&shown)));
+                    continue;
+                }
+            };
+            if let Some(d) = &pending.default
+                && !found.ty.values.contains(&d.value)
+            {
+                errors.push(error(
+                    d.span,
+                    format!(
+                        "the default `{}` is not a value of the enum `{}` ({})",
+                        d.value,
+                        found.ident,
+                        found.ty.values.join(", ")
+                    ),
+                ));
+            }
+            table.table.columns[pending.column].ty = model::LogicalType::Enum(Box::new(found.ty.clone()));
+        }
+    }
+    errors
 }
 
 /// Every table's foreign keys (after the ones it has), its references resolved; or every
@@ -679,7 +822,10 @@ fn foreign_keys(parsed: &[ParsedTable]) -> Result<Vec<Vec<ForeignKey>>, Vec<Reso
     } else {
         Err(errors
             .into_iter()
-            .map(|(table, error)| ResolveError { table, error })
+            .map(|(table, error)| ResolveError {
+                at: Origin::Table(table),
+                error,
+            })
             .collect())
     }
 }
