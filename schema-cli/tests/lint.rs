@@ -261,12 +261,21 @@ catalogue! {
     };
 }
 
+/// The rules of enum types, which only a dialect with enum types meets (SQLite's enums are
+/// checks): their cases are generated PostgreSQL migrations, linted in tests/tests/postgres.rs
+/// (`enum_values_are_added_ahead_and_removed_only_when_no_row_holds_them`).
+const ENUM_RULES: &[&str] = &["enum-type", "remove-enum-value"];
+
 /// Every rule of the generic set and of SQLite has a case above; PostgreSQL's have theirs below.
 #[test]
 fn every_rule_has_a_case() {
     let sqlite = schema_core::sqlite::SQLITE_RULES.rules();
     for r in GENERIC_RULES.iter().chain(sqlite) {
-        assert!(COVERED.contains(&r.name), "no catalogue case for {}", r.name);
+        assert!(
+            COVERED.contains(&r.name) || ENUM_RULES.contains(&r.name),
+            "no catalogue case for {}",
+            r.name
+        );
     }
     for r in schema_core::lint::postgres::RULES {
         assert!(PG.iter().any(|(name, _, _)| *name == r.name), "no case for {}", r.name);

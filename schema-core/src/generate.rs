@@ -61,6 +61,9 @@ pub struct WrittenMigration {
     pub rebuilt: Vec<String>,
     /// With `--two-phase`: what a later `schema generate` does.
     pub deferred: Vec<crate::two_phase::Deferred>,
+    /// The migrations written just before this one, each on its own: values added to enum
+    /// types, which no statement may use in the transaction that adds them.
+    pub ahead: Vec<WrittenMigration>,
 }
 
 /// Why `generate` wrote nothing.
@@ -161,8 +164,81 @@ pub fn pending(
 }
 
 /// Generates the next migration for `schema` (as the structs describe it) into `folder`,
-/// asking `resolver` about renames the hints leave open.
+/// asking `resolver` about renames the hints leave open. Values added to an enum type go in a
+/// migration of their own ahead of the rest, when there is more: PostgreSQL refuses a new value
+/// in the transaction that adds it.
 pub fn generate(
+    folder: &Folder,
+    schema: &Schema,
+    opts: &GenerateOptions,
+    resolver: &mut dyn Resolver,
+) -> Result<GenerateOutcome, GenerateError> {
+    let ahead = if opts.custom {
+        None
+    } else {
+        enum_values_ahead(folder, schema)?
+    };
+    let Some(ahead) = ahead else {
+        return generate_one(folder, schema, opts, resolver);
+    };
+    let first_opts = GenerateOptions {
+        name: Some("enum_values".into()),
+        ..GenerateOptions::default()
+    };
+    let GenerateOutcome::Written(first) = generate_one(folder, &ahead, &first_opts, resolver)? else {
+        return generate_one(folder, schema, opts, resolver);
+    };
+    match generate_one(folder, schema, opts, resolver)? {
+        GenerateOutcome::Written(mut rest) => {
+            rest.ahead.insert(0, first);
+            Ok(GenerateOutcome::Written(rest))
+        }
+        GenerateOutcome::NoChanges => Ok(GenerateOutcome::Written(first)),
+    }
+}
+
+/// The folder's latest schema with only the values `schema` adds to its enum types (none
+/// removed or moved), when `schema` changes more than that: the migration to write first.
+fn enum_values_ahead(folder: &Folder, schema: &Schema) -> Result<Option<Schema>, GenerateError> {
+    let journal = folder.read_journal()?;
+    let Some(last) = journal.entries.last() else {
+        return Ok(None);
+    };
+    let dialect = folder.dialect();
+    let target = dialect.normalize(schema);
+    let prev = folder.read_snapshot(last.idx)?.schema;
+    let mut ahead = prev.clone();
+    let mut grown = false;
+    for e in target.enum_types() {
+        let Some(old) = prev.enum_types().into_iter().find(|o| o.same_type(e)) else {
+            continue;
+        };
+        let kept: Vec<&String> = e.values.iter().filter(|v| old.values.contains(v)).collect();
+        let only_added = kept.len() == old.values.len() && kept.iter().zip(&old.values).all(|(a, b)| *a == b);
+        if !only_added || e.values == old.values {
+            continue;
+        }
+        grown = true;
+        for a in &mut ahead.enums {
+            if a.same_type(e) {
+                a.values = e.values.clone();
+            }
+        }
+        for c in ahead.tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+            if let crate::model::LogicalType::Enum(a) = &mut c.ty
+                && a.same_type(e)
+            {
+                a.values = e.values.clone();
+            }
+        }
+    }
+    if !grown || diff(&ahead, &target, &Renames::default()).is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(ahead))
+}
+
+fn generate_one(
     folder: &Folder,
     schema: &Schema,
     opts: &GenerateOptions,
@@ -276,6 +352,7 @@ pub fn generate(
         warnings: plan.warnings,
         rebuilt: plan.rebuilt,
         deferred,
+        ahead: Vec::new(),
     }))
 }
 

@@ -172,6 +172,18 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
         }
         structs.insert(&t.name, name);
     }
+    // Each enum type's Rust name: its name in CamelCase, told apart from the structs'.
+    let mut enum_names: BTreeMap<String, String> = BTreeMap::new();
+    for e in schema.enum_types() {
+        let base = struct_ident(&e.name);
+        let mut name = base.clone();
+        let mut n = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        enum_names.insert(e.key(), name);
+    }
     // Every column's field name and Rust type, decided before any reference uses them.
     let mut fields: Fields = BTreeMap::new();
     for t in &schema.tables {
@@ -184,7 +196,14 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
                 f = format!("{base}_{n}");
                 n += 1;
             }
-            fields.insert((&t.name, &c.name), (f, dialect.rust_type(&declared(c, dialect))));
+            let rust = match &c.ty {
+                LogicalType::Enum(e) => enum_names
+                    .get(&e.key())
+                    .cloned()
+                    .unwrap_or_else(|| struct_ident(&e.name)),
+                _ => dialect.rust_type(&declared(c, dialect)).to_string(),
+            };
+            fields.insert((&t.name, &c.name), (f, rust));
         }
     }
     // A foreign key column takes the Rust type of the parent column it pairs with, as the
@@ -209,8 +228,17 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
          // clippy's `duplicated_attributes` takes a flag repeated across two #[index]es for one\n\
          // attribute written twice (rust-clippy#13238).\n\
          #![allow(dead_code, non_snake_case, non_camel_case_types, clippy::duplicated_attributes)]\n\n\
-         use schema_core::Table;\n"
+         use schema_core::{};\n",
+        if schema.enum_types().is_empty() {
+            "Table"
+        } else {
+            "{SqlEnum, Table}"
+        }
     ));
+    for e in schema.enum_types() {
+        out.push('\n');
+        out.push_str(&render_enum(e, &enum_names[&e.key()]));
+    }
     for t in &schema.tables {
         out.push('\n');
         out.push_str(&render_table(schema, t, &structs, &fields, &mut notes, dialect));
@@ -218,8 +246,37 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
     Pulled { code: out, notes }
 }
 
+/// `#[derive(SqlEnum)]` for an enum type: a variant per value, renamed where the value is not
+/// the variant's name in snake_case.
+fn render_enum(e: &crate::model::EnumType, rust: &str) -> String {
+    let mut attr = vec![format!("name = {}", lit(&e.name))];
+    if let Some(s) = &e.schema {
+        attr.push(format!("schema = {}", lit(s)));
+    }
+    let mut out = format!(
+        "#[derive(SqlEnum, Debug, Clone, Copy, PartialEq, Eq)]\n#[sql_enum({})]\npub enum {rust} {{\n",
+        attr.join(", ")
+    );
+    let mut taken = BTreeSet::new();
+    for v in &e.values {
+        let base = struct_ident(v);
+        let mut variant = base.clone();
+        let mut n = 2;
+        while !taken.insert(variant.clone()) {
+            variant = format!("{base}{n}");
+            n += 1;
+        }
+        if snake_case(&variant) != *v {
+            out.push_str(&format!("    #[sql_enum(rename = {})]\n", lit(v)));
+        }
+        out.push_str(&format!("    {variant},\n"));
+    }
+    out.push_str("}\n");
+    out
+}
+
 /// (table, column) → (field name, Rust type).
-type Fields<'a> = BTreeMap<(&'a str, &'a str), (String, &'static str)>;
+type Fields<'a> = BTreeMap<(&'a str, &'a str), (String, String)>;
 
 /// The parent's columns a foreign key pairs with: those it names, or the parent's key.
 fn parent_columns(schema: &Schema, fk: &ForeignKey) -> Vec<String> {
@@ -442,8 +499,8 @@ fn render_table(
         let (fname, rust) = fields
             .get(&(t.name.as_str(), c.name.as_str()))
             .cloned()
-            .unwrap_or_else(|| (field_ident(&c.name), "f64"));
-        let mut attrs = column_attrs(t, c, &fname, rust, &mut local_notes, dialect);
+            .unwrap_or_else(|| (field_ident(&c.name), "f64".to_string()));
+        let mut attrs = column_attrs(t, c, &fname, &rust, &mut local_notes, dialect);
         if inline_unique.contains(c.name.as_str()) {
             attrs.push("unique(constraint)".into());
         }
@@ -499,7 +556,9 @@ fn column_attrs(
     // when the default is a literal the Rust type does not take.
     let canonical = canonical_of(rust, dialect);
     let default_fits = c.default.as_ref().is_none_or(|d| fits(rust, d));
-    if declared != canonical || !default_fits {
+    // An enum's type is its SqlEnum's.
+    let is_enum = matches!(c.ty, LogicalType::Enum(_));
+    if !is_enum && (declared != canonical || !default_fits) {
         a.push(format!("sql_type = {}", lit(&declared)));
     }
     match &c.default {
@@ -508,7 +567,7 @@ fn column_attrs(
             let attr = dialect.default_sql_attribute(v);
             if attr != *v {
                 notes.push(format!(
-                    "`{}.{}`: the default `{v}` is kept in parentheses, as SQLite reads it",
+                    "`{}.{}`: the default `{v}` is written in parentheses, as the derive reads an expression default",
                     t.name, c.name
                 ));
             }

@@ -284,8 +284,12 @@ mod tests {
             .push(Column::new("x", LogicalType::Sql("integer".into())));
         let prev = Schema {
             tables: vec![users(), legacy],
+            ..Default::default()
         };
-        let mut target = Schema { tables: vec![users()] };
+        let mut target = Schema {
+            tables: vec![users()],
+            ..Default::default()
+        };
         target.tables[0].columns.pop();
         let changes = diff(&prev, &target, &Renames::default());
         let dialect = crate::backend::default_dialect();
@@ -310,7 +314,10 @@ mod tests {
 
     #[test]
     fn a_key_column_is_not_split() {
-        let prev = Schema { tables: vec![users()] };
+        let prev = Schema {
+            tables: vec![users()],
+            ..Default::default()
+        };
         let mut target = prev.clone();
         target.tables[0].columns[0].name = "uid".into();
         let renames = Renames {

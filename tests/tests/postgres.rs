@@ -543,6 +543,8 @@ fn drizzle_kit_fixtures_give_equal_snapshots_and_apply_or_fail_whole() {
         ("evolve_not_null", false),
         ("evolve_rename_column", true),
         ("evolve_rename_table", true),
+        ("evolve_enum_add_value", true),
+        ("evolve_enum_drop_value", false),
     ];
     let strip = |text: &str| {
         let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
@@ -608,6 +610,8 @@ fn drizzle_kit_folders_are_continued_with_no_changes() {
         "evolve_not_null",
         "evolve_rename_column",
         "evolve_rename_table",
+        "evolve_enum_add_value",
+        "evolve_enum_drop_value",
     ] {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&root.join(case).join("drizzle"), &dir.path().join("migrations"));
@@ -774,4 +778,193 @@ fn keys_constraints_and_generated_columns_change_over_rows() {
             .is_err()
     );
     assert!(d.client().batch_execute("INSERT INTO orgs VALUES (3, 'a')").is_err());
+}
+
+const ENUM_V1: &str = r#"
+use schema_core::{SqlEnum, Table};
+
+#[derive(SqlEnum)]
+#[sql_enum(name = "post_status")]
+pub enum PostStatus {
+    Draft,
+    Published,
+    Archived,
+}
+
+#[derive(SqlEnum)]
+#[sql_enum(name = "factor", schema = "auth")]
+pub enum Factor {
+    Password,
+    #[sql_enum(rename = "it's webauthn")]
+    Webauthn,
+}
+
+#[derive(Table)]
+#[table(name = "posts")]
+pub struct Post {
+    #[column(primary_key, autoincrement)]
+    pub id: i64,
+    #[column(default = "draft")]
+    pub status: PostStatus,
+    pub previous: Option<PostStatus>,
+    pub factor: Option<Factor>,
+}
+"#;
+
+/// The drizzle-kit fixture with enums in two schemas: the same SQL and snapshot from the Rust
+/// twin, applied on a real server, read back equal, and a generate after pull writes nothing.
+#[test]
+fn enum_types_are_created_as_drizzle_kit_creates_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drizzle-compat-pg/enums_schemas");
+    let theirs = |f: &str| std::fs::read_to_string(root.join("migrations").join(f)).unwrap();
+    let src = std::fs::read_to_string(root.join("schema.rs"))
+        .unwrap()
+        // Arrays of an enum are not supported yet: the column is left out on both sides.
+        .replace("    pub factors: Option<Vec<Factor>>,\n", "")
+        // The parser takes SQLite's form of an expression default; PostgreSQL's is the same.
+        .replace(
+            "default_sql = \"gen_random_uuid()\"",
+            "default_sql = \"(gen_random_uuid())\"",
+        )
+        .replace("default_sql = \"now()\"", "default_sql = \"(now())\"");
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
+    let GenerateOutcome::Written(w) =
+        generate(&folder, &schema_from_source(&src), &GenerateOptions::default(), &mut ()).unwrap()
+    else {
+        panic!("a first migration")
+    };
+    let ours = std::fs::read_to_string(&w.sql_path).unwrap();
+    let expected = theirs("0000_init.sql").replace("\t\"factors\" \"auth\".\"factor\"[],\n", "");
+    assert_eq!(ours.replace("CREATE SCHEMA IF NOT EXISTS", "CREATE SCHEMA"), expected);
+    let snap: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&w.snapshot_path).unwrap()).unwrap();
+    let drizzle: serde_json::Value = serde_json::from_str(&theirs("meta/0000_snapshot.json")).unwrap();
+    assert_eq!(snap["enums"], drizzle["enums"]);
+    assert_eq!(snap["schemas"], drizzle["schemas"]);
+    assert_eq!(
+        snap["tables"]["public.posts"]["columns"]["status"],
+        drizzle["tables"]["public.posts"]["columns"]["status"]
+    );
+    // The snapshot reads back as the same schema: nothing more to generate.
+    assert_eq!(
+        generate(&folder, &schema_from_source(&src), &GenerateOptions::default(), &mut ()).unwrap(),
+        GenerateOutcome::NoChanges
+    );
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "enums_fixture");
+    copy_dir(&dir.path().join("migrations"), &p.dir.path().join("migrations"));
+    p.migrate().unwrap();
+    assert_eq!(p.drift(), Vec::<String>::new());
+    let live = p.introspect();
+    let stored = p.driver().as_stored(&schema_from_source(&src)).unwrap();
+    assert_eq!(live.enums, stored.enums);
+    let by_name = |s: &schema_core::model::Schema| {
+        let mut t = s.tables.clone();
+        t.sort_by(|a, b| a.name.cmp(&b.name));
+        t
+    };
+    assert_eq!(by_name(&live), by_name(&stored));
+    // pull writes SqlEnum enums that generate reads back as the same schema.
+    let pulled = schema_core::pull::render_rust(&live, "the test", &POSTGRES);
+    assert!(pulled.code.contains("#[derive(SqlEnum, "), "{}", pulled.code);
+    let again = schema_from_source(&pulled.code);
+    assert_eq!(
+        schema_core::dialect::Dialect::normalize(&POSTGRES, &again).enums,
+        live.enums,
+        "{}",
+        pulled.code
+    );
+}
+
+/// A value added to an enum type goes in a migration of its own, ahead of the change that uses
+/// it; a value removed recreates the type, refused (changing nothing) while rows hold it.
+#[test]
+fn enum_values_are_added_ahead_and_removed_only_when_no_row_holds_them() {
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "enum_values");
+    p.generate(ENUM_V1);
+    p.migrate().unwrap();
+    p.exec("INSERT INTO posts (status, previous, factor) VALUES ('published', 'draft', 'it''s webauthn'), (DEFAULT, NULL, NULL)");
+    assert_eq!(
+        p.rows("SELECT id, status, previous FROM posts ORDER BY id"),
+        ["1|published|draft", "2|draft|NULL"]
+    );
+
+    // `in_review` is new and the default now: two migrations.
+    let v2 = ENUM_V1
+        .replace(
+            "    Draft,\n    Published,",
+            "    Draft,\n    InReview,\n    Published,",
+        )
+        .replace("#[column(default = \"draft\")]", "#[column(default = \"in_review\")]");
+    let GenerateOutcome::Written(w) = generate(
+        &p.folder(),
+        &schema_from_source(&v2),
+        &GenerateOptions::default(),
+        &mut (),
+    )
+    .unwrap() else {
+        panic!("a change")
+    };
+    assert_eq!(w.ahead.len(), 1);
+    assert_eq!(
+        w.ahead[0].statements,
+        [r#"ALTER TYPE "public"."post_status" ADD VALUE 'in_review' BEFORE 'published';"#]
+    );
+    assert_eq!(
+        w.statements,
+        [r#"ALTER TABLE "posts" ALTER COLUMN "status" SET DEFAULT 'in_review';"#]
+    );
+    assert_eq!(lint_rules(&p, &w.ahead[0].tag), ["enum-type"]);
+    assert_eq!(p.migrate().unwrap().len(), 2);
+    p.exec("INSERT INTO posts DEFAULT VALUES");
+    assert_eq!(p.rows("SELECT status FROM posts WHERE id = 3"), ["in_review"]);
+    assert_eq!(
+        p.rows("SELECT enum_range(NULL::post_status)::text"),
+        ["{draft,in_review,published,archived}"]
+    );
+    assert_eq!(p.drift(), Vec::<String>::new());
+
+    // `archived` goes while no row holds it; `published` is held: refused, nothing changed.
+    let v3 = v2.replace("    Published,\n    Archived,", "");
+    let sql = p.generate(&v3);
+    assert!(sql.contains("DROP TYPE \"public\".\"post_status\""), "{sql}");
+    let last = p.migrations().migrations().last().unwrap().tag().to_string();
+    // Breaking for the values, and locking for each cast that rewrites the table.
+    let rules = lint_rules(&p, &last);
+    assert_eq!(rules[0], "remove-enum-value");
+    assert!(rules[1..].iter().all(|r| *r == "type-change-rewrite"), "{rules:?}");
+    let before = p.introspect();
+    let err = p.migrate().unwrap_err().to_string();
+    assert!(err.contains("cannot remove 'published', 'archived' from the enum type public.post_status: 1 row(s) of posts.status hold it"), "{err}");
+    assert_eq!(p.introspect(), before);
+    assert_eq!(p.tracking_rows(), 3);
+    // Once the row holds another value, the type is made again with every row kept.
+    p.exec("UPDATE posts SET status = 'draft' WHERE status = 'published'");
+    assert_eq!(p.migrate().unwrap().len(), 1);
+    assert_eq!(
+        p.rows("SELECT enum_range(NULL::post_status)::text"),
+        ["{draft,in_review}"]
+    );
+    assert_eq!(
+        p.rows("SELECT id, status, previous FROM posts ORDER BY id"),
+        ["1|draft|draft", "2|draft|NULL", "3|in_review|NULL"]
+    );
+    p.exec("INSERT INTO posts DEFAULT VALUES");
+    assert_eq!(p.rows("SELECT status FROM posts WHERE id = 4"), ["in_review"]);
+    assert_eq!(p.drift(), Vec::<String>::new());
+
+    // A dropped enum column and its type go together; the other enum stays.
+    let v4 = v3.replace("    pub previous: Option<PostStatus>,\n", "");
+    p.generate(&v4);
+    p.migrate().unwrap();
+    assert_eq!(p.drift(), Vec::<String>::new());
+}
+
+/// The rules lint finds in one migration of the folder.
+fn lint_rules(p: &Pg, tag: &str) -> Vec<&'static str> {
+    let migrations = p.migrations();
+    let m = migrations.get(tag).unwrap();
+    let lints = schema_core::lint::lint(&p.folder(), &[m], None).unwrap();
+    lints[0].findings.iter().map(|f| f.rule.name).collect()
 }

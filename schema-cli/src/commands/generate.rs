@@ -106,6 +106,15 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
             );
         }
         GenerateOutcome::Written(w) => {
+            for first in &w.ahead {
+                let n = first.statements.len();
+                say!(
+                    "Wrote {} ({n} statement{}: values added to enum types, in a migration of their own so the next one can use them) and {}.",
+                    first.sql_path.display(),
+                    if n == 1 { "" } else { "s" },
+                    first.snapshot_path.display()
+                );
+            }
             for warning in &w.warnings {
                 tell!("warning: {warning}");
             }

@@ -85,6 +85,14 @@ pub fn describe(change: &Change, dialect: &dyn Dialect) -> String {
                 index.name
             )
         }
+        Change::CreateEnum { ty } => format!("enum type `{}`: in the database, not in the migrations", ty.key()),
+        Change::DropEnum { ty } => format!("enum type `{}`: in the migrations, missing from the database", ty.key()),
+        Change::AlterEnum { from, to } => format!(
+            "enum type `{}`: values ({}) in the migrations, ({}) in the database",
+            to.key(),
+            from.values.join(", "),
+            to.values.join(", ")
+        ),
     }
 }
 

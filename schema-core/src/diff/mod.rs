@@ -11,7 +11,9 @@ pub use renames::{
     resolve_renames, resolve_renames_after,
 };
 
-use crate::model::{Check, Column, ForeignKey, Index, PrimaryKey, Schema, Table, TableOptions, Unique, UniqueKind};
+use crate::model::{
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Table, TableOptions, Unique, UniqueKind,
+};
 
 /// One difference between two schemas. Table names are the names after the migration.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +143,23 @@ pub enum Change {
         /// The index as it was.
         index: Index,
     },
+    /// A new enum type (PostgreSQL's; SQLite lowers enums to checks before the diff).
+    CreateEnum {
+        /// The type.
+        ty: EnumType,
+    },
+    /// An enum type gone.
+    DropEnum {
+        /// The type as it was.
+        ty: EnumType,
+    },
+    /// An enum type whose values changed (added, removed or reordered).
+    AlterEnum {
+        /// The type before.
+        from: EnumType,
+        /// The type after.
+        to: EnumType,
+    },
 }
 
 impl Change {
@@ -163,7 +182,28 @@ impl Change {
             | Change::SetOptions { table, .. }
             | Change::CreateIndex { table, .. }
             | Change::DropIndex { table, .. } => table,
+            // An enum type belongs to no table: the change is known by the type's name.
+            Change::CreateEnum { ty } | Change::DropEnum { ty } | Change::AlterEnum { to: ty, .. } => &ty.name,
         }
+    }
+}
+
+/// Enum types created, dropped and changed, by qualified name, in the order the schemas list
+/// them.
+fn diff_enums(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let (before, after) = (from.enum_types(), to.enum_types());
+    for ty in &after {
+        match before.iter().find(|b| b.same_type(ty)) {
+            None => out.push(Change::CreateEnum { ty: (*ty).clone() }),
+            Some(b) if b.values != ty.values => out.push(Change::AlterEnum {
+                from: (*b).clone(),
+                to: (*ty).clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for ty in before.iter().filter(|b| !after.iter().any(|a| a.same_type(b))) {
+        out.push(Change::DropEnum { ty: (*ty).clone() });
     }
 }
 
@@ -181,6 +221,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
             .unwrap_or(new)
     }
 
+    diff_enums(from, to, &mut changes);
     for (old, new) in &renames.tables {
         changes.push(Change::RenameTable {
             from: old.clone(),
@@ -459,13 +500,19 @@ mod tests {
 
     #[test]
     fn a_schema_has_no_difference_with_itself() {
-        let s = Schema { tables: vec![users()] };
+        let s = Schema {
+            tables: vec![users()],
+            ..Default::default()
+        };
         assert!(diff(&s, &s, &Renames::default()).is_empty());
     }
 
     #[test]
     fn renamed_columns_compare_under_their_new_name() {
-        let a = Schema { tables: vec![users()] };
+        let a = Schema {
+            tables: vec![users()],
+            ..Default::default()
+        };
         let mut b = a.clone();
         b.tables[0].columns[1].name = "full_name".into();
         let renames = Renames {

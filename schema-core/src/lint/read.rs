@@ -94,6 +94,16 @@ pub(crate) enum Action {
         to: String,
         risk: Option<String>,
     },
+    /// An enum type created, given values, or dropped (`what` says which, as a verb).
+    EnumType {
+        name: String,
+        what: &'static str,
+    },
+    /// Values taken out of an enum type.
+    RemoveEnumValues {
+        name: String,
+        values: Vec<String>,
+    },
 }
 
 /// What one change of the diff does. `next` is the schema after it, for what a change does
@@ -165,6 +175,28 @@ pub(crate) fn from_change(change: &Change, next: &Schema, dialect: &dyn Dialect)
             table: s(table),
             name: s(&unique.name),
         }],
+        Change::CreateEnum { ty } => vec![Action::EnumType {
+            name: ty.key(),
+            what: "creates",
+        }],
+        Change::DropEnum { ty } => vec![Action::EnumType {
+            name: ty.key(),
+            what: "drops",
+        }],
+        Change::AlterEnum { from, to } => {
+            let removed: Vec<String> = from.values.iter().filter(|v| !to.values.contains(v)).cloned().collect();
+            if removed.is_empty() {
+                vec![Action::EnumType {
+                    name: to.key(),
+                    what: "adds values to",
+                }]
+            } else {
+                vec![Action::RemoveEnumValues {
+                    name: to.key(),
+                    values: removed,
+                }]
+            }
+        }
         Change::SetOptions { table, from, to } => vec![Action::SetOptions {
             table: s(table),
             to: dialect.describe_options(to),

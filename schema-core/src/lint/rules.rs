@@ -37,6 +37,8 @@ rules! {
     ADD_FOREIGN_KEY = "add-foreign-key", Breaking, "a foreign key on existing rows";
     CHANGE_PRIMARY_KEY = "change-primary-key", Breaking, "a table's primary key changed";
     CHANGE_TABLE_OPTIONS = "change-table-options", Breaking, "table options that existing rows may fail (SQLite's STRICT)";
+    ENUM_TYPE = "enum-type", Safe, "a new enum type, a value added to one, or an unused one dropped";
+    REMOVE_ENUM_VALUE = "remove-enum-value", Breaking, "values removed from an enum type (the type is recreated)";
 }
 
 /// The dialect-free rule named `name`, or PostgreSQL's (its names are known whatever the
@@ -313,6 +315,23 @@ pub(crate) fn finding(action: &Action, dialect: &dyn Dialect) -> Finding {
             .steps([
                 format!("add a unique index on ({cols}) first, and deploy code that uses it to find rows"),
                 "then change the key in a later release".to_string(),
+            ])
+        }
+        Action::EnumType { name, what } => Finding::new(&ENUM_TYPE, format!("{what} the enum type `{name}`")),
+        Action::RemoveEnumValues { name, values } => {
+            let list = values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+            Finding::new(
+                &REMOVE_ENUM_VALUE,
+                format!("removes {list} from the enum type `{name}`"),
+            )
+            .why(format!(
+                "code still running the previous release may write {list}, which the type no longer has: those \
+                     writes fail, and the migration itself fails while a row holds one"
+            ))
+            .steps([
+                format!("deploy code that no longer writes {list}"),
+                format!("update the rows that hold {list} to another value"),
+                "then apply this migration".to_string(),
             ])
         }
         Action::SetOptions { table, to, risk } => match risk {

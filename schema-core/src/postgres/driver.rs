@@ -636,19 +636,27 @@ impl PgDriver {
         let normalized = POSTGRES.normalize(schema);
         // One scratch namespace for each schema the tables use (public included).
         let mut spaces: Vec<Option<String>> = vec![None];
-        spaces.extend(super::render::namespaces(&normalized.tables).into_iter().map(Some));
+        spaces.extend(super::render::namespaces(&normalized).into_iter().map(Some));
         let scratch = |i: usize| format!("schema_canon_{}_{i}", std::process::id());
+        let moved_to = |s: &Option<String>| Some(scratch(spaces.iter().position(|x| x == s).unwrap_or(0)));
         let mut moved = normalized.clone();
         for t in &mut moved.tables {
-            let i = spaces.iter().position(|s| *s == t.options.postgres.schema).unwrap_or(0);
-            t.options.postgres.schema = Some(scratch(i));
+            t.options.postgres.schema = moved_to(&t.options.postgres.schema);
+            for c in &mut t.columns {
+                if let crate::model::LogicalType::Enum(e) = &mut c.ty {
+                    e.schema = moved_to(&e.schema);
+                }
+            }
+        }
+        for e in &mut moved.enums {
+            e.schema = moved_to(&e.schema);
         }
         // Read-write even in a read-only session: everything here is rolled back.
         let mut tx = self.client.build_transaction().read_only(false).start()?;
         for i in 0..spaces.len() {
             tx.batch_execute(&format!("CREATE SCHEMA {}", ident(&scratch(i))))?;
         }
-        for stmt in super::render::create_schema(&moved.tables) {
+        for stmt in super::render::create_schema(&moved) {
             tx.batch_execute(&stmt).map_err(|e| {
                 let mut d = DbError::from(e);
                 d.message = format!("the schema does not create on this server: {}\n{stmt}", d.message);

@@ -11,8 +11,8 @@ use super::render::canonical_type;
 use super::snapshot::default_from_sql;
 use crate::driver::skipped;
 use crate::model::{
-    Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
-    PrimaryKey, Schema, Table, Unique, UniqueKind,
+    Check, Column, DefaultValue, Deferrable, EnumType, FkAction, ForeignKey, Generated, Index, IndexTarget,
+    LogicalType, PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
 
 /// What introspection finds: the schema, what the model cannot say (a sentence each), and the
@@ -53,17 +53,45 @@ pub fn read(
     namespaces: &[(String, Option<String>)],
     skip: &[&str],
 ) -> Result<Read, postgres::Error> {
-    let mut notes = Vec::new();
-    let mut verbatim = Vec::new();
-    let mut out = Vec::new();
+    let enums = enum_types(client, namespaces)?;
+    let mut read = Read::default();
     for (ns, model) in namespaces {
-        read_namespace(client, ns, model.as_deref(), skip, &mut out, &mut notes, &mut verbatim)?;
+        read_namespace(client, ns, model.as_deref(), skip, &enums, &mut read)?;
     }
-    Ok(Read {
-        schema: Schema { tables: out },
-        notes,
-        verbatim,
-    })
+    let mut listed: Vec<EnumType> = enums.into_values().collect();
+    listed.sort_by_key(EnumType::key);
+    read.schema.enums = listed;
+    Ok(read)
+}
+
+/// Enum types by (namespace, name) as the catalog has them, each with the schema the model
+/// gives it.
+type Enums = HashMap<(String, String), EnumType>;
+
+/// The enum types of the namespaces.
+fn enum_types(
+    client: &mut impl GenericClient,
+    namespaces: &[(String, Option<String>)],
+) -> Result<Enums, postgres::Error> {
+    let names: Vec<&str> = namespaces.iter().map(|(n, _)| n.as_str()).collect();
+    let rows = client.query(
+        "SELECT n.nspname::text, t.typname::text, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) \
+         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
+         WHERE n.nspname::text = ANY($1) GROUP BY n.nspname, t.typname",
+        &[&names],
+    )?;
+    let mut out = HashMap::new();
+    for r in rows {
+        let (ns, name): (String, String) = (r.get(0), r.get(1));
+        let model = namespaces.iter().find(|(n, _)| *n == ns).and_then(|(_, m)| m.clone());
+        let ty = EnumType {
+            name: name.clone(),
+            schema: model,
+            values: r.get(2),
+        };
+        out.insert((ns, name), ty);
+    }
+    Ok(out)
 }
 
 fn read_namespace(
@@ -71,10 +99,10 @@ fn read_namespace(
     schema: &str,
     model_schema: Option<&str>,
     skip: &[&str],
-    out: &mut Vec<Table>,
-    notes: &mut Vec<String>,
-    verbatim: &mut Vec<String>,
+    enums: &Enums,
+    read: &mut Read,
 ) -> Result<(), postgres::Error> {
+    let (out, notes, verbatim) = (&mut read.schema.tables, &mut read.notes, &mut read.verbatim);
     let tables = client.query(
         "SELECT c.oid, c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname",
@@ -97,7 +125,7 @@ fn read_namespace(
             ));
             continue;
         }
-        let mut t = table(client, oid, &name, notes, verbatim)?;
+        let mut t = table(client, oid, &name, enums, notes, verbatim)?;
         t.options.postgres.schema = model_schema.map(String::from);
         out.push(t);
     }
@@ -108,6 +136,7 @@ fn table(
     client: &mut impl GenericClient,
     oid: u32,
     name: &str,
+    enums: &Enums,
     notes: &mut Vec<String>,
     verbatim: &mut Vec<String>,
 ) -> Result<Table, postgres::Error> {
@@ -117,8 +146,10 @@ fn table(
                 pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text, \
                 (SELECT count(*) FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid \
                   WHERE dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND s.relkind = 'S' \
-                    AND dep.deptype = 'a') > 0 \
+                    AND dep.deptype = 'a') > 0, \
+                tn.nspname::text, ty.typname::text \
          FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+         JOIN pg_type ty ON ty.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = ty.typnamespace \
          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
         &[&oid],
     )?;
@@ -128,7 +159,13 @@ fn table(
         let cname: String = r.get(1);
         by_num.insert(num, cname.clone());
         let ty = canonical_type(&r.get::<_, String>(2));
-        let mut c = Column::new(cname.clone(), LogicalType::Sql(ty.clone()));
+        let enum_type = enums.get(&(r.get(8), r.get(9))).cloned();
+        let is_enum = enum_type.is_some();
+        let logical = match enum_type {
+            Some(e) => LogicalType::Enum(Box::new(e)),
+            None => LogicalType::Sql(ty.clone()),
+        };
+        let mut c = Column::new(cname.clone(), logical);
         c.not_null = r.get(3);
         let expr: Option<String> = r.get(4);
         let identity: String = r.get(5);
@@ -162,6 +199,10 @@ fn table(
                     Some(s) => c.ty = LogicalType::Sql(s.into()),
                     None => c.default = Some(DefaultValue::Sql(e)),
                 }
+            } else if is_enum {
+                // `'draft'::post_status`: the value.
+                let literal = e.rfind("::").map_or(e.as_str(), |i| &e[..i]);
+                c.default = Some(default_from_sql(literal));
             } else {
                 c.default = Some(parse_default(&e, &ty));
             }

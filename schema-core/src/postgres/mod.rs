@@ -3,15 +3,19 @@
 //! [`PgDriver`] on the `postgres` crate (introspection from `pg_catalog`, the migrator under a
 //! session advisory lock, push).
 //!
-//! What this version covers: tables in the `public` schema with every column type (SPEC's
-//! table, `sql_type` for the rest), identity columns for `autoincrement`, defaults, generated
-//! stored columns, primary keys, unique and check constraints, foreign keys with actions and
-//! DEFERRABLE, indexes (unique, partial, expression). Not yet: `#[table(schema)]`, enum types,
-//! sequences, index methods and `concurrently`; a snapshot that holds them is refused by name,
-//! never read partly.
+//! What this version covers: tables in any schema (`#[table(schema)]`) with every column type
+//! (SPEC's table, `sql_type` for the rest), enum types (`#[derive(SqlEnum)]`: created, given
+//! values ahead of their use, made anew when they lose one), identity columns for
+//! `autoincrement`, defaults, generated stored columns, primary keys, unique and check
+//! constraints, foreign keys with actions and DEFERRABLE, indexes (unique, partial,
+//! expression). Not yet: sequences, arrays of an enum; a snapshot that holds them is refused by
+//! name, never read partly.
 
 #[cfg(feature = "postgres")]
 mod driver;
+#[cfg(feature = "postgres")]
+#[doc(hidden)]
+pub mod enum_values;
 #[cfg(feature = "postgres")]
 mod introspect;
 mod plan;
@@ -73,6 +77,8 @@ impl Dialect for Postgres {
     fn normalize(&self, schema: &Schema) -> Schema {
         let mut out = Schema {
             tables: schema.tables.iter().map(|t| self.normalize_table(t)).collect(),
+            // Declared or used, each once: what the database has.
+            enums: schema.enum_types().into_iter().cloned().collect(),
         };
         // `REFERENCES parent` means the parent's key: PostgreSQL stores the columns.
         let keys: std::collections::HashMap<String, Vec<String>> = out
@@ -167,7 +173,7 @@ impl Dialect for Postgres {
     }
 
     fn create_schema(&self, schema: &Schema) -> Vec<String> {
-        render::create_schema(&schema.tables)
+        render::create_schema(schema)
     }
 
     fn snapshot_version(&self) -> &'static str {

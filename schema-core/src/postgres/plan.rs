@@ -6,12 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::render::{
-    Names, add_foreign_key, column_def, create_index, create_namespace, create_table, drop_index, ident, ident_list,
-    identity_clause, is_identity, namespaces, qualified, sql_type, unique_constraint,
+    Names, add_foreign_key, column_def, create_enum, create_index, create_namespace, create_table, drop_index, enum_q,
+    ident, ident_list, identity_clause, is_identity, namespaces, qualified, sql_type, unique_constraint,
 };
 use crate::dialect::{Plan, PlanErrors};
 use crate::diff::Change;
-use crate::model::{Column, Schema};
+use crate::model::{Column, EnumType, LogicalType, Schema};
 
 /// The statements, each with the changes it carries out.
 #[derive(Default)]
@@ -33,6 +33,8 @@ impl Out {
 enum Phase {
     /// `CREATE SCHEMA` for a namespace the new schema uses first.
     Namespace,
+    /// `CREATE TYPE` and `ALTER TYPE .. ADD VALUE`: before any column uses them.
+    CreateType,
     /// `ALTER TABLE .. SET SCHEMA`: a table moved to another namespace, under its old name.
     Move,
     Rename,
@@ -40,10 +42,14 @@ enum Phase {
     RenameDerived,
     DropDependent,
     DropTable,
+    /// An enum type that lost values, made again (its columns cast through text).
+    RecreateType,
     CreateTable,
     AddColumn,
     AlterColumn,
     DropColumn,
+    /// `DROP TYPE`, once no column uses it.
+    DropType,
     AddConstraint,
     AddForeignKey,
     CreateIndex,
@@ -58,21 +64,30 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
     // them (it keys constraints and indexes by name) are left out.
     let (renamed, handled) = renamed_names(&names, prev, next, changes);
     planned.extend(renamed);
-    let had = namespaces(&prev.tables);
-    for ns in namespaces(&next.tables) {
+    let had = namespaces(prev);
+    for ns in namespaces(next) {
         if !had.contains(&ns) {
             let origin = changes
                 .iter()
-                .position(|c| {
-                    next.table(c.table())
-                        .is_some_and(|t| t.options.postgres.schema.as_deref() == Some(ns.as_str()))
+                .position(|c| match c {
+                    Change::CreateEnum { ty } => ty.schema.as_deref() == Some(ns.as_str()),
+                    _ => next
+                        .table(c.table())
+                        .is_some_and(|t| t.options.postgres.schema.as_deref() == Some(ns.as_str())),
                 })
                 .unwrap_or(0);
             planned.push((Phase::Namespace, origin, create_namespace(&ns)));
         }
     }
     let mut add = |phase: Phase, i: usize, sql: String| planned.push((phase, i, sql));
-    for (i, change) in changes.iter().enumerate() {
+    // New tables in drizzle-kit's order, by `schema.name` (the diff orders them by name).
+    let mut order: Vec<usize> = (0..changes.len()).collect();
+    order.sort_by_key(|&i| match &changes[i] {
+        Change::CreateTable { table } => Some(super::render::table_key(table)),
+        _ => None,
+    });
+    for i in order {
+        let change = &changes[i];
         let skip = match change {
             Change::DropUnique { unique, .. } | Change::AddUnique { unique, .. } => handled.contains(&unique.name),
             Change::DropIndex { index, .. } | Change::CreateIndex { index, .. } => handled.contains(&index.name),
@@ -227,6 +242,20 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                     );
                 }
             }
+            Change::CreateEnum { ty } => add(Phase::CreateType, i, create_enum(ty)),
+            Change::DropEnum { ty } => add(Phase::DropType, i, format!("DROP TYPE {};", enum_q(ty))),
+            Change::AlterEnum { from, to } => match added_values(from, to) {
+                Some(added) => {
+                    for sql in added {
+                        add(Phase::CreateType, i, sql);
+                    }
+                }
+                None => {
+                    for sql in recreate_enum(&names, prev, next, changes, from, to) {
+                        add(Phase::RecreateType, i, sql);
+                    }
+                }
+            },
             Change::CreateIndex { table, index } => add(Phase::CreateIndex, i, create_index(&names, table, index)),
             Change::DropIndex { table, index } => add(Phase::DropDependent, i, drop_index(&names, table, &index.name)),
         }
@@ -240,6 +269,110 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
     plan.statements = out.statements;
     plan.origins = out.origins;
     Ok(plan)
+}
+
+/// `ALTER TYPE .. ADD VALUE` for each value `to` adds, placed as `to` places it (`BEFORE` the
+/// next value the type already has, else at the end); `None` when `to` also drops or reorders
+/// values, which only a new type can do.
+fn added_values(from: &EnumType, to: &EnumType) -> Option<Vec<String>> {
+    let kept: Vec<&String> = to.values.iter().filter(|v| from.values.contains(v)).collect();
+    if kept.len() != from.values.len() || kept.iter().zip(&from.values).any(|(a, b)| *a != b) {
+        return None;
+    }
+    let lit = |v: &str| schema_model::sql::string_literal(v);
+    let mut out = Vec::new();
+    for (i, v) in to.values.iter().enumerate() {
+        if from.values.contains(v) {
+            continue;
+        }
+        let before = to.values[i + 1..].iter().find(|n| from.values.contains(n));
+        out.push(match before {
+            Some(b) => format!("ALTER TYPE {} ADD VALUE {} BEFORE {};", enum_q(to), lit(v), lit(b)),
+            None => format!("ALTER TYPE {} ADD VALUE {};", enum_q(to), lit(v)),
+        });
+    }
+    Some(out)
+}
+
+/// An enum type that loses values (or orders them anew) is made again: every column of it is
+/// cast to text, the type dropped and created with its new values, and each column cast back.
+/// A guard first fails the migration, changing nothing, while a row holds a value the type
+/// loses. Columns the migration drops or gives another type stay text for that change.
+fn recreate_enum(
+    names: &Names,
+    prev: &Schema,
+    next: &Schema,
+    changes: &[Change],
+    from: &EnumType,
+    to: &EnumType,
+) -> Vec<String> {
+    let renamed_table = |old: &str| -> Option<String> {
+        changes.iter().find_map(|c| match c {
+            Change::RenameTable { from, to } if from == old => Some(to.clone()),
+            _ => None,
+        })
+    };
+    let renamed_column = |table: &str, old: &str| -> Option<String> {
+        changes.iter().find_map(|c| match c {
+            Change::RenameColumn { table: t, from, to } if t == table && from == old => Some(to.clone()),
+            _ => None,
+        })
+    };
+    let removed: Vec<String> = from
+        .values
+        .iter()
+        .filter(|v| !to.values.contains(v))
+        .map(|v| schema_model::sql::string_literal(v))
+        .collect();
+    let (mut guards, mut to_text, mut back) = (Vec::new(), Vec::new(), Vec::new());
+    for t in &prev.tables {
+        let table = renamed_table(&t.name).unwrap_or_else(|| t.name.clone());
+        // A table the migration drops goes before the type changes.
+        let Some(after) = next.table(&table) else { continue };
+        let q = names.q(&table);
+        for c in &t.columns {
+            if !matches!(&c.ty, LogicalType::Enum(e) if e.same_type(from)) {
+                continue;
+            }
+            let name = renamed_column(&table, &c.name).unwrap_or_else(|| c.name.clone());
+            let col = ident(&name);
+            let stays = after
+                .column(&name)
+                .filter(|n| matches!(&n.ty, LogicalType::Enum(e) if e.same_type(to)));
+            if c.default.is_some() {
+                to_text.push(format!("ALTER TABLE {q} ALTER COLUMN {col} DROP DEFAULT;"));
+            }
+            to_text.push(format!("ALTER TABLE {q} ALTER COLUMN {col} SET DATA TYPE text;"));
+            let Some(stays) = stays else { continue };
+            if !removed.is_empty() {
+                guards.push(null_guard(
+                    &q,
+                    &format!("{col}::text IN ({})", removed.join(", ")),
+                    &format!(
+                        "cannot remove {} from the enum type {}: {{n}} row(s) of {table}.{name} hold it; change them first",
+                        removed.join(", "),
+                        to.key()
+                    ),
+                ));
+            }
+            let ty = enum_q(to);
+            back.push(format!(
+                "ALTER TABLE {q} ALTER COLUMN {col} SET DATA TYPE {ty} USING {col}::{ty};"
+            ));
+            if let Some(d) = &stays.default {
+                back.push(format!(
+                    "ALTER TABLE {q} ALTER COLUMN {col} SET DEFAULT {};",
+                    d.to_sql()
+                ));
+            }
+        }
+    }
+    let mut out = guards;
+    out.extend(to_text);
+    out.push(format!("DROP TYPE {};", enum_q(from)));
+    out.push(create_enum(to));
+    out.extend(back);
+    out
 }
 
 /// A statement that fails the migration, saying `message` (`{n}` is the count), when rows of

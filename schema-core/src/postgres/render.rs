@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    Column, Deferrable, ForeignKey, Index, IndexTarget, IntKind, LogicalType, Table, Unique, UniqueKind,
+    Column, Deferrable, EnumType, ForeignKey, Index, IndexTarget, IntKind, LogicalType, Schema, Table, Unique,
+    UniqueKind,
 };
 
 /// `"name"`, with any `"` doubled. (drizzle-kit does not double it, so a `"` in a name breaks
@@ -82,8 +83,22 @@ pub fn type_name(ty: &LogicalType) -> String {
         LogicalType::DateTime => "timestamp".into(),
         LogicalType::Timestamp => "timestamp with time zone".into(),
         LogicalType::Uuid => "uuid".into(),
+        // The type's own name; its schema is the snapshot's `typeSchema`.
+        LogicalType::Enum(e) => e.name.clone(),
         LogicalType::Sql(s) => canonical_type(s),
     }
+}
+
+/// An enum type's name in `CREATE TYPE` / `ALTER TYPE` / `DROP TYPE`: always with its schema,
+/// as drizzle-kit writes it (`"public"."post_status"`).
+pub fn enum_q(e: &EnumType) -> String {
+    format!("{}.{}", ident(e.schema.as_deref().unwrap_or("public")), ident(&e.name))
+}
+
+/// `CREATE TYPE .. AS ENUM(..)`.
+pub fn create_enum(e: &EnumType) -> String {
+    let values: Vec<String> = e.values.iter().map(|v| schema_model::sql::string_literal(v)).collect();
+    format!("CREATE TYPE {} AS ENUM({});", enum_q(e), values.join(", "))
 }
 
 /// One spelling per type, so that a type written by hand (`int4`, `timestamptz`,
@@ -165,7 +180,10 @@ pub fn normalize_table(table: &Table) -> Table {
     let mut uniques = Vec::new();
     let composite_key: Vec<String> = t.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
     for c in &mut t.columns {
-        c.ty = LogicalType::Sql(type_name(&c.ty));
+        // An enum column keeps its type whole: the diff knows the type by it.
+        if !matches!(c.ty, LogicalType::Enum(_)) {
+            c.ty = LogicalType::Sql(type_name(&c.ty));
+        }
         if c.unique {
             let cols = vec![c.name.clone()];
             uniques.push(Unique {
@@ -213,6 +231,9 @@ pub fn identity_clause(names: &Names, table: &str, c: &Column) -> String {
 /// The type as written in SQL: drizzle-kit quotes every type it does not know by name
 /// (`"bytea"`, `"tsvector"`), the array suffix outside.
 pub fn sql_type(ty: &LogicalType) -> String {
+    if let LogicalType::Enum(e) = ty {
+        return qualified(e.schema.as_deref(), &e.name);
+    }
     let t = type_name(ty);
     const KNOWN: [&str; 27] = [
         "uuid",
@@ -373,11 +394,13 @@ pub fn create_namespace(schema: &str) -> String {
     format!("CREATE SCHEMA IF NOT EXISTS {};\n", ident(schema))
 }
 
-/// The namespaces other than `public` that `tables` live in, sorted.
-pub fn namespaces(tables: &[Table]) -> Vec<String> {
-    let mut out: Vec<String> = tables
+/// The namespaces other than `public` that the schema's tables and enum types live in, sorted.
+pub fn namespaces(schema: &Schema) -> Vec<String> {
+    let mut out: Vec<String> = schema
+        .tables
         .iter()
         .filter_map(|t| t.options.postgres.schema.clone())
+        .chain(schema.enum_types().into_iter().filter_map(|e| e.schema.clone()))
         .collect();
     out.sort();
     out.dedup();
@@ -385,12 +408,15 @@ pub fn namespaces(tables: &[Table]) -> Vec<String> {
 }
 
 /// The statements that create a whole (normalized) schema, in drizzle-kit's order: the
-/// namespaces, every `CREATE TABLE` (by key), then every foreign key, then every index.
-pub fn create_schema(tables: &[Table]) -> Vec<String> {
+/// namespaces, the enum types, every `CREATE TABLE` (by key), then every foreign key, then
+/// every index.
+pub fn create_schema(schema: &Schema) -> Vec<String> {
+    let tables = &schema.tables;
     let mut sorted: Vec<&Table> = tables.iter().collect();
     sorted.sort_by_key(|t| table_key(t));
     let names = Names::of(tables);
-    let mut out: Vec<String> = namespaces(tables).iter().map(|s| create_namespace(s)).collect();
+    let mut out: Vec<String> = namespaces(schema).iter().map(|s| create_namespace(s)).collect();
+    out.extend(schema.enum_types().into_iter().map(create_enum));
     out.extend(sorted.iter().map(|t| create_table(&names, t)));
     for t in &sorted {
         out.extend(t.foreign_keys.iter().map(|fk| add_foreign_key(&names, &t.name, fk)));

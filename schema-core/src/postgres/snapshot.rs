@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 use super::render::{int_range, is_identity};
 use crate::diff::Renames;
 use crate::model::{
-    Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
-    PrimaryKey, Schema, Table, Unique, UniqueKind,
+    Check, Column, DefaultValue, Deferrable, EnumType, FkAction, ForeignKey, Generated, Index, IndexTarget,
+    LogicalType, PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
 use crate::snapshot::{Snapshot, SnapshotError};
 
@@ -59,9 +59,18 @@ fn to_json(snapshot: &Snapshot) -> Value {
     root.insert("version".into(), json!("7"));
     root.insert("dialect".into(), json!("postgresql"));
     root.insert("tables".into(), Value::Object(tables_json));
-    root.insert("enums".into(), json!({}));
+    let mut enums: Vec<&EnumType> = snapshot.schema.enum_types();
+    enums.sort_by_key(|e| e.key());
+    let mut enums_json = Map::new();
+    for e in enums {
+        enums_json.insert(
+            e.key(),
+            json!({ "name": e.name, "schema": e.schema.as_deref().unwrap_or("public"), "values": e.values }),
+        );
+    }
+    root.insert("enums".into(), Value::Object(enums_json));
     let mut schemas = Map::new();
-    for ns in super::render::namespaces(&snapshot.schema.tables) {
+    for ns in super::render::namespaces(&snapshot.schema) {
         schemas.insert(ns.clone(), json!(ns));
     }
     root.insert("schemas".into(), Value::Object(schemas));
@@ -160,6 +169,9 @@ fn column_json(table: &str, schema: Option<&str>, c: &Column) -> Value {
     let mut m = Map::new();
     m.insert("name".into(), json!(c.name));
     m.insert("type".into(), json!(ty));
+    if let LogicalType::Enum(e) = &c.ty {
+        m.insert("typeSchema".into(), json!(e.schema.as_deref().unwrap_or("public")));
+    }
     m.insert("primaryKey".into(), json!(c.primary_key));
     m.insert("notNull".into(), json!(c.not_null));
     if let Some(g) = &c.generated {
@@ -254,19 +266,29 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
             "version \"{version}\"; expected \"7\""
         )));
     }
-    for k in ["enums", "sequences", "views", "roles", "policies"] {
+    for k in ["sequences", "views", "roles", "policies"] {
         if v.get(k).and_then(Value::as_object).is_some_and(|m| !m.is_empty()) {
             return Err(SnapshotError::Unsupported(format!(
-                "its `{k}` are not supported by this version (only tables in the public schema)"
+                "its `{k}` are not supported by this version"
             )));
         }
+    }
+    let mut enums = Vec::new();
+    for (k, e) in obj_of(&v, "enums", "")? {
+        let path = format!("enums.{k}");
+        let schema = str_of(e, "schema", &path)?;
+        enums.push(EnumType {
+            name: str_of(e, "name", &path)?.to_string(),
+            schema: (schema != "public").then(|| schema.to_string()),
+            values: strings(e, "values", &path)?,
+        });
     }
     let mut tables = Vec::new();
     for (k, t) in obj_of(&v, "tables", "")? {
         let path = format!("tables.{k}");
         let schema = t.get("schema").and_then(Value::as_str).unwrap_or("");
         let internal = v.pointer(&format!("/internal/tables/{}", k.replace('~', "~0").replace('/', "~1")));
-        let mut table = table_from_json(t, &path, internal)?;
+        let mut table = table_from_json(t, &path, internal, &enums)?;
         if !schema.is_empty() && schema != "public" {
             table.options.postgres.schema = Some(schema.to_string());
         }
@@ -275,7 +297,7 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
     Ok(Snapshot {
         id: str_of(&v, "id", "")?.to_string(),
         prev_id: str_of(&v, "prevId", "")?.to_string(),
-        schema: Schema { tables },
+        schema: Schema { tables, enums },
         renames: meta_renames(&v),
     })
 }
@@ -302,12 +324,17 @@ fn meta_renames(v: &Value) -> Renames {
     r
 }
 
-fn table_from_json(t: &Value, path: &str, internal: Option<&Value>) -> Result<Table, SnapshotError> {
+fn table_from_json(
+    t: &Value,
+    path: &str,
+    internal: Option<&Value>,
+    enums: &[EnumType],
+) -> Result<Table, SnapshotError> {
     let mut table = Table::new(str_of(t, "name", path)?);
     for (name, c) in obj_of(t, "columns", path)? {
         table
             .columns
-            .push(column_from_json(c, &format!("{path}.columns.{name}"))?);
+            .push(column_from_json(c, &format!("{path}.columns.{name}"), enums)?);
     }
     for (name, ix) in obj_of(t, "indexes", path)? {
         let p = format!("{path}.indexes.{name}");
@@ -393,17 +420,26 @@ fn table_from_json(t: &Value, path: &str, internal: Option<&Value>) -> Result<Ta
     Ok(table)
 }
 
-fn column_from_json(c: &Value, path: &str) -> Result<Column, SnapshotError> {
+fn column_from_json(c: &Value, path: &str, enums: &[EnumType]) -> Result<Column, SnapshotError> {
     let ty = str_of(c, "type", path)?;
-    if c.get("typeSchema").is_some() {
-        return Err(SnapshotError::Unsupported(format!(
-            "{path} has an enum type, which this version does not support yet"
-        )));
-    }
-    let mut col = Column::new(
-        str_of(c, "name", path)?,
-        LogicalType::Sql(super::render::canonical_type(ty)),
-    );
+    let logical = match c.get("typeSchema").and_then(Value::as_str) {
+        // A column of an enum type, found in the snapshot's `enums`.
+        Some(schema) => {
+            if ty.ends_with(']') {
+                return Err(SnapshotError::Unsupported(format!(
+                    "{path} is an array of the enum `{ty}`, which this version does not support yet"
+                )));
+            }
+            let schema = (schema != "public").then_some(schema);
+            let e = enums
+                .iter()
+                .find(|e| e.name == ty && e.schema.as_deref() == schema)
+                .ok_or_else(|| field(&format!("{path}.typeSchema (no enum `{ty}` in `enums`)")))?;
+            LogicalType::Enum(Box::new(e.clone()))
+        }
+        None => LogicalType::Sql(super::render::canonical_type(ty)),
+    };
+    let mut col = Column::new(str_of(c, "name", path)?, logical);
     col.primary_key = bool_of(c, "primaryKey", path)?;
     col.not_null = bool_of(c, "notNull", path)?;
     if let Some(g) = c.get("generated") {
