@@ -66,7 +66,7 @@ pub struct GlobalArgs {
     /// The migration folder.
     #[arg(long, global = true, help_heading = SETTINGS, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// The database (a SQLite file); wins over DATABASE_URL too.
+    /// The database: a SQLite file or a postgres:// URL; wins over DATABASE_URL too.
     #[arg(long, global = true, help_heading = SETTINGS)]
     pub url: Option<String>,
     /// The tracking table.
@@ -255,8 +255,39 @@ pub struct MigrateArgs {
     pub allow_unknown_applied: bool,
 }
 
+/// The command line as clap reads it: every setting is taken by every command, but a
+/// command's `--help` lists only that command's own flags (and says where the settings are).
+pub fn command() -> clap::Command {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    // Each command gets the settings as hidden flags of its own, which clap's copying of global
+    // flags then leaves alone; `schema --help` lists them.
+    let settings: Vec<clap::Arg> = cmd.get_arguments().filter(|a| a.is_global_set()).cloned().collect();
+    let names: Vec<String> = settings
+        .iter()
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect();
+    let note = format!(
+        "Settings every command takes ({}) are listed by `schema --help`.",
+        names.join(", ")
+    );
+    let subcommands: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for name in subcommands {
+        cmd = cmd.mut_subcommand(name, |mut sc| {
+            for a in &settings {
+                sc = sc.arg(a.clone().hide(true));
+            }
+            let after = sc.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            sc.after_help(format!("{after}\n\n{note}"))
+        });
+    }
+    cmd
+}
+
 pub fn run() -> CliResult {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are not errors; clap prints them itself.
