@@ -17,6 +17,12 @@ fn with_bio() -> String {
 /// `schema ARGS` on a terminal (python3's pty), typing `input` once `wait_for` is shown.
 /// `None` without python3.
 fn on_terminal(p: &Project, args: &[&str], wait_for: &str, input: &str) -> Option<(i32, String)> {
+    on_terminal_all(p, args, &[(wait_for, input)])
+}
+
+/// Runs `schema args` on a terminal (a pty, through python3), answering each prompt in turn:
+/// once `wait_for` has been printed, `input` is typed. Its exit code and output.
+fn on_terminal_all(p: &Project, args: &[&str], exchanges: &[(&str, &str)]) -> Option<(i32, String)> {
     if Command::new("python3").arg("--version").output().is_err() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -26,20 +32,24 @@ fn on_terminal(p: &Project, args: &[&str], wait_for: &str, input: &str) -> Optio
     }
     let driver = r#"
 import os, pty, sys
-bin, wait, answer = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+bin, n = sys.argv[1], int(sys.argv[2])
+pairs = [(sys.argv[3 + 2 * i].encode(), sys.argv[4 + 2 * i].encode()) for i in range(n)]
 pid, fd = pty.fork()
 if pid == 0:
-    os.execv(bin, [bin] + sys.argv[4:])
+    os.execv(bin, [bin] + sys.argv[3 + 2 * n:])
 out = b""
-while wait not in out:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-os.write(fd, answer)
+seen = 0
+for wait, answer in pairs:
+    while wait not in out[seen:]:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    seen = out.find(wait, seen) + len(wait)
+    os.write(fd, answer)
 try:
     while True:
         chunk = os.read(fd, 1024)
@@ -52,8 +62,10 @@ _, status = os.waitpid(pid, 0)
 sys.stdout.write(out.decode())
 sys.exit(os.waitstatus_to_exitcode(status))
 "#;
+    let n = exchanges.len().to_string();
     let out = Command::new("python3")
-        .args(["-c", driver, env!("CARGO_BIN_EXE_schema"), wait_for, input])
+        .args(["-c", driver, env!("CARGO_BIN_EXE_schema"), &n])
+        .args(exchanges.iter().flat_map(|(w, a)| [*w, *a]))
         .args(args)
         .current_dir(p.dir.path())
         .env_remove("DATABASE_URL")
@@ -81,7 +93,7 @@ fn drop_lists_the_migrations_and_asks_or_wants_yes() {
     run.expect(2);
     assert!(
         run.stdout()
-            .contains("Migrations in migrations:\n   0000_init\n-> 0001_users_bio"),
+            .contains("Migrations in migrations:\n   1) 0000_init\n-> 2) 0001_users_bio"),
         "{}",
         run.stdout()
     );
@@ -92,16 +104,25 @@ fn drop_lists_the_migrations_and_asks_or_wants_yes() {
     );
     assert!(p.exists("migrations/0001_users_bio.sql"), "nothing removed");
 
-    if let Some((code, out)) = on_terminal(&p, &["drop"], "[y/N]", "n\n") {
+    let pick = "Which migration to drop? [1-2, Enter for 2] ";
+    if let Some((code, out)) = on_terminal_all(&p, &["drop"], &[(pick, "\n"), ("[y/N]", "n\n")]) {
         assert_eq!(code, 1, "{out}");
+        assert!(out.contains("   1) 0000_init\r\n-> 2) 0001_users_bio"), "{out}");
         assert!(
             out.contains("Remove 0001_users_bio (its SQL file and its snapshot)? [y/N]"),
             "{out}"
         );
         assert!(out.contains("Nothing removed."), "{out}");
         assert!(p.exists("migrations/0001_users_bio.sql"));
-        let (code, out) = on_terminal(&p, &["drop"], "[y/N]", "y\n").unwrap();
+        // Picked from the list: the first has a child, which is said; then the latest, by tag.
+        let (code, out) = on_terminal_all(&p, &["drop"], &[(pick, "1\n")]).unwrap();
+        assert_eq!(code, 2, "{out}");
+        assert!(out.contains("0001_users_bio"), "{out}");
+        assert!(p.exists("migrations/0000_init.sql"));
+        let (code, out) =
+            on_terminal_all(&p, &["drop"], &[(pick, "nope\n"), (pick, "0001\n"), ("[y/N]", "y\n")]).unwrap();
         assert_eq!(code, 0, "{out}");
+        assert!(out.contains("`nope` is not in the list"), "{out}");
         assert!(!p.exists("migrations/0001_users_bio.sql"));
     } else {
         eprintln!(
@@ -111,7 +132,7 @@ fn drop_lists_the_migrations_and_asks_or_wants_yes() {
     }
     let out = p.run(&["drop", "-y"]).expect(0).stdout();
     assert!(
-        out.contains("-> 0000_init") && out.contains("Dropped 0000_init"),
+        out.contains("-> 1) 0000_init") && out.contains("Dropped 0000_init"),
         "{out}"
     );
 }
