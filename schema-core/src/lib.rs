@@ -11,6 +11,7 @@
 //! [`generate`], [`push`], [`pull`] and [`drift`].
 #![warn(missing_docs)]
 
+mod epoch;
 mod fault;
 mod json;
 mod migrate;
@@ -36,6 +37,7 @@ pub mod snapshot;
 pub mod sqlite;
 pub mod two_phase;
 
+pub use epoch::EpochTime;
 pub use migrate::{Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
 /// `#[derive(SqlEnum)]`: an enum of unit variants as an SQL enum type (see README).
 pub use schema_derive::SqlEnum;

@@ -210,6 +210,13 @@ pub enum LogicalType {
     Timestamp,
     /// A UUID: `uuid::Uuid`.
     Uuid,
+    /// A date-time stored as a number on SQLite (`#[column(epoch)]`): Unix seconds, or
+    /// milliseconds with `epoch = "ms"`. `zoned`: an instant (`DateTime<Utc>`), else a
+    /// date-time without a zone. PostgreSQL keeps its native timestamp type.
+    Epoch {
+        millis: bool,
+        zoned: bool,
+    },
     /// A column of an enum type, with the type's values (see [`EnumType`]).
     Enum(Box<EnumType>),
     /// `#[column(sql_type = "..")]`, or a type read back from a snapshot or a database.

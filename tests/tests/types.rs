@@ -161,7 +161,7 @@ fn text_that_is_not_a_date_is_an_error_not_a_panic() {
 fn the_cli_maps_the_types_as_the_derive_does() {
     let cli = schema_tests::schema_from_source(include_str!("types.rs"));
     let derived = Event::table_def();
-    assert_eq!(cli.tables.len(), 1);
+    assert_eq!(cli.tables.len(), 2);
     assert_eq!(&cli.tables[0], derived);
     let sql = SQLITE.create_table_statements(derived).join("\n");
     for col in [
@@ -196,4 +196,96 @@ fn a_default_that_does_not_fit_the_type_is_refused_at_the_attribute() {
     );
     let e = errors(&table("#[column(default = \"x\")] uid: uuid::Uuid,"));
     assert!(e.contains("a UUID takes no literal default"), "{e}");
+}
+
+/// `#[column(epoch)]`: a date-time stored as a Unix time on SQLite, in seconds or milliseconds.
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "ticks")]
+struct Tick {
+    #[column(primary_key)]
+    id: i64,
+    #[column(epoch)]
+    at: chrono::DateTime<chrono::Utc>,
+    #[column(epoch = "ms")]
+    at_ms: chrono::NaiveDateTime,
+    #[column(epoch)]
+    t_at: time::OffsetDateTime,
+    #[column(epoch = "ms")]
+    t_naive: Option<time::PrimitiveDateTime>,
+    #[column(epoch, default_sql = "(unixepoch())")]
+    created: chrono::DateTime<chrono::Utc>,
+}
+
+#[test]
+fn epoch_columns_store_unix_times_and_read_them_back() {
+    use chrono::TimeZone as _;
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join("ticks.db")).unwrap();
+    Tick::create_table(&conn).unwrap();
+    let sql = SQLITE.create_table_statements(Tick::table_def()).join("\n");
+    assert!(
+        sql.contains("`at` integer NOT NULL") && sql.contains("`at_ms` integer NOT NULL"),
+        "{sql}"
+    );
+    let at = chrono::Utc.with_ymd_and_hms(2024, 2, 29, 13, 45, 30).unwrap();
+    let row = Tick {
+        id: 1,
+        at,
+        at_ms: (at + chrono::Duration::milliseconds(250)).naive_utc(),
+        t_at: time::macros::datetime!(2024-02-29 13:45:30 +02:00),
+        t_naive: Some(time::macros::datetime!(1969-12-31 23:59:59.5)),
+        created: at,
+    };
+    row.insert(&conn).unwrap();
+    let stored: (i64, i64, i64, i64) = conn
+        .query_row("SELECT at, at_ms, t_at, t_naive FROM ticks", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap();
+    assert_eq!(stored, (1_709_214_330, 1_709_214_330_250, 1_709_207_130, -500));
+    let back = Tick::find(&conn, 1).unwrap().unwrap();
+    // An offset is not kept: the same instant comes back in UTC.
+    assert_eq!(back.t_at, row.t_at);
+    assert_eq!(
+        back,
+        Tick {
+            t_at: back.t_at,
+            ..row.clone()
+        }
+    );
+    // The database's default, through the insert struct.
+    let new = NewTick::new(2, at, row.at_ms, row.t_at);
+    let inserted = new.insert(&conn).unwrap();
+    assert!(inserted.created.timestamp() > 1_700_000_000, "{inserted:?}");
+    assert_eq!(inserted.t_naive, None);
+    // A number no date-time holds is an error on read, never a panic.
+    conn.execute("UPDATE ticks SET at = 9223372036854775807 WHERE id = 1", [])
+        .unwrap();
+    let err = Tick::find(&conn, 1).unwrap_err().to_string();
+    assert!(err.contains("outside the range"), "{err}");
+}
+
+#[test]
+fn the_cli_reads_epoch_as_the_derive_does_and_postgres_keeps_its_timestamps() {
+    let cli = schema_tests::schema_from_source(include_str!("types.rs"));
+    let ticks = cli.tables.iter().find(|t| t.name == "ticks").unwrap();
+    assert_eq!(ticks, Tick::table_def());
+    let pg = schema_core::postgres::POSTGRES;
+    let at = &Tick::table_def().columns[1];
+    assert_eq!(pg.column_type(&at.ty), "timestamp with time zone");
+    assert_eq!(pg.column_type(&Tick::table_def().columns[2].ty), "timestamp");
+    let errors = |src: &str| {
+        let file = syn::parse_file(src).unwrap();
+        match schema_model::parse::from_file(&file) {
+            Ok(_) => panic!("accepted: {src}"),
+            Err(e) => e.to_string(),
+        }
+    };
+    let e = errors("#[derive(Table)] struct T { #[column(epoch)] day: chrono::NaiveDate }");
+    assert!(e.contains("#[column(epoch)] stores a date-time as a Unix time"), "{e}");
+    let e = errors("#[derive(Table)] struct T { #[column(epoch = \"us\")] at: chrono::NaiveDateTime }");
+    assert!(e.contains("`epoch` is in seconds"), "{e}");
+    let e =
+        errors("#[derive(Table)] struct T { #[column(epoch, default = \"2024-01-01\")] at: chrono::NaiveDateTime }");
+    assert!(e.contains("an epoch column takes an integer"), "{e}");
 }

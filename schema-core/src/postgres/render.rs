@@ -81,7 +81,9 @@ pub fn type_name(ty: &LogicalType) -> String {
         // Native types on PostgreSQL (text ISO-8601 and blobs are SQLite's forms).
         LogicalType::Date => "date".into(),
         LogicalType::DateTime => "timestamp".into(),
-        LogicalType::Timestamp => "timestamp with time zone".into(),
+        LogicalType::Timestamp | LogicalType::Epoch { zoned: true, .. } => "timestamp with time zone".into(),
+        // An epoch is SQLite's storage; PostgreSQL keeps its own timestamp.
+        LogicalType::Epoch { zoned: false, .. } => "timestamp".into(),
         LogicalType::Uuid => "uuid".into(),
         // The type's own name; its schema is the snapshot's `typeSchema`.
         LogicalType::Enum(e) => e.name.clone(),

@@ -17,6 +17,7 @@ pub fn type_name(ty: &LogicalType) -> String {
         // ISO-8601 text, as SQLite's own date functions write it; a UUID as its 16 bytes.
         LogicalType::Date | LogicalType::DateTime | LogicalType::Timestamp => "text".into(),
         LogicalType::Uuid => "blob".into(),
+        LogicalType::Epoch { .. } => "integer".into(),
         // The value's text; [`normalize_table`] adds the CHECK that keeps it one of the values.
         LogicalType::Enum(_) => "text".into(),
         LogicalType::Sql(s) => s.clone(),

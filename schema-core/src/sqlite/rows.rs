@@ -132,6 +132,59 @@ pub mod __private {
         })
     }
 
+    /// An `#[column(epoch)]` value, written as its Unix time.
+    pub fn epoch_to_sql<T: crate::EpochTime>(value: &T, millis: bool) -> rusqlite::Result<ToSqlOutput<'static>> {
+        Ok(ToSqlOutput::Owned(Value::Integer(value.to_unix(millis))))
+    }
+
+    /// A nullable `#[column(epoch)]` value: `None` is SQL NULL.
+    pub fn epoch_opt_to_sql<T: crate::EpochTime>(
+        value: &Option<T>,
+        millis: bool,
+    ) -> rusqlite::Result<ToSqlOutput<'static>> {
+        match value {
+            None => Ok(ToSqlOutput::Owned(Value::Null)),
+            Some(v) => epoch_to_sql(v, millis),
+        }
+    }
+
+    /// An `#[column(epoch)]` value, read from its Unix time.
+    pub fn epoch_from_row<T: crate::EpochTime>(
+        row: &rusqlite::Row<'_>,
+        column: &str,
+        millis: bool,
+    ) -> rusqlite::Result<T> {
+        let n: i64 = row.get(column)?;
+        from_unix(row, column, n, millis)
+    }
+
+    /// A nullable `#[column(epoch)]` value: SQL NULL is `None`.
+    pub fn epoch_opt_from_row<T: crate::EpochTime>(
+        row: &rusqlite::Row<'_>,
+        column: &str,
+        millis: bool,
+    ) -> rusqlite::Result<Option<T>> {
+        let n: Option<i64> = row.get(column)?;
+        n.map(|n| from_unix(row, column, n, millis)).transpose()
+    }
+
+    fn from_unix<T: crate::EpochTime>(
+        row: &rusqlite::Row<'_>,
+        column: &str,
+        n: i64,
+        millis: bool,
+    ) -> rusqlite::Result<T> {
+        T::from_unix(n, millis).ok_or_else(|| {
+            let idx = row.as_ref().column_index(column).unwrap_or(0);
+            let unit = if millis { "milliseconds" } else { "seconds" };
+            rusqlite::Error::FromSqlConversionFailure(
+                idx,
+                rusqlite::types::Type::Integer,
+                format!("{n} Unix {unit} is outside the range of the column's date-time type").into(),
+            )
+        })
+    }
+
     /// `INSERT INTO table (cols) VALUES (..) RETURNING returning`, the row read by `read`;
     /// `DEFAULT VALUES` when the row gives no column. The statement is cached per column set.
     pub fn insert_returning<T>(

@@ -316,6 +316,7 @@ fn type_tokens(t: &LogicalType) -> TokenStream {
         LogicalType::DateTime => quote!(#m::LogicalType::DateTime),
         LogicalType::Timestamp => quote!(#m::LogicalType::Timestamp),
         LogicalType::Uuid => quote!(#m::LogicalType::Uuid),
+        LogicalType::Epoch { millis, zoned } => quote!(#m::LogicalType::Epoch { millis: #millis, zoned: #zoned }),
         LogicalType::Enum(e) => {
             let (name, schema, values) = (&e.name, opt_string(&e.schema), strings(&e.values));
             quote!(#m::LogicalType::Enum(::std::boxed::Box::new(#m::EnumType {

@@ -30,25 +30,51 @@ fn column_of(f: &ParsedField) -> String {
     f.column.as_ref().map(|c| ident(&c.name)).unwrap_or_default()
 }
 
-/// A value bound as a parameter: json fields are encoded first.
+/// How a field's value becomes SQLite's and back: as rusqlite maps its type, as JSON text
+/// (`json`), or as a Unix time (`epoch`).
+enum Codec {
+    Plain,
+    Json,
+    Epoch(bool),
+}
+
+fn codec(c: &parse::FieldColumn) -> Codec {
+    match (c.json, c.epoch) {
+        (true, _) => Codec::Json,
+        (false, Some(millis)) => Codec::Epoch(millis),
+        (false, None) => Codec::Plain,
+    }
+}
+
+/// The value `v` (a reference to the field's value) as a `ToSqlOutput`, for a field of a
+/// nullable (`Option`) type or not.
+fn encode(c: &parse::FieldColumn, v: TokenStream, nullable: bool) -> TokenStream {
+    let p = quote!(::schema_core::__private::sqlite);
+    match (codec(c), nullable) {
+        (Codec::Json, true) => quote!(#p::json_opt_to_sql(#v)?),
+        (Codec::Json, false) => quote!(#p::json_to_sql(#v)?),
+        (Codec::Epoch(millis), true) => quote!(#p::epoch_opt_to_sql(#v, #millis)?),
+        (Codec::Epoch(millis), false) => quote!(#p::epoch_to_sql(#v, #millis)?),
+        (Codec::Plain, _) => quote!(#p::rusqlite::ToSql::to_sql(#v)?),
+    }
+}
+
+/// A value bound as a parameter: json and epoch fields are encoded first.
 fn bind(f: &ParsedField, c: &parse::FieldColumn, i: usize) -> (TokenStream, TokenStream) {
     let name = &f.ident;
     let var = format_ident!("__v{}", i);
-    if c.json {
-        let conv = if strip_option(&f.ty).is_some() {
-            quote!(::schema_core::__private::sqlite::json_opt_to_sql(&self.#name)?)
-        } else {
-            quote!(::schema_core::__private::sqlite::json_to_sql(&self.#name)?)
-        };
-        (
-            quote!(let #var = #conv;),
-            quote!(&#var as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
-        )
-    } else {
-        (
+    match codec(c) {
+        Codec::Plain => (
             quote!(),
             quote!(&self.#name as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
-        )
+        ),
+        _ => {
+            let conv = encode(c, quote!(&self.#name), strip_option(&f.ty).is_some());
+            (
+                quote!(let #var = #conv;),
+                quote!(&#var as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
+            )
+        }
     }
 }
 
@@ -75,6 +101,15 @@ fn reads(p: &ParsedTable) -> Vec<TokenStream> {
                             #name: ::schema_core::__private::sqlite::json_opt_from_row::<#inner>(row, #col)?),
                         None => quote_spanned!(span=>
                             #name: ::schema_core::__private::sqlite::json_from_row(row, #col)?),
+                    }
+                }
+                Some(c) if c.epoch.is_some() => {
+                    let (col, millis) = (&c.name, c.epoch == Some(true));
+                    match strip_option(&f.ty) {
+                        Some(inner) => quote_spanned!(span=>
+                            #name: ::schema_core::__private::sqlite::epoch_opt_from_row::<#inner>(row, #col, #millis)?),
+                        None => quote_spanned!(span=>
+                            #name: ::schema_core::__private::sqlite::epoch_from_row(row, #col, #millis)?),
                     }
                 }
                 Some(c) => {
@@ -118,13 +153,8 @@ fn insert_new_body(table: &str, columns: &Columns<'_>, fields: &[NewField<'_>]) 
     let pushes = fields.iter().map(|nf| {
         let name = &nf.field.ident;
         let col = ident(&nf.column.name);
-        let json = nf.column.json;
         let nullable = strip_option(&nf.field.ty).is_some();
-        let encode = |v: TokenStream| match (json, nullable) {
-            (true, true) => quote!(#p::json_opt_to_sql(#v)?),
-            (true, false) => quote!(#p::json_to_sql(#v)?),
-            (false, _) => quote!(#p::rusqlite::ToSql::to_sql(#v)?),
-        };
+        let encode = |v: TokenStream| encode(nf.column, v, nullable);
         match nf.kind {
             NewKind::Required | NewKind::Nullable => {
                 let e = encode(quote!(&new.#name));

@@ -477,13 +477,15 @@ pub struct ColumnAttrs {
     pub generated: Option<Spanned<String>>,
     pub stored: Option<Span>,
     pub json: Option<Span>,
+    /// `#[column(epoch)]` (`false`) or `#[column(epoch = "ms")]` (`true`).
+    pub epoch: Option<Spanned<bool>>,
     pub renamed_from: Option<Spanned<String>>,
     pub skip: Option<Span>,
 }
 
 const COLUMN_KEYS: &str = "`name`, `primary_key`, `autoincrement`, `unique`, `index`, `default`, \
 `default_sql`, `sql_type`, `references`, `on_delete`, `on_update`, `deferrable`, `check`, `collate`, \
-`generated`, `stored`, `json`, `renamed_from`, `skip`";
+`generated`, `stored`, `json`, `epoch`, `renamed_from`, `skip`";
 
 fn default_lit(meta: &ParseNestedMeta) -> syn::Result<DefaultLit> {
     let input = meta.value()?;
@@ -529,6 +531,7 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
     let mut generated = Attr::new(cx, "column", "generated");
     let mut stored = Flag::new(cx, "column", "stored");
     let mut json = Flag::new(cx, "column", "json");
+    let mut epoch = Attr::<bool>::new(cx, "column", "epoch");
     let mut renamed_from = Attr::new(cx, "column", "renamed_from");
     let mut skip = Flag::new(cx, "column", "skip");
     for attr in attrs.iter().filter(|a| a.path().is_ident("column")) {
@@ -598,6 +601,24 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
             } else if p.is_ident("json") {
                 // #[column(json)]
                 json.set(span, ());
+            } else if p.is_ident("epoch") {
+                // #[column(epoch)], #[column(epoch = "ms")]
+                let millis = if meta.input.peek(Token![=]) {
+                    let unit: LitStr = meta.value()?.parse()?;
+                    match unit.value().as_str() {
+                        "s" => false,
+                        "ms" => true,
+                        _ => {
+                            return Err(syn::Error::new(
+                                unit.span(),
+                                "`epoch` is in seconds (`epoch`, `epoch = \"s\"`) or milliseconds (`epoch = \"ms\"`)",
+                            ));
+                        }
+                    }
+                } else {
+                    false
+                };
+                epoch.set(span, millis);
             } else if p.is_ident("renamed_from") {
                 // #[column(renamed_from = "nick")]
                 renamed_from.set(span, string(&meta)?);
@@ -632,6 +653,7 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
         generated: generated.get(),
         stored: flag(stored),
         json: flag(json),
+        epoch: epoch.get(),
         renamed_from: renamed_from.get(),
         skip: flag(skip),
     }

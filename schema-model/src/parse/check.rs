@@ -198,6 +198,32 @@ pub fn column_type(cx: &Ctxt, ty: &Type, attrs: &ColumnAttrs) -> Option<(Logical
     if attrs.json.is_some() {
         return Some((LogicalType::Json, nullable));
     }
+    if let Some(e) = &attrs.epoch {
+        return match logical_type_of(inner) {
+            Some(LogicalType::DateTime) => Some((
+                LogicalType::Epoch {
+                    millis: e.value,
+                    zoned: false,
+                },
+                nullable,
+            )),
+            Some(LogicalType::Timestamp) => Some((
+                LogicalType::Epoch {
+                    millis: e.value,
+                    zoned: true,
+                },
+                nullable,
+            )),
+            _ => {
+                cx.error(
+                    e.span,
+                    "#[column(epoch)] stores a date-time as a Unix time: it takes `chrono::NaiveDateTime`, \
+                     `chrono::DateTime<Utc>`, `time::PrimitiveDateTime` or `time::OffsetDateTime`",
+                );
+                None
+            }
+        };
+    }
     match logical_type_of(inner) {
         Some(t) => Some((t, nullable)),
         // A plain path (`PostStatus`, `crate::db::Role`) may name an `SqlEnum`: the column's
@@ -253,6 +279,7 @@ pub fn skip_alone(cx: &Ctxt, skip: Span, attrs: &ColumnAttrs) {
         attrs.check.is_some(),
         attrs.generated.is_some(),
         attrs.json.is_some(),
+        attrs.epoch.is_some(),
         attrs.on_delete.is_some(),
         attrs.on_update.is_some(),
         attrs.deferrable.is_some(),
@@ -320,6 +347,11 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
             "a date or time takes a string literal in ISO-8601 form (`\"2024-01-31\"`), or `default_sql = \"CURRENT_TIMESTAMP\"`",
         ),
         (LogicalType::Uuid, _) => mismatch("a UUID takes no literal default; give it in the row"),
+        // A Unix time: the number itself.
+        (LogicalType::Epoch { .. }, DefaultLit::Int(v)) => int_default(cx, lit, *v),
+        (LogicalType::Epoch { .. }, _) => {
+            mismatch("an epoch column takes an integer (a Unix time), or `default_sql = \"(unixepoch())\"`")
+        }
         // Which values the enum has is checked once it is found.
         (LogicalType::Enum(_), DefaultLit::Str(s)) => Some(DefaultValue::Text(s.clone())),
         (LogicalType::Enum(_), _) => mismatch("an enum takes one of its values as a string literal (`\"draft\"`)"),

@@ -66,6 +66,9 @@ pub struct FieldColumn {
     /// The column's SQL name.
     pub name: String,
     pub json: bool,
+    /// `#[column(epoch)]`: stored as Unix seconds (`Some(false)`) or milliseconds (`Some(true)`)
+    /// on SQLite.
+    pub epoch: Option<bool>,
     pub generated: bool,
     pub autoincrement: bool,
     /// Part of the primary key (single or composite).
@@ -383,6 +386,7 @@ impl Builder<'_> {
                 name,
                 // `serde_json::Value` is a JSON column without saying so.
                 json: cattrs.json.is_some() || matches!(col.ty, model::LogicalType::Json),
+                epoch: cattrs.epoch.as_ref().map(|e| e.value),
                 generated: cattrs.generated.is_some(),
                 autoincrement: cattrs.autoincrement.is_some(),
                 key: cattrs.primary_key.is_some(),
