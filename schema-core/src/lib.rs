@@ -62,6 +62,17 @@ pub mod __private {
     pub use schema_model::model;
 
     pub use crate::sql_enum::{enum_has_value, parse_value};
+
+    /// A table's model from the JSON the derive wrote from it (the same model types, the same
+    /// serde: it always reads back).
+    pub fn table_from_json(json: &str) -> model::Table {
+        match serde_json::from_str(json) {
+            Ok(t) => t,
+            Err(e) => panic!(
+                "the model #[derive(Table)] wrote does not read back ({e}): schema-derive and schema-core differ in version"
+            ),
+        }
+    }
     pub use crate::table::{KeyPart, references_key};
 
     #[cfg(feature = "sqlite")]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 /// A whole schema: every table, in the order the schema files declare them.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq, Default)]
 pub struct Schema {
     pub tables: Vec<Table>,
     /// The enum types (`#[derive(SqlEnum)]`) the schema declares, whether or not a column uses
@@ -56,7 +56,7 @@ impl Schema {
 
 /// An enum type: `#[derive(SqlEnum)]`, `CREATE TYPE .. AS ENUM (..)` on PostgreSQL, `text`
 /// with a CHECK listing the values on SQLite.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq, Eq, Hash)]
 pub struct EnumType {
     pub name: String,
     /// The PostgreSQL namespace, when it is not `public`.
@@ -78,7 +78,7 @@ impl EnumType {
 }
 
 /// One table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub struct Table {
     pub name: String,
     pub columns: Vec<Column>,
@@ -98,7 +98,7 @@ pub struct Table {
 
 /// Table options that belong to one dialect each: a field is read only by its dialect, and
 /// the others ignore (or refuse) it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TableOptions {
     /// SQLite's options.
     pub sqlite: SqliteOptions,
@@ -107,14 +107,14 @@ pub struct TableOptions {
 }
 
 /// Where a table lives on PostgreSQL.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PostgresOptions {
     /// `#[table(schema = "auth")]`: the namespace, when it is not `public`.
     pub schema: Option<String>,
 }
 
 /// `CREATE TABLE .. (..) STRICT, WITHOUT ROWID`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SqliteOptions {
     /// `#[table(strict)]`: values must match their column's declared type.
     pub strict: bool,
@@ -157,7 +157,7 @@ impl Table {
 }
 
 /// One column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub struct Column {
     pub name: String,
     pub ty: LogicalType,
@@ -192,7 +192,7 @@ impl Column {
 
 /// What a column holds, independent of any dialect: the Rust type it came from, or the SQL
 /// type the user wrote. A dialect maps each to its own type name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq, Eq, Hash)]
 pub enum LogicalType {
     Int(IntKind),
     Bool,
@@ -236,7 +236,7 @@ impl LogicalType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntKind {
     I8,
     I16,
@@ -290,7 +290,7 @@ impl IntKind {
 }
 
 /// A column default, kept as written so the SQL and the snapshot say exactly what the user said.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub enum DefaultValue {
     Int(i64),
     /// A float literal, kept in its written form (`1.50` stays `1.50`).
@@ -328,20 +328,20 @@ impl DefaultValue {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub struct Generated {
     /// The expression, without the parentheses SQL puts around it.
     pub expr: String,
     pub stored: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub struct PrimaryKey {
     pub name: String,
     pub columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub struct Index {
     pub name: String,
     pub target: IndexTarget,
@@ -349,14 +349,14 @@ pub struct Index {
     pub where_clause: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub enum IndexTarget {
     Columns(Vec<String>),
     /// An index on an expression, verbatim (`lower("email")`).
     Expr(String),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub struct Unique {
     pub name: String,
     pub columns: Vec<String>,
@@ -365,7 +365,7 @@ pub struct Unique {
 }
 
 /// What a `#[unique]` is in the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum UniqueKind {
     /// drizzle-kit's: a unique index named `name` on SQLite, a UNIQUE constraint on PostgreSQL.
     #[default]
@@ -390,7 +390,7 @@ impl Unique {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub struct ForeignKey {
     pub name: String,
     pub columns: Vec<String>,
@@ -404,7 +404,7 @@ pub struct ForeignKey {
 }
 
 /// When a foreign key is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Deferrable {
     /// At each statement (no DEFERRABLE clause).
     #[default]
@@ -448,7 +448,7 @@ impl ForeignKey {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum FkAction {
     #[default]
     NoAction,
@@ -491,7 +491,7 @@ impl fmt::Display for FkAction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
 pub struct Check {
     /// Its name: the definition's, or one derived for an unnamed check (`named` false).
     pub name: String,

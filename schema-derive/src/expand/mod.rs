@@ -6,10 +6,7 @@ mod sqlite;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use schema_model::model::{
-    Check, Column, DefaultValue, Deferrable, FkAction, Generated, Index, IndexTarget, IntKind, LogicalType, PrimaryKey,
-    Table, Unique, UniqueKind,
-};
+use schema_model::model::{Deferrable, FkAction};
 use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
 
 /// The derive's input, read by the parser `schema generate` runs on the schema files (the
@@ -36,7 +33,8 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
         let (name, col) = (&f.ident, &c.name);
         quote!(#name: ::schema_core::ColumnRef::new(#col))
     });
-    let model = table_tokens(&p.table);
+    // The model as JSON: one string literal, read back once by `table_def()`.
+    let model = serde_json::to_string(&p.table).unwrap_or_default();
     let key_columns = p.table.key_columns();
     let fks = p.references.iter().map(|r| foreign_key_tokens(table_name, r));
     let ref_checks = p.references.iter().map(reference_check);
@@ -69,7 +67,7 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
                 fn table_def() -> &'static ::schema_core::__private::model::Table {
                     static DEF: ::std::sync::OnceLock<::schema_core::__private::model::Table> = ::std::sync::OnceLock::new();
                     DEF.get_or_init(|| {
-                        let mut table = #model;
+                        let mut table = ::schema_core::__private::table_from_json(#model);
                         table.foreign_keys = ::std::vec![#(#fks),*];
                         #(#enum_types)*
                         table
@@ -266,17 +264,6 @@ fn deferrable_tokens(d: Deferrable) -> TokenStream {
     quote!(::schema_core::__private::model::Deferrable::#v)
 }
 
-fn opt_string(s: &Option<String>) -> TokenStream {
-    match s {
-        Some(s) => quote!(::std::option::Option::Some(::std::string::String::from(#s))),
-        None => quote!(::std::option::Option::None),
-    }
-}
-
-fn strings(v: &[String]) -> TokenStream {
-    quote!(::std::vec![#(::std::string::String::from(#v)),*])
-}
-
 fn action_tokens(a: FkAction) -> TokenStream {
     let v = match a {
         FkAction::NoAction => quote!(NoAction),
@@ -286,185 +273,6 @@ fn action_tokens(a: FkAction) -> TokenStream {
         FkAction::SetDefault => quote!(SetDefault),
     };
     quote!(::schema_core::__private::model::FkAction::#v)
-}
-
-fn type_tokens(t: &LogicalType) -> TokenStream {
-    let m = quote!(::schema_core::__private::model);
-    match t {
-        LogicalType::Int(k) => {
-            let k = match k {
-                IntKind::I8 => quote!(I8),
-                IntKind::I16 => quote!(I16),
-                IntKind::I32 => quote!(I32),
-                IntKind::I64 => quote!(I64),
-                IntKind::Isize => quote!(Isize),
-                IntKind::U8 => quote!(U8),
-                IntKind::U16 => quote!(U16),
-                IntKind::U32 => quote!(U32),
-                IntKind::U64 => quote!(U64),
-                IntKind::Usize => quote!(Usize),
-            };
-            quote!(#m::LogicalType::Int(#m::IntKind::#k))
-        }
-        LogicalType::Bool => quote!(#m::LogicalType::Bool),
-        LogicalType::F32 => quote!(#m::LogicalType::F32),
-        LogicalType::F64 => quote!(#m::LogicalType::F64),
-        LogicalType::String => quote!(#m::LogicalType::String),
-        LogicalType::Bytes => quote!(#m::LogicalType::Bytes),
-        LogicalType::Json => quote!(#m::LogicalType::Json),
-        LogicalType::Date => quote!(#m::LogicalType::Date),
-        LogicalType::DateTime => quote!(#m::LogicalType::DateTime),
-        LogicalType::Timestamp => quote!(#m::LogicalType::Timestamp),
-        LogicalType::Uuid => quote!(#m::LogicalType::Uuid),
-        LogicalType::Epoch { millis, zoned } => quote!(#m::LogicalType::Epoch { millis: #millis, zoned: #zoned }),
-        LogicalType::Enum(e) => {
-            let (name, schema, values) = (&e.name, opt_string(&e.schema), strings(&e.values));
-            quote!(#m::LogicalType::Enum(::std::boxed::Box::new(#m::EnumType {
-                name: ::std::string::String::from(#name),
-                schema: #schema,
-                values: #values,
-            })))
-        }
-        LogicalType::Sql(s) => quote!(#m::LogicalType::Sql(::std::string::String::from(#s))),
-    }
-}
-
-fn default_tokens(d: &Option<DefaultValue>) -> TokenStream {
-    let m = quote!(::schema_core::__private::model);
-    match d {
-        None => quote!(::std::option::Option::None),
-        Some(DefaultValue::Int(v)) => {
-            quote!(::std::option::Option::Some(#m::DefaultValue::Int(#v)))
-        }
-        Some(DefaultValue::Real(v)) => {
-            quote!(::std::option::Option::Some(#m::DefaultValue::Real(::std::string::String::from(#v))))
-        }
-        Some(DefaultValue::Bool(v)) => {
-            quote!(::std::option::Option::Some(#m::DefaultValue::Bool(#v)))
-        }
-        Some(DefaultValue::Text(v)) => {
-            quote!(::std::option::Option::Some(#m::DefaultValue::Text(::std::string::String::from(#v))))
-        }
-        Some(DefaultValue::Sql(v)) => {
-            quote!(::std::option::Option::Some(#m::DefaultValue::Sql(::std::string::String::from(#v))))
-        }
-    }
-}
-
-fn column_tokens(c: &Column) -> TokenStream {
-    let m = quote!(::schema_core::__private::model);
-    let Column {
-        name,
-        ty,
-        not_null,
-        primary_key,
-        autoincrement,
-        default,
-        generated,
-        collate,
-        unique,
-        renamed_from,
-    } = c;
-    let ty = type_tokens(ty);
-    let default = default_tokens(default);
-    let generated = match generated {
-        Some(Generated { expr, stored }) => {
-            quote!(::std::option::Option::Some(#m::Generated { expr: ::std::string::String::from(#expr), stored: #stored }))
-        }
-        None => quote!(::std::option::Option::None),
-    };
-    let collate = opt_string(collate);
-    let renamed_from = opt_string(renamed_from);
-    quote! {
-        #m::Column {
-            name: ::std::string::String::from(#name),
-            ty: #ty,
-            not_null: #not_null,
-            primary_key: #primary_key,
-            autoincrement: #autoincrement,
-            default: #default,
-            generated: #generated,
-            collate: #collate,
-            unique: #unique,
-            renamed_from: #renamed_from,
-        }
-    }
-}
-
-fn index_tokens(i: &Index) -> TokenStream {
-    let m = quote!(::schema_core::__private::model);
-    let Index {
-        name,
-        target,
-        unique,
-        where_clause,
-    } = i;
-    let target = match target {
-        IndexTarget::Columns(c) => {
-            let c = strings(c);
-            quote!(#m::IndexTarget::Columns(#c))
-        }
-        IndexTarget::Expr(e) => quote!(#m::IndexTarget::Expr(::std::string::String::from(#e))),
-    };
-    let where_clause = opt_string(where_clause);
-    quote!(#m::Index { name: ::std::string::String::from(#name), target: #target, unique: #unique, where_clause: #where_clause })
-}
-
-/// The table as an expression that builds it; `foreign_keys` are added by the caller, since
-/// their targets' names are only known to the compiler.
-fn table_tokens(t: &Table) -> TokenStream {
-    let m = quote!(::schema_core::__private::model);
-    let Table {
-        name,
-        columns,
-        primary_key,
-        indexes,
-        uniques,
-        foreign_keys: _,
-        checks,
-        options,
-        renamed_from,
-    } = t;
-    let (strict, without_rowid) = (options.sqlite.strict, options.sqlite.without_rowid);
-    let pg_schema = opt_string(&options.postgres.schema);
-    let columns = columns.iter().map(column_tokens);
-    let primary_key = match primary_key {
-        Some(PrimaryKey { name, columns }) => {
-            let c = strings(columns);
-            quote!(::std::option::Option::Some(#m::PrimaryKey { name: ::std::string::String::from(#name), columns: #c }))
-        }
-        None => quote!(::std::option::Option::None),
-    };
-    let indexes = indexes.iter().map(index_tokens);
-    let uniques = uniques.iter().map(|Unique { name, columns, kind }| {
-        let c = strings(columns);
-        let kind = match kind {
-            UniqueKind::Index => quote!(#m::UniqueKind::Index),
-            UniqueKind::Constraint { named } => quote!(#m::UniqueKind::Constraint { named: #named }),
-            UniqueKind::Inline => quote!(#m::UniqueKind::Inline),
-        };
-        quote!(#m::Unique { name: ::std::string::String::from(#name), columns: #c, kind: #kind })
-    });
-    let checks = checks.iter().map(|Check { name, expr, named }| {
-        quote!(#m::Check { name: ::std::string::String::from(#name), expr: ::std::string::String::from(#expr), named: #named })
-    });
-    let renamed_from = opt_string(renamed_from);
-    quote! {
-        #m::Table {
-            name: ::std::string::String::from(#name),
-            columns: ::std::vec![#(#columns),*],
-            primary_key: #primary_key,
-            indexes: ::std::vec![#(#indexes),*],
-            uniques: ::std::vec![#(#uniques),*],
-            foreign_keys: ::std::vec::Vec::new(),
-            checks: ::std::vec![#(#checks),*],
-            options: #m::TableOptions {
-                sqlite: #m::SqliteOptions { strict: #strict, without_rowid: #without_rowid },
-                postgres: #m::PostgresOptions { schema: #pg_schema },
-            },
-            renamed_from: #renamed_from,
-        }
-    }
 }
 
 /// `#[derive(SqlEnum)]`: the enum's type and each variant's value, and the dialects' value
