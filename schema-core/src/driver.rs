@@ -32,6 +32,18 @@ pub fn skipped(name: &str, skip: &[&str]) -> bool {
         .any(|s| s.eq_ignore_ascii_case(name) || glob::Pattern::new(s).is_ok_and(|p| p.matches_with(name, opts)))
 }
 
+/// Everything introspection reads of a database: the schema, what the model cannot say (a
+/// sentence each), and the objects kept as written.
+#[derive(Debug, Clone, Default)]
+pub struct Introspected {
+    /// The schema, as [`Driver::introspect`] reads it.
+    pub schema: Schema,
+    /// [`Driver::unmodeled`].
+    pub notes: Vec<String>,
+    /// [`Driver::verbatim_objects`].
+    pub verbatim: Vec<String>,
+}
+
 /// One database, reached through one client library: what the workflows need of it.
 pub trait Driver {
     /// The dialect of this database's SQL.
@@ -61,6 +73,16 @@ pub trait Driver {
     /// virtual tables, views and triggers): what `pull` keeps in its baseline as written.
     fn verbatim_objects(&mut self, _skip: &[&str]) -> Result<Vec<String>, DbError> {
         Ok(Vec::new())
+    }
+
+    /// [`Driver::introspect`], [`Driver::unmodeled`] and [`Driver::verbatim_objects`] at once,
+    /// what `pull` needs: a driver that reads them together reads the catalog once.
+    fn introspect_all(&mut self, skip: &[&str]) -> Result<Introspected, DbError> {
+        Ok(Introspected {
+            schema: self.introspect(skip)?,
+            notes: self.unmodeled(skip)?,
+            verbatim: self.verbatim_objects(skip)?,
+        })
     }
 
     /// How many rows of `table` pass `filter`.

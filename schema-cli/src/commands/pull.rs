@@ -45,11 +45,10 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
         )));
     }
     let skip = config.skip();
-    let live = db.introspect(&skip).map_err(CliError::database)?;
-    // What the definitions say that the model cannot: printed, and kept in the baseline.
-    let unmodeled = db.unmodeled(&skip).map_err(CliError::database)?;
-    // Virtual tables, views and triggers: kept in the baseline as written.
-    let verbatim = db.verbatim_objects(&skip).map_err(CliError::database)?;
+    // The schema; what the definitions say that the model cannot (printed, and kept in the
+    // baseline); virtual tables, views and triggers (kept in the baseline as written).
+    let read = db.introspect_all(&skip).map_err(CliError::database)?;
+    let (live, unmodeled, verbatim) = (read.schema, read.notes, read.verbatim);
     if live.tables.is_empty() {
         return Err(CliError::input(anyhow!("{} has no tables to pull", db.target())));
     }

@@ -716,6 +716,15 @@ impl Driver for PgDriver {
         Ok(self.read_live(skip)?.notes)
     }
 
+    fn introspect_all(&mut self, skip: &[&str]) -> Result<crate::driver::Introspected, DbError> {
+        let read = self.read_live(skip)?;
+        Ok(crate::driver::Introspected {
+            schema: read.schema,
+            notes: read.notes,
+            verbatim: read.verbatim,
+        })
+    }
+
     fn count_rows(&mut self, table: &str, filter: RowFilter<'_>) -> Result<i64, DbError> {
         let condition = match filter {
             RowFilter::All => String::new(),

@@ -88,6 +88,15 @@ impl<C: BorrowMut<Connection>> Driver for SqliteDriver<C> {
         Ok(introspection::verbatim_objects(self.conn.borrow(), skip)?)
     }
 
+    fn introspect_all(&mut self, skip: &[&str]) -> Result<crate::driver::Introspected, DbError> {
+        let (schema, notes) = introspection::read(self.conn.borrow(), skip)?;
+        Ok(crate::driver::Introspected {
+            schema,
+            notes,
+            verbatim: introspection::verbatim_objects(self.conn.borrow(), skip)?,
+        })
+    }
+
     fn count_rows(&mut self, table: &str, filter: RowFilter<'_>) -> Result<i64, DbError> {
         let condition = match filter {
             RowFilter::All => String::new(),

@@ -23,12 +23,32 @@ pub fn introspect(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Schema> 
 /// [`introspect`], with what the tables' definitions say that the model cannot (one sentence
 /// each): what `pull` prints and lists in its baseline.
 pub fn read(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Vec<String>)> {
+    // One read transaction for the thousand pragma reads of a large schema: each alone would
+    // take and drop SQLite's file lock and look for a hot journal (two system calls or more).
+    conn.execute_batch("SAVEPOINT schema_introspect")?;
+    let read = read_tables(conn, skip);
+    conn.execute_batch("RELEASE schema_introspect")?;
+    read
+}
+
+fn read_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Vec<String>)> {
     let mut schema = Schema::default();
     let mut notes = Vec::new();
+    let index_sql = index_definitions(conn)?;
     for (name, sql) in ordinary_tables(conn, skip)? {
-        schema.tables.push(table(conn, &name, &sql, &mut notes)?);
+        schema.tables.push(table(conn, &name, &sql, &index_sql, &mut notes)?);
     }
     Ok((schema, notes))
+}
+
+/// Every index's definition and creation order, read once: joining `sqlite_master` to each
+/// table's `pragma_index_list` read all of it again for every table.
+type IndexSql = std::collections::HashMap<String, (i64, Option<String>)>;
+
+fn index_definitions(conn: &Connection) -> rusqlite::Result<IndexSql> {
+    let mut stmt = conn.prepare("SELECT name, rowid, sql FROM sqlite_master WHERE type = 'index'")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect()
 }
 
 /// (name, sql) of every ordinary table, as [`introspect`] chooses them.
@@ -89,7 +109,13 @@ fn default_of(d: &ddl::DefaultTok) -> DefaultValue {
 }
 
 /// One table read back, with what its definition says that the model cannot.
-fn table(conn: &Connection, name: &str, sql: &str, notes: &mut Vec<String>) -> rusqlite::Result<Table> {
+fn table(
+    conn: &Connection,
+    name: &str,
+    sql: &str,
+    index_sql: &IndexSql,
+    notes: &mut Vec<String>,
+) -> rusqlite::Result<Table> {
     let def = match parse_create_table(sql) {
         Ok(def) => {
             notes.extend(def.notes.iter().cloned());
@@ -110,12 +136,11 @@ fn table(conn: &Connection, name: &str, sql: &str, notes: &mut Vec<String>) -> r
     }
 
     // (name, declared type, notnull, pk position, hidden)
-    let mut stmt = conn.prepare(&format!(
-        "SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo({}) ORDER BY cid",
-        quote_string(name)
-    ))?;
+    // Prepared once for every table: the pragma takes its table as a parameter.
+    let mut stmt =
+        conn.prepare_cached("SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?1) ORDER BY cid")?;
     let cols: Vec<(String, String, bool, i64, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
         .collect::<Result<_, _>>()?;
     let mut pk: Vec<(i64, String)> = cols.iter().filter(|c| c.3 > 0).map(|c| (c.3, c.0.clone())).collect();
     pk.sort();
@@ -158,7 +183,7 @@ fn table(conn: &Connection, name: &str, sql: &str, notes: &mut Vec<String>) -> r
             columns: pk.clone(),
         });
     }
-    let (indexes, unique_constraints) = indexes(conn, name)?;
+    let (indexes, unique_constraints) = indexes(conn, name, index_sql)?;
     t.indexes = indexes;
     match &def {
         Some(def) => {
@@ -252,24 +277,23 @@ fn def_foreign_keys(
 
 /// The primary key columns of `table`, in key order.
 fn key_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT name FROM pragma_table_info({}) WHERE pk > 0 ORDER BY pk",
-        quote_string(table)
-    ))?;
-    stmt.query_map([], |r| r.get(0))?.collect()
+    let mut stmt = conn.prepare_cached("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")?;
+    stmt.query_map([table], |r| r.get(0))?.collect()
 }
 
 /// The table's indexes as the model has them (those behind a key or a UNIQUE constraint are
 /// the table's, not indexes), and the columns of each UNIQUE constraint's index.
-fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<(Vec<Index>, Vec<Vec<String>>)> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT l.name, l.\"unique\", l.origin, m.sql FROM pragma_index_list({}) AS l \
-         LEFT JOIN sqlite_master AS m ON m.type = 'index' AND m.name = l.name ORDER BY coalesce(m.rowid, 0), l.name",
-        quote_string(table)
-    ))?;
-    let list: Vec<(String, bool, String, Option<String>)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+fn indexes(conn: &Connection, table: &str, index_sql: &IndexSql) -> rusqlite::Result<(Vec<Index>, Vec<Vec<String>>)> {
+    let mut stmt = conn.prepare_cached("SELECT name, \"unique\", origin FROM pragma_index_list(?1)")?;
+    let mut list: Vec<(String, bool, String, Option<String>)> = stmt
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, None)))?
         .collect::<Result<_, _>>()?;
+    // In creation order (an automatic index, which has no row of its own, first), then by name.
+    let order = |name: &str| index_sql.get(name).map_or(0, |(rowid, _)| *rowid);
+    list.sort_by(|a, b| order(&a.0).cmp(&order(&b.0)).then_with(|| a.0.cmp(&b.0)));
+    for entry in &mut list {
+        entry.3 = index_sql.get(&entry.0).and_then(|(_, sql)| sql.clone());
+    }
     let mut out = Vec::new();
     let mut constraints = Vec::new();
     for (name, unique, origin, sql) in list {
@@ -277,11 +301,8 @@ fn indexes(conn: &Connection, table: &str) -> rusqlite::Result<(Vec<Index>, Vec<
             // The key is the table's, not an index of the model.
             "pk" => {}
             "u" => {
-                let mut stmt = conn.prepare(&format!(
-                    "SELECT name FROM pragma_index_info({}) ORDER BY seqno",
-                    quote_string(&name)
-                ))?;
-                let cols: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                let mut stmt = conn.prepare_cached("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")?;
+                let cols: Vec<String> = stmt.query_map([&name], |r| r.get(0))?.collect::<Result<_, _>>()?;
                 constraints.push(cols);
             }
             _ => {
