@@ -123,23 +123,14 @@ fn a_new_variant_keeps_every_row_and_a_removed_one_is_refused_while_rows_hold_it
     // `sad` goes while two rows hold it: the rebuild's copy fails and nothing changes.
     let v3 = v2.replace("    Sad,\n", "");
     p.generate(&v3).unwrap();
-    let schema_before: Vec<String> = conn
-        .prepare("SELECT sql FROM sqlite_master ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let definitions = |c: &Connection| -> Vec<String> {
+        let mut stmt = c.prepare("SELECT sql FROM sqlite_master ORDER BY name").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let schema_before = definitions(&conn);
     let err = p.migrate().unwrap_err().to_string();
     assert!(err.contains("CHECK constraint failed"), "{err}");
-    let schema_after: Vec<String> = conn
-        .prepare("SELECT sql FROM sqlite_master ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(schema_before, schema_after);
+    assert_eq!(definitions(&conn), schema_before);
     assert_eq!(count(&conn), 4);
     // Once no row holds it, the same migration applies with every row.
     conn.execute("UPDATE people SET mood = 'calm' WHERE mood = 'sad'", [])

@@ -968,3 +968,60 @@ fn lint_rules(p: &Pg, tag: &str) -> Vec<&'static str> {
     let lints = schema_core::lint::lint(&p.folder(), &[m], None).unwrap();
     lints[0].findings.iter().map(|f| f.rule.name).collect()
 }
+
+/// An SqlEnum binds as a parameter of its enum type (or text) and reads back as its variant.
+#[derive(schema_core::SqlEnum, Debug, Clone, Copy, PartialEq)]
+#[sql_enum(name = "post_status")]
+enum Status {
+    Draft,
+    InReview,
+    #[sql_enum(rename = "live!")]
+    Published,
+}
+
+#[test]
+fn enum_values_bind_and_read_back_on_the_postgres_client() {
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "enum_rows");
+    p.exec(
+        "CREATE TYPE post_status AS ENUM ('draft', 'in_review', 'live!'); \
+         CREATE TABLE posts (id int PRIMARY KEY, status post_status NOT NULL, note text)",
+    );
+    let mut d = p.driver();
+    let c = d.client();
+    for (id, s) in [(1, Status::Draft), (2, Status::Published)] {
+        c.execute(
+            "INSERT INTO posts (id, status, note) VALUES ($1, $2, $3)",
+            &[&id, &s, &s],
+        )
+        .unwrap();
+    }
+    let rows = c.query("SELECT status, note FROM posts ORDER BY id", &[]).unwrap();
+    let read: Vec<(Status, Status)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(
+        read,
+        [(Status::Draft, Status::Draft), (Status::Published, Status::Published)]
+    );
+    assert_eq!(p.rows("SELECT status FROM posts WHERE id = 2"), ["live!"]);
+    // Text that is no variant is an error, not a panic; another enum type is refused.
+    let err = c
+        .query_one("SELECT 'nope'::text", &[])
+        .unwrap()
+        .try_get::<_, Status>(0)
+        .unwrap_err();
+    let cause = std::error::Error::source(&err)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(
+        cause.contains("`nope` is not a value of the enum `post_status`"),
+        "{err}: {cause}"
+    );
+    c.batch_execute("CREATE TYPE other AS ENUM ('draft')").unwrap();
+    assert!(
+        c.query_one("SELECT 'draft'::other", &[])
+            .unwrap()
+            .try_get::<_, Status>(0)
+            .is_err()
+    );
+    let _ = Status::InReview;
+}

@@ -59,16 +59,7 @@ macro_rules! __postgres_enum {
                 $crate::postgres::enum_values::accepts::<$ty>(ty)
             }
 
-            fn to_sql_checked(
-                &self,
-                ty: &$crate::postgres::client::types::Type,
-                out: &mut $crate::postgres::enum_values::BytesMut,
-            ) -> ::std::result::Result<
-                $crate::postgres::client::types::IsNull,
-                ::std::boxed::Box<dyn ::std::error::Error + ::std::marker::Sync + ::std::marker::Send>,
-            > {
-                $crate::postgres::enum_values::to_sql(self, ty, out)
-            }
+            $crate::postgres::client::types::to_sql_checked!();
         }
 
         impl<'a> $crate::postgres::client::types::FromSql<'a> for $ty {
