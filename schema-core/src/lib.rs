@@ -77,6 +77,9 @@ pub mod __private {
 
     #[cfg(feature = "sqlite")]
     pub use crate::sqlite::__private as sqlite;
+
+    #[cfg(feature = "postgres")]
+    pub use crate::postgres::rows::__private as postgres;
 }
 
 /// Without SQLite, the derive's SQLite impl is dropped.
@@ -93,6 +96,22 @@ macro_rules! __sqlite_rows {
 #[macro_export]
 macro_rules! __sqlite_enum {
     ($ty:ty) => {};
+}
+
+/// Without the PostgreSQL driver, the derive's PostgreSQL impl is dropped.
+#[cfg(not(feature = "postgres"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __postgres_rows {
+    ($($impl:tt)*) => {};
+}
+
+/// With it, the derive's PostgreSQL impl is kept.
+#[cfg(feature = "postgres")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __postgres_rows {
+    ($($impl:tt)*) => { $($impl)* };
 }
 
 /// Without the PostgreSQL driver, an SqlEnum has no `postgres` conversions.

@@ -20,6 +20,8 @@ pub mod enum_values;
 mod introspect;
 mod plan;
 pub mod render;
+#[cfg(feature = "postgres")]
+pub mod rows;
 mod snapshot;
 pub mod split;
 

@@ -2,6 +2,7 @@
 //! dialect's row helpers in its own module.
 
 mod new;
+mod postgres;
 mod sqlite;
 
 use proc_macro2::{Span, TokenStream};
@@ -42,6 +43,7 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
     let new_struct = new::new_struct(input, p, &new_fields);
     let new_ident = &p.new_ident;
     let sqlite_rows = sqlite::rows_impl(p, &columns, &key, &new_fields);
+    let postgres_rows = postgres::rows_impl(p, &columns, &key, &new_fields);
     let enum_types = p.enum_columns.iter().map(enum_column_type);
     let enum_defaults = p.enum_columns.iter().filter_map(enum_default_check);
 
@@ -76,6 +78,8 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
             }
 
             #sqlite_rows
+
+            #postgres_rows
 
             // Never called: type-checks every `references = Struct::field` of the table.
             #[allow(dead_code)]
