@@ -36,6 +36,8 @@ pub struct GenerateOptions {
 
 /// What `generate` did.
 #[derive(Debug, Clone, PartialEq)]
+// Returned once a run; a box would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum GenerateOutcome {
     /// The schema equals the latest snapshot: nothing written.
     NoChanges,
@@ -64,6 +66,9 @@ pub struct WrittenMigration {
     /// The migrations written just before this one, each on its own: values added to enum
     /// types, which no statement may use in the transaction that adds them.
     pub ahead: Vec<WrittenMigration>,
+    /// The migrations written just after this one, each on its own: new indexes built
+    /// `concurrently`, outside a transaction.
+    pub behind: Vec<WrittenMigration>,
 }
 
 /// Why `generate` wrote nothing.
@@ -173,6 +178,36 @@ pub fn generate(
     opts: &GenerateOptions,
     resolver: &mut dyn Resolver,
 ) -> Result<GenerateOutcome, GenerateError> {
+    // What the dialect cannot make is said of the schema as written, before any split.
+    let problems = folder.dialect().check(schema);
+    if !problems.is_empty() {
+        return Err(GenerateError::Dialect {
+            dialect: folder.dialect().name(),
+            problems,
+        });
+    }
+    if !opts.custom
+        && let Some(first) = without_concurrent_indexes(folder, schema)?
+    {
+        // The rest first; then the new `concurrently` indexes alone, a migration the migrator
+        // runs outside a transaction.
+        let GenerateOutcome::Written(mut rest) = generate(folder, &first, opts, resolver)? else {
+            return generate_one(folder, schema, opts, resolver);
+        };
+        let built_after = GenerateOptions {
+            name: Some("concurrent_indexes".into()),
+            notes: vec![
+                "CREATE INDEX CONCURRENTLY cannot run in a transaction: this migration runs outside one, \
+                 and an index a failed build left INVALID is dropped and built again on the next run"
+                    .into(),
+            ],
+            ..GenerateOptions::default()
+        };
+        if let GenerateOutcome::Written(after) = generate_one(folder, schema, &built_after, resolver)? {
+            rest.behind.push(after);
+        }
+        return Ok(GenerateOutcome::Written(rest));
+    }
     let ahead = if opts.custom {
         None
     } else {
@@ -195,6 +230,31 @@ pub fn generate(
         }
         GenerateOutcome::NoChanges => Ok(GenerateOutcome::Written(first)),
     }
+}
+
+/// `schema` without the new indexes it builds `concurrently`, when it changes more than them:
+/// the migration to write before theirs.
+fn without_concurrent_indexes(folder: &Folder, schema: &Schema) -> Result<Option<Schema>, GenerateError> {
+    let journal = folder.read_journal()?;
+    let prev = match journal.entries.last() {
+        Some(last) => folder.read_snapshot(last.idx)?.schema,
+        None => Schema::default(),
+    };
+    let target = folder.dialect().normalize(schema);
+    let mut first = target.clone();
+    let mut any = false;
+    for t in &mut first.tables {
+        let old = prev.table(&t.name);
+        t.indexes.retain(|ix| {
+            let new = ix.options.concurrently && !old.is_some_and(|o| o.indexes.iter().any(|p| p.name == ix.name));
+            any |= new;
+            !new
+        });
+    }
+    if !any || diff(&prev, &first, &Renames::default()).is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(first))
 }
 
 /// The folder's latest schema with only the values `schema` adds to its enum types (none
@@ -353,6 +413,7 @@ fn generate_one(
         rebuilt: plan.rebuilt,
         deferred,
         ahead: Vec::new(),
+        behind: Vec::new(),
     }))
 }
 

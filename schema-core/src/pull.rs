@@ -430,6 +430,9 @@ fn render_table(
         if let Some(w) = &ix.where_clause {
             parts.push(format!("where = {}", lit(w)));
         }
+        if let Some(m) = &ix.options.method {
+            parts.push(format!("using = {}", lit(m)));
+        }
         s.push_str(&format!("#[index({})]\n", parts.join(", ")));
     }
     let mut inline_unique = BTreeSet::new();
@@ -449,9 +452,14 @@ fn render_table(
             }
             UniqueKind::Index => {
                 s.push_str(&format!(
-                    "#[unique(name = {}, columns({}))]\n",
+                    "#[unique(name = {}, columns({}){})]\n",
                     lit(&u.name),
-                    cols.join(", ")
+                    cols.join(", "),
+                    if u.nulls_not_distinct {
+                        ", nulls_not_distinct"
+                    } else {
+                        ""
+                    }
                 ));
             }
         }

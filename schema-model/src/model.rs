@@ -347,6 +347,20 @@ pub struct Index {
     pub target: IndexTarget,
     pub unique: bool,
     pub where_clause: Option<String>,
+    /// What only PostgreSQL says of an index.
+    #[serde(default)]
+    pub options: IndexOptions,
+}
+
+/// `#[index(.., using = "gin", concurrently)]`: PostgreSQL's index method, and whether the
+/// index is built without locking writes. SQLite refuses both by name.
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq, Eq, Hash, Default)]
+pub struct IndexOptions {
+    /// The method (`gin`, `brin`, ..); `None` is the default, btree.
+    pub method: Option<String>,
+    /// Built with `CREATE INDEX CONCURRENTLY`, in a migration of its own. How the index is
+    /// built, not what it is: the diff and drift do not compare it.
+    pub concurrently: bool,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]
@@ -362,6 +376,9 @@ pub struct Unique {
     pub columns: Vec<String>,
     /// How the database keeps it.
     pub kind: UniqueKind,
+    /// `UNIQUE NULLS NOT DISTINCT` (PostgreSQL 15): two NULLs are duplicates. SQLite refuses it.
+    #[serde(default)]
+    pub nulls_not_distinct: bool,
 }
 
 /// What a `#[unique]` is in the database.

@@ -171,6 +171,7 @@ pub fn arb_schema() -> impl Strategy<Value = Schema> {
                             target: IndexTarget::Columns(vec![col.clone()]),
                             unique: k == 1,
                             where_clause: (k == 0).then(|| format!("\"{col}\" IS NOT NULL")),
+                            options: Default::default(),
                         });
                     }
                 }
@@ -365,6 +366,7 @@ pub fn mutate(a: &Schema, ops: &[TableOps], new_table: bool) -> (Schema, Renames
                             target: IndexTarget::Columns(vec![c.name.clone()]),
                             unique: false,
                             where_clause: None,
+                            options: Default::default(),
                         });
                     }
                 }

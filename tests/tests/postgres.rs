@@ -13,6 +13,7 @@
 include!("../pg/pg_server.rs");
 
 use schema_core::backend::OpenMode;
+use schema_core::dialect::Dialect as _;
 use schema_core::driver::Driver;
 use schema_core::folder::Folder;
 use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
@@ -545,6 +546,7 @@ fn drizzle_kit_fixtures_give_equal_snapshots_and_apply_or_fail_whole() {
         ("evolve_rename_table", true),
         ("evolve_enum_add_value", true),
         ("evolve_enum_drop_value", false),
+        ("evolve_index_concurrently", true),
     ];
     let strip = |text: &str| {
         let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
@@ -612,6 +614,7 @@ fn drizzle_kit_folders_are_continued_with_no_changes() {
         "evolve_rename_table",
         "evolve_enum_add_value",
         "evolve_enum_drop_value",
+        "evolve_index_concurrently",
     ] {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&root.join(case).join("drizzle"), &dir.path().join("migrations"));
@@ -868,12 +871,7 @@ fn enum_types_are_created_as_drizzle_kit_creates_them() {
     let pulled = schema_core::pull::render_rust(&live, "the test", &POSTGRES);
     assert!(pulled.code.contains("#[derive(SqlEnum, "), "{}", pulled.code);
     let again = schema_from_source(&pulled.code);
-    assert_eq!(
-        schema_core::dialect::Dialect::normalize(&POSTGRES, &again).enums,
-        live.enums,
-        "{}",
-        pulled.code
-    );
+    assert_eq!(POSTGRES.normalize(&again).enums, live.enums, "{}", pulled.code);
 }
 
 /// A value added to an enum type goes in a migration of its own, ahead of the change that uses
@@ -1175,4 +1173,125 @@ fn rows_insert_with_the_databases_defaults_and_every_type_round_trips() {
     log.insert(&mut c).unwrap();
     let err = log.update(&mut c).unwrap_err().to_string();
     assert!(err.contains("has no primary key"), "{err}");
+}
+
+const INDEX_V1: &str = r#"
+use schema_core::Table;
+
+#[derive(Table)]
+#[table(name = "docs")]
+pub struct Doc {
+    #[column(primary_key)]
+    pub id: i64,
+    pub owner: Option<i64>,
+    pub slug: Option<String>,
+    #[column(json)]
+    pub body: Option<serde_json::Value>,
+}
+"#;
+
+/// `using`, `concurrently` and NULLS NOT DISTINCT: written, applied over rows, read back with no
+/// drift; a new concurrently index beside other changes is a migration of its own, run outside
+/// a transaction.
+#[test]
+fn index_methods_concurrent_indexes_and_nulls_not_distinct() {
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "index_options");
+    p.generate(INDEX_V1);
+    p.migrate().unwrap();
+    p.exec("INSERT INTO docs (id, owner, slug, body) VALUES (1, NULL, 'a', '{\"k\": 1}'), (2, NULL, 'b', NULL)");
+    let v2 = INDEX_V1
+        .replace(
+            "#[table(name = \"docs\")]",
+            "#[table(name = \"docs\")]\n#[index(name = \"docs_body_idx\", columns(body), using = \"gin\")]\n\
+             #[index(name = \"docs_slug_idx\", columns(slug), concurrently)]\n\
+             #[unique(name = \"docs_owner_slug_key\", columns(owner, slug), nulls_not_distinct)]",
+        )
+        .replace(
+            "    pub slug: Option<String>,\n",
+            "    pub slug: Option<String>,\n    pub title: Option<String>,\n",
+        );
+    let GenerateOutcome::Written(w) = generate(
+        &p.folder(),
+        &schema_from_source(&v2),
+        &GenerateOptions::default(),
+        &mut (),
+    )
+    .unwrap() else {
+        panic!("a change")
+    };
+    let sql = w.statements.join("\n");
+    assert!(sql.contains(r#"USING gin ("body")"#), "{sql}");
+    assert!(
+        sql.contains(r#"CONSTRAINT "docs_owner_slug_key" UNIQUE NULLS NOT DISTINCT("owner","slug")"#),
+        "{sql}"
+    );
+    assert!(!sql.contains("CONCURRENTLY"), "{sql}");
+    assert_eq!(w.behind.len(), 1);
+    assert_eq!(
+        w.behind[0].statements,
+        [r#"CREATE INDEX CONCURRENTLY "docs_slug_idx" ON "docs" USING btree ("slug");"#]
+    );
+    assert_eq!(p.migrate().unwrap().len(), 2);
+    assert_eq!(p.drift(), Vec::<String>::new());
+    assert_eq!(
+        p.rows("SELECT indexdef FROM pg_indexes WHERE indexname = 'docs_body_idx'"),
+        ["CREATE INDEX docs_body_idx ON public.docs USING gin (body)"]
+    );
+    // Two NULL owners with one slug are duplicates now.
+    p.exec("INSERT INTO docs (id, owner, slug) VALUES (3, NULL, 'c')");
+    let err = p
+        .driver()
+        .client()
+        .batch_execute("INSERT INTO docs (id, owner, slug) VALUES (4, NULL, 'c')")
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("docs_owner_slug_key"), "{err:?}");
+    // What the database has reads back as the schema: nothing more to generate after a pull.
+    let live = p.introspect();
+    let docs = live.table("docs").unwrap();
+    assert_eq!(
+        docs.indexes
+            .iter()
+            .find(|i| i.name == "docs_body_idx")
+            .unwrap()
+            .options
+            .method
+            .as_deref(),
+        Some("gin")
+    );
+    assert!(docs.uniques.iter().any(|u| u.nulls_not_distinct));
+    assert_eq!(
+        generate(
+            &p.folder(),
+            &schema_from_source(&v2),
+            &GenerateOptions::default(),
+            &mut ()
+        )
+        .unwrap(),
+        GenerateOutcome::NoChanges
+    );
+    let pulled = schema_core::pull::render_rust(&live, "the test", &POSTGRES);
+    assert!(
+        pulled.code.contains("using = \"gin\"") && pulled.code.contains("nulls_not_distinct"),
+        "{}",
+        pulled.code
+    );
+    let mut again = schema_from_source(&pulled.code);
+    let mut expected = POSTGRES.normalize(&schema_from_source(&v2));
+    for s in [&mut again, &mut expected] {
+        for ix in s.tables.iter_mut().flat_map(|t| t.indexes.iter_mut()) {
+            ix.options.concurrently = false;
+        }
+    }
+    assert_eq!(POSTGRES.normalize(&again).tables[0].indexes, expected.tables[0].indexes);
+    assert_eq!(POSTGRES.normalize(&again).tables[0].uniques, expected.tables[0].uniques);
+    // SQLite refuses each by name.
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Folder::new(dir.path().join("m"), &schema_core::sqlite::SQLITE);
+    let err = generate(&sqlite, &schema_from_source(&v2), &GenerateOptions::default(), &mut ())
+        .unwrap_err()
+        .to_string();
+    for what in ["uses `gin`", "is `concurrently`", "is `nulls_not_distinct`"] {
+        assert!(err.contains(what), "{what} in {err}");
+    }
 }

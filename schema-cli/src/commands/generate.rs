@@ -130,6 +130,15 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
                 },
                 w.snapshot_path.display()
             );
+            for after in &w.behind {
+                let n = after.statements.len();
+                say!(
+                    "Wrote {} ({n} statement{}: indexes built CONCURRENTLY, in a migration of their own that runs outside a transaction) and {}.",
+                    after.sql_path.display(),
+                    if n == 1 { "" } else { "s" },
+                    after.snapshot_path.display()
+                );
+            }
             findings(config, &w, args.two_phase);
         }
     }

@@ -372,7 +372,15 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
             i
         })
         .collect();
-    let (dropped, added) = added_dropped(&prev.indexes, &prev_ix, &next.indexes, |a, b| a == b);
+    // `concurrently` says how an index is built, not what it is: the same index either way.
+    let same_index = |a: &Index, b: &Index| {
+        a.name == b.name
+            && a.target == b.target
+            && a.unique == b.unique
+            && a.where_clause == b.where_clause
+            && a.options.method == b.options.method
+    };
+    let (dropped, added) = added_dropped(&prev.indexes, &prev_ix, &next.indexes, same_index);
     out.extend(dropped.into_iter().map(|i| Change::DropIndex {
         table: table.clone(),
         index: i.clone(),

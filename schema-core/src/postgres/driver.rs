@@ -642,6 +642,10 @@ impl PgDriver {
         let mut moved = normalized.clone();
         for t in &mut moved.tables {
             t.options.postgres.schema = moved_to(&t.options.postgres.schema);
+            // Built inside this transaction, which CONCURRENTLY cannot be: the same index.
+            for ix in &mut t.indexes {
+                ix.options.concurrently = false;
+            }
             for c in &mut t.columns {
                 if let crate::model::LogicalType::Enum(e) = &mut c.ty {
                     e.schema = moved_to(&e.schema);

@@ -213,7 +213,8 @@ fn table(
     let cons = client.query(
         "SELECT con.conname, con.contype::text, con.conkey, con.confkey, f.relname, fn.nspname, \
                 con.confupdtype::text, con.confdeltype::text, con.condeferrable, con.condeferred, \
-                pg_get_constraintdef(con.oid), con.confrelid, con.convalidated \
+                pg_get_constraintdef(con.oid), con.confrelid, con.convalidated, \
+                coalesce((SELECT ix.indnullsnotdistinct FROM pg_index ix WHERE ix.indexrelid = con.conindid), false) \
          FROM pg_constraint con LEFT JOIN pg_class f ON f.oid = con.confrelid \
          LEFT JOIN pg_namespace fn ON fn.oid = f.relnamespace \
          WHERE con.conrelid = $1 ORDER BY con.conname",
@@ -251,6 +252,7 @@ fn table(
                 name: cname,
                 columns: cols,
                 kind: UniqueKind::Index,
+                nulls_not_distinct: r.get(13),
             }),
             "c" => {
                 let def: String = r.get(10);
@@ -331,9 +333,7 @@ fn table(
         let opclass: bool = r.get(11);
         let include: bool = r.get(12);
         // What the model cannot say is kept as written: pull's baseline recreates it exactly.
-        let why = if method != "btree" {
-            Some(format!("uses {method}"))
-        } else if options.iter().any(|o| *o != 0) {
+        let why = if options.iter().any(|o| *o != 0) {
             Some("orders a column DESC or NULLS FIRST".to_string())
         } else if opclass {
             Some("names an operator class".to_string())
@@ -361,6 +361,10 @@ fn table(
             target,
             unique: r.get(1),
             where_clause: r.get::<_, Option<String>>(2).map(|w| strip_parens(&w).to_string()),
+            options: crate::model::IndexOptions {
+                method: (method != "btree").then_some(method),
+                concurrently: false,
+            },
         });
     }
     Ok(t)

@@ -192,6 +192,7 @@ pub fn normalize_table(table: &Table) -> Table {
                 name: crate::model::names::unique(&table.name, &cols),
                 columns: cols,
                 kind: UniqueKind::Index,
+                nulls_not_distinct: false,
             });
             c.unique = false;
         }
@@ -309,7 +310,16 @@ pub fn column_def(names: &Names, table: &str, c: &Column, in_create: bool) -> St
 
 /// `CONSTRAINT "u" UNIQUE("a","b")`.
 pub fn unique_constraint(u: &Unique) -> String {
-    format!("CONSTRAINT {} UNIQUE({})", ident(&u.name), ident_list(&u.columns, ","))
+    let nulls = if u.nulls_not_distinct {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    };
+    format!(
+        "CONSTRAINT {} UNIQUE{nulls}({})",
+        ident(&u.name),
+        ident_list(&u.columns, ",")
+    )
 }
 
 /// `CREATE TABLE`, with its composite key, uniques and checks; foreign keys and indexes are
@@ -374,8 +384,14 @@ pub fn create_index(names: &Names, table: &str, index: &Index) -> String {
         IndexTarget::Columns(cols) => ident_list(cols, ","),
         IndexTarget::Expr(e) => e.clone(),
     };
+    let concurrently = if index.options.concurrently {
+        "CONCURRENTLY "
+    } else {
+        ""
+    };
+    let method = index.options.method.as_deref().unwrap_or("btree");
     let mut sql = format!(
-        "CREATE {unique}INDEX {} ON {} USING btree ({target})",
+        "CREATE {unique}INDEX {concurrently}{} ON {} USING {method} ({target})",
         ident(&index.name),
         names.q(table)
     );

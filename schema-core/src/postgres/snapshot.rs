@@ -111,8 +111,8 @@ fn table_json(t: &Table, names: &Names) -> Value {
         if let Some(w) = &ix.where_clause {
             m.insert("where".into(), json!(w));
         }
-        m.insert("concurrently".into(), json!(false));
-        m.insert("method".into(), json!("btree"));
+        m.insert("concurrently".into(), json!(ix.options.concurrently));
+        m.insert("method".into(), json!(ix.options.method.as_deref().unwrap_or("btree")));
         m.insert("with".into(), json!({}));
         indexes.insert(ix.name.clone(), Value::Object(m));
     }
@@ -140,7 +140,7 @@ fn table_json(t: &Table, names: &Names) -> Value {
     for u in &t.uniques {
         uniques.insert(
             u.name.clone(),
-            json!({ "name": u.name, "nullsNotDistinct": false, "columns": u.columns }),
+            json!({ "name": u.name, "nullsNotDistinct": u.nulls_not_distinct, "columns": u.columns }),
         );
     }
     let mut checks = Map::new();
@@ -357,6 +357,14 @@ fn table_from_json(
             target,
             unique: bool_of(ix, "isUnique", &p)?,
             where_clause: ix.get("where").and_then(Value::as_str).map(String::from),
+            options: crate::model::IndexOptions {
+                method: ix
+                    .get("method")
+                    .and_then(Value::as_str)
+                    .filter(|m| *m != "btree")
+                    .map(String::from),
+                concurrently: ix.get("concurrently").and_then(Value::as_bool) == Some(true),
+            },
         });
     }
     for (name, fk) in obj_of(t, "foreignKeys", path)? {
@@ -398,15 +406,11 @@ fn table_from_json(
     }
     for (name, u) in obj_of(t, "uniqueConstraints", path)? {
         let p = format!("{path}.uniqueConstraints.{name}");
-        if u.get("nullsNotDistinct").and_then(Value::as_bool) == Some(true) {
-            return Err(SnapshotError::Unsupported(format!(
-                "{p} is NULLS NOT DISTINCT, which this version does not support yet"
-            )));
-        }
         table.uniques.push(Unique {
             name: str_of(u, "name", &p)?.to_string(),
             columns: strings(u, "columns", &p)?,
             kind: UniqueKind::Index,
+            nulls_not_distinct: u.get("nullsNotDistinct").and_then(Value::as_bool) == Some(true),
         });
     }
     for (name, ch) in obj_of(t, "checkConstraints", path)? {

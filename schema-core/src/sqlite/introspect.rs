@@ -219,6 +219,7 @@ fn table(
                     name: uname,
                     columns: u.columns.clone(),
                     kind,
+                    nulls_not_distinct: false,
                 });
             }
             if unique_constraints.len() != t.uniques.len() {
@@ -236,6 +237,7 @@ fn table(
                     name: names::unique(name, &cols),
                     columns: cols,
                     kind: UniqueKind::Constraint { named: false },
+                    nulls_not_distinct: false,
                 });
             }
             t.foreign_keys = foreign_keys(conn, name)?;
@@ -318,6 +320,7 @@ fn indexes(conn: &Connection, table: &str, index_sql: &IndexSql) -> rusqlite::Re
                     target,
                     unique,
                     where_clause,
+                    options: Default::default(),
                 });
             }
         }

@@ -130,19 +130,37 @@ impl Dialect for Sqlite {
     }
 
     fn check(&self, schema: &Schema) -> Vec<String> {
-        schema
-            .tables
-            .iter()
-            .filter_map(|t| {
-                t.options.postgres.schema.as_ref().map(|s| {
-                    format!(
-                        "`{}` is declared in the schema `{s}` (#[table(schema = ..)]), and SQLite has no schemas: \
-                         keep that table for the postgresql dialect's folder, or leave the schema out",
-                        t.name
-                    )
-                })
-            })
-            .collect()
+        let mut problems = Vec::new();
+        for t in &schema.tables {
+            if let Some(s) = &t.options.postgres.schema {
+                problems.push(format!(
+                    "`{}` is declared in the schema `{s}` (#[table(schema = ..)]), and SQLite has no schemas: \
+                     keep that table for the postgresql dialect's folder, or leave the schema out",
+                    t.name
+                ));
+            }
+            for ix in &t.indexes {
+                if let Some(m) = &ix.options.method {
+                    problems.push(format!(
+                        "`{}`: the index `{}` uses `{m}` (#[index(using = ..)]), a PostgreSQL index method; SQLite has only its b-tree",
+                        t.name, ix.name
+                    ));
+                }
+                if ix.options.concurrently {
+                    problems.push(format!(
+                        "`{}`: the index `{}` is `concurrently`, which only PostgreSQL builds; on SQLite leave it out",
+                        t.name, ix.name
+                    ));
+                }
+            }
+            for u in t.uniques.iter().filter(|u| u.nulls_not_distinct) {
+                problems.push(format!(
+                    "`{}`: the unique constraint `{}` is `nulls_not_distinct`, which SQLite cannot say (its NULLs are always distinct)",
+                    t.name, u.name
+                ));
+            }
+        }
+        problems
     }
 
     fn forbidden(&self, statements: &[String]) -> Vec<Forbidden> {

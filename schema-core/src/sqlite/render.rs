@@ -39,6 +39,7 @@ pub fn normalize_table(table: &Table) -> Table {
                 target: IndexTarget::Columns(cols),
                 unique: true,
                 where_clause: None,
+                options: Default::default(),
             });
             c.unique = false;
         }
@@ -55,6 +56,7 @@ pub fn normalize_table(table: &Table) -> Table {
             target: IndexTarget::Columns(u.columns),
             unique: true,
             where_clause: None,
+            options: Default::default(),
         });
     }
     t.uniques = constraints;

@@ -684,6 +684,7 @@ fn table_from_json(
             target,
             unique: ix.get("isUnique").and_then(Val::as_bool).unwrap_or(false),
             where_clause: ix.get("where").and_then(Val::as_str).map(str::to_string),
+            options: Default::default(),
         });
     }
     for (fname, fk) in obj(t, "foreignKeys", &path("foreignKeys"))? {
@@ -750,6 +751,7 @@ fn table_from_json(
                         target: IndexTarget::Columns(columns),
                         unique: true,
                         where_clause: None,
+                        options: Default::default(),
                     });
                     continue;
                 }
@@ -758,6 +760,7 @@ fn table_from_json(
                 name: uname.to_string(),
                 columns,
                 kind,
+                nulls_not_distinct: false,
             });
         }
     }
@@ -859,12 +862,14 @@ mod tests {
             target: IndexTarget::Columns(vec!["c0".into(), "c1".into()]),
             unique: true,
             where_clause: Some("\"c0\" > 0".into()),
+            options: Default::default(),
         });
         t.indexes.push(Index {
             name: format!("{name}_lower"),
             target: IndexTarget::Expr("lower(\"c4\")".into()),
             unique: false,
             where_clause: None,
+            options: Default::default(),
         });
         for (i, kind) in [
             UniqueKind::Inline,
@@ -878,6 +883,7 @@ mod tests {
                 name: format!("{name}_u{i}"),
                 columns: vec![format!("c{i}")],
                 kind,
+                nulls_not_distinct: false,
             });
         }
         let mut implied = ForeignKey::new(

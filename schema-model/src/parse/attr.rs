@@ -188,9 +188,13 @@ pub struct IndexAttr {
     pub on: IndexOn,
     pub unique: bool,
     pub where_clause: Option<Spanned<String>>,
+    /// `using = "gin"`: PostgreSQL's index method.
+    pub using: Option<Spanned<String>>,
+    /// `concurrently`: built without locking writes, in a migration of its own.
+    pub concurrently: bool,
 }
 
-const INDEX_KEYS: &str = "`name`, `columns(..)`, `expr`, `unique`, `where`";
+const INDEX_KEYS: &str = "`name`, `columns(..)`, `expr`, `unique`, `where`, `using`, `concurrently`";
 
 pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
     let mut out = Vec::new();
@@ -200,6 +204,8 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
         let mut expr = Attr::new(cx, "index", "expr");
         let mut unique = Flag::new(cx, "index", "unique");
         let mut where_clause = Attr::new(cx, "index", "where");
+        let mut using = Attr::new(cx, "index", "using");
+        let mut concurrently = Flag::new(cx, "index", "concurrently");
         let res = attr.parse_nested_meta(|meta| {
             let span = meta.path.span_of();
             if meta.path.is_ident("name") {
@@ -217,6 +223,12 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
             } else if meta.path.is_ident("where") {
                 // #[index(.., where = "role <> 'banned'")]
                 where_clause.set(span, string(&meta)?);
+            } else if meta.path.is_ident("using") {
+                // #[index(.., using = "gin")]
+                using.set(span, string(&meta)?);
+            } else if meta.path.is_ident("concurrently") {
+                // #[index(.., concurrently)]
+                concurrently.set(span, ());
             } else {
                 return Err(unknown(&meta, "index", INDEX_KEYS));
             }
@@ -248,6 +260,8 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
             on,
             unique: unique.get().is_some(),
             where_clause: where_clause.get(),
+            using: using.get(),
+            concurrently: concurrently.get().is_some(),
         });
     }
     out
@@ -258,6 +272,8 @@ pub struct UniqueAttr {
     pub columns: Vec<Ident>,
     /// `constraint`: `UNIQUE (..)` in the table, not drizzle-kit's unique index.
     pub constraint: bool,
+    /// `nulls_not_distinct`: PostgreSQL's `UNIQUE NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
 }
 
 pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
@@ -266,6 +282,7 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
         let mut name = Attr::new(cx, "unique", "name");
         let mut columns = Attr::new(cx, "unique", "columns");
         let mut constraint = Flag::new(cx, "unique", "constraint");
+        let mut nulls_not_distinct = Flag::new(cx, "unique", "nulls_not_distinct");
         let res = attr.parse_nested_meta(|meta| {
             let span = meta.path.span_of();
             if meta.path.is_ident("name") {
@@ -277,8 +294,15 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
             } else if meta.path.is_ident("constraint") {
                 // #[unique(columns(org_id, role), constraint)]
                 constraint.set(span, ());
+            } else if meta.path.is_ident("nulls_not_distinct") {
+                // #[unique(columns(org_id, email), nulls_not_distinct)]
+                nulls_not_distinct.set(span, ());
             } else {
-                return Err(unknown(&meta, "unique", "`name`, `columns(..)`, `constraint`"));
+                return Err(unknown(
+                    &meta,
+                    "unique",
+                    "`name`, `columns(..)`, `constraint`, `nulls_not_distinct`",
+                ));
             }
             Ok(())
         });
@@ -291,6 +315,7 @@ pub fn uniques(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<UniqueAttr> {
                 name: name.get(),
                 columns: c.value,
                 constraint: constraint.get().is_some(),
+                nulls_not_distinct: nulls_not_distinct.get().is_some(),
             }),
             _ => cx.error(span, "#[unique(..)] needs `columns(..)` naming at least one field"),
         }

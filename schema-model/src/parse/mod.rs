@@ -334,6 +334,7 @@ impl Builder<'_> {
                 name: model::names::unique(&table_name, &cols),
                 columns: cols,
                 kind: model::UniqueKind::Inline,
+                nulls_not_distinct: false,
             });
         }
         col.collate = cattrs.collate.as_ref().map(|c| c.value.clone());
@@ -358,6 +359,7 @@ impl Builder<'_> {
                 target: IndexTarget::Columns(cols),
                 unique: false,
                 where_clause: None,
+                options: Default::default(),
             });
         }
         if let Some(r) = &cattrs.references {
@@ -469,11 +471,31 @@ impl Builder<'_> {
                     continue;
                 }
             };
+            if let Some(u) = &ix.using {
+                let m = u.value.trim();
+                let plain = m.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !plain {
+                    self.cx.error(
+                        u.span,
+                        format!("#[index(using = {:?})]: an index method is a plain name (`btree`, `gin`, `gist`, `brin`, `hash`)", u.value),
+                    );
+                }
+            }
+            // btree is the default: the same index whether it is said or not.
+            let method = ix
+                .using
+                .map(|u| u.value.trim().to_ascii_lowercase())
+                .filter(|m| m != "btree");
             self.table.indexes.push(Index {
                 name,
                 target,
                 unique: ix.unique,
                 where_clause: ix.where_clause.map(|w| w.value),
+                options: model::IndexOptions {
+                    method,
+                    concurrently: ix.concurrently,
+                },
             });
         }
     }
@@ -497,6 +519,7 @@ impl Builder<'_> {
                     name,
                     columns: cols,
                     kind,
+                    nulls_not_distinct: u.nulls_not_distinct,
                 });
             }
         }
