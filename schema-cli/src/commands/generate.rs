@@ -107,42 +107,41 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
         }
         GenerateOutcome::Written(w) => {
             for first in &w.ahead {
-                let n = first.statements.len();
-                say!(
-                    "Wrote {} ({n} statement{}: values added to enum types, in a migration of their own so the next one can use them) and {}.",
-                    first.sql_path.display(),
-                    if n == 1 { "" } else { "s" },
-                    first.snapshot_path.display()
+                wrote(
+                    first,
+                    ": values added to enum types, in a migration of their own so the next one can use them",
                 );
             }
             for warning in &w.warnings {
                 tell!("warning: {warning}");
             }
-            let n = w.statements.len();
-            say!(
-                "Wrote {} ({n} statement{}{}) and {}.",
-                w.sql_path.display(),
-                if n == 1 { "" } else { "s" },
-                if w.rebuilt.is_empty() {
-                    String::new()
-                } else {
-                    format!("; rebuilds {}", w.rebuilt.join(", "))
-                },
-                w.snapshot_path.display()
-            );
+            let rebuilds = if w.rebuilt.is_empty() {
+                String::new()
+            } else {
+                format!("; rebuilds {}", w.rebuilt.join(", "))
+            };
+            wrote(&w, &rebuilds);
             for after in &w.behind {
-                let n = after.statements.len();
-                say!(
-                    "Wrote {} ({n} statement{}: indexes built CONCURRENTLY, in a migration of their own that runs outside a transaction) and {}.",
-                    after.sql_path.display(),
-                    if n == 1 { "" } else { "s" },
-                    after.snapshot_path.display()
+                wrote(
+                    after,
+                    ": indexes built CONCURRENTLY, in a migration of their own that runs outside a transaction",
                 );
             }
             findings(config, &w, args.two_phase);
         }
     }
     Ok(0)
+}
+
+/// `Wrote <sql> (<n> statements<what>) and <snapshot>.`
+fn wrote(w: &WrittenMigration, what: &str) {
+    let n = w.statements.len();
+    say!(
+        "Wrote {} ({n} statement{}{what}) and {}.",
+        w.sql_path.display(),
+        if n == 1 { "" } else { "s" },
+        w.snapshot_path.display()
+    );
 }
 
 /// What lint finds in the migration just written, on stderr (stdout says what was written),
