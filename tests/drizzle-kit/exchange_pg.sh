@@ -18,7 +18,8 @@ if ! npm install --silent --no-audit --no-fund drizzle-kit@0.31.11 drizzle-orm@0
   exit 77
 fi
 for case in evolve_add_column evolve_change_type evolve_default evolve_drop_column evolve_foreign_key \
-            evolve_not_null evolve_rename_column evolve_rename_table evolve_enum_add_value evolve_enum_drop_value; do
+            evolve_not_null evolve_rename_column evolve_rename_table evolve_enum_add_value evolve_enum_drop_value \
+            evolve_index_concurrently; do
   d="$work/$case"; mkdir -p "$d"; cd "$d"
   cp "$fixtures/$case/v1.rs" schema.rs
   "$schema" --dialect postgresql --schema schema.rs --out drizzle generate --name init >/dev/null
