@@ -171,6 +171,24 @@ pub struct Column {
     pub unique: bool,
     /// `#[column(renamed_from = "..")]`: a hint for the diff, not part of the column's shape.
     pub renamed_from: Option<String>,
+    /// The sequence behind an identity column (PostgreSQL's `autoincrement`): what the user
+    /// said in `identity(..)`, then, once normalized, every option with its value.
+    #[serde(default)]
+    pub identity: Option<Box<IdentityOptions>>,
+}
+
+/// `#[column(primary_key, autoincrement, identity(increment = 2, start_with = 10, ..))]`: the
+/// options of an identity column's sequence, each `None` where PostgreSQL's default applies.
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq, Eq, Hash, Default)]
+pub struct IdentityOptions {
+    /// The sequence's name (in the table's schema); `<table>_<column>_seq` by default.
+    pub name: Option<String>,
+    pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub start_with: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: bool,
 }
 
 impl Column {
@@ -186,6 +204,7 @@ impl Column {
             collate: None,
             unique: false,
             renamed_from: None,
+            identity: None,
         }
     }
 }

@@ -181,6 +181,26 @@ fn table(
             }
             _ => {}
         }
+        if c.autoincrement {
+            // The identity's sequence and its options.
+            let seq = client.query_opt(
+                "SELECT cl.relname::text, s.seqincrement, s.seqmin, s.seqmax, s.seqstart, s.seqcache, s.seqcycle \
+                 FROM pg_depend d JOIN pg_class cl ON cl.oid = d.objid JOIN pg_sequence s ON s.seqrelid = cl.oid \
+                 WHERE d.refobjid = $1 AND d.refobjsubid = $2 AND cl.relkind = 'S' AND d.deptype = 'i'",
+                &[&oid, &i32::from(num)],
+            )?;
+            c.identity = seq.map(|s| {
+                Box::new(crate::model::IdentityOptions {
+                    name: Some(s.get(0)),
+                    increment: Some(s.get(1)),
+                    min_value: Some(s.get(2)),
+                    max_value: Some(s.get(3)),
+                    start_with: Some(s.get(4)),
+                    cache: Some(s.get(5)),
+                    cycle: s.get(6),
+                })
+            });
+        }
         if generated == "s" {
             c.generated = expr.map(|e| Generated {
                 expr: strip_parens(&e).to_string(),

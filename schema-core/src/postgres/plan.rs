@@ -508,25 +508,7 @@ fn renamed_names(
                 false,
             );
         }
-        for c in t.columns.iter().filter(|c| is_identity(c)) {
-            let old_col = was(&c.name);
-            let (from, to) = (
-                super::render::identity_sequence(old_name, &old_col),
-                super::render::identity_sequence(&t.name, &c.name),
-            );
-            if from != to && old.column(&old_col).is_some_and(is_identity) {
-                let i = if table_change != usize::MAX {
-                    table_change
-                } else {
-                    col_change(&c.name).unwrap_or(0)
-                };
-                out.push((
-                    Phase::RenameDerived,
-                    i,
-                    format!("ALTER SEQUENCE {} RENAME TO {};", qualified(schema, &from), ident(&to)),
-                ));
-            }
-        }
+        // An identity's sequence follows a rename as the column's change (alter_column).
     }
     (out, handled)
 }
@@ -608,6 +590,25 @@ fn alter_column(names: &Names, table: &str, from: &Column, to: &Column, warnings
         }
         if to.primary_key {
             out.push(format!("ALTER TABLE {t} ADD PRIMARY KEY ({c});"));
+        }
+    }
+    if is_identity(from)
+        && is_identity(to)
+        && let (Some(a), Some(b)) = (&from.identity, &to.identity)
+    {
+        // A sequence named after its table and column follows their renames.
+        if let (Some(old), Some(new)) = (&a.name, &b.name)
+            && old != new
+        {
+            out.push(format!(
+                "ALTER SEQUENCE {} RENAME TO {};",
+                qualified(names.schema(table), old),
+                ident(new)
+            ));
+        }
+        let changes = super::render::identity_changes(a, b);
+        if !changes.is_empty() {
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} {};", changes.join(" ")));
         }
     }
     match (is_identity(from), is_identity(to)) {

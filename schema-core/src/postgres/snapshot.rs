@@ -6,7 +6,7 @@
 use schema_model::sql::{string_literal, unquote_string_literal};
 use serde_json::{Map, Value, json};
 
-use super::render::{int_range, is_identity};
+use super::render::is_identity;
 use crate::diff::Renames;
 use crate::model::{
     Check, Column, DefaultValue, Deferrable, EnumType, FkAction, ForeignKey, Generated, Index, IndexTarget,
@@ -178,19 +178,20 @@ fn column_json(table: &str, schema: Option<&str>, c: &Column) -> Value {
         m.insert("generated".into(), json!({ "as": g.expr, "type": "stored" }));
     }
     if is_identity(c) {
-        let (min, max) = int_range(&ty);
+        let o = super::render::identity_options(table, c);
+        let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         m.insert(
             "identity".into(),
             json!({
                 "type": "byDefault",
-                "name": super::render::identity_sequence(table, &c.name),
+                "name": o.name,
                 "schema": schema.unwrap_or("public"),
-                "increment": "1",
-                "startWith": min,
-                "minValue": min,
-                "maxValue": max,
-                "cache": "1",
-                "cycle": false,
+                "increment": n(o.increment),
+                "startWith": n(o.start_with),
+                "minValue": n(o.min_value),
+                "maxValue": n(o.max_value),
+                "cache": n(o.cache),
+                "cycle": o.cycle,
             }),
         );
     }
@@ -460,6 +461,16 @@ fn column_from_json(c: &Value, path: &str, enums: &[EnumType]) -> Result<Column,
             )));
         }
         col.autoincrement = true;
+        let num = |k: &str| id.get(k).and_then(Value::as_str).and_then(|v| v.parse::<i64>().ok());
+        col.identity = Some(Box::new(crate::model::IdentityOptions {
+            name: id.get("name").and_then(Value::as_str).map(String::from),
+            increment: num("increment"),
+            min_value: num("minValue"),
+            max_value: num("maxValue"),
+            start_with: num("startWith"),
+            cache: num("cache"),
+            cycle: id.get("cycle").and_then(Value::as_bool) == Some(true),
+        }));
     }
     col.default = match c.get("default") {
         None | Some(Value::Null) => None,

@@ -153,6 +153,12 @@ impl Dialect for Sqlite {
                     ));
                 }
             }
+            for c in t.columns.iter().filter(|c| c.identity.is_some()) {
+                problems.push(format!(
+                    "`{}.{}`: identity(..) sets the options of a PostgreSQL identity sequence; SQLite's autoincrement has none",
+                    t.name, c.name
+                ));
+            }
             for u in t.uniques.iter().filter(|u| u.nulls_not_distinct) {
                 problems.push(format!(
                     "`{}`: the unique constraint `{}` is `nulls_not_distinct`, which SQLite cannot say (its NULLs are always distinct)",

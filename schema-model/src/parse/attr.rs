@@ -504,13 +504,15 @@ pub struct ColumnAttrs {
     pub json: Option<Span>,
     /// `#[column(epoch)]` (`false`) or `#[column(epoch = "ms")]` (`true`).
     pub epoch: Option<Spanned<bool>>,
+    /// `#[column(identity(..))]`: the identity sequence's options.
+    pub identity: Option<Spanned<crate::model::IdentityOptions>>,
     pub renamed_from: Option<Spanned<String>>,
     pub skip: Option<Span>,
 }
 
 const COLUMN_KEYS: &str = "`name`, `primary_key`, `autoincrement`, `unique`, `index`, `default`, \
 `default_sql`, `sql_type`, `references`, `on_delete`, `on_update`, `deferrable`, `check`, `collate`, \
-`generated`, `stored`, `json`, `epoch`, `renamed_from`, `skip`";
+`generated`, `stored`, `json`, `epoch`, `identity(..)`, `renamed_from`, `skip`";
 
 fn default_lit(meta: &ParseNestedMeta) -> syn::Result<DefaultLit> {
     let input = meta.value()?;
@@ -557,6 +559,7 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
     let mut stored = Flag::new(cx, "column", "stored");
     let mut json = Flag::new(cx, "column", "json");
     let mut epoch = Attr::<bool>::new(cx, "column", "epoch");
+    let mut identity = Attr::new(cx, "column", "identity");
     let mut renamed_from = Attr::new(cx, "column", "renamed_from");
     let mut skip = Flag::new(cx, "column", "skip");
     for attr in attrs.iter().filter(|a| a.path().is_ident("column")) {
@@ -644,6 +647,43 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
                     false
                 };
                 epoch.set(span, millis);
+            } else if p.is_ident("identity") {
+                // #[column(primary_key, autoincrement, identity(increment = 2, start_with = 10, cycle))]
+                let mut o = crate::model::IdentityOptions::default();
+                meta.parse_nested_meta(|inner| {
+                    let number = |inner: &ParseNestedMeta| -> syn::Result<i64> {
+                        let input = inner.value()?;
+                        let negative = input.peek(Token![-]);
+                        if negative {
+                            input.parse::<Token![-]>()?;
+                        }
+                        let lit: syn::LitInt = input.parse()?;
+                        let v: i64 = lit.base10_parse()?;
+                        Ok(if negative { -v } else { v })
+                    };
+                    let k = &inner.path;
+                    if k.is_ident("name") {
+                        o.name = Some(inner.value()?.parse::<LitStr>()?.value());
+                    } else if k.is_ident("increment") {
+                        o.increment = Some(number(&inner)?);
+                    } else if k.is_ident("min_value") {
+                        o.min_value = Some(number(&inner)?);
+                    } else if k.is_ident("max_value") {
+                        o.max_value = Some(number(&inner)?);
+                    } else if k.is_ident("start_with") {
+                        o.start_with = Some(number(&inner)?);
+                    } else if k.is_ident("cache") {
+                        o.cache = Some(number(&inner)?);
+                    } else if k.is_ident("cycle") {
+                        o.cycle = true;
+                    } else {
+                        return Err(inner.error(
+                            "unknown key in #[column(identity(..))]; expected `name`, `increment`, `min_value`, `max_value`, `start_with`, `cache` or `cycle`",
+                        ));
+                    }
+                    Ok(())
+                })?;
+                identity.set(span, o);
             } else if p.is_ident("renamed_from") {
                 // #[column(renamed_from = "nick")]
                 renamed_from.set(span, string(&meta)?);
@@ -679,6 +719,7 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
         stored: flag(stored),
         json: flag(json),
         epoch: epoch.get(),
+        identity: identity.get(),
         renamed_from: renamed_from.get(),
         skip: flag(skip),
     }

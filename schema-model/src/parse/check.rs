@@ -280,6 +280,7 @@ pub fn skip_alone(cx: &Ctxt, skip: Span, attrs: &ColumnAttrs) {
         attrs.generated.is_some(),
         attrs.json.is_some(),
         attrs.epoch.is_some(),
+        attrs.identity.is_some(),
         attrs.on_delete.is_some(),
         attrs.on_update.is_some(),
         attrs.deferrable.is_some(),

@@ -327,6 +327,28 @@ impl Builder<'_> {
         col.not_null = !nullable;
         col.primary_key = cattrs.primary_key.is_some();
         col.autoincrement = cattrs.autoincrement.is_some();
+        if let Some(id) = &cattrs.identity {
+            if cattrs.autoincrement.is_none() {
+                cx.error(
+                    id.span,
+                    "#[column(identity(..))] sets the options of an identity column: add `autoincrement` (`#[column(primary_key, autoincrement, identity(..))]`)",
+                );
+            }
+            if id.value.increment == Some(0) {
+                cx.error(id.span, "an identity's `increment` cannot be 0");
+            }
+            if let Some(n) = &id.value.name {
+                check::name(
+                    cx,
+                    &attr::Spanned {
+                        value: n.clone(),
+                        span: id.span,
+                    },
+                    "sequence",
+                );
+            }
+            col.identity = Some(Box::new(id.value.clone()));
+        }
         col.unique = cattrs.unique.is_some() && !cattrs.unique_constraint;
         if cattrs.unique_constraint {
             let cols = vec![name.clone()];
