@@ -92,13 +92,13 @@ fn described(t: &Table, dialect: &dyn Dialect) -> Described {
 
 /// What `schema status` computes, as data: each migration's state and SQL, the missing
 /// ones, and the drift grouped by table. Reads only.
-pub fn migration_report(driver: &mut dyn Driver, folder: &Folder, tracking_table: &str) -> MigrationReport {
+pub fn migration_report(driver: &mut dyn Driver, folder: &Folder, table: &str, schema: &str) -> MigrationReport {
     let mut report = MigrationReport {
         folder: folder.dir().display().to_string(),
         ..MigrationReport::default()
     };
     let migrations = match Migrations::from_dir(folder.dir()) {
-        Ok(m) => m.with_table(tracking_table.to_string()),
+        Ok(m) => m.with_table(table.to_string()).with_schema(schema.to_string()),
         // No folder yet: nothing to list and nothing to compare, which the page says.
         Err(schema_core::MigrateError::Folder(schema_core::folder::FolderError::NoJournal { .. })) => return report,
         Err(e) => {

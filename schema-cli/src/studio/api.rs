@@ -33,6 +33,7 @@ pub struct App {
     db: Mutex<Box<dyn StudioDb>>,
     migrations_dir: PathBuf,
     tracking_table: String,
+    tracking_schema: String,
 }
 
 /// An answer that is not the happy one: a status and a message for the page to show.
@@ -69,11 +70,12 @@ impl From<DbError> for Failure {
 type ApiResult = Result<Response, Failure>;
 
 impl App {
-    pub fn new(db: Box<dyn StudioDb>, migrations_dir: PathBuf, tracking_table: String) -> App {
+    pub fn new(db: Box<dyn StudioDb>, migrations_dir: PathBuf, tracking_table: String, tracking_schema: String) -> App {
         App {
             db: Mutex::new(db),
             migrations_dir,
             tracking_table,
+            tracking_schema,
         }
     }
 
@@ -368,7 +370,9 @@ impl App {
     }
 
     fn migrations(&self, tag: Option<&str>) -> Result<Json, Failure> {
-        let report = self.db().migrations(&self.migrations_dir, &self.tracking_table);
+        let report = self
+            .db()
+            .migrations(&self.migrations_dir, &self.tracking_table, &self.tracking_schema);
         let entry = |m: &super::db::MigrationEntry| json!({ "tag": m.tag, "state": m.state, "applied_at": m.applied_at, "statements": m.statements, "sql": m.sql });
         if let Some(tag) = tag {
             return report

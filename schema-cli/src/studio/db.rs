@@ -1,5 +1,6 @@
 //! What the studio asks of a database, said without a dialect: the `StudioDb` trait and the
-//! plain data it returns. SQLite's implementation is `sqlite.rs`; PostgreSQL's goes beside it.
+//! plain data it returns. SQLite's implementation is `sqlite.rs`, PostgreSQL's `postgres.rs`;
+//! the SQL both run is built once, in `scan.rs`.
 
 use std::path::Path;
 
@@ -45,7 +46,7 @@ pub enum RowCount {
 /// A table or view in the list.
 #[derive(Debug, Clone)]
 pub struct Relation {
-    /// `main` on SQLite; the PostgreSQL schema later.
+    /// `main` on SQLite; the table's schema on PostgreSQL.
     pub schema: String,
     pub name: String,
     pub kind: RelationKind,
@@ -268,9 +269,9 @@ pub enum DbError {
 /// Everything the studio does to a database. One implementation per dialect; the HTTP side
 /// never sees SQL of its own making, only these calls.
 pub trait StudioDb: Send {
-    /// `sqlite`, later `postgresql`.
+    /// `sqlite` or `postgresql`.
     fn dialect(&self) -> &'static str;
-    /// What the database is, for the page's title (a file name; a host and database later).
+    /// What the database is, for the page's title (a file name; a URL without its password).
     fn location(&self) -> String;
     /// Tables and views, in creation order, with their row counts.
     fn relations(&mut self) -> Result<Vec<Relation>, DbError>;
@@ -289,6 +290,7 @@ pub trait StudioDb: Send {
     fn delete_rows(&mut self, table: &str, keys: &[Vec<Value>]) -> Result<u64, DbError>;
     /// Runs one statement of the SQL console, unable to write unless `mode` says so.
     fn console(&mut self, sql: &str, mode: ConsoleMode) -> Result<ConsoleResult, DbError>;
-    /// Where the folder's migrations stand in this database (`schema status`).
-    fn migrations(&mut self, folder: &Path, tracking_table: &str) -> MigrationReport;
+    /// Where the folder's migrations stand in this database (`schema status`), tracked in
+    /// `table` (in `schema`, on PostgreSQL).
+    fn migrations(&mut self, folder: &Path, table: &str, schema: &str) -> MigrationReport;
 }

@@ -10,6 +10,8 @@ pub mod db;
 mod diagram;
 mod guard;
 mod http;
+mod postgres;
+mod scan;
 mod sqlite;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
@@ -29,6 +31,8 @@ pub struct Options {
     pub allow_remote: bool,
     pub migrations_dir: PathBuf,
     pub tracking_table: String,
+    /// The tracking table's schema (PostgreSQL).
+    pub tracking_schema: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,18 +59,29 @@ pub enum StudioError {
 }
 
 /// The database the studio serves, opened by its dialect's implementation: the database as
-/// the user named it, and whether it could only be opened read-only.
+/// messages name it (a path, a URL without its password), and whether it could only be
+/// opened read-only.
 pub fn open(
     dialect: &dyn schema_core::dialect::Dialect,
     url: &str,
     base: &Path,
-) -> Result<(Box<dyn db::StudioDb>, PathBuf, bool), OpenError> {
+) -> Result<(Box<dyn db::StudioDb>, String, bool), OpenError> {
     match dialect.name() {
         "sqlite" => {
             let (db, path) = sqlite::open_url(url, base)?;
             let read_only = db.read_only();
-            Ok((Box::new(db), path, read_only))
+            Ok((Box::new(db), path.display().to_string(), read_only))
         }
+        "postgresql" => match schema_core::backend::parse_url(url, base)? {
+            schema_core::backend::DatabaseUrl::Postgres(u) => {
+                let (db, shown) = postgres::open_url(&u)?;
+                Ok((Box::new(db), shown, false))
+            }
+            schema_core::backend::DatabaseUrl::SqliteFile { path, .. } => Err(OpenError::Unsupported(format!(
+                "{} is a SQLite file, but the dialect is postgresql",
+                path.display()
+            ))),
+        },
         other => Err(OpenError::Unsupported(format!(
             "the studio does not serve {other} databases yet"
         ))),
@@ -193,7 +208,12 @@ impl Bound {
 
     /// Serves until a `Stopper` stops it, then waits (a little) for requests being answered.
     pub fn run(self, db: Box<dyn db::StudioDb>, opts: &Options) {
-        let app = api::App::new(db, opts.migrations_dir.clone(), opts.tracking_table.clone());
+        let app = api::App::new(
+            db,
+            opts.migrations_dir.clone(),
+            opts.tracking_table.clone(),
+            opts.tracking_schema.clone(),
+        );
         let guard = self.guard;
         let handler: Arc<http::Handler> = Arc::new(move |req: &http::Request| {
             let resp = match guard.check(req) {

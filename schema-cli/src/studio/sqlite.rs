@@ -14,10 +14,10 @@ use schema_core::sqlite::{SQLITE, SqliteDriver};
 
 use super::adapter;
 use super::db::{
-    ColumnInfo, ConsoleMode, ConsoleResult, Cursor, DbError, Direction, Filter, FilterOp, ForeignKeyInfo,
-    MigrationReport, Page, Relation, RelationKind, Row, RowCount, RowKey, RowLookup, RowQuery, StudioDb, TableInfo,
-    Value,
+    ColumnInfo, ConsoleMode, ConsoleResult, DbError, Direction, ForeignKeyInfo, MigrationReport, Page, Relation,
+    RelationKind, Row, RowCount, RowKey, RowLookup, RowQuery, StudioDb, TableInfo, Value,
 };
+use super::scan::{self, Flavor, Query, Select, dir_sql, ident};
 
 /// Tables up to this many rows are counted exactly on every view; bigger ones are estimated,
 /// so that the table list never scans a big table.
@@ -26,12 +26,6 @@ pub const EXACT_COUNT_UP_TO: u64 = 100_000;
 pub const CONSOLE_MAX_ROWS: usize = 1000;
 /// A console statement still running after this long is interrupted.
 pub const CONSOLE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// `"name"`, with any `"` doubled. The studio's one quoting rule for SQLite, used for every
-/// name it writes into SQL, and only for names found in the schema.
-fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -46,6 +40,9 @@ pub enum OpenError {
     Meta(String),
     #[error(transparent)]
     Url(#[from] schema_core::backend::UrlError),
+    /// A server database that could not be opened (refused, missing, unreachable).
+    #[error(transparent)]
+    Server(#[from] schema_core::backend::OpenError),
     #[error("{0}")]
     Unsupported(String),
 }
@@ -350,159 +347,6 @@ fn db_error(e: rusqlite::Error) -> DbError {
     }
 }
 
-/// The SELECT list of a page: the key's expressions, then every column.
-struct Select {
-    key: Vec<String>,
-    columns: Vec<String>,
-}
-
-impl Select {
-    fn of(t: &TableInfo) -> Select {
-        let key = match &t.row_key {
-            RowKey::Rowid(r) => vec![r.clone()],
-            RowKey::Columns(cols) => cols.iter().map(|c| ident(c)).collect(),
-            RowKey::None => Vec::new(),
-        };
-        Select {
-            key,
-            columns: t.columns.iter().map(|c| ident(&c.name)).collect(),
-        }
-    }
-
-    fn list(&self) -> String {
-        let all: Vec<&str> = self.key.iter().chain(&self.columns).map(String::as_str).collect();
-        all.join(", ")
-    }
-
-    /// `key = ? AND …`, for the key's values.
-    fn key_equals(&self) -> String {
-        self.key
-            .iter()
-            .map(|k| format!("{k} = ?"))
-            .collect::<Vec<_>>()
-            .join(" AND ")
-    }
-
-    fn row(&self, r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-        let n = self.key.len();
-        let key = (0..n)
-            .map(|i| r.get_ref(i).map(value_of))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let cells = (n..n + self.columns.len())
-            .map(|i| r.get_ref(i).map(value_of))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Row {
-            key: (n > 0).then_some(key),
-            cells,
-        })
-    }
-}
-
-fn column<'t>(t: &'t TableInfo, name: &str) -> Result<&'t ColumnInfo, DbError> {
-    t.column(name).ok_or_else(|| DbError::NoColumn {
-        table: t.name.clone(),
-        column: name.to_string(),
-    })
-}
-
-/// `%text%` for LIKE, with LIKE's own wildcards in the text taken literally.
-fn contains_pattern(text: &str) -> String {
-    let mut p = String::from("%");
-    for ch in text.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
-}
-
-/// The rows strictly after `values` in `dir` order of `(sort, key…)`. SQLite sorts NULL
-/// first, so NULLs of the sort column need their own arm; the key is never NULL.
-fn keyset_condition(
-    sort: Option<&str>,
-    key: &[String],
-    values: &[Value],
-    dir: Direction,
-    params: &mut Vec<Value>,
-) -> String {
-    let op = if dir == Direction::Asc { ">" } else { "<" };
-    let tuple = |names: &[String]| {
-        if names.len() == 1 {
-            names[0].clone()
-        } else {
-            format!("({})", names.join(", "))
-        }
-    };
-    let marks = |n: usize| {
-        if n == 1 {
-            "?".to_string()
-        } else {
-            format!("({})", vec!["?"; n].join(", "))
-        }
-    };
-    match sort {
-        None => {
-            params.extend(values.iter().cloned());
-            format!("{} {op} {}", tuple(key), marks(key.len()))
-        }
-        Some(s) => {
-            let sort_value = &values[0];
-            let key_values = &values[1..];
-            if *sort_value == Value::Null {
-                params.extend(key_values.iter().cloned());
-                let same = format!("({s} IS NULL AND {} {op} {})", tuple(key), marks(key.len()));
-                match dir {
-                    Direction::Asc => format!("({same} OR {s} IS NOT NULL)"),
-                    Direction::Desc => same,
-                }
-            } else {
-                params.extend(values.iter().cloned());
-                let mut names = vec![s.to_string()];
-                names.extend(key.iter().cloned());
-                let cmp = format!("({}) {op} {}", names.join(", "), marks(names.len()));
-                match dir {
-                    Direction::Asc => cmp,
-                    Direction::Desc => format!("({cmp} OR {s} IS NULL)"),
-                }
-            }
-        }
-    }
-}
-
-fn reverse(d: Direction) -> Direction {
-    match d {
-        Direction::Asc => Direction::Desc,
-        Direction::Desc => Direction::Asc,
-    }
-}
-
-fn dir_sql(d: Direction) -> &'static str {
-    match d {
-        Direction::Asc => "ASC",
-        Direction::Desc => "DESC",
-    }
-}
-
-/// The first keyword of a statement, past comments and blanks.
-fn first_keyword(sql: &str) -> String {
-    let mut s = sql.trim_start();
-    loop {
-        if let Some(rest) = s.strip_prefix("--") {
-            s = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
-        } else if let Some(rest) = s.strip_prefix("/*") {
-            s = rest.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        } else {
-            break;
-        }
-    }
-    s.chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_uppercase()
-}
-
 impl StudioDb for SqliteDb {
     fn dialect(&self) -> &'static str {
         "sqlite"
@@ -553,84 +397,25 @@ impl StudioDb for SqliteDb {
 
     fn rows(&mut self, q: &RowQuery) -> Result<Page, DbError> {
         let t = self.table_info(&q.table)?;
-        let mut scan = Scan {
-            select: Select::of(&t),
-            conditions: Vec::new(),
-            params: Vec::new(),
-            sort: None,
-            limit: q.limit.clamp(1, 1000),
-            t: &t,
-        };
-        scan.filter(&q.filters)?;
-        if let Some((name, dir)) = &q.sort {
-            let c = column(&t, name)?;
-            scan.sort = Some(Sort {
-                expr: ident(&c.name),
-                index: t.columns.iter().position(|x| x.name == c.name).unwrap_or(0),
-                dir: *dir,
-            });
-        }
-        if scan.select.key.is_empty() {
-            scan.offset_page(&self.conn, q.cursor.as_ref())
-        } else {
-            scan.keyset_page(&self.conn, q.cursor.as_ref())
-        }
+        let conn = &self.conn;
+        scan::page(&SqliteFlavor, &t, q, &mut |select, query| {
+            query_rows(conn, query, select)
+        })
     }
 
     fn find_row(&mut self, table: &str, lookup: &RowLookup) -> Result<Option<Row>, DbError> {
         let t = self.table_info(table)?;
-        let select = Select::of(&t);
-        let (condition, params) = match lookup {
-            RowLookup::Key(values) => {
-                if select.key.is_empty() || values.len() != select.key.len() {
-                    return Err(DbError::Invalid(format!(
-                        "a key of `{}` has {} value(s), not {}",
-                        t.name,
-                        select.key.len(),
-                        values.len()
-                    )));
-                }
-                (select.key_equals(), values.clone())
-            }
-            RowLookup::Columns(pairs) => {
-                if pairs.is_empty() {
-                    return Err(DbError::Invalid("name the row by its key or by column values".into()));
-                }
-                let mut conds = Vec::new();
-                for (name, _) in pairs {
-                    conds.push(format!("{} = ?", ident(&column(&t, name)?.name)));
-                }
-                (conds.join(" AND "), pairs.iter().map(|(_, v)| v.clone()).collect())
-            }
-        };
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {condition} LIMIT 1",
-            select.list(),
-            ident(&t.name)
-        );
-        Ok(query_rows(&self.conn, &sql, &params, &select)?.into_iter().next())
+        let query = scan::find_row(&SqliteFlavor, &t, lookup)?;
+        let select = Select::of(&SqliteFlavor, &t);
+        Ok(query_rows(&self.conn, &query, &select)?.into_iter().next())
     }
 
     fn count_referencing(&mut self, fk: &ForeignKeyInfo, values: &[Value], limit: u64) -> Result<RowCount, DbError> {
         let t = self.table_info(&fk.table)?;
-        if values.len() != fk.columns.len() || values.is_empty() {
-            return Err(DbError::Invalid(
-                "a foreign key's values do not match its columns".into(),
-            ));
-        }
-        let mut conds = Vec::new();
-        for c in &fk.columns {
-            conds.push(format!("{} = ?", ident(&column(&t, c)?.name)));
-        }
-        let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {} WHERE {} LIMIT {})",
-            ident(&t.name),
-            conds.join(" AND "),
-            limit + 1
-        );
+        let query = scan::count_referencing(&SqliteFlavor, &t, fk, values, limit)?;
         let n: i64 = self
             .conn
-            .query_row(&sql, params_from_iter(values), |r| r.get(0))
+            .query_row(&query.sql, params_from_iter(&query.params), |r| r.get(0))
             .map_err(db_error)?;
         let n = n.max(0) as u64;
         Ok(if n > limit {
@@ -642,56 +427,17 @@ impl StudioDb for SqliteDb {
 
     fn update_cell(&mut self, table: &str, key: &[Value], column_name: &str, value: &Value) -> Result<Row, DbError> {
         let t = self.editable_table(table)?;
-        let select = Select::of(&t);
-        let c = column(&t, column_name)?;
-        if key.len() != select.key.len() {
-            return Err(DbError::Invalid(format!(
-                "a key of `{}` has {} value(s)",
-                t.name,
-                select.key.len()
-            )));
-        }
-        let sql = format!(
-            "UPDATE {} SET {} = ? WHERE {} RETURNING {}",
-            ident(&t.name),
-            ident(&c.name),
-            select.key_equals(),
-            select.list()
-        );
-        let mut params = vec![value.clone()];
-        params.extend(key.iter().cloned());
-        let rows = in_transaction(&mut self.conn, |tx| query_rows(tx, &sql, &params, &select))?;
+        let query = scan::update_cell(&SqliteFlavor, &t, key, column_name, value)?;
+        let select = Select::of(&SqliteFlavor, &t);
+        let rows = in_transaction(&mut self.conn, |tx| query_rows(tx, &query, &select))?;
         rows.into_iter().next().ok_or_else(|| DbError::NoRow(t.name.clone()))
     }
 
     fn insert_row(&mut self, table: &str, values: &[(String, Value)]) -> Result<Row, DbError> {
         let t = self.editable_table(table)?;
-        let select = Select::of(&t);
-        let mut names = Vec::new();
-        for (name, _) in values {
-            let c = ident(&column(&t, name)?.name);
-            if names.contains(&c) {
-                return Err(DbError::Invalid(format!("column `{name}` given twice")));
-            }
-            names.push(c);
-        }
-        let sql = if names.is_empty() {
-            format!(
-                "INSERT INTO {} DEFAULT VALUES RETURNING {}",
-                ident(&t.name),
-                select.list()
-            )
-        } else {
-            format!(
-                "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
-                ident(&t.name),
-                names.join(", "),
-                vec!["?"; names.len()].join(", "),
-                select.list()
-            )
-        };
-        let params: Vec<Value> = values.iter().map(|(_, v)| v.clone()).collect();
-        let rows = in_transaction(&mut self.conn, |tx| query_rows(tx, &sql, &params, &select))?;
+        let query = scan::insert_row(&SqliteFlavor, &t, values)?;
+        let select = Select::of(&SqliteFlavor, &t);
+        let rows = in_transaction(&mut self.conn, |tx| query_rows(tx, &query, &select))?;
         rows.into_iter()
             .next()
             .ok_or_else(|| DbError::Other("the insert returned no row".into()))
@@ -699,41 +445,21 @@ impl StudioDb for SqliteDb {
 
     fn delete_rows(&mut self, table: &str, keys: &[Vec<Value>]) -> Result<u64, DbError> {
         let t = self.editable_table(table)?;
-        let select = Select::of(&t);
-        if let Some(bad) = keys.iter().find(|k| k.len() != select.key.len()) {
-            return Err(DbError::Invalid(format!(
-                "a key of `{}` has {} value(s), not {}",
-                t.name,
-                select.key.len(),
-                bad.len()
-            )));
-        }
-        let sql = format!("DELETE FROM {} WHERE {}", ident(&t.name), select.key_equals());
+        let queries = scan::delete_rows(&SqliteFlavor, &t, keys)?;
         in_transaction(&mut self.conn, |tx| {
-            let mut stmt = tx.prepare(&sql).map_err(db_error)?;
             let mut n = 0;
-            for k in keys {
-                n += stmt.execute(params_from_iter(k)).map_err(db_error)? as u64;
+            for q in &queries {
+                let mut stmt = tx.prepare_cached(&q.sql).map_err(db_error)?;
+                n += stmt.execute(params_from_iter(&q.params)).map_err(db_error)? as u64;
             }
             Ok(n)
         })
     }
 
     fn console(&mut self, sql: &str, mode: ConsoleMode) -> Result<ConsoleResult, DbError> {
-        if sql.trim().is_empty() {
-            return Err(DbError::Invalid("nothing to run".into()));
-        }
         // Each statement is its own transaction; one left open would hold a lock and stop
         // every edit the page makes.
-        if matches!(
-            first_keyword(sql).as_str(),
-            "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE"
-        ) {
-            return Err(DbError::Invalid(
-                "the console runs each statement in a transaction of its own; BEGIN, COMMIT and ROLLBACK are not taken"
-                    .into(),
-            ));
-        }
+        scan::refuse_transaction_control(sql)?;
         let conn = match mode {
             ConsoleMode::ReadOnly => &self.reader,
             ConsoleMode::Writable => &self.conn,
@@ -754,8 +480,8 @@ impl StudioDb for SqliteDb {
         result
     }
 
-    fn migrations(&mut self, folder: &Path, tracking_table: &str) -> MigrationReport {
-        adapter::migration_report(&mut self.meta, &Folder::new(folder, &SQLITE), tracking_table)
+    fn migrations(&mut self, folder: &Path, table: &str, schema: &str) -> MigrationReport {
+        adapter::migration_report(&mut self.meta, &Folder::new(folder, &SQLITE), table, schema)
     }
 }
 
@@ -804,18 +530,50 @@ fn run_console(conn: &Connection, sql: &str, mode: ConsoleMode) -> Result<Consol
     })
 }
 
-fn where_sql(conditions: &[String]) -> String {
-    if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conditions.join(" AND "))
+/// SQLite's words: `?` for every value (bound as it is), NULL already smallest.
+struct SqliteFlavor;
+
+impl Flavor for SqliteFlavor {
+    fn table(&self, t: &TableInfo) -> String {
+        ident(&t.name)
+    }
+
+    fn select(&self, c: &ColumnInfo) -> String {
+        ident(&c.name)
+    }
+
+    fn mark(&self, _n: usize, _column: Option<&ColumnInfo>) -> String {
+        "?".into()
+    }
+
+    fn contains(&self, expr: &str, mark: &str) -> String {
+        format!("{expr} LIKE {mark} ESCAPE '\\'")
+    }
+
+    fn order(&self, expr: &str, dir: Direction, _nullable: bool) -> String {
+        format!("{expr} {}", dir_sql(dir))
     }
 }
 
-fn query_rows(conn: &Connection, sql: &str, params: &[Value], select: &Select) -> Result<Vec<Row>, DbError> {
-    let mut stmt = conn.prepare(sql).map_err(db_error)?;
+fn read_row(select: &Select<'_>, width: usize, r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let n = select.key_len();
+    let key = (0..n)
+        .map(|i| r.get_ref(i).map(value_of))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let cells = (n..n + width)
+        .map(|i| r.get_ref(i).map(value_of))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Row {
+        key: (n > 0).then_some(key),
+        cells,
+    })
+}
+
+fn query_rows(conn: &Connection, query: &Query, select: &Select<'_>) -> Result<Vec<Row>, DbError> {
+    let mut stmt = conn.prepare(&query.sql).map_err(db_error)?;
+    let width = stmt.column_count() - select.key_len();
     let rows = stmt
-        .query_map(params_from_iter(params), |r| select.row(r))
+        .query_map(params_from_iter(&query.params), |r| read_row(select, width, r))
         .map_err(db_error)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
 }
@@ -831,157 +589,6 @@ fn in_transaction<T>(conn: &mut Connection, f: impl FnOnce(&Connection) -> Resul
     let out = f(&tx)?;
     tx.commit().map_err(db_error)?;
     Ok(out)
-}
-
-/// The column a page is sorted on: its quoted name, its place among the cells, the way.
-struct Sort {
-    expr: String,
-    index: usize,
-    dir: Direction,
-}
-
-/// One page's query as it is built: the filters' conditions and their bound values, the sort.
-struct Scan<'t> {
-    t: &'t TableInfo,
-    select: Select,
-    conditions: Vec<String>,
-    params: Vec<Value>,
-    sort: Option<Sort>,
-    limit: usize,
-}
-
-impl Scan<'_> {
-    /// Each filter: a checked column, an operator of ours, the value bound.
-    fn filter(&mut self, filters: &[Filter]) -> Result<(), DbError> {
-        for f in filters {
-            let c = ident(&column(self.t, &f.column)?.name);
-            self.conditions.push(match &f.op {
-                FilterOp::Equals(v) => {
-                    self.params.push(Value::Text(v.clone()));
-                    format!("{c} = ?")
-                }
-                FilterOp::Contains(v) => {
-                    self.params.push(Value::Text(contains_pattern(v)));
-                    format!("{c} LIKE ? ESCAPE '\\'")
-                }
-                FilterOp::IsNull => format!("{c} IS NULL"),
-                FilterOp::NotNull => format!("{c} IS NOT NULL"),
-            });
-        }
-        Ok(())
-    }
-
-    /// The cursor of a row: the sort column's value, then the key.
-    fn cursor_of(&self, r: &Row) -> Vec<Value> {
-        let mut c = Vec::new();
-        if let Some(s) = &self.sort {
-            c.push(r.cells[s.index].clone());
-        }
-        c.extend(r.key.clone().unwrap_or_default());
-        c
-    }
-
-    /// A page after (or before) a cursor, found by a seek on `(sort, key)`, never an OFFSET:
-    /// the millionth row costs what the first does. Before a cursor, the scan runs the other
-    /// way and the rows are turned back.
-    fn keyset_page(mut self, conn: &Connection, cursor: Option<&Cursor>) -> Result<Page, DbError> {
-        let base_dir = self.sort.as_ref().map_or(Direction::Asc, |s| s.dir);
-        let backwards = matches!(cursor, Some(Cursor::Before(_)));
-        let scan_dir = if backwards { reverse(base_dir) } else { base_dir };
-        let given = match cursor {
-            Some(Cursor::After(v) | Cursor::Before(v)) => Some(v.clone()),
-            None => None,
-        };
-        if let Some(values) = &given {
-            let sorted = usize::from(self.sort.is_some());
-            let want = self.select.key.len() + sorted;
-            if values.len() != want {
-                return Err(DbError::Invalid(format!(
-                    "the cursor holds {} value(s); a page of `{}` sorted this way needs {want}",
-                    values.len(),
-                    self.t.name
-                )));
-            }
-            if values[sorted..].contains(&Value::Null) {
-                return Err(DbError::Invalid("a cursor's key cannot be NULL".into()));
-            }
-            let condition = keyset_condition(
-                self.sort.as_ref().map(|s| s.expr.as_str()),
-                &self.select.key,
-                values,
-                scan_dir,
-                &mut self.params,
-            );
-            self.conditions.push(condition);
-        }
-        let mut order: Vec<String> = Vec::new();
-        if let Some(s) = &self.sort {
-            order.push(format!("{} {}", s.expr, dir_sql(scan_dir)));
-        }
-        order.extend(self.select.key.iter().map(|k| format!("{k} {}", dir_sql(scan_dir))));
-        let sql = format!(
-            "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
-            self.select.list(),
-            ident(&self.t.name),
-            where_sql(&self.conditions),
-            order.join(", "),
-            self.limit + 1
-        );
-        let mut rows = query_rows(conn, &sql, &self.params, &self.select)?;
-        let more = rows.len() > self.limit;
-        rows.truncate(self.limit);
-        if backwards {
-            rows.reverse();
-        }
-        let first = rows.first().map(|r| self.cursor_of(r));
-        let last = rows.last().map(|r| self.cursor_of(r));
-        let (next, prev) = if backwards {
-            (last.or(given), if more { first } else { None })
-        } else {
-            (if more { last } else { None }, given.map(|g| first.unwrap_or(g)))
-        };
-        Ok(Page {
-            columns: self.t.columns.iter().map(|c| c.name.clone()).collect(),
-            rows,
-            next,
-            prev,
-            paging: "keyset",
-        })
-    }
-
-    /// A relation without a key (a view) is paged by offset: the cursor is the offset.
-    fn offset_page(self, conn: &Connection, cursor: Option<&Cursor>) -> Result<Page, DbError> {
-        let offset_of = |v: &[Value]| match v {
-            [Value::Integer(i)] if *i >= 0 => Ok(*i as usize),
-            _ => Err(DbError::Invalid("the cursor of a view is an offset".into())),
-        };
-        let start = match cursor {
-            None => 0,
-            Some(Cursor::After(v)) => offset_of(v)?,
-            Some(Cursor::Before(v)) => offset_of(v)?.saturating_sub(self.limit),
-        };
-        let order = self
-            .sort
-            .as_ref()
-            .map_or(String::new(), |s| format!(" ORDER BY {} {}", s.expr, dir_sql(s.dir)));
-        let sql = format!(
-            "SELECT {} FROM {}{}{order} LIMIT {} OFFSET {start}",
-            self.select.list(),
-            ident(&self.t.name),
-            where_sql(&self.conditions),
-            self.limit + 1
-        );
-        let mut rows = query_rows(conn, &sql, &self.params, &self.select)?;
-        let more = rows.len() > self.limit;
-        rows.truncate(self.limit);
-        Ok(Page {
-            columns: self.t.columns.iter().map(|c| c.name.clone()).collect(),
-            next: more.then(|| vec![Value::Integer((start + self.limit) as i64)]),
-            prev: (start > 0).then(|| vec![Value::Integer(start as i64)]),
-            rows,
-            paging: "offset",
-        })
-    }
 }
 
 /// Exact up to `EXACT_COUNT_UP_TO` rows, read from at most that many; beyond, an estimate
@@ -1050,17 +657,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn like_wildcards_in_a_filter_are_literal() {
-        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
-    }
-
-    #[test]
-    fn first_keyword_skips_comments() {
-        assert_eq!(first_keyword("  -- hi\n /* x */ begin immediate"), "BEGIN");
-        assert_eq!(first_keyword("select 1"), "SELECT");
-    }
-
-    #[test]
     fn the_consoles_read_only_connection_cannot_write_at_all() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.db");
@@ -1084,10 +680,5 @@ mod tests {
         let path = dir.path().join("nope.db");
         assert!(matches!(SqliteDb::open(&path), Err(OpenError::Missing(_))));
         assert!(!path.exists());
-    }
-
-    #[test]
-    fn identifiers_are_quoted_with_quotes_doubled() {
-        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
     }
 }

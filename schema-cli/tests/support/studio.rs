@@ -143,13 +143,18 @@ impl Studio {
         if !extra_args.contains(&"--out") {
             cmd.arg("--out").arg(f.migrations());
         }
-        let mut child = cmd
-            .arg("--url")
+        cmd.arg("--url")
             .arg(f.db())
             .args(["studio", "--port", "0"])
             .args(extra_args)
+            .current_dir(f.dir.path());
+        Studio::spawn(cmd)
+    }
+
+    /// A studio `cmd` starts (any database, any flags): waits for its first line, the URL.
+    pub fn spawn(mut cmd: Command) -> Studio {
+        let mut child = cmd
             .env_remove("DATABASE_URL")
-            .current_dir(f.dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
