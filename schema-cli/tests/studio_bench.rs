@@ -10,30 +10,9 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::{Fixture, Studio, fixture};
-
-const RUNS: usize = 101;
-
-/// The median time of `RUNS` requests, after ten to warm the caches.
-fn median(s: &Studio, path: &str) -> Duration {
-    for _ in 0..10 {
-        let r = s.get(path);
-        assert_eq!(r.status, 200, "{path}: {}", r.text());
-    }
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            let r = s.get(path);
-            let t = start.elapsed();
-            assert_eq!(r.status, 200);
-            t
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
-}
+use support::{Fixture, RUNS, Studio, fixture, median};
 
 fn five_hundred_tables(f: &Fixture) {
     let mut sql = String::from("BEGIN;");

@@ -29,7 +29,9 @@ pub trait Flavor {
     fn contains(&self, expr: &str, mark: &str) -> String;
     /// An ORDER BY term that sorts NULL before every value ascending (SQLite's order), which
     /// the keyset conditions below rely on. `nullable` is false for a key or a NOT NULL
-    /// column, where saying nothing keeps an index usable.
+    /// column, where saying nothing keeps an index usable. `expr` is qualified by its table:
+    /// a bare name in ORDER BY means the output column of that name, which on PostgreSQL is
+    /// the cast `select` wrote, and no index orders a cast.
     fn order(&self, expr: &str, dir: Direction, nullable: bool) -> String;
 }
 
@@ -361,15 +363,19 @@ impl Scan<'_, '_> {
             let condition = self.keyset_condition(values, scan_dir);
             self.conditions.push(condition);
         }
+        let table = self.flavor.table(self.t);
         let mut order: Vec<String> = Vec::new();
         if let Some(s) = &self.sort {
-            order.push(self.flavor.order(&s.expr, scan_dir, !s.column.not_null));
+            order.push(
+                self.flavor
+                    .order(&format!("{table}.{}", s.expr), scan_dir, !s.column.not_null),
+            );
         }
         order.extend(
             self.select
                 .key
                 .iter()
-                .map(|k| self.flavor.order(&k.expr, scan_dir, false)),
+                .map(|k| self.flavor.order(&format!("{table}.{}", k.expr), scan_dir, false)),
         );
         let query = Query {
             sql: format!(
@@ -415,8 +421,13 @@ impl Scan<'_, '_> {
             Some(Cursor::After(v)) => offset_of(v)?,
             Some(Cursor::Before(v)) => offset_of(v)?.saturating_sub(self.limit),
         };
+        let table = self.flavor.table(self.t);
         let order = self.sort.as_ref().map_or(String::new(), |s| {
-            format!(" ORDER BY {}", self.flavor.order(&s.expr, s.dir, !s.column.not_null))
+            format!(
+                " ORDER BY {}",
+                self.flavor
+                    .order(&format!("{table}.{}", s.expr), s.dir, !s.column.not_null)
+            )
         });
         let query = Query {
             sql: format!(

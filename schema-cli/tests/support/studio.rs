@@ -335,3 +335,25 @@ pub fn q(s: &str) -> String {
 pub fn count(conn: &Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
+
+/// How many requests a benchmark times per case.
+pub const RUNS: usize = 101;
+
+/// The median time of `RUNS` requests to `path`, after ten to warm the caches.
+pub fn median(s: &Studio, path: &str) -> Duration {
+    for _ in 0..10 {
+        let r = s.get(path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+    }
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            let r = s.get(path);
+            let t = start.elapsed();
+            assert_eq!(r.status, 200);
+            t
+        })
+        .collect();
+    times.sort();
+    times[RUNS / 2]
+}
