@@ -175,6 +175,7 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
     // The file of each table and of each enum, for errors found when resolving.
     let mut table_origin: Vec<usize> = Vec::new();
     let mut enum_origin: Vec<usize> = Vec::new();
+    let mut sequence_origin: Vec<usize> = Vec::new();
     let mut errors = Vec::new();
     for (i, path) in files.iter().enumerate() {
         let text = match std::fs::read_to_string(path) {
@@ -234,6 +235,7 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
             Ok(items) => {
                 table_origin.extend(std::iter::repeat_n(i, items.tables.len()));
                 enum_origin.extend(std::iter::repeat_n(i, items.enums.len()));
+                sequence_origin.extend(std::iter::repeat_n(i, items.sequences.len()));
                 parsed.extend(items);
             }
             Err(SourceError::Syntax(e)) => errors.extend(
@@ -248,6 +250,7 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
         let file = match e.at {
             Origin::Table(t) => table_origin[t],
             Origin::Enum(n) => enum_origin[n],
+            Origin::Sequence(n) => sequence_origin[n],
         };
         located(&files[file], &e.error)
     };

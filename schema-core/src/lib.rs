@@ -41,12 +41,14 @@ pub use epoch::EpochTime;
 pub use migrate::{Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
 /// `#[derive(SqlEnum)]`: an enum of unit variants as an SQL enum type (see README).
 pub use schema_derive::SqlEnum;
+/// `#[derive(SqlSequence)]`: a unit struct as a PostgreSQL sequence (see README).
+pub use schema_derive::SqlSequence;
 /// `#[derive(Table)]`: see the crate's README for the attributes.
 pub use schema_derive::Table;
 /// `embed_migrations!("migrations")`: the folder built into the binary as [`Migrations`].
 pub use schema_derive::embed_migrations;
 pub use schema_model::{model, sql};
-pub use sql_enum::{SqlEnum, UnknownValue};
+pub use sql_enum::{SqlEnum, SqlSequence, UnknownValue};
 pub use table::{ColumnRef, Executor, References, RowReader, Table};
 pub use value::Value;
 

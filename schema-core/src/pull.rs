@@ -229,21 +229,60 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
          // attribute written twice (rust-clippy#13238).\n\
          #![allow(dead_code, non_snake_case, non_camel_case_types, clippy::duplicated_attributes)]\n\n\
          use schema_core::{};\n",
-        if schema.enum_types().is_empty() {
-            "Table"
-        } else {
-            "{SqlEnum, Table}"
+        match (schema.enum_types().is_empty(), schema.sequences.is_empty()) {
+            (true, true) => "Table",
+            (false, true) => "{SqlEnum, Table}",
+            (true, false) => "{SqlSequence, Table}",
+            (false, false) => "{SqlEnum, SqlSequence, Table}",
         }
     ));
     for e in schema.enum_types() {
         out.push('\n');
         out.push_str(&render_enum(e, &enum_names[&e.key()]));
     }
+    for s in &schema.sequences {
+        out.push('\n');
+        out.push_str(&render_sequence(s, &structs));
+    }
     for t in &schema.tables {
         out.push('\n');
         out.push_str(&render_table(schema, t, &structs, &fields, &mut notes, dialect));
     }
     Pulled { code: out, notes }
+}
+
+/// `#[derive(SqlSequence)]` for a standalone sequence: every option as the database has it,
+/// under a struct name no table took.
+fn render_sequence(s: &crate::model::Sequence, taken: &BTreeMap<&str, String>) -> String {
+    let mut attr = vec![format!("name = {}", lit(&s.name))];
+    if let Some(ns) = &s.schema {
+        attr.push(format!("schema = {}", lit(ns)));
+    }
+    for (key, v) in [
+        ("increment", s.increment),
+        ("min_value", s.min_value),
+        ("max_value", s.max_value),
+        ("start_with", s.start_with),
+        ("cache", s.cache),
+    ] {
+        if let Some(v) = v {
+            attr.push(format!("{key} = {v}"));
+        }
+    }
+    if s.cycle {
+        attr.push("cycle".into());
+    }
+    let base = format!("{}Seq", struct_ident(&s.name));
+    let mut rust = base.clone();
+    let mut n = 2;
+    while taken.values().any(|t| *t == rust) {
+        rust = format!("{base}{n}");
+        n += 1;
+    }
+    format!(
+        "#[derive(SqlSequence)]\n#[sql_sequence({})]\npub struct {rust};\n",
+        attr.join(", ")
+    )
 }
 
 /// `#[derive(SqlEnum)]` for an enum type: a variant per value, renamed where the value is not

@@ -80,3 +80,25 @@ pub fn parse_value<E: SqlEnum>(value: &str) -> Result<E, UnknownValue> {
         type_name: E::NAME,
     })
 }
+
+/// A standalone PostgreSQL sequence, implemented by `#[derive(SqlSequence)]` on a unit struct.
+/// Its `nextval` is written where it is used: `#[column(default_sql =
+/// "nextval('billing.invoice_numbers')")]`, or [`SqlSequence::nextval`] in a query.
+pub trait SqlSequence {
+    /// The sequence's name (`#[sql_sequence(name = "..")]`, else the struct's in snake_case).
+    const NAME: &'static str;
+    /// Its PostgreSQL schema, when it is not `public`.
+    const SCHEMA: Option<&'static str>;
+
+    /// The sequence as the schema model sees it.
+    fn sequence() -> crate::model::Sequence;
+
+    /// `nextval('schema.name')`, as SQL.
+    fn nextval() -> String {
+        let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\"")).replace('\'', "''");
+        match Self::SCHEMA {
+            Some(s) => format!("nextval('{}.{}')", q(s), q(Self::NAME)),
+            None => format!("nextval('{}')", q(Self::NAME)),
+        }
+    }
+}

@@ -27,6 +27,16 @@ pub fn derive_sql_enum(input: TokenStream) -> TokenStream {
         .into()
 }
 
+/// `#[derive(SqlSequence)]`: implements `schema_core::SqlSequence` for a unit struct, a
+/// PostgreSQL sequence (`#[sql_sequence(name = "..", schema = "..", increment = n, min_value
+/// = n, max_value = n, start_with = n, cache = n, cycle)]`).
+#[proc_macro_derive(SqlSequence, attributes(sql_sequence))]
+pub fn derive_sql_sequence(input: TokenStream) -> TokenStream {
+    expand::derive_sql_sequence(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
 /// `embed_migrations!("migrations")`: the migration folder (relative to the crate's
 /// manifest) built into the binary, as a `schema_core::Migrations`. Every file is a build
 /// input, so a new migration is picked up without touching anything else; a journal that

@@ -16,6 +16,11 @@ pub struct Schema {
     /// them yet. A column of an enum carries its type whole ([`LogicalType::Enum`]), so a table
     /// alone can be rendered; [`Schema::enum_types`] joins both.
     pub enums: Vec<EnumType>,
+    /// Standalone sequences (`#[derive(SqlSequence)]`, PostgreSQL's `CREATE SEQUENCE`), in
+    /// the order the schema files declare them. An identity column's sequence is not here: it
+    /// belongs to its column ([`IdentityOptions`]).
+    #[serde(default)]
+    pub sequences: Vec<Sequence>,
 }
 
 impl Schema {
@@ -74,6 +79,35 @@ impl EnumType {
     /// `schema.name`, `public` for a type without a schema: how drizzle-kit's snapshot keys it.
     pub fn key(&self) -> String {
         format!("{}.{}", self.schema.as_deref().unwrap_or("public"), self.name)
+    }
+}
+
+/// A standalone sequence: `#[derive(SqlSequence)]`, `CREATE SEQUENCE` on PostgreSQL. Each
+/// option is `None` where PostgreSQL's default applies (the dialect fills them in, as
+/// drizzle-kit's snapshot writes them).
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Sequence {
+    pub name: String,
+    /// The PostgreSQL namespace, when it is not `public`.
+    pub schema: Option<String>,
+    pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub start_with: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: bool,
+}
+
+impl Sequence {
+    /// `schema.name`, `public` for a sequence without a schema: how drizzle-kit's snapshot
+    /// keys it.
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.schema.as_deref().unwrap_or("public"), self.name)
+    }
+
+    /// The same sequence (by its qualified name), whatever its options.
+    pub fn same_sequence(&self, other: &Sequence) -> bool {
+        self.name == other.name && self.schema == other.schema
     }
 }
 

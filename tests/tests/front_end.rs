@@ -92,7 +92,7 @@ fn lean_against_derive_input(text: &str) {
                     describe(
                         r.map(|t| Parsed {
                             tables: vec![t],
-                            enums: Vec::new(),
+                            ..Default::default()
                         })
                         .map_err(SourceError::Tables),
                     )

@@ -1391,3 +1391,132 @@ pub struct Invoice {
         "{err}"
     );
 }
+
+/// Standalone sequences (`#[derive(SqlSequence)]`): written as drizzle-kit writes them (SQL and
+/// snapshot, beside its own output for the same schema), applied on a real server and used by a
+/// default, changed in place without going back, read back and pulled as the same schema,
+/// dropped; SQLite refuses them by name; drizzle-kit's folder is continued with no changes.
+#[test]
+fn standalone_sequences_are_created_changed_and_dropped_as_drizzle_kit_does() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drizzle-compat-pg/sequences");
+    let v1 = std::fs::read_to_string(root.join("schema.rs")).unwrap();
+    // drizzle-kit's folder for the same schema: continued with nothing to write.
+    let theirs = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("migrations"), &theirs.path().join("migrations"));
+    let outcome = generate(
+        &Folder::new(theirs.path().join("migrations"), &POSTGRES),
+        &schema_from_source(&v1),
+        &GenerateOptions::default(),
+        &mut (),
+    )
+    .unwrap();
+    assert_eq!(outcome, GenerateOutcome::NoChanges);
+    // Ours: the same statements and the same snapshot.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
+    let GenerateOutcome::Written(w) =
+        generate(&folder, &schema_from_source(&v1), &GenerateOptions::default(), &mut ()).unwrap()
+    else {
+        panic!("a first migration")
+    };
+    let ours = std::fs::read_to_string(&w.sql_path).unwrap();
+    let their_sql = std::fs::read_to_string(root.join("migrations/0000_init.sql")).unwrap();
+    // (Ours says `CREATE SCHEMA IF NOT EXISTS`, so that a schema made by hand is no failure.)
+    let from_sequences = |sql: &str| sql[sql.find("CREATE SEQUENCE").unwrap()..].trim_end().to_string();
+    assert_eq!(from_sequences(&ours), from_sequences(&their_sql));
+    let json = |p: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let (snap, drizzle) = (
+        json(&w.snapshot_path),
+        json(&root.join("migrations/meta/0000_snapshot.json")),
+    );
+    assert_eq!(snap["sequences"], drizzle["sequences"]);
+    assert_eq!(snap["schemas"], drizzle["schemas"]);
+
+    // SQLite has none, and says so by name.
+    let sqlite = Folder::new(dir.path().join("sqlite"), &schema_core::sqlite::SQLITE);
+    let only_sequences = "use schema_core::SqlSequence;\n#[derive(SqlSequence)]\n#[sql_sequence(name = \"order_seq\")]\npub struct OrderSeq;\n";
+    let err = generate(
+        &sqlite,
+        &schema_from_source(only_sequences),
+        &GenerateOptions::default(),
+        &mut (),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("the sequence `order_seq`") && err.contains("SQLite has no sequences"),
+        "{err}"
+    );
+
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "sequences");
+    copy_dir(&dir.path().join("migrations"), &p.dir.path().join("migrations"));
+    p.migrate().unwrap();
+    p.exec("INSERT INTO billing.invoices DEFAULT VALUES; INSERT INTO billing.invoices DEFAULT VALUES");
+    assert_eq!(
+        p.rows("SELECT number FROM billing.invoices ORDER BY id"),
+        ["1000", "1001"]
+    );
+    assert_eq!(p.rows("SELECT nextval('order_seq')"), ["1"]);
+    assert_eq!(p.drift(), Vec::<String>::new());
+
+    // Read back and pulled: the same sequences, and nothing to generate.
+    let live = p.introspect();
+    assert_eq!(live.sequences, POSTGRES.normalize(&schema_from_source(&v1)).sequences);
+    let pulled = schema_core::pull::render_rust(&live, "the test", &POSTGRES);
+    assert!(pulled.code.contains("#[derive(SqlSequence)]"), "{}", pulled.code);
+    assert_eq!(
+        POSTGRES.normalize(&schema_from_source(&pulled.code)).sequences,
+        live.sequences,
+        "{}",
+        pulled.code
+    );
+
+    // Changed in place: the next number follows the last one handed out, by the new step.
+    let v2 = v1.replace(
+        "start_with = 1000, cache = 10",
+        "increment = 10, start_with = 1000, cache = 10",
+    );
+    let sql = p.generate(&v2);
+    assert_eq!(
+        sql.trim_end(),
+        r#"ALTER SEQUENCE "billing"."invoice_numbers" INCREMENT BY 10;"#,
+        "{sql}"
+    );
+    let tag = |i: usize| p.migrations().migrations()[i].tag().to_string();
+    assert_eq!(lint_rules(&p, &tag(1)), ["sequence"]);
+    p.migrate().unwrap();
+    p.exec("INSERT INTO billing.invoices DEFAULT VALUES");
+    let numbers: Vec<i64> = p
+        .rows("SELECT number FROM billing.invoices ORDER BY id")
+        .iter()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    // (CACHE 10: the first session took 1000..=1009; the next value comes after the block.)
+    assert!(numbers[2] > 1001, "{numbers:?}");
+    assert_eq!(p.drift(), Vec::<String>::new());
+
+    // Dropped: the unused one; lint calls it breaking (running code may call nextval on it).
+    let v3 = v2.replace(
+        "#[derive(SqlSequence)]\n#[sql_sequence(name = \"order_seq\")]\npub struct OrderSeq;\n",
+        "",
+    );
+    assert_ne!(v3, v2);
+    let sql = p.generate(&v3);
+    assert_eq!(sql.trim_end(), r#"DROP SEQUENCE "public"."order_seq";"#, "{sql}");
+    assert_eq!(lint_rules(&p, &tag(2)), ["drop-sequence"]);
+    p.migrate().unwrap();
+    assert_eq!(
+        p.rows("SELECT count(*) FROM pg_class WHERE relname = 'order_seq'"),
+        ["0"]
+    );
+    assert_eq!(p.drift(), Vec::<String>::new());
+    // A sequence made by hand is drift, named.
+    p.exec("CREATE SEQUENCE audit_seq");
+    assert_eq!(
+        p.drift(),
+        ["sequence `public.audit_seq`: in the database, not in the migrations"]
+    );
+}

@@ -77,7 +77,7 @@ pub trait Dialect: fmt::Debug + Sync {
     fn normalize(&self, schema: &Schema) -> Schema {
         Schema {
             tables: schema.tables.iter().map(|t| self.normalize_table(t)).collect(),
-            enums: Vec::new(),
+            ..Default::default()
         }
     }
 

@@ -93,7 +93,35 @@ pub fn describe(change: &Change, dialect: &dyn Dialect) -> String {
             from.values.join(", "),
             to.values.join(", ")
         ),
+        Change::CreateSequence { sequence } => {
+            format!("sequence `{}`: in the database, not in the migrations", sequence.key())
+        }
+        Change::DropSequence { sequence } => {
+            format!(
+                "sequence `{}`: in the migrations, missing from the database",
+                sequence.key()
+            )
+        }
+        Change::AlterSequence { from, to } => format!(
+            "sequence `{}`: {} in the migrations, {} in the database",
+            to.key(),
+            sequence_text(from),
+            sequence_text(to)
+        ),
     }
+}
+
+fn sequence_text(s: &crate::model::Sequence) -> String {
+    let n = |v: Option<i64>| v.map_or("default".to_string(), |v| v.to_string());
+    format!(
+        "(increment {}, min {}, max {}, start {}, cache {}{})",
+        n(s.increment),
+        n(s.min_value),
+        n(s.max_value),
+        n(s.start_with),
+        n(s.cache),
+        if s.cycle { ", cycle" } else { "" }
+    )
 }
 
 fn target(t: &IndexTarget) -> String {

@@ -12,7 +12,7 @@ pub use renames::{
 };
 
 use crate::model::{
-    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Table, TableOptions, Unique, UniqueKind,
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Sequence, Table, TableOptions, Unique, UniqueKind,
 };
 
 /// One difference between two schemas. Table names are the names after the migration.
@@ -160,6 +160,23 @@ pub enum Change {
         /// The type after.
         to: EnumType,
     },
+    /// A new standalone sequence (PostgreSQL's).
+    CreateSequence {
+        /// The sequence.
+        sequence: Sequence,
+    },
+    /// A standalone sequence gone.
+    DropSequence {
+        /// The sequence as it was.
+        sequence: Sequence,
+    },
+    /// A sequence whose options changed.
+    AlterSequence {
+        /// The sequence before.
+        from: Sequence,
+        /// The sequence after.
+        to: Sequence,
+    },
 }
 
 impl Change {
@@ -184,6 +201,9 @@ impl Change {
             | Change::DropIndex { table, .. } => table,
             // An enum type belongs to no table: the change is known by the type's name.
             Change::CreateEnum { ty } | Change::DropEnum { ty } | Change::AlterEnum { to: ty, .. } => &ty.name,
+            Change::CreateSequence { sequence }
+            | Change::DropSequence { sequence }
+            | Change::AlterSequence { to: sequence, .. } => &sequence.name,
         }
     }
 }
@@ -207,6 +227,31 @@ fn diff_enums(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
     }
 }
 
+/// Standalone sequences created, changed and dropped, by qualified name, in the order
+/// drizzle-kit writes them (by `schema.name`).
+fn diff_sequences(from: &Schema, to: &Schema, out: &mut Vec<Change>) {
+    let mut after: Vec<&Sequence> = to.sequences.iter().collect();
+    after.sort_by_key(|s| s.key());
+    for q in after {
+        match from.sequences.iter().find(|b| b.same_sequence(q)) {
+            None => out.push(Change::CreateSequence { sequence: q.clone() }),
+            Some(b) if b != q => out.push(Change::AlterSequence {
+                from: b.clone(),
+                to: q.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    let mut before: Vec<&Sequence> = from.sequences.iter().collect();
+    before.sort_by_key(|s| s.key());
+    for q in before
+        .into_iter()
+        .filter(|b| !to.sequences.iter().any(|a| a.same_sequence(b)))
+    {
+        out.push(Change::DropSequence { sequence: q.clone() });
+    }
+}
+
 /// The changes that turn `from` into `to`, given how tables and columns were renamed.
 /// Both schemas are normalized for the same dialect. Table order and rename hints aside,
 /// `diff(a, a, ..)` is empty.
@@ -222,6 +267,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
     }
 
     diff_enums(from, to, &mut changes);
+    diff_sequences(from, to, &mut changes);
     for (old, new) in &renames.tables {
         changes.push(Change::RenameTable {
             from: old.clone(),

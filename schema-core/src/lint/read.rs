@@ -104,6 +104,15 @@ pub(crate) enum Action {
         name: String,
         values: Vec<String>,
     },
+    /// A sequence created or changed (`what` says which, as a verb).
+    Sequence {
+        name: String,
+        what: &'static str,
+    },
+    /// A sequence dropped.
+    DropSequence {
+        name: String,
+    },
 }
 
 /// What one change of the diff does. `next` is the schema after it, for what a change does
@@ -197,6 +206,15 @@ pub(crate) fn from_change(change: &Change, next: &Schema, dialect: &dyn Dialect)
                 }]
             }
         }
+        Change::CreateSequence { sequence } => vec![Action::Sequence {
+            name: sequence.key(),
+            what: "creates",
+        }],
+        Change::AlterSequence { to, .. } => vec![Action::Sequence {
+            name: to.key(),
+            what: "changes",
+        }],
+        Change::DropSequence { sequence } => vec![Action::DropSequence { name: sequence.key() }],
         Change::SetOptions { table, from, to } => vec![Action::SetOptions {
             table: s(table),
             to: dialect.describe_options(to),
@@ -446,6 +464,24 @@ fn statement(src: &str) -> Vec<Action> {
             .map(|(name, _)| Action::DropIndex { name })
             .into_iter()
             .collect();
+    }
+    // Sequences, by the name as the statement writes it.
+    for (words, what) in [
+        (&["CREATE", "SEQUENCE"][..], Some("creates")),
+        (&["ALTER", "SEQUENCE"][..], Some("changes")),
+        (&["DROP", "SEQUENCE"][..], None),
+    ] {
+        if t.words(0, words) {
+            let at = t.skip_if_exists(2);
+            let Some((_, end)) = t.name(at) else {
+                return Vec::new();
+            };
+            let name = t.text(at, end).to_string();
+            return vec![match what {
+                Some(what) => Action::Sequence { name, what },
+                None => Action::DropSequence { name },
+            }];
+        }
     }
     if t.word(0, "CREATE") {
         return create(&t);

@@ -39,6 +39,8 @@ rules! {
     CHANGE_TABLE_OPTIONS = "change-table-options", Breaking, "table options that existing rows may fail (SQLite's STRICT)";
     ENUM_TYPE = "enum-type", Safe, "a new enum type, a value added to one, or an unused one dropped";
     REMOVE_ENUM_VALUE = "remove-enum-value", Breaking, "values removed from an enum type (the type is recreated)";
+    SEQUENCE = "sequence", Safe, "a new sequence, or a sequence's increment, bounds, start or cache changed";
+    DROP_SEQUENCE = "drop-sequence", Breaking, "a sequence dropped";
 }
 
 /// The dialect-free rule named `name`, or PostgreSQL's (its names are known whatever the
@@ -318,6 +320,16 @@ pub(crate) fn finding(action: &Action, dialect: &dyn Dialect) -> Finding {
             ])
         }
         Action::EnumType { name, what } => Finding::new(&ENUM_TYPE, format!("{what} the enum type `{name}`")),
+        Action::Sequence { name, what } => Finding::new(&SEQUENCE, format!("{what} the sequence `{name}`")),
+        Action::DropSequence { name } => Finding::new(&DROP_SEQUENCE, format!("drops the sequence `{name}`"))
+            .why(format!(
+                "code still running the previous release may call nextval('{name}') (or insert into a column whose \
+                 default does): those statements fail once it is gone"
+            ))
+            .steps([
+                format!("deploy code that no longer uses `{name}`"),
+                "then drop it in a migration of its own".to_string(),
+            ]),
         Action::RemoveEnumValues { name, values } => {
             let list = values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
             Finding::new(

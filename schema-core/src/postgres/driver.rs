@@ -655,6 +655,9 @@ impl PgDriver {
         for e in &mut moved.enums {
             e.schema = moved_to(&e.schema);
         }
+        for s in &mut moved.sequences {
+            s.schema = moved_to(&s.schema);
+        }
         // Read-write even in a read-only session: everything here is rolled back.
         let mut tx = self.client.build_transaction().read_only(false).start()?;
         for i in 0..spaces.len() {

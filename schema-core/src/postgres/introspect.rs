@@ -61,7 +61,43 @@ pub fn read(
     let mut listed: Vec<EnumType> = enums.into_values().collect();
     listed.sort_by_key(EnumType::key);
     read.schema.enums = listed;
+    read.schema.sequences = sequences(client, namespaces)?;
     Ok(read)
+}
+
+/// The standalone sequences of the namespaces: every sequence no column owns (a `serial`'s
+/// sequence and an identity's belong to their column), by `schema.name`.
+fn sequences(
+    client: &mut impl GenericClient,
+    namespaces: &[(String, Option<String>)],
+) -> Result<Vec<crate::model::Sequence>, postgres::Error> {
+    let names: Vec<&str> = namespaces.iter().map(|(n, _)| n.as_str()).collect();
+    let rows = client.query(
+        "SELECT n.nspname::text, c.relname::text, s.seqincrement, s.seqmin, s.seqmax, s.seqstart, s.seqcache, \
+           s.seqcycle \
+         FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname::text = ANY($1) AND NOT EXISTS ( \
+           SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid \
+             AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')) \
+         ORDER BY n.nspname, c.relname",
+        &[&names],
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let ns: String = r.get(0);
+            crate::model::Sequence {
+                name: r.get(1),
+                schema: namespaces.iter().find(|(n, _)| *n == ns).and_then(|(_, m)| m.clone()),
+                increment: Some(r.get(2)),
+                min_value: Some(r.get(3)),
+                max_value: Some(r.get(4)),
+                start_with: Some(r.get(5)),
+                cache: Some(r.get(6)),
+                cycle: r.get(7),
+            }
+        })
+        .collect())
 }
 
 /// Enum types by (namespace, name) as the catalog has them, each with the schema the model

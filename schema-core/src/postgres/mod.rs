@@ -81,6 +81,7 @@ impl Dialect for Postgres {
             tables: schema.tables.iter().map(|t| self.normalize_table(t)).collect(),
             // Declared or used, each once: what the database has.
             enums: schema.enum_types().into_iter().cloned().collect(),
+            sequences: schema.sequences.iter().map(render::sequence_options).collect(),
         };
         // `REFERENCES parent` means the parent's key: PostgreSQL stores the columns.
         let keys: std::collections::HashMap<String, Vec<String>> = out

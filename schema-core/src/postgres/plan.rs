@@ -71,6 +71,7 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                 .iter()
                 .position(|c| match c {
                     Change::CreateEnum { ty } => ty.schema.as_deref() == Some(ns.as_str()),
+                    Change::CreateSequence { sequence } => sequence.schema.as_deref() == Some(ns.as_str()),
                     _ => next
                         .table(c.table())
                         .is_some_and(|t| t.options.postgres.schema.as_deref() == Some(ns.as_str())),
@@ -243,6 +244,18 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                 }
             }
             Change::CreateEnum { ty } => add(Phase::CreateType, i, create_enum(ty)),
+            // A sequence is there before any default that calls it, and goes after them.
+            Change::CreateSequence { sequence } => add(Phase::CreateType, i, super::render::create_sequence(sequence)),
+            Change::AlterSequence { from, to } => {
+                if let Some(sql) = super::render::alter_sequence(from, to) {
+                    add(Phase::CreateType, i, sql);
+                }
+            }
+            Change::DropSequence { sequence } => add(
+                Phase::DropType,
+                i,
+                format!("DROP SEQUENCE {};", super::render::sequence_q(sequence)),
+            ),
             Change::DropEnum { ty } => add(Phase::DropType, i, format!("DROP TYPE {};", enum_q(ty))),
             Change::AlterEnum { from, to } => match added_values(from, to) {
                 Some(added) => {

@@ -186,6 +186,76 @@ pub fn identity_options(table: &str, c: &Column) -> IdentityOptions {
     }
 }
 
+/// A standalone sequence with every option filled in, as PostgreSQL (and drizzle-kit's
+/// snapshot) has them: INCREMENT BY 1; ascending, MINVALUE 1 and MAXVALUE bigint's largest;
+/// descending, MINVALUE bigint's smallest and MAXVALUE -1; START WITH the MINVALUE ascending,
+/// the MAXVALUE descending; CACHE 1.
+pub fn sequence_options(s: &crate::model::Sequence) -> crate::model::Sequence {
+    let increment = s.increment.unwrap_or(1);
+    let min_value = s.min_value.unwrap_or(if increment > 0 { 1 } else { i64::MIN });
+    let max_value = s.max_value.unwrap_or(if increment > 0 { i64::MAX } else { -1 });
+    crate::model::Sequence {
+        name: s.name.clone(),
+        schema: s.schema.clone().filter(|n| n != "public"),
+        increment: Some(increment),
+        min_value: Some(min_value),
+        max_value: Some(max_value),
+        start_with: Some(
+            s.start_with
+                .unwrap_or(if increment > 0 { min_value } else { max_value }),
+        ),
+        cache: Some(s.cache.unwrap_or(1)),
+        cycle: s.cycle,
+    }
+}
+
+/// `"schema"."name"` of a sequence, `"public"` spelled out as drizzle-kit does.
+pub fn sequence_q(s: &crate::model::Sequence) -> String {
+    format!("{}.{}", ident(s.schema.as_deref().unwrap_or("public")), ident(&s.name))
+}
+
+/// `CREATE SEQUENCE`, every option said, as drizzle-kit writes it.
+pub fn create_sequence(s: &crate::model::Sequence) -> String {
+    let s = sequence_options(s);
+    format!(
+        "CREATE SEQUENCE {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{};",
+        sequence_q(&s),
+        s.increment.unwrap_or(1),
+        s.min_value.unwrap_or(1),
+        s.max_value.unwrap_or(i64::MAX),
+        s.start_with.unwrap_or(1),
+        s.cache.unwrap_or(1),
+        if s.cycle { " CYCLE" } else { "" }
+    )
+}
+
+/// `ALTER SEQUENCE` for the options that changed, `None` when none did.
+pub fn alter_sequence(from: &crate::model::Sequence, to: &crate::model::Sequence) -> Option<String> {
+    let (a, b) = (sequence_options(from), sequence_options(to));
+    let mut parts = Vec::new();
+    let n = |v: Option<i64>| v.unwrap_or_default();
+    if a.increment != b.increment {
+        parts.push(format!("INCREMENT BY {}", n(b.increment)));
+    }
+    if a.min_value != b.min_value {
+        parts.push(format!("MINVALUE {}", n(b.min_value)));
+    }
+    if a.max_value != b.max_value {
+        parts.push(format!("MAXVALUE {}", n(b.max_value)));
+    }
+    if a.start_with != b.start_with {
+        // The start a RESTART would go back to; the sequence goes on from where it is.
+        parts.push(format!("START WITH {}", n(b.start_with)));
+    }
+    if a.cache != b.cache {
+        parts.push(format!("CACHE {}", n(b.cache)));
+    }
+    if a.cycle != b.cycle {
+        parts.push(if b.cycle { "CYCLE".into() } else { "NO CYCLE".into() });
+    }
+    (!parts.is_empty()).then(|| format!("ALTER SEQUENCE {} {};", sequence_q(&b), parts.join(" ")))
+}
+
 /// The name of a table's identity sequence, as drizzle-kit derives it.
 pub fn identity_sequence(table: &str, column: &str) -> String {
     format!("{table}_{column}_seq")
@@ -467,6 +537,7 @@ pub fn namespaces(schema: &Schema) -> Vec<String> {
         .iter()
         .filter_map(|t| t.options.postgres.schema.clone())
         .chain(schema.enum_types().into_iter().filter_map(|e| e.schema.clone()))
+        .chain(schema.sequences.iter().filter_map(|s| s.schema.clone()))
         .collect();
     out.sort();
     out.dedup();
@@ -483,6 +554,9 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     let names = Names::of(tables);
     let mut out: Vec<String> = namespaces(schema).iter().map(|s| create_namespace(s)).collect();
     out.extend(schema.enum_types().into_iter().map(create_enum));
+    let mut sequences: Vec<&crate::model::Sequence> = schema.sequences.iter().collect();
+    sequences.sort_by_key(|s| s.key());
+    out.extend(sequences.into_iter().map(create_sequence));
     out.extend(sorted.iter().map(|t| create_table(&names, t)));
     for t in &sorted {
         out.extend(t.foreign_keys.iter().map(|fk| add_foreign_key(&names, &t.name, fk)));

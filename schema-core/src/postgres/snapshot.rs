@@ -74,7 +74,32 @@ fn to_json(snapshot: &Snapshot) -> Value {
         schemas.insert(ns.clone(), json!(ns));
     }
     root.insert("schemas".into(), Value::Object(schemas));
-    for k in ["sequences", "roles", "policies", "views"] {
+    let mut sequences: Vec<crate::model::Sequence> = snapshot
+        .schema
+        .sequences
+        .iter()
+        .map(super::render::sequence_options)
+        .collect();
+    sequences.sort_by_key(|s| s.key());
+    let mut sequences_json = Map::new();
+    let text = |v: Option<i64>| v.unwrap_or_default().to_string();
+    for s in sequences {
+        sequences_json.insert(
+            s.key(),
+            json!({
+                "name": s.name,
+                "schema": s.schema.as_deref().unwrap_or("public"),
+                "increment": text(s.increment),
+                "startWith": text(s.start_with),
+                "minValue": text(s.min_value),
+                "maxValue": text(s.max_value),
+                "cache": text(s.cache),
+                "cycle": s.cycle,
+            }),
+        );
+    }
+    root.insert("sequences".into(), Value::Object(sequences_json));
+    for k in ["roles", "policies", "views"] {
         root.insert(k.into(), json!({}));
     }
     root.insert(
@@ -267,7 +292,7 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
             "version \"{version}\"; expected \"7\""
         )));
     }
-    for k in ["sequences", "views", "roles", "policies"] {
+    for k in ["views", "roles", "policies"] {
         if v.get(k).and_then(Value::as_object).is_some_and(|m| !m.is_empty()) {
             return Err(SnapshotError::Unsupported(format!(
                 "its `{k}` are not supported by this version"
@@ -284,6 +309,31 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
             values: strings(e, "values", &path)?,
         });
     }
+    let mut sequences = Vec::new();
+    if let Some(all) = v.get("sequences").and_then(Value::as_object) {
+        for (k, q) in all {
+            let path = format!("sequences.{k}");
+            let number = |key: &str| -> Result<Option<i64>, SnapshotError> {
+                match q.get(key) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(Value::String(s)) => s.parse().map(Some).map_err(|_| field(&format!("{path}.{key}"))),
+                    Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| field(&format!("{path}.{key}"))),
+                    Some(_) => Err(field(&format!("{path}.{key}"))),
+                }
+            };
+            let schema = str_of(q, "schema", &path)?;
+            sequences.push(crate::model::Sequence {
+                name: str_of(q, "name", &path)?.to_string(),
+                schema: (schema != "public").then(|| schema.to_string()),
+                increment: number("increment")?,
+                min_value: number("minValue")?,
+                max_value: number("maxValue")?,
+                start_with: number("startWith")?,
+                cache: number("cache")?,
+                cycle: q.get("cycle").and_then(Value::as_bool).unwrap_or(false),
+            });
+        }
+    }
     let mut tables = Vec::new();
     for (k, t) in obj_of(&v, "tables", "")? {
         let path = format!("tables.{k}");
@@ -298,7 +348,11 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
     Ok(Snapshot {
         id: str_of(&v, "id", "")?.to_string(),
         prev_id: str_of(&v, "prevId", "")?.to_string(),
-        schema: Schema { tables, enums },
+        schema: Schema {
+            tables,
+            enums,
+            sequences,
+        },
         renames: meta_renames(&v),
     })
 }

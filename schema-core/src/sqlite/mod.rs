@@ -130,7 +130,17 @@ impl Dialect for Sqlite {
     }
 
     fn check(&self, schema: &Schema) -> Vec<String> {
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> = schema
+            .sequences
+            .iter()
+            .map(|s| {
+                format!(
+                    "the sequence `{}` (#[derive(SqlSequence)]) is PostgreSQL's: SQLite has no sequences; keep it for the \
+                     postgresql dialect's folder",
+                    s.name
+                )
+            })
+            .collect();
         for t in &schema.tables {
             if let Some(s) = &t.options.postgres.schema {
                 problems.push(format!(

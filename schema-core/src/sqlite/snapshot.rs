@@ -423,7 +423,7 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
         prev_id: str_at(&v, "prevId")?.to_string(),
         schema: Schema {
             tables,
-            enums: Vec::new(),
+            ..Default::default()
         },
         renames: meta_renames(&v),
     })
@@ -925,7 +925,7 @@ mod tests {
             prev_id: crate::snapshot::ROOT_ID.into(),
             schema: Schema {
                 tables,
-                enums: Vec::new(),
+                ..Default::default()
             },
             renames: Renames {
                 tables: vec![("old".into(), "zeta".into())],

@@ -318,3 +318,48 @@ pub fn derive_sql_enum(input: TokenStream) -> syn::Result<TokenStream> {
         };
     })
 }
+
+pub fn derive_sql_sequence(input: TokenStream) -> syn::Result<TokenStream> {
+    let parsed = parse::sequence_from_tokens(input)?;
+    let ident = &parsed.ident;
+    let seq = &parsed.sequence;
+    let name = &seq.name;
+    let schema = match &seq.schema {
+        Some(s) => quote!(::std::option::Option::Some(#s)),
+        None => quote!(::std::option::Option::None),
+    };
+    let opt = |v: Option<i64>| match v {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    };
+    let (increment, min_value, max_value, start_with, cache) = (
+        opt(seq.increment),
+        opt(seq.min_value),
+        opt(seq.max_value),
+        opt(seq.start_with),
+        opt(seq.cache),
+    );
+    let cycle = seq.cycle;
+    Ok(quote! {
+        #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
+        const _: () = {
+            impl ::schema_core::SqlSequence for #ident {
+                const NAME: &'static str = #name;
+                const SCHEMA: ::std::option::Option<&'static str> = #schema;
+
+                fn sequence() -> ::schema_core::model::Sequence {
+                    ::schema_core::model::Sequence {
+                        name: #name.to_string(),
+                        schema: Self::SCHEMA.map(::std::string::ToString::to_string),
+                        increment: #increment,
+                        min_value: #min_value,
+                        max_value: #max_value,
+                        start_with: #start_with,
+                        cache: #cache,
+                        cycle: #cycle,
+                    }
+                }
+            }
+        };
+    })
+}

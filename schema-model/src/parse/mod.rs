@@ -5,6 +5,7 @@ mod attr;
 mod check;
 mod enums;
 mod input;
+mod sequences;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use syn::{Ident, Type};
 
 pub use enums::{EnumColumn, ParsedEnum, derives_sql_enum, from_tokens as enum_from_tokens};
 pub use input::{FieldInput, SourceError, TableInput, from_source};
+pub use sequences::{ParsedSequence, derives_sql_sequence, from_tokens as sequence_from_tokens};
 
 use crate::model::{self, Column, ForeignKey, Index, IndexTarget, Schema, Table};
 
@@ -128,6 +130,7 @@ pub struct ParsedTable {
 pub struct Parsed {
     pub tables: Vec<ParsedTable>,
     pub enums: Vec<ParsedEnum>,
+    pub sequences: Vec<ParsedSequence>,
 }
 
 impl Parsed {
@@ -135,6 +138,7 @@ impl Parsed {
     pub fn extend(&mut self, other: Parsed) {
         self.tables.extend(other.tables);
         self.enums.extend(other.enums);
+        self.sequences.extend(other.sequences);
     }
 }
 
@@ -648,6 +652,12 @@ fn collect_items(items: &[syn::Item], out: &mut Parsed, errors: &mut Option<syn:
                     Err(e) => error(e),
                 }
             }
+            syn::Item::Struct(s) if derives_sql_sequence(&s.attrs) => {
+                match sequence_from_tokens(quote::ToTokens::to_token_stream(s)) {
+                    Ok(parsed) => out.sequences.push(parsed),
+                    Err(e) => error(e),
+                }
+            }
             syn::Item::Struct(s) if derives_sql_enum(&s.attrs) => error(syn::Error::new(
                 s.ident.span(),
                 "#[derive(SqlEnum)] needs an enum whose variants have no fields, one per value",
@@ -680,6 +690,8 @@ pub enum Origin {
     Table(usize),
     /// `enums[i]`.
     Enum(usize),
+    /// `sequences[i]`.
+    Sequence(usize),
 }
 
 /// Resolves every `references = Struct::field` among the parsed tables and every enum a
@@ -691,7 +703,25 @@ pub fn resolve(parsed: &Parsed) -> Result<Schema, Vec<ResolveError>> {
 
 /// [`resolve`], taking the parsed items: their models become the schema's without a copy.
 pub fn resolve_owned(mut parsed: Parsed) -> Result<Schema, Vec<ResolveError>> {
-    let enum_errors = resolve_enums(&mut parsed);
+    let mut enum_errors = resolve_enums(&mut parsed);
+    for (i, q) in parsed.sequences.iter().enumerate() {
+        if parsed.sequences[..i]
+            .iter()
+            .any(|o| o.sequence.same_sequence(&q.sequence))
+        {
+            enum_errors.push(ResolveError {
+                at: Origin::Sequence(i),
+                error: syn::Error::new(
+                    q.span,
+                    format!(
+                        "`{}` declares the sequence `{}` a second time",
+                        q.ident,
+                        q.sequence.key()
+                    ),
+                ),
+            });
+        }
+    }
     let fks = match foreign_keys(&parsed.tables) {
         Ok(fks) if enum_errors.is_empty() => fks,
         Ok(_) => return Err(enum_errors),
@@ -712,6 +742,7 @@ pub fn resolve_owned(mut parsed: Parsed) -> Result<Schema, Vec<ResolveError>> {
             })
             .collect(),
         enums: parsed.enums.into_iter().map(|e| e.ty).collect(),
+        sequences: parsed.sequences.into_iter().map(|q| q.sequence).collect(),
     })
 }
 
