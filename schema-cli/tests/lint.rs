@@ -261,10 +261,11 @@ catalogue! {
     };
 }
 
-/// The rules of enum types, which only a dialect with enum types meets (SQLite's enums are
-/// checks): their cases are generated PostgreSQL migrations, linted in tests/tests/postgres.rs
-/// (`enum_values_are_added_ahead_and_removed_only_when_no_row_holds_them`).
-const ENUM_RULES: &[&str] = &["enum-type", "remove-enum-value"];
+/// The rules of enum types and sequences, which only PostgreSQL meets (SQLite's enums are
+/// checks, and it has no sequences): their cases are generated PostgreSQL migrations, linted in
+/// tests/tests/postgres.rs (`enum_values_are_added_ahead_and_removed_only_when_no_row_holds_them`,
+/// `standalone_sequences_are_created_changed_and_dropped_as_drizzle_kit_does`).
+const ENUM_RULES: &[&str] = &["enum-type", "remove-enum-value", "sequence", "drop-sequence"];
 
 /// Every rule of the generic set and of SQLite has a case above; PostgreSQL's have theirs below.
 #[test]

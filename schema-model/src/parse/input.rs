@@ -396,6 +396,7 @@ impl Walk {
                 continue;
             };
             let mut sql_enum = false;
+            let mut sql_sequence = false;
             let is_mod = word == "mod"
                 && matches!(trees.get(i + 1), Some(TokenTree::Ident(_)))
                 && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
@@ -415,6 +416,11 @@ impl Walk {
                         sql_enum = true;
                         end
                     }
+                    // So is an SqlSequence.
+                    (Some(attrs), Some(end)) if word == "struct" && super::derives_sql_sequence(&attrs) => {
+                        sql_sequence = true;
+                        end
+                    }
                     _ => {
                         i += 1;
                         continue;
@@ -429,6 +435,11 @@ impl Walk {
                 .collect();
             if is_mod {
                 self.module(item)?;
+            } else if sql_sequence {
+                match super::sequence_from_tokens(item.into_iter().collect()) {
+                    Ok(q) => self.parsed.sequences.push(q),
+                    Err(e) => self.error(e),
+                }
             } else if sql_enum {
                 match super::enum_from_tokens(item.into_iter().collect()) {
                     Ok(e) => self.parsed.enums.push(e),
