@@ -507,6 +507,10 @@ fn a_missing_postgresql_database_is_an_input_error() {
         "0",
         "the studio never creates a database"
     );
+    // A file where the dialect wants a server: said, exit 2.
+    let r = p.run(&["--dialect", "postgresql", "--url", "blog.db", "studio", "--port", "0"]);
+    let r = r.expect(2);
+    assert!(r.stderr().contains("not a PostgreSQL URL"), "{}", r.stderr());
 }
 
 /// The benchmark of the PostgreSQL studio (ignored by `cargo test`): the SQLite benchmark's

@@ -72,16 +72,10 @@ pub fn open(
             let read_only = db.read_only();
             Ok((Box::new(db), path.display().to_string(), read_only))
         }
-        "postgresql" => match schema_core::backend::parse_url(url, base)? {
-            schema_core::backend::DatabaseUrl::Postgres(u) => {
-                let (db, shown) = postgres::open_url(&u)?;
-                Ok((Box::new(db), shown, false))
-            }
-            schema_core::backend::DatabaseUrl::SqliteFile { path, .. } => Err(OpenError::Unsupported(format!(
-                "{} is a SQLite file, but the dialect is postgresql",
-                path.display()
-            ))),
-        },
+        "postgresql" => {
+            let (db, shown) = postgres::open_url(url, base)?;
+            Ok((Box::new(db), shown, false))
+        }
         other => Err(OpenError::Unsupported(format!(
             "the studio does not serve {other} databases yet"
         ))),

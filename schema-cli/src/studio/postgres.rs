@@ -38,9 +38,19 @@ pub struct PgDb {
     catalog: Option<(String, Vec<TableInfo>)>,
 }
 
-/// Connects twice to the database `url` names; a database the server does not have is an
-/// error, never created.
-pub fn open_url(url: &str) -> Result<(PgDb, String), OpenError> {
+/// Connects twice to the database a PostgreSQL URL names; a database the server does not
+/// have is an error, never created.
+pub fn open_url(url: &str, base: &Path) -> Result<(PgDb, String), OpenError> {
+    let url = match schema_core::backend::parse_url(url, base)? {
+        schema_core::backend::DatabaseUrl::Postgres(u) => u,
+        _ => {
+            return Err(OpenError::Unsupported(format!(
+                "{} is not a PostgreSQL URL (postgres://…), but the dialect is postgresql",
+                redact(url)
+            )));
+        }
+    };
+    let url = url.as_str();
     let shown = redact(url);
     let meta = PgDriver::open(url, OpenMode::ReadOnly)?;
     let rw = PgDriver::open(url, OpenMode::ReadWrite)?;
