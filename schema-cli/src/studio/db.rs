@@ -134,6 +134,27 @@ impl TableInfo {
     pub fn editable(&self) -> bool {
         self.kind == RelationKind::Table && self.row_key != RowKey::None
     }
+
+    /// The table, when the studio may edit it (a table with a key); else why not.
+    pub fn into_editable(self) -> Result<TableInfo, DbError> {
+        if self.editable() {
+            return Ok(self);
+        }
+        Err(DbError::Invalid(format!(
+            "`{}` is a {} without a key: it can be browsed, not edited",
+            self.name,
+            self.kind.as_str()
+        )))
+    }
+}
+
+/// Gives each table the foreign keys (of any table) that point at it; `same` is the
+/// database's rule for equal names.
+pub fn link_references(tables: &mut [TableInfo], same: impl Fn(&str, &str) -> bool) {
+    let all: Vec<ForeignKeyInfo> = tables.iter().flat_map(|t| t.foreign_keys.clone()).collect();
+    for t in tables {
+        t.referenced_by = all.iter().filter(|f| same(&f.ref_table, &t.name)).cloned().collect();
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

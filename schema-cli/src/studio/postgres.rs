@@ -401,10 +401,7 @@ impl PgDb {
                     .map(|(_, d)| d.trim().to_string()),
             });
         }
-        let all_fks: Vec<ForeignKeyInfo> = tables.iter().flat_map(|t| t.foreign_keys.clone()).collect();
-        for t in &mut tables {
-            t.referenced_by = all_fks.iter().filter(|f| f.ref_table == t.name).cloned().collect();
-        }
+        super::db::link_references(&mut tables, |a, b| a == b);
         Ok(tables)
     }
 
@@ -420,15 +417,7 @@ impl PgDb {
     }
 
     fn editable_table(&mut self, name: &str) -> Result<TableInfo, DbError> {
-        let t = self.table_info(name)?;
-        if !t.editable() {
-            return Err(DbError::Invalid(format!(
-                "`{}` is a {} without a primary key: it can be browsed, not edited",
-                t.name,
-                t.kind.as_str()
-            )));
-        }
-        Ok(t)
+        self.table_info(name)?.into_editable()
     }
 
     /// Exact up to `EXACT_COUNT_UP_TO` rows, read from at most that many; beyond, the

@@ -160,15 +160,7 @@ impl SqliteDb {
     }
 
     fn editable_table(&mut self, name: &str) -> Result<TableInfo, DbError> {
-        let t = self.table_info(name)?;
-        if !t.editable() {
-            return Err(DbError::Invalid(format!(
-                "`{}` is a {} without a key: it can be browsed, not edited",
-                t.name,
-                t.kind.as_str()
-            )));
-        }
-        Ok(t)
+        self.table_info(name)?.into_editable()
     }
 }
 
@@ -204,14 +196,7 @@ fn load_catalog(conn: &Connection, meta: &mut SqliteDriver) -> Result<Vec<TableI
         };
         tables.push(info);
     }
-    let all_fks: Vec<ForeignKeyInfo> = tables.iter().flat_map(|t| t.foreign_keys.clone()).collect();
-    for t in &mut tables {
-        t.referenced_by = all_fks
-            .iter()
-            .filter(|f| f.ref_table.eq_ignore_ascii_case(&t.name))
-            .cloned()
-            .collect();
-    }
+    super::db::link_references(&mut tables, |a, b| a.eq_ignore_ascii_case(b));
     Ok(tables)
 }
 

@@ -436,6 +436,24 @@ fn concurrent_index_name(sql: &str) -> Option<String> {
 }
 
 fn statement_error(tag: &str, number: usize, sql: &str, e: postgres::Error) -> MigrateError {
+    // One of the plan's guards (a `DO $guard$` block) raised: rows the change would leave
+    // without a value, counted in its message. Said as on SQLite.
+    if e.code() == Some(&SqlState::RAISE_EXCEPTION)
+        && sql.trim_start().starts_with("DO $guard")
+        && let Some(d) = e.as_db_error()
+    {
+        let reason = d.message().to_string();
+        let rows = reason
+            .split_once(" row(s)")
+            .and_then(|(head, _)| head.rsplit(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+            .unwrap_or(0);
+        return MigrateError::Guarded {
+            tag: tag.to_string(),
+            number,
+            rows,
+            reason,
+        };
+    }
     let timed_out = e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE);
     let mut db = DbError::from(e);
     if timed_out {
