@@ -1520,3 +1520,47 @@ fn standalone_sequences_are_created_changed_and_dropped_as_drizzle_kit_does() {
         ["sequence `public.audit_seq`: in the database, not in the migrations"]
     );
 }
+
+/// A check that names a retyped column is dropped before the type changes and added after:
+/// PostgreSQL re-reads a kept check from its text, which may bind another function for the
+/// new type (`length(c)` of text becomes bytea's `length`), so that the migrated database
+/// would differ from a fresh one. (Found by `pg_properties.rs`.)
+#[test]
+fn a_check_on_a_retyped_column_is_added_again_as_written() {
+    let v1 = r#"
+use schema_core::Table;
+#[derive(Table)]
+#[table(name = "files")]
+#[check(name = "files_body_len", expr = "length(body::text) >= 0")]
+pub struct File {
+    #[column(primary_key)]
+    pub id: i64,
+    pub body: String,
+}
+"#;
+    let v2 = v1.replace(
+        "pub body: String,",
+        "#[column(sql_type = \"bytea\")]\n    pub body: Vec<u8>,",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = Pg {
+        url: String::new(),
+        dir,
+    };
+    p.generate(v1);
+    let sql = p.generate(&v2);
+    let drop = sql.find(r#"ALTER TABLE "files" DROP CONSTRAINT "files_body_len";"#);
+    let retype = sql.find("SET DATA TYPE");
+    let add = sql.find(r#"ALTER TABLE "files" ADD CONSTRAINT "files_body_len" CHECK (length(body::text) >= 0);"#);
+    assert!(
+        matches!((drop, retype, add), (Some(d), Some(r), Some(a)) if d < r && r < a),
+        "{sql}"
+    );
+    let Some(server) = server() else { return };
+    let p = Pg {
+        url: server.url("recheck"),
+        dir: p.dir,
+    };
+    p.migrate().unwrap();
+    assert_eq!(p.drift(), Vec::<String>::new());
+}

@@ -81,6 +81,8 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
         }
     }
     let mut add = |phase: Phase, i: usize, sql: String| planned.push((phase, i, sql));
+    // The checks dropped and added again around a column's type change, once each.
+    let mut rechecked: BTreeSet<(String, String)> = BTreeSet::new();
     // New tables in drizzle-kit's order, by `schema.name` (the diff orders them by name).
     let mut order: Vec<usize> = (0..changes.len()).collect();
     order.sort_by_key(|&i| match &changes[i] {
@@ -175,6 +177,38 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
             Change::AlterColumn { table, from, to } => {
                 for sql in alter_column(&names, table, from, to, &mut plan.warnings) {
                     add(Phase::AlterColumn, i, sql);
+                }
+                // PostgreSQL keeps a check as its parsed tree and re-reads it from its text when
+                // a column it names changes type: `length(c0)` of a text column would become
+                // the bytea `length`, and `(c0)::text` casts it had written lost. Dropped before
+                // the type changes and added after, each check means what the schema says.
+                if from.ty != to.ty
+                    && let Some(t) = next.table(table)
+                {
+                    for ch in t
+                        .checks
+                        .iter()
+                        .filter(|ch| schema_model::sql::mentions(&ch.expr, &to.name))
+                    {
+                        let redone = changes.iter().any(|c| {
+                            matches!(c, Change::AddCheck { table: ct, check } | Change::DropCheck { table: ct, check }
+                                if ct == table && check.name == ch.name)
+                        });
+                        if redone || !rechecked.insert((table.clone(), ch.name.clone())) {
+                            continue;
+                        }
+                        add(Phase::DropDependent, i, drop_constraint(&names, table, &ch.name));
+                        add(
+                            Phase::AddConstraint,
+                            i,
+                            format!(
+                                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({});",
+                                names.q(table),
+                                ident(&ch.name),
+                                ch.expr
+                            ),
+                        );
+                    }
                 }
             }
             Change::SetPrimaryKey { table, from, to } => {

@@ -527,18 +527,7 @@ fn can_drop_column(prev: &Table, c: &Column) -> bool {
         })
 }
 
-/// Whether `expr` mentions the identifier `name` (as a whole word, quoted or not).
-pub fn mentions(expr: &str, name: &str) -> bool {
-    let lower = expr.to_ascii_lowercase();
-    let name = name.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    lower.match_indices(&name).any(|(i, _)| {
-        let before = i.checked_sub(1).map(|j| bytes[j]);
-        let after = bytes.get(i + name.len()).copied();
-        let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
-        !word(before) && !word(after)
-    })
-}
+pub use schema_model::sql::mentions;
 
 /// The rebuild of one table, SQLite's 12-step way: create the new table under a temporary
 /// name, copy every row with an explicit source for each column, drop the old, rename.

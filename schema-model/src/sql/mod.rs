@@ -87,6 +87,20 @@ pub fn unquote_string_literal(s: &str) -> Option<String> {
     Some(out)
 }
 
+/// Whether `expr` mentions the identifier `name` (as a whole word, quoted or not, ASCII case
+/// ignored): a conservative test of what an expression depends on.
+pub fn mentions(expr: &str, name: &str) -> bool {
+    let lower = expr.to_ascii_lowercase();
+    let name = name.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    lower.match_indices(&name).any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + name.len()).copied();
+        let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        !word(before) && !word(after)
+    })
+}
+
 /// `(expr)` → `expr`, only when the outer parentheses enclose the whole text (a parenthesis
 /// inside a string or a quoted name, `("select(" || 'x')`, counts for nothing).
 pub fn strip_parens(s: &str) -> &str {
