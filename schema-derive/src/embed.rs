@@ -138,9 +138,11 @@ pub fn embed_migrations(args: &EmbedArgs) -> syn::Result<TokenStream> {
             journal_path.display()
         ))
     })?;
-    if journal["version"] != "7" || journal["dialect"] != "sqlite" {
+    // A folder of either dialect: the migrator that runs it (`run` on SQLite, `run_postgres`)
+    // is the application's choice.
+    if journal["version"] != "7" || (journal["dialect"] != "sqlite" && journal["dialect"] != "postgresql") {
         return Err(err(format!(
-            "{}: unsupported journal (version {}, dialect {}); expected version \"7\" and dialect \"sqlite\"",
+            "{}: unsupported journal (version {}, dialect {}); expected version \"7\" and dialect \"sqlite\" or \"postgresql\"",
             journal_path.display(),
             journal["version"],
             journal["dialect"]
@@ -269,6 +271,11 @@ mod tests {
         assert!(error(dir.path()).contains("is not a valid drizzle-kit journal"));
         let dir = folder(r#"{"version":"5","dialect":"sqlite","entries":[]}"#, &[]);
         assert!(error(dir.path()).contains("unsupported journal"));
+        let dir = folder(r#"{"version":"7","dialect":"mysql","entries":[]}"#, &[]);
+        assert!(error(dir.path()).contains("unsupported journal"));
+        // PostgreSQL's folder embeds as SQLite's does (the application runs it with run_postgres).
+        let dir = folder(r#"{"version":"7","dialect":"postgresql","entries":[]}"#, &[]);
+        assert!(embed_migrations(&args(dir.path(), None)).is_ok());
         let missing = tempfile::tempdir().unwrap();
         assert!(error(missing.path()).contains("cannot read the migration journal"));
     }
