@@ -12,7 +12,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Fixture, RUNS, Studio, fixture, median};
+use support::{Fixture, Studio, big_table_cases, fixture, median, print_results};
 
 fn five_hundred_tables(f: &Fixture) {
     let mut sql = String::from("BEGIN;");
@@ -39,45 +39,7 @@ fn studio_pages_and_diagram() {
     f.conn().execute_batch("CREATE INDEX big_n ON big (n);").unwrap();
     let s = Studio::start(&f, &[]);
 
-    let deep = s.get("/api/tables/big/row?w.id=999950").json()["row"]["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let end_by_n = s.get("/api/tables/big/rows?sort=n&dir=desc&limit=51").json();
-    let end_by_n = end_by_n["next"].as_str().unwrap().to_string();
-    let end_by_label = s.get("/api/tables/big/rows?sort=label&dir=desc&limit=51").json();
-    let end_by_label = end_by_label["next"].as_str().unwrap().to_string();
-    let last = s.get(&format!("/api/tables/big/rows?after={deep}")).json();
-    assert_eq!(
-        last["rows"][49]["cells"][0]["value"], "1000000",
-        "the page at row 1,000,000"
-    );
-    assert!(last["next"].is_null());
-
-    let cases: Vec<(&str, String)> = vec![
-        ("first page (rows 1–50)", "/api/tables/big/rows".into()),
-        (
-            "page at row 1,000,000 (rows 999,951–1,000,000)",
-            format!("/api/tables/big/rows?after={deep}"),
-        ),
-        (
-            "first page sorted by an indexed column",
-            "/api/tables/big/rows?sort=n".into(),
-        ),
-        (
-            "last page sorted by an indexed column",
-            format!("/api/tables/big/rows?sort=n&after={end_by_n}"),
-        ),
-        (
-            "first page sorted by an unindexed column",
-            "/api/tables/big/rows?sort=label".into(),
-        ),
-        (
-            "last page sorted by an unindexed column",
-            format!("/api/tables/big/rows?sort=label&after={end_by_label}"),
-        ),
-        ("table list (counts, the big one estimated)", "/api/tables".into()),
-    ];
+    let cases = big_table_cases(&s);
     let mut results: Vec<(String, Duration)> = cases
         .iter()
         .map(|(name, path)| (name.to_string(), median(&s, path)))
@@ -98,18 +60,5 @@ fn studio_pages_and_diagram() {
     ));
     results.push(("table list of 508 tables (counts)".into(), median(&s, "/api/tables")));
 
-    let base = results[0].1.as_secs_f64();
-    println!("\n| request | median | ratio to the first page |");
-    println!("| --- | ---: | ---: |");
-    for (name, t) in &results {
-        println!(
-            "| {name} | {:.2} ms | {:.2} |",
-            t.as_secs_f64() * 1000.0,
-            t.as_secs_f64() / base
-        );
-    }
-    println!(
-        "\n(median of {RUNS} requests each, a new connection per request, {} build)",
-        if cfg!(debug_assertions) { "debug" } else { "release" }
-    );
+    print_results(&results);
 }

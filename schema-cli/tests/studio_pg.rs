@@ -10,7 +10,7 @@ mod support;
 include!("../../tests/pg/pg_server.rs");
 
 use serde_json::{Value, json};
-use support::{Project, RUNS, Resp, Studio, median, q};
+use support::{Project, Resp, Studio, big_table_cases, median, print_results, q};
 
 const ROWS: &str = r#"
 INSERT INTO users (handle, email, display_name, is_admin) VALUES
@@ -530,52 +530,10 @@ fn studio_pages_on_postgresql() {
         .psql("blog", "CREATE INDEX big_n ON big (n); ANALYZE big;")
         .unwrap();
     let s = start(&p);
-    let deep = s.get("/api/tables/big/row?w.id=999950").json()["row"]["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let next = |path: &str| s.get(path).json()["next"].as_str().unwrap().to_string();
-    let end_by_n = next("/api/tables/big/rows?sort=n&dir=desc&limit=51");
-    let end_by_label = next("/api/tables/big/rows?sort=label&dir=desc&limit=51");
-    let last = s.get(&format!("/api/tables/big/rows?after={deep}")).json();
-    assert_eq!(last["rows"][49]["cells"][0]["value"], "1000000");
-    let cases: Vec<(&str, String)> = vec![
-        ("first page (rows 1–50)", "/api/tables/big/rows".into()),
-        (
-            "page at row 1,000,000 (rows 999,951–1,000,000)",
-            format!("/api/tables/big/rows?after={deep}"),
-        ),
-        (
-            "first page sorted by an indexed column",
-            "/api/tables/big/rows?sort=n".into(),
-        ),
-        (
-            "last page sorted by an indexed column",
-            format!("/api/tables/big/rows?sort=n&after={end_by_n}"),
-        ),
-        (
-            "first page sorted by an unindexed column",
-            "/api/tables/big/rows?sort=label".into(),
-        ),
-        (
-            "last page sorted by an unindexed column",
-            format!("/api/tables/big/rows?sort=label&after={end_by_label}"),
-        ),
-        ("table list (counts, the big one estimated)", "/api/tables".into()),
-    ];
-    let results: Vec<(&str, std::time::Duration)> = cases.iter().map(|(n, path)| (*n, median(&s, path))).collect();
-    let base = results[0].1.as_secs_f64();
-    println!("\n| request | median | ratio to the first page |");
-    println!("| --- | ---: | ---: |");
-    for (name, t) in &results {
-        println!(
-            "| {name} | {:.2} ms | {:.2} |",
-            t.as_secs_f64() * 1000.0,
-            t.as_secs_f64() / base
-        );
-    }
-    println!(
-        "\n(median of {RUNS} requests each, a new connection per request, {} build)",
-        if cfg!(debug_assertions) { "debug" } else { "release" }
-    );
+    let cases = big_table_cases(&s);
+    let results: Vec<(String, std::time::Duration)> = cases
+        .iter()
+        .map(|(n, path)| (n.to_string(), median(&s, path)))
+        .collect();
+    print_results(&results);
 }

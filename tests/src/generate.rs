@@ -817,3 +817,12 @@ pub fn type_text(ty: &LogicalType) -> String {
         other => format!("{other:?}"),
     }
 }
+
+/// Two values read back as text (NULL as `None`) are the same: equal text, or equal numbers
+/// (`1.5` and `1.50`, an integer read from a real column).
+pub fn same_value(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x == y || matches!((x.parse::<f64>(), y.parse::<f64>()), (Ok(p), Ok(q)) if p == q),
+        (x, y) => x == y,
+    }
+}

@@ -25,7 +25,7 @@ use schema_core::driver::Driver;
 use schema_core::model::{Column, DefaultValue, LogicalType, Schema, Table};
 use schema_core::postgres::{POSTGRES, PgDriver};
 use schema_core::{Migration, Migrations};
-use schema_tests::generate::{Key, arb_change, key_of};
+use schema_tests::generate::{Key, arb_change, key_of, same_value};
 
 /// `a`'s or `b`'s schema, said in PostgreSQL's types.
 fn pg(s: &Schema) -> Schema {
@@ -155,13 +155,6 @@ fn rows(d: &mut PgDriver, t: &Table) -> Vec<Row> {
         .collect()
 }
 
-fn same_value(a: &Option<String>, b: &Option<String>) -> bool {
-    match (a, b) {
-        (Some(x), Some(y)) => x == y || matches!((x.parse::<f64>(), y.parse::<f64>()), (Ok(p), Ok(q)) if p == q),
-        (x, y) => x == y,
-    }
-}
-
 fn default_text(d: &DefaultValue) -> Option<String> {
     match d {
         DefaultValue::Int(v) => Some(v.to_string()),
@@ -275,6 +268,14 @@ fn a_migration_keeps_every_row_or_fails_whole_on_postgresql() {
                 .map_or(old_name.clone(), |(_, n)| n.clone());
             let Some(nt) = nb.table(&new_name) else { continue };
             let ot = na.table(old_name).unwrap();
+            // A column's name in b.
+            let renamed_column = |col: &str| {
+                renames
+                    .columns
+                    .iter()
+                    .find(|(t, o, _)| *t == new_name && o == col)
+                    .map_or(col.to_string(), |(_, _, n)| n.clone())
+            };
             let after = rows(&mut d, nt);
             prop_assert_eq!(after.len(), old_rows.len(), "rows of {} (now {})", old_name, new_name);
             if key_of(ot) == Key::None {
@@ -287,11 +288,7 @@ fn a_migration_keeps_every_row_or_fails_whole_on_postgresql() {
                     .iter()
                     .enumerate()
                 {
-                    let new_col = renames
-                        .columns
-                        .iter()
-                        .find(|(t, o, _)| *t == new_name && o == col)
-                        .map_or(col.clone(), |(_, _, n)| n.clone());
+                    let new_col = renamed_column(col);
                     let Some(nc) = nt.column(&new_col) else { continue };
                     let Some(ni) = after.first().and_then(|r| r.1.iter().position(|(c, _)| *c == new_col)) else {
                         continue;
@@ -330,11 +327,7 @@ fn a_migration_keeps_every_row_or_fails_whole_on_postgresql() {
             for ((k0, vals0), (k1, vals1)) in old_rows.iter().zip(&after) {
                 prop_assert_eq!(k0, k1);
                 for (col, v0) in vals0 {
-                    let new_col = renames
-                        .columns
-                        .iter()
-                        .find(|(t, o, _)| *t == new_name && o == col)
-                        .map_or(col.clone(), |(_, _, n)| n.clone());
+                    let new_col = renamed_column(col);
                     let Some(nc) = nt.column(&new_col) else { continue };
                     let Some((_, v1)) = vals1.iter().find(|(c, _)| *c == new_col) else {
                         continue;

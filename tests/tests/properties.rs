@@ -20,7 +20,7 @@ use schema_core::snapshot::Snapshot;
 use schema_core::sqlite::SQLITE;
 use schema_core::sqlite::introspect;
 use schema_tests::describe;
-use schema_tests::generate::{Key, arb_change, arb_schema, key_of, value};
+use schema_tests::generate::{Key, arb_change, arb_schema, key_of, same_value, value};
 
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -114,13 +114,6 @@ fn rows(conn: &Connection, t: &Table) -> Vec<Row> {
     .unwrap()
     .map(Result::unwrap)
     .collect()
-}
-
-fn same_value(a: &Option<String>, b: &Option<String>) -> bool {
-    match (a, b) {
-        (Some(x), Some(y)) => x == y || matches!((x.parse::<f64>(), y.parse::<f64>()), (Ok(p), Ok(q)) if p == q),
-        (x, y) => x == y,
-    }
 }
 
 fn default_text(d: &DefaultValue) -> Option<String> {

@@ -603,12 +603,7 @@ impl StudioDb for PgDb {
             .query_one(query.sql.as_str(), &as_refs(&params))
             .map_err(db_error)?
             .get(0);
-        let n = n.max(0) as u64;
-        Ok(if n > limit {
-            RowCount::AtLeast(limit)
-        } else {
-            RowCount::Exact(n)
-        })
+        Ok(scan::referencing_count(n, limit))
     }
 
     fn update_cell(&mut self, table: &str, key: &[Value], column: &str, value: &Value) -> Result<Row, DbError> {

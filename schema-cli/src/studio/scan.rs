@@ -5,8 +5,8 @@
 //! table is named, how a value is bound, how NULLs sort) is the `Flavor`.
 
 use super::db::{
-    ColumnInfo, Cursor, DbError, Direction, Filter, FilterOp, ForeignKeyInfo, Page, Row, RowKey, RowLookup, RowQuery,
-    TableInfo, Value,
+    ColumnInfo, Cursor, DbError, Direction, Filter, FilterOp, ForeignKeyInfo, Page, Row, RowCount, RowKey, RowLookup,
+    RowQuery, TableInfo, Value,
 };
 
 /// `"name"`, with any `"` doubled: the one quoting rule, the same on SQLite and PostgreSQL,
@@ -109,7 +109,14 @@ struct Binds<'f> {
     params: Vec<Value>,
 }
 
-impl Binds<'_> {
+impl<'f> Binds<'f> {
+    fn new(flavor: &'f dyn Flavor) -> Self {
+        Binds {
+            flavor,
+            params: Vec::new(),
+        }
+    }
+
     fn bind(&mut self, v: Value, column: Option<&ColumnInfo>) -> String {
         self.params.push(v);
         self.flavor.mark(self.params.len(), column)
@@ -230,10 +237,7 @@ pub fn page(flavor: &dyn Flavor, t: &TableInfo, q: &RowQuery, run: &mut RunQuery
         flavor,
         select: Select::of(flavor, t),
         conditions: Vec::new(),
-        binds: Binds {
-            flavor,
-            params: Vec::new(),
-        },
+        binds: Binds::new(flavor),
         sort: None,
         limit: q.limit.clamp(1, 1000),
     };
@@ -467,10 +471,7 @@ fn check_key(select: &Select<'_>, t: &TableInfo, key: &[Value]) -> Result<(), Db
 /// The row a key or some column values name (the first, for values).
 pub fn find_row(f: &dyn Flavor, t: &TableInfo, lookup: &RowLookup) -> Result<Query, DbError> {
     let select = Select::of(f, t);
-    let mut binds = Binds {
-        flavor: f,
-        params: Vec::new(),
-    };
+    let mut binds = Binds::new(f);
     let condition = match lookup {
         RowLookup::Key(values) => {
             check_key(&select, t, values)?;
@@ -507,10 +508,7 @@ pub fn count_referencing(
             "a foreign key's values do not match its columns".into(),
         ));
     }
-    let mut binds = Binds {
-        flavor: f,
-        params: Vec::new(),
-    };
+    let mut binds = Binds::new(f);
     let mut conds = Vec::new();
     for (name, v) in fk.columns.iter().zip(values) {
         let c = column(t, name)?;
@@ -527,15 +525,23 @@ pub fn count_referencing(
     })
 }
 
+/// What `count_referencing`'s query counted, said against its bound: `limit + 1` rows found
+/// means more than `limit`.
+pub fn referencing_count(counted: i64, limit: u64) -> RowCount {
+    let n = counted.max(0) as u64;
+    if n > limit {
+        RowCount::AtLeast(limit)
+    } else {
+        RowCount::Exact(n)
+    }
+}
+
 /// Sets one cell of the row `key` names, returning the row as it is now.
 pub fn update_cell(f: &dyn Flavor, t: &TableInfo, key: &[Value], name: &str, value: &Value) -> Result<Query, DbError> {
     let select = Select::of(f, t);
     let c = column(t, name)?;
     check_key(&select, t, key)?;
-    let mut binds = Binds {
-        flavor: f,
-        params: Vec::new(),
-    };
+    let mut binds = Binds::new(f);
     let set = binds.bind(value.clone(), Some(c));
     let condition = binds.key_equals(&select, key);
     Ok(Query {
@@ -552,10 +558,7 @@ pub fn update_cell(f: &dyn Flavor, t: &TableInfo, key: &[Value], name: &str, val
 /// Inserts a row with the given columns (the others take their defaults), returning it.
 pub fn insert_row(f: &dyn Flavor, t: &TableInfo, values: &[(String, Value)]) -> Result<Query, DbError> {
     let select = Select::of(f, t);
-    let mut binds = Binds {
-        flavor: f,
-        params: Vec::new(),
-    };
+    let mut binds = Binds::new(f);
     let mut names: Vec<String> = Vec::new();
     let mut marks = Vec::new();
     for (name, v) in values {
@@ -590,10 +593,7 @@ pub fn delete_rows(f: &dyn Flavor, t: &TableInfo, keys: &[Vec<Value>]) -> Result
     keys.iter()
         .map(|k| {
             check_key(&select, t, k)?;
-            let mut binds = Binds {
-                flavor: f,
-                params: Vec::new(),
-            };
+            let mut binds = Binds::new(f);
             let condition = binds.key_equals(&select, k);
             Ok(Query {
                 sql: format!("DELETE FROM {} WHERE {condition}", f.table(t)),

@@ -402,12 +402,7 @@ impl StudioDb for SqliteDb {
             .conn
             .query_row(&query.sql, params_from_iter(&query.params), |r| r.get(0))
             .map_err(db_error)?;
-        let n = n.max(0) as u64;
-        Ok(if n > limit {
-            RowCount::AtLeast(limit)
-        } else {
-            RowCount::Exact(n)
-        })
+        Ok(scan::referencing_count(n, limit))
     }
 
     fn update_cell(&mut self, table: &str, key: &[Value], column_name: &str, value: &Value) -> Result<Row, DbError> {

@@ -357,3 +357,64 @@ pub fn median(s: &Studio, path: &str) -> Duration {
     times.sort();
     times[RUNS / 2]
 }
+
+/// The benchmarks' requests on the API tests' `big` table (1,000,000 rows, `n` indexed,
+/// `label` not): first and last pages, by key, by an indexed and an unindexed column, and the
+/// table list, each with its name.
+pub fn big_table_cases(s: &Studio) -> Vec<(&'static str, String)> {
+    let deep = s.get("/api/tables/big/row?w.id=999950").json()["row"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let next = |path: &str| s.get(path).json()["next"].as_str().unwrap().to_string();
+    let end_by_n = next("/api/tables/big/rows?sort=n&dir=desc&limit=51");
+    let end_by_label = next("/api/tables/big/rows?sort=label&dir=desc&limit=51");
+    let last = s.get(&format!("/api/tables/big/rows?after={deep}")).json();
+    assert_eq!(
+        last["rows"][49]["cells"][0]["value"], "1000000",
+        "the page at row 1,000,000"
+    );
+    assert!(last["next"].is_null());
+    vec![
+        ("first page (rows 1–50)", "/api/tables/big/rows".into()),
+        (
+            "page at row 1,000,000 (rows 999,951–1,000,000)",
+            format!("/api/tables/big/rows?after={deep}"),
+        ),
+        (
+            "first page sorted by an indexed column",
+            "/api/tables/big/rows?sort=n".into(),
+        ),
+        (
+            "last page sorted by an indexed column",
+            format!("/api/tables/big/rows?sort=n&after={end_by_n}"),
+        ),
+        (
+            "first page sorted by an unindexed column",
+            "/api/tables/big/rows?sort=label".into(),
+        ),
+        (
+            "last page sorted by an unindexed column",
+            format!("/api/tables/big/rows?sort=label&after={end_by_label}"),
+        ),
+        ("table list (counts, the big one estimated)", "/api/tables".into()),
+    ]
+}
+
+/// The benchmark's table for docs/BENCHMARKS.md: each median, and its ratio to the first.
+pub fn print_results(results: &[(String, Duration)]) {
+    let base = results[0].1.as_secs_f64();
+    println!("\n| request | median | ratio to the first page |");
+    println!("| --- | ---: | ---: |");
+    for (name, t) in results {
+        println!(
+            "| {name} | {:.2} ms | {:.2} |",
+            t.as_secs_f64() * 1000.0,
+            t.as_secs_f64() / base
+        );
+    }
+    println!(
+        "\n(median of {RUNS} requests each, a new connection per request, {} build)",
+        if cfg!(debug_assertions) { "debug" } else { "release" }
+    );
+}

@@ -198,16 +198,7 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                             continue;
                         }
                         add(Phase::DropDependent, i, drop_constraint(&names, table, &ch.name));
-                        add(
-                            Phase::AddConstraint,
-                            i,
-                            format!(
-                                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({});",
-                                names.q(table),
-                                ident(&ch.name),
-                                ch.expr
-                            ),
-                        );
+                        add(Phase::AddConstraint, i, add_check(&names, table, ch));
                     }
                 }
             }
@@ -235,16 +226,7 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                 i,
                 format!("{}\n", drop_constraint(&names, table, &fk.name)),
             ),
-            Change::AddCheck { table, check } => add(
-                Phase::AddConstraint,
-                i,
-                format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({});",
-                    names.q(table),
-                    ident(&check.name),
-                    check.expr
-                ),
-            ),
+            Change::AddCheck { table, check } => add(Phase::AddConstraint, i, add_check(&names, table, check)),
             Change::DropCheck { table, check } => {
                 add(Phase::DropDependent, i, drop_constraint(&names, table, &check.name))
             }
@@ -435,6 +417,15 @@ fn null_guard(table: &str, condition: &str, message: &str) -> String {
     format!(
         "DO ${tag}$ DECLARE n bigint; BEGIN SELECT count(*) INTO n FROM {table} WHERE {condition}; \
          IF n > 0 THEN RAISE EXCEPTION '{message}', n; END IF; END ${tag}$;"
+    )
+}
+
+fn add_check(names: &Names, table: &str, check: &crate::model::Check) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({});",
+        names.q(table),
+        ident(&check.name),
+        check.expr
     )
 }
 

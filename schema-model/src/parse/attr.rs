@@ -76,6 +76,18 @@ fn unknown(meta: &ParseNestedMeta, attr: &str, expected: &str) -> syn::Error {
     ))
 }
 
+/// `key = 10` or `key = -10`: an integer literal, with its sign.
+pub(super) fn signed_int(meta: &ParseNestedMeta) -> syn::Result<i64> {
+    let input = meta.value()?;
+    let negative = input.peek(Token![-]);
+    if negative {
+        input.parse::<Token![-]>()?;
+    }
+    let lit: syn::LitInt = input.parse()?;
+    let v: i64 = lit.base10_parse()?;
+    Ok(if negative { -v } else { v })
+}
+
 fn string(meta: &ParseNestedMeta) -> syn::Result<String> {
     let lit: LitStr = meta.value()?.parse()?;
     Ok(lit.value())
@@ -651,16 +663,7 @@ pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
                 // #[column(primary_key, autoincrement, identity(increment = 2, start_with = 10, cycle))]
                 let mut o = crate::model::IdentityOptions::default();
                 meta.parse_nested_meta(|inner| {
-                    let number = |inner: &ParseNestedMeta| -> syn::Result<i64> {
-                        let input = inner.value()?;
-                        let negative = input.peek(Token![-]);
-                        if negative {
-                            input.parse::<Token![-]>()?;
-                        }
-                        let lit: syn::LitInt = input.parse()?;
-                        let v: i64 = lit.base10_parse()?;
-                        Ok(if negative { -v } else { v })
-                    };
+                    let number = signed_int;
                     let k = &inner.path;
                     if k.is_ident("name") {
                         o.name = Some(inner.value()?.parse::<LitStr>()?.value());

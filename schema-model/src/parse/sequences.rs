@@ -62,22 +62,10 @@ fn parse(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedSequence> {
                 Ok(())
             };
             let number = |slot: &mut Option<i64>| -> syn::Result<()> {
-                let expr: syn::Expr = meta.value()?.parse()?;
-                let (negative, lit) = match &expr {
-                    syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => (true, &*u.expr),
-                    e => (false, e),
-                };
-                let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Int(i), ..
-                }) = lit
-                else {
-                    return Err(syn::Error::new(expr.span(), "expected an integer literal"));
-                };
-                let v: i64 = i.base10_parse()?;
                 if slot.is_some() {
-                    return Err(syn::Error::new(expr.span(), "given twice"));
+                    return Err(meta.error("given twice"));
                 }
-                *slot = Some(if negative { -v } else { v });
+                *slot = Some(super::attr::signed_int(&meta)?);
                 Ok(())
             };
             match meta.path.get_ident().map(|i| i.to_string()).as_deref() {
