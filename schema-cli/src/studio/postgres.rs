@@ -420,19 +420,31 @@ impl PgDb {
         self.table_info(name)?.into_editable()
     }
 
-    /// Exact up to `EXACT_COUNT_UP_TO` rows, read from at most that many; beyond, the
-    /// planner's estimate, so a huge table costs no full scan.
-    fn count_rows(&mut self, t: &TableInfo) -> Result<RowCount, DbError> {
-        let client = self.rw.client();
-        let estimate: f64 = client
-            .query_one(
-                "SELECT c.reltuples::float8 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE n.nspname = $1 AND c.relname = $2",
-                &[&t.schema, &t.name],
+    /// The planner's row estimate of every relation, by (schema, name): one query for the
+    /// whole list. Read each time (ANALYZE updates it in place, no catalog signature sees it).
+    fn estimates(&mut self) -> Result<std::collections::HashMap<(String, String), f64>, DbError> {
+        Ok(self
+            .client()
+            .query(
+                format!(
+                    "SELECT n.nspname::text, c.relname::text, c.reltuples::float8 FROM pg_class c \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {SYSTEM_SCHEMAS}"
+                )
+                .as_str(),
+                &[],
             )
             .map_err(db_error)?
-            .get(0);
-        let estimate = (estimate > 0.0).then_some(estimate as u64);
+            .iter()
+            .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+            .collect())
+    }
+
+    /// Exact up to `EXACT_COUNT_UP_TO` rows, read from at most that many; beyond, the
+    /// planner's estimate (`reltuples`, from `estimates`), so a huge table costs no full scan.
+    fn count_rows(&mut self, t: &TableInfo, reltuples: f64) -> Result<RowCount, DbError> {
+        let client = self.rw.client();
+        let estimate = (reltuples > 0.0).then_some(reltuples as u64);
         if let Some(e) = estimate
             && e > 2 * EXACT_COUNT_UP_TO
         {
@@ -561,13 +573,18 @@ impl StudioDb for PgDb {
 
     fn relations(&mut self) -> Result<Vec<Relation>, DbError> {
         let tables = self.catalog()?.to_vec();
+        let estimates = self.estimates()?;
         let mut out = Vec::with_capacity(tables.len());
         for t in &tables {
+            let reltuples = estimates
+                .get(&(t.schema.clone(), t.name.clone()))
+                .copied()
+                .unwrap_or(-1.0);
             out.push(Relation {
                 schema: t.schema.clone(),
                 name: t.name.clone(),
                 kind: t.kind,
-                rows: self.count_rows(t)?,
+                rows: self.count_rows(t, reltuples)?,
             });
         }
         Ok(out)
