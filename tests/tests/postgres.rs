@@ -359,6 +359,97 @@ fn eight_migrators_at_once_apply_each_migration_once() {
 }
 
 #[test]
+fn the_tokio_postgres_migrator_runs_the_same_engine_and_fails_whole() {
+    use schema_core::postgres::tokio_client::{self, NoTls};
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "tokio");
+    p.generate(V1);
+    p.custom(
+        V1,
+        Some("seed"),
+        "INSERT INTO users (id, email) VALUES (100, 'admin@x');",
+    );
+    // A migration that fails at its second statement, after the first changed something.
+    let failing = p.custom(
+        V1,
+        Some("broken"),
+        "UPDATE users SET email = 'changed@x';\n--> statement-breakpoint\nSELECT 1 / 0;",
+    );
+    server.create_database("tokio").unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let migrations = p.migrations();
+    let (applied, err) = rt.block_on(async {
+        let (mut client, connection) = tokio_client::connect(&p.url, NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let mut seen = Vec::new();
+        let run = migrations.run_tokio_postgres_with(&mut client, |e| seen.push(format!("{e:?}")));
+        fn is_send<T: Send>(_: &T) {}
+        is_send(&run);
+        let err = run.await.unwrap_err();
+        (seen, err)
+    });
+    // The first two applied, each reported; the third stopped at its division, whole.
+    assert!(
+        applied.iter().filter(|e| e.starts_with("Applied")).count() == 2,
+        "{applied:#?}"
+    );
+    assert!(
+        matches!(&err, MigrateError::Statement { number: 2, .. }) && err.to_string().contains("division by zero"),
+        "{err}"
+    );
+    assert_eq!(p.tracking_rows(), 2);
+    assert_eq!(p.rows("SELECT email FROM users"), ["admin@x"]);
+    // The lock was given back: the blocking migrator goes on from the same rows at once.
+    std::fs::write(&failing, "UPDATE users SET email = 'changed@x';").unwrap();
+    let blocking = p.migrations().with_busy_timeout(std::time::Duration::from_millis(200));
+    let mut client = schema_core::postgres::client::Client::connect(&p.url, NoTls).unwrap();
+    assert_eq!(blocking.run_postgres(&mut client).unwrap().len(), 1);
+    assert_eq!(p.rows("SELECT email FROM users"), ["changed@x"]);
+    // And the asynchronous one finds nothing left.
+    let again = rt.block_on(async {
+        let (mut client, connection) = tokio_client::connect(&p.url, NoTls).await.unwrap();
+        tokio::spawn(connection);
+        p.migrations().run_tokio_postgres(&mut client).await.unwrap()
+    });
+    assert!(again.is_empty(), "{again:?}");
+}
+
+#[test]
+fn a_migrator_waits_for_the_lock_up_to_its_busy_timeout() {
+    use schema_core::postgres::client::{Client, NoTls};
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "busy");
+    p.generate(V1);
+    p.generate(V2);
+    server.create_database("busy").unwrap();
+    let mut holder = Client::connect(&p.url, NoTls).unwrap();
+    let mut waiter = Client::connect(&p.url, NoTls).unwrap();
+    let impatient = p.migrations().with_busy_timeout(std::time::Duration::from_millis(300));
+    let mut outcome = None;
+    // While the first migrator holds the lock (between its migrations), a second one waits
+    // its busy timeout and gives up, changing nothing.
+    p.migrations()
+        .run_postgres_with(&mut holder, &mut |e| {
+            if outcome.is_none() && matches!(e, schema_core::Progress::Applied(_)) {
+                let started = std::time::Instant::now();
+                outcome = Some((impatient.run_postgres(&mut waiter), started.elapsed()));
+            }
+        })
+        .unwrap();
+    let (result, waited) = outcome.unwrap();
+    assert!(matches!(result, Err(MigrateError::Busy(_))), "{result:?}");
+    assert!(waited >= std::time::Duration::from_millis(300), "{waited:?}");
+    assert_eq!(p.tracking_rows(), 2);
+    // The waiter's session is usable, and its lock_timeout is its own again.
+    let timeout: String = waiter.query_one("SHOW lock_timeout", &[]).unwrap().get(0);
+    assert_eq!(timeout, "0");
+    assert!(impatient.run_postgres(&mut waiter).unwrap().is_empty());
+}
+
+#[test]
 fn transaction_control_is_refused_before_anything_runs() {
     let Some(server) = server() else { return };
     let p = Pg::new(&server, "forbidden");

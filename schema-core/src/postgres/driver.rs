@@ -1,31 +1,22 @@
-//! [`PgDriver`]: the [`Driver`] of a PostgreSQL database, on the `postgres` crate.
-//!
-//! The migrator: drizzle-orm's tracking table `"drizzle"."__drizzle_migrations"` (schema and
-//! table configurable) with our `tag` and `applied_at` columns beside its own; a session
-//! advisory lock around the whole run, so concurrent migrators apply each migration once; one
-//! transaction per migration with its tracking row; `lock_timeout` on every statement, so a
-//! migration waiting behind a long query fails clearly instead of queueing every query behind
-//! it. A migration whose statements must run outside a transaction (`CREATE INDEX
-//! CONCURRENTLY`) holds only such statements and runs them one by one, re-runnable: an index
-//! left INVALID by a failed build is dropped and built again.
+//! [`PgDriver`]: the [`Driver`] of a PostgreSQL database, on the `postgres` crate. The
+//! migrator it runs is [`super::migrator`]'s, the one an application runs.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use postgres::error::SqlState;
-use postgres::{Client, GenericClient, NoTls};
+use postgres::{Client, NoTls};
 
+use super::migrator::{
+    LOCK_TIMEOUT, Runner, blocking, ensure_tracking, insert_row, outside_transaction, read_rows, statement_error,
+    tracking_exists, tracking_name,
+};
 use super::render::ident;
 use super::{POSTGRES, introspect as introspection, split};
 use crate::backend::{OpenError, OpenMode, redact};
-use crate::dialect::{Dialect, Plan, StatementKind};
+use crate::dialect::{Dialect, Plan};
 use crate::driver::{Driver, RowFilter};
-use crate::migrate::{
-    Applied, DbError, Ledger, MigrateError, Migration, MigrationState, Migrations, Progress, Status, TrackingRow,
-};
+use crate::migrate::{Applied, DbError, Ledger, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
 use crate::model::Schema;
-
-/// How long one statement of a migration may wait for a lock before the migration fails.
-pub const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl From<postgres::Error> for DbError {
     fn from(e: postgres::Error) -> DbError {
@@ -280,372 +271,6 @@ impl PgDriver {
     }
 }
 
-/// The advisory lock's key for one tracking table: every migrator of that table takes it.
-fn lock_key(m: &Migrations) -> i64 {
-    // FNV-1a: stable across builds and machines, unlike std's hasher.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in format!("schema-migrations:{}.{}", m.schema(), m.table()).bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    (h >> 1) as i64
-}
-
-fn tracking_name(m: &Migrations) -> String {
-    format!("{}.{}", ident(m.schema()), ident(m.table()))
-}
-
-fn shape_error(m: &Migrations, problem: impl Into<String>) -> MigrateError {
-    MigrateError::TrackingTable {
-        table: format!("{}.{}", m.schema(), m.table()),
-        problem: problem.into(),
-    }
-}
-
-/// Whether the tracking table exists (an error when its shape is not one we can use).
-fn tracking_exists(c: &mut impl GenericClient, m: &Migrations) -> Result<bool, MigrateError> {
-    let rows = c.query(
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), cl.relkind::text FROM pg_class cl \
-         JOIN pg_namespace n ON n.oid = cl.relnamespace \
-         LEFT JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped \
-         WHERE n.nspname = $1 AND cl.relname = $2",
-        &[&m.schema(), &m.table()],
-    )?;
-    let Some(first) = rows.first() else {
-        return Ok(false);
-    };
-    let kind: String = first.get(2);
-    if kind != "r" {
-        return Err(shape_error(m, "it is not a table"));
-    }
-    let cols: Vec<(String, String)> = rows
-        .iter()
-        .filter_map(|r| Some((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)))
-        .collect();
-    for needed in ["id", "hash", "created_at"] {
-        if !cols.iter().any(|(n, _)| n == needed) {
-            return Err(shape_error(
-                m,
-                format!(
-                    "it has no `{needed}` column (its columns: {})",
-                    cols.iter().map(|c| c.0.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(true)
-}
-
-/// Creates the tracking table as drizzle-orm does, and adds our columns to it.
-fn ensure_tracking(c: &mut Client, m: &Migrations) -> Result<(), MigrateError> {
-    if !tracking_exists(c, m)? {
-        c.batch_execute(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {}; CREATE TABLE IF NOT EXISTS {} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)",
-            ident(m.schema()),
-            tracking_name(m)
-        ))?;
-    }
-    c.batch_execute(&format!(
-        "ALTER TABLE {0} ADD COLUMN IF NOT EXISTS tag text; ALTER TABLE {0} ADD COLUMN IF NOT EXISTS applied_at text",
-        tracking_name(m)
-    ))?;
-    Ok(())
-}
-
-/// The tracking rows with an id above `after`, in the order they were written.
-fn read_rows(c: &mut impl GenericClient, m: &Migrations, after: Option<i64>) -> Result<Vec<TrackingRow>, MigrateError> {
-    let has_tag = c
-        .query_opt(
-            "SELECT 1 FROM pg_attribute a JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace \
-             WHERE n.nspname = $1 AND cl.relname = $2 AND a.attname = 'tag' AND NOT a.attisdropped",
-            &[&m.schema(), &m.table()],
-        )?
-        .is_some();
-    let extra = if has_tag {
-        "tag, applied_at"
-    } else {
-        "NULL::text, NULL::text"
-    };
-    let sql = format!(
-        "SELECT id::bigint, hash, created_at::bigint, {extra} FROM {} WHERE id::bigint > $1 ORDER BY created_at, id",
-        tracking_name(m)
-    );
-    let rows = c.query(&sql, &[&after.unwrap_or(i64::MIN)])?;
-    Ok(rows
-        .into_iter()
-        .map(|r| TrackingRow {
-            id: r.get(0),
-            hash: r.get(1),
-            created_at: r.get(2),
-            tag: r.get(3),
-            applied_at: r.get(4),
-        })
-        .collect())
-}
-
-fn insert_row(c: &mut impl GenericClient, m: &Migrations, mig: &Migration) -> Result<(), MigrateError> {
-    c.execute(
-        &format!(
-            "INSERT INTO {} (hash, created_at, tag, applied_at) VALUES ($1, $2, $3, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",
-            tracking_name(m)
-        ),
-        &[&mig.hash(), &mig.when(), &mig.tag()],
-    )?;
-    Ok(())
-}
-
-/// Whether every statement of `m` must run outside a transaction; an error when it mixes both
-/// kinds (they cannot be made atomic together).
-fn outside_transaction(m: &Migration) -> Result<bool, MigrateError> {
-    let stmts = m.statements();
-    let kinds: Vec<StatementKind> = stmts.iter().map(|s| POSTGRES.classify(s)).collect();
-    let after = kinds.iter().filter(|k| **k == StatementKind::AfterCommit).count();
-    if after == 0 {
-        return Ok(false);
-    }
-    if after == kinds.len() {
-        return Ok(true);
-    }
-    let i = kinds.iter().position(|k| *k == StatementKind::AfterCommit).unwrap_or(0);
-    Err(MigrateError::Forbidden {
-        tag: m.tag().to_string(),
-        number: i + 1,
-        sql: stmts[i].trim().to_string(),
-        reason: "CONCURRENTLY cannot run inside a transaction, and this migration has statements that must; \
-                 put the CONCURRENTLY statements in a migration of their own (`schema generate --custom`)"
-            .into(),
-    })
-}
-
-/// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` statement builds.
-fn concurrent_index_name(sql: &str) -> Option<String> {
-    let mut words = sql
-        .split_whitespace()
-        .skip_while(|w| !w.eq_ignore_ascii_case("CONCURRENTLY"))
-        .skip(1);
-    let mut w = words.next()?;
-    if w.eq_ignore_ascii_case("IF") {
-        words.next();
-        words.next();
-        w = words.next()?;
-    }
-    if w.eq_ignore_ascii_case("ON") {
-        return None;
-    }
-    let name = w.rsplit('.').next().unwrap_or(w);
-    Some(name.trim_matches('"').replace("\"\"", "\""))
-}
-
-fn statement_error(tag: &str, number: usize, sql: &str, e: postgres::Error) -> MigrateError {
-    // One of the plan's guards (a `DO $guard$` block) raised: rows the change would leave
-    // without a value, counted in its message. Said as on SQLite.
-    if e.code() == Some(&SqlState::RAISE_EXCEPTION)
-        && sql.trim_start().starts_with("DO $guard")
-        && let Some(d) = e.as_db_error()
-    {
-        let reason = d.message().to_string();
-        let rows = reason
-            .split_once(" row(s)")
-            .and_then(|(head, _)| head.rsplit(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
-            .unwrap_or(0);
-        return MigrateError::Guarded {
-            tag: tag.to_string(),
-            number,
-            rows,
-            reason,
-        };
-    }
-    let timed_out = e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE);
-    let mut db = DbError::from(e);
-    if timed_out {
-        db.message = format!(
-            "{}: it waited more than {}s for a lock another session holds (a long query or transaction on that table); \
-             nothing of this migration was applied; run it again when the table is quiet",
-            db.message,
-            LOCK_TIMEOUT.as_secs()
-        );
-    }
-    MigrateError::Statement {
-        tag: tag.to_string(),
-        number,
-        sql: sql.trim().to_string(),
-        source: Box::new(db),
-    }
-}
-
-impl Migrations {
-    /// Applies every migration not yet applied on a PostgreSQL connection: the same engine as
-    /// `schema migrate --dialect postgresql` (advisory lock, one transaction per migration,
-    /// `lock_timeout`). Returns the migrations applied, in order.
-    pub fn run_postgres(&self, client: &mut Client) -> Result<Vec<Applied>, MigrateError> {
-        run(client, self, &mut |_| {})
-    }
-
-    /// [`Migrations::run_postgres`], reporting as it goes.
-    pub fn run_postgres_with(
-        &self,
-        client: &mut Client,
-        progress: &mut dyn FnMut(&Progress),
-    ) -> Result<Vec<Applied>, MigrateError> {
-        run(client, self, progress)
-    }
-}
-
-/// The migrator: the lock, the run, the lock given back however the run ended.
-fn run(
-    client: &mut Client,
-    migrations: &Migrations,
-    progress: &mut dyn FnMut(&Progress),
-) -> Result<Vec<Applied>, MigrateError> {
-    let mut r = Runner { client };
-    r.lock(migrations)?;
-    let result = r.run_locked(migrations, progress);
-    // A failed statement leaves no transaction open (it was rolled back when dropped).
-    let unlocked = r.unlock(migrations);
-    let applied = result?;
-    unlocked?;
-    Ok(applied)
-}
-
-struct Runner<'c> {
-    client: &'c mut Client,
-}
-
-impl Runner<'_> {
-    /// Takes the run's advisory lock, waiting up to the busy timeout.
-    fn lock(&mut self, m: &Migrations) -> Result<(), MigrateError> {
-        let key = lock_key(m);
-        let started = Instant::now();
-        loop {
-            let got: bool = self
-                .client
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
-                .get(0);
-            if got {
-                return Ok(());
-            }
-            if started.elapsed() >= m.busy_timeout() {
-                return Err(MigrateError::Busy(m.busy_timeout()));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn unlock(&mut self, m: &Migrations) -> Result<(), MigrateError> {
-        self.client.execute("SELECT pg_advisory_unlock($1)", &[&lock_key(m)])?;
-        Ok(())
-    }
-
-    fn run_locked(
-        &mut self,
-        migrations: &Migrations,
-        progress: &mut dyn FnMut(&Progress),
-    ) -> Result<Vec<Applied>, MigrateError> {
-        ensure_tracking(self.client, migrations)?;
-        let rows = read_rows(self.client, migrations, None)?;
-        let mut ledger = Ledger::new(migrations, &rows);
-        ledger.check()?;
-        // Before anything runs: no pending migration holds what it may not.
-        for (m, state) in Ledger::new(migrations, &rows).status().migrations {
-            if state == MigrationState::Pending {
-                if let Some(f) = POSTGRES.forbidden(&m.statements()).into_iter().next() {
-                    return Err(MigrateError::Forbidden {
-                        tag: m.tag().to_string(),
-                        number: f.number,
-                        sql: f.sql,
-                        reason: f.reason,
-                    });
-                }
-                outside_transaction(&m)?;
-            }
-        }
-        let mut applied = Vec::new();
-        while let Some((m, out_of_order)) = ledger.next_pending() {
-            let started = Instant::now();
-            let statements = m.statements();
-            progress(&Progress::Applying {
-                tag: m.tag().to_string(),
-                statements: statements.len(),
-            });
-            if outside_transaction(m)? {
-                self.run_outside(m, &statements, started, progress)?;
-                insert_row(self.client, migrations, m)?;
-            } else {
-                let mut tx = self.client.transaction()?;
-                tx.batch_execute(&format!("SET LOCAL lock_timeout = '{}ms'", LOCK_TIMEOUT.as_millis()))?;
-                for (n, s) in statements.iter().enumerate() {
-                    if s.trim().is_empty() || split::statements(s).is_empty() {
-                        continue;
-                    }
-                    tx.batch_execute(s).map_err(|e| statement_error(m.tag(), n + 1, s, e))?;
-                    progress(&Progress::Statement {
-                        tag: m.tag().to_string(),
-                        number: n + 1,
-                        of: statements.len(),
-                        elapsed: started.elapsed(),
-                    });
-                }
-                insert_row(&mut tx, migrations, m)?;
-                tx.commit()?;
-            }
-            let done = Applied {
-                tag: m.tag().to_string(),
-                elapsed: started.elapsed(),
-                out_of_order,
-            };
-            progress(&Progress::Applied(done.clone()));
-            applied.push(done);
-            let new_rows = read_rows(self.client, migrations, ledger.last_id())?;
-            ledger.add(&new_rows);
-        }
-        Ok(applied)
-    }
-
-    /// A migration of `CONCURRENTLY` statements, each on its own, re-runnable.
-    fn run_outside(
-        &mut self,
-        m: &Migration,
-        statements: &[String],
-        started: Instant,
-        progress: &mut dyn FnMut(&Progress),
-    ) -> Result<(), MigrateError> {
-        self.client
-            .batch_execute(&format!("SET lock_timeout = '{}ms'", LOCK_TIMEOUT.as_millis()))?;
-        for (n, s) in statements.iter().enumerate() {
-            if let Some(name) = concurrent_index_name(s) {
-                let state: Option<bool> = self
-                    .client
-                    .query_opt(
-                        "SELECT ix.indisvalid FROM pg_class c JOIN pg_index ix ON ix.indexrelid = c.oid \
-                         WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace",
-                        &[&name],
-                    )?
-                    .map(|r| r.get(0));
-                match state {
-                    // Built by a run that stopped before its tracking row.
-                    Some(true) => continue,
-                    // Left INVALID by a build that failed: built again.
-                    Some(false) => self
-                        .client
-                        .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {}", ident(&name)))
-                        .map_err(|e| statement_error(m.tag(), n + 1, s, e))?,
-                    None => {}
-                }
-            }
-            self.client
-                .batch_execute(s)
-                .map_err(|e| statement_error(m.tag(), n + 1, s, e))?;
-            progress(&Progress::Statement {
-                tag: m.tag().to_string(),
-                number: n + 1,
-                of: statements.len(),
-                elapsed: started.elapsed(),
-            });
-        }
-        self.client.batch_execute("RESET lock_timeout")?;
-        Ok(())
-    }
-}
-
 impl PgDriver {
     /// The schema as this server stores it: `schema` created in a scratch namespace inside a
     /// transaction that is rolled back, then read back. Defaults, checks, generated and index
@@ -707,6 +332,18 @@ impl PgDriver {
             }
         }
         Ok(stored)
+    }
+
+    /// The tracking table's rows (none when it does not exist yet).
+    fn tracking_rows(&mut self, migrations: &Migrations) -> Result<Vec<crate::migrate::TrackingRow>, MigrateError> {
+        let c = &mut self.client;
+        blocking(async {
+            if tracking_exists(c, migrations).await? {
+                read_rows(c, migrations, None).await
+            } else {
+                Ok(Vec::new())
+            }
+        })
     }
 
     /// Everything introspection reads of the live database.
@@ -781,11 +418,7 @@ impl Driver for PgDriver {
     }
 
     fn status(&mut self, migrations: &Migrations) -> Result<Status, MigrateError> {
-        let rows = if tracking_exists(&mut self.client, migrations)? {
-            read_rows(&mut self.client, migrations, None)?
-        } else {
-            Vec::new()
-        };
+        let rows = self.tracking_rows(migrations)?;
         Ok(Ledger::new(migrations, &rows).status())
     }
 
@@ -794,7 +427,7 @@ impl Driver for PgDriver {
         migrations: &Migrations,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Applied>, MigrateError> {
-        run(&mut self.client, migrations, progress)
+        migrations.run_postgres_with(&mut self.client, progress)
     }
 
     fn rehearse(
@@ -814,30 +447,7 @@ impl Driver for PgDriver {
                     .ok_or_else(|| MigrateError::UnknownTag(t.to_string()))
             })
             .collect::<Result<_, _>>()?;
-        let mut r = Runner {
-            client: &mut self.client,
-        };
-        r.lock(migrations)?;
-        let result = (|| -> Result<Vec<String>, MigrateError> {
-            ensure_tracking(r.client, migrations)?;
-            let rows = read_rows(r.client, migrations, None)?;
-            let ledger = Ledger::new(migrations, &rows);
-            ledger.check()?;
-            let mut tx = r.client.transaction()?;
-            let mut recorded = Vec::new();
-            for (i, m) in ms {
-                if matches!(ledger.state(i), MigrationState::Pending) {
-                    insert_row(&mut tx, migrations, m)?;
-                    recorded.push(m.tag().to_string());
-                }
-            }
-            tx.commit()?;
-            Ok(recorded)
-        })();
-        let unlocked = r.unlock(migrations);
-        let recorded = result?;
-        unlocked?;
-        Ok(recorded)
+        blocking(Runner { s: &mut self.client }.mark_applied_all(migrations, &ms))
     }
 
     fn accept_edit(&mut self, migrations: &Migrations, tag: &str) -> Result<String, MigrateError> {
@@ -845,18 +455,14 @@ impl Driver for PgDriver {
             .find(tag)
             .and_then(|m| migrations.position(m.tag()))
             .ok_or_else(|| MigrateError::UnknownTag(tag.to_string()))?;
-        let rows = if tracking_exists(&mut self.client, migrations)? {
-            read_rows(&mut self.client, migrations, None)?
-        } else {
-            Vec::new()
-        };
+        let rows = self.tracking_rows(migrations)?;
         let ledger = Ledger::new(migrations, &rows);
         let old = ledger.edited_hash(i)?;
         let refuse = |reason: &str| MigrateError::NotEdited {
             tag: m.tag().to_string(),
             reason: reason.to_string(),
         };
-        ensure_tracking(&mut self.client, migrations)?;
+        blocking(ensure_tracking(&mut self.client, migrations))?;
         let n = self.client.execute(
             &format!(
                 "UPDATE {} SET hash = $1 WHERE hash = $2 AND (tag = $3 OR (tag IS NULL AND created_at = $4))",
@@ -876,8 +482,11 @@ impl Driver for PgDriver {
         let m = migrations
             .get(tag)
             .ok_or_else(|| MigrateError::Missing(format!("{tag}, which the folder does not have")))?;
-        ensure_tracking(&mut self.client, migrations)?;
-        insert_row(&mut self.client, migrations, m)
+        let c = &mut self.client;
+        blocking(async {
+            ensure_tracking(c, migrations).await?;
+            insert_row(c, migrations, m).await
+        })
     }
 
     fn is_empty(&mut self) -> Result<bool, DbError> {
@@ -891,23 +500,5 @@ impl Driver for PgDriver {
             )?
             .get(0);
         Ok(n == 0)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_index_a_concurrent_build_makes_is_found() {
-        assert_eq!(
-            concurrent_index_name("CREATE INDEX CONCURRENTLY \"users_email_idx\" ON \"users\" (\"email\");").as_deref(),
-            Some("users_email_idx")
-        );
-        assert_eq!(
-            concurrent_index_name("create unique index concurrently if not exists ix on t (a)").as_deref(),
-            Some("ix")
-        );
-        assert_eq!(concurrent_index_name("CREATE INDEX CONCURRENTLY ON t (a)"), None);
     }
 }

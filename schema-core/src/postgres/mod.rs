@@ -8,8 +8,7 @@
 //! values ahead of their use, made anew when they lose one), identity columns for
 //! `autoincrement`, defaults, generated stored columns, primary keys, unique and check
 //! constraints, foreign keys with actions and DEFERRABLE, indexes (unique, partial,
-//! expression). Not yet: sequences, arrays of an enum; a snapshot that holds them is refused by
-//! name, never read partly.
+//! expression), standalone sequences. Not yet: arrays of an enum.
 
 #[cfg(feature = "postgres")]
 mod driver;
@@ -18,6 +17,8 @@ mod driver;
 pub mod enum_values;
 #[cfg(feature = "postgres")]
 mod introspect;
+#[cfg(feature = "postgres")]
+mod migrator;
 mod plan;
 pub mod render;
 #[cfg(feature = "postgres")]
@@ -29,8 +30,13 @@ pub mod split;
 /// and your versions can never disagree.
 #[cfg(feature = "postgres")]
 pub use ::postgres as client;
+/// The `tokio-postgres` crate this build uses, for [`crate::Migrations::run_tokio_postgres`].
+#[cfg(feature = "tokio-postgres")]
+pub use ::tokio_postgres as tokio_client;
 #[cfg(feature = "postgres")]
-pub use driver::{LOCK_TIMEOUT, PgDriver, drop_database};
+pub use driver::{PgDriver, drop_database};
+#[cfg(feature = "postgres")]
+pub use migrator::LOCK_TIMEOUT;
 
 use crate::dialect::{Dialect, Forbidden, Plan, PlanErrors, PlanOptions, StatementKind};
 use crate::diff::Change;
