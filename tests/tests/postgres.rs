@@ -1604,6 +1604,17 @@ fn standalone_sequences_are_created_changed_and_dropped_as_drizzle_kit_does() {
         ["0"]
     );
     assert_eq!(p.drift(), Vec::<String>::new());
+    // `push` makes the same tables from nothing, a default calling a sequence the same push
+    // creates (the schema's stored form is built where that sequence does not exist yet).
+    let pushed = Pg::new(&server, "sequences_push");
+    let mut d = pushed.driver();
+    let mut resolver = ();
+    let plan = schema_core::push::plan_push(&mut d, &schema_from_source(&v1), &[], &[], &mut resolver).unwrap();
+    schema_core::push::apply_push(&mut d, &plan).unwrap();
+    pushed.exec("INSERT INTO billing.invoices DEFAULT VALUES");
+    assert_eq!(pushed.rows("SELECT number FROM billing.invoices"), ["1000"]);
+    let again = schema_core::push::plan_push(&mut d, &schema_from_source(&v1), &[], &[], &mut resolver).unwrap();
+    assert!(again.changes.is_empty(), "{:#?}", again.changes);
     // A sequence made by hand is drift, named.
     p.exec("CREATE SEQUENCE audit_seq");
     assert_eq!(

@@ -306,6 +306,16 @@ impl PgDriver {
         for i in 0..spaces.len() {
             tx.batch_execute(&format!("CREATE SCHEMA {}", ident(&scratch(i))))?;
         }
+        // A default calls a sequence by its real name (`nextval('billing.numbers')`), which may
+        // be one this very schema creates: made where the name points too, for this rolled-back
+        // transaction only, so the default resolves as it will once the schema is applied.
+        for s in &normalized.sequences {
+            let space = ident(s.schema.as_deref().unwrap_or("public"));
+            tx.batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {space}; CREATE SEQUENCE IF NOT EXISTS {space}.{}",
+                ident(&s.name)
+            ))?;
+        }
         for stmt in super::render::create_schema(&moved) {
             tx.batch_execute(&stmt).map_err(|e| {
                 let mut d = DbError::from(e);
