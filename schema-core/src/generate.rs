@@ -285,7 +285,7 @@ fn enum_values_ahead(folder: &Folder, schema: &Schema) -> Result<Option<Schema>,
             }
         }
         for c in ahead.tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
-            if let crate::model::LogicalType::Enum(a) = &mut c.ty
+            if let Some(a) = c.ty.enum_type_mut()
                 && a.same_type(e)
             {
                 a.values = e.values.clone();

@@ -201,6 +201,13 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
                     .get(&e.key())
                     .cloned()
                     .unwrap_or_else(|| struct_ident(&e.name)),
+                LogicalType::EnumArray(e) => format!(
+                    "Vec<{}>",
+                    enum_names
+                        .get(&e.key())
+                        .cloned()
+                        .unwrap_or_else(|| struct_ident(&e.name))
+                ),
                 _ => dialect.rust_type(&declared(c, dialect)).to_string(),
             };
             fields.insert((&t.name, &c.name), (f, rust));
@@ -604,7 +611,7 @@ fn column_attrs(
     let canonical = canonical_of(rust, dialect);
     let default_fits = c.default.as_ref().is_none_or(|d| fits(rust, d));
     // An enum's type is its SqlEnum's.
-    let is_enum = matches!(c.ty, LogicalType::Enum(_));
+    let is_enum = c.ty.enum_type().is_some();
     if !is_enum && (declared != canonical || !default_fits) {
         a.push(format!("sql_type = {}", lit(&declared)));
     }

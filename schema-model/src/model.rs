@@ -46,10 +46,7 @@ impl Schema {
             .tables
             .iter()
             .flat_map(|t| t.columns.iter())
-            .filter_map(|c| match &c.ty {
-                LogicalType::Enum(e) => Some(&**e),
-                _ => None,
-            });
+            .filter_map(|c| c.ty.enum_type());
         for e in self.enums.iter().chain(used) {
             if !out.iter().any(|o| o.same_type(e)) {
                 out.push(e);
@@ -272,6 +269,9 @@ pub enum LogicalType {
     },
     /// A column of an enum type, with the type's values (see [`EnumType`]).
     Enum(Box<EnumType>),
+    /// A column holding an array of an enum type's values (`Vec<MyEnum>`, PostgreSQL's
+    /// `"public"."post_status"[]`). SQLite has no arrays.
+    EnumArray(Box<EnumType>),
     /// `#[column(sql_type = "..")]`, or a type read back from a snapshot or a database.
     Sql(String),
 }
@@ -283,8 +283,26 @@ impl LogicalType {
     pub fn eq_ignore_case(&self, other: &LogicalType) -> bool {
         match (self, other) {
             (LogicalType::Sql(a), LogicalType::Sql(b)) => a.eq_ignore_ascii_case(b),
-            (LogicalType::Enum(a), LogicalType::Enum(b)) => a.same_type(b),
+            (LogicalType::Enum(a), LogicalType::Enum(b)) | (LogicalType::EnumArray(a), LogicalType::EnumArray(b)) => {
+                a.same_type(b)
+            }
             _ => self == other,
+        }
+    }
+
+    /// The enum type of a column of an enum or of an array of one.
+    pub fn enum_type(&self) -> Option<&EnumType> {
+        match self {
+            LogicalType::Enum(e) | LogicalType::EnumArray(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// [`LogicalType::enum_type`], to change.
+    pub fn enum_type_mut(&mut self) -> Option<&mut EnumType> {
+        match self {
+            LogicalType::Enum(e) | LogicalType::EnumArray(e) => Some(e),
+            _ => None,
         }
     }
 }

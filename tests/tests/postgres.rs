@@ -902,6 +902,8 @@ pub struct Post {
     pub status: PostStatus,
     pub previous: Option<PostStatus>,
     pub factor: Option<Factor>,
+    // An array of the enum: cast with the column of it when the type is made again.
+    pub history: Option<Vec<PostStatus>>,
 }
 "#;
 
@@ -913,8 +915,6 @@ fn enum_types_are_created_as_drizzle_kit_creates_them() {
     let theirs = |f: &str| std::fs::read_to_string(root.join("migrations").join(f)).unwrap();
     let src = std::fs::read_to_string(root.join("schema.rs"))
         .unwrap()
-        // Arrays of an enum are not supported yet: the column is left out on both sides.
-        .replace("    pub factors: Option<Vec<Factor>>,\n", "")
         // The parser takes SQLite's form of an expression default; PostgreSQL's is the same.
         .replace(
             "default_sql = \"gen_random_uuid()\"",
@@ -929,8 +929,10 @@ fn enum_types_are_created_as_drizzle_kit_creates_them() {
         panic!("a first migration")
     };
     let ours = std::fs::read_to_string(&w.sql_path).unwrap();
-    let expected = theirs("0000_init.sql").replace("\t\"factors\" \"auth\".\"factor\"[],\n", "");
-    assert_eq!(ours.replace("CREATE SCHEMA IF NOT EXISTS", "CREATE SCHEMA"), expected);
+    assert_eq!(
+        ours.replace("CREATE SCHEMA IF NOT EXISTS", "CREATE SCHEMA"),
+        theirs("0000_init.sql")
+    );
     let snap: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&w.snapshot_path).unwrap()).unwrap();
     let drizzle: serde_json::Value = serde_json::from_str(&theirs("meta/0000_snapshot.json")).unwrap();
     assert_eq!(snap["enums"], drizzle["enums"]);
@@ -939,9 +941,26 @@ fn enum_types_are_created_as_drizzle_kit_creates_them() {
         snap["tables"]["public.posts"]["columns"]["status"],
         drizzle["tables"]["public.posts"]["columns"]["status"]
     );
+    assert_eq!(
+        snap["tables"]["auth.users"]["columns"]["factors"],
+        drizzle["tables"]["auth.users"]["columns"]["factors"]
+    );
     // The snapshot reads back as the same schema: nothing more to generate.
     assert_eq!(
         generate(&folder, &schema_from_source(&src), &GenerateOptions::default(), &mut ()).unwrap(),
+        GenerateOutcome::NoChanges
+    );
+    // drizzle-kit's folder, the array of the enum included, is continued with nothing to write.
+    let theirs_dir = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("migrations"), &theirs_dir.path().join("migrations"));
+    assert_eq!(
+        generate(
+            &Folder::new(theirs_dir.path().join("migrations"), &POSTGRES),
+            &schema_from_source(&src),
+            &GenerateOptions::default(),
+            &mut ()
+        )
+        .unwrap(),
         GenerateOutcome::NoChanges
     );
     let Some(server) = server() else { return };
@@ -961,8 +980,69 @@ fn enum_types_are_created_as_drizzle_kit_creates_them() {
     // pull writes SqlEnum enums that generate reads back as the same schema.
     let pulled = schema_core::pull::render_rust(&live, "the test", &POSTGRES);
     assert!(pulled.code.contains("#[derive(SqlEnum, "), "{}", pulled.code);
+    assert!(
+        pulled.code.contains("pub factors: Option<Vec<Factor>>,"),
+        "{}",
+        pulled.code
+    );
     let again = schema_from_source(&pulled.code);
     assert_eq!(POSTGRES.normalize(&again).enums, live.enums, "{}", pulled.code);
+}
+
+/// An array of an enum is PostgreSQL's: SQLite refuses it by name, and its default is SQL.
+#[test]
+fn an_array_of_an_enum_is_refused_on_sqlite_and_takes_an_sql_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Folder::new(dir.path().join("sqlite"), &schema_core::sqlite::SQLITE);
+    let err = generate(
+        &sqlite,
+        &schema_from_source(ENUM_V1),
+        &GenerateOptions::default(),
+        &mut (),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("`posts.history` is an array of the enum `post_status`") && err.contains("SQLite has no arrays"),
+        "{err}"
+    );
+    let literal = ENUM_V1.replace(
+        "    pub history: Option<Vec<PostStatus>>,",
+        "    #[column(default = \"draft\")]\n    pub history: Option<Vec<PostStatus>>,",
+    );
+    let file = syn::parse_file(&literal).unwrap();
+    let Err(err) = schema_model::parse::from_file(&file) else {
+        panic!("a literal default on an array of an enum is refused")
+    };
+    let err = err.to_string();
+    assert!(err.contains("an array of an enum takes its default as SQL"), "{err}");
+    // As SQL, PostgreSQL's array literal.
+    let sql_default = ENUM_V1.replace(
+        "    pub history: Option<Vec<PostStatus>>,",
+        "    #[column(default_sql = \"'{draft}'\")]\n    pub history: Option<Vec<PostStatus>>,",
+    );
+    let pg = Folder::new(dir.path().join("pg"), &POSTGRES);
+    let GenerateOutcome::Written(w) = generate(
+        &pg,
+        &schema_from_source(&sql_default),
+        &GenerateOptions::default(),
+        &mut (),
+    )
+    .unwrap() else {
+        panic!("a first migration")
+    };
+    let sql = std::fs::read_to_string(&w.sql_path).unwrap();
+    assert!(
+        sql.contains("\t\"history\" \"post_status\"[] DEFAULT '{draft}'\n"),
+        "{sql}"
+    );
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "enum_array_default");
+    copy_dir(&dir.path().join("pg"), &p.dir.path().join("migrations"));
+    p.migrate().unwrap();
+    p.exec("INSERT INTO posts DEFAULT VALUES");
+    assert_eq!(p.rows("SELECT history::text FROM posts"), ["{draft}"]);
+    assert_eq!(p.drift(), Vec::<String>::new());
 }
 
 /// A value added to an enum type goes in a migration of its own, ahead of the change that uses
@@ -973,7 +1053,7 @@ fn enum_values_are_added_ahead_and_removed_only_when_no_row_holds_them() {
     let p = Pg::new(&server, "enum_values");
     p.generate(ENUM_V1);
     p.migrate().unwrap();
-    p.exec("INSERT INTO posts (status, previous, factor) VALUES ('published', 'draft', 'it''s webauthn'), (DEFAULT, NULL, NULL)");
+    p.exec("INSERT INTO posts (status, previous, factor, history) VALUES ('published', 'draft', 'it''s webauthn', '{draft}'), (DEFAULT, NULL, NULL, '{draft,published,draft}')");
     assert_eq!(
         p.rows("SELECT id, status, previous FROM posts ORDER BY id"),
         ["1|published|draft", "2|draft|NULL"]
@@ -1028,9 +1108,22 @@ fn enum_values_are_added_ahead_and_removed_only_when_no_row_holds_them() {
     assert!(err.contains("cannot remove 'published', 'archived' from the enum type public.post_status: 1 row(s) of posts.status hold it"), "{err}");
     assert_eq!(p.introspect(), before);
     assert_eq!(p.tracking_rows(), 3);
-    // Once the row holds another value, the type is made again with every row kept.
+    // The array column holds it too: refused again, by that column.
     p.exec("UPDATE posts SET status = 'draft' WHERE status = 'published'");
+    let err = p.migrate().unwrap_err().to_string();
+    assert!(err.contains("1 row(s) of posts.history hold it"), "{err}");
+    assert_eq!(p.introspect(), before);
+    // Once no row holds them, the type is made again with every row and array kept.
+    p.exec("UPDATE posts SET history = array_remove(history, 'published')");
     assert_eq!(p.migrate().unwrap().len(), 1);
+    assert_eq!(
+        p.rows("SELECT id, history::text FROM posts WHERE history IS NOT NULL ORDER BY id"),
+        ["1|{draft}", "2|{draft,draft}"]
+    );
+    assert_eq!(
+        p.rows("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'posts'::regclass AND attname = 'history'"),
+        ["post_status[]"]
+    );
     assert_eq!(
         p.rows("SELECT enum_range(NULL::post_status)::text"),
         ["{draft,in_review}"]
@@ -1167,6 +1260,8 @@ mod rows {
         pub t_at: Option<time::OffsetDateTime>,
         pub blob: Vec<u8>,
         pub score: Option<f32>,
+        // An array of the enum (this table then has no SQLite row helpers: SQLite has no arrays).
+        pub levels: Option<Vec<Level>>,
     }
 
     #[derive(Table, Debug, Clone, PartialEq)]
@@ -1220,9 +1315,18 @@ fn rows_insert_with_the_databases_defaults_and_every_type_round_trips() {
         .seen(Some(day.and_hms_opt(1, 2, 3).unwrap()))
         .t_at(Some(time::macros::datetime!(2024-02-29 13:45:30 +02:00)))
         .score(Some(0.25))
+        .levels(Some(vec![Level::High, Level::Low, Level::High]))
         .insert(&mut c)
         .unwrap();
     assert_eq!((b.id, b.visits, b.level, b.medium), (2, 1, Level::High, Some(65_535)));
+    assert_eq!(a.levels, None);
+    assert_eq!(b.levels, Some(vec![Level::High, Level::Low, Level::High]));
+    assert_eq!(
+        server
+            .psql("rows", "SELECT levels::text FROM app.accounts WHERE id = 2")
+            .unwrap(),
+        "{high,low,high}"
+    );
     assert_eq!(Account::find(&mut c, 2).unwrap().as_ref(), Some(&b));
     assert_eq!(Account::select_all(&mut c).unwrap(), [a.clone(), b.clone()]);
     // update and delete by key.

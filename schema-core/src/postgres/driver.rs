@@ -290,7 +290,7 @@ impl PgDriver {
                 ix.options.concurrently = false;
             }
             for c in &mut t.columns {
-                if let crate::model::LogicalType::Enum(e) = &mut c.ty {
+                if let Some(e) = c.ty.enum_type_mut() {
                     e.schema = moved_to(&e.schema);
                 }
             }

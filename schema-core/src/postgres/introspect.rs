@@ -183,9 +183,11 @@ fn table(
                 (SELECT count(*) FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid \
                   WHERE dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND s.relkind = 'S' \
                     AND dep.deptype = 'a') > 0, \
-                tn.nspname::text, ty.typname::text \
+                tn.nspname::text, ty.typname::text, etn.nspname::text, et.typname::text \
          FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
          JOIN pg_type ty ON ty.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = ty.typnamespace \
+         LEFT JOIN pg_type et ON et.oid = ty.typelem AND ty.typcategory = 'A' \
+         LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace \
          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
         &[&oid],
     )?;
@@ -196,10 +198,19 @@ fn table(
         by_num.insert(num, cname.clone());
         let ty = canonical_type(&r.get::<_, String>(2));
         let enum_type = enums.get(&(r.get(8), r.get(9))).cloned();
-        let is_enum = enum_type.is_some();
-        let logical = match enum_type {
-            Some(e) => LogicalType::Enum(Box::new(e)),
-            None => LogicalType::Sql(ty.clone()),
+        // An array's element type (NULLs for any other type): an array of an enum.
+        let element: (Option<String>, Option<String>) = (r.get(10), r.get(11));
+        let enum_array = match element {
+            (Some(space), Some(name)) => enums.get(&(space, name)).cloned(),
+            _ => None,
+        };
+        // A default of an enum (or an array of one) is cast to its type, whose schema is no
+        // part of the value: `'draft'::post_status`, `'{draft}'::post_status[]`.
+        let is_enum = enum_type.is_some() || enum_array.is_some();
+        let logical = match (enum_type, enum_array) {
+            (Some(e), _) => LogicalType::Enum(Box::new(e)),
+            (None, Some(e)) => LogicalType::EnumArray(Box::new(e)),
+            (None, None) => LogicalType::Sql(ty.clone()),
         };
         let mut c = Column::new(cname.clone(), logical);
         c.not_null = r.get(3);

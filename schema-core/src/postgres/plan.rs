@@ -360,23 +360,33 @@ fn recreate_enum(
         let Some(after) = next.table(&table) else { continue };
         let q = names.q(&table);
         for c in &t.columns {
-            if !matches!(&c.ty, LogicalType::Enum(e) if e.same_type(from)) {
-                continue;
-            }
+            // A column of the type, or of an array of it (`[]` on each cast).
+            let array = match &c.ty {
+                LogicalType::Enum(e) if e.same_type(from) => "",
+                LogicalType::EnumArray(e) if e.same_type(from) => "[]",
+                _ => continue,
+            };
             let name = renamed_column(&table, &c.name).unwrap_or_else(|| c.name.clone());
             let col = ident(&name);
-            let stays = after
-                .column(&name)
-                .filter(|n| matches!(&n.ty, LogicalType::Enum(e) if e.same_type(to)));
+            let stays = after.column(&name).filter(|n| match &n.ty {
+                LogicalType::Enum(e) => array.is_empty() && e.same_type(to),
+                LogicalType::EnumArray(e) => !array.is_empty() && e.same_type(to),
+                _ => false,
+            });
             if c.default.is_some() {
                 to_text.push(format!("ALTER TABLE {q} ALTER COLUMN {col} DROP DEFAULT;"));
             }
-            to_text.push(format!("ALTER TABLE {q} ALTER COLUMN {col} SET DATA TYPE text;"));
+            to_text.push(format!("ALTER TABLE {q} ALTER COLUMN {col} SET DATA TYPE text{array};"));
             let Some(stays) = stays else { continue };
             if !removed.is_empty() {
+                let holds = if array.is_empty() {
+                    format!("{col}::text IN ({})", removed.join(", "))
+                } else {
+                    format!("{col}::text[] && ARRAY[{}]::text[]", removed.join(", "))
+                };
                 guards.push(null_guard(
                     &q,
-                    &format!("{col}::text IN ({})", removed.join(", ")),
+                    &holds,
                     &format!(
                         "cannot remove {} from the enum type {}: {{n}} row(s) of {table}.{name} hold it; change them first",
                         removed.join(", "),
@@ -384,7 +394,7 @@ fn recreate_enum(
                     ),
                 ));
             }
-            let ty = enum_q(to);
+            let ty = format!("{}{array}", enum_q(to));
             back.push(format!(
                 "ALTER TABLE {q} ALTER COLUMN {col} SET DATA TYPE {ty} USING {col}::{ty};"
             ));

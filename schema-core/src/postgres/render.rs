@@ -87,6 +87,7 @@ pub fn type_name(ty: &LogicalType) -> String {
         LogicalType::Uuid => "uuid".into(),
         // The type's own name; its schema is the snapshot's `typeSchema`.
         LogicalType::Enum(e) => e.name.clone(),
+        LogicalType::EnumArray(e) => format!("{}[]", e.name),
         LogicalType::Sql(s) => canonical_type(s),
     }
 }
@@ -250,7 +251,7 @@ pub fn normalize_table(table: &Table) -> Table {
     let composite_key: Vec<String> = t.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
     for c in &mut t.columns {
         // An enum column keeps its type whole: the diff knows the type by it.
-        if !matches!(c.ty, LogicalType::Enum(_)) {
+        if c.ty.enum_type().is_none() {
             c.ty = LogicalType::Sql(type_name(&c.ty));
         }
         if c.unique {
@@ -373,8 +374,10 @@ pub fn identity_changes(from: &IdentityOptions, to: &IdentityOptions) -> Vec<Str
 /// The type as written in SQL: drizzle-kit quotes every type it does not know by name
 /// (`"bytea"`, `"tsvector"`), the array suffix outside.
 pub fn sql_type(ty: &LogicalType) -> String {
-    if let LogicalType::Enum(e) = ty {
-        return qualified(e.schema.as_deref(), &e.name);
+    match ty {
+        LogicalType::Enum(e) => return qualified(e.schema.as_deref(), &e.name),
+        LogicalType::EnumArray(e) => return format!("{}[]", qualified(e.schema.as_deref(), &e.name)),
+        _ => {}
     }
     let t = type_name(ty);
     const KNOWN: [&str; 27] = [

@@ -110,7 +110,7 @@ fn create_table<T: Table>(c: &mut impl GenericClient) -> Result<(), RowError> {
     let t = T::table_def();
     // An enum type the table uses, unless the database has it already.
     for col in &t.columns {
-        if let crate::model::LogicalType::Enum(e) = &col.ty {
+        if let Some(e) = col.ty.enum_type() {
             c.batch_execute(&format!(
                 "DO $$ BEGIN {} EXCEPTION WHEN duplicate_object THEN NULL; END $$",
                 super::render::create_enum(e)

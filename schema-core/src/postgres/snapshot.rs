@@ -194,7 +194,7 @@ fn column_json(table: &str, schema: Option<&str>, c: &Column) -> Value {
     let mut m = Map::new();
     m.insert("name".into(), json!(c.name));
     m.insert("type".into(), json!(ty));
-    if let LogicalType::Enum(e) = &c.ty {
+    if let Some(e) = c.ty.enum_type() {
         m.insert("typeSchema".into(), json!(e.schema.as_deref().unwrap_or("public")));
     }
     m.insert("primaryKey".into(), json!(c.primary_key));
@@ -484,17 +484,26 @@ fn column_from_json(c: &Value, path: &str, enums: &[EnumType]) -> Result<Column,
     let logical = match c.get("typeSchema").and_then(Value::as_str) {
         // A column of an enum type, found in the snapshot's `enums`.
         Some(schema) => {
-            if ty.ends_with(']') {
+            // `factor[]`: an array of the enum (one dimension, as `Vec<Factor>`).
+            let (name, array) = match ty.strip_suffix("[]") {
+                Some(element) => (element, true),
+                None => (ty, false),
+            };
+            if name.ends_with(']') {
                 return Err(SnapshotError::Unsupported(format!(
-                    "{path} is an array of the enum `{ty}`, which this version does not support yet"
+                    "{path} is an array of `{ty}` with more than one dimension, which this version does not support"
                 )));
             }
             let schema = (schema != "public").then_some(schema);
             let e = enums
                 .iter()
-                .find(|e| e.name == ty && e.schema.as_deref() == schema)
-                .ok_or_else(|| field(&format!("{path}.typeSchema (no enum `{ty}` in `enums`)")))?;
-            LogicalType::Enum(Box::new(e.clone()))
+                .find(|e| e.name == name && e.schema.as_deref() == schema)
+                .ok_or_else(|| field(&format!("{path}.typeSchema (no enum `{name}` in `enums`)")))?;
+            if array {
+                LogicalType::EnumArray(Box::new(e.clone()))
+            } else {
+                LogicalType::Enum(Box::new(e.clone()))
+            }
         }
         None => LogicalType::Sql(super::render::canonical_type(ty)),
     };

@@ -142,6 +142,15 @@ impl Dialect for Sqlite {
             })
             .collect();
         for t in &schema.tables {
+            for c in &t.columns {
+                if let LogicalType::EnumArray(e) = &c.ty {
+                    problems.push(format!(
+                        "`{}.{}` is an array of the enum `{}` (a `Vec` of an SqlEnum), and SQLite has no arrays: keep it for \
+                         the postgresql dialect's folder, or store it as JSON (#[column(json)])",
+                        t.name, c.name, e.name
+                    ));
+                }
+            }
             if let Some(s) = &t.options.postgres.schema {
                 problems.push(format!(
                     "`{}` is declared in the schema `{s}` (#[table(schema = ..)]), and SQLite has no schemas: \

@@ -20,6 +20,9 @@ pub fn type_name(ty: &LogicalType) -> String {
         LogicalType::Epoch { .. } => "integer".into(),
         // The value's text; [`normalize_table`] adds the CHECK that keeps it one of the values.
         LogicalType::Enum(_) => "text".into(),
+        // Refused before anything is written (SQLite has no arrays); were it not, the values
+        // would be JSON text.
+        LogicalType::EnumArray(_) => "text".into(),
         LogicalType::Sql(s) => s.clone(),
     }
 }

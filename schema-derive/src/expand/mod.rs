@@ -42,7 +42,13 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
     let new_fields = new::new_fields(p, &columns);
     let new_struct = new::new_struct(input, p, &new_fields);
     let new_ident = &p.new_ident;
-    let sqlite_rows = sqlite::rows_impl(p, &columns, &key, &new_fields);
+    // A table with an array column is PostgreSQL's alone (SQLite has no arrays, and refuses
+    // the table by name): no SQLite row helpers, which could not bind a `Vec` of an enum.
+    let sqlite_rows = if p.enum_columns.iter().any(|e| e.array) {
+        TokenStream::new()
+    } else {
+        sqlite::rows_impl(p, &columns, &key, &new_fields)
+    };
     let postgres_rows = postgres::rows_impl(p, &columns, &key, &new_fields);
     let enum_types = p.enum_columns.iter().map(enum_column_type);
     let enum_defaults = p.enum_columns.iter().filter_map(enum_default_check);
@@ -181,8 +187,9 @@ fn foreign_key_tokens(table_name: &str, r: &parse::Reference) -> TokenStream {
 fn enum_column_type(e: &parse::EnumColumn) -> TokenStream {
     let (i, path) = (e.column, &e.path);
     let enum_type = quote_spanned! {e.span=> <#path as ::schema_core::SqlEnum>::enum_type()};
+    let variant = if e.array { quote!(EnumArray) } else { quote!(Enum) };
     quote! {
-        table.columns[#i].ty = ::schema_core::__private::model::LogicalType::Enum(::std::boxed::Box::new(#enum_type));
+        table.columns[#i].ty = ::schema_core::__private::model::LogicalType::#variant(::std::boxed::Box::new(#enum_type));
     }
 }
 

@@ -229,14 +229,21 @@ pub fn column_type(cx: &Ctxt, ty: &Type, attrs: &ColumnAttrs) -> Option<(Logical
         // A plain path (`PostStatus`, `crate::db::Role`) may name an `SqlEnum`: the column's
         // type waits for it (a placeholder enum without values), and the CLI or the compiler
         // says so when it is not one.
-        None if enum_path(ty).is_some() => Some((
-            LogicalType::Enum(Box::new(crate::model::EnumType {
-                name: super::type_string(inner),
+        None if let Some((path, array)) = enum_path(ty) => {
+            let placeholder = Box::new(crate::model::EnumType {
+                name: quote::ToTokens::to_token_stream(path).to_string().replace(' ', ""),
                 schema: None,
                 values: Vec::new(),
-            })),
-            nullable,
-        )),
+            });
+            Some((
+                if array {
+                    LogicalType::EnumArray(placeholder)
+                } else {
+                    LogicalType::Enum(placeholder)
+                },
+                nullable,
+            ))
+        }
         None => {
             let shown = super::type_string(inner);
             cx.error(ty.span(), unmapped_type(&shown));
@@ -246,12 +253,34 @@ pub fn column_type(cx: &Ctxt, ty: &Type, attrs: &ColumnAttrs) -> Option<(Logical
 }
 
 /// The path of a field's type (inside its `Option`) that may name an `SqlEnum`: one without
-/// generic arguments or a `<T as Trait>` qualifier.
-pub fn enum_path(ty: &Type) -> Option<&syn::Path> {
+/// generic arguments or a `<T as Trait>` qualifier; or, with `true`, the element of a `Vec`
+/// of such a path (an array of the enum).
+pub fn enum_path(ty: &Type) -> Option<(&syn::Path, bool)> {
+    fn plain(t: &Type) -> Option<&syn::Path> {
+        let Type::Path(p) = t else { return None };
+        let plain = p.qself.is_none() && p.path.segments.iter().all(|s| s.arguments.is_none());
+        plain.then_some(&p.path)
+    }
     let inner = strip_option(ty).unwrap_or(ty);
+    if let Some(p) = plain(inner) {
+        return Some((p, false));
+    }
     let Type::Path(p) = inner else { return None };
-    let plain = p.qself.is_none() && p.path.segments.iter().all(|s| s.arguments.is_none());
-    plain.then_some(&p.path)
+    let last = p.path.segments.last()?;
+    if p.qself.is_some() || p.path.segments.len() != 1 || last.ident != "Vec" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let [GenericArgument::Type(element)] = args.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    // `Vec<u8>` is a blob, `Vec<String>` no enum.
+    if logical_type_of(element).is_some() {
+        return None;
+    }
+    Some((plain(element)?, true))
 }
 
 /// The message for a type that is neither one the parser maps nor an `SqlEnum`.
@@ -356,6 +385,9 @@ pub fn default_value(cx: &Ctxt, col: &Column, attrs: &ColumnAttrs) -> Option<Def
         // Which values the enum has is checked once it is found.
         (LogicalType::Enum(_), DefaultLit::Str(s)) => Some(DefaultValue::Text(s.clone())),
         (LogicalType::Enum(_), _) => mismatch("an enum takes one of its values as a string literal (`\"draft\"`)"),
+        (LogicalType::EnumArray(_), _) => mismatch(
+            "an array of an enum takes its default as SQL: `default_sql = \"'{draft}'\"` (PostgreSQL's array literal)",
+        ),
         // An explicit SQL type: the user knows its literals better than we do.
         (LogicalType::Sql(_), DefaultLit::Int(v)) => int_default(cx, lit, *v),
         (LogicalType::Sql(_), DefaultLit::Float(f)) if !f.parse::<f64>().is_ok_and(f64::is_finite) => {

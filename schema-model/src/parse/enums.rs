@@ -32,8 +32,10 @@ pub struct ParsedEnum {
 pub struct EnumColumn {
     /// The column's index in the table.
     pub column: usize,
-    /// The field's type (inside its `Option`).
+    /// The field's type (inside its `Option`), or its element's for a `Vec` of an enum.
     pub path: syn::Path,
+    /// A `Vec` of the enum: the column is an array of it.
+    pub array: bool,
     /// The type as the field wrote it.
     pub span: Span,
     /// `default = ".."`, which must name one of the enum's values.

@@ -305,13 +305,14 @@ impl Builder<'_> {
             return false;
         };
         let table_name = self.table.name.clone();
-        if let model::LogicalType::Enum(e) = &ty
+        if let Some(e) = ty.enum_type()
             && e.values.is_empty()
-            && let Some(path) = check::enum_path(&field.ty)
+            && let Some((path, array)) = check::enum_path(&field.ty)
         {
             self.enum_columns.push(EnumColumn {
                 column: self.table.columns.len(),
                 path: path.clone(),
+                array,
                 span: syn::spanned::Spanned::span(&field.ty),
                 default: match &cattrs.default {
                     Some(attr::Spanned {
@@ -775,9 +776,12 @@ pub fn resolve_enums(parsed: &mut Parsed) -> Vec<ResolveError> {
             let Some(last) = pending.path.segments.last() else {
                 continue;
             };
-            let shown = quote::ToTokens::to_token_stream(&pending.path)
+            let mut shown = quote::ToTokens::to_token_stream(&pending.path)
                 .to_string()
                 .replace(' ', "");
+            if pending.array {
+                shown = format!("Vec<{shown}>");
+            }
             let error = |span, message| ResolveError {
                 at: Origin::Table(t),
                 error: syn::Error::new(span, message),
@@ -812,7 +816,12 @@ pub fn resolve_enums(parsed: &mut Parsed) -> Vec<ResolveError> {
                     ),
                 ));
             }
-            table.table.columns[pending.column].ty = model::LogicalType::Enum(Box::new(found.ty.clone()));
+            let ty = Box::new(found.ty.clone());
+            table.table.columns[pending.column].ty = if pending.array {
+                model::LogicalType::EnumArray(ty)
+            } else {
+                model::LogicalType::Enum(ty)
+            };
         }
     }
     errors
