@@ -465,7 +465,28 @@ fn render_table(
         let mut parts = vec![format!("name = {}", lit(&ix.name))];
         match &ix.target {
             IndexTarget::Columns(cols) => {
-                let idents: Vec<String> = cols.iter().map(|c| field(c)).collect();
+                let idents: Vec<String> = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let o = ix.options.column(i);
+                        let mut said = Vec::new();
+                        if o.desc {
+                            said.push("desc".to_string());
+                        }
+                        if o.nulls_first {
+                            said.push("nulls_first".into());
+                        }
+                        if let Some(class) = &o.opclass {
+                            said.push(format!("opclass = {}", lit(class)));
+                        }
+                        if said.is_empty() {
+                            field(c)
+                        } else {
+                            format!("{}({})", field(c), said.join(", "))
+                        }
+                    })
+                    .collect();
                 parts.push(format!("columns({})", idents.join(", ")));
             }
             IndexTarget::Expr(e) => parts.push(format!("expr = {}", lit(e))),
@@ -478,6 +499,22 @@ fn render_table(
         }
         if let Some(m) = &ix.options.method {
             parts.push(format!("using = {}", lit(m)));
+        }
+        if !ix.options.with.is_empty() {
+            let params: Vec<String> = ix
+                .options
+                .with
+                .iter()
+                .map(|(k, v)| {
+                    let number = v.parse::<f64>().is_ok_and(f64::is_finite) && !v.starts_with(['+', '.']);
+                    if number || v == "true" || v == "false" {
+                        format!("{k} = {v}")
+                    } else {
+                        format!("{k} = {}", lit(v))
+                    }
+                })
+                .collect();
+            parts.push(format!("with({})", params.join(", ")));
         }
         s.push_str(&format!("#[index({})]\n", parts.join(", ")));
     }

@@ -432,6 +432,49 @@ pub struct IndexOptions {
     /// Built with `CREATE INDEX CONCURRENTLY`, in a migration of its own. How the index is
     /// built, not what it is: the diff and drift do not compare it.
     pub concurrently: bool,
+    /// How each key column is ordered and compared, in the key's order: `columns(a, b(desc,
+    /// nulls_last), c(opclass = "text_pattern_ops"))`. Empty when every column is ascending,
+    /// nulls last, with its type's default operator class (see [`IndexOptions::trimmed`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<IndexColumn>,
+    /// `with(pages_per_range = 32)`: the index's storage parameters, `(name, value)` in the
+    /// order written, each value as its SQL text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<(String, String)>,
+}
+
+impl IndexOptions {
+    /// The same options with `columns` emptied when every column is the default, so that
+    /// "said" and "not said" are one index.
+    pub fn trimmed(mut self) -> IndexOptions {
+        if self.columns.iter().all(IndexColumn::is_default) {
+            self.columns.clear();
+        }
+        self
+    }
+
+    /// Key column `i`'s options (the default when none were said).
+    pub fn column(&self, i: usize) -> IndexColumn {
+        self.columns.get(i).cloned().unwrap_or_default()
+    }
+}
+
+/// One key column of a PostgreSQL index: drizzle-kit's `.desc()`, `.nullsFirst()`, `.op(..)`.
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq, Eq, Hash, Default)]
+pub struct IndexColumn {
+    /// `DESC`.
+    pub desc: bool,
+    /// `NULLS FIRST` (else last, drizzle-kit's default in both directions).
+    pub nulls_first: bool,
+    /// The operator class (`text_pattern_ops`); `None` is the type's default.
+    pub opclass: Option<String>,
+}
+
+impl IndexColumn {
+    /// Ascending, nulls last, the default operator class.
+    pub fn is_default(&self) -> bool {
+        !self.desc && !self.nulls_first && self.opclass.is_none()
+    }
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize, Clone, PartialEq)]

@@ -1491,6 +1491,160 @@ fn index_methods_concurrent_indexes_and_nulls_not_distinct() {
     }
 }
 
+/// Per-column order, nulls and operator classes, and storage parameters, on drizzle-kit's
+/// `indexes` fixture: our SQL and snapshot are drizzle-kit's, its folder is continued with no
+/// changes, and the indexes are built on a real server, read back, changed and pulled.
+#[test]
+fn index_columns_order_operator_classes_and_storage_parameters_as_drizzle_kit_writes_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drizzle-compat-pg/indexes");
+    let src = std::fs::read_to_string(root.join("schema.rs")).unwrap();
+    let theirs_sql = std::fs::read_to_string(root.join("migrations/0000_init.sql")).unwrap();
+    // drizzle-kit's folder: nothing more to write.
+    let theirs = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("migrations"), &theirs.path().join("migrations"));
+    assert_eq!(
+        generate(
+            &Folder::new(theirs.path().join("migrations"), &POSTGRES),
+            &schema_from_source(&src),
+            &GenerateOptions::default(),
+            &mut ()
+        )
+        .unwrap(),
+        GenerateOutcome::NoChanges
+    );
+    // Ours: drizzle-kit's statements (the CONCURRENTLY one in a migration of its own) and
+    // its snapshot's indexes, key for key.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
+    let GenerateOutcome::Written(w) =
+        generate(&folder, &schema_from_source(&src), &GenerateOptions::default(), &mut ()).unwrap()
+    else {
+        panic!("a first migration")
+    };
+    let split = |sql: &str| -> Vec<String> {
+        sql.split("--> statement-breakpoint")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut ours = w.statements.iter().map(|s| s.trim().to_string()).collect::<Vec<_>>();
+    ours.extend(
+        w.behind
+            .iter()
+            .flat_map(|b| b.statements.iter().map(|s| s.trim().to_string())),
+    );
+    let mut expected = split(&theirs_sql);
+    ours.sort();
+    expected.sort();
+    assert_eq!(ours, expected);
+    let json = |p: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    // (The last snapshot: the CONCURRENTLY index's own migration comes after the first.)
+    let (snap, drizzle) = (
+        json(&dir.path().join("migrations/meta/0001_snapshot.json")),
+        json(&root.join("migrations/meta/0000_snapshot.json")),
+    );
+    for t in ["public.documents", "public.users"] {
+        assert_eq!(snap["tables"][t]["indexes"], drizzle["tables"][t]["indexes"], "{t}");
+    }
+
+    // Bad options are errors naming the field and the key.
+    for (from, to, said) in [
+        (
+            "columns(age(nulls_first))",
+            "columns(age(desc, asc))",
+            "`age` is already `desc`: say `asc` or `desc`, once",
+        ),
+        ("columns(age(nulls_first))", "columns(age(upward))", "unknown"),
+        (
+            "columns(title(opclass = \"text_pattern_ops\"))",
+            "columns(title(opclass = \"x; DROP\"))",
+            "an operator class is a plain name",
+        ),
+        (
+            "with(pages_per_range = 32)",
+            "with(pages_per_range = \"1) x\")",
+            "a storage parameter's value is a plain word or number",
+        ),
+    ] {
+        let bad = src.replace(from, to);
+        assert_ne!(bad, src);
+        let file = syn::parse_file(&bad).unwrap();
+        let Err(err) = schema_model::parse::from_file(&file) else {
+            panic!("{to} was taken")
+        };
+        assert!(err.to_string().contains(said), "{to}: {err}");
+    }
+
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "index_columns");
+    copy_dir(&dir.path().join("migrations"), &p.dir.path().join("migrations"));
+    assert_eq!(p.migrate().unwrap().len(), 2);
+    assert_eq!(p.drift(), Vec::<String>::new());
+    assert_eq!(
+        p.rows(
+            "SELECT indexdef FROM pg_indexes WHERE indexname IN ('documents_owner_published_idx', 'documents_brin_idx', 'documents_title_trgm_idx', 'users_age_nulls_first_idx') ORDER BY indexname"
+        ),
+        [
+            "CREATE INDEX documents_brin_idx ON public.documents USING brin (published_at) WITH (pages_per_range='32')",
+            "CREATE INDEX documents_owner_published_idx ON public.documents USING btree (owner_id, published_at DESC NULLS LAST)",
+            "CREATE INDEX documents_title_trgm_idx ON public.documents USING btree (title text_pattern_ops)",
+            "CREATE INDEX users_age_nulls_first_idx ON public.users USING btree (age NULLS FIRST)",
+        ]
+    );
+    // Read back as written: nothing to push, and pull writes the same attributes.
+    let live = p.introspect();
+    let mut d = p.driver();
+    let plan = schema_core::push::plan_push(&mut d, &schema_from_source(&src), &[], &[], &mut ()).unwrap();
+    assert!(plan.changes.is_empty(), "{:#?}", plan.changes);
+    let pulled = schema_core::pull::render_rust(&live, "the test", &POSTGRES);
+    for said in [
+        "columns(owner_id, published_at(desc))",
+        "columns(title(opclass = \"text_pattern_ops\"))",
+        "columns(age(nulls_first))",
+        "with(pages_per_range = 32)",
+    ] {
+        assert!(pulled.code.contains(said), "{said}\n{}", pulled.code);
+    }
+    let indexes = |s: &schema_core::model::Schema| {
+        let mut ix: Vec<_> = s.tables.iter().flat_map(|t| t.indexes.clone()).collect();
+        for i in &mut ix {
+            i.options.concurrently = false;
+        }
+        ix.sort_by(|a, b| a.name.cmp(&b.name));
+        ix
+    };
+    // (As the server keeps them: `array_ops` is GIN's default class for an array, so it is
+    // not said; expressions come back deparsed.)
+    assert_eq!(
+        indexes(&d.as_stored(&schema_from_source(&pulled.code)).unwrap()),
+        indexes(&live)
+    );
+    // A column's order changed: the index is made again, and the server has the new one.
+    let v2 = src.replace("columns(age(nulls_first))", "columns(age(desc, nulls_first))");
+    let sql = p.generate(&v2);
+    assert_eq!(
+        sql.trim_end(),
+        "DROP INDEX \"users_age_nulls_first_idx\";--> statement-breakpoint\nCREATE INDEX \"users_age_nulls_first_idx\" ON \"users\" USING btree (\"age\" DESC NULLS FIRST);"
+    );
+    p.migrate().unwrap();
+    assert_eq!(
+        p.rows("SELECT indexdef FROM pg_indexes WHERE indexname = 'users_age_nulls_first_idx'"),
+        ["CREATE INDEX users_age_nulls_first_idx ON public.users USING btree (age DESC)"]
+    );
+    assert_eq!(p.drift(), Vec::<String>::new());
+    // SQLite says which index it cannot take.
+    let sqlite = Folder::new(dir.path().join("sqlite"), &schema_core::sqlite::SQLITE);
+    let err = generate(&sqlite, &schema_from_source(&src), &GenerateOptions::default(), &mut ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the index `documents_brin_idx` orders or compares"),
+        "{err}"
+    );
+}
+
 /// `identity(..)`: the identity sequence's options, as drizzle-kit writes them; changed in place
 /// with the ids going on from where they were.
 #[test]

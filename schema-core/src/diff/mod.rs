@@ -425,6 +425,8 @@ fn diff_table(prev: &Table, next: &Table, renames: &Renames, out: &mut Vec<Chang
             && a.unique == b.unique
             && a.where_clause == b.where_clause
             && a.options.method == b.options.method
+            && a.options.columns == b.options.columns
+            && a.options.with == b.options.with
     };
     let (dropped, added) = added_dropped(&prev.indexes, &prev_ix, &next.indexes, same_index);
     out.extend(dropped.into_iter().map(|i| Change::DropIndex {

@@ -373,8 +373,11 @@ fn table(
         "SELECT i.relname, ix.indisunique, pg_get_expr(ix.indpred, ix.indrelid), ix.indexprs IS NOT NULL, \
                 ix.indkey::int2[], am.amname, ix.indnkeyatts, pg_get_indexdef(ix.indexrelid, 1, true), ix.indisvalid, \
                 pg_get_indexdef(ix.indexrelid), ix.indoption::int2[], \
-                EXISTS (SELECT 1 FROM unnest(ix.indclass) AS oc(oid) JOIN pg_opclass o ON o.oid = oc.oid WHERE NOT o.opcdefault), \
-                ix.indnatts <> ix.indnkeyatts \
+                ARRAY(SELECT CASE WHEN o.opcdefault THEN '' WHEN on_.nspname = 'pg_catalog' THEN o.opcname::text \
+                                  ELSE on_.nspname || '.' || o.opcname END \
+                      FROM unnest(ix.indclass) WITH ORDINALITY AS oc(oid, n) JOIN pg_opclass o ON o.oid = oc.oid \
+                      JOIN pg_namespace on_ ON on_.oid = o.opcnamespace ORDER BY oc.n), \
+                ix.indnatts <> ix.indnkeyatts, coalesce(i.reloptions, '{}'::text[]) \
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_am am ON am.oid = i.relam \
          WHERE ix.indrelid = $1 \
            AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid \
@@ -397,15 +400,14 @@ fn table(
             continue;
         }
         let def: String = r.get(9);
-        let opclass: bool = r.get(11);
+        let opclasses: Vec<String> = r.get(11);
         let include: bool = r.get(12);
+        let reloptions: Vec<String> = r.get(13);
         // What the model cannot say is kept as written: pull's baseline recreates it exactly.
-        let why = if options.iter().any(|o| *o != 0) {
-            Some("orders a column DESC or NULLS FIRST".to_string())
-        } else if opclass {
-            Some("names an operator class".to_string())
-        } else if include {
+        let why = if include {
             Some("has INCLUDE columns".to_string())
+        } else if has_exprs && (options.iter().any(|o| *o != 0) || opclasses.iter().any(|c| !c.is_empty())) {
+            Some("orders or classes an expression (DESC, NULLS FIRST, an operator class)".to_string())
         } else if has_exprs && keys.len() != 1 {
             Some("mixes columns and expressions".to_string())
         } else {
@@ -431,7 +433,26 @@ fn table(
             options: crate::model::IndexOptions {
                 method: (method != "btree").then_some(method),
                 concurrently: false,
-            },
+                // indoption's bits: 1 DESC, 2 NULLS FIRST; an empty class name is the default.
+                columns: options
+                    .iter()
+                    .enumerate()
+                    .take(nkeys.max(0) as usize)
+                    .map(|(i, o)| crate::model::IndexColumn {
+                        desc: o & 1 != 0,
+                        nulls_first: o & 2 != 0,
+                        opclass: opclasses.get(i).filter(|c| !c.is_empty()).cloned(),
+                    })
+                    .collect(),
+                with: reloptions
+                    .iter()
+                    .map(|o| match o.split_once('=') {
+                        Some((k, v)) => (k.to_string(), v.to_string()),
+                        None => (o.clone(), String::new()),
+                    })
+                    .collect(),
+            }
+            .trimmed(),
         });
     }
     Ok(t)

@@ -522,9 +522,32 @@ pub fn add_foreign_key(names: &Names, table: &str, fk: &ForeignKey) -> String {
 /// `CREATE [UNIQUE] INDEX "n" ON "t" USING btree (..)`, as drizzle-kit writes it.
 pub fn create_index(names: &Names, table: &str, index: &Index) -> String {
     let unique = if index.unique { "UNIQUE " } else { "" };
+    // Each key with its operator class, then its order as drizzle-kit writes it: `DESC` when
+    // descending, `NULLS ..` unless ascending with nulls last (drizzle-kit's `.desc()` is
+    // `DESC NULLS LAST`, not PostgreSQL's default for DESC).
+    let key = |i: usize, key: String| {
+        let o = index.options.column(i);
+        let mut k = key;
+        if let Some(class) = &o.opclass {
+            k.push(' ');
+            k.push_str(class);
+        }
+        if o.desc {
+            k.push_str(" DESC");
+        }
+        if o.desc || o.nulls_first {
+            k.push_str(if o.nulls_first { " NULLS FIRST" } else { " NULLS LAST" });
+        }
+        k
+    };
     let target = match &index.target {
-        IndexTarget::Columns(cols) => ident_list(cols, ","),
-        IndexTarget::Expr(e) => e.clone(),
+        IndexTarget::Columns(cols) => cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| key(i, ident(c)))
+            .collect::<Vec<_>>()
+            .join(","),
+        IndexTarget::Expr(e) => key(0, e.clone()),
     };
     let concurrently = if index.options.concurrently {
         "CONCURRENTLY "
@@ -537,6 +560,10 @@ pub fn create_index(names: &Names, table: &str, index: &Index) -> String {
         ident(&index.name),
         names.q(table)
     );
+    if !index.options.with.is_empty() {
+        let params: Vec<String> = index.options.with.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        sql.push_str(&format!(" WITH ({})", params.join(",")));
+    }
     if let Some(w) = &index.where_clause {
         sql.push_str(&format!(" WHERE {w}"));
     }

@@ -120,14 +120,27 @@ fn table_json(t: &Table, names: &Names) -> Value {
     }
     let mut indexes = Map::new();
     for ix in &t.indexes {
-        let cols: Vec<Value> = match &ix.target {
-            IndexTarget::Columns(cs) => cs
-                .iter()
-                .map(|c| json!({ "expression": c, "isExpression": false, "asc": true, "nulls": "last" }))
-                .collect(),
-            IndexTarget::Expr(e) => {
-                vec![json!({ "expression": e, "asc": true, "isExpression": true, "nulls": "last" })]
+        // drizzle-kit's key order: an expression's `asc` comes before `isExpression`.
+        let key = |i: usize, expression: &str, is_expression: bool| {
+            let o = ix.options.column(i);
+            let mut m = Map::new();
+            m.insert("expression".into(), json!(expression));
+            if is_expression {
+                m.insert("asc".into(), json!(!o.desc));
+                m.insert("isExpression".into(), json!(true));
+            } else {
+                m.insert("isExpression".into(), json!(false));
+                m.insert("asc".into(), json!(!o.desc));
             }
+            m.insert("nulls".into(), json!(if o.nulls_first { "first" } else { "last" }));
+            if let Some(class) = &o.opclass {
+                m.insert("opclass".into(), json!(class));
+            }
+            Value::Object(m)
+        };
+        let cols: Vec<Value> = match &ix.target {
+            IndexTarget::Columns(cs) => cs.iter().enumerate().map(|(i, c)| key(i, c, false)).collect(),
+            IndexTarget::Expr(e) => vec![key(0, e, true)],
         };
         let mut m = Map::new();
         m.insert("name".into(), json!(ix.name));
@@ -138,7 +151,25 @@ fn table_json(t: &Table, names: &Names) -> Value {
         }
         m.insert("concurrently".into(), json!(ix.options.concurrently));
         m.insert("method".into(), json!(ix.options.method.as_deref().unwrap_or("btree")));
-        m.insert("with".into(), json!({}));
+        // A storage parameter's value as drizzle-kit keeps it: a number or a boolean as one.
+        let with: Map<String, Value> = ix
+            .options
+            .with
+            .iter()
+            .map(|(k, v)| {
+                let value = if let Ok(n) = v.parse::<i64>() {
+                    json!(n)
+                } else if let Some(f) = v.parse::<f64>().ok().filter(|f| f.is_finite() && v.contains('.')) {
+                    json!(f)
+                } else if v == "true" || v == "false" {
+                    json!(v == "true")
+                } else {
+                    json!(v)
+                };
+                (k.clone(), value)
+            })
+            .collect();
+        m.insert("with".into(), Value::Object(with));
         indexes.insert(ix.name.clone(), Value::Object(m));
     }
     let mut fks = Map::new();
@@ -419,7 +450,30 @@ fn table_from_json(
                     .filter(|m| *m != "btree")
                     .map(String::from),
                 concurrently: ix.get("concurrently").and_then(Value::as_bool) == Some(true),
-            },
+                columns: cols
+                    .iter()
+                    .map(|c| crate::model::IndexColumn {
+                        desc: c.get("asc").and_then(Value::as_bool) == Some(false),
+                        nulls_first: c.get("nulls").and_then(Value::as_str) == Some("first"),
+                        opclass: c.get("opclass").and_then(Value::as_str).map(String::from),
+                    })
+                    .collect(),
+                with: match ix.get("with") {
+                    None | Some(Value::Null) => Vec::new(),
+                    Some(Value::Object(w)) => w
+                        .iter()
+                        .map(|(k, v)| {
+                            let text = match v {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            };
+                            (k.clone(), text)
+                        })
+                        .collect(),
+                    Some(_) => return Err(field(&format!("{p}.with"))),
+                },
+            }
+            .trimmed(),
         });
     }
     for (name, fk) in obj_of(t, "foreignKeys", path)? {

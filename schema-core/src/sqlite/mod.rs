@@ -165,6 +165,13 @@ impl Dialect for Sqlite {
                         t.name, ix.name
                     ));
                 }
+                if !ix.options.columns.is_empty() || !ix.options.with.is_empty() {
+                    problems.push(format!(
+                        "`{}`: the index `{}` orders or compares a column (`desc`, `nulls_first`, `opclass`) or has \
+                         storage parameters (`with(..)`): written for PostgreSQL here; SQLite's folder needs the plain index",
+                        t.name, ix.name
+                    ));
+                }
                 if ix.options.concurrently {
                     problems.push(format!(
                         "`{}`: the index `{}` is `concurrently`, which only PostgreSQL builds; on SQLite leave it out",

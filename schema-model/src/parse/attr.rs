@@ -8,7 +8,7 @@ use syn::meta::ParseNestedMeta;
 use syn::{Ident, LitStr, Token};
 
 use super::Ctxt;
-use crate::model::Deferrable;
+use crate::model::{Deferrable, IndexColumn};
 
 /// A value together with where the user wrote it, for errors that point at it.
 #[derive(Clone)]
@@ -102,6 +102,90 @@ fn ident_list(meta: &ParseNestedMeta) -> syn::Result<Vec<Ident>> {
             Ok(())
         }
         None => Err(inner.error("expected a field name")),
+    })?;
+    Ok(out)
+}
+
+/// `columns(a, b(desc, nulls_last), c(opclass = "text_pattern_ops"))`: each field, with how an
+/// index orders and compares it.
+fn index_columns(meta: &ParseNestedMeta) -> syn::Result<Vec<(Ident, IndexColumn)>> {
+    let mut out = Vec::new();
+    meta.parse_nested_meta(|inner| {
+        let Some(field) = inner.path.get_ident().cloned() else {
+            return Err(inner.error("expected a field name"));
+        };
+        let mut col = IndexColumn::default();
+        if inner.input.peek(syn::token::Paren) {
+            let (mut order, mut nulls) = (None::<&str>, None::<&str>);
+            inner.parse_nested_meta(|o| {
+                let key = key_name(&o);
+                // `asc` / `desc`, `nulls_first` / `nulls_last`: one of each pair, once.
+                let once = |slot: &mut Option<&str>, which: &'static str| match slot {
+                    Some(prev) => Err(o.error(format!(
+                        "`{field}` is already `{prev}`: say `{which}` or `{prev}`, once"
+                    ))),
+                    None => {
+                        *slot = Some(which);
+                        Ok(())
+                    }
+                };
+                match key.as_str() {
+                    "asc" => once(&mut order, "asc"),
+                    "desc" => {
+                        col.desc = true;
+                        once(&mut order, "desc")
+                    }
+                    "nulls_last" => once(&mut nulls, "nulls_last"),
+                    "nulls_first" => {
+                        col.nulls_first = true;
+                        once(&mut nulls, "nulls_first")
+                    }
+                    "opclass" => {
+                        let class = string(&o)?;
+                        let plain = class.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                            && class.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+                        if !plain {
+                            return Err(o.error(format!(
+                                "opclass = {class:?}: an operator class is a plain name (`text_pattern_ops`, `jsonb_path_ops`)"
+                            )));
+                        }
+                        col.opclass = Some(class);
+                        Ok(())
+                    }
+                    _ => Err(unknown(
+                        &o,
+                        "index column",
+                        "`asc`, `desc`, `nulls_first`, `nulls_last`, `opclass = \"..\"`",
+                    )),
+                }
+            })?;
+        }
+        out.push((field, col));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// `with(pages_per_range = 32, fillfactor = 70)`: storage parameters, each value's SQL text.
+fn storage_parameters(meta: &ParseNestedMeta) -> syn::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    meta.parse_nested_meta(|p| {
+        let key = key_name(&p);
+        let value = match p.value()?.parse::<syn::Lit>()? {
+            syn::Lit::Int(i) => i.base10_digits().to_string(),
+            syn::Lit::Float(f) => f.base10_digits().to_string(),
+            syn::Lit::Bool(b) => b.value.to_string(),
+            syn::Lit::Str(s) => s.value(),
+            _ => return Err(p.error("a storage parameter is a number, `true`/`false` or a string")),
+        };
+        let plain = !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !plain {
+            return Err(p.error(format!(
+                "with({key} = {value:?}): a storage parameter's value is a plain word or number"
+            )));
+        }
+        out.push((key, value));
+        Ok(())
     })?;
     Ok(out)
 }
@@ -204,9 +288,13 @@ pub struct IndexAttr {
     pub using: Option<Spanned<String>>,
     /// `concurrently`: built without locking writes, in a migration of its own.
     pub concurrently: bool,
+    /// How each of `columns(..)` is ordered and compared, in their order.
+    pub column_options: Vec<IndexColumn>,
+    /// `with(..)`: storage parameters.
+    pub with: Option<Spanned<Vec<(String, String)>>>,
 }
 
-const INDEX_KEYS: &str = "`name`, `columns(..)`, `expr`, `unique`, `where`, `using`, `concurrently`";
+const INDEX_KEYS: &str = "`name`, `columns(..)`, `expr`, `unique`, `where`, `using`, `concurrently`, `with(..)`";
 
 pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
     let mut out = Vec::new();
@@ -218,14 +306,18 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
         let mut where_clause = Attr::new(cx, "index", "where");
         let mut using = Attr::new(cx, "index", "using");
         let mut concurrently = Flag::new(cx, "index", "concurrently");
+        let mut with = Attr::new(cx, "index", "with");
         let res = attr.parse_nested_meta(|meta| {
             let span = meta.path.span_of();
             if meta.path.is_ident("name") {
                 // #[index(name = "users_name_idx", ..)]
                 name.set(span, string(&meta)?);
             } else if meta.path.is_ident("columns") {
-                // #[index(columns(name, age))]
-                columns.set(span, ident_list(&meta)?);
+                // #[index(columns(name, age(desc, nulls_last), title(opclass = "text_pattern_ops")))]
+                columns.set(span, index_columns(&meta)?);
+            } else if meta.path.is_ident("with") {
+                // #[index(.., with(fillfactor = 70))]
+                with.set(span, storage_parameters(&meta)?);
             } else if meta.path.is_ident("expr") {
                 // #[index(expr = "lower(\"email\")")]
                 expr.set(span, string(&meta)?);
@@ -250,12 +342,17 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
             continue;
         }
         let span = attr.path().span_of();
+        let mut column_options = Vec::new();
         let on = match (columns.get(), expr.get()) {
             (Some(c), None) if c.value.is_empty() => {
                 cx.error(c.span, "#[index(columns())] needs at least one field");
                 continue;
             }
-            (Some(c), None) => IndexOn::Columns(c.value),
+            (Some(c), None) => {
+                let (fields, options): (Vec<Ident>, Vec<IndexColumn>) = c.value.into_iter().unzip();
+                column_options = options;
+                IndexOn::Columns(fields)
+            }
             (None, Some(e)) => IndexOn::Expr(e),
             (Some(_), Some(e)) => {
                 cx.error(e.span, "#[index(..)] takes either `columns(..)` or `expr`, not both");
@@ -274,6 +371,8 @@ pub fn indexes(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttr> {
             where_clause: where_clause.get(),
             using: using.get(),
             concurrently: concurrently.get().is_some(),
+            column_options,
+            with: with.get(),
         });
     }
     out

@@ -522,7 +522,10 @@ impl Builder<'_> {
                 options: model::IndexOptions {
                     method,
                     concurrently: ix.concurrently,
-                },
+                    columns: ix.column_options,
+                    with: ix.with.map(|w| w.value).unwrap_or_default(),
+                }
+                .trimmed(),
             });
         }
     }
