@@ -244,6 +244,42 @@ fn a_schema_evolves_with_rows_in_every_table_and_ends_as_a_fresh_database() {
     assert_eq!(again, GenerateOutcome::NoChanges);
 }
 
+/// A new PostgreSQL folder with the first migration to the schema in `src`: the folder's
+/// directory (kept while it lives), the folder and what was written.
+fn first_migration(src: &str) -> (tempfile::TempDir, Folder, schema_core::generate::WrittenMigration) {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
+    let GenerateOutcome::Written(w) =
+        generate(&folder, &schema_from_source(src), &GenerateOptions::default(), &mut ()).unwrap()
+    else {
+        panic!("a first migration")
+    };
+    (dir, folder, w)
+}
+
+/// Why SQLite's generate refuses the schema in `src`.
+fn sqlite_refusal(src: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Folder::new(dir.path().join("migrations"), &schema_core::sqlite::SQLITE);
+    generate(&sqlite, &schema_from_source(src), &GenerateOptions::default(), &mut ())
+        .unwrap_err()
+        .to_string()
+}
+
+/// What our generate writes after drizzle-kit's own folder `migrations` (copied) for the schema
+/// in `src`: `NoChanges` when we read its snapshots as it wrote them.
+fn continuing(migrations: &std::path::Path, src: &str) -> GenerateOutcome {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(migrations, &dir.path().join("migrations"));
+    generate(
+        &Folder::new(dir.path().join("migrations"), &POSTGRES),
+        &schema_from_source(src),
+        &GenerateOptions::default(),
+        &mut (),
+    )
+    .unwrap()
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -707,12 +743,12 @@ fn drizzle_kit_folders_are_continued_with_no_changes() {
         "evolve_enum_drop_value",
         "evolve_index_concurrently",
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&root.join(case).join("drizzle"), &dir.path().join("migrations"));
-        let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
         let v2 = std::fs::read_to_string(root.join(case).join("v2.rs")).unwrap();
-        let outcome = generate(&folder, &schema_from_source(&v2), &GenerateOptions::default(), &mut ()).unwrap();
-        assert_eq!(outcome, GenerateOutcome::NoChanges, "{case}");
+        assert_eq!(
+            continuing(&root.join(case).join("drizzle"), &v2),
+            GenerateOutcome::NoChanges,
+            "{case}"
+        );
     }
 }
 
@@ -921,13 +957,7 @@ fn enum_types_are_created_as_drizzle_kit_creates_them() {
             "default_sql = \"(gen_random_uuid())\"",
         )
         .replace("default_sql = \"now()\"", "default_sql = \"(now())\"");
-    let dir = tempfile::tempdir().unwrap();
-    let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
-    let GenerateOutcome::Written(w) =
-        generate(&folder, &schema_from_source(&src), &GenerateOptions::default(), &mut ()).unwrap()
-    else {
-        panic!("a first migration")
-    };
+    let (dir, folder, w) = first_migration(&src);
     let ours = std::fs::read_to_string(&w.sql_path).unwrap();
     assert_eq!(
         ours.replace("CREATE SCHEMA IF NOT EXISTS", "CREATE SCHEMA"),
@@ -951,18 +981,7 @@ fn enum_types_are_created_as_drizzle_kit_creates_them() {
         GenerateOutcome::NoChanges
     );
     // drizzle-kit's folder, the array of the enum included, is continued with nothing to write.
-    let theirs_dir = tempfile::tempdir().unwrap();
-    copy_dir(&root.join("migrations"), &theirs_dir.path().join("migrations"));
-    assert_eq!(
-        generate(
-            &Folder::new(theirs_dir.path().join("migrations"), &POSTGRES),
-            &schema_from_source(&src),
-            &GenerateOptions::default(),
-            &mut ()
-        )
-        .unwrap(),
-        GenerateOutcome::NoChanges
-    );
+    assert_eq!(continuing(&root.join("migrations"), &src), GenerateOutcome::NoChanges);
     let Some(server) = server() else { return };
     let p = Pg::new(&server, "enums_fixture");
     copy_dir(&dir.path().join("migrations"), &p.dir.path().join("migrations"));
@@ -989,19 +1008,99 @@ fn enum_types_are_created_as_drizzle_kit_creates_them() {
     assert_eq!(POSTGRES.normalize(&again).enums, live.enums, "{}", pulled.code);
 }
 
+/// `generate`'s table of which built-in types cast to which is the server's: every pair of a
+/// representative set is tried as `NULL::a::b` on PostgreSQL 15, and the table agrees with
+/// each answer. A change with no cast is written with a warning saying so.
+#[test]
+fn the_cast_table_is_the_servers() {
+    use schema_core::model::{EnumType, LogicalType};
+    use schema_core::postgres::casts::cast_exists;
+    let types = [
+        "smallint",
+        "integer",
+        "bigint",
+        "real",
+        "double precision",
+        "numeric(10, 2)",
+        "boolean",
+        "text",
+        "varchar(20)",
+        "char(3)",
+        "bytea",
+        "date",
+        "timestamp",
+        "timestamp(3) with time zone",
+        "time",
+        "time with time zone",
+        "interval",
+        "uuid",
+        "json",
+        "jsonb",
+        "inet",
+        "cidr",
+        "post_status",
+        "other_status",
+    ];
+    let logical = |t: &str| match t {
+        "post_status" | "other_status" => LogicalType::Enum(Box::new(EnumType {
+            name: t.into(),
+            schema: None,
+            values: vec!["a".into()],
+        })),
+        _ => LogicalType::Sql(t.into()),
+    };
+    // generate says so when a change has none.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path().join("m"), &POSTGRES);
+    let v1 = "use schema_core::Table;\n#[derive(Table)]\npub struct Doc {\n    #[column(primary_key)]\n    pub id: i64,\n    pub data: Vec<u8>,\n}\n";
+    generate(&folder, &schema_from_source(v1), &GenerateOptions::default(), &mut ()).unwrap();
+    let GenerateOutcome::Written(w) = generate(
+        &folder,
+        &schema_from_source(&v1.replace("pub data: Vec<u8>", "pub data: i64")),
+        &GenerateOptions::default(),
+        &mut (),
+    )
+    .unwrap() else {
+        panic!("a change")
+    };
+    assert!(
+        w.warnings
+            .iter()
+            .any(|x| x.contains("`doc.data` changes from bytea to bigint, which PostgreSQL has no cast for")),
+        "{:?}",
+        w.warnings
+    );
+
+    let Some(server) = server() else { return };
+    server.create_database("casts").unwrap();
+    let mut c =
+        schema_core::postgres::client::Client::connect(&server.url("casts"), schema_core::postgres::client::NoTls)
+            .unwrap();
+    c.batch_execute("CREATE TYPE post_status AS ENUM ('a'); CREATE TYPE other_status AS ENUM ('a')")
+        .unwrap();
+    let mut disagree = Vec::new();
+    let mut refused = 0;
+    for a in types {
+        for b in types {
+            let server_casts = c.batch_execute(&format!("SELECT NULL::{a}::{b}")).is_ok();
+            refused += usize::from(!server_casts);
+            if cast_exists(&logical(a), &logical(b)) != Some(server_casts) {
+                disagree.push(format!(
+                    "{a} -> {b}: the server {}",
+                    if server_casts { "casts" } else { "does not" }
+                ));
+            }
+        }
+    }
+    assert!(disagree.is_empty(), "{disagree:#?}");
+    assert!(refused > 100, "{refused}");
+}
+
 /// An array of an enum is PostgreSQL's: SQLite refuses it by name, and its default is SQL.
 #[test]
 fn an_array_of_an_enum_is_refused_on_sqlite_and_takes_an_sql_default() {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Folder::new(dir.path().join("sqlite"), &schema_core::sqlite::SQLITE);
-    let err = generate(
-        &sqlite,
-        &schema_from_source(ENUM_V1),
-        &GenerateOptions::default(),
-        &mut (),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = sqlite_refusal(ENUM_V1);
     assert!(
         err.contains("`posts.history` is an array of the enum `post_status`") && err.contains("SQLite has no arrays"),
         "{err}"
@@ -1481,11 +1580,7 @@ fn index_methods_concurrent_indexes_and_nulls_not_distinct() {
     assert_eq!(POSTGRES.normalize(&again).tables[0].indexes, expected.tables[0].indexes);
     assert_eq!(POSTGRES.normalize(&again).tables[0].uniques, expected.tables[0].uniques);
     // SQLite refuses each by name.
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Folder::new(dir.path().join("m"), &schema_core::sqlite::SQLITE);
-    let err = generate(&sqlite, &schema_from_source(&v2), &GenerateOptions::default(), &mut ())
-        .unwrap_err()
-        .to_string();
+    let err = sqlite_refusal(&v2);
     for what in ["uses `gin`", "is `concurrently`", "is `nulls_not_distinct`"] {
         assert!(err.contains(what), "{what} in {err}");
     }
@@ -1500,27 +1595,10 @@ fn index_columns_order_operator_classes_and_storage_parameters_as_drizzle_kit_wr
     let src = std::fs::read_to_string(root.join("schema.rs")).unwrap();
     let theirs_sql = std::fs::read_to_string(root.join("migrations/0000_init.sql")).unwrap();
     // drizzle-kit's folder: nothing more to write.
-    let theirs = tempfile::tempdir().unwrap();
-    copy_dir(&root.join("migrations"), &theirs.path().join("migrations"));
-    assert_eq!(
-        generate(
-            &Folder::new(theirs.path().join("migrations"), &POSTGRES),
-            &schema_from_source(&src),
-            &GenerateOptions::default(),
-            &mut ()
-        )
-        .unwrap(),
-        GenerateOutcome::NoChanges
-    );
+    assert_eq!(continuing(&root.join("migrations"), &src), GenerateOutcome::NoChanges);
     // Ours: drizzle-kit's statements (the CONCURRENTLY one in a migration of its own) and
     // its snapshot's indexes, key for key.
-    let dir = tempfile::tempdir().unwrap();
-    let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
-    let GenerateOutcome::Written(w) =
-        generate(&folder, &schema_from_source(&src), &GenerateOptions::default(), &mut ()).unwrap()
-    else {
-        panic!("a first migration")
-    };
+    let (dir, _, w) = first_migration(&src);
     let split = |sql: &str| -> Vec<String> {
         sql.split("--> statement-breakpoint")
             .map(|s| s.trim().to_string())
@@ -1635,10 +1713,7 @@ fn index_columns_order_operator_classes_and_storage_parameters_as_drizzle_kit_wr
     );
     assert_eq!(p.drift(), Vec::<String>::new());
     // SQLite says which index it cannot take.
-    let sqlite = Folder::new(dir.path().join("sqlite"), &schema_core::sqlite::SQLITE);
-    let err = generate(&sqlite, &schema_from_source(&src), &GenerateOptions::default(), &mut ())
-        .unwrap_err()
-        .to_string();
+    let err = sqlite_refusal(&src);
     assert!(
         err.contains("the index `documents_brin_idx` orders or compares"),
         "{err}"
@@ -1672,13 +1747,7 @@ pub struct Invoice {
         .find(|s| s.starts_with("CREATE TABLE"))
         .unwrap()
         .replace(" DEFAULT nextval('billing.invoice_numbers')", "");
-    let dir = tempfile::tempdir().unwrap();
-    let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
-    let GenerateOutcome::Written(w) =
-        generate(&folder, &schema_from_source(v1), &GenerateOptions::default(), &mut ()).unwrap()
-    else {
-        panic!("a first migration")
-    };
+    let (dir, _, w) = first_migration(v1);
     let ours = std::fs::read_to_string(&w.sql_path).unwrap();
     assert!(ours.contains(their_create.trim_end()), "{ours}\n---\n{their_create}");
     let snap: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&w.snapshot_path).unwrap()).unwrap();
@@ -1726,15 +1795,7 @@ pub struct Invoice {
     assert!(last > ids[3], "{last} after {ids:?}");
     assert_eq!(p.drift(), Vec::<String>::new());
     // SQLite refuses identity options by name.
-    let sqlite = Folder::new(dir.path().join("sqlite"), &schema_core::sqlite::SQLITE);
-    let err = generate(
-        &sqlite,
-        &schema_from_source(&v1.replace(", schema = \"billing\"", "")),
-        &GenerateOptions::default(),
-        &mut (),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = sqlite_refusal(&v1.replace(", schema = \"billing\"", ""));
     assert!(
         err.contains("identity(..) sets the options of a PostgreSQL identity sequence"),
         "{err}"
@@ -1750,24 +1811,9 @@ fn standalone_sequences_are_created_changed_and_dropped_as_drizzle_kit_does() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drizzle-compat-pg/sequences");
     let v1 = std::fs::read_to_string(root.join("schema.rs")).unwrap();
     // drizzle-kit's folder for the same schema: continued with nothing to write.
-    let theirs = tempfile::tempdir().unwrap();
-    copy_dir(&root.join("migrations"), &theirs.path().join("migrations"));
-    let outcome = generate(
-        &Folder::new(theirs.path().join("migrations"), &POSTGRES),
-        &schema_from_source(&v1),
-        &GenerateOptions::default(),
-        &mut (),
-    )
-    .unwrap();
-    assert_eq!(outcome, GenerateOutcome::NoChanges);
+    assert_eq!(continuing(&root.join("migrations"), &v1), GenerateOutcome::NoChanges);
     // Ours: the same statements and the same snapshot.
-    let dir = tempfile::tempdir().unwrap();
-    let folder = Folder::new(dir.path().join("migrations"), &POSTGRES);
-    let GenerateOutcome::Written(w) =
-        generate(&folder, &schema_from_source(&v1), &GenerateOptions::default(), &mut ()).unwrap()
-    else {
-        panic!("a first migration")
-    };
+    let (dir, _, w) = first_migration(&v1);
     let ours = std::fs::read_to_string(&w.sql_path).unwrap();
     let their_sql = std::fs::read_to_string(root.join("migrations/0000_init.sql")).unwrap();
     // (Ours says `CREATE SCHEMA IF NOT EXISTS`, so that a schema made by hand is no failure.)
@@ -1784,16 +1830,8 @@ fn standalone_sequences_are_created_changed_and_dropped_as_drizzle_kit_does() {
     assert_eq!(snap["schemas"], drizzle["schemas"]);
 
     // SQLite has none, and says so by name.
-    let sqlite = Folder::new(dir.path().join("sqlite"), &schema_core::sqlite::SQLITE);
     let only_sequences = "use schema_core::SqlSequence;\n#[derive(SqlSequence)]\n#[sql_sequence(name = \"order_seq\")]\npub struct OrderSeq;\n";
-    let err = generate(
-        &sqlite,
-        &schema_from_source(only_sequences),
-        &GenerateOptions::default(),
-        &mut (),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = sqlite_refusal(only_sequences);
     assert!(
         err.contains("the sequence `order_seq`") && err.contains("SQLite has no sequences"),
         "{err}"

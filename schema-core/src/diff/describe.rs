@@ -175,21 +175,12 @@ fn column_differences(from: &Column, to: &Column, dialect: &dyn Dialect) -> Vec<
     out
 }
 
-/// A column type change, said as the risk it is: each value is converted by the database's
-/// rules (SQLite: by the new column's affinity, `'12'` becomes 12), and one that does not
-/// convert is kept as it was, or refused by a STRICT table. `None` for any other change.
-/// `generate` and `push` both say it.
+/// A column type change, said as the risk it is on the dialect's database
+/// ([`Dialect::type_change_risk`]). `None` for any other change. `generate` and `push` both
+/// say it.
 pub fn type_change(change: &Change, dialect: &dyn Dialect) -> Option<String> {
     let Change::AlterColumn { table, from, to } = change else {
         return None;
     };
-    (!from.ty.eq_ignore_case(&to.ty)).then(|| {
-        format!(
-            "changes the type of `{table}.{}` from {} to {}: each value is converted where the database can, \
-             and one that cannot be may be kept as it was or refused (a STRICT table); check the rows first",
-            to.name,
-            dialect.column_type(&from.ty),
-            dialect.column_type(&to.ty)
-        )
-    })
+    (!from.ty.eq_ignore_case(&to.ty)).then(|| dialect.type_change_risk(table, from, to))
 }

@@ -443,16 +443,7 @@ impl<S: Session> Runner<'_, S> {
                         if s.trim().is_empty() || split::statements(s).is_empty() {
                             continue;
                         }
-                        self.s
-                            .batch(s)
-                            .await
-                            .map_err(|e| statement_error(m.tag(), n + 1, s, e))?;
-                        progress(&Progress::Statement {
-                            tag: m.tag().to_string(),
-                            number: n + 1,
-                            of: statements.len(),
-                            elapsed: started.elapsed(),
-                        });
+                        self.statement(m, (n, s), statements.len(), started, progress).await?;
                     }
                     insert_row(self.s, migrations, m).await
                 }
@@ -505,18 +496,31 @@ impl<S: Session> Runner<'_, S> {
                     None => {}
                 }
             }
-            self.s
-                .batch(s)
-                .await
-                .map_err(|e| statement_error(m.tag(), n + 1, s, e))?;
-            progress(&Progress::Statement {
-                tag: m.tag().to_string(),
-                number: n + 1,
-                of: statements.len(),
-                elapsed: started.elapsed(),
-            });
+            self.statement(m, (n, s), statements.len(), started, progress).await?;
         }
         self.s.batch("RESET lock_timeout").await?;
+        Ok(())
+    }
+
+    /// Statement `s`, number `n` (from 0) of `m`'s `of`, run and reported.
+    async fn statement(
+        &mut self,
+        m: &Migration,
+        (n, s): (usize, &str),
+        of: usize,
+        started: Instant,
+        progress: &mut impl FnMut(&Progress),
+    ) -> Result<(), MigrateError> {
+        self.s
+            .batch(s)
+            .await
+            .map_err(|e| statement_error(m.tag(), n + 1, s, e))?;
+        progress(&Progress::Statement {
+            tag: m.tag().to_string(),
+            number: n + 1,
+            of,
+            elapsed: started.elapsed(),
+        });
         Ok(())
     }
 

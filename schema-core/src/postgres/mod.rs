@@ -10,6 +10,7 @@
 //! constraints, foreign keys with actions and DEFERRABLE, indexes (unique, partial,
 //! expression), standalone sequences. Not yet: arrays of an enum.
 
+pub mod casts;
 #[cfg(feature = "postgres")]
 mod driver;
 #[cfg(feature = "postgres")]
@@ -61,6 +62,28 @@ impl Dialect for Postgres {
 
     fn column_type(&self, ty: &LogicalType) -> String {
         render::type_name(ty)
+    }
+
+    /// Each value is cast with `USING "col"::type`, and one that does not cast fails the
+    /// migration whole; between types PostgreSQL has no cast for, it fails on every database.
+    fn type_change_risk(&self, table: &str, from: &crate::model::Column, to: &crate::model::Column) -> String {
+        let (a, b) = (render::type_name(&from.ty), render::type_name(&to.ty));
+        if casts::cast_exists(&from.ty, &to.ty) == Some(false) {
+            format!(
+                "`{table}.{}` changes from {a} to {b}, which PostgreSQL has no cast for: as written, the migration fails on \
+                 every database (changing nothing); edit its `USING {}::{}` into the conversion you mean before \
+                 applying it, or add a new column and drop this one",
+                to.name,
+                render::ident(&to.name),
+                render::sql_type(&to.ty)
+            )
+        } else {
+            format!(
+                "changes the type of `{table}.{}` from {a} to {b}: every value is cast (`USING`), and the migration fails, \
+                 changing nothing, if one does not cast; check the rows first",
+                to.name
+            )
+        }
     }
 
     fn normalize_table(&self, table: &Table) -> Table {

@@ -597,10 +597,7 @@ fn alter_column(names: &Names, table: &str, from: &Column, to: &Column, warnings
         out.push(format!(
             "ALTER TABLE {t} ALTER COLUMN {c} SET DATA TYPE {ty} USING {c}::{ty};"
         ));
-        warnings.push(format!(
-            "`{table}.{}` changes type: every value is cast to {ty}, and the migration fails, changing nothing, if one does not cast",
-            to.name
-        ));
+        // (What the change risks is said by `Dialect::type_change_risk`, for generate and push.)
     }
     if let Some(d) = &to.default
         && (default_changed || type_changed)

@@ -129,6 +129,18 @@ impl Dialect for Sqlite {
         }
     }
 
+    /// Each value is converted by the new column's affinity (`'12'` becomes 12), and one that
+    /// does not convert is kept as it was, or refused by a STRICT table.
+    fn type_change_risk(&self, table: &str, from: &crate::model::Column, to: &crate::model::Column) -> String {
+        format!(
+            "changes the type of `{table}.{}` from {} to {}: each value is converted where the database can, \
+             and one that cannot be may be kept as it was or refused (a STRICT table); check the rows first",
+            to.name,
+            self.column_type(&from.ty),
+            self.column_type(&to.ty)
+        )
+    }
+
     fn check(&self, schema: &Schema) -> Vec<String> {
         let mut problems: Vec<String> = schema
             .sequences
