@@ -128,6 +128,9 @@ impl Migrations {
         let mut applied = Vec::new();
         let mut ledger: Option<Ledger<'_>> = None;
         let mut warned_unknown = false;
+        // The connection's foreign_keys setting: only this loop changes it (a migration's own
+        // PRAGMA is a no-op inside its transaction), and `set_foreign_keys` reads it back.
+        let mut fk_now = original_fk;
         loop {
             let started = Instant::now();
             // The write lock is taken before reading what is applied, so two processes
@@ -142,7 +145,7 @@ impl Migrations {
                     Ledger::new(self, &tracking::read(&tx, self.table(), None)?)
                 }
                 Some(mut l) => {
-                    let rows: Vec<TrackingRow> = tracking::read(&tx, self.table(), l.last_id())?;
+                    let rows: Vec<TrackingRow> = tracking::read_since(&tx, self.table(), l.last_id())?;
                     l.add(&rows);
                     l
                 }
@@ -174,12 +177,13 @@ impl Migrations {
             // rebuilds a table gets the lock released, the pragma set and read back, and the
             // lock taken again.
             let want_fk = original_fk && !needs_foreign_keys_off(&statements, &rebuilt);
-            if foreign_keys(&tx)? != want_fk {
+            if fk_now != want_fk {
                 // The rollback undoes what this step read and made (a tracking table rebuilt
                 // from drizzle-orm's): it is all read again under the next lock.
                 drop(tx);
                 ledger = None;
                 set_foreign_keys(conn, want_fk, next.tag())?;
+                fk_now = want_fk;
                 continue;
             }
             progress(&Progress::Applying {

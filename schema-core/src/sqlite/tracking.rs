@@ -123,6 +123,21 @@ pub fn read(conn: &Connection, table: &str, after: Option<i64>) -> Result<Vec<Tr
         )
         .optional()?
         .is_some();
+    read_rows(conn, table, has_tag, after)
+}
+
+/// The rows with an id above `after`, of a table [`ensure`] has made or completed (so that it
+/// has our `tag` and `applied_at`): the migrator's read after each migration, one statement.
+pub fn read_since(conn: &Connection, table: &str, after: Option<i64>) -> Result<Vec<TrackingRow>, MigrateError> {
+    read_rows(conn, table, true, after)
+}
+
+fn read_rows(
+    conn: &Connection,
+    table: &str,
+    has_tag: bool,
+    after: Option<i64>,
+) -> Result<Vec<TrackingRow>, MigrateError> {
     let (tag, applied_at) = if has_tag {
         ("tag", "applied_at")
     } else {
