@@ -72,6 +72,7 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
                 type Key = #key_ty;
                 type New = #new_ident;
 
+                #[inline]
                 fn table_def() -> &'static ::schema_core::__private::model::Table {
                     static DEF: ::std::sync::OnceLock<::schema_core::__private::model::Table> = ::std::sync::OnceLock::new();
                     DEF.get_or_init(|| {

@@ -140,6 +140,7 @@ pub(crate) fn new_struct(input: &syn::DeriveInput, p: &ParsedTable, fields: &[Ne
         quote! {
             #[doc = #doc]
             #[must_use]
+            #[inline]
             pub fn #setter(mut self, value: #ty) -> Self {
                 self.#name = #store;
                 self
@@ -149,6 +150,7 @@ pub(crate) fn new_struct(input: &syn::DeriveInput, p: &ParsedTable, fields: &[Ne
     let default_impl = if required.is_empty() {
         quote! {
             impl ::std::default::Default for #new_ident {
+                #[inline]
                 fn default() -> Self {
                     Self::new()
                 }
@@ -185,6 +187,7 @@ pub(crate) fn new_struct(input: &syn::DeriveInput, p: &ParsedTable, fields: &[Ne
         #[allow(dead_code, clippy::too_many_arguments, clippy::new_without_default)]
         impl #new_ident {
             #[doc = #new_doc]
+            #[inline]
             pub fn new(#(#args),*) -> Self {
                 #new_ident { #(#inits,)* }
             }
@@ -193,6 +196,7 @@ pub(crate) fn new_struct(input: &syn::DeriveInput, p: &ParsedTable, fields: &[Ne
 
             /// Inserts the row and returns it as stored: the database's defaults, its key and
             /// its generated columns filled in.
+            #[inline]
             pub fn insert<E: ::schema_core::Executor<#table_ident>>(&self, conn: E) -> ::std::result::Result<#table_ident, E::Error> {
                 <#table_ident as ::schema_core::Table>::insert_new(self, conn)
             }

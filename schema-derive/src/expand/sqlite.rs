@@ -267,39 +267,47 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
             #[allow(dead_code)]
             impl #ident_ty {
                 /// Reads a rusqlite row by column name: [`Table::from_row`] for SQLite.
+                #[inline]
                 pub fn from_row(row: &#rusqlite::Row<'_>) -> #rusqlite::Result<Self> {
                     <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row(row)
                 }
             }
 
             impl ::schema_core::__private::sqlite::SqliteRows for #ident_ty {
+                #[inline]
                 fn sqlite_from_row(row: &#rusqlite::Row<'_>) -> #rusqlite::Result<Self> {
                     ::std::result::Result::Ok(#ident_ty { #(#reads,)* })
                 }
 
+                #[inline]
                 fn sqlite_insert(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<i64> {
                     #insert
                 }
 
+                #[inline]
                 fn sqlite_insert_new(new: &<Self as ::schema_core::Table>::New, conn: &#rusqlite::Connection) -> #rusqlite::Result<Self> {
                     #insert_new
                 }
 
+                #[inline]
                 fn sqlite_select_all(conn: &#rusqlite::Connection) -> #rusqlite::Result<::std::vec::Vec<Self>> {
                     let mut stmt = conn.prepare_cached(#select_all_sql)?;
                     let rows = stmt.query_map([], |row| <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row(row))?;
                     rows.collect()
                 }
 
+                #[inline]
                 fn sqlite_find(conn: &#rusqlite::Connection, key: <Self as ::schema_core::Table>::Key) -> #rusqlite::Result<::std::option::Option<Self>> {
                     use #rusqlite::OptionalExtension as _;
                     conn.query_row(#find_sql, &[#find_params][..], |row| <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row(row)).optional()
                 }
 
+                #[inline]
                 fn sqlite_update(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<usize> {
                     #update
                 }
 
+                #[inline]
                 fn sqlite_delete(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<usize> {
                     #delete
                 }
