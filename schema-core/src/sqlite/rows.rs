@@ -209,6 +209,34 @@ pub mod __private {
         stmt.query_row(rusqlite::params_from_iter(vals), read)
     }
 
+    /// `conn.execute` with its parameters as a slice: not generic, so the derive's calls cost
+    /// the compiler no trait search (its row helpers are checked once a table).
+    pub fn execute(conn: &rusqlite::Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) -> rusqlite::Result<usize> {
+        conn.execute(sql, params)
+    }
+
+    /// Every row of `sql`, each read by `read`.
+    pub fn select_all<T>(
+        conn: &rusqlite::Connection,
+        sql: &str,
+        read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Vec<T>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([], read)?;
+        rows.collect()
+    }
+
+    /// The row `sql` finds by `params`, read by `read`, if there is one.
+    pub fn find<T>(
+        conn: &rusqlite::Connection,
+        sql: &str,
+        params: &[&dyn rusqlite::ToSql],
+        read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Option<T>> {
+        use rusqlite::OptionalExtension as _;
+        conn.query_row(sql, params, read).optional()
+    }
+
     /// The error of `update` / `delete` on a table whose struct has no key to find its row by.
     pub fn no_key(table: &str) -> rusqlite::Error {
         rusqlite::Error::InvalidParameterName(format!(

@@ -113,8 +113,9 @@ fn reads(p: &ParsedTable) -> Vec<TokenStream> {
                     }
                 }
                 Some(c) => {
-                    let col = &c.name;
-                    quote_spanned!(span=> #name: row.get(#col)?)
+                    // The type said: the compiler infers nothing per field.
+                    let (col, ty) = (&c.name, &f.ty);
+                    quote_spanned!(span=> #name: row.get::<&str, #ty>(#col)?)
                 }
             }
         })
@@ -141,7 +142,7 @@ fn insert_body(table: &str, columns: &Columns<'_>) -> TokenStream {
     let (prep, values): (Vec<_>, Vec<_>) = insertable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
     quote! {
         #(#prep)*
-        conn.execute(#sql, &[#(#values,)*][..])?;
+        ::schema_core::__private::sqlite::execute(conn, #sql, &[#(#values,)*])?;
         ::std::result::Result::Ok(conn.last_insert_rowid())
     }
 }
@@ -216,7 +217,7 @@ fn update_body(table: &str, columns: &Columns<'_>, key: &Key<'_>) -> TokenStream
     let keys = key_params(key);
     quote! {
         #(#prep)*
-        conn.execute(#sql, &[#(#values,)* #(#keys,)*][..])
+        ::schema_core::__private::sqlite::execute(conn, #sql, &[#(#values,)* #(#keys,)*])
     }
 }
 
@@ -227,7 +228,7 @@ fn delete_body(table: &str, key: &Key<'_>) -> TokenStream {
     }
     let sql = format!("DELETE FROM {} WHERE {}", ident(table), key_where(key, 1));
     let keys = key_params(key);
-    quote!(conn.execute(#sql, &[#(#keys,)*][..]))
+    quote!(::schema_core::__private::sqlite::execute(conn, #sql, &[#(#keys,)*]))
 }
 
 /// The `SqliteRows` impl of the table.
@@ -291,15 +292,12 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
 
                 #[inline]
                 fn sqlite_select_all(conn: &#rusqlite::Connection) -> #rusqlite::Result<::std::vec::Vec<Self>> {
-                    let mut stmt = conn.prepare_cached(#select_all_sql)?;
-                    let rows = stmt.query_map([], |row| <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row(row))?;
-                    rows.collect()
+                    ::schema_core::__private::sqlite::select_all(conn, #select_all_sql, <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row)
                 }
 
                 #[inline]
                 fn sqlite_find(conn: &#rusqlite::Connection, key: <Self as ::schema_core::Table>::Key) -> #rusqlite::Result<::std::option::Option<Self>> {
-                    use #rusqlite::OptionalExtension as _;
-                    conn.query_row(#find_sql, &[#find_params][..], |row| <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row(row)).optional()
+                    ::schema_core::__private::sqlite::find(conn, #find_sql, &[#find_params], <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row)
                 }
 
                 #[inline]
