@@ -32,6 +32,11 @@ pub enum Key {
     None,
 }
 
+/// The columns a row gives values to, in order: every one but the generated ones.
+pub fn stored_columns(t: &Table) -> Vec<&Column> {
+    t.columns.iter().filter(|c| c.generated.is_none()).collect()
+}
+
 pub fn key_of(t: &Table) -> Key {
     if t.primary_key.is_some() {
         Key::Composite {

@@ -25,7 +25,7 @@ use schema_core::driver::Driver;
 use schema_core::model::{Column, DefaultValue, LogicalType, Schema, Table};
 use schema_core::postgres::{POSTGRES, PgDriver};
 use schema_core::{Migration, Migrations};
-use schema_tests::generate::{Key, arb_change, key_of, same_value};
+use schema_tests::generate::{Key, arb_change, key_of, same_value, stored_columns};
 
 /// `a`'s or `b`'s schema, said in PostgreSQL's types.
 fn pg(s: &Schema) -> Schema {
@@ -96,7 +96,7 @@ fn literal(c: &Column, r: i64) -> String {
 fn fill(d: &mut PgDriver, a: &Schema) {
     let mut sql = String::new();
     for (ti, t) in a.tables.iter().enumerate() {
-        let cols: Vec<&Column> = t.columns.iter().filter(|c| c.generated.is_none()).collect();
+        let cols = stored_columns(t);
         let names: Vec<String> = cols.iter().map(|c| format!("\"{}\"", c.name)).collect();
         for r in 0..(ti as i64 % 3 + 4) {
             let values: Vec<String> = cols
@@ -132,12 +132,7 @@ fn rows(d: &mut PgDriver, t: &Table) -> Vec<Row> {
         Key::Rowid { .. } => ("\"id\"::text", "\"id\""),
         Key::None => ("''", "ctid"),
     };
-    let cols: Vec<&str> = t
-        .columns
-        .iter()
-        .filter(|c| c.generated.is_none())
-        .map(|c| c.name.as_str())
-        .collect();
+    let cols: Vec<&str> = stored_columns(t).iter().map(|c| c.name.as_str()).collect();
     let sel: Vec<String> = cols.iter().map(|c| format!("\"{c}\"::text")).collect();
     let sql = format!("SELECT {key}, {} FROM \"{}\" ORDER BY {order}", sel.join(", "), t.name);
     d.client()

@@ -15,12 +15,12 @@ use rusqlite::Connection;
 use schema_core::Migrations;
 use schema_core::dialect::Dialect;
 use schema_core::diff::{Renames, diff};
-use schema_core::model::{Column, DefaultValue, Schema, Table};
+use schema_core::model::{DefaultValue, Schema, Table};
 use schema_core::snapshot::Snapshot;
 use schema_core::sqlite::SQLITE;
 use schema_core::sqlite::introspect;
 use schema_tests::describe;
-use schema_tests::generate::{Key, arb_change, arb_schema, key_of, same_value, value};
+use schema_tests::generate::{Key, arb_change, arb_schema, key_of, same_value, stored_columns, value};
 
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -45,7 +45,7 @@ fn build(path: &Path, schema: &Schema) -> Connection {
 /// Rows in every table of `a`: distinct per row, foreign keys pointing at parents that exist.
 fn fill(conn: &Connection, a: &Schema) {
     for (ti, t) in a.tables.iter().enumerate() {
-        let cols: Vec<&Column> = t.columns.iter().filter(|c| c.generated.is_none()).collect();
+        let cols = stored_columns(t);
         let names: Vec<String> = cols.iter().map(|c| format!("\"{}\"", c.name)).collect();
         let rowid = !t.options.sqlite.without_rowid && matches!(key_of(t), Key::None);
         let sql = format!(
@@ -89,12 +89,7 @@ fn rows(conn: &Connection, t: &Table) -> Vec<Row> {
         Key::Composite { .. } => "CAST(\"k1\" AS TEXT) || '|' || \"k2\"".to_string(),
         _ => "CAST(rowid AS TEXT)".to_string(),
     };
-    let cols: Vec<&str> = t
-        .columns
-        .iter()
-        .filter(|c| c.generated.is_none())
-        .map(|c| c.name.as_str())
-        .collect();
+    let cols: Vec<&str> = stored_columns(t).iter().map(|c| c.name.as_str()).collect();
     // Blobs as hex: their bytes need not be text.
     let sel: Vec<String> = cols
         .iter()
