@@ -118,12 +118,17 @@ pub fn column_sql(cx: &Ctxt, attrs: &ColumnAttrs) {
 
 /// `Option<T>` → `Some(T)`; anything else → `None`.
 pub fn strip_option(ty: &Type) -> Option<&Type> {
+    type_argument(ty, "Option")
+}
+
+/// `T` of `Wrapper<T>` (by the path's last segment, `std::vec::Vec<T>` as `Vec<T>`).
+fn type_argument<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
     let Type::Path(p) = ty else { return None };
     if p.qself.is_some() {
         return None;
     }
     let last = p.path.segments.last()?;
-    if last.ident != "Option" {
+    if last.ident != wrapper {
         return None;
     }
     match &last.arguments {
@@ -265,17 +270,7 @@ pub fn enum_path(ty: &Type) -> Option<(&syn::Path, bool)> {
     if let Some(p) = plain(inner) {
         return Some((p, false));
     }
-    let Type::Path(p) = inner else { return None };
-    let last = p.path.segments.last()?;
-    if p.qself.is_some() || p.path.segments.len() != 1 || last.ident != "Vec" {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    let [GenericArgument::Type(element)] = args.args.iter().collect::<Vec<_>>()[..] else {
-        return None;
-    };
+    let element = type_argument(inner, "Vec")?;
     // `Vec<u8>` is a blob, `Vec<String>` no enum.
     if logical_type_of(element).is_some() {
         return None;
