@@ -170,6 +170,25 @@ pub(super) async fn read_rows(
         )
         .await?
         .is_empty();
+    rows_after(c, m, has_tag, after).await
+}
+
+/// The rows with an id above `after` of a table [`ensure_tracking`] has made or completed (so
+/// that it has our `tag` and `applied_at`): the migrator's reads, one query each.
+async fn read_since(
+    c: &mut impl Session,
+    m: &Migrations,
+    after: Option<i64>,
+) -> Result<Vec<TrackingRow>, MigrateError> {
+    rows_after(c, m, true, after).await
+}
+
+async fn rows_after(
+    c: &mut impl Session,
+    m: &Migrations,
+    has_tag: bool,
+    after: Option<i64>,
+) -> Result<Vec<TrackingRow>, MigrateError> {
     let extra = if has_tag {
         "tag, applied_at"
     } else {
@@ -403,7 +422,7 @@ impl<S: Session> Runner<'_, S> {
         progress: &mut impl FnMut(&Progress),
     ) -> Result<Vec<Applied>, MigrateError> {
         ensure_tracking(self.s, migrations).await?;
-        let rows = read_rows(self.s, migrations, None).await?;
+        let rows = read_since(self.s, migrations, None).await?;
         let mut ledger = Ledger::new(migrations, &rows);
         ledger.check()?;
         // Before anything runs: no pending migration holds what it may not.
@@ -457,7 +476,7 @@ impl<S: Session> Runner<'_, S> {
             };
             progress(&Progress::Applied(done.clone()));
             applied.push(done);
-            let new_rows = read_rows(self.s, migrations, ledger.last_id()).await?;
+            let new_rows = read_since(self.s, migrations, ledger.last_id()).await?;
             ledger.add(&new_rows);
         }
         Ok(applied)
@@ -533,7 +552,7 @@ impl<S: Session> Runner<'_, S> {
         self.lock(migrations).await?;
         let result = async {
             ensure_tracking(self.s, migrations).await?;
-            let rows = read_rows(self.s, migrations, None).await?;
+            let rows = read_since(self.s, migrations, None).await?;
             let ledger = Ledger::new(migrations, &rows);
             ledger.check()?;
             self.s.batch("BEGIN").await?;
