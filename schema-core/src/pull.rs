@@ -506,7 +506,8 @@ fn render_table(
                 .with
                 .iter()
                 .map(|(k, v)| {
-                    let number = v.parse::<f64>().is_ok_and(f64::is_finite) && !v.starts_with(['+', '.']);
+                    // A Rust literal has no sign and no leading dot: anything else is a string.
+                    let number = v.parse::<f64>().is_ok_and(f64::is_finite) && !v.starts_with(['+', '-', '.']);
                     if number || v == "true" || v == "false" {
                         format!("{k} = {v}")
                     } else {

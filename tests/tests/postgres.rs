@@ -1720,6 +1720,35 @@ fn index_columns_order_operator_classes_and_storage_parameters_as_drizzle_kit_wr
     );
 }
 
+/// Every storage parameter pull writes reads back as the same text: numbers and booleans as
+/// Rust literals, anything else (a sign, a word) as a string.
+#[test]
+fn pulled_storage_parameters_read_back_as_written() {
+    let src = "use schema_core::Table;\n#[derive(Table)]\n#[index(name = \"t_a_idx\", columns(a))]\npub struct T {\n    #[column(primary_key)]\n    pub id: i64,\n    pub a: i64,\n}\n";
+    let mut schema = POSTGRES.normalize(&schema_from_source(src));
+    let with: Vec<(String, String)> = [
+        ("fillfactor", "70"),
+        ("ratio", "0.5"),
+        ("offset", "-1"),
+        ("buffering", "auto"),
+        ("fastupdate", "false"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    schema.tables[0].indexes[0].options.with = with.clone();
+    let pulled = schema_core::pull::render_rust(&schema, "the test", &POSTGRES);
+    assert!(
+        pulled
+            .code
+            .contains("with(fillfactor = 70, ratio = 0.5, offset = \"-1\", buffering = \"auto\", fastupdate = false)"),
+        "{}",
+        pulled.code
+    );
+    let again = POSTGRES.normalize(&schema_from_source(&pulled.code));
+    assert_eq!(again.tables[0].indexes[0].options.with, with);
+}
+
 /// `identity(..)`: the identity sequence's options, as drizzle-kit writes them; changed in place
 /// with the ids going on from where they were.
 #[test]

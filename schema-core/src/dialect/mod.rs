@@ -116,14 +116,7 @@ pub trait Dialect: fmt::Debug + Sync {
 
     /// A column's type change, said as the risk it is on this database (`generate` and `push`
     /// both say it).
-    fn type_change_risk(&self, table: &str, from: &crate::model::Column, to: &crate::model::Column) -> String {
-        format!(
-            "changes the type of `{table}.{}` from {} to {}: each value is converted by the database's rules; check the rows first",
-            to.name,
-            self.column_type(&from.ty),
-            self.column_type(&to.ty)
-        )
-    }
+    fn type_change_risk(&self, table: &str, from: &crate::model::Column, to: &crate::model::Column) -> String;
 
     /// The Rust type `schema pull` writes for a column of this declared type (`i64`,
     /// `String`, ...): one that reads back every value such a column holds.
