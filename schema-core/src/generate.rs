@@ -69,6 +69,8 @@ pub struct WrittenMigration {
     /// The migrations written just after this one, each on its own: new indexes built
     /// `concurrently`, outside a transaction.
     pub behind: Vec<WrittenMigration>,
+    /// What `schema lint` finds in it: how it bears on the release still running.
+    pub lint: crate::lint::MigrationLint,
 }
 
 /// Why `generate` wrote nothing.
@@ -235,6 +237,10 @@ pub fn generate(
 /// `schema` without the new indexes it builds `concurrently`, when it changes more than them:
 /// the migration to write before theirs.
 fn without_concurrent_indexes(folder: &Folder, schema: &Schema) -> Result<Option<Schema>, GenerateError> {
+    let concurrent = |t: &crate::model::Table| t.indexes.iter().any(|ix| ix.options.concurrently);
+    if !schema.tables.iter().any(concurrent) {
+        return Ok(None);
+    }
     let journal = folder.read_journal()?;
     let prev = match journal.entries.last() {
         Some(last) => folder.read_snapshot(last.idx)?.schema,
@@ -260,6 +266,10 @@ fn without_concurrent_indexes(folder: &Folder, schema: &Schema) -> Result<Option
 /// The folder's latest schema with only the values `schema` adds to its enum types (none
 /// removed or moved), when `schema` changes more than that: the migration to write first.
 fn enum_values_ahead(folder: &Folder, schema: &Schema) -> Result<Option<Schema>, GenerateError> {
+    // Normalizing keeps only the enum types the schema has (or none).
+    if schema.enum_types().is_empty() {
+        return Ok(None);
+    }
     let journal = folder.read_journal()?;
     let Some(last) = journal.entries.last() else {
         return Ok(None);
@@ -316,7 +326,7 @@ fn generate_one(
     let idx = folder.next_idx(&journal)?;
     let mut deferred = Vec::new();
 
-    let (sql, schema_after, renames, default_name, plan, prev_id) = if opts.custom {
+    let (sql, schema_after, renames, default_name, plan, prev_id, changes) = if opts.custom {
         let prev = match journal.entries.last() {
             None => None,
             Some(last) => Some(folder.read_snapshot(last.idx)?),
@@ -330,6 +340,7 @@ fn generate_one(
             "custom".to_string(),
             Plan::default(),
             prev_id,
+            Vec::new(),
         )
     } else {
         let p = pending(schema, folder, &opts.renames, resolver)?;
@@ -385,7 +396,7 @@ fn generate_one(
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join(&format!("{BREAKPOINT}\n"));
-        (sql, p.target, p.renames, default_name, p.plan, prev_id)
+        (sql, p.target, p.renames, default_name, p.plan, prev_id, p.changes)
     };
 
     let tag = format!("{idx:04}_{}", name.unwrap_or(default_name));
@@ -404,7 +415,10 @@ fn generate_one(
         breakpoints: true,
     };
     folder.write_migration(&lock, &journal, &entry, &sql, &snapshot)?;
+    drop(lock);
+    let lint = crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema);
     Ok(GenerateOutcome::Written(WrittenMigration {
+        lint,
         sql_path: folder.sql_path(&tag)?,
         snapshot_path: folder.snapshot_path(idx),
         tag,

@@ -2,6 +2,8 @@
 //! - a migration keeps every row: a database built from `a` and full of rows, migrated to `b`
 //!   with foreign keys on, equals a database built fresh from `b`, every kept row still there;
 //! - `diff(a, a)` is empty; a snapshot reads back as written;
+//! - what `generate` says of the migration it writes is what `schema lint` finds in it later,
+//!   reading the folder back;
 //! - introspection gives back the model, and `pull` of it parses back to the same model.
 //!
 //! CI runs `PROPTEST_CASES` cases (256 by default); a long run:
@@ -14,7 +16,9 @@ use proptest::prelude::*;
 use rusqlite::Connection;
 use schema_core::Migrations;
 use schema_core::dialect::Dialect;
-use schema_core::diff::{Renames, diff};
+use schema_core::diff::{Answer, Question, Renames, Resolver, diff};
+use schema_core::folder::Folder;
+use schema_core::generate::{GenerateError, GenerateOptions, GenerateOutcome, generate};
 use schema_core::model::{DefaultValue, Schema, Table};
 use schema_core::snapshot::Snapshot;
 use schema_core::sqlite::SQLITE;
@@ -133,6 +137,33 @@ fn folder(dir: &Path, create: &[String], plan: &[String]) {
     std::fs::write(dir.join("0001_b.sql"), plan.join("--> statement-breakpoint\n")).unwrap();
 }
 
+/// Answers rename questions as `Renames` say: renamed where they say so, new otherwise.
+struct Answers<'a>(&'a Renames);
+
+impl Resolver for Answers<'_> {
+    fn answer(&mut self, q: &Question) -> Option<Answer> {
+        let from = match q {
+            Question::Table { created, candidates } => self
+                .0
+                .tables
+                .iter()
+                .find(|(old, new)| new == created && candidates.contains(old))
+                .map(|(old, _)| old),
+            Question::Column {
+                table,
+                created,
+                candidates,
+            } => self
+                .0
+                .columns
+                .iter()
+                .find(|(t, old, new)| t == table && new == created && candidates.contains(old))
+                .map(|(_, old, _)| old),
+        };
+        Some(from.map_or(Answer::Create, |old| Answer::RenameFrom(old.clone())))
+    }
+}
+
 fn sorted(s: &Schema) -> Schema {
     let mut s = s.clone();
     s.tables.sort_by(|x, y| x.name.cmp(&y.name));
@@ -217,6 +248,23 @@ proptest! {
                 }
             }
         }
+    }
+
+    #[test]
+    fn generate_lints_its_migration_as_lint_reads_it_back((a, b, renames) in arb_change()) {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = Folder::new(dir.path(), &SQLITE);
+        let opts = GenerateOptions::default();
+        prop_assert!(matches!(generate(&folder, &a, &opts, &mut ()), Ok(GenerateOutcome::Written(_))));
+        let w = match generate(&folder, &b, &opts, &mut Answers(&renames)) {
+            Ok(GenerateOutcome::Written(w)) => w,
+            // Refused (a NOT NULL column rows could not fill), or nothing to write.
+            Ok(GenerateOutcome::NoChanges) | Err(GenerateError::Refused(_)) => return Ok(()),
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        };
+        let migrations = Migrations::from_dir(dir.path()).unwrap();
+        let read_back = schema_core::lint::lint(&folder, &[migrations.get(&w.tag).unwrap()], None).unwrap();
+        prop_assert_eq!(&read_back[0], &w.lint, "the migration:\n{}", w.statements.join("\n"));
     }
 
     #[test]

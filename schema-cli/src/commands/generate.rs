@@ -127,7 +127,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
                     ": indexes built CONCURRENTLY, in a migration of their own that runs outside a transaction",
                 );
             }
-            findings(config, &w, args.two_phase);
+            findings(&w, args.two_phase);
         }
     }
     Ok(0)
@@ -146,20 +146,10 @@ fn wrote(w: &WrittenMigration, what: &str) {
 
 /// What lint finds in the migration just written, on stderr (stdout says what was written),
 /// what `--two-phase` left for later, and the split where one would help.
-fn findings(config: &Config, w: &WrittenMigration, two_phase: bool) {
-    let Ok(migrations) = schema_core::Migrations::from_dir(&config.out) else {
-        return;
-    };
-    let Some(m) = migrations.get(&w.tag) else { return };
-    let Ok(lints) = schema_core::lint::lint(&config.folder(), &[m], None) else {
-        return;
-    };
-    for l in &lints {
-        let said: Vec<_> = l.findings.iter().filter(|f| f.class() != Class::Safe).collect();
-        if said.is_empty() {
-            continue;
-        }
-        crate::commands::lint::render(l, crate::output::err);
+fn findings(w: &WrittenMigration, two_phase: bool) {
+    let said: Vec<_> = w.lint.findings.iter().filter(|f| f.class() != Class::Safe).collect();
+    if !said.is_empty() {
+        crate::commands::lint::render(&w.lint, crate::output::err);
         let splittable = said
             .iter()
             .any(|f| ["rename-column", "drop-column", "drop-table"].contains(&f.rule.name) && !f.acknowledged);

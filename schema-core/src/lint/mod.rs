@@ -35,8 +35,8 @@ use std::fmt;
 
 pub use rules::{GENERIC_RULES, rule_named};
 
-use crate::dialect::{Dialect, PlanOptions};
-use crate::diff::diff;
+use crate::dialect::{Dialect, Plan, PlanOptions};
+use crate::diff::{Change, diff};
 use crate::driver::{Driver, RowFilter};
 use crate::folder::{Folder, FolderError, Journal};
 use crate::generate::{CUSTOM_SQL, same_schema};
@@ -315,14 +315,46 @@ pub fn lint(
 /// One migration's findings.
 fn lint_one(folder: &Folder, journal: &Journal, m: &Migration) -> MigrationLint {
     let dialect = folder.dialect();
-    let pieces = m.statements();
+    match diffed(folder, journal, m) {
+        Some((prev, next, renames)) => {
+            let changes = diff(&prev, &next, &renames);
+            let plan = dialect.plan(&prev, &next, &changes, &PlanOptions::default()).ok();
+            lint_text(dialect, m.tag(), m.sql(), Some((&changes, plan.as_ref(), &next)))
+        }
+        None => lint_text(dialect, m.tag(), m.sql(), None),
+    }
+}
+
+/// The findings of the migration `generate` has just written (`tag`, its file's text `sql`),
+/// from the changes it was written from, their plan and the schema after it: what
+/// [`lint`] finds reading the migration's snapshots back, without reading them. The diff is the
+/// one the file was planned from, so every planned statement is placed in the file.
+pub fn lint_written(
+    dialect: &dyn Dialect,
+    tag: &str,
+    sql: &str,
+    changes: &[Change],
+    plan: &Plan,
+    next: &Schema,
+) -> MigrationLint {
+    let diffed = (!changes.is_empty() && !sql.contains(CUSTOM_SQL)).then_some((changes, Some(plan), next));
+    lint_text(dialect, tag, sql, diffed)
+}
+
+/// The changes a migration carries out, their plan (if the dialect could plan them) and the
+/// schema after it.
+type Diffed<'a> = (&'a [Change], Option<&'a Plan>, &'a Schema);
+
+/// One migration's findings from its text and, where its snapshots say, its diff.
+fn lint_text(dialect: &dyn Dialect, tag: &str, sql: &str, diffed: Option<Diffed<'_>>) -> MigrationLint {
+    let pieces = crate::folder::split_statements(sql);
     let dialect_rules = dialect.lint_rules();
     let found = dialect_rules.check(&pieces);
     let mut findings = found.findings;
 
-    let (from_diff, placed, source) = match diffed(folder, journal, m) {
-        Some((prev, next, renames)) => {
-            let (f, placed) = diff_findings(dialect, &prev, &next, &renames, &pieces);
+    let (from_diff, placed, source) = match diffed {
+        Some((changes, plan, next)) => {
+            let (f, placed) = diff_findings(dialect, changes, plan, next, &pieces);
             let source = if placed.len() == pieces.len() {
                 Source::Diff
             } else {
@@ -365,15 +397,15 @@ fn lint_one(folder: &Folder, journal: &Journal, m: &Migration) -> MigrationLint 
     };
     findings.sort_by_key(|f| (f.statement.unwrap_or(usize::MAX), rank(f.class())));
 
-    let allowed = acknowledged(m.sql());
+    let allowed = acknowledged(sql);
     let known = |n: &str| rule_named(n).is_some() || dialect_rules.rules().iter().any(|r| r.name == n);
     let unknown_allows = allowed.iter().filter(|n| !known(n)).cloned().collect();
     for f in &mut findings {
-        f.tag = m.tag().to_string();
+        f.tag = tag.to_string();
         f.acknowledged = allowed.iter().any(|a| a == f.rule.name);
     }
     MigrationLint {
-        tag: m.tag().to_string(),
+        tag: tag.to_string(),
         findings,
         unknown_allows,
         source,
@@ -398,21 +430,20 @@ fn diffed(folder: &Folder, journal: &Journal, m: &Migration) -> Option<(Schema, 
     Some((prev, next.schema, next.renames))
 }
 
-/// The findings of the diff `prev` → `next`, each placed at the piece of `pieces` that holds the
-/// first statement the plan made for it; and the pieces the plan accounts for.
+/// The findings of `changes` (a diff that ends at `next`), each placed at the piece of `pieces`
+/// that holds the first statement their `plan` made for it; and the pieces the plan accounts
+/// for.
 fn diff_findings(
     dialect: &dyn Dialect,
-    prev: &Schema,
+    changes: &[Change],
+    plan: Option<&Plan>,
     next: &Schema,
-    renames: &crate::diff::Renames,
     pieces: &[String],
 ) -> (Vec<Finding>, BTreeSet<usize>) {
-    let changes = diff(prev, next, renames);
-    let plan = dialect.plan(prev, next, &changes, &PlanOptions::default()).ok();
     // Each planned statement matched, in order, to the piece of the file that is the same text.
     let mut at_piece: Vec<Option<usize>> = Vec::new();
     let mut placed = BTreeSet::new();
-    if let Some(plan) = &plan {
+    if let Some(plan) = plan {
         let mut from = 0;
         for s in &plan.statements {
             let found = (from..pieces.len()).find(|&i| pieces[i] == s.trim());
@@ -423,16 +454,22 @@ fn diff_findings(
             at_piece.push(found);
         }
     }
+    // Each change's statement: the first one in plan order that carries it out and is placed.
+    let mut statement_of: Vec<Option<usize>> = vec![None; changes.len()];
+    if let Some(plan) = plan {
+        for (origins, at) in plan.origins.iter().zip(&at_piece) {
+            let Some(at) = at else { continue };
+            for &ci in origins {
+                if let Some(slot) = statement_of.get_mut(ci)
+                    && slot.is_none()
+                {
+                    *slot = Some(at + 1);
+                }
+            }
+        }
+    }
     let mut out = Vec::new();
-    for (ci, change) in changes.iter().enumerate() {
-        let statement = plan.as_ref().and_then(|p| {
-            p.origins
-                .iter()
-                .zip(&at_piece)
-                .filter(|(origins, _)| origins.contains(&ci))
-                .find_map(|(_, at)| *at)
-                .map(|i| i + 1)
-        });
+    for (change, statement) in changes.iter().zip(statement_of) {
         for action in read::from_change(change, next, dialect) {
             let mut f = rules::finding(&action, dialect);
             f.statement = statement;
