@@ -60,7 +60,8 @@ impl DialectRules for SqliteRules {
 
 /// Whether a statement is part of a rebuild's mechanics, and the table whose rebuild it starts.
 fn read(src: &str, open: &mut BTreeSet<String>) -> (bool, Option<String>) {
-    let toks: Vec<_> = lex::tokenize(src).into_iter().filter(|t| !t.is_comment()).collect();
+    // The first six words say what a statement is; only `mentions` reads on.
+    let toks: Vec<_> = lex::tokens(src).filter(|t| !t.is_comment()).take(6).collect();
     let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.is_word(src, w));
     let name = |i: usize| {
         toks.get(i).map(|t| match &t.kind {
@@ -70,7 +71,7 @@ fn read(src: &str, open: &mut BTreeSet<String>) -> (bool, Option<String>) {
     };
     let rebuilt = |n: &str| n.strip_prefix(NEW_PREFIX).map(str::to_string);
     let mentions = |needle: &str| {
-        toks.iter().any(|t| match &t.kind {
+        lex::tokens(src).any(|t| match &t.kind {
             Kind::Quoted(n) | Kind::Str(n) => n.eq_ignore_ascii_case(needle),
             Kind::Word => t.text(src).eq_ignore_ascii_case(needle),
             _ => false,

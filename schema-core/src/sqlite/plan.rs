@@ -38,14 +38,21 @@ pub fn marked_rebuilds(sql: &str) -> Vec<String> {
 /// Whether a statement is `PRAGMA foreign_keys=OFF` (any case and spacing), which a plan or a
 /// drizzle-kit migration puts where foreign keys must be off.
 pub fn turns_foreign_keys_off(statement: &str) -> bool {
+    // Each line compared with its spaces left out, without copying it.
+    let squeezed_is = |line: &str, want: &str| {
+        let mut have = line.chars().filter(|c| !c.is_whitespace());
+        let mut want = want.chars();
+        loop {
+            match (have.next(), want.next()) {
+                (None, None) => return true,
+                (Some(h), Some(w)) if h.eq_ignore_ascii_case(&w) => {}
+                _ => return false,
+            }
+        }
+    };
     statement.lines().any(|l| {
-        let l: String = l
-            .trim()
-            .trim_end_matches(';')
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        l.eq_ignore_ascii_case("PRAGMAforeign_keys=OFF") || l.eq_ignore_ascii_case("PRAGMAforeign_keys=0")
+        let l = l.trim().trim_end_matches(';');
+        squeezed_is(l, "PRAGMAforeign_keys=OFF") || squeezed_is(l, "PRAGMAforeign_keys=0")
     })
 }
 
