@@ -642,19 +642,19 @@ fn table_from_json(
 ) -> Result<Table, SnapshotError> {
     let path = |k: &str| format!("tables.{name}.{k}");
     let mut table = Table::new(name);
-    for (cname, c) in obj(t, "columns", &path("columns"))? {
+    for (cname, c) in obj(t, "columns", &|| path("columns"))? {
         let cp = |k: &str| format!("tables.{name}.columns.{cname}.{k}");
         let mut col = Column::new(
             cname.to_string(),
-            LogicalType::Sql(str_field(c, "type", &cp("type"))?.to_string()),
+            LogicalType::Sql(str_field(c, "type", &|| cp("type"))?.to_string()),
         );
-        col.primary_key = bool_field(c, "primaryKey", &cp("primaryKey"))?;
-        col.not_null = bool_field(c, "notNull", &cp("notNull"))?;
+        col.primary_key = bool_field(c, "primaryKey", &|| cp("primaryKey"))?;
+        col.not_null = bool_field(c, "notNull", &|| cp("notNull"))?;
         col.autoincrement = c.get("autoincrement").and_then(Val::as_bool).unwrap_or(false);
         col.default = c.get("default").and_then(default_from_json);
         if let Some(g) = c.get("generated") {
             // drizzle-kit writes `(expr)`; anything else is not a generated expression.
-            let written = str_field(g, "as", &cp("generated.as"))?;
+            let written = str_field(g, "as", &|| cp("generated.as"))?;
             let expr = strip_parens(written);
             if expr == written.trim() {
                 return Err(SnapshotError::Field {
@@ -663,7 +663,7 @@ fn table_from_json(
             }
             col.generated = Some(Generated {
                 expr: expr.to_string(),
-                stored: str_field(g, "type", &cp("generated.type"))? == "stored",
+                stored: str_field(g, "type", &|| cp("generated.type"))? == "stored",
             });
         }
         col.collate = ext
@@ -672,8 +672,8 @@ fn table_from_json(
             .map(str::to_string);
         table.columns.push(col);
     }
-    for (iname, ix) in obj(t, "indexes", &path("indexes"))? {
-        let cols = strings(ix, "columns", &path(&format!("indexes.{iname}.columns")))?;
+    for (iname, ix) in obj(t, "indexes", &|| path("indexes"))? {
+        let cols = strings(ix, "columns", &|| path(&format!("indexes.{iname}.columns")))?;
         let target = if cols.iter().any(|c| expr_columns(iname, c)) {
             IndexTarget::Expr(cols.join(", "))
         } else {
@@ -687,7 +687,7 @@ fn table_from_json(
             options: Default::default(),
         });
     }
-    for (fname, fk) in obj(t, "foreignKeys", &path("foreignKeys"))? {
+    for (fname, fk) in obj(t, "foreignKeys", &|| path("foreignKeys"))? {
         let fp = |k: &str| format!("tables.{name}.foreignKeys.{fname}.{k}");
         let action = |k: &str| -> Result<FkAction, SnapshotError> {
             match fk.get(k).and_then(Val::as_str) {
@@ -710,24 +710,24 @@ fn table_from_json(
                 });
             }
         };
-        let ref_columns = strings(fk, "columnsTo", &fp("columnsTo"))?;
+        let ref_columns = strings(fk, "columnsTo", &|| fp("columnsTo"))?;
         table.foreign_keys.push(ForeignKey {
             name: fname.to_string(),
-            columns: strings(fk, "columnsFrom", &fp("columnsFrom"))?,
-            ref_table: str_field(fk, "tableTo", &fp("tableTo"))?.to_string(),
+            columns: strings(fk, "columnsFrom", &|| fp("columnsFrom"))?,
+            ref_table: str_field(fk, "tableTo", &|| fp("tableTo"))?.to_string(),
             ref_columns: if implied { Vec::new() } else { ref_columns },
             on_delete: action("onDelete")?,
             on_update: action("onUpdate")?,
             deferrable,
         });
     }
-    if let Some((pname, pk)) = obj(t, "compositePrimaryKeys", &path("compositePrimaryKeys"))?
+    if let Some((pname, pk)) = obj(t, "compositePrimaryKeys", &|| path("compositePrimaryKeys"))?
         .iter()
         .next()
     {
         table.primary_key = Some(PrimaryKey {
             name: pname.to_string(),
-            columns: strings(pk, "columns", &path("compositePrimaryKeys.columns"))?,
+            columns: strings(pk, "columns", &|| path("compositePrimaryKeys.columns"))?,
         });
     }
     // drizzle-kit keeps SQLite unique constraints as unique indexes; a snapshot written by an
@@ -735,7 +735,7 @@ fn table_from_json(
     // in the table's definition, marked so under `internal`.
     if let Some(uniques) = t.get("uniqueConstraints").and_then(Val::as_object) {
         for (uname, u) in uniques {
-            let columns = strings(u, "columns", &path("uniqueConstraints.columns"))?;
+            let columns = strings(u, "columns", &|| path("uniqueConstraints.columns"))?;
             let u_ext = ext.and_then(|e| e.at(&["uniques", uname]));
             let kind = match u_ext.and_then(|u| u.get("kind")).and_then(Val::as_str) {
                 Some("constraint") => UniqueKind::Constraint {
@@ -773,7 +773,7 @@ fn table_from_json(
         for (cname, ch) in checks {
             table.checks.push(Check {
                 name: cname.to_string(),
-                expr: str_field(ch, "value", &path(&format!("checkConstraints.{cname}.value")))?.to_string(),
+                expr: str_field(ch, "value", &|| path(&format!("checkConstraints.{cname}.value")))?.to_string(),
                 named: !unnamed_checks.contains(&cname.as_ref()),
             });
         }
@@ -797,26 +797,48 @@ fn obj_at<'v, 'a>(v: &'v Val<'a>, key: &str) -> Result<&'v [(Cow<'a, str>, Val<'
     obj(v, key, key)
 }
 
-fn str_field<'v>(v: &'v Val<'_>, key: &str, path: &str) -> Result<&'v str, SnapshotError> {
+/// Where a field is, for its error: a path, or what makes one (only a field that is wrong
+/// pays for formatting its path).
+trait FieldPath {
+    fn path(&self) -> String;
+}
+
+impl FieldPath for str {
+    fn path(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl<F: Fn() -> String> FieldPath for F {
+    fn path(&self) -> String {
+        self()
+    }
+}
+
+fn str_field<'v>(v: &'v Val<'_>, key: &str, path: &(impl FieldPath + ?Sized)) -> Result<&'v str, SnapshotError> {
     v.get(key)
         .and_then(Val::as_str)
-        .ok_or_else(|| SnapshotError::Field { path: path.to_string() })
+        .ok_or_else(|| SnapshotError::Field { path: path.path() })
 }
 
-fn bool_field(v: &Val<'_>, key: &str, path: &str) -> Result<bool, SnapshotError> {
+fn bool_field(v: &Val<'_>, key: &str, path: &(impl FieldPath + ?Sized)) -> Result<bool, SnapshotError> {
     v.get(key)
         .and_then(Val::as_bool)
-        .ok_or_else(|| SnapshotError::Field { path: path.to_string() })
+        .ok_or_else(|| SnapshotError::Field { path: path.path() })
 }
 
-fn obj<'v, 'a>(v: &'v Val<'a>, key: &str, path: &str) -> Result<&'v [(Cow<'a, str>, Val<'a>)], SnapshotError> {
+fn obj<'v, 'a>(
+    v: &'v Val<'a>,
+    key: &str,
+    path: &(impl FieldPath + ?Sized),
+) -> Result<&'v [(Cow<'a, str>, Val<'a>)], SnapshotError> {
     v.get(key)
         .and_then(Val::as_object)
-        .ok_or_else(|| SnapshotError::Field { path: path.to_string() })
+        .ok_or_else(|| SnapshotError::Field { path: path.path() })
 }
 
-fn strings(v: &Val<'_>, key: &str, path: &str) -> Result<Vec<String>, SnapshotError> {
-    let err = || SnapshotError::Field { path: path.to_string() };
+fn strings(v: &Val<'_>, key: &str, path: &(impl FieldPath + ?Sized)) -> Result<Vec<String>, SnapshotError> {
+    let err = || SnapshotError::Field { path: path.path() };
     v.get(key)
         .and_then(Val::as_array)
         .ok_or_else(err)?
@@ -828,6 +850,51 @@ fn strings(v: &Val<'_>, key: &str, path: &str) -> Result<Vec<String>, SnapshotEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrong_field_is_named_by_its_path() {
+        let mut t = Table::new("users");
+        t.columns.push(Column::new("id", LogicalType::Sql("integer".into())));
+        t.indexes.push(Index {
+            name: "users_id_idx".into(),
+            target: IndexTarget::Columns(vec!["id".into()]),
+            unique: false,
+            where_clause: None,
+            options: Default::default(),
+        });
+        let snap = Snapshot {
+            id: "i".into(),
+            prev_id: "p".into(),
+            schema: Schema {
+                tables: vec![t],
+                ..Default::default()
+            },
+            renames: Default::default(),
+        };
+        let text = write(&snap);
+        let broken = |pointer: &str, to: Value| {
+            let mut v: Value = serde_json::from_str(&text).unwrap();
+            *v.pointer_mut(pointer).unwrap() = to;
+            read(&v.to_string()).err().map(|e| e.to_string())
+        };
+        let said = |path: &str| Some(format!("`{path}` is missing or has the wrong type"));
+        assert_eq!(
+            broken("/tables/users/columns/id/type", serde_json::json!(7)),
+            said("tables.users.columns.id.type")
+        );
+        assert_eq!(
+            broken("/tables/users/columns/id/notNull", serde_json::json!("no")),
+            said("tables.users.columns.id.notNull")
+        );
+        assert_eq!(
+            broken("/tables/users/indexes/users_id_idx/columns", serde_json::json!("id")),
+            said("tables.users.indexes.users_id_idx.columns")
+        );
+        assert_eq!(
+            broken("/tables/users/foreignKeys", serde_json::json!([])),
+            said("tables.users.foreignKeys")
+        );
+    }
 
     /// A table with every field the format has: each option, constraint and default kind.
     fn everything(name: &str, parent: &str) -> Table {

@@ -132,7 +132,11 @@ impl Iterator for Tokens<'_> {
             b'`' => quoted(src, &mut i, b'`', Kind::Quoted, unescape),
             b'[' => match find(b, i + 1, b"]") {
                 Some(e) => {
-                    let name = if unescape { src[i + 1..e].to_string() } else { String::new() };
+                    let name = if unescape {
+                        src[i + 1..e].to_string()
+                    } else {
+                        String::new()
+                    };
                     i = e + 1;
                     Kind::Quoted(name)
                 }
@@ -460,7 +464,9 @@ mod tests {
         };
         for _ in 0..20_000 {
             let n = (next() % 8) as usize;
-            let text: String = (0..n).map(|_| pieces[(next() % pieces.len() as u64) as usize]).collect();
+            let text: String = (0..n)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
             assert_eq!(split(&text), split_over_vector(&text), "{text:?}");
         }
     }
