@@ -201,9 +201,18 @@ pub enum Val<'a> {
 }
 
 impl<'a> Val<'a> {
-    /// Reads `text` with serde_json's parser (the same errors, the same nesting limit).
+    /// Reads `text` as serde_json reads it into this tree: the same values, the same errors,
+    /// the same nesting limit.
+    ///
+    /// A reader of its own takes the common case (no repeated key, little nesting); whatever it
+    /// leaves (an error, a repeated key, deep nesting) is read again by serde_json, whose value
+    /// or message is the answer. Numbers and strings with escapes are handed to serde_json
+    /// one by one, so their rules are its own.
     pub fn parse(text: &'a str) -> Result<Val<'a>, serde_json::Error> {
-        serde_json::from_str(text)
+        match Reader::new(text).document() {
+            Some(v) => Ok(v),
+            None => serde_json::from_str(text),
+        }
     }
 
     /// The member `key` of an object.
@@ -354,6 +363,197 @@ impl<'de> Visitor<'de> for ValVisitor {
     }
 }
 
+/// Nesting deeper than this is left to serde_json (whose limit is 128).
+const MAX_DEPTH: usize = 100;
+
+/// The common case of [`Val::parse`], read without serde's visitors: an object's or array's
+/// members are gathered on a stack shared by all levels and moved into a vector of their exact
+/// number when it closes (serde_json's visitor grows each one by pushes). `None` for anything
+/// it leaves to serde_json.
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+    depth: usize,
+    members: Vec<(Cow<'a, str>, Val<'a>)>,
+    elements: Vec<Val<'a>>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str) -> Reader<'a> {
+        Reader {
+            text,
+            at: 0,
+            depth: 0,
+            members: Vec::new(),
+            elements: Vec::new(),
+        }
+    }
+
+    /// One value and nothing after it but whitespace.
+    fn document(mut self) -> Option<Val<'a>> {
+        let v = self.value()?;
+        self.space();
+        (self.at == self.text.len()).then_some(v)
+    }
+
+    fn space(&mut self) {
+        let b = self.text.as_bytes();
+        while self.at < b.len() && matches!(b[self.at], b' ' | b'\t' | b'\n' | b'\r') {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn value(&mut self) -> Option<Val<'a>> {
+        self.space();
+        match self.peek()? {
+            b'{' => self.object(),
+            b'[' => self.array(),
+            b'"' => self.string().map(Val::Str),
+            b't' => self.word("true", Val::Bool(true)),
+            b'f' => self.word("false", Val::Bool(false)),
+            b'n' => self.word("null", Val::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn word(&mut self, word: &str, v: Val<'a>) -> Option<Val<'a>> {
+        self.text[self.at..].starts_with(word).then(|| {
+            self.at += word.len();
+            v
+        })
+    }
+
+    /// The characters a number can hold, read by serde_json (its integer and float rules).
+    fn number(&mut self) -> Option<Val<'a>> {
+        let b = self.text.as_bytes();
+        let start = self.at;
+        while self.at < b.len() && matches!(b[self.at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+            self.at += 1;
+        }
+        match serde_json::from_str::<Val<'_>>(&self.text[start..self.at]).ok()? {
+            Val::Number(n) => Some(Val::Number(n)),
+            _ => None,
+        }
+    }
+
+    /// A string at `"`: a slice of the text when it has no escape, else decoded by serde_json.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let b = self.text.as_bytes();
+        let start = self.at + 1;
+        let mut i = start;
+        loop {
+            match *b.get(i)? {
+                b'"' => {
+                    self.at = i + 1;
+                    return Some(Cow::Borrowed(&self.text[start..i]));
+                }
+                b'\\' => break,
+                c if c < 0x20 => return None,
+                _ => i += 1,
+            }
+        }
+        while i < b.len() && b[i] != b'"' {
+            i += if b[i] == b'\\' { 2 } else { 1 };
+        }
+        if i >= b.len() {
+            return None;
+        }
+        let decoded: String = serde_json::from_str(&self.text[self.at..=i]).ok()?;
+        self.at = i + 1;
+        Some(Cow::Owned(decoded))
+    }
+
+    fn array(&mut self) -> Option<Val<'a>> {
+        self.at += 1;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        let base = self.elements.len();
+        self.space();
+        if self.peek()? == b']' {
+            self.at += 1;
+        } else {
+            loop {
+                let v = self.value()?;
+                self.elements.push(v);
+                self.space();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b']' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(Val::Array(self.elements.drain(base..).collect()))
+    }
+
+    fn object(&mut self) -> Option<Val<'a>> {
+        self.at += 1;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        let base = self.members.len();
+        self.space();
+        if self.peek()? == b'}' {
+            self.at += 1;
+        } else {
+            loop {
+                self.space();
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                let key = self.string()?;
+                self.space();
+                if self.peek()? != b':' {
+                    return None;
+                }
+                self.at += 1;
+                let v = self.value()?;
+                self.members.push((key, v));
+                self.space();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        // A repeated key is serde_json's to resolve (the first key's place, the last value).
+        if repeats_a_key(&self.members[base..]) {
+            return None;
+        }
+        Some(Val::Object(self.members.drain(base..).collect()))
+    }
+}
+
+/// Whether two members have the same key.
+fn repeats_a_key(members: &[(Cow<'_, str>, Val<'_>)]) -> bool {
+    if members.len() <= SCAN_LIMIT {
+        return members
+            .iter()
+            .enumerate()
+            .any(|(i, (k, _))| members[..i].iter().any(|(o, _)| o == k));
+    }
+    let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_ref()).collect();
+    keys.sort_unstable();
+    keys.windows(2).any(|w| w[0] == w[1])
+}
+
 /// An object key, borrowed from the text when it has no escapes.
 struct Key<'a>(Cow<'a, str>);
 
@@ -382,6 +582,127 @@ impl<'de> Deserialize<'de> for Key<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Random JSON-like text: valid documents (nested objects and arrays, every scalar form,
+    /// escapes, non-ASCII, repeated keys now and then, odd whitespace) and broken ones.
+    fn random_text(next: &mut impl FnMut() -> u64, depth: usize, out: &mut String) {
+        let pick = next() % if depth > 4 { 7 } else { 9 };
+        match pick {
+            0 => out.push_str(["true", "false", "null", "tru", "nul"][(next() % 5) as usize]),
+            1 => out.push_str(
+                [
+                    "0",
+                    "-0",
+                    "12",
+                    "-7",
+                    "1.50",
+                    "2e3",
+                    "-1.5E-2",
+                    "18446744073709551615",
+                    "18446744073709551616",
+                    "-9223372036854775809",
+                    "1e400",
+                    "01",
+                    "1.",
+                    "-",
+                    ".5",
+                    "1.5.2",
+                ][(next() % 16) as usize],
+            ),
+            2..=6 => out.push_str(
+                [
+                    "\"\"",
+                    "\"plain\"",
+                    "\"q\\\"uote\"",
+                    "\"tab\\tnl\\n\"",
+                    "\"\\u00e9\\ud83d\\ude00\"",
+                    "\"é ü\"",
+                    "\"bad\\x\"",
+                    "\"lone\\ud800\"",
+                    "\"ctl\u{1}\"",
+                    "\"open",
+                ][(next() % 10) as usize],
+            ),
+            7 => {
+                out.push('[');
+                let n = next() % 4;
+                for i in 0..n {
+                    if i > 0 {
+                        out.push_str(if next().is_multiple_of(40) { ",," } else { "," });
+                    }
+                    random_text(next, depth + 1, out);
+                }
+                out.push_str(if next().is_multiple_of(40) { "" } else { "]" });
+            }
+            _ => {
+                out.push('{');
+                let n = next() % 20;
+                for i in 0..n {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str([" ", "\n  ", "\t", ""][(next() % 4) as usize]);
+                    let key = next() % 30;
+                    out.push_str(&format!("\"k{key}\""));
+                    out.push_str(if next().is_multiple_of(50) { " " } else { ": " });
+                    random_text(next, depth + 1, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    #[test]
+    fn the_reader_reads_what_serde_json_reads_and_leaves_the_rest_to_it() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut taken, mut valid) = (0, 0);
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            random_text(&mut next, 0, &mut text);
+            let serde: Result<Val<'_>, _> = serde_json::from_str(&text);
+            let ours = Reader::new(&text).document();
+            if serde.is_ok() {
+                valid += 1;
+            }
+            if let Some(v) = &ours {
+                taken += 1;
+                assert_eq!(Some(v), serde.as_ref().ok(), "{text}");
+            }
+            // Whatever the path, parse answers as serde_json does.
+            match (Val::parse(&text), &serde) {
+                (Ok(a), Ok(b)) => assert_eq!(&a, b, "{text}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                (a, b) => panic!("{text}: {a:?} against {b:?}"),
+            }
+        }
+        // The reader takes most valid documents itself (all but those with a repeated key).
+        assert!(
+            valid > 2_000 && taken * 10 > valid * 5,
+            "took {taken} of {valid} valid documents"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_serde_json_s_to_refuse() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(Reader::new(&deep).document().is_none());
+        let e = Val::parse(&deep).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            serde_json::from_str::<Val<'_>>(&deep).unwrap_err().to_string()
+        );
+        let ok = format!("{}{}", "[".repeat(50), "]".repeat(50));
+        assert_eq!(
+            Reader::new(&ok).document(),
+            Some(serde_json::from_str::<Val<'_>>(&ok).unwrap())
+        );
+    }
 
     /// The writer against serde_json's pretty printer, on every shape it writes.
     #[test]
