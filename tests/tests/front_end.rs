@@ -161,6 +161,10 @@ fn shapes_outside_the_common_one_read_as_syn_read_them() {
         "#[cfg(x)] pub(in crate) mod m { #[derive(Table)] struct A { id: i64 } }\n",
         "#[derive(Table)]\nstruct A { id: i64 \n",
         "#[derive(Table)]\nstruct A { id: i64 = 3 }\n",
+        // Fields only syn reads: the body goes back to syn as the group it was, so a table
+        // reads and an error at its closing brace is placed there.
+        "#[derive(Table)]\nstruct A {\n    pub(in crate) id: i64,\n    #[column(unique)] pub(in crate::x) name: String,\n}\n",
+        "#[derive(Table)]\nstruct A {\n    id: i64,\n    pub(in crate) name: String,\n    pub\n}\n",
         "#[derive(Table)]\nstruct A { type: i64 }\n",
         "#[derive(Table)]\nstruct A { id: i64 }\n#![inner_too_late]\n",
         // An item left open where a table begins: syn says so at the table, not at a cut.

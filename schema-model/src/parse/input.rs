@@ -33,10 +33,51 @@ impl TableInput {
     /// Reads an item from its tokens; a syntax error is syn's, as its `DeriveInput` gives it.
     pub fn parse(tokens: TokenStream) -> syn::Result<TableInput> {
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
-        match lean(&trees) {
+        let lean = head(&trees).and_then(|(attrs, ident, body)| {
+            let TokenTree::Group(body) = &trees[body] else {
+                return None;
+            };
+            let inner: Vec<TokenTree> = body.stream().into_iter().collect();
+            Some(TableInput {
+                attrs,
+                ident,
+                generics: None,
+                fields: Some(named_fields(&inner)?),
+            })
+        });
+        match lean {
             Some(input) => Ok(input),
             None => syn::parse2::<syn::DeriveInput>(trees.into_iter().collect()).map(TableInput::from),
         }
+    }
+
+    /// [`TableInput::parse`] of an item cut out of a file's tokens, outside a proc macro: the
+    /// body's tokens are moved out of it rather than copied (a token stream still shared is
+    /// copied whole to be iterated). Where syn must read the item after all, the body is put
+    /// back as the same group: outside a proc macro a group is its delimiter, its tokens and
+    /// one span.
+    pub(super) fn parse_item(mut trees: Vec<TokenTree>) -> syn::Result<TableInput> {
+        if let Some((attrs, ident, at)) = head(&trees)
+            && let Some(TokenTree::Group(body)) = trees.pop()
+        {
+            debug_assert_eq!(at, trees.len());
+            let span = body.span();
+            let stream = body.stream();
+            drop(body);
+            let inner: Vec<TokenTree> = stream.into_iter().collect();
+            if let Some(fields) = named_fields(&inner) {
+                return Ok(TableInput {
+                    attrs,
+                    ident,
+                    generics: None,
+                    fields: Some(fields),
+                });
+            }
+            let mut body = Group::new(Delimiter::Brace, inner.into_iter().collect());
+            body.set_span(span);
+            trees.push(TokenTree::Group(body));
+        }
+        syn::parse2::<syn::DeriveInput>(trees.into_iter().collect()).map(TableInput::from)
     }
 }
 
@@ -71,8 +112,9 @@ impl From<syn::DeriveInput> for TableInput {
     }
 }
 
-/// The common shape, read off the trees; `None` for anything else.
-fn lean(trees: &[TokenTree]) -> Option<TableInput> {
+/// The common shape's head, read off the trees: its attributes, its name and where its body
+/// (`{..}`, the last tree) is; `None` for anything else.
+fn head(trees: &[TokenTree]) -> Option<(Vec<syn::Attribute>, Ident, usize)> {
     let mut at = 0;
     let attrs = outer_attributes(trees, &mut at)?;
     skip_visibility(trees, &mut at)?;
@@ -80,26 +122,21 @@ fn lean(trees: &[TokenTree]) -> Option<TableInput> {
         return None;
     }
     let ident = plain_ident(trees.get(at + 1))?;
-    let body = match trees.get(at + 2) {
-        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace && at + 3 == trees.len() => g,
-        _ => return None,
-    };
-    Some(TableInput {
-        attrs,
-        ident,
-        generics: None,
-        fields: Some(named_fields(body)?),
-    })
+    match trees.get(at + 2) {
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace && at + 3 == trees.len() => {
+            Some((attrs, ident, at + 2))
+        }
+        _ => None,
+    }
 }
 
-/// `{ #[..] pub a: T, b: U }`.
-fn named_fields(body: &Group) -> Option<Vec<FieldInput>> {
-    let trees: Vec<TokenTree> = body.stream().into_iter().collect();
+/// The trees of `{ #[..] pub a: T, b: U }`.
+fn named_fields(trees: &[TokenTree]) -> Option<Vec<FieldInput>> {
     let mut fields = Vec::new();
     let mut at = 0;
     while at < trees.len() {
-        let attrs = outer_attributes(&trees, &mut at)?;
-        skip_visibility(&trees, &mut at)?;
+        let attrs = outer_attributes(trees, &mut at)?;
+        skip_visibility(trees, &mut at)?;
         let ident = plain_ident(trees.get(at))?;
         match trees.get(at + 1) {
             Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Alone => {}
@@ -107,7 +144,7 @@ fn named_fields(body: &Group) -> Option<Vec<FieldInput>> {
         }
         at += 2;
         let start = at;
-        let end = type_end(&trees, start)?;
+        let end = type_end(trees, start)?;
         if end == start {
             return None;
         }
@@ -446,7 +483,7 @@ impl Walk {
                     Err(e) => self.error(e),
                 }
             } else {
-                let input = TableInput::parse(item.into_iter().collect()).map_err(SourceError::Syntax)?;
+                let input = TableInput::parse_item(item).map_err(SourceError::Syntax)?;
                 match super::from_input(&input) {
                     Ok(t) => self.parsed.tables.push(t),
                     Err(e) => self.error(e),
