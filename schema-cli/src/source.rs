@@ -102,6 +102,22 @@ const MAX_DEPTH: usize = 256;
 /// Where nesting first goes past [`MAX_DEPTH`] (line, column from 1), reading the text as
 /// Rust's lexer would: `(`, `[`, `{` and generic `<` count, strings, chars and comments do not.
 /// A `<` is counted within one statement only, so comparisons cannot add up across a file.
+/// Whether the text may hold a macro call: a `!` right after a word (`name!`, `name !`). An
+/// inner attribute (`#![allow(..)]`), an inner doc comment (`//!`) or a negation after a
+/// bracket is not one; a `!` inside a string or a comparison (`a != b`) is taken as one, which
+/// only costs the slower read.
+fn may_call_a_macro(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'!'
+            && b[..i]
+                .iter()
+                .rev()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|&p| p.is_ascii_alphanumeric() || p == b'_' || p >= 0x80)
+    })
+}
+
 fn too_deep(text: &str) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     let (mut depth, mut angle, mut line, mut line_start) = (0usize, 0usize, 1usize, 0usize);
@@ -196,7 +212,7 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
         // The lean reader (tokens only, no syntax tree) reads most schema files; a file with
         // something the cfg pass must evaluate or warn about (`cfg`, a macro call) goes through
         // the whole syn tree first, so the CLI and the compiled structs still agree.
-        let needs_tree = text.contains("cfg") || text.contains('!');
+        let needs_tree = text.contains("cfg") || may_call_a_macro(&text);
         let read = if needs_tree {
             let mut file = match syn::parse_file(&text) {
                 Ok(f) => f,
@@ -267,4 +283,31 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
         )]));
     }
     parse::resolve_owned(parsed).map_err(|errs| SourceErrors(errs.iter().flat_map(locate).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_call_a_macro;
+
+    #[test]
+    fn a_macro_call_is_a_bang_after_a_word() {
+        for text in [
+            "m!();",
+            "macro_rules! m { () => {} }",
+            "vec ![1]",
+            "x!{}",
+            "a != b",
+            "é!()",
+        ] {
+            assert!(may_call_a_macro(text), "{text}");
+        }
+        for text in [
+            "#![allow(dead_code)]\n//! Docs.\nstruct A { id: i64 }",
+            "fn f() -> bool { !(true) }",
+            "(!x)",
+            "",
+        ] {
+            assert!(!may_call_a_macro(text), "{text}");
+        }
+    }
 }

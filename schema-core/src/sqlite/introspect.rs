@@ -51,38 +51,45 @@ fn index_definitions(conn: &Connection) -> rusqlite::Result<IndexSql> {
         .collect()
 }
 
+/// What `pragma_table_list` says each table of `main` is (`table`, `virtual`, `shadow`, `view`):
+/// it knows which tables are virtual and which are a virtual table's shadow tables (SQLite
+/// 3.37+, and rusqlite bundles a newer one). Read once: joined to `sqlite_master`, SQLite
+/// listed every table again for each row.
+fn table_kinds(conn: &Connection) -> rusqlite::Result<std::collections::HashMap<String, String>> {
+    let mut stmt = conn.prepare("SELECT name, type FROM pragma_table_list WHERE schema = 'main'")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+}
+
 /// (name, sql) of every ordinary table, as [`introspect`] chooses them.
 fn ordinary_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Vec<(String, String)>> {
-    // `pragma_table_list` knows which tables are virtual and which are a virtual table's
-    // shadow tables (SQLite 3.37+, and rusqlite bundles a newer one).
+    let kinds = table_kinds(conn)?;
     let mut stmt = conn.prepare(
-        "SELECT m.name, m.sql FROM sqlite_master AS m JOIN pragma_table_list AS l ON l.name = m.name AND l.schema = 'main' \
-         WHERE m.type = 'table' AND l.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.sql IS NOT NULL \
-         ORDER BY m.rowid",
+        "SELECT name, sql FROM sqlite_master \
+         WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND sql IS NOT NULL ORDER BY rowid",
     )?;
     let tables: Vec<(String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     Ok(tables
         .into_iter()
-        .filter(|(name, _)| !crate::driver::skipped(name, skip))
+        .filter(|(name, _)| kinds.get(name).is_some_and(|k| k == "table") && !crate::driver::skipped(name, skip))
         .collect())
 }
 
 /// What `pull` keeps in its baseline as written, since the model does not describe them:
 /// virtual tables, views and triggers (but not those on a skipped table), in creation order.
 pub fn verbatim_objects(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Vec<String>> {
+    let kinds = table_kinds(conn)?;
     let mut stmt = conn.prepare(
-        "SELECT m.type, m.name, m.tbl_name, m.sql FROM sqlite_master AS m \
-         LEFT JOIN pragma_table_list AS l ON l.name = m.name AND l.schema = 'main' \
-         WHERE m.sql IS NOT NULL AND (m.type IN ('view', 'trigger') OR (m.type = 'table' AND l.type = 'virtual')) \
-         ORDER BY m.rowid",
+        "SELECT type, name, tbl_name, sql FROM sqlite_master \
+         WHERE sql IS NOT NULL AND type IN ('view', 'trigger', 'table') ORDER BY rowid",
     )?;
     let rows: Vec<(String, String, String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<Result<_, _>>()?;
     Ok(rows
         .into_iter()
+        .filter(|(ty, name, _, _)| ty != "table" || kinds.get(name).is_some_and(|k| k == "virtual"))
         .filter(|(_, name, tbl, _)| !crate::driver::skipped(name, skip) && !crate::driver::skipped(tbl, skip))
         .map(|(_, _, _, sql)| format!("{sql};"))
         .collect())
