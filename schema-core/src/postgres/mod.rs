@@ -147,7 +147,12 @@ impl Dialect for Postgres {
                     ));
                 }
             }
-            let n = render::normalize_table(t);
+            // Normalized (a copy of the table) only where a column asks for an identity.
+            let n = if t.columns.iter().any(|c| c.autoincrement) {
+                render::normalize_table(t)
+            } else {
+                Table::new(&t.name)
+            };
             for (c, orig) in n.columns.iter().zip(&t.columns) {
                 if orig.autoincrement
                     && !render::is_identity(c)
