@@ -3,12 +3,14 @@
 //! format has no field for (a DEFERRABLE foreign key) goes under `internal`, which drizzle-kit
 //! accepts and ignores.
 
+use std::borrow::Cow;
+
 use schema_model::sql::{string_literal, unquote_string_literal};
 use serde_json::{Map, Value, json};
 
 use super::render::is_identity;
 use crate::diff::Renames;
-use crate::json::Pretty;
+use crate::json::{Pretty, Val};
 use crate::model::{
     Check, Column, DefaultValue, Deferrable, EnumType, FkAction, ForeignKey, Generated, Index, IndexTarget,
     LogicalType, PrimaryKey, Schema, Table, Unique, UniqueKind,
@@ -601,32 +603,33 @@ fn field(path: &str) -> SnapshotError {
     SnapshotError::Field { path: path.to_string() }
 }
 
-fn str_of<'a>(v: &'a Value, k: &str, path: &str) -> Result<&'a str, SnapshotError> {
+fn str_of<'v>(v: &'v Val<'_>, k: &str, path: &str) -> Result<&'v str, SnapshotError> {
     v.get(k)
-        .and_then(Value::as_str)
+        .and_then(Val::as_str)
         .ok_or_else(|| field(&format!("{path}.{k}")))
 }
 
-fn bool_of(v: &Value, k: &str, path: &str) -> Result<bool, SnapshotError> {
+fn bool_of(v: &Val<'_>, k: &str, path: &str) -> Result<bool, SnapshotError> {
     v.get(k)
-        .and_then(Value::as_bool)
+        .and_then(Val::as_bool)
         .ok_or_else(|| field(&format!("{path}.{k}")))
 }
 
-fn obj_of<'a>(v: &'a Value, k: &str, path: &str) -> Result<&'a Map<String, Value>, SnapshotError> {
+/// An object's members, in file order.
+type Members<'v, 'a> = &'v [(Cow<'a, str>, Val<'a>)];
+
+fn obj_of<'v, 'a>(v: &'v Val<'a>, k: &str, path: &str) -> Result<Members<'v, 'a>, SnapshotError> {
     match v.get(k) {
         // Keys zod defaults may be absent.
-        None => Ok(EMPTY.get_or_init(Map::new)),
-        Some(Value::Object(m)) => Ok(m),
+        None => Ok(&[]),
+        Some(Val::Object(m)) => Ok(m),
         Some(_) => Err(field(&format!("{path}.{k}"))),
     }
 }
 
-static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-
-fn strings(v: &Value, k: &str, path: &str) -> Result<Vec<String>, SnapshotError> {
+fn strings(v: &Val<'_>, k: &str, path: &str) -> Result<Vec<String>, SnapshotError> {
     v.get(k)
-        .and_then(Value::as_array)
+        .and_then(Val::as_array)
         .ok_or_else(|| field(&format!("{path}.{k}")))?
         .iter()
         .map(|s| {
@@ -639,7 +642,7 @@ fn strings(v: &Value, k: &str, path: &str) -> Result<Vec<String>, SnapshotError>
 
 /// A PostgreSQL snapshot file, read back.
 pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
-    let v: Value = serde_json::from_str(text)?;
+    let v = Val::parse(text)?;
     let dialect = str_of(&v, "dialect", "")?;
     if dialect != "postgresql" {
         return Err(SnapshotError::Unsupported(format!(
@@ -653,7 +656,7 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
         )));
     }
     for k in ["views", "roles", "policies"] {
-        if v.get(k).and_then(Value::as_object).is_some_and(|m| !m.is_empty()) {
+        if v.get(k).and_then(Val::as_object).is_some_and(|m| !m.is_empty()) {
             return Err(SnapshotError::Unsupported(format!(
                 "its `{k}` are not supported by this version"
             )));
@@ -670,14 +673,14 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
         });
     }
     let mut sequences = Vec::new();
-    if let Some(all) = v.get("sequences").and_then(Value::as_object) {
+    if let Some(all) = v.get("sequences").and_then(Val::as_object) {
         for (k, q) in all {
             let path = format!("sequences.{k}");
             let number = |key: &str| -> Result<Option<i64>, SnapshotError> {
                 match q.get(key) {
-                    None | Some(Value::Null) => Ok(None),
-                    Some(Value::String(s)) => s.parse().map(Some).map_err(|_| field(&format!("{path}.{key}"))),
-                    Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| field(&format!("{path}.{key}"))),
+                    None | Some(Val::Null) => Ok(None),
+                    Some(Val::Str(s)) => s.parse().map(Some).map_err(|_| field(&format!("{path}.{key}"))),
+                    Some(Val::Number(n)) => n.as_i64().map(Some).ok_or_else(|| field(&format!("{path}.{key}"))),
                     Some(_) => Err(field(&format!("{path}.{key}"))),
                 }
             };
@@ -690,15 +693,15 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
                 max_value: number("maxValue")?,
                 start_with: number("startWith")?,
                 cache: number("cache")?,
-                cycle: q.get("cycle").and_then(Value::as_bool).unwrap_or(false),
+                cycle: q.get("cycle").and_then(Val::as_bool).unwrap_or(false),
             });
         }
     }
     let mut tables = Vec::new();
     for (k, t) in obj_of(&v, "tables", "")? {
         let path = format!("tables.{k}");
-        let schema = t.get("schema").and_then(Value::as_str).unwrap_or("");
-        let internal = v.pointer(&format!("/internal/tables/{}", k.replace('~', "~0").replace('/', "~1")));
+        let schema = t.get("schema").and_then(Val::as_str).unwrap_or("");
+        let internal = v.at(&["internal", "tables", k]);
         let mut table = table_from_json(t, &path, internal, &enums)?;
         if !schema.is_empty() && schema != "public" {
             table.options.postgres.schema = Some(schema.to_string());
@@ -717,17 +720,17 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
     })
 }
 
-fn meta_renames(v: &Value) -> Renames {
+fn meta_renames(v: &Val<'_>) -> Renames {
     let parts = |s: &str| -> Vec<String> { s.split("\".\"").map(|p| p.trim_matches('"').to_string()).collect() };
     let mut r = Renames::default();
-    if let Some(tables) = v.pointer("/_meta/tables").and_then(Value::as_object) {
+    if let Some(tables) = v.at(&["_meta", "tables"]).and_then(Val::as_object) {
         for (old, new) in tables {
             if let (Some(o), Some(n)) = (parts(old).pop(), parts(new.as_str().unwrap_or_default()).pop()) {
                 r.tables.push((o, n));
             }
         }
     }
-    if let Some(cols) = v.pointer("/_meta/columns").and_then(Value::as_object) {
+    if let Some(cols) = v.at(&["_meta", "columns"]).and_then(Val::as_object) {
         for (old, new) in cols {
             let (o, n) = (parts(old), parts(new.as_str().unwrap_or_default()));
             if o.len() >= 2 && n.len() >= 2 {
@@ -740,9 +743,9 @@ fn meta_renames(v: &Value) -> Renames {
 }
 
 fn table_from_json(
-    t: &Value,
+    t: &Val<'_>,
     path: &str,
-    internal: Option<&Value>,
+    internal: Option<&Val<'_>>,
     enums: &[EnumType],
 ) -> Result<Table, SnapshotError> {
     let mut table = Table::new(str_of(t, "name", path)?);
@@ -755,10 +758,10 @@ fn table_from_json(
         let p = format!("{path}.indexes.{name}");
         let cols = ix
             .get("columns")
-            .and_then(Value::as_array)
+            .and_then(Val::as_array)
             .ok_or_else(|| field(&format!("{p}.columns")))?;
-        let target = match cols.as_slice() {
-            [one] if one.get("isExpression").and_then(Value::as_bool) == Some(true) => {
+        let target = match cols {
+            [one] if one.get("isExpression").and_then(Val::as_bool) == Some(true) => {
                 IndexTarget::Expr(str_of(one, "expression", &p)?.to_string())
             }
             _ => IndexTarget::Columns(
@@ -771,32 +774,32 @@ fn table_from_json(
             name: str_of(ix, "name", &p)?.to_string(),
             target,
             unique: bool_of(ix, "isUnique", &p)?,
-            where_clause: ix.get("where").and_then(Value::as_str).map(String::from),
+            where_clause: ix.get("where").and_then(Val::as_str).map(String::from),
             options: crate::model::IndexOptions {
                 method: ix
                     .get("method")
-                    .and_then(Value::as_str)
+                    .and_then(Val::as_str)
                     .filter(|m| *m != "btree")
                     .map(String::from),
-                concurrently: ix.get("concurrently").and_then(Value::as_bool) == Some(true),
+                concurrently: ix.get("concurrently").and_then(Val::as_bool) == Some(true),
                 columns: cols
                     .iter()
                     .map(|c| crate::model::IndexColumn {
-                        desc: c.get("asc").and_then(Value::as_bool) == Some(false),
-                        nulls_first: c.get("nulls").and_then(Value::as_str) == Some("first"),
-                        opclass: c.get("opclass").and_then(Value::as_str).map(String::from),
+                        desc: c.get("asc").and_then(Val::as_bool) == Some(false),
+                        nulls_first: c.get("nulls").and_then(Val::as_str) == Some("first"),
+                        opclass: c.get("opclass").and_then(Val::as_str).map(String::from),
                     })
                     .collect(),
                 with: match ix.get("with") {
-                    None | Some(Value::Null) => Vec::new(),
-                    Some(Value::Object(w)) => w
+                    None | Some(Val::Null) => Vec::new(),
+                    Some(Val::Object(w)) => w
                         .iter()
                         .map(|(k, v)| {
                             let text = match v {
-                                Value::String(s) => s.clone(),
-                                other => other.to_string(),
+                                Val::Str(s) => s.to_string(),
+                                other => json_text(other),
                             };
-                            (k.clone(), text)
+                            (k.to_string(), text)
                         })
                         .collect(),
                     Some(_) => return Err(field(&format!("{p}.with"))),
@@ -808,18 +811,13 @@ fn table_from_json(
     for (name, fk) in obj_of(t, "foreignKeys", path)? {
         let p = format!("{path}.foreignKeys.{name}");
         let action = |k: &str| -> Result<FkAction, SnapshotError> {
-            FkAction::parse(fk.get(k).and_then(Value::as_str).unwrap_or("no action"))
+            FkAction::parse(fk.get(k).and_then(Val::as_str).unwrap_or("no action"))
                 .ok_or_else(|| field(&format!("{p}.{k}")))
         };
         let fk_name = str_of(fk, "name", &p)?.to_string();
         let deferrable = match internal
-            .and_then(|i| {
-                i.pointer(&format!(
-                    "/foreignKeys/{}/deferrable",
-                    fk_name.replace('~', "~0").replace('/', "~1")
-                ))
-            })
-            .and_then(Value::as_str)
+            .and_then(|i| i.at(&["foreignKeys", &fk_name, "deferrable"]))
+            .and_then(Val::as_str)
         {
             Some("immediate") => Deferrable::InitiallyImmediate,
             Some("deferred") => Deferrable::InitiallyDeferred,
@@ -848,7 +846,7 @@ fn table_from_json(
             name: str_of(u, "name", &p)?.to_string(),
             columns: strings(u, "columns", &p)?,
             kind: UniqueKind::Index,
-            nulls_not_distinct: u.get("nullsNotDistinct").and_then(Value::as_bool) == Some(true),
+            nulls_not_distinct: u.get("nullsNotDistinct").and_then(Val::as_bool) == Some(true),
         });
     }
     for (name, ch) in obj_of(t, "checkConstraints", path)? {
@@ -862,9 +860,9 @@ fn table_from_json(
     Ok(table)
 }
 
-fn column_from_json(c: &Value, path: &str, enums: &[EnumType]) -> Result<Column, SnapshotError> {
+fn column_from_json(c: &Val<'_>, path: &str, enums: &[EnumType]) -> Result<Column, SnapshotError> {
     let ty = str_of(c, "type", path)?;
-    let logical = match c.get("typeSchema").and_then(Value::as_str) {
+    let logical = match c.get("typeSchema").and_then(Val::as_str) {
         // A column of an enum type, found in the snapshot's `enums`.
         Some(schema) => {
             // `factor[]`: an array of the enum (one dimension, as `Vec<Factor>`).
@@ -907,28 +905,43 @@ fn column_from_json(c: &Value, path: &str, enums: &[EnumType]) -> Result<Column,
             )));
         }
         col.autoincrement = true;
-        let num = |k: &str| id.get(k).and_then(Value::as_str).and_then(|v| v.parse::<i64>().ok());
+        let num = |k: &str| id.get(k).and_then(Val::as_str).and_then(|v| v.parse::<i64>().ok());
         col.identity = Some(Box::new(crate::model::IdentityOptions {
-            name: id.get("name").and_then(Value::as_str).map(String::from),
+            name: id.get("name").and_then(Val::as_str).map(String::from),
             increment: num("increment"),
             min_value: num("minValue"),
             max_value: num("maxValue"),
             start_with: num("startWith"),
             cache: num("cache"),
-            cycle: id.get("cycle").and_then(Value::as_bool) == Some(true),
+            cycle: id.get("cycle").and_then(Val::as_bool) == Some(true),
         }));
     }
     col.default = match c.get("default") {
-        None | Some(Value::Null) => None,
-        Some(Value::Bool(b)) => Some(DefaultValue::Bool(*b)),
-        Some(Value::Number(n)) => Some(match n.as_i64() {
+        None | Some(Val::Null) => None,
+        Some(Val::Bool(b)) => Some(DefaultValue::Bool(*b)),
+        Some(Val::Number(n)) => Some(match n.as_i64() {
             Some(i) => DefaultValue::Int(i),
             None => DefaultValue::Real(n.to_string()),
         }),
-        Some(Value::String(s)) => Some(default_from_sql(s)),
+        Some(Val::Str(s)) => Some(default_from_sql(s)),
         Some(_) => return Err(field(&format!("{path}.default"))),
     };
     Ok(col)
+}
+
+/// A value as compact JSON text, as `serde_json::Value`'s `Display` writes it.
+fn json_text(v: &Val<'_>) -> String {
+    fn value(v: &Val<'_>) -> Value {
+        match v {
+            Val::Null => Value::Null,
+            Val::Bool(b) => Value::Bool(*b),
+            Val::Number(n) => Value::Number(n.clone()),
+            Val::Str(s) => Value::String(s.to_string()),
+            Val::Array(a) => Value::Array(a.iter().map(value).collect()),
+            Val::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.to_string(), value(v))).collect()),
+        }
+    }
+    value(v).to_string()
 }
 
 /// A default as SQL text: a single string literal is text, anything else SQL.
