@@ -499,11 +499,12 @@ fn save_indexes(conn: &Connection, rebuilt: &[String]) -> Result<Vec<SavedIndex>
 
 /// The indexes a migration drops by name (`DROP INDEX [IF EXISTS] name`).
 fn dropped_indexes(statements: &[String]) -> Vec<String> {
-    use schema_model::sql::lex::{Kind, split, tokenize};
+    use schema_model::sql::lex::{Kind, split, tokens};
     let mut out = Vec::new();
     for piece in statements {
         for stmt in split(piece) {
-            let toks: Vec<_> = tokenize(stmt.text).into_iter().filter(|t| !t.is_comment()).collect();
+            // `DROP INDEX IF EXISTS schema . name`: seven words at most.
+            let toks: Vec<_> = tokens(stmt.text).filter(|t| !t.is_comment()).take(7).collect();
             let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.is_word(stmt.text, w));
             if !(word(0, "DROP") && word(1, "INDEX")) {
                 continue;

@@ -378,8 +378,7 @@ impl TriggerState {
 
 /// The first words of a statement, uppercased, comments skipped (`["CREATE", "TABLE"]`).
 pub fn leading_words(stmt: &str, n: usize) -> Vec<String> {
-    tokenize(stmt)
-        .into_iter()
+    tokens(stmt)
         .filter(|t| !t.is_comment())
         .take(n)
         .take_while(|t| t.kind == Kind::Word)
