@@ -88,6 +88,9 @@ pub fn rename_hints(args: &RenameArgs) -> Result<Vec<RenameHint>, CliError> {
 
 pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
+    // The latest snapshot is read on a second thread while this one reads the schema files.
+    let folder = config.folder();
+    folder.read_ahead();
     let schema = source::load(&files, &config.features).map_err(CliError::input)?;
     let opts = GenerateOptions {
         name: args.name.clone(),
@@ -97,7 +100,7 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
         ..Default::default()
     };
     // Everything generate can refuse is in its input: the schema, the folder, a flag.
-    match generate(&config.folder(), &schema, &opts, &mut Prompt).map_err(CliError::input)? {
+    match generate(&folder, &schema, &opts, &mut Prompt).map_err(CliError::input)? {
         GenerateOutcome::NoChanges => {
             say!(
                 "No schema changes: {} is up to date with {}.",

@@ -7,6 +7,9 @@ mod write;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
@@ -150,6 +153,30 @@ pub enum FolderError {
 pub struct Folder {
     dir: PathBuf,
     dialect: &'static dyn Dialect,
+    /// The latest snapshot, read on another thread (see [`Folder::read_ahead`]); shared by
+    /// the folder's clones.
+    ahead: Arc<Mutex<Ahead>>,
+}
+
+/// A snapshot being read, or read, ahead of its use.
+#[derive(Debug, Default)]
+struct Ahead {
+    reading: Option<JoinHandle<Option<ReadAhead>>>,
+    read: Option<ReadAhead>,
+}
+
+/// A snapshot read ahead, and its file's length and modification time when it was read.
+#[derive(Debug)]
+struct ReadAhead {
+    idx: u32,
+    stamp: (u64, SystemTime),
+    snapshot: Snapshot,
+}
+
+/// A file's length and modification time: the file is taken as unchanged while both are.
+fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
+    let m = fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
 }
 
 impl Folder {
@@ -158,7 +185,45 @@ impl Folder {
         Folder {
             dir: dir.into(),
             dialect,
+            ahead: Arc::default(),
         }
+    }
+
+    /// Starts reading the latest snapshot on another thread, for the next [`Folder::read_snapshot`]
+    /// of it to take instead of reading the file: reading the schema's source and the
+    /// folder's latest snapshot are independent, and both are most of `generate`'s work.
+    ///
+    /// What it reads is used only while its file is unchanged (its length and modification
+    /// time as they were before and after it was read), and only once; anything it could not
+    /// read is read again, and reported, by `read_snapshot`.
+    pub fn read_ahead(&self) {
+        let folder = self.clone();
+        let reading = std::thread::Builder::new().name("snapshot".into()).spawn(move || {
+            let journal = folder.read_journal().ok()?;
+            let idx = journal.entries.last()?.idx;
+            let path = folder.snapshot_path(idx);
+            let before = stamp(&path)?;
+            let snapshot = folder.read_snapshot_file(idx).ok()?;
+            (stamp(&path)? == before).then_some(ReadAhead {
+                idx,
+                stamp: before,
+                snapshot,
+            })
+        });
+        // Without a thread, every snapshot is read when it is needed, as always.
+        if let Ok(reading) = reading {
+            self.ahead.lock().unwrap_or_else(|e| e.into_inner()).reading = Some(reading);
+        }
+    }
+
+    /// The snapshot `idx` if it was read ahead and its file is as it was then.
+    fn take_ahead(&self, idx: u32) -> Option<Snapshot> {
+        let mut ahead = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(reading) = ahead.reading.take() {
+            ahead.read = reading.join().ok().flatten();
+        }
+        let read = ahead.read.take()?;
+        (read.idx == idx && stamp(&self.snapshot_path(idx)) == Some(read.stamp)).then_some(read.snapshot)
     }
 
     /// The folder's path.
@@ -207,6 +272,13 @@ impl Folder {
 
     /// The snapshot of the migration numbered `idx`.
     pub fn read_snapshot(&self, idx: u32) -> Result<Snapshot, FolderError> {
+        match self.take_ahead(idx) {
+            Some(snapshot) => Ok(snapshot),
+            None => self.read_snapshot_file(idx),
+        }
+    }
+
+    fn read_snapshot_file(&self, idx: u32) -> Result<Snapshot, FolderError> {
         let path = self.snapshot_path(idx);
         let text = fs::read_to_string(&path).map_err(|source| FolderError::Read {
             path: path.clone(),
