@@ -191,9 +191,9 @@ pub mod __private {
         conn: &rusqlite::Connection,
         table: &str,
         cols: &[&str],
-        vals: &[ToSqlOutput<'_>],
+        vals: &[&dyn rusqlite::ToSql],
         returning: &str,
-        read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
         let sql = if cols.is_empty() {
             format!("INSERT INTO {table} DEFAULT VALUES RETURNING {returning}")
@@ -235,6 +235,15 @@ pub mod __private {
     ) -> rusqlite::Result<Option<T>> {
         use rusqlite::OptionalExtension as _;
         conn.query_row(sql, params, read).optional()
+    }
+
+    /// The first error of a row's column reads (`from_row` reads every column, then takes
+    /// the first that failed).
+    pub fn first_error(errors: &mut [Option<rusqlite::Error>]) -> rusqlite::Error {
+        errors
+            .iter_mut()
+            .find_map(Option::take)
+            .unwrap_or(rusqlite::Error::InvalidQuery)
     }
 
     /// The error of `update` / `delete` on a table whose struct has no key to find its row by.

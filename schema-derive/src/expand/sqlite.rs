@@ -85,41 +85,56 @@ fn key_params<'a>(key: &'a Key<'_>) -> impl Iterator<Item = TokenStream> + 'a {
     })
 }
 
-/// `from_row`: every field, skipped ones defaulted, json ones decoded.
-fn reads(p: &ParsedTable) -> Vec<TokenStream> {
-    p.fields
-        .iter()
-        .map(|f| {
-            let name = &f.ident;
-            let span = f.ty.span();
-            match &f.column {
-                None => quote_spanned!(span=> #name: ::std::default::Default::default()),
-                Some(c) if c.json => {
-                    let col = &c.name;
-                    match strip_option(&f.ty) {
-                        Some(inner) => quote_spanned!(span=>
-                            #name: ::schema_core::__private::sqlite::json_opt_from_row::<#inner>(row, #col)?),
-                        None => quote_spanned!(span=>
-                            #name: ::schema_core::__private::sqlite::json_from_row(row, #col)?),
-                    }
-                }
-                Some(c) if c.epoch.is_some() => {
-                    let (col, millis) = (&c.name, c.epoch == Some(true));
-                    match strip_option(&f.ty) {
-                        Some(inner) => quote_spanned!(span=>
-                            #name: ::schema_core::__private::sqlite::epoch_opt_from_row::<#inner>(row, #col, #millis)?),
-                        None => quote_spanned!(span=>
-                            #name: ::schema_core::__private::sqlite::epoch_from_row(row, #col, #millis)?),
-                    }
-                }
-                Some(c) => {
-                    // The type said: the compiler infers nothing per field.
-                    let (col, ty) = (&c.name, &f.ty);
-                    quote_spanned!(span=> #name: row.get::<&str, #ty>(#col)?)
-                }
+/// `from_row`'s body: every column read into a `Result` first, then one match: the fields if
+/// every read worked, else the first error. (A `?` per field made each early return drop the
+/// fields read before it: drop code quadratic in the fields, which the compiler paid for.)
+/// Skipped fields are defaulted, json and epoch ones decoded.
+fn from_row_body(p: &ParsedTable) -> TokenStream {
+    let sqlite = quote!(::schema_core::__private::sqlite);
+    let mut reads = Vec::new();
+    let mut oks = Vec::new();
+    let mut errs = Vec::new();
+    let mut inits = Vec::new();
+    for (i, f) in p.fields.iter().enumerate() {
+        let name = &f.ident;
+        let span = f.ty.span();
+        let Some(c) = &f.column else {
+            inits.push(quote_spanned!(span=> #name: ::std::default::Default::default()));
+            continue;
+        };
+        let var = format_ident!("__r{}", i);
+        let col = &c.name;
+        let read = if c.json {
+            match strip_option(&f.ty) {
+                Some(inner) => quote_spanned!(span=> #sqlite::json_opt_from_row::<#inner>(row, #col)),
+                None => quote_spanned!(span=> #sqlite::json_from_row(row, #col)),
             }
-        })
-        .collect()
+        } else if let Some(millis) = c.epoch {
+            match strip_option(&f.ty) {
+                Some(inner) => quote_spanned!(span=> #sqlite::epoch_opt_from_row::<#inner>(row, #col, #millis)),
+                None => quote_spanned!(span=> #sqlite::epoch_from_row(row, #col, #millis)),
+            }
+        } else {
+            // The type said: the compiler infers nothing per field.
+            let ty = &f.ty;
+            quote_spanned!(span=> row.get::<&str, #ty>(#col))
+        };
+        reads.push(quote!(#read));
+        oks.push(quote!(::std::result::Result::Ok(#var)));
+        errs.push(quote!(#var.err()));
+        inits.push(quote!(#name: #var));
+    }
+    let vars: Vec<_> = (0..p.fields.len())
+        .filter(|i| p.fields[*i].column.is_some())
+        .map(|i| format_ident!("__r{}", i))
+        .collect();
+    let ident = &p.ident;
+    quote! {
+        match (#(#reads,)*) {
+            (#(#oks,)*) => ::std::result::Result::Ok(#ident { #(#inits,)* }),
+            (#(#vars,)*) => ::std::result::Result::Err(#sqlite::first_error(&mut [#(#errs),*])),
+        }
+    }
 }
 
 /// `insert`: every column but generated ones and an autoincrement key.
@@ -148,44 +163,69 @@ fn insert_body(table: &str, columns: &Columns<'_>) -> TokenStream {
 }
 
 /// `insert_new`: the columns the row gives (a defaulted one only when it is `Some`), then
-/// `RETURNING` every column, read back as the table struct.
+/// `RETURNING` every column, read back as the table struct. Each value is bound as a
+/// `&dyn ToSql` (a json or epoch one encoded first, into a local): a coercion per field, which
+/// costs the compiler far less than a `to_sql` call and its `?`.
 fn insert_new_body(table: &str, columns: &Columns<'_>, fields: &[NewField<'_>]) -> TokenStream {
     let p = quote!(::schema_core::__private::sqlite);
-    let pushes = fields.iter().map(|nf| {
-        let name = &nf.field.ident;
-        let col = ident(&nf.column.name);
-        let nullable = strip_option(&nf.field.ty).is_some();
-        let encode = |v: TokenStream| encode(nf.column, v, nullable);
-        match nf.kind {
-            NewKind::Required | NewKind::Nullable => {
-                let e = encode(quote!(&new.#name));
-                quote! {
+    let dyn_sql = quote!(&dyn #p::rusqlite::ToSql);
+    let mut encoded = Vec::new();
+    let pushes: Vec<TokenStream> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, nf)| {
+            let name = &nf.field.ident;
+            let col = ident(&nf.column.name);
+            let nullable = strip_option(&nf.field.ty).is_some();
+            let plain = matches!(codec(nf.column), Codec::Plain);
+            let var = format_ident!("__e{}", i);
+            match (nf.kind, plain) {
+                (NewKind::Required | NewKind::Nullable, true) => quote! {
                     __cols.push(#col);
-                    __vals.push(#e);
+                    __vals.push(&new.#name as #dyn_sql);
+                },
+                (NewKind::Required | NewKind::Nullable, false) => {
+                    let e = encode(nf.column, quote!(&new.#name), nullable);
+                    encoded.push(quote!(let #var = #e;));
+                    quote! {
+                        __cols.push(#col);
+                        __vals.push(&#var as #dyn_sql);
+                    }
                 }
-            }
-            NewKind::Defaulted => {
-                let e = encode(quote!(__v));
-                quote! {
+                (NewKind::Defaulted, true) => quote! {
                     if let ::std::option::Option::Some(__v) = &new.#name {
                         __cols.push(#col);
-                        __vals.push(#e);
+                        __vals.push(__v as #dyn_sql);
+                    }
+                },
+                (NewKind::Defaulted, false) => {
+                    let e = encode(nf.column, quote!(__v), nullable);
+                    encoded.push(quote! {
+                        let #var = match &new.#name {
+                            ::std::option::Option::Some(__v) => ::std::option::Option::Some(#e),
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        };
+                    });
+                    quote! {
+                        if let ::std::option::Option::Some(__v) = &#var {
+                            __cols.push(#col);
+                            __vals.push(__v as #dyn_sql);
+                        }
                     }
                 }
             }
-        }
-    });
+        })
+        .collect();
     let returning: Vec<String> = columns.iter().map(|(_, c)| ident(&c.name)).collect();
     let returning = returning.join(", ");
     let table = ident(table);
     let n = fields.len();
     quote! {
+        #(#encoded)*
         let mut __cols: ::std::vec::Vec<&'static str> = ::std::vec::Vec::with_capacity(#n);
-        let mut __vals: ::std::vec::Vec<#p::rusqlite::types::ToSqlOutput<'_>> = ::std::vec::Vec::with_capacity(#n);
+        let mut __vals: ::std::vec::Vec<#dyn_sql> = ::std::vec::Vec::with_capacity(#n);
         #(#pushes)*
-        #p::insert_returning(conn, #table, &__cols, &__vals, #returning, |row| {
-            <Self as #p::SqliteRows>::sqlite_from_row(row)
-        })
+        #p::insert_returning(conn, #table, &__cols, &__vals, #returning, <Self as #p::SqliteRows>::sqlite_from_row)
     }
 }
 
@@ -255,7 +295,7 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
             quote!(#(&key.#idx as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),*)
         }
     };
-    let reads = reads(p);
+    let from_row = from_row_body(p);
     let insert = insert_body(table, columns);
     let insert_new = insert_new_body(table, columns, new_fields);
     let update = update_body(table, columns, key);
@@ -277,7 +317,7 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
             impl ::schema_core::__private::sqlite::SqliteRows for #ident_ty {
                 #[inline]
                 fn sqlite_from_row(row: &#rusqlite::Row<'_>) -> #rusqlite::Result<Self> {
-                    ::std::result::Result::Ok(#ident_ty { #(#reads,)* })
+                    #from_row
                 }
 
                 #[inline]
