@@ -185,6 +185,27 @@ pub mod __private {
         })
     }
 
+    /// The value of a column that may be left to the database: `None` leaves it out.
+    #[inline]
+    pub fn given<T: rusqlite::ToSql>(v: &Option<T>) -> Option<&dyn rusqlite::ToSql> {
+        v.as_ref().map(|v| v as &dyn rusqlite::ToSql)
+    }
+
+    /// [`insert_returning`] of the columns whose value is given (`Some`), `names[i]` the
+    /// column of `values[i]`.
+    pub fn insert_given<T>(
+        conn: &rusqlite::Connection,
+        table: &str,
+        names: &[&str],
+        values: &[Option<&dyn rusqlite::ToSql>],
+        returning: &str,
+        read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let (cols, vals): (Vec<&str>, Vec<&dyn rusqlite::ToSql>) =
+            names.iter().zip(values).filter_map(|(n, v)| v.map(|v| (*n, v))).unzip();
+        insert_returning(conn, table, &cols, &vals, returning, read)
+    }
+
     /// `INSERT INTO table (cols) VALUES (..) RETURNING returning`, the row read by `read`;
     /// `DEFAULT VALUES` when the row gives no column. The statement is cached per column set.
     pub fn insert_returning<T>(

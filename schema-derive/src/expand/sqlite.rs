@@ -163,41 +163,32 @@ fn insert_body(table: &str, columns: &Columns<'_>) -> TokenStream {
 }
 
 /// `insert_new`: the columns the row gives (a defaulted one only when it is `Some`), then
-/// `RETURNING` every column, read back as the table struct. Each value is bound as a
-/// `&dyn ToSql` (a json or epoch one encoded first, into a local): a coercion per field, which
-/// costs the compiler far less than a `to_sql` call and its `?`.
+/// `RETURNING` every column, read back as the table struct. The values are one array of
+/// `Option<&dyn ToSql>` (a coercion, or `given` of an `Option`, per field; a json or epoch one
+/// encoded first, into a local) beside a constant array of the column names: no statement per
+/// field, which is what the compiler pays for.
 fn insert_new_body(table: &str, columns: &Columns<'_>, fields: &[NewField<'_>]) -> TokenStream {
     let p = quote!(::schema_core::__private::sqlite);
     let dyn_sql = quote!(&dyn #p::rusqlite::ToSql);
     let mut encoded = Vec::new();
-    let pushes: Vec<TokenStream> = fields
+    let values: Vec<TokenStream> = fields
         .iter()
         .enumerate()
         .map(|(i, nf)| {
             let name = &nf.field.ident;
-            let col = ident(&nf.column.name);
             let nullable = strip_option(&nf.field.ty).is_some();
             let plain = matches!(codec(nf.column), Codec::Plain);
             let var = format_ident!("__e{}", i);
             match (nf.kind, plain) {
-                (NewKind::Required | NewKind::Nullable, true) => quote! {
-                    __cols.push(#col);
-                    __vals.push(&new.#name as #dyn_sql);
-                },
+                (NewKind::Required | NewKind::Nullable, true) => {
+                    quote!(::std::option::Option::Some(&new.#name as #dyn_sql))
+                }
                 (NewKind::Required | NewKind::Nullable, false) => {
                     let e = encode(nf.column, quote!(&new.#name), nullable);
                     encoded.push(quote!(let #var = #e;));
-                    quote! {
-                        __cols.push(#col);
-                        __vals.push(&#var as #dyn_sql);
-                    }
+                    quote!(::std::option::Option::Some(&#var as #dyn_sql))
                 }
-                (NewKind::Defaulted, true) => quote! {
-                    if let ::std::option::Option::Some(__v) = &new.#name {
-                        __cols.push(#col);
-                        __vals.push(__v as #dyn_sql);
-                    }
-                },
+                (NewKind::Defaulted, true) => quote!(#p::given(&new.#name)),
                 (NewKind::Defaulted, false) => {
                     let e = encode(nf.column, quote!(__v), nullable);
                     encoded.push(quote! {
@@ -206,26 +197,25 @@ fn insert_new_body(table: &str, columns: &Columns<'_>, fields: &[NewField<'_>]) 
                             ::std::option::Option::None => ::std::option::Option::None,
                         };
                     });
-                    quote! {
-                        if let ::std::option::Option::Some(__v) = &#var {
-                            __cols.push(#col);
-                            __vals.push(__v as #dyn_sql);
-                        }
-                    }
+                    quote!(#p::given(&#var))
                 }
             }
         })
         .collect();
+    let names: Vec<String> = fields.iter().map(|nf| ident(&nf.column.name)).collect();
     let returning: Vec<String> = columns.iter().map(|(_, c)| ident(&c.name)).collect();
     let returning = returning.join(", ");
     let table = ident(table);
-    let n = fields.len();
     quote! {
         #(#encoded)*
-        let mut __cols: ::std::vec::Vec<&'static str> = ::std::vec::Vec::with_capacity(#n);
-        let mut __vals: ::std::vec::Vec<#dyn_sql> = ::std::vec::Vec::with_capacity(#n);
-        #(#pushes)*
-        #p::insert_returning(conn, #table, &__cols, &__vals, #returning, <Self as #p::SqliteRows>::sqlite_from_row)
+        #p::insert_given(
+            conn,
+            #table,
+            &[#(#names),*],
+            &[#(#values),*],
+            #returning,
+            <Self as #p::SqliteRows>::sqlite_from_row,
+        )
     }
 }
 
