@@ -270,3 +270,124 @@ fn from_row_reads_select_star_by_column_name() {
         .unwrap();
     assert_eq!(row.a_string, "it's ünïcode ✓");
 }
+
+/// 33 columns: more than `ReadColumns` has arities for, so `from_row` reads them one by one.
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "wide")]
+struct Wide {
+    #[column(primary_key)]
+    id: i64,
+    c00: i64,
+    c01: i64,
+    c02: i64,
+    c03: i64,
+    c04: i64,
+    c05: i64,
+    c06: i64,
+    c07: i64,
+    c08: i64,
+    c09: i64,
+    c10: i64,
+    c11: i64,
+    c12: i64,
+    c13: i64,
+    c14: i64,
+    c15: i64,
+    c16: i64,
+    c17: i64,
+    c18: i64,
+    c19: i64,
+    c20: i64,
+    c21: i64,
+    c22: i64,
+    c23: i64,
+    c24: i64,
+    c25: i64,
+    c26: i64,
+    c27: i64,
+    c28: i64,
+    c29: i64,
+    c30: i64,
+    c31: i64,
+    c32: i64,
+}
+
+/// Columns read in one call, a skipped field defaulted beside them.
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "narrow")]
+struct Narrow {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+    #[column(skip)]
+    scratch: Vec<String>,
+    score: Option<f64>,
+}
+
+#[test]
+fn rows_are_read_in_one_call_or_column_by_column_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join("w.db")).unwrap();
+    Wide::create_table(&conn).unwrap();
+    Narrow::create_table(&conn).unwrap();
+    let wide = Wide {
+        id: 1,
+        c00: 1,
+        c01: 8,
+        c02: 15,
+        c03: 22,
+        c04: 29,
+        c05: 36,
+        c06: 43,
+        c07: 50,
+        c08: 57,
+        c09: 64,
+        c10: 71,
+        c11: 78,
+        c12: 85,
+        c13: 92,
+        c14: 99,
+        c15: 106,
+        c16: 113,
+        c17: 120,
+        c18: 127,
+        c19: 134,
+        c20: 141,
+        c21: 148,
+        c22: 155,
+        c23: 162,
+        c24: 169,
+        c25: 176,
+        c26: 183,
+        c27: 190,
+        c28: 197,
+        c29: 204,
+        c30: 211,
+        c31: 218,
+        c32: 225,
+    };
+    wide.insert(&conn).unwrap();
+    assert_eq!(Wide::find(&conn, 1).unwrap(), Some(wide.clone()));
+    let narrow = Narrow {
+        id: 1,
+        name: "ann".into(),
+        scratch: vec!["not stored".into()],
+        score: Some(2.5),
+    };
+    narrow.insert(&conn).unwrap();
+    let back = Narrow::find(&conn, 1).unwrap().unwrap();
+    assert_eq!(
+        back,
+        Narrow {
+            scratch: Vec::new(),
+            ..narrow
+        }
+    );
+    // A value of the wrong type is the read's error, in either way of reading, not a panic.
+    conn.execute_batch("UPDATE narrow SET name = x'00ff'; UPDATE wide SET c32 = 'text'")
+        .unwrap();
+    let e = Narrow::find(&conn, 1).unwrap_err().to_string();
+    assert!(e.contains("name") || e.contains("Invalid column type"), "{e}");
+    let e = Wide::find(&conn, 1).unwrap_err().to_string();
+    assert!(e.contains("c32") || e.contains("Invalid column type"), "{e}");
+}

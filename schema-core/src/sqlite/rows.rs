@@ -258,6 +258,60 @@ pub mod __private {
         conn.query_row(sql, params, read).optional()
     }
 
+    /// A row's columns read by name into a tuple of their types, the first read that fails
+    /// giving the error: `from_row` of a table whose columns rusqlite reads as they are, in
+    /// one call. Written once here for each arity up to 32, so the derive writes no read, and
+    /// no early return, per field.
+    pub trait ReadColumns: Sized {
+        /// The columns `names` of `row`, in order.
+        fn read(row: &rusqlite::Row<'_>, names: &[&str]) -> rusqlite::Result<Self>;
+    }
+
+    macro_rules! read_columns {
+        ($($t:ident $i:tt)+) => {
+            impl<$($t: rusqlite::types::FromSql),+> ReadColumns for ($($t,)+) {
+                #[inline]
+                fn read(row: &rusqlite::Row<'_>, names: &[&str]) -> rusqlite::Result<Self> {
+                    // A name missing from `names` is a column no row has, which rusqlite reports.
+                    Ok(($(row.get::<&str, $t>(names.get($i).copied().unwrap_or_default())?,)+))
+                }
+            }
+        };
+    }
+
+    read_columns!(T0 0);
+    read_columns!(T0 0 T1 1);
+    read_columns!(T0 0 T1 1 T2 2);
+    read_columns!(T0 0 T1 1 T2 2 T3 3);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29 T30 30);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29 T30 30 T31 31);
+
     /// The first error of a row's column reads (`from_row` reads every column, then takes
     /// the first that failed).
     pub fn first_error(errors: &mut [Option<rusqlite::Error>]) -> rusqlite::Error {

@@ -91,6 +91,34 @@ fn key_params<'a>(key: &'a Key<'_>) -> impl Iterator<Item = TokenStream> + 'a {
 /// Skipped fields are defaulted, json and epoch ones decoded.
 fn from_row_body(p: &ParsedTable) -> TokenStream {
     let sqlite = quote!(::schema_core::__private::sqlite);
+    let plain: Vec<(&ParsedField, &parse::FieldColumn)> = p
+        .fields
+        .iter()
+        .filter_map(|f| f.column.as_ref().map(|c| (f, c)))
+        .collect();
+    // Every column read as rusqlite reads its type, and no more than `ReadColumns` has
+    // arities for: one call reads them all.
+    if (1..=32).contains(&plain.len()) && plain.iter().all(|(_, c)| !c.json && c.epoch.is_none()) {
+        let tys = plain.iter().map(|(f, _)| &f.ty);
+        let cols = plain.iter().map(|(_, c)| &c.name);
+        let vars: Vec<_> = (0..plain.len()).map(|i| format_ident!("__c{}", i)).collect();
+        let mut at = 0;
+        let inits = p.fields.iter().map(|f| {
+            let name = &f.ident;
+            if f.column.is_none() {
+                let span = f.ty.span();
+                return quote_spanned!(span=> #name: ::std::default::Default::default());
+            }
+            let var = &vars[at];
+            at += 1;
+            quote!(#name: #var)
+        });
+        let ident = &p.ident;
+        return quote! {
+            let (#(#vars,)*) = <(#(#tys,)*) as #sqlite::ReadColumns>::read(row, &[#(#cols),*])?;
+            ::std::result::Result::Ok(#ident { #(#inits,)* })
+        };
+    }
     let mut reads = Vec::new();
     let mut oks = Vec::new();
     let mut errs = Vec::new();
