@@ -99,9 +99,6 @@ fn located(path: &Path, err: &syn::Error) -> Vec<String> {
 /// digits; syn's recursive parser needs its stack to grow with the depth.
 const MAX_DEPTH: usize = 256;
 
-/// Where nesting first goes past [`MAX_DEPTH`] (line, column from 1), reading the text as
-/// Rust's lexer would: `(`, `[`, `{` and generic `<` count, strings, chars and comments do not.
-/// A `<` is counted within one statement only, so comparisons cannot add up across a file.
 /// Whether the text may hold a macro call: a `!` right after a word (`name!`, `name !`). An
 /// inner attribute (`#![allow(..)]`), an inner doc comment (`//!`) or a negation after a
 /// bracket is not one; a `!` inside a string or a comparison (`a != b`) is taken as one, which
@@ -118,6 +115,9 @@ fn may_call_a_macro(text: &str) -> bool {
     })
 }
 
+/// Where nesting first goes past [`MAX_DEPTH`] (line, column from 1), reading the text as
+/// Rust's lexer would: `(`, `[`, `{` and generic `<` count, strings, chars and comments do not.
+/// A `<` is counted within one statement only, so comparisons cannot add up across a file.
 fn too_deep(text: &str) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     let (mut depth, mut angle, mut line, mut line_start) = (0usize, 0usize, 1usize, 0usize);

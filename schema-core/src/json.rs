@@ -534,24 +534,25 @@ impl<'a> Reader<'a> {
         }
         self.depth -= 1;
         // A repeated key is serde_json's to resolve (the first key's place, the last value).
-        if repeats_a_key(&self.members[base..]) {
+        if repeats(self.members[base..].iter().map(|(k, _)| k)) {
             return None;
         }
         Some(Val::Object(self.members.drain(base..).collect()))
     }
 }
 
-/// Whether two members have the same key.
-fn repeats_a_key(members: &[(Cow<'_, str>, Val<'_>)]) -> bool {
-    if members.len() <= SCAN_LIMIT {
-        return members
+/// Whether two of `names` are the same: the test both snapshot writers make before streaming
+/// (a JSON map keeps a repeated key once) and the reader makes of each object it reads.
+pub(crate) fn repeats<S: AsRef<str>>(names: impl Iterator<Item = S>) -> bool {
+    let mut v: Vec<S> = names.collect();
+    if v.len() <= SCAN_LIMIT {
+        return v
             .iter()
             .enumerate()
-            .any(|(i, (k, _))| members[..i].iter().any(|(o, _)| o == k));
+            .any(|(i, k)| v[..i].iter().any(|o| o.as_ref() == k.as_ref()));
     }
-    let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_ref()).collect();
-    keys.sort_unstable();
-    keys.windows(2).any(|w| w[0] == w[1])
+    v.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+    v.windows(2).any(|w| w[0].as_ref() == w[1].as_ref())
 }
 
 /// An object key, borrowed from the text when it has no escapes.

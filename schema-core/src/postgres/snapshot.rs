@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::render::is_identity;
 use crate::diff::Renames;
-use crate::json::{Pretty, Val};
+use crate::json::{Pretty, Val, repeats};
 use crate::model::{
     Check, Column, DefaultValue, Deferrable, EnumType, FkAction, ForeignKey, Generated, Index, IndexTarget,
     LogicalType, PrimaryKey, Schema, Table, Unique, UniqueKind,
@@ -32,29 +32,24 @@ pub fn write(snapshot: &Snapshot) -> String {
 /// Whether some object of the snapshot would get one key twice (conservative: any repeated
 /// name among the keys of one of its maps).
 fn repeats_a_key(snapshot: &Snapshot) -> bool {
-    fn repeated<S: AsRef<str>>(names: impl Iterator<Item = S>) -> bool {
-        let mut v: Vec<S> = names.collect();
-        v.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
-        v.windows(2).any(|w| w[0].as_ref() == w[1].as_ref())
-    }
     let schema = &snapshot.schema;
     let tables = &schema.tables;
-    repeated(tables.iter().map(key))
+    repeats(tables.iter().map(key))
         || tables.iter().any(|t| {
-            repeated(t.columns.iter().map(|c| c.name.as_str()))
-                || repeated(t.indexes.iter().map(|i| i.name.as_str()))
+            repeats(t.columns.iter().map(|c| c.name.as_str()))
+                || repeats(t.indexes.iter().map(|i| i.name.as_str()))
                 || t.indexes
                     .iter()
-                    .any(|i| repeated(i.options.with.iter().map(|(k, _)| k.as_str())))
-                || repeated(t.foreign_keys.iter().map(|f| f.name.as_str()))
-                || repeated(t.uniques.iter().map(|u| u.name.as_str()))
-                || repeated(t.checks.iter().map(|c| c.name.as_str()))
+                    .any(|i| repeats(i.options.with.iter().map(|(k, _)| k.as_str())))
+                || repeats(t.foreign_keys.iter().map(|f| f.name.as_str()))
+                || repeats(t.uniques.iter().map(|u| u.name.as_str()))
+                || repeats(t.checks.iter().map(|c| c.name.as_str()))
         })
-        || repeated(schema.enum_types().iter().map(|e| e.key()))
-        || repeated(schema.sequences.iter().map(|q| q.key()))
-        || repeated(super::render::namespaces(schema).iter())
-        || repeated(snapshot.renames.tables.iter().map(|(old, _)| old.as_str()))
-        || repeated(snapshot.renames.columns.iter().map(|(t, old, _)| format!("{t}.{old}")))
+        || repeats(schema.enum_types().iter().map(|e| e.key()))
+        || repeats(schema.sequences.iter().map(|q| q.key()))
+        || repeats(super::render::namespaces(schema).iter())
+        || repeats(snapshot.renames.tables.iter().map(|(old, _)| old.as_str()))
+        || repeats(snapshot.renames.columns.iter().map(|(t, old, _)| format!("{t}.{old}")))
 }
 
 /// [`write`] for a snapshot whose every object has distinct keys: the same bytes as

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::Sqlite;
 use crate::diff::Renames;
-use crate::json::{Pretty, Val};
+use crate::json::{Pretty, Val, repeats};
 use crate::model::{
     Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
     PrimaryKey, Schema, Table, Unique, UniqueKind,
@@ -31,29 +31,24 @@ pub fn write(snapshot: &Snapshot) -> String {
 /// Whether some object of the snapshot would get one key twice (a conservative test: any
 /// repeated name among a table's columns, indexes, keys, uniques or checks).
 fn repeats_a_key(snapshot: &Snapshot) -> bool {
-    fn repeated<'a>(names: impl Iterator<Item = &'a str>) -> bool {
-        let mut v: Vec<&str> = names.collect();
-        v.sort_unstable();
-        v.windows(2).any(|w| w[0] == w[1])
-    }
     let tables = &snapshot.schema.tables;
-    repeated(tables.iter().map(|t| t.name.as_str()))
+    repeats(tables.iter().map(|t| t.name.as_str()))
         || tables.iter().any(|t| {
-            repeated(t.columns.iter().map(|c| c.name.as_str()))
-                || repeated(t.indexes.iter().map(|i| i.name.as_str()))
-                || repeated(t.foreign_keys.iter().map(|f| f.name.as_str()))
-                || repeated(t.uniques.iter().map(|u| u.name.as_str()))
-                || repeated(t.checks.iter().map(|c| c.name.as_str()))
+            repeats(t.columns.iter().map(|c| c.name.as_str()))
+                || repeats(t.indexes.iter().map(|i| i.name.as_str()))
+                || repeats(t.foreign_keys.iter().map(|f| f.name.as_str()))
+                || repeats(t.uniques.iter().map(|u| u.name.as_str()))
+                || repeats(t.checks.iter().map(|c| c.name.as_str()))
         })
-        || repeated(
+        || repeats(
             tables
                 .iter()
                 .flat_map(|t| &t.indexes)
                 .filter(|i| matches!(i.target, IndexTarget::Expr(_)))
                 .map(|i| i.name.as_str()),
         )
-        || repeated(snapshot.renames.tables.iter().map(|(old, _)| old.as_str()))
-        || repeated(
+        || repeats(snapshot.renames.tables.iter().map(|(old, _)| old.as_str()))
+        || repeats(
             snapshot
                 .renames
                 .columns

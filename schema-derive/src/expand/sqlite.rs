@@ -91,17 +91,17 @@ fn key_params<'a>(key: &'a Key<'_>) -> impl Iterator<Item = TokenStream> + 'a {
 /// Skipped fields are defaulted, json and epoch ones decoded.
 fn from_row_body(p: &ParsedTable) -> TokenStream {
     let sqlite = quote!(::schema_core::__private::sqlite);
-    let plain: Vec<(&ParsedField, &parse::FieldColumn)> = p
+    let columns: Vec<(&ParsedField, &parse::FieldColumn)> = p
         .fields
         .iter()
         .filter_map(|f| f.column.as_ref().map(|c| (f, c)))
         .collect();
     // Every column read as rusqlite reads its type, and no more than `ReadColumns` has
     // arities for: one call reads them all.
-    if (1..=32).contains(&plain.len()) && plain.iter().all(|(_, c)| !c.json && c.epoch.is_none()) {
-        let tys = plain.iter().map(|(f, _)| &f.ty);
-        let cols = plain.iter().map(|(_, c)| &c.name);
-        let vars: Vec<_> = (0..plain.len()).map(|i| format_ident!("__c{}", i)).collect();
+    if (1..=32).contains(&columns.len()) && columns.iter().all(|(_, c)| !c.json && c.epoch.is_none()) {
+        let tys = columns.iter().map(|(f, _)| &f.ty);
+        let cols = columns.iter().map(|(_, c)| &c.name);
+        let vars: Vec<_> = (0..columns.len()).map(|i| format_ident!("__c{}", i)).collect();
         let mut at = 0;
         let inits = p.fields.iter().map(|f| {
             let name = &f.ident;
@@ -120,6 +120,7 @@ fn from_row_body(p: &ParsedTable) -> TokenStream {
         };
     }
     let mut reads = Vec::new();
+    let mut vars = Vec::new();
     let mut oks = Vec::new();
     let mut errs = Vec::new();
     let mut inits = Vec::new();
@@ -147,15 +148,12 @@ fn from_row_body(p: &ParsedTable) -> TokenStream {
             let ty = &f.ty;
             quote_spanned!(span=> row.get::<&str, #ty>(#col))
         };
-        reads.push(quote!(#read));
+        reads.push(read);
         oks.push(quote!(::std::result::Result::Ok(#var)));
         errs.push(quote!(#var.err()));
         inits.push(quote!(#name: #var));
+        vars.push(var);
     }
-    let vars: Vec<_> = (0..p.fields.len())
-        .filter(|i| p.fields[*i].column.is_some())
-        .map(|i| format_ident!("__r{}", i))
-        .collect();
     let ident = &p.ident;
     quote! {
         match (#(#reads,)*) {
