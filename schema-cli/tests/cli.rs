@@ -553,6 +553,44 @@ fn push_without_a_terminal_refuses_data_loss_unless_forced() {
 }
 
 #[test]
+fn push_reads_the_database_beside_the_schema_but_never_creates_one_for_a_schema_that_fails() {
+    let p = Project::new();
+    // A schema that does not load: an error naming the file, and no database left behind
+    // (push reads an existing database while it reads the files, and creates one only after).
+    p.write(
+        "src/schema.rs",
+        &USERS.replace("pub email: String", "pub email: std::cell::Cell<u8>"),
+    );
+    let err = p.run(&["push"]).expect(2).stderr();
+    assert!(err.contains("src/schema.rs"), "{err}");
+    assert!(!p.path("app.db").exists(), "a failed push created app.db");
+
+    // A database that is not one: the schema's error still comes first when both are wrong.
+    std::fs::write(
+        p.path("app.db"),
+        b"not a database, only text long enough to be read as a header",
+    )
+    .unwrap();
+    let err = p.run(&["push"]).expect(2).stderr();
+    assert!(err.contains("src/schema.rs"), "{err}");
+    p.write("src/schema.rs", USERS);
+    p.run(&["push"]).expect(3);
+    std::fs::remove_file(p.path("app.db")).unwrap();
+
+    // Then the same schema, loaded: the database is created and made.
+    p.run(&["push"]).expect(0);
+    let conn = rusqlite::Connection::open(p.path("app.db")).unwrap();
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('users', 'post')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+#[test]
 fn push_strict_asks_even_for_safe_changes_and_pull_refuses_to_overwrite() {
     let p = Project::new();
     p.write("src/schema.rs", USERS);

@@ -62,15 +62,47 @@ pub fn plan_push(
     hints: &[RenameHint],
     resolver: &mut dyn Resolver,
 ) -> Result<PushPlan, PushError> {
+    check(driver, schema)?;
+    let live = driver.introspect(skip)?;
+    plan_against(driver, live, schema, hints, resolver)
+}
+
+/// [`plan_push`] against what `driver.introspect` already returned, so a caller can read
+/// the database while it reads the schema. The errors are [`plan_push`]'s, in its order: the
+/// schema's problems before the database's.
+pub fn plan_push_read(
+    driver: &mut dyn Driver,
+    live: Result<Schema, DbError>,
+    schema: &Schema,
+    hints: &[RenameHint],
+    resolver: &mut dyn Resolver,
+) -> Result<PushPlan, PushError> {
+    check(driver, schema)?;
+    plan_against(driver, live?, schema, hints, resolver)
+}
+
+/// What the schema says that the database's dialect cannot make.
+fn check(driver: &dyn Driver, schema: &Schema) -> Result<(), PushError> {
     let dialect = driver.dialect();
     let problems = dialect.check(schema);
-    if !problems.is_empty() {
-        return Err(PushError::Dialect {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(PushError::Dialect {
             dialect: dialect.name(),
             problems,
-        });
+        })
     }
-    let live = driver.introspect(skip)?;
+}
+
+fn plan_against(
+    driver: &mut dyn Driver,
+    live: Schema,
+    schema: &Schema,
+    hints: &[RenameHint],
+    resolver: &mut dyn Resolver,
+) -> Result<PushPlan, PushError> {
+    let dialect = driver.dialect();
     let target = driver.as_stored(schema)?;
     // A swap the code states is a migration's job: push, with no history, cannot tell one to
     // make from one made, so it leaves them out rather than swap at every push.

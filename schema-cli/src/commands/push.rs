@@ -1,7 +1,7 @@
 //! `schema push`: the database brought to the schema without migration files.
 
 use schema_core::backend::{OpenError, OpenMode};
-use schema_core::push::{PushError, apply_push, plan_push};
+use schema_core::push::{PushError, apply_push, plan_push_read};
 
 use crate::cli::{CliError, CliResult, EXIT_FOUND, PushArgs};
 use crate::commands::generate::{Prompt, rename_hints};
@@ -12,16 +12,28 @@ use crate::source;
 
 pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
-    let schema = source::load(&files, &config.features).map_err(CliError::input)?;
-    // A dry run reads only: a database that is not there is not created, and the plan is the
-    // schema made from nothing.
-    let mode = if args.dry_run {
-        OpenMode::ReadOnly
-    } else {
-        OpenMode::Create
-    };
-    let mut db = match try_open(config, mode) {
-        Ok(db) => db,
+    let skip = config.skip();
+    // The database is read while the files are: an existing one only, so a schema that does
+    // not load never leaves a new database behind. A dry run reads only: a database that is
+    // not there is not created, and the plan is the schema made from nothing.
+    let (schema, read) = std::thread::scope(|s| {
+        let parse = s.spawn(|| source::load(&files, &config.features));
+        let mode = if args.dry_run {
+            OpenMode::ReadOnly
+        } else {
+            OpenMode::ReadWrite
+        };
+        let read = try_open(config, mode).map(|mut db| {
+            let live = db.introspect(&skip);
+            (db, live)
+        });
+        (parse.join(), read)
+    });
+    let schema = schema
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        .map_err(CliError::input)?;
+    let (mut db, live) = match read {
+        Ok(read) => read,
         Err(OpenError::Missing(target)) if args.dry_run => {
             let statements = config.dialect.create_schema(&config.dialect.normalize(&schema));
             say!(
@@ -34,10 +46,15 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
             say!("Dry run: nothing changed.");
             return Ok(0);
         }
+        Err(OpenError::Missing(_)) => {
+            let mut db = try_open(config, OpenMode::Create).map_err(|e| open_error(e, config))?;
+            let live = db.introspect(&skip);
+            (db, live)
+        }
         Err(e) => return Err(open_error(e, config)),
     };
     let hints = rename_hints(&args.renames)?;
-    let push = plan_push(db.as_mut(), &schema, &config.skip(), &hints, &mut Prompt).map_err(|e| match e {
+    let push = plan_push_read(db.as_mut(), live, &schema, &hints, &mut Prompt).map_err(|e| match e {
         PushError::Read(_) | PushError::Apply(_) => CliError::database(e),
         _ => CliError::input(e),
     })?;
