@@ -2,7 +2,10 @@
 //! dialect reads and writes its own drizzle-kit snapshot format
 //! ([`Dialect::write_snapshot`](crate::dialect::Dialect::write_snapshot)).
 
+use std::borrow::Cow;
+
 use crate::diff::Renames;
+use crate::json::Val;
 use crate::model::Schema;
 
 /// The id drizzle-kit gives the parent of the first snapshot.
@@ -37,4 +40,81 @@ pub enum SnapshotError {
         /// Where, as `tables.users.columns.id.type`.
         path: String,
     },
+}
+
+// The fields of a snapshot file, as both dialects' readers take them from its JSON: each one
+// named, when it is missing or has the wrong type, by its path in the file.
+
+/// An object's members, in file order.
+pub(crate) type Members<'v, 'a> = &'v [(Cow<'a, str>, Val<'a>)];
+
+/// Where a field is, for its error: a path, or what makes one (only a field that is wrong
+/// pays for formatting its path).
+pub(crate) trait FieldPath {
+    /// The path, as `tables.users.columns.id.type`.
+    fn path(&self) -> String;
+}
+
+impl FieldPath for str {
+    fn path(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl<F: Fn() -> String> FieldPath for F {
+    fn path(&self) -> String {
+        self()
+    }
+}
+
+fn wrong(path: &(impl FieldPath + ?Sized)) -> SnapshotError {
+    SnapshotError::Field { path: path.path() }
+}
+
+/// The string `key` of `v`.
+pub(crate) fn str_field<'v>(
+    v: &'v Val<'_>,
+    key: &str,
+    path: &(impl FieldPath + ?Sized),
+) -> Result<&'v str, SnapshotError> {
+    v.get(key).and_then(Val::as_str).ok_or_else(|| wrong(path))
+}
+
+/// The boolean `key` of `v`.
+pub(crate) fn bool_field(v: &Val<'_>, key: &str, path: &(impl FieldPath + ?Sized)) -> Result<bool, SnapshotError> {
+    v.get(key).and_then(Val::as_bool).ok_or_else(|| wrong(path))
+}
+
+/// The object `key` of `v`, which must be there.
+// Only SQLite's format has an object that must be there.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+pub(crate) fn obj<'v, 'a>(
+    v: &'v Val<'a>,
+    key: &str,
+    path: &(impl FieldPath + ?Sized),
+) -> Result<Members<'v, 'a>, SnapshotError> {
+    v.get(key).and_then(Val::as_object).ok_or_else(|| wrong(path))
+}
+
+/// The object `key` of `v` where the format's schema defaults it to `{}` (drizzle-kit's zod
+/// defaults): absent, it has no members; there, it must be an object.
+pub(crate) fn obj_or_empty<'v, 'a>(
+    v: &'v Val<'a>,
+    key: &str,
+    path: &(impl FieldPath + ?Sized),
+) -> Result<Members<'v, 'a>, SnapshotError> {
+    match v.get(key) {
+        None => Ok(&[]),
+        Some(o) => o.as_object().ok_or_else(|| wrong(path)),
+    }
+}
+
+/// The array of strings `key` of `v`.
+pub(crate) fn strings(v: &Val<'_>, key: &str, path: &(impl FieldPath + ?Sized)) -> Result<Vec<String>, SnapshotError> {
+    v.get(key)
+        .and_then(Val::as_array)
+        .ok_or_else(|| wrong(path))?
+        .iter()
+        .map(|s| s.as_str().map(str::to_string).ok_or_else(|| wrong(path)))
+        .collect()
 }

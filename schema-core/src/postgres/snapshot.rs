@@ -3,8 +3,6 @@
 //! format has no field for (a DEFERRABLE foreign key) goes under `internal`, which drizzle-kit
 //! accepts and ignores.
 
-use std::borrow::Cow;
-
 use schema_model::sql::{string_literal, unquote_string_literal};
 use serde_json::{Map, Value, json};
 
@@ -15,7 +13,7 @@ use crate::model::{
     Check, Column, DefaultValue, Deferrable, EnumType, FkAction, ForeignKey, Generated, Index, IndexTarget,
     LogicalType, PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
-use crate::snapshot::{Snapshot, SnapshotError};
+use crate::snapshot::{Snapshot, SnapshotError, bool_field, obj_or_empty, str_field, strings};
 
 use super::render::{Names, table_key as key};
 
@@ -594,57 +592,16 @@ fn column_json(table: &str, schema: Option<&str>, c: &Column) -> Value {
     Value::Object(m)
 }
 
-fn field(path: &str) -> SnapshotError {
-    SnapshotError::Field { path: path.to_string() }
-}
-
-fn str_of<'v>(v: &'v Val<'_>, k: &str, path: &str) -> Result<&'v str, SnapshotError> {
-    v.get(k)
-        .and_then(Val::as_str)
-        .ok_or_else(|| field(&format!("{path}.{k}")))
-}
-
-fn bool_of(v: &Val<'_>, k: &str, path: &str) -> Result<bool, SnapshotError> {
-    v.get(k)
-        .and_then(Val::as_bool)
-        .ok_or_else(|| field(&format!("{path}.{k}")))
-}
-
-/// An object's members, in file order.
-type Members<'v, 'a> = &'v [(Cow<'a, str>, Val<'a>)];
-
-fn obj_of<'v, 'a>(v: &'v Val<'a>, k: &str, path: &str) -> Result<Members<'v, 'a>, SnapshotError> {
-    match v.get(k) {
-        // Keys zod defaults may be absent.
-        None => Ok(&[]),
-        Some(Val::Object(m)) => Ok(m),
-        Some(_) => Err(field(&format!("{path}.{k}"))),
-    }
-}
-
-fn strings(v: &Val<'_>, k: &str, path: &str) -> Result<Vec<String>, SnapshotError> {
-    v.get(k)
-        .and_then(Val::as_array)
-        .ok_or_else(|| field(&format!("{path}.{k}")))?
-        .iter()
-        .map(|s| {
-            s.as_str()
-                .map(String::from)
-                .ok_or_else(|| field(&format!("{path}.{k}")))
-        })
-        .collect()
-}
-
 /// A PostgreSQL snapshot file, read back.
 pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
     let v = Val::parse(text)?;
-    let dialect = str_of(&v, "dialect", "")?;
+    let dialect = str_field(&v, "dialect", "dialect")?;
     if dialect != "postgresql" {
         return Err(SnapshotError::Unsupported(format!(
             "dialect \"{dialect}\"; expected a PostgreSQL snapshot"
         )));
     }
-    let version = str_of(&v, "version", "")?;
+    let version = str_field(&v, "version", "version")?;
     if version != "7" {
         return Err(SnapshotError::Unsupported(format!(
             "version \"{version}\"; expected \"7\""
@@ -658,30 +615,31 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
         }
     }
     let mut enums = Vec::new();
-    for (k, e) in obj_of(&v, "enums", "")? {
-        let path = format!("enums.{k}");
-        let schema = str_of(e, "schema", &path)?;
+    for (k, e) in obj_or_empty(&v, "enums", "enums")? {
+        let at = |f: &str| format!("enums.{k}.{f}");
+        let schema = str_field(e, "schema", &|| at("schema"))?;
         enums.push(EnumType {
-            name: str_of(e, "name", &path)?.to_string(),
+            name: str_field(e, "name", &|| at("name"))?.to_string(),
             schema: (schema != "public").then(|| schema.to_string()),
-            values: strings(e, "values", &path)?,
+            values: strings(e, "values", &|| at("values"))?,
         });
     }
     let mut sequences = Vec::new();
     if let Some(all) = v.get("sequences").and_then(Val::as_object) {
         for (k, q) in all {
-            let path = format!("sequences.{k}");
+            let at = |f: &str| format!("sequences.{k}.{f}");
             let number = |key: &str| -> Result<Option<i64>, SnapshotError> {
-                match q.get(key) {
-                    None | Some(Val::Null) => Ok(None),
-                    Some(Val::Str(s)) => s.parse().map(Some).map_err(|_| field(&format!("{path}.{key}"))),
-                    Some(Val::Number(n)) => n.as_i64().map(Some).ok_or_else(|| field(&format!("{path}.{key}"))),
-                    Some(_) => Err(field(&format!("{path}.{key}"))),
-                }
+                let value = match q.get(key) {
+                    None | Some(Val::Null) => return Ok(None),
+                    Some(Val::Str(s)) => s.parse().ok(),
+                    Some(Val::Number(n)) => n.as_i64(),
+                    Some(_) => None,
+                };
+                value.map(Some).ok_or_else(|| SnapshotError::Field { path: at(key) })
             };
-            let schema = str_of(q, "schema", &path)?;
+            let schema = str_field(q, "schema", &|| at("schema"))?;
             sequences.push(crate::model::Sequence {
-                name: str_of(q, "name", &path)?.to_string(),
+                name: str_field(q, "name", &|| at("name"))?.to_string(),
                 schema: (schema != "public").then(|| schema.to_string()),
                 increment: number("increment")?,
                 min_value: number("minValue")?,
@@ -693,19 +651,18 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
         }
     }
     let mut tables = Vec::new();
-    for (k, t) in obj_of(&v, "tables", "")? {
-        let path = format!("tables.{k}");
+    for (k, t) in obj_or_empty(&v, "tables", "tables")? {
         let schema = t.get("schema").and_then(Val::as_str).unwrap_or("");
         let internal = v.at(&["internal", "tables", k]);
-        let mut table = table_from_json(t, &path, internal, &enums)?;
+        let mut table = table_from_json(t, &|| format!("tables.{k}"), internal, &enums)?;
         if !schema.is_empty() && schema != "public" {
             table.options.postgres.schema = Some(schema.to_string());
         }
         tables.push(table);
     }
     Ok(Snapshot {
-        id: str_of(&v, "id", "")?.to_string(),
-        prev_id: str_of(&v, "prevId", "")?.to_string(),
+        id: str_field(&v, "id", "id")?.to_string(),
+        prev_id: str_field(&v, "prevId", "prevId")?.to_string(),
         schema: Schema {
             tables,
             enums,
@@ -737,38 +694,40 @@ fn meta_renames(v: &Val<'_>) -> Renames {
     r
 }
 
+/// A table of the snapshot; `path` makes its path (`tables.public.users`) for an error.
 fn table_from_json(
     t: &Val<'_>,
-    path: &str,
+    path: &dyn Fn() -> String,
     internal: Option<&Val<'_>>,
     enums: &[EnumType],
 ) -> Result<Table, SnapshotError> {
-    let mut table = Table::new(str_of(t, "name", path)?);
-    for (name, c) in obj_of(t, "columns", path)? {
+    let at = |k: &str| format!("{}.{k}", path());
+    let mut table = Table::new(str_field(t, "name", &|| at("name"))?);
+    for (name, c) in obj_or_empty(t, "columns", &|| at("columns"))? {
         table
             .columns
-            .push(column_from_json(c, &format!("{path}.columns.{name}"), enums)?);
+            .push(column_from_json(c, &|| at(&format!("columns.{name}")), enums)?);
     }
-    for (name, ix) in obj_of(t, "indexes", path)? {
-        let p = format!("{path}.indexes.{name}");
+    for (name, ix) in obj_or_empty(t, "indexes", &|| at("indexes"))? {
+        let p = |k: &str| at(&format!("indexes.{name}.{k}"));
         let cols = ix
             .get("columns")
             .and_then(Val::as_array)
-            .ok_or_else(|| field(&format!("{p}.columns")))?;
+            .ok_or_else(|| SnapshotError::Field { path: p("columns") })?;
         let target = match cols {
             [one] if one.get("isExpression").and_then(Val::as_bool) == Some(true) => {
-                IndexTarget::Expr(str_of(one, "expression", &p)?.to_string())
+                IndexTarget::Expr(str_field(one, "expression", &|| p("expression"))?.to_string())
             }
             _ => IndexTarget::Columns(
                 cols.iter()
-                    .map(|c| str_of(c, "expression", &p).map(String::from))
+                    .map(|c| str_field(c, "expression", &|| p("expression")).map(String::from))
                     .collect::<Result<_, _>>()?,
             ),
         };
         table.indexes.push(Index {
-            name: str_of(ix, "name", &p)?.to_string(),
+            name: str_field(ix, "name", &|| p("name"))?.to_string(),
             target,
-            unique: bool_of(ix, "isUnique", &p)?,
+            unique: bool_field(ix, "isUnique", &|| p("isUnique"))?,
             where_clause: ix.get("where").and_then(Val::as_str).map(String::from),
             options: crate::model::IndexOptions {
                 method: ix
@@ -797,19 +756,19 @@ fn table_from_json(
                             (k.to_string(), text)
                         })
                         .collect(),
-                    Some(_) => return Err(field(&format!("{p}.with"))),
+                    Some(_) => return Err(SnapshotError::Field { path: p("with") }),
                 },
             }
             .trimmed(),
         });
     }
-    for (name, fk) in obj_of(t, "foreignKeys", path)? {
-        let p = format!("{path}.foreignKeys.{name}");
+    for (name, fk) in obj_or_empty(t, "foreignKeys", &|| at("foreignKeys"))? {
+        let p = |k: &str| at(&format!("foreignKeys.{name}.{k}"));
         let action = |k: &str| -> Result<FkAction, SnapshotError> {
             FkAction::parse(fk.get(k).and_then(Val::as_str).unwrap_or("no action"))
-                .ok_or_else(|| field(&format!("{p}.{k}")))
+                .ok_or_else(|| SnapshotError::Field { path: p(k) })
         };
-        let fk_name = str_of(fk, "name", &p)?.to_string();
+        let fk_name = str_field(fk, "name", &|| p("name"))?.to_string();
         let deferrable = match internal
             .and_then(|i| i.at(&["foreignKeys", &fk_name, "deferrable"]))
             .and_then(Val::as_str)
@@ -820,43 +779,48 @@ fn table_from_json(
         };
         table.foreign_keys.push(ForeignKey {
             name: fk_name,
-            columns: strings(fk, "columnsFrom", &p)?,
-            ref_table: str_of(fk, "tableTo", &p)?.to_string(),
-            ref_columns: strings(fk, "columnsTo", &p)?,
+            columns: strings(fk, "columnsFrom", &|| p("columnsFrom"))?,
+            ref_table: str_field(fk, "tableTo", &|| p("tableTo"))?.to_string(),
+            ref_columns: strings(fk, "columnsTo", &|| p("columnsTo"))?,
             on_delete: action("onDelete")?,
             on_update: action("onUpdate")?,
             deferrable,
         });
     }
-    if let Some((name, pk)) = obj_of(t, "compositePrimaryKeys", path)?.iter().next() {
-        let p = format!("{path}.compositePrimaryKeys.{name}");
+    if let Some((name, pk)) = obj_or_empty(t, "compositePrimaryKeys", &|| at("compositePrimaryKeys"))?
+        .iter()
+        .next()
+    {
+        let p = |k: &str| at(&format!("compositePrimaryKeys.{name}.{k}"));
         table.primary_key = Some(PrimaryKey {
-            name: str_of(pk, "name", &p)?.to_string(),
-            columns: strings(pk, "columns", &p)?,
+            name: str_field(pk, "name", &|| p("name"))?.to_string(),
+            columns: strings(pk, "columns", &|| p("columns"))?,
         });
     }
-    for (name, u) in obj_of(t, "uniqueConstraints", path)? {
-        let p = format!("{path}.uniqueConstraints.{name}");
+    for (name, u) in obj_or_empty(t, "uniqueConstraints", &|| at("uniqueConstraints"))? {
+        let p = |k: &str| at(&format!("uniqueConstraints.{name}.{k}"));
         table.uniques.push(Unique {
-            name: str_of(u, "name", &p)?.to_string(),
-            columns: strings(u, "columns", &p)?,
+            name: str_field(u, "name", &|| p("name"))?.to_string(),
+            columns: strings(u, "columns", &|| p("columns"))?,
             kind: UniqueKind::Index,
             nulls_not_distinct: u.get("nullsNotDistinct").and_then(Val::as_bool) == Some(true),
         });
     }
-    for (name, ch) in obj_of(t, "checkConstraints", path)? {
-        let p = format!("{path}.checkConstraints.{name}");
+    for (name, ch) in obj_or_empty(t, "checkConstraints", &|| at("checkConstraints"))? {
+        let p = |k: &str| at(&format!("checkConstraints.{name}.{k}"));
         table.checks.push(Check {
-            name: str_of(ch, "name", &p)?.to_string(),
-            expr: str_of(ch, "value", &p)?.to_string(),
+            name: str_field(ch, "name", &|| p("name"))?.to_string(),
+            expr: str_field(ch, "value", &|| p("value"))?.to_string(),
             named: true,
         });
     }
     Ok(table)
 }
 
-fn column_from_json(c: &Val<'_>, path: &str, enums: &[EnumType]) -> Result<Column, SnapshotError> {
-    let ty = str_of(c, "type", path)?;
+/// A column of a table; `path` makes its path (`tables.public.users.columns.id`) for an error.
+fn column_from_json(c: &Val<'_>, path: &dyn Fn() -> String, enums: &[EnumType]) -> Result<Column, SnapshotError> {
+    let at = |k: &str| format!("{}.{k}", path());
+    let ty = str_field(c, "type", &|| at("type"))?;
     let logical = match c.get("typeSchema").and_then(Val::as_str) {
         // A column of an enum type, found in the snapshot's `enums`.
         Some(schema) => {
@@ -867,14 +831,17 @@ fn column_from_json(c: &Val<'_>, path: &str, enums: &[EnumType]) -> Result<Colum
             };
             if name.ends_with(']') {
                 return Err(SnapshotError::Unsupported(format!(
-                    "{path} is an array of `{ty}` with more than one dimension, which this version does not support"
+                    "{} is an array of `{ty}` with more than one dimension, which this version does not support",
+                    path()
                 )));
             }
             let schema = (schema != "public").then_some(schema);
             let e = enums
                 .iter()
                 .find(|e| e.name == name && e.schema.as_deref() == schema)
-                .ok_or_else(|| field(&format!("{path}.typeSchema (no enum `{name}` in `enums`)")))?;
+                .ok_or_else(|| SnapshotError::Field {
+                    path: at(&format!("typeSchema (no enum `{name}` in `enums`)")),
+                })?;
             if array {
                 LogicalType::EnumArray(Box::new(e.clone()))
             } else {
@@ -883,20 +850,20 @@ fn column_from_json(c: &Val<'_>, path: &str, enums: &[EnumType]) -> Result<Colum
         }
         None => LogicalType::Sql(super::render::canonical_type(ty)),
     };
-    let mut col = Column::new(str_of(c, "name", path)?, logical);
-    col.primary_key = bool_of(c, "primaryKey", path)?;
-    col.not_null = bool_of(c, "notNull", path)?;
+    let mut col = Column::new(str_field(c, "name", &|| at("name"))?, logical);
+    col.primary_key = bool_field(c, "primaryKey", &|| at("primaryKey"))?;
+    col.not_null = bool_field(c, "notNull", &|| at("notNull"))?;
     if let Some(g) = c.get("generated") {
         col.generated = Some(Generated {
-            expr: str_of(g, "as", &format!("{path}.generated"))?.to_string(),
+            expr: str_field(g, "as", &|| at("generated.as"))?.to_string(),
             stored: true,
         });
     }
     if let Some(id) = c.get("identity") {
-        let p = format!("{path}.identity");
-        if str_of(id, "type", &p)? != "byDefault" {
+        if str_field(id, "type", &|| at("identity.type"))? != "byDefault" {
             return Err(SnapshotError::Unsupported(format!(
-                "{p} is GENERATED ALWAYS, which this version does not support yet"
+                "{} is GENERATED ALWAYS, which this version does not support yet",
+                at("identity")
             )));
         }
         col.autoincrement = true;
@@ -919,7 +886,7 @@ fn column_from_json(c: &Val<'_>, path: &str, enums: &[EnumType]) -> Result<Colum
             None => DefaultValue::Real(n.to_string()),
         }),
         Some(Val::Str(s)) => Some(default_from_sql(s)),
-        Some(_) => return Err(field(&format!("{path}.default"))),
+        Some(_) => return Err(SnapshotError::Field { path: at("default") }),
     };
     Ok(col)
 }
@@ -974,6 +941,57 @@ mod tests {
             .collect();
         assert!(read_all.len() >= 20, "{} snapshots read", read_all.len());
         read_all
+    }
+
+    /// A wrong field is named by its full path; an object drizzle-kit's zod schema defaults
+    /// to `{}` may be absent, but when it is there it must be an object.
+    #[test]
+    fn a_wrong_field_is_named_by_its_path() {
+        let mut t = Table::new("users");
+        t.columns.push(Column::new("id", LogicalType::Sql("integer".into())));
+        let snap = Snapshot {
+            id: "i".into(),
+            prev_id: "p".into(),
+            schema: Schema {
+                tables: vec![t],
+                ..Default::default()
+            },
+            renames: Default::default(),
+        };
+        let text = write(&snap);
+        let read_edited = |edit: &dyn Fn(&mut Value)| {
+            let mut v: Value = serde_json::from_str(&text).unwrap();
+            edit(&mut v);
+            read(&v.to_string()).map_err(|e| e.to_string())
+        };
+        let broken = |pointer: &str, to: Value| read_edited(&|v| *v.pointer_mut(pointer).unwrap() = to.clone());
+        let said = |path: &str| Err(format!("`{path}` is missing or has the wrong type"));
+        assert_eq!(
+            broken("/tables/public.users/columns/id/type", json!(7)),
+            said("tables.public.users.columns.id.type")
+        );
+        assert_eq!(
+            broken("/tables/public.users/columns/id/notNull", json!("no")),
+            said("tables.public.users.columns.id.notNull")
+        );
+        assert_eq!(
+            broken("/tables/public.users/indexes", json!([])),
+            said("tables.public.users.indexes")
+        );
+        let read_without_defaults = read_edited(&|v| {
+            let users = v.pointer_mut("/tables/public.users").unwrap().as_object_mut().unwrap();
+            for k in [
+                "indexes",
+                "foreignKeys",
+                "compositePrimaryKeys",
+                "uniqueConstraints",
+                "checkConstraints",
+            ] {
+                assert!(users.shift_remove(k).is_some(), "{k}");
+            }
+            assert!(v.as_object_mut().unwrap().shift_remove("enums").is_some());
+        });
+        assert_eq!(read_without_defaults, Ok(snap));
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! normalized schema, read back into one. Keys are written in drizzle-kit's order and tables
 //! by name, so a snapshot is byte-stable and diffs cleanly against drizzle-kit's own.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use schema_model::sql::{string_literal, strip_parens, unquote_string_literal};
@@ -15,7 +14,7 @@ use crate::model::{
     Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
     PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
-use crate::snapshot::{Snapshot, SnapshotError};
+use crate::snapshot::{Snapshot, SnapshotError, bool_field, obj, str_field, strings};
 
 /// The snapshot as drizzle-kit writes it: pretty-printed with two spaces, no final newline.
 /// Written straight into the text; a schema that would write one key twice in an object (which
@@ -385,13 +384,13 @@ fn to_json(snapshot: &Snapshot) -> Value {
 /// and strings are slices of it, so only what the model keeps is copied.
 pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
     let v = Val::parse(text)?;
-    let dialect = str_at(&v, "dialect")?;
+    let dialect = str_field(&v, "dialect", "dialect")?;
     if dialect != "sqlite" {
         return Err(SnapshotError::Unsupported(format!(
             "dialect \"{dialect}\"; expected a SQLite snapshot"
         )));
     }
-    let version = str_at(&v, "version")?;
+    let version = str_field(&v, "version", "version")?;
     if version != "6" {
         return Err(SnapshotError::Unsupported(format!(
             "version \"{version}\"; expected \"6\""
@@ -407,15 +406,15 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
             .and_then(Val::as_bool)
             .unwrap_or(false)
     };
-    let tables_json = obj_at(&v, "tables")?;
+    let tables_json = obj(&v, "tables", "tables")?;
     let mut tables = Vec::with_capacity(tables_json.len());
     for (name, t) in tables_json {
         let ext = internal_tables.get(name.as_ref()).copied();
         tables.push(table_from_json(name, t, ext, &expr_columns)?);
     }
     Ok(Snapshot {
-        id: str_at(&v, "id")?.to_string(),
-        prev_id: str_at(&v, "prevId")?.to_string(),
+        id: str_field(&v, "id", "id")?.to_string(),
+        prev_id: str_field(&v, "prevId", "prevId")?.to_string(),
         schema: Schema {
             tables,
             ..Default::default()
@@ -782,64 +781,6 @@ fn table_from_json(
         .and_then(Val::as_bool)
         .unwrap_or(false);
     Ok(table)
-}
-
-fn str_at<'v>(v: &'v Val<'_>, key: &str) -> Result<&'v str, SnapshotError> {
-    str_field(v, key, key)
-}
-
-fn obj_at<'v, 'a>(v: &'v Val<'a>, key: &str) -> Result<&'v [(Cow<'a, str>, Val<'a>)], SnapshotError> {
-    obj(v, key, key)
-}
-
-/// Where a field is, for its error: a path, or what makes one (only a field that is wrong
-/// pays for formatting its path).
-trait FieldPath {
-    fn path(&self) -> String;
-}
-
-impl FieldPath for str {
-    fn path(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl<F: Fn() -> String> FieldPath for F {
-    fn path(&self) -> String {
-        self()
-    }
-}
-
-fn str_field<'v>(v: &'v Val<'_>, key: &str, path: &(impl FieldPath + ?Sized)) -> Result<&'v str, SnapshotError> {
-    v.get(key)
-        .and_then(Val::as_str)
-        .ok_or_else(|| SnapshotError::Field { path: path.path() })
-}
-
-fn bool_field(v: &Val<'_>, key: &str, path: &(impl FieldPath + ?Sized)) -> Result<bool, SnapshotError> {
-    v.get(key)
-        .and_then(Val::as_bool)
-        .ok_or_else(|| SnapshotError::Field { path: path.path() })
-}
-
-fn obj<'v, 'a>(
-    v: &'v Val<'a>,
-    key: &str,
-    path: &(impl FieldPath + ?Sized),
-) -> Result<&'v [(Cow<'a, str>, Val<'a>)], SnapshotError> {
-    v.get(key)
-        .and_then(Val::as_object)
-        .ok_or_else(|| SnapshotError::Field { path: path.path() })
-}
-
-fn strings(v: &Val<'_>, key: &str, path: &(impl FieldPath + ?Sized)) -> Result<Vec<String>, SnapshotError> {
-    let err = || SnapshotError::Field { path: path.path() };
-    v.get(key)
-        .and_then(Val::as_array)
-        .ok_or_else(err)?
-        .iter()
-        .map(|s| s.as_str().map(str::to_string).ok_or_else(err))
-        .collect()
 }
 
 #[cfg(test)]
