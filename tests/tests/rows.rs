@@ -391,3 +391,123 @@ fn rows_are_read_in_one_call_or_column_by_column_alike() {
     let e = Wide::find(&conn, 1).unwrap_err().to_string();
     assert!(e.contains("c32") || e.contains("Invalid column type"), "{e}");
 }
+
+/// The key in the middle, generated columns in the middle and at the end, json beside them:
+/// `insert`, `update` and `delete` bind one tuple of the row's values by column position, so
+/// each statement must name the right positions and bind nothing it does not have.
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "scattered")]
+struct Scattered {
+    label: String,
+    #[column(generated = "length(label)")]
+    label_len: Option<i64>,
+    #[column(primary_key)]
+    code: String,
+    #[column(json)]
+    tags: Vec<String>,
+    #[column(json)]
+    extra: Option<Settings>,
+    #[column(generated = "upper(code)")]
+    shout: Option<String>,
+}
+
+/// Every column in the key: an update has nothing to set.
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "pairs", primary_key(a, b))]
+struct Pair {
+    a: i64,
+    b: i64,
+}
+
+#[test]
+fn statements_bind_the_row_by_column_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join("p.db")).unwrap();
+    Scattered::create_table(&conn).unwrap();
+    Pair::create_table(&conn).unwrap();
+    Wide::create_table(&conn).unwrap();
+
+    let rows = [("x1", "short"), ("x2", "a longer label")].map(|(code, label)| Scattered {
+        label: label.into(),
+        label_len: None,
+        code: code.into(),
+        tags: vec![code.into(), "t".into()],
+        extra: None,
+        shout: None,
+    });
+    for r in &rows {
+        r.insert(&conn).unwrap();
+    }
+    let mut one = Scattered::find(&conn, "x1".into()).unwrap().unwrap();
+    assert_eq!((one.label_len, one.shout.as_deref()), (Some(5), Some("X1")));
+    assert_eq!(one.tags, vec!["x1".to_string(), "t".into()]);
+    one.label = "changed label".into();
+    one.extra = Some(Settings {
+        theme: "dark".into(),
+        sizes: vec![1, 2],
+    });
+    assert_eq!(one.update(&conn).unwrap(), 1);
+    let back = Scattered::find(&conn, "x1".into()).unwrap().unwrap();
+    assert_eq!((back.label.as_str(), back.label_len), ("changed label", Some(13)));
+    assert_eq!(back.extra, one.extra);
+    let other = Scattered::find(&conn, "x2".into()).unwrap().unwrap();
+    assert_eq!((other.label.as_str(), other.extra.as_ref()), ("a longer label", None));
+    assert_eq!(back.delete(&conn).unwrap(), 1);
+    let left: Vec<String> = Scattered::select_all(&conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    assert_eq!(left, vec!["x2".to_string()]);
+
+    let pair = Pair { a: 1, b: 2 };
+    pair.insert(&conn).unwrap();
+    assert_eq!(pair.update(&conn).unwrap(), 0, "nothing to set");
+    assert_eq!(pair.delete(&conn).unwrap(), 1);
+
+    // 34 columns: the values are two tuples, chained; the last column is bound through the
+    // second.
+    let mut wide = Wide {
+        id: 7,
+        c00: 0,
+        c01: 1,
+        c02: 2,
+        c03: 3,
+        c04: 4,
+        c05: 5,
+        c06: 6,
+        c07: 7,
+        c08: 8,
+        c09: 9,
+        c10: 10,
+        c11: 11,
+        c12: 12,
+        c13: 13,
+        c14: 14,
+        c15: 15,
+        c16: 16,
+        c17: 17,
+        c18: 18,
+        c19: 19,
+        c20: 20,
+        c21: 21,
+        c22: 22,
+        c23: 23,
+        c24: 24,
+        c25: 25,
+        c26: 26,
+        c27: 27,
+        c28: 28,
+        c29: 29,
+        c30: 30,
+        c31: 31,
+        c32: 32,
+    };
+    wide.insert(&conn).unwrap();
+    wide.c31 = -31;
+    wide.c32 = -32;
+    assert_eq!(wide.update(&conn).unwrap(), 1);
+    assert_eq!(Wide::find(&conn, 7).unwrap(), Some(wide.clone()));
+    assert_eq!(wide.delete(&conn).unwrap(), 1);
+    assert_eq!(Wide::find(&conn, 7).unwrap(), None);
+}

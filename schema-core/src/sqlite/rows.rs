@@ -9,13 +9,13 @@ use crate::table::{Executor, RowReader, Table};
 /// [`Table`]'s methods instead.
 #[doc(hidden)]
 pub trait SqliteRows: Table {
+    /// The statements of the table's rows, their parameters numbered by column position.
+    const SQLITE: __private::Statements;
+    /// Every column's value, in column order.
+    fn sqlite_values(&self) -> impl __private::Values;
     fn sqlite_from_row(row: &Row<'_>) -> rusqlite::Result<Self>;
-    fn sqlite_insert(&self, conn: &Connection) -> rusqlite::Result<i64>;
     fn sqlite_insert_new(new: &Self::New, conn: &Connection) -> rusqlite::Result<Self>;
-    fn sqlite_select_all(conn: &Connection) -> rusqlite::Result<Vec<Self>>;
     fn sqlite_find(conn: &Connection, key: Self::Key) -> rusqlite::Result<Option<Self>>;
-    fn sqlite_update(&self, conn: &Connection) -> rusqlite::Result<usize>;
-    fn sqlite_delete(&self, conn: &Connection) -> rusqlite::Result<usize>;
 }
 
 fn create<T: Table>(conn: &Connection) -> rusqlite::Result<()> {
@@ -31,22 +31,31 @@ impl<T: SqliteRows> Executor<T> for &Connection {
         create::<T>(self)
     }
     fn insert(self, row: &T) -> rusqlite::Result<i64> {
-        row.sqlite_insert(self)
+        __private::run(self, T::SQLITE.insert, &row.sqlite_values())?;
+        Ok(self.last_insert_rowid())
     }
     fn insert_new(self, row: &T::New) -> rusqlite::Result<T> {
         T::sqlite_insert_new(row, self)
     }
     fn select_all(self) -> rusqlite::Result<Vec<T>> {
-        T::sqlite_select_all(self)
+        __private::select_all(self, T::SQLITE.select_all, T::sqlite_from_row)
     }
     fn find(self, key: T::Key) -> rusqlite::Result<Option<T>> {
         T::sqlite_find(self, key)
     }
     fn update(self, row: &T) -> rusqlite::Result<usize> {
-        row.sqlite_update(self)
+        match T::SQLITE.update {
+            _ if !T::SQLITE.keyed => Err(__private::no_key(T::SQLITE.table)),
+            // Every column is part of the key: there is nothing an update could change.
+            "" => Ok(0),
+            sql => __private::run(self, sql, &row.sqlite_values()),
+        }
     }
     fn delete(self, row: &T) -> rusqlite::Result<usize> {
-        row.sqlite_delete(self)
+        if !T::SQLITE.keyed {
+            return Err(__private::no_key(T::SQLITE.table));
+        }
+        __private::run(self, T::SQLITE.delete, &row.sqlite_values())
     }
 }
 
@@ -57,22 +66,31 @@ impl<T: SqliteRows> Executor<T> for &Transaction<'_> {
         create::<T>(self)
     }
     fn insert(self, row: &T) -> rusqlite::Result<i64> {
-        row.sqlite_insert(self)
+        __private::run(self, T::SQLITE.insert, &row.sqlite_values())?;
+        Ok(self.last_insert_rowid())
     }
     fn insert_new(self, row: &T::New) -> rusqlite::Result<T> {
         T::sqlite_insert_new(row, self)
     }
     fn select_all(self) -> rusqlite::Result<Vec<T>> {
-        T::sqlite_select_all(self)
+        __private::select_all(self, T::SQLITE.select_all, T::sqlite_from_row)
     }
     fn find(self, key: T::Key) -> rusqlite::Result<Option<T>> {
         T::sqlite_find(self, key)
     }
     fn update(self, row: &T) -> rusqlite::Result<usize> {
-        row.sqlite_update(self)
+        match T::SQLITE.update {
+            _ if !T::SQLITE.keyed => Err(__private::no_key(T::SQLITE.table)),
+            // Every column is part of the key: there is nothing an update could change.
+            "" => Ok(0),
+            sql => __private::run(self, sql, &row.sqlite_values()),
+        }
     }
     fn delete(self, row: &T) -> rusqlite::Result<usize> {
-        row.sqlite_delete(self)
+        if !T::SQLITE.keyed {
+            return Err(__private::no_key(T::SQLITE.table));
+        }
+        __private::run(self, T::SQLITE.delete, &row.sqlite_values())
     }
 }
 
@@ -185,37 +203,22 @@ pub mod __private {
         })
     }
 
-    /// The value of a column that may be left to the database: `None` leaves it out.
-    #[inline]
-    pub fn given<T: rusqlite::ToSql>(v: &Option<T>) -> Option<&dyn rusqlite::ToSql> {
-        v.as_ref().map(|v| v as &dyn rusqlite::ToSql)
-    }
-
-    /// [`insert_returning`] of the columns whose value is given (`Some`), `names[i]` the
-    /// column of `values[i]`.
+    /// `INSERT INTO table (..) VALUES (..) RETURNING returning` of the columns whose value is
+    /// given (`names[i]` the column of the `i`th value; a value left to the database is not),
+    /// the row read by `read`; `DEFAULT VALUES` when none is. The statement is cached per
+    /// column set.
     pub fn insert_given<T>(
         conn: &rusqlite::Connection,
         table: &str,
         names: &[&str],
-        values: &[Option<&dyn rusqlite::ToSql>],
+        values: &dyn Values,
         returning: &str,
         read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
-        let (cols, vals): (Vec<&str>, Vec<&dyn rusqlite::ToSql>) =
-            names.iter().zip(values).filter_map(|(n, v)| v.map(|v| (*n, v))).unzip();
-        insert_returning(conn, table, &cols, &vals, returning, read)
-    }
-
-    /// `INSERT INTO table (cols) VALUES (..) RETURNING returning`, the row read by `read`;
-    /// `DEFAULT VALUES` when the row gives no column. The statement is cached per column set.
-    pub fn insert_returning<T>(
-        conn: &rusqlite::Connection,
-        table: &str,
-        cols: &[&str],
-        vals: &[&dyn rusqlite::ToSql],
-        returning: &str,
-        read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    ) -> rusqlite::Result<T> {
+        let mut given = Vec::with_capacity(names.len());
+        values.push_to(&mut given)?;
+        let (cols, vals): (Vec<&str>, Vec<ToSqlOutput<'_>>) =
+            names.iter().zip(given).filter_map(|(n, v)| v.map(|v| (*n, v))).unzip();
         let sql = if cols.is_empty() {
             format!("INSERT INTO {table} DEFAULT VALUES RETURNING {returning}")
         } else {
@@ -230,10 +233,176 @@ pub mod __private {
         stmt.query_row(rusqlite::params_from_iter(vals), read)
     }
 
-    /// `conn.execute` with its parameters as a slice: not generic, so the derive's calls cost
-    /// the compiler no trait search (its row helpers are checked once a table).
-    pub fn execute(conn: &rusqlite::Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) -> rusqlite::Result<usize> {
-        conn.execute(sql, params)
+    /// A table's row statements, as the derive writes them. Their parameters are numbered by
+    /// the column's position in the row (`?3` is the third column), so one tuple of the row's
+    /// values serves them all.
+    pub struct Statements {
+        /// The table's name, for errors.
+        pub table: &'static str,
+        /// Whether the struct has a key to find its row by (else `update` and `delete` are
+        /// errors).
+        pub keyed: bool,
+        /// Every column but generated ones and an autoincrement key.
+        pub insert: &'static str,
+        /// Every column not in the key and not generated, by the key; empty when every
+        /// column is in the key.
+        pub update: &'static str,
+        /// By the key.
+        pub delete: &'static str,
+        /// Every row, in key (or rowid) order.
+        pub select_all: &'static str,
+    }
+
+    /// How a json or epoch column's value becomes SQLite's.
+    pub type Encode<T> = for<'a> fn(&'a T) -> rusqlite::Result<ToSqlOutput<'a>>;
+
+    /// A value as rusqlite maps its type: `ToSql`'s own.
+    #[inline]
+    pub fn plain<T: rusqlite::ToSql>(value: &T) -> rusqlite::Result<ToSqlOutput<'_>> {
+        value.to_sql()
+    }
+
+    /// An `#[column(epoch)]` value, in seconds or (`MILLIS`) milliseconds.
+    #[inline]
+    pub fn epoch<T: crate::EpochTime, const MILLIS: bool>(value: &T) -> rusqlite::Result<ToSqlOutput<'static>> {
+        epoch_to_sql(value, MILLIS)
+    }
+
+    /// A nullable `#[column(epoch)]` value.
+    #[inline]
+    pub fn epoch_opt<T: crate::EpochTime, const MILLIS: bool>(
+        value: &Option<T>,
+    ) -> rusqlite::Result<ToSqlOutput<'static>> {
+        epoch_opt_to_sql(value, MILLIS)
+    }
+
+    /// One column's value as the derive hands it over, encoded when the statement is bound:
+    /// a field as rusqlite maps it (`&T`), one encoded by its attribute ([`Encoded`]), or one
+    /// the database may fill ([`Given`], [`GivenEncoded`]).
+    pub trait ColumnValue {
+        /// The value; `None` for a column left to the database.
+        fn value(&self) -> rusqlite::Result<Option<ToSqlOutput<'_>>>;
+    }
+
+    impl<T: rusqlite::ToSql> ColumnValue for &T {
+        #[inline]
+        fn value(&self) -> rusqlite::Result<Option<ToSqlOutput<'_>>> {
+            self.to_sql().map(Some)
+        }
+    }
+
+    /// A json or epoch field's value, with its encoding.
+    pub struct Encoded<'a, T>(pub &'a T, pub Encode<T>);
+
+    impl<T> ColumnValue for Encoded<'_, T> {
+        #[inline]
+        fn value(&self) -> rusqlite::Result<Option<ToSqlOutput<'_>>> {
+            (self.1)(self.0).map(Some)
+        }
+    }
+
+    /// The value of a column that may be left to the database: `None` leaves it out.
+    pub struct Given<'a, T>(pub &'a Option<T>);
+
+    impl<T: rusqlite::ToSql> ColumnValue for Given<'_, T> {
+        #[inline]
+        fn value(&self) -> rusqlite::Result<Option<ToSqlOutput<'_>>> {
+            self.0.as_ref().map(|v| v.to_sql()).transpose()
+        }
+    }
+
+    /// [`Given`] of a json or epoch column, with its encoding.
+    pub struct GivenEncoded<'a, T>(pub &'a Option<T>, pub Encode<T>);
+
+    impl<T> ColumnValue for GivenEncoded<'_, T> {
+        #[inline]
+        fn value(&self) -> rusqlite::Result<Option<ToSqlOutput<'_>>> {
+            self.0.as_ref().map(self.1).transpose()
+        }
+    }
+
+    /// A row's values as the derive writes them: a tuple of [`ColumnValue`]s in column order (more
+    /// than 32 are tuples joined by [`Chain`]). A tuple, not an array of `&dyn ToSql`: the
+    /// compiler checks one bound for it instead of a coercion per field, and the code that
+    /// binds it is written once, here.
+    pub trait Values {
+        /// Appends the values, in order.
+        fn push_to<'a>(&'a self, out: &mut Vec<Option<ToSqlOutput<'a>>>) -> rusqlite::Result<()>;
+    }
+
+    impl Values for () {
+        #[inline]
+        fn push_to<'a>(&'a self, _: &mut Vec<Option<ToSqlOutput<'a>>>) -> rusqlite::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Two runs of a row's values, one after the other.
+    pub struct Chain<A, B>(pub A, pub B);
+
+    impl<A: Values, B: Values> Values for Chain<A, B> {
+        #[inline]
+        fn push_to<'a>(&'a self, out: &mut Vec<Option<ToSqlOutput<'a>>>) -> rusqlite::Result<()> {
+            self.0.push_to(out)?;
+            self.1.push_to(out)
+        }
+    }
+
+    macro_rules! values {
+        ($($t:ident $i:tt)+) => {
+            impl<$($t: ColumnValue),+> Values for ($($t,)+) {
+                fn push_to<'a>(&'a self, out: &mut Vec<Option<ToSqlOutput<'a>>>) -> rusqlite::Result<()> {
+                    $(out.push(self.$i.value()?);)+
+                    Ok(())
+                }
+            }
+        };
+    }
+
+    values!(T0 0);
+    values!(T0 0 T1 1);
+    values!(T0 0 T1 1 T2 2);
+    values!(T0 0 T1 1 T2 2 T3 3);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29 T30 30);
+    values!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29 T30 30 T31 31);
+
+    /// `sql` run once, its parameters bound by position from `values`: the `n`th parameter
+    /// is the `n`th value, and values past the statement's last parameter are not bound (a
+    /// statement numbers only the columns it uses).
+    pub fn run(conn: &rusqlite::Connection, sql: &str, values: &dyn Values) -> rusqlite::Result<usize> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut out = Vec::new();
+        values.push_to(&mut out)?;
+        for (i, v) in out.iter().enumerate().take(stmt.parameter_count()) {
+            stmt.raw_bind_parameter(i + 1, v)?;
+        }
+        stmt.raw_execute()
     }
 
     /// Every row of `sql`, each read by `read`.

@@ -44,12 +44,16 @@ fn expand(input: &syn::DeriveInput, p: &ParsedTable) -> TokenStream {
     let new_ident = &p.new_ident;
     // A table with an array column is PostgreSQL's alone (SQLite has no arrays, and refuses
     // the table by name): no SQLite row helpers, which could not bind a `Vec` of an enum.
-    let sqlite_rows = if p.enum_columns.iter().any(|e| e.array) {
+    let sqlite_rows = if !cfg!(feature = "sqlite") || p.enum_columns.iter().any(|e| e.array) {
         TokenStream::new()
     } else {
         sqlite::rows_impl(p, &columns, &key, &new_fields)
     };
-    let postgres_rows = postgres::rows_impl(p, &columns, &key, &new_fields);
+    let postgres_rows = if cfg!(feature = "postgres") {
+        postgres::rows_impl(p, &columns, &key, &new_fields)
+    } else {
+        TokenStream::new()
+    };
     let enum_types = p.enum_columns.iter().map(enum_column_type);
     let enum_defaults = p.enum_columns.iter().filter_map(enum_default_check);
 

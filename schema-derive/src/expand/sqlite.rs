@@ -11,17 +11,18 @@ use syn::spanned::Spanned;
 use super::new::{NewField, NewKind};
 use super::{Columns, Key};
 
-/// `?1, ?2, ..` for `n` parameters, from `first`.
-fn params(first: usize, n: usize) -> Vec<String> {
-    (first..first + n).map(|i| format!("?{i}")).collect()
+/// `?n`, the parameter of the column at position `n` (from 1) of the row.
+fn param(columns: &Columns<'_>, name: &str) -> String {
+    let at = columns.iter().position(|(_, c)| c.name == name).map_or(0, |i| i + 1);
+    format!("?{at}")
 }
 
-/// `"a" = ?1 AND "b" = ?2`, the key's columns from parameter `first`.
-fn key_where(key: &Key<'_>, first: usize) -> String {
+/// `"a" = ?1 AND "b" = ?2`, the key's columns, each by its position in the row.
+fn key_where(key: &Key<'_>, columns: &Columns<'_>) -> String {
     key.fields
         .iter()
-        .zip(params(first, key.fields.len()))
-        .map(|(f, p)| format!("{} = {p}", column_of(f)))
+        .filter_map(|f| f.column.as_ref())
+        .map(|c| format!("{} = {}", ident(&c.name), param(columns, &c.name)))
         .collect::<Vec<_>>()
         .join(" AND ")
 }
@@ -46,43 +47,91 @@ fn codec(c: &parse::FieldColumn) -> Codec {
     }
 }
 
-/// The value `v` (a reference to the field's value) as a `ToSqlOutput`, for a field of a
-/// nullable (`Option`) type or not.
-fn encode(c: &parse::FieldColumn, v: TokenStream, nullable: bool) -> TokenStream {
+/// How a json or epoch column's value is encoded (an `Encode` of schema-core's); `None` for a
+/// value rusqlite maps as it is.
+fn encoder(c: &parse::FieldColumn, nullable: bool) -> Option<TokenStream> {
     let p = quote!(::schema_core::__private::sqlite);
     match (codec(c), nullable) {
-        (Codec::Json, true) => quote!(#p::json_opt_to_sql(#v)?),
-        (Codec::Json, false) => quote!(#p::json_to_sql(#v)?),
-        (Codec::Epoch(millis), true) => quote!(#p::epoch_opt_to_sql(#v, #millis)?),
-        (Codec::Epoch(millis), false) => quote!(#p::epoch_to_sql(#v, #millis)?),
-        (Codec::Plain, _) => quote!(#p::rusqlite::ToSql::to_sql(#v)?),
+        (Codec::Plain, _) => None,
+        (Codec::Json, false) => Some(quote!(#p::json_to_sql)),
+        (Codec::Json, true) => Some(quote!(#p::json_opt_to_sql)),
+        (Codec::Epoch(millis), false) => Some(quote!(#p::epoch::<_, #millis>)),
+        (Codec::Epoch(millis), true) => Some(quote!(#p::epoch_opt::<_, #millis>)),
     }
 }
 
-/// A value bound as a parameter: json and epoch fields are encoded first.
-fn bind(f: &ParsedField, c: &parse::FieldColumn, i: usize) -> (TokenStream, TokenStream) {
-    let name = &f.ident;
-    let var = format_ident!("__v{}", i);
-    match codec(c) {
-        Codec::Plain => (
-            quote!(),
-            quote!(&self.#name as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
-        ),
-        _ => {
-            let conv = encode(c, quote!(&self.#name), strip_option(&f.ty).is_some());
-            (
-                quote!(let #var = #conv;),
-                quote!(&#var as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
-            )
+/// Values as `Values` takes them: tuples of up to 32, joined by `Chain`.
+fn tuples(values: &[TokenStream]) -> TokenStream {
+    let p = quote!(::schema_core::__private::sqlite);
+    let mut tuples = values.chunks(32).map(|c| quote!((#(#c,)*))).rev();
+    let last = tuples.next().unwrap_or_else(|| quote!(()));
+    tuples.fold(last, |rest, t| quote!(#p::Chain(#t, #rest)))
+}
+
+/// `sqlite_values`' body: every column's value in column order, a json or epoch one with its
+/// encoding.
+fn values_body(columns: &Columns<'_>) -> TokenStream {
+    let p = quote!(::schema_core::__private::sqlite);
+    let values: Vec<TokenStream> = columns
+        .iter()
+        .map(|(f, c)| {
+            let name = &f.ident;
+            match encoder(c, strip_option(&f.ty).is_some()) {
+                None => quote!(&self.#name),
+                Some(e) => quote!(#p::Encoded(&self.#name, #e)),
+            }
+        })
+        .collect();
+    tuples(&values)
+}
+
+/// The statements of the rows: `insert` (every column but generated ones and an autoincrement
+/// key), `update` (every column not in the key and not generated, by the key), `delete` (by
+/// the key) and `select_all`, their parameters numbered by column position.
+fn statements(table: &str, columns: &Columns<'_>, key: &Key<'_>, select_all: &str) -> TokenStream {
+    let quoted = ident(table);
+    let insertable: Vec<_> = columns
+        .iter()
+        .filter(|(_, c)| !c.generated && !c.autoincrement)
+        .collect();
+    let insert = if insertable.is_empty() {
+        format!("INSERT INTO {quoted} DEFAULT VALUES")
+    } else {
+        let names: Vec<String> = insertable.iter().map(|(_, c)| ident(&c.name)).collect();
+        let params: Vec<String> = insertable.iter().map(|(_, c)| param(columns, &c.name)).collect();
+        format!(
+            "INSERT INTO {quoted} ({}) VALUES ({})",
+            names.join(", "),
+            params.join(", ")
+        )
+    };
+    let keyed = !key.fields.is_empty();
+    let settable: Vec<String> = columns
+        .iter()
+        .filter(|(f, c)| !c.generated && !key.fields.iter().any(|k| k.ident == f.ident))
+        .map(|(_, c)| format!("{} = {}", ident(&c.name), param(columns, &c.name)))
+        .collect();
+    let (update, delete) = if keyed {
+        let by = key_where(key, columns);
+        let update = if settable.is_empty() {
+            String::new()
+        } else {
+            format!("UPDATE {quoted} SET {} WHERE {by}", settable.join(", "))
+        };
+        (update, format!("DELETE FROM {quoted} WHERE {by}"))
+    } else {
+        (String::new(), String::new())
+    };
+    quote! {
+        ::schema_core::__private::sqlite::Statements {
+            table: #table,
+            keyed: #keyed,
+            insert: #insert,
+            update: #update,
+            delete: #delete,
+            select_all: #select_all,
         }
     }
-}
-
-fn key_params<'a>(key: &'a Key<'_>) -> impl Iterator<Item = TokenStream> + 'a {
-    key.fields.iter().map(|f| {
-        let name = &f.ident;
-        quote!(&self.#name as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql)
-    })
 }
 
 /// `from_row`'s body: every column read into a `Result` first, then one match: the fields if
@@ -163,128 +212,40 @@ fn from_row_body(p: &ParsedTable) -> TokenStream {
     }
 }
 
-/// `insert`: every column but generated ones and an autoincrement key.
-fn insert_body(table: &str, columns: &Columns<'_>) -> TokenStream {
-    let insertable: Vec<_> = columns
-        .iter()
-        .filter(|(_, c)| !c.generated && !c.autoincrement)
-        .collect();
-    let sql = if insertable.is_empty() {
-        format!("INSERT INTO {} DEFAULT VALUES", ident(table))
-    } else {
-        let names: Vec<String> = insertable.iter().map(|(_, c)| ident(&c.name)).collect();
-        format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            ident(table),
-            names.join(", "),
-            params(1, insertable.len()).join(", ")
-        )
-    };
-    let (prep, values): (Vec<_>, Vec<_>) = insertable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
-    quote! {
-        #(#prep)*
-        ::schema_core::__private::sqlite::execute(conn, #sql, &[#(#values,)*])?;
-        ::std::result::Result::Ok(conn.last_insert_rowid())
-    }
-}
-
 /// `insert_new`: the columns the row gives (a defaulted one only when it is `Some`), then
-/// `RETURNING` every column, read back as the table struct. The values are one array of
-/// `Option<&dyn ToSql>` (a coercion, or `given` of an `Option`, per field; a json or epoch one
-/// encoded first, into a local) beside a constant array of the column names: no statement per
-/// field, which is what the compiler pays for.
+/// `RETURNING` every column, read back as the table struct. The values are one tuple beside a
+/// constant array of the column names, bound by `insert_given`: no statement per field, which
+/// is what the compiler pays for.
 fn insert_new_body(table: &str, columns: &Columns<'_>, fields: &[NewField<'_>]) -> TokenStream {
     let p = quote!(::schema_core::__private::sqlite);
-    let dyn_sql = quote!(&dyn #p::rusqlite::ToSql);
-    let mut encoded = Vec::new();
     let values: Vec<TokenStream> = fields
         .iter()
-        .enumerate()
-        .map(|(i, nf)| {
+        .map(|nf| {
             let name = &nf.field.ident;
-            let nullable = strip_option(&nf.field.ty).is_some();
-            let plain = matches!(codec(nf.column), Codec::Plain);
-            let var = format_ident!("__e{}", i);
-            match (nf.kind, plain) {
-                (NewKind::Required | NewKind::Nullable, true) => {
-                    quote!(::std::option::Option::Some(&new.#name as #dyn_sql))
-                }
-                (NewKind::Required | NewKind::Nullable, false) => {
-                    let e = encode(nf.column, quote!(&new.#name), nullable);
-                    encoded.push(quote!(let #var = #e;));
-                    quote!(::std::option::Option::Some(&#var as #dyn_sql))
-                }
-                (NewKind::Defaulted, true) => quote!(#p::given(&new.#name)),
-                (NewKind::Defaulted, false) => {
-                    let e = encode(nf.column, quote!(__v), nullable);
-                    encoded.push(quote! {
-                        let #var = match &new.#name {
-                            ::std::option::Option::Some(__v) => ::std::option::Option::Some(#e),
-                            ::std::option::Option::None => ::std::option::Option::None,
-                        };
-                    });
-                    quote!(#p::given(&#var))
-                }
+            let encoder = encoder(nf.column, strip_option(&nf.field.ty).is_some());
+            match (nf.kind, encoder) {
+                (NewKind::Required | NewKind::Nullable, None) => quote!(&new.#name),
+                (NewKind::Required | NewKind::Nullable, Some(e)) => quote!(#p::Encoded(&new.#name, #e)),
+                (NewKind::Defaulted, None) => quote!(#p::Given(&new.#name)),
+                (NewKind::Defaulted, Some(e)) => quote!(#p::GivenEncoded(&new.#name, #e)),
             }
         })
         .collect();
+    let values = tuples(&values);
     let names: Vec<String> = fields.iter().map(|nf| ident(&nf.column.name)).collect();
     let returning: Vec<String> = columns.iter().map(|(_, c)| ident(&c.name)).collect();
     let returning = returning.join(", ");
     let table = ident(table);
     quote! {
-        #(#encoded)*
         #p::insert_given(
             conn,
             #table,
             &[#(#names),*],
-            &[#(#values),*],
+            &#values,
             #returning,
             <Self as #p::SqliteRows>::sqlite_from_row,
         )
     }
-}
-
-/// `update`: every non-key, non-generated column, by the key.
-fn update_body(table: &str, columns: &Columns<'_>, key: &Key<'_>) -> TokenStream {
-    if key.fields.is_empty() {
-        return quote!(::std::result::Result::Err(::schema_core::__private::sqlite::no_key(#table)));
-    }
-    let settable: Vec<_> = columns
-        .iter()
-        .filter(|(f, c)| !c.generated && !key.fields.iter().any(|k| k.ident == f.ident))
-        .collect();
-    if settable.is_empty() {
-        // Every column is part of the key: there is nothing an update could change.
-        return quote!(::std::result::Result::Ok(0));
-    }
-    let sets: Vec<String> = settable
-        .iter()
-        .zip(params(1, settable.len()))
-        .map(|((_, c), p)| format!("{} = {p}", ident(&c.name)))
-        .collect();
-    let sql = format!(
-        "UPDATE {} SET {} WHERE {}",
-        ident(table),
-        sets.join(", "),
-        key_where(key, settable.len() + 1)
-    );
-    let (prep, values): (Vec<_>, Vec<_>) = settable.iter().enumerate().map(|(i, (f, c))| bind(f, c, i)).unzip();
-    let keys = key_params(key);
-    quote! {
-        #(#prep)*
-        ::schema_core::__private::sqlite::execute(conn, #sql, &[#(#values,)* #(#keys,)*])
-    }
-}
-
-/// `delete`: by the key.
-fn delete_body(table: &str, key: &Key<'_>) -> TokenStream {
-    if key.fields.is_empty() {
-        return quote!(::std::result::Result::Err(::schema_core::__private::sqlite::no_key(#table)));
-    }
-    let sql = format!("DELETE FROM {} WHERE {}", ident(table), key_where(key, 1));
-    let keys = key_params(key);
-    quote!(::schema_core::__private::sqlite::execute(conn, #sql, &[#(#keys,)*]))
 }
 
 /// The `SqliteRows` impl of the table.
@@ -299,10 +260,17 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
         key.fields.iter().map(|f| column_of(f)).collect::<Vec<_>>().join(", ")
     };
     let select_all_sql = format!("{select} ORDER BY {order}");
+    // `find` binds the key alone: `?1, ?2, ..` in key order.
     let find_sql = if key.fields.is_empty() {
         format!("{select} WHERE rowid = ?1")
     } else {
-        format!("{select} WHERE {}", key_where(key, 1))
+        let by: Vec<String> = key
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("{} = ?{}", column_of(f), i + 1))
+            .collect();
+        format!("{select} WHERE {}", by.join(" AND "))
     };
     let find_params = match key.fields.len() {
         0 | 1 => quote!(&key as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
@@ -311,12 +279,12 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
             quote!(#(&key.#idx as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),*)
         }
     };
+    let statements = statements(table, columns, key, &select_all_sql);
+    let values = values_body(columns);
     let from_row = from_row_body(p);
-    let insert = insert_body(table, columns);
     let insert_new = insert_new_body(table, columns, new_fields);
-    let update = update_body(table, columns, key);
-    let delete = delete_body(table, key);
-    let rusqlite = quote!(::schema_core::__private::sqlite::rusqlite);
+    let sqlite = quote!(::schema_core::__private::sqlite);
+    let rusqlite = quote!(#sqlite::rusqlite);
     quote! {
         ::schema_core::__sqlite_rows! {
             // Inherent, so `conn.query_row(sql, [], User::from_row)` passes it where rusqlite
@@ -326,19 +294,21 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
                 /// Reads a rusqlite row by column name: [`Table::from_row`] for SQLite.
                 #[inline]
                 pub fn from_row(row: &#rusqlite::Row<'_>) -> #rusqlite::Result<Self> {
-                    <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row(row)
+                    <Self as #sqlite::SqliteRows>::sqlite_from_row(row)
                 }
             }
 
-            impl ::schema_core::__private::sqlite::SqliteRows for #ident_ty {
+            impl #sqlite::SqliteRows for #ident_ty {
+                const SQLITE: #sqlite::Statements = #statements;
+
                 #[inline]
-                fn sqlite_from_row(row: &#rusqlite::Row<'_>) -> #rusqlite::Result<Self> {
-                    #from_row
+                fn sqlite_values(&self) -> impl #sqlite::Values {
+                    #values
                 }
 
                 #[inline]
-                fn sqlite_insert(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<i64> {
-                    #insert
+                fn sqlite_from_row(row: &#rusqlite::Row<'_>) -> #rusqlite::Result<Self> {
+                    #from_row
                 }
 
                 #[inline]
@@ -347,23 +317,8 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
                 }
 
                 #[inline]
-                fn sqlite_select_all(conn: &#rusqlite::Connection) -> #rusqlite::Result<::std::vec::Vec<Self>> {
-                    ::schema_core::__private::sqlite::select_all(conn, #select_all_sql, <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row)
-                }
-
-                #[inline]
                 fn sqlite_find(conn: &#rusqlite::Connection, key: <Self as ::schema_core::Table>::Key) -> #rusqlite::Result<::std::option::Option<Self>> {
-                    ::schema_core::__private::sqlite::find(conn, #find_sql, &[#find_params], <Self as ::schema_core::__private::sqlite::SqliteRows>::sqlite_from_row)
-                }
-
-                #[inline]
-                fn sqlite_update(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<usize> {
-                    #update
-                }
-
-                #[inline]
-                fn sqlite_delete(&self, conn: &#rusqlite::Connection) -> #rusqlite::Result<usize> {
-                    #delete
+                    #sqlite::find(conn, #find_sql, &[#find_params], <Self as #sqlite::SqliteRows>::sqlite_from_row)
                 }
             }
         }
