@@ -35,6 +35,10 @@ impl From<rusqlite::Error> for MigrateError {
 /// `ALTER TABLE __new_x RENAME TO x` that ends a rebuild drizzle-kit wrote.
 fn rebuilt_tables(m: &Migration) -> Vec<String> {
     let mut out: Vec<String> = marked_rebuilds(m.sql());
+    // Every such statement holds the prefix: a migration without it is not split at all.
+    if !m.sql().contains(super::NEW_PREFIX) {
+        return out;
+    }
     for stmt in schema_model::sql::lex::split(m.sql()) {
         if let Some(table) = renamed_from_new(stmt.text)
             && !out.iter().any(|t| t.eq_ignore_ascii_case(&table))
@@ -104,7 +108,7 @@ impl Migrations {
         let mut checked = HashSet::new();
         for (m, state) in self.status(conn)?.migrations {
             if state == MigrationState::Pending {
-                refuse_forbidden(&m)?;
+                refuse_forbidden(&m, &m.statements())?;
                 checked.insert(m.tag().to_string());
             }
         }
@@ -168,10 +172,10 @@ impl Migrations {
                 tx.commit()?;
                 return Ok(applied);
             };
-            if !checked.contains(next.tag()) {
-                refuse_forbidden(next)?;
-            }
             let statements = next.statements();
+            if !checked.contains(next.tag()) {
+                refuse_forbidden(next, &statements)?;
+            }
             let rebuilt = rebuilt_tables(next);
             // NOTE: PRAGMA foreign_keys is a no-op inside a transaction, so a migration that
             // rebuilds a table gets the lock released, the pragma set and read back, and the
@@ -311,8 +315,8 @@ impl Migrations {
 }
 
 /// An error for the first statement `m` may not hold, if any.
-fn refuse_forbidden(m: &Migration) -> Result<(), MigrateError> {
-    match super::statements::forbidden(&m.statements()).into_iter().next() {
+fn refuse_forbidden(m: &Migration, statements: &[String]) -> Result<(), MigrateError> {
+    match super::statements::forbidden(statements).into_iter().next() {
         Some(f) => Err(MigrateError::Forbidden {
             tag: m.tag().to_string(),
             number: f.number,
