@@ -1368,6 +1368,49 @@ mod rows {
     pub struct Log {
         pub line: String,
     }
+
+    /// 34 columns: a row read in two calls and its values in two chained tuples.
+    #[derive(Table, Debug, Clone, PartialEq)]
+    #[table(name = "wide")]
+    pub struct Wide {
+        #[column(primary_key)]
+        pub id: i64,
+        pub c00: i64,
+        pub c01: i64,
+        pub c02: i64,
+        pub c03: i64,
+        pub c04: i64,
+        pub c05: i64,
+        pub c06: i64,
+        pub c07: i64,
+        pub c08: i64,
+        pub c09: i64,
+        pub c10: i64,
+        pub c11: i64,
+        pub c12: i64,
+        pub c13: i64,
+        pub c14: i64,
+        pub c15: i64,
+        pub c16: i64,
+        pub c17: i64,
+        pub c18: i64,
+        pub c19: i64,
+        pub c20: i64,
+        pub c21: i64,
+        pub c22: i64,
+        pub c23: i64,
+        pub c24: i64,
+        pub c25: i64,
+        pub c26: i64,
+        pub c27: i64,
+        pub c28: i64,
+        pub c29: i64,
+        pub c30: i64,
+        pub c31: i64,
+        pub c32: i64,
+        #[column(default = 5)]
+        pub last: i64,
+    }
 }
 
 #[test]
@@ -1467,6 +1510,22 @@ fn rows_insert_with_the_databases_defaults_and_every_type_round_trips() {
     log.insert(&mut c).unwrap();
     let err = log.update(&mut c).unwrap_err().to_string();
     assert!(err.contains("has no primary key"), "{err}");
+
+    // More columns than one tuple holds: the last ones are read, inserted and updated too.
+    rows::Wide::create_table(&mut c).unwrap();
+    let mut new = rows::NewWide::new(
+        1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+        29, 30, 31, 32,
+    );
+    new.c32 = -32;
+    let w = new.insert(&mut c).unwrap();
+    assert_eq!((w.id, w.c00, w.c32, w.last), (1, 0, -32, 5), "{w:?}");
+    let mut changed = w.clone();
+    changed.c31 = -31;
+    changed.last = 6;
+    assert_eq!(changed.update(&mut c).unwrap(), 1);
+    assert_eq!(rows::Wide::find(&mut c, 1).unwrap(), Some(changed.clone()));
+    assert_eq!(changed.delete(&mut c).unwrap(), 1);
 }
 
 const INDEX_V1: &str = r#"

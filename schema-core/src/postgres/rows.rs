@@ -285,24 +285,6 @@ pub mod __private {
 
     use postgres::types::{FromSql, Json, ToSql, Type};
 
-    /// A column read by name.
-    pub fn get<'a, T: FromSql<'a>>(row: &'a postgres::Row, column: &str) -> Result<T, postgres::Error> {
-        row.try_get(column)
-    }
-
-    /// A `json` field: `jsonb` through serde.
-    pub fn get_json<T: serde::de::DeserializeOwned>(row: &postgres::Row, column: &str) -> Result<T, postgres::Error> {
-        Ok(row.try_get::<_, Json<T>>(column)?.0)
-    }
-
-    /// A nullable `json` field.
-    pub fn get_json_opt<T: serde::de::DeserializeOwned>(
-        row: &postgres::Row,
-        column: &str,
-    ) -> Result<Option<T>, postgres::Error> {
-        Ok(row.try_get::<_, Option<Json<T>>>(column)?.map(|j| j.0))
-    }
-
     /// A `json` field's value.
     pub fn json<T: serde::Serialize + Sync>(value: &T) -> Param<'_> {
         Box::new(JsonParam(value))
@@ -342,6 +324,207 @@ pub mod __private {
         }
 
         postgres::types::to_sql_checked!();
+    }
+
+    /// How a json or widened field's value becomes a parameter ([`json`], [`wide`], ..).
+    pub type Encode<'a, T> = fn(&'a T) -> Param<'a>;
+
+    /// One column's value as the derive hands it over: a field as the `postgres` crate maps
+    /// it (`&T`), one with its encoding ([`Encoded`]), or one the database may fill
+    /// ([`Given`], [`GivenEncoded`]).
+    pub trait ColumnParam<'a> {
+        /// The parameter; `None` for a column left to the database.
+        fn param(self) -> Option<Param<'a>>;
+    }
+
+    impl<'a, T: ToSql + Sync> ColumnParam<'a> for &'a T {
+        #[inline]
+        fn param(self) -> Option<Param<'a>> {
+            Some(Box::new(self))
+        }
+    }
+
+    /// A json or widened field's value, with its encoding.
+    pub struct Encoded<'a, T>(pub &'a T, pub Encode<'a, T>);
+
+    impl<'a, T> ColumnParam<'a> for Encoded<'a, T> {
+        #[inline]
+        fn param(self) -> Option<Param<'a>> {
+            Some((self.1)(self.0))
+        }
+    }
+
+    /// The value of a column that may be left to the database: `None` leaves it out.
+    pub struct Given<'a, T>(pub &'a Option<T>);
+
+    impl<'a, T: ToSql + Sync> ColumnParam<'a> for Given<'a, T> {
+        #[inline]
+        fn param(self) -> Option<Param<'a>> {
+            self.0.as_ref().map(|v| Box::new(v) as Param<'a>)
+        }
+    }
+
+    /// [`Given`] of a json or widened column, with its encoding.
+    pub struct GivenEncoded<'a, T>(pub &'a Option<T>, pub Encode<'a, T>);
+
+    impl<'a, T> ColumnParam<'a> for GivenEncoded<'a, T> {
+        #[inline]
+        fn param(self) -> Option<Param<'a>> {
+            self.0.as_ref().map(self.1)
+        }
+    }
+
+    /// A row's values as the derive writes them: a tuple of [`ColumnParam`]s (more than 32
+    /// are tuples joined by [`Chain`]), one bound for the compiler to check instead of a
+    /// boxing coercion per field.
+    pub trait Params<'a> {
+        /// Appends the parameters, in order.
+        fn push_to(self, out: &mut Vec<Option<Param<'a>>>);
+    }
+
+    impl<'a> Params<'a> for () {
+        #[inline]
+        fn push_to(self, _: &mut Vec<Option<Param<'a>>>) {}
+    }
+
+    /// Two runs of a row's values, one after the other.
+    pub struct Chain<A, B>(pub A, pub B);
+
+    impl<'a, A: Params<'a>, B: Params<'a>> Params<'a> for Chain<A, B> {
+        #[inline]
+        fn push_to(self, out: &mut Vec<Option<Param<'a>>>) {
+            self.0.push_to(out);
+            self.1.push_to(out);
+        }
+    }
+
+    macro_rules! params {
+        ($($t:ident $i:tt)+) => {
+            impl<'a, $($t: ColumnParam<'a>),+> Params<'a> for ($($t,)+) {
+                fn push_to(self, out: &mut Vec<Option<Param<'a>>>) {
+                    $(out.push(self.$i.param());)+
+                }
+            }
+        };
+    }
+
+    params!(T0 0);
+    params!(T0 0 T1 1);
+    params!(T0 0 T1 1 T2 2);
+    params!(T0 0 T1 1 T2 2 T3 3);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29 T30 30);
+    params!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29 T30 30 T31 31);
+
+    /// The `(column, parameter)` pairs of `values`, `names[i]` the column of the `i`th value;
+    /// a value left to the database is not among them.
+    pub fn named<'a>(names: &[&'static str], values: impl Params<'a>) -> Vec<(&'static str, Param<'a>)> {
+        let mut out = Vec::with_capacity(names.len());
+        values.push_to(&mut out);
+        names.iter().zip(out).filter_map(|(n, p)| p.map(|p| (*n, p))).collect()
+    }
+
+    /// A row's columns read by name into a tuple of the types the `postgres` crate reads
+    /// (a json field as [`Json`], a widened one as [`Narrow`]), the first failure giving the
+    /// error: `pg_from_row` in one call per 32 columns, written once here for each arity, so
+    /// the derive writes no read, and no early return, per field.
+    pub trait ReadColumns: Sized {
+        /// The columns `names` of `row`, in order.
+        fn read(row: &postgres::Row, names: &[&str]) -> Result<Self, postgres::Error>;
+    }
+
+    macro_rules! read_columns {
+        ($($t:ident $i:tt)+) => {
+            impl<$($t: for<'r> FromSql<'r>),+> ReadColumns for ($($t,)+) {
+                #[inline]
+                fn read(row: &postgres::Row, names: &[&str]) -> Result<Self, postgres::Error> {
+                    // A name missing from `names` is a column no row has, which postgres reports.
+                    Ok(($(row.try_get::<&str, $t>(names.get($i).copied().unwrap_or_default())?,)+))
+                }
+            }
+        };
+    }
+
+    read_columns!(T0 0);
+    read_columns!(T0 0 T1 1);
+    read_columns!(T0 0 T1 1 T2 2);
+    read_columns!(T0 0 T1 1 T2 2 T3 3);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29 T30 30);
+    read_columns!(T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15 T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28 T29 29 T30 30 T31 31);
+
+    /// A json column read back: the value inside.
+    #[inline]
+    pub fn from_json<T>(j: Json<T>) -> T {
+        j.0
+    }
+
+    /// A nullable json column read back.
+    #[inline]
+    pub fn from_json_opt<T>(j: Option<Json<T>>) -> Option<T> {
+        j.map(|j| j.0)
+    }
+
+    /// A widened column read back.
+    #[inline]
+    pub fn from_narrow<T>(n: Narrow<T>) -> T {
+        n.0
+    }
+
+    /// A nullable widened column read back.
+    #[inline]
+    pub fn from_narrow_opt<T>(n: Option<Narrow<T>>) -> Option<T> {
+        n.map(|n| n.0)
     }
 
     /// An integer of a kind PostgreSQL lacks, as the signed type that holds its values (every
@@ -402,21 +585,8 @@ pub mod __private {
         postgres::types::to_sql_checked!();
     }
 
-    /// A widened integer read back, refused when the column holds a value the field's type
-    /// cannot.
-    pub fn get_wide<T: Widen>(row: &postgres::Row, column: &str) -> Result<T, postgres::Error> {
-        let wide: Narrow<T> = row.try_get(column)?;
-        Ok(wide.0)
-    }
-
-    /// A nullable widened integer read back.
-    pub fn get_wide_opt<T: Widen>(row: &postgres::Row, column: &str) -> Result<Option<T>, postgres::Error> {
-        let wide: Option<Narrow<T>> = row.try_get(column)?;
-        Ok(wide.map(|n| n.0))
-    }
-
     /// Reads the wide type and narrows it, as a conversion error of the column when it does not fit.
-    struct Narrow<T>(T);
+    pub struct Narrow<T>(T);
 
     impl<'a, T: Widen> FromSql<'a> for Narrow<T> {
         fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {

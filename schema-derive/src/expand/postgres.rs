@@ -4,7 +4,7 @@
 //! `__postgres_rows!`, so a build of schema-core without the driver drops it.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use schema_model::model::{IntKind, LogicalType};
 use schema_model::parse::{FieldColumn, ParsedField, ParsedTable, strip_option};
 use syn::spanned::Spanned;
@@ -32,75 +32,129 @@ fn codec(p: &ParsedTable, c: &FieldColumn) -> Codec {
     }
 }
 
-/// The parameter for `v`, a reference to a value of the field's type.
-fn param(p: &ParsedTable, f: &ParsedField, c: &FieldColumn, v: TokenStream) -> TokenStream {
-    param_of(p, c, v, strip_option(&f.ty).is_some())
-}
-
 /// The parameter for `v`, a reference to a value of the column's type, or of an `Option` of it.
 fn param_of(p: &ParsedTable, c: &FieldColumn, v: TokenStream, nullable: bool) -> TokenStream {
     let pg = quote!(::schema_core::__private::postgres);
-    match (codec(p, c), nullable) {
-        (Codec::Json, false) => quote!(#pg::json(#v)),
-        (Codec::Json, true) => quote!(#pg::json_opt(#v)),
-        (Codec::Wide, false) => quote!(#pg::wide(#v)),
-        (Codec::Wide, true) => quote!(#pg::wide_opt(#v)),
-        (Codec::Plain, _) => quote!(::std::boxed::Box::new(#v) as #pg::Param<'_>),
+    match encoder(p, c, nullable) {
+        Some(e) => quote!(#e(#v)),
+        None => quote!(::std::boxed::Box::new(#v) as #pg::Param<'_>),
     }
 }
 
-fn reads(p: &ParsedTable) -> Vec<TokenStream> {
+/// How a json or widened column's value becomes a parameter (an `Encode` of schema-core's);
+/// `None` for a value the `postgres` crate maps as it is.
+fn encoder(p: &ParsedTable, c: &FieldColumn, nullable: bool) -> Option<TokenStream> {
     let pg = quote!(::schema_core::__private::postgres);
-    p.fields
+    match (codec(p, c), nullable) {
+        (Codec::Json, false) => Some(quote!(#pg::json)),
+        (Codec::Json, true) => Some(quote!(#pg::json_opt)),
+        (Codec::Wide, false) => Some(quote!(#pg::wide)),
+        (Codec::Wide, true) => Some(quote!(#pg::wide_opt)),
+        (Codec::Plain, _) => None,
+    }
+}
+
+/// The value of `v` (a place of the field's type) as a `ColumnParam`: defaulted (`given`, an
+/// `Option` the database fills when `None`) or not.
+fn column_param(p: &ParsedTable, f: &ParsedField, c: &FieldColumn, v: TokenStream, given: bool) -> TokenStream {
+    let pg = quote!(::schema_core::__private::postgres);
+    match (encoder(p, c, strip_option(&f.ty).is_some()), given) {
+        (None, false) => quote!(&#v),
+        (Some(e), false) => quote!(#pg::Encoded(&#v, #e)),
+        (None, true) => quote!(#pg::Given(&#v)),
+        (Some(e), true) => quote!(#pg::GivenEncoded(&#v, #e)),
+    }
+}
+
+/// Values as `Params` takes them: tuples of up to 32, joined by `Chain`.
+fn tuples(values: &[TokenStream]) -> TokenStream {
+    let pg = quote!(::schema_core::__private::postgres);
+    let mut tuples = values.chunks(32).map(|c| quote!((#(#c,)*))).rev();
+    let last = tuples.next().unwrap_or_else(|| quote!(()));
+    tuples.fold(last, |rest, t| quote!(#pg::Chain(#t, #rest)))
+}
+
+/// `pg_from_row`'s body: the columns read by `ReadColumns`, 32 a call, each as the type the
+/// `postgres` crate reads (a json one as `Json`, a widened one as `Narrow`), then unwrapped
+/// into the struct; skipped fields defaulted.
+fn from_row_body(p: &ParsedTable) -> TokenStream {
+    let pg = quote!(::schema_core::__private::postgres);
+    let json = quote!(#pg::postgres::types::Json);
+    let columns: Vec<(&ParsedField, &FieldColumn)> = p
+        .fields
         .iter()
-        .map(|f| {
-            let name = &f.ident;
+        .filter_map(|f| f.column.as_ref().map(|c| (f, c)))
+        .collect();
+    let mut reads = Vec::new();
+    for (n, chunk) in columns.chunks(32).enumerate() {
+        let vars = (0..chunk.len()).map(|i| format_ident!("__c{}", n * 32 + i));
+        let tys = chunk.iter().map(|(f, c)| {
+            let ty = &f.ty;
+            let span = ty.span();
+            match (codec(p, c), strip_option(ty)) {
+                (Codec::Plain, _) => quote_spanned!(span=> #ty),
+                (Codec::Json, None) => quote_spanned!(span=> #json<#ty>),
+                (Codec::Json, Some(inner)) => quote_spanned!(span=> ::std::option::Option<#json<#inner>>),
+                (Codec::Wide, None) => quote_spanned!(span=> #pg::Narrow<#ty>),
+                (Codec::Wide, Some(inner)) => quote_spanned!(span=> ::std::option::Option<#pg::Narrow<#inner>>),
+            }
+        });
+        let names = chunk.iter().map(|(_, c)| &c.name);
+        reads.push(quote! {
+            let (#(#vars,)*) = <(#(#tys,)*) as #pg::ReadColumns>::read(row, &[#(#names),*])?;
+        });
+    }
+    let mut at = 0usize;
+    let inits = p.fields.iter().map(|f| {
+        let name = &f.ident;
+        let Some(c) = &f.column else {
             let span = f.ty.span();
-            let Some(c) = &f.column else {
-                return quote_spanned!(span=> #name: ::std::default::Default::default());
-            };
-            let col = &c.name;
-            let inner = strip_option(&f.ty);
-            let read = match (codec(p, c), inner) {
-                (Codec::Json, Some(inner)) => quote!(#pg::get_json_opt::<#inner>(row, #col)),
-                (Codec::Json, None) => quote!(#pg::get_json(row, #col)),
-                (Codec::Wide, Some(_)) => quote!(#pg::get_wide_opt(row, #col)),
-                (Codec::Wide, None) => quote!(#pg::get_wide(row, #col)),
-                (Codec::Plain, _) => quote!(#pg::get(row, #col)),
-            };
-            quote_spanned!(span=> #name: #read?)
-        })
-        .collect()
+            return quote_spanned!(span=> #name: ::std::default::Default::default());
+        };
+        let var = format_ident!("__c{}", at);
+        at += 1;
+        let nullable = strip_option(&f.ty).is_some();
+        match (codec(p, c), nullable) {
+            (Codec::Plain, _) => quote!(#name: #var),
+            (Codec::Json, false) => quote!(#name: #pg::from_json(#var)),
+            (Codec::Json, true) => quote!(#name: #pg::from_json_opt(#var)),
+            (Codec::Wide, false) => quote!(#name: #pg::from_narrow(#var)),
+            (Codec::Wide, true) => quote!(#name: #pg::from_narrow_opt(#var)),
+        }
+    });
+    let ident = &p.ident;
+    quote! {
+        #(#reads)*
+        ::std::result::Result::Ok(#ident { #(#inits,)* })
+    }
 }
 
 /// The `PostgresRows` impl of the table.
 pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fields: &[NewField<'_>]) -> TokenStream {
     let pg = quote!(::schema_core::__private::postgres);
     let ident = &p.ident;
-    let reads = reads(p);
-    let values = columns.iter().filter(|(_, c)| !c.generated).map(|(f, c)| {
-        let (name, col) = (&f.ident, &c.name);
-        let v = param(p, f, c, quote!(&self.#name));
-        quote!((#col, #v))
-    });
-    let new_values = new_fields.iter().map(|nf| {
-        let (name, col) = (&nf.field.ident, &nf.column.name);
-        match nf.kind {
-            NewKind::Required | NewKind::Nullable => {
-                let v = param(p, nf.field, nf.column, quote!(&new.#name));
-                quote!(__values.push((#col, #v));)
-            }
-            NewKind::Defaulted => {
-                let v = param(p, nf.field, nf.column, quote!(__v));
-                quote! {
-                    if let ::std::option::Option::Some(__v) = &new.#name {
-                        __values.push((#col, #v));
-                    }
-                }
-            }
-        }
-    });
-    let n = new_fields.len();
+    let from_row = from_row_body(p);
+    let (cols, values): (Vec<&String>, Vec<TokenStream>) = columns
+        .iter()
+        .filter(|(_, c)| !c.generated)
+        .map(|(f, c)| {
+            let name = &f.ident;
+            (&c.name, column_param(p, f, c, quote!(self.#name), false))
+        })
+        .unzip();
+    let values = tuples(&values);
+    let (new_cols, new_values): (Vec<&String>, Vec<TokenStream>) = new_fields
+        .iter()
+        .map(|nf| {
+            let name = &nf.field.ident;
+            let given = nf.kind == NewKind::Defaulted;
+            (
+                &nf.column.name,
+                column_param(p, nf.field, nf.column, quote!(new.#name), given),
+            )
+        })
+        .unzip();
+    let new_values = tuples(&new_values);
     let key_fields: Vec<(&ParsedField, &FieldColumn)> = key
         .fields
         .iter()
@@ -121,30 +175,33 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
     };
     let row_key = key_fields.iter().map(|(f, c)| {
         let name = &f.ident;
-        param(p, f, c, quote!(&self.#name))
+        param_of(p, c, quote!(&self.#name), strip_option(&f.ty).is_some())
     });
     quote! {
         ::schema_core::__postgres_rows! {
             impl #pg::PostgresRows for #ident {
+                #[inline]
                 fn pg_from_row(row: &#pg::postgres::Row) -> ::std::result::Result<Self, #pg::postgres::Error> {
-                    ::std::result::Result::Ok(#ident { #(#reads,)* })
+                    #from_row
                 }
 
+                #[inline]
                 fn pg_values(&self) -> ::std::vec::Vec<(&'static str, #pg::Param<'_>)> {
-                    ::std::vec![#(#values),*]
+                    #pg::named(&[#(#cols),*], #values)
                 }
 
+                #[inline]
                 fn pg_new_values(new: &<Self as ::schema_core::Table>::New) -> ::std::vec::Vec<(&'static str, #pg::Param<'_>)> {
-                    let mut __values = ::std::vec::Vec::with_capacity(#n);
-                    #(#new_values)*
-                    __values
+                    #pg::named(&[#(#new_cols),*], #new_values)
                 }
 
+                #[inline]
                 #[allow(unused_variables)]
                 fn pg_key(key: &<Self as ::schema_core::Table>::Key) -> ::std::vec::Vec<#pg::Param<'_>> {
                     ::std::vec![#(#key_values),*]
                 }
 
+                #[inline]
                 fn pg_row_key(&self) -> ::std::vec::Vec<#pg::Param<'_>> {
                     ::std::vec![#(#row_key),*]
                 }
