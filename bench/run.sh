@@ -388,8 +388,11 @@ fi
 if want derive; then
   section "#[derive(Table)] compile time, 200 tables (debug build of the crate alone)"
   g="$work/derive"; mkdir -p "$g"; m="$g/times"; rm -rf "$m"; mkdir -p "$m"
-  for kind in table plain; do
+  # table-pg: the same crate with schema-core's postgres feature, so the derive writes the
+  # PostgreSQL row helpers as well.
+  for kind in table plain table-pg; do
     c="$g/$kind"; rm -rf "$c"; mkdir -p "$c/src"
+    features=""; [ $kind = table-pg ] && features=', features = ["postgres"]'
     cat >"$c/Cargo.toml" <<EOF
 [package]
 name = "bench-derive-$kind"
@@ -397,7 +400,7 @@ version = "0.1.0"
 edition = "2024"
 
 [dependencies]
-schema-core = { path = "$root/schema-core" }
+schema-core = { path = "$root/schema-core"$features }
 
 [workspace]
 EOF
@@ -406,9 +409,9 @@ EOF
     { echo "#![allow(dead_code)]"; cat "$g/gen-$kind/schema.rs"; } >"$c/src/lib.rs"
   done
   export CARGO_TARGET_DIR="$g/target"   # the last section: the crates' own target
-  for kind in table plain; do (cd "$g/$kind" && cargo build -q); done
+  for kind in table plain table-pg; do (cd "$g/$kind" && cargo build -q); done
   for ((i = 0; i < ${RUNS:-3}; i++)); do
-    for kind in table plain; do
+    for kind in table plain table-pg; do
       (cd "$g/$kind" && cargo clean -q -p "bench-derive-$kind" && t "$m/$kind-cold" cargo build -q)
       # Incremental: one struct gains a field.
       sed -i "0,/pub id: i64,/s//pub id: i64,\n    pub added_$i: Option<i64>,/" "$g/$kind/src/lib.rs"
@@ -417,8 +420,10 @@ EOF
   done
   row "derive(Debug, Clone), cold (crate only)" "$m/plain-cold"
   row "derive(Table), cold (crate only)" "$m/table-cold" "$m/plain-cold" "Debug, Clone"
+  row "derive(Table) with postgres, cold (crate only)" "$m/table-pg-cold" "$m/plain-cold" "Debug, Clone"
   row "derive(Debug, Clone), incremental (one field added)" "$m/plain-incr"
   row "derive(Table), incremental (one field added)" "$m/table-incr" "$m/plain-incr" "Debug, Clone"
+  row "derive(Table) with postgres, incremental (one field added)" "$m/table-pg-incr" "$m/plain-incr" "Debug, Clone"
 fi
 
 echo
