@@ -261,6 +261,8 @@ impl<'a> Val<'a> {
     }
 
     /// An object's members by key, for lookups in a loop over another object's members.
+    // Only SQLite's snapshot format has such lookups.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub fn index(&self) -> HashMap<&str, &Val<'a>> {
         self.as_object()
             .map(|m| m.iter().map(|(k, v)| (k.as_ref(), v)).collect())

@@ -11,6 +11,23 @@
 //! [`generate`], [`push`], [`pull`] and [`drift`].
 #![warn(missing_docs)]
 
+/// `$mac!(T0 0)`, `$mac!(T0 0 T1 1)`, .. up to 32: a tuple trait's impl for every arity the
+/// derive uses, each written once by `$mac`.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused_macros))]
+macro_rules! for_each_arity {
+    ($mac:ident) => {
+        for_each_arity!(@ $mac []
+            T0 0 T1 1 T2 2 T3 3 T4 4 T5 5 T6 6 T7 7 T8 8 T9 9 T10 10 T11 11 T12 12 T13 13 T14 14 T15 15
+            T16 16 T17 17 T18 18 T19 19 T20 20 T21 21 T22 22 T23 23 T24 24 T25 25 T26 26 T27 27 T28 28
+            T29 29 T30 30 T31 31);
+    };
+    (@ $mac:ident [$($done:tt)*] $t:ident $i:tt $($rest:tt)*) => {
+        $mac!($($done)* $t $i);
+        for_each_arity!(@ $mac [$($done)* $t $i] $($rest)*);
+    };
+    (@ $mac:ident [$($done:tt)*]) => {};
+}
+
 mod epoch;
 mod fault;
 mod json;
