@@ -591,6 +591,24 @@ fn push_reads_the_database_beside_the_schema_but_never_creates_one_for_a_schema_
 }
 
 #[test]
+fn push_parses_a_file_nested_up_to_the_limit_as_generate_does() {
+    // 250 levels: under the 256 the CLI reads, and deeper than a default thread's stack lets
+    // syn's recursion go in a debug build; push parses beside its database read, on a thread
+    // with the command's own stack.
+    let p = Project::new();
+    p.write(
+        "src/schema.rs",
+        &format!(
+            "{USERS}\nfn f() -> i64 {{ let x: i64 = {}1{}; x }}\n",
+            "(".repeat(250),
+            ")".repeat(250)
+        ),
+    );
+    p.run(&["push"]).expect(0);
+    p.run(&["generate"]).expect(0);
+}
+
+#[test]
 fn push_strict_asks_even_for_safe_changes_and_pull_refuses_to_overwrite() {
     let p = Project::new();
     p.write("src/schema.rs", USERS);

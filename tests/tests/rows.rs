@@ -511,3 +511,39 @@ fn statements_bind_the_row_by_column_position() {
     assert_eq!(wide.delete(&conn).unwrap(), 1);
     assert_eq!(Wide::find(&conn, 7).unwrap(), None);
 }
+
+/// A key stored as a Unix time: `find`, `update` and `delete` bind it encoded, as `insert`
+/// stored it (a date-time bound as rusqlite maps it would be text and match nothing).
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(name = "readings")]
+struct Reading {
+    #[column(primary_key, epoch)]
+    at: chrono::DateTime<chrono::Utc>,
+    #[column(json)]
+    payload: Settings,
+}
+
+#[test]
+fn an_epoch_key_is_found_updated_and_deleted_by_its_stored_form() {
+    use chrono::TimeZone as _;
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join("r.db")).unwrap();
+    Reading::create_table(&conn).unwrap();
+    let at = chrono::Utc.with_ymd_and_hms(2024, 2, 29, 13, 45, 30).unwrap();
+    let mut r = Reading {
+        at,
+        payload: Settings {
+            theme: "a".into(),
+            sizes: vec![1],
+        },
+    };
+    r.insert(&conn).unwrap();
+    let stored: i64 = conn.query_row("SELECT at FROM readings", [], |row| row.get(0)).unwrap();
+    assert_eq!(stored, 1_709_214_330);
+    assert_eq!(Reading::find(&conn, at).unwrap(), Some(r.clone()));
+    r.payload.theme = "b".into();
+    assert_eq!(r.update(&conn).unwrap(), 1);
+    assert_eq!(Reading::find(&conn, at).unwrap().unwrap().payload.theme, "b");
+    assert_eq!(r.delete(&conn).unwrap(), 1);
+    assert_eq!(Reading::find(&conn, at).unwrap(), None);
+}

@@ -17,7 +17,12 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     // not load never leaves a new database behind. A dry run reads only: a database that is
     // not there is not created, and the plan is the schema made from nothing.
     let (schema, read) = std::thread::scope(|s| {
-        let parse = s.spawn(|| source::load(&files, &config.features));
+        // The parse gets the command's own stack: syn recurses once a nesting level.
+        let parse = std::thread::Builder::new()
+            .name("schema-parse".into())
+            .stack_size(crate::STACK)
+            .spawn_scoped(s, || source::load(&files, &config.features))
+            .map_err(|e| CliError::input(anyhow::anyhow!("cannot start: {e}")))?;
         let mode = if args.dry_run {
             OpenMode::ReadOnly
         } else {
@@ -27,8 +32,8 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
             let live = db.introspect(&skip);
             (db, live)
         });
-        (parse.join(), read)
-    });
+        Ok((parse.join(), read))
+    })?;
     let schema = schema
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         .map_err(CliError::input)?;

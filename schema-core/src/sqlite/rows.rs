@@ -59,38 +59,29 @@ impl<T: SqliteRows> Executor<T> for &Connection {
     }
 }
 
-/// The same, inside a transaction.
+/// The same, inside a transaction (a `Transaction` is its connection).
 impl<T: SqliteRows> Executor<T> for &Transaction<'_> {
     type Error = rusqlite::Error;
     fn create_table(self) -> rusqlite::Result<()> {
-        create::<T>(self)
+        Executor::<T>::create_table(&**self)
     }
     fn insert(self, row: &T) -> rusqlite::Result<i64> {
-        __private::run(self, T::SQLITE.insert, &row.sqlite_values())?;
-        Ok(self.last_insert_rowid())
+        Executor::<T>::insert(&**self, row)
     }
     fn insert_new(self, row: &T::New) -> rusqlite::Result<T> {
-        T::sqlite_insert_new(row, self)
+        Executor::<T>::insert_new(&**self, row)
     }
     fn select_all(self) -> rusqlite::Result<Vec<T>> {
-        __private::select_all(self, T::SQLITE.select_all, T::sqlite_from_row)
+        Executor::<T>::select_all(&**self)
     }
     fn find(self, key: T::Key) -> rusqlite::Result<Option<T>> {
-        T::sqlite_find(self, key)
+        Executor::<T>::find(&**self, key)
     }
     fn update(self, row: &T) -> rusqlite::Result<usize> {
-        match T::SQLITE.update {
-            _ if !T::SQLITE.keyed => Err(__private::no_key(T::SQLITE.table)),
-            // Every column is part of the key: there is nothing an update could change.
-            "" => Ok(0),
-            sql => __private::run(self, sql, &row.sqlite_values()),
-        }
+        Executor::<T>::update(&**self, row)
     }
     fn delete(self, row: &T) -> rusqlite::Result<usize> {
-        if !T::SQLITE.keyed {
-            return Err(__private::no_key(T::SQLITE.table));
-        }
-        __private::run(self, T::SQLITE.delete, &row.sqlite_values())
+        Executor::<T>::delete(&**self, row)
     }
 }
 
@@ -216,7 +207,7 @@ pub mod __private {
         read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
         let mut given = Vec::with_capacity(names.len());
-        values.push_to(&mut given)?;
+        values.push_to(&mut given, None)?;
         let (cols, vals): (Vec<&str>, Vec<ToSqlOutput<'_>>) =
             names.iter().zip(given).filter_map(|(n, v)| v.map(|v| (*n, v))).unzip();
         let sql = if cols.is_empty() {
@@ -244,8 +235,8 @@ pub mod __private {
         pub keyed: bool,
         /// Every column but generated ones and an autoincrement key.
         pub insert: &'static str,
-        /// Every column not in the key and not generated, by the key; empty when every
-        /// column is in the key.
+        /// Every column not in the key and not generated, by the key; empty when there is no
+        /// such column (or no key).
         pub update: &'static str,
         /// By the key.
         pub delete: &'static str,
@@ -255,12 +246,6 @@ pub mod __private {
 
     /// How a json or epoch column's value becomes SQLite's.
     pub type Encode<T> = for<'a> fn(&'a T) -> rusqlite::Result<ToSqlOutput<'a>>;
-
-    /// A value as rusqlite maps its type: `ToSql`'s own.
-    #[inline]
-    pub fn plain<T: rusqlite::ToSql>(value: &T) -> rusqlite::Result<ToSqlOutput<'_>> {
-        value.to_sql()
-    }
 
     /// An `#[column(epoch)]` value, in seconds or (`MILLIS`) milliseconds.
     #[inline]
@@ -326,15 +311,24 @@ pub mod __private {
     /// compiler checks one bound for it instead of a coercion per field, and the code that
     /// binds it is written once, here.
     pub trait Values {
-        /// Appends the values, in order.
-        fn push_to<'a>(&'a self, out: &mut Vec<Option<ToSqlOutput<'a>>>) -> rusqlite::Result<()>;
+        /// Appends the values, in order; with `used`, only those whose position it marks are
+        /// encoded (the others are `None`), so a statement that names a few columns encodes
+        /// no other.
+        fn push_to<'a>(&'a self, out: &mut Vec<Option<ToSqlOutput<'a>>>, used: Option<&[bool]>)
+        -> rusqlite::Result<()>;
     }
 
     impl Values for () {
         #[inline]
-        fn push_to<'a>(&'a self, _: &mut Vec<Option<ToSqlOutput<'a>>>) -> rusqlite::Result<()> {
+        fn push_to<'a>(&'a self, _: &mut Vec<Option<ToSqlOutput<'a>>>, _: Option<&[bool]>) -> rusqlite::Result<()> {
             Ok(())
         }
+    }
+
+    /// Whether the value at `out`'s next position is wanted.
+    #[inline]
+    fn wanted(out: &[Option<ToSqlOutput<'_>>], used: Option<&[bool]>) -> bool {
+        used.is_none_or(|u| u.get(out.len()).copied().unwrap_or(false))
     }
 
     /// Two runs of a row's values, one after the other.
@@ -342,17 +336,24 @@ pub mod __private {
 
     impl<A: Values, B: Values> Values for Chain<A, B> {
         #[inline]
-        fn push_to<'a>(&'a self, out: &mut Vec<Option<ToSqlOutput<'a>>>) -> rusqlite::Result<()> {
-            self.0.push_to(out)?;
-            self.1.push_to(out)
+        fn push_to<'a>(
+            &'a self,
+            out: &mut Vec<Option<ToSqlOutput<'a>>>,
+            used: Option<&[bool]>,
+        ) -> rusqlite::Result<()> {
+            self.0.push_to(out, used)?;
+            self.1.push_to(out, used)
         }
     }
 
     macro_rules! values {
         ($($t:ident $i:tt)+) => {
             impl<$($t: ColumnValue),+> Values for ($($t,)+) {
-                fn push_to<'a>(&'a self, out: &mut Vec<Option<ToSqlOutput<'a>>>) -> rusqlite::Result<()> {
-                    $(out.push(self.$i.value()?);)+
+                fn push_to<'a>(&'a self, out: &mut Vec<Option<ToSqlOutput<'a>>>, used: Option<&[bool]>) -> rusqlite::Result<()> {
+                    $(
+                        let value = if wanted(out, used) { self.$i.value()? } else { None };
+                        out.push(value);
+                    )+
                     Ok(())
                 }
             }
@@ -361,16 +362,27 @@ pub mod __private {
 
     for_each_arity!(values);
 
-    /// `sql` run once, its parameters bound by position from `values`: the `n`th parameter
-    /// is the `n`th value, and values past the statement's last parameter are not bound (a
-    /// statement numbers only the columns it uses).
+    /// `stmt`'s parameters bound by position from `values`: `?n` is the `n`th value. Only the
+    /// positions the statement names are encoded and bound (a statement numbers the columns
+    /// it uses, and leaves the others out).
+    fn bind(stmt: &mut rusqlite::Statement<'_>, values: &dyn Values) -> rusqlite::Result<()> {
+        let used: Vec<bool> = (1..=stmt.parameter_count())
+            .map(|i| stmt.parameter_name(i).is_some())
+            .collect();
+        let mut out = Vec::with_capacity(used.len());
+        values.push_to(&mut out, Some(&used))?;
+        for (i, v) in out.iter().enumerate().take(used.len()) {
+            if used[i] {
+                stmt.raw_bind_parameter(i + 1, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `sql` run once, its parameters bound by position from `values`.
     pub fn run(conn: &rusqlite::Connection, sql: &str, values: &dyn Values) -> rusqlite::Result<usize> {
         let mut stmt = conn.prepare_cached(sql)?;
-        let mut out = Vec::new();
-        values.push_to(&mut out)?;
-        for (i, v) in out.iter().enumerate().take(stmt.parameter_count()) {
-            stmt.raw_bind_parameter(i + 1, v)?;
-        }
+        bind(&mut stmt, values)?;
         stmt.raw_execute()
     }
 
@@ -385,15 +397,18 @@ pub mod __private {
         rows.collect()
     }
 
-    /// The row `sql` finds by `params`, read by `read`, if there is one.
+    /// The row `sql` finds by the key's `values` (`?1, ?2, ..` in key order), read by `read`,
+    /// if there is one.
     pub fn find<T>(
         conn: &rusqlite::Connection,
         sql: &str,
-        params: &[&dyn rusqlite::ToSql],
+        values: &dyn Values,
         read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<Option<T>> {
-        use rusqlite::OptionalExtension as _;
-        conn.query_row(sql, params, read).optional()
+        let mut stmt = conn.prepare_cached(sql)?;
+        bind(&mut stmt, values)?;
+        let mut rows = stmt.raw_query();
+        rows.next()?.map(read).transpose()
     }
 
     /// A row's columns read by name into a tuple of their types, the first read that fails

@@ -13,8 +13,10 @@ use super::{Columns, Key};
 
 /// `?n`, the parameter of the column at position `n` (from 1) of the row.
 fn param(columns: &Columns<'_>, name: &str) -> String {
-    let at = columns.iter().position(|(_, c)| c.name == name).map_or(0, |i| i + 1);
-    format!("?{at}")
+    match columns.iter().position(|(_, c)| c.name == name) {
+        Some(i) => format!("?{}", i + 1),
+        None => unreachable!("`{name}` is a column of the row"),
+    }
 }
 
 /// `"a" = ?1 AND "b" = ?2`, the key's columns, each by its position in the row.
@@ -272,18 +274,30 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
             .collect();
         format!("{select} WHERE {}", by.join(" AND "))
     };
-    let find_params = match key.fields.len() {
-        0 | 1 => quote!(&key as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),
-        n => {
-            let idx = (0..n).map(syn::Index::from);
-            quote!(#(&key.#idx as &dyn ::schema_core::__private::sqlite::rusqlite::ToSql),*)
+    // The key's values as the row's are bound: a json or epoch key column encoded.
+    let sqlite = quote!(::schema_core::__private::sqlite);
+    let key_value = |f: &ParsedField, v: TokenStream| match f.column.as_ref().and_then(|c| encoder(c, false)) {
+        None => quote!(&#v),
+        Some(e) => quote!(#sqlite::Encoded(&#v, #e)),
+    };
+    let find_values = match key.fields.as_slice() {
+        [] => quote!((&key,)),
+        [one] => {
+            let v = key_value(one, quote!(key));
+            quote!((#v,))
+        }
+        many => {
+            let vs = many.iter().enumerate().map(|(i, f)| {
+                let idx = syn::Index::from(i);
+                key_value(f, quote!(key.#idx))
+            });
+            quote!((#(#vs,)*))
         }
     };
     let statements = statements(table, columns, key, &select_all_sql);
     let values = values_body(columns);
     let from_row = from_row_body(p);
     let insert_new = insert_new_body(table, columns, new_fields);
-    let sqlite = quote!(::schema_core::__private::sqlite);
     let rusqlite = quote!(#sqlite::rusqlite);
     quote! {
         ::schema_core::__sqlite_rows! {
@@ -318,7 +332,7 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
 
                 #[inline]
                 fn sqlite_find(conn: &#rusqlite::Connection, key: <Self as ::schema_core::Table>::Key) -> #rusqlite::Result<::std::option::Option<Self>> {
-                    #sqlite::find(conn, #find_sql, &[#find_params], <Self as #sqlite::SqliteRows>::sqlite_from_row)
+                    #sqlite::find(conn, #find_sql, &#find_values, <Self as #sqlite::SqliteRows>::sqlite_from_row)
                 }
             }
         }
