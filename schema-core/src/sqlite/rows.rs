@@ -46,7 +46,7 @@ impl<T: SqliteRows> Executor<T> for &Connection {
     fn update(self, row: &T) -> rusqlite::Result<usize> {
         match T::SQLITE.update {
             _ if !T::SQLITE.keyed => Err(__private::no_key(T::SQLITE.table)),
-            // Every column is part of the key: there is nothing an update could change.
+            // No column to set (each is in the key or generated): nothing an update could change.
             "" => Ok(0),
             sql => __private::run(self, sql, &row.sqlite_values()),
         }
