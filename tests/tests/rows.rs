@@ -271,7 +271,7 @@ fn from_row_reads_select_star_by_column_name() {
     assert_eq!(row.a_string, "it's ünïcode ✓");
 }
 
-/// 33 columns: more than `ReadColumns` has arities for, so `from_row` reads them one by one.
+/// 34 columns: more than one `ReadColumns` call takes, so `from_row` reads them in two.
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(name = "wide")]
 struct Wide {

@@ -283,7 +283,7 @@ pub mod __private {
     pub use super::{Param, PostgresRows};
     pub use postgres;
 
-    use postgres::types::{FromSql, Json, ToSql, Type};
+    use postgres::types::{FromSql, ToSql, Type};
 
     /// A `json` field's value.
     pub fn json<T: serde::Serialize + Sync>(value: &T) -> Param<'_> {
@@ -441,30 +441,6 @@ pub mod __private {
 
     for_each_arity!(read_columns);
 
-    /// A json column read back: the value inside.
-    #[inline]
-    pub fn from_json<T>(j: Json<T>) -> T {
-        j.0
-    }
-
-    /// A nullable json column read back.
-    #[inline]
-    pub fn from_json_opt<T>(j: Option<Json<T>>) -> Option<T> {
-        j.map(|j| j.0)
-    }
-
-    /// A widened column read back.
-    #[inline]
-    pub fn from_narrow<T>(n: Narrow<T>) -> T {
-        n.0
-    }
-
-    /// A nullable widened column read back.
-    #[inline]
-    pub fn from_narrow_opt<T>(n: Option<Narrow<T>>) -> Option<T> {
-        n.map(|n| n.0)
-    }
-
     /// An integer of a kind PostgreSQL lacks, as the signed type that holds its values (every
     /// one of them, but for `u64` and `usize` above `i64::MAX`, which are refused, never wrapped).
     pub trait Widen: Copy + std::fmt::Debug + Sync + 'static {
@@ -524,7 +500,7 @@ pub mod __private {
     }
 
     /// Reads the wide type and narrows it, as a conversion error of the column when it does not fit.
-    pub struct Narrow<T>(T);
+    pub struct Narrow<T>(pub T);
 
     impl<'a, T: Widen> FromSql<'a> for Narrow<T> {
         fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {

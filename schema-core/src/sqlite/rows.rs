@@ -98,7 +98,7 @@ pub mod __private {
     pub use super::SqliteRows;
     pub use rusqlite;
 
-    use rusqlite::types::{ToSqlOutput, Value};
+    use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, Value, ValueRef};
 
     /// A `#[column(json)]` value, written as JSON text.
     pub fn json_to_sql<T: serde::Serialize>(value: &T) -> rusqlite::Result<ToSqlOutput<'static>> {
@@ -115,30 +115,16 @@ pub mod __private {
         }
     }
 
-    /// A `#[column(json)]` value, read from its JSON text.
-    pub fn json_from_row<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, column: &str) -> rusqlite::Result<T> {
-        let text: String = row.get(column)?;
-        parse_json(row, column, &text)
-    }
+    /// A `#[column(json)]` column read back: its JSON text, parsed (a conversion error of the
+    /// column where it does not parse).
+    pub struct JsonColumn<T>(pub T);
 
-    /// A nullable `#[column(json)]` value: SQL NULL is `None`.
-    pub fn json_opt_from_row<T: serde::de::DeserializeOwned>(
-        row: &rusqlite::Row<'_>,
-        column: &str,
-    ) -> rusqlite::Result<Option<T>> {
-        let text: Option<String> = row.get(column)?;
-        text.map(|t| parse_json(row, column, &t)).transpose()
-    }
-
-    fn parse_json<T: serde::de::DeserializeOwned>(
-        row: &rusqlite::Row<'_>,
-        column: &str,
-        text: &str,
-    ) -> rusqlite::Result<T> {
-        serde_json::from_str(text).map_err(|e| {
-            let idx = row.as_ref().column_index(column).unwrap_or(0);
-            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-        })
+    impl<T: serde::de::DeserializeOwned> FromSql for JsonColumn<T> {
+        fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+            serde_json::from_str(value.as_str()?)
+                .map(JsonColumn)
+                .map_err(|e| FromSqlError::Other(Box::new(e)))
+        }
     }
 
     /// An `#[column(epoch)]` value, written as its Unix time.
@@ -157,41 +143,20 @@ pub mod __private {
         }
     }
 
-    /// An `#[column(epoch)]` value, read from its Unix time.
-    pub fn epoch_from_row<T: crate::EpochTime>(
-        row: &rusqlite::Row<'_>,
-        column: &str,
-        millis: bool,
-    ) -> rusqlite::Result<T> {
-        let n: i64 = row.get(column)?;
-        from_unix(row, column, n, millis)
-    }
+    /// An `#[column(epoch)]` column read back from its Unix time, in seconds or (`MILLIS`)
+    /// milliseconds (a conversion error of the column where the type cannot hold it).
+    pub struct EpochColumn<T, const MILLIS: bool>(pub T);
 
-    /// A nullable `#[column(epoch)]` value: SQL NULL is `None`.
-    pub fn epoch_opt_from_row<T: crate::EpochTime>(
-        row: &rusqlite::Row<'_>,
-        column: &str,
-        millis: bool,
-    ) -> rusqlite::Result<Option<T>> {
-        let n: Option<i64> = row.get(column)?;
-        n.map(|n| from_unix(row, column, n, millis)).transpose()
-    }
-
-    fn from_unix<T: crate::EpochTime>(
-        row: &rusqlite::Row<'_>,
-        column: &str,
-        n: i64,
-        millis: bool,
-    ) -> rusqlite::Result<T> {
-        T::from_unix(n, millis).ok_or_else(|| {
-            let idx = row.as_ref().column_index(column).unwrap_or(0);
-            let unit = if millis { "milliseconds" } else { "seconds" };
-            rusqlite::Error::FromSqlConversionFailure(
-                idx,
-                rusqlite::types::Type::Integer,
-                format!("{n} Unix {unit} is outside the range of the column's date-time type").into(),
-            )
-        })
+    impl<T: crate::EpochTime, const MILLIS: bool> FromSql for EpochColumn<T, MILLIS> {
+        fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+            let n = value.as_i64()?;
+            T::from_unix(n, MILLIS).map(EpochColumn).ok_or_else(|| {
+                let unit = if MILLIS { "milliseconds" } else { "seconds" };
+                FromSqlError::Other(
+                    format!("{n} Unix {unit} is outside the range of the column's date-time type").into(),
+                )
+            })
+        }
     }
 
     /// `INSERT INTO table (..) VALUES (..) RETURNING returning` of the columns whose value is
@@ -411,10 +376,10 @@ pub mod __private {
         rows.next()?.map(read).transpose()
     }
 
-    /// A row's columns read by name into a tuple of their types, the first read that fails
-    /// giving the error: `from_row` of a table whose columns rusqlite reads as they are, in
-    /// one call. Written once here for each arity up to 32, so the derive writes no read, and
-    /// no early return, per field.
+    /// A row's columns read by name into a tuple of the types rusqlite reads (a json column as
+    /// [`JsonColumn`], an epoch one as [`EpochColumn`]), the first failure giving the error:
+    /// `from_row` in one call per 32 columns, written once here for each arity, so the derive
+    /// writes no read, and no early return, per field.
     pub trait ReadColumns: Sized {
         /// The columns `names` of `row`, in order.
         fn read(row: &rusqlite::Row<'_>, names: &[&str]) -> rusqlite::Result<Self>;
@@ -433,15 +398,6 @@ pub mod __private {
     }
 
     for_each_arity!(read_columns);
-
-    /// The first error of a row's column reads (`from_row` reads every column, then takes
-    /// the first that failed).
-    pub fn first_error(errors: &mut [Option<rusqlite::Error>]) -> rusqlite::Error {
-        errors
-            .iter_mut()
-            .find_map(Option::take)
-            .unwrap_or(rusqlite::Error::InvalidQuery)
-    }
 
     /// The error of `update` / `delete` on a table whose struct has no key to find its row by.
     pub fn no_key(table: &str) -> rusqlite::Error {

@@ -4,10 +4,9 @@
 //! `__postgres_rows!`, so a build of schema-core without the driver drops it.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::quote;
 use schema_model::model::{IntKind, LogicalType};
 use schema_model::parse::{FieldColumn, ParsedField, ParsedTable, strip_option};
-use syn::spanned::Spanned;
 
 use super::new::{NewField, NewKind};
 use super::{Columns, Key};
@@ -74,59 +73,14 @@ fn tuples(values: &[TokenStream]) -> TokenStream {
     tuples.fold(last, |rest, t| quote!(#pg::Chain(#t, #rest)))
 }
 
-/// `pg_from_row`'s body: the columns read by `ReadColumns`, 32 a call, each as the type the
-/// `postgres` crate reads (a json one as `Json`, a widened one as `Narrow`), then unwrapped
-/// into the struct; skipped fields defaulted.
+/// `pg_from_row`'s body: a json column read as `Json`, a widened one as `Narrow`.
 fn from_row_body(p: &ParsedTable) -> TokenStream {
     let pg = quote!(::schema_core::__private::postgres);
-    let json = quote!(#pg::postgres::types::Json);
-    let columns: Vec<(&ParsedField, &FieldColumn)> = p
-        .fields
-        .iter()
-        .filter_map(|f| f.column.as_ref().map(|c| (f, c)))
-        .collect();
-    let mut reads = Vec::new();
-    for (n, chunk) in columns.chunks(32).enumerate() {
-        let vars = (0..chunk.len()).map(|i| format_ident!("__c{}", n * 32 + i));
-        let tys = chunk.iter().map(|(f, c)| {
-            let ty = &f.ty;
-            let span = ty.span();
-            match (codec(p, c), strip_option(ty)) {
-                (Codec::Plain, _) => quote_spanned!(span=> #ty),
-                (Codec::Json, None) => quote_spanned!(span=> #json<#ty>),
-                (Codec::Json, Some(inner)) => quote_spanned!(span=> ::std::option::Option<#json<#inner>>),
-                (Codec::Wide, None) => quote_spanned!(span=> #pg::Narrow<#ty>),
-                (Codec::Wide, Some(inner)) => quote_spanned!(span=> ::std::option::Option<#pg::Narrow<#inner>>),
-            }
-        });
-        let names = chunk.iter().map(|(_, c)| &c.name);
-        reads.push(quote! {
-            let (#(#vars,)*) = <(#(#tys,)*) as #pg::ReadColumns>::read(row, &[#(#names),*])?;
-        });
-    }
-    let mut at = 0usize;
-    let inits = p.fields.iter().map(|f| {
-        let name = &f.ident;
-        let Some(c) = &f.column else {
-            let span = f.ty.span();
-            return quote_spanned!(span=> #name: ::std::default::Default::default());
-        };
-        let var = format_ident!("__c{}", at);
-        at += 1;
-        let nullable = strip_option(&f.ty).is_some();
-        match (codec(p, c), nullable) {
-            (Codec::Plain, _) => quote!(#name: #var),
-            (Codec::Json, false) => quote!(#name: #pg::from_json(#var)),
-            (Codec::Json, true) => quote!(#name: #pg::from_json_opt(#var)),
-            (Codec::Wide, false) => quote!(#name: #pg::from_narrow(#var)),
-            (Codec::Wide, true) => quote!(#name: #pg::from_narrow_opt(#var)),
-        }
-    });
-    let ident = &p.ident;
-    quote! {
-        #(#reads)*
-        ::std::result::Result::Ok(#ident { #(#inits,)* })
-    }
+    super::read_columns_body(p, &pg, |c, ty| match codec(p, c) {
+        Codec::Plain => None,
+        Codec::Json => Some(quote!(#pg::postgres::types::Json<#ty>)),
+        Codec::Wide => Some(quote!(#pg::Narrow<#ty>)),
+    })
 }
 
 /// The `PostgresRows` impl of the table.

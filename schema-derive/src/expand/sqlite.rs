@@ -3,10 +3,9 @@
 //! build of schema-core without SQLite drops it.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::quote;
 use schema_model::parse::{self, ParsedField, ParsedTable, strip_option};
 use schema_model::sql::sqlite::ident;
-use syn::spanned::Spanned;
 
 use super::new::{NewField, NewKind};
 use super::{Columns, Key};
@@ -136,82 +135,14 @@ fn statements(table: &str, columns: &Columns<'_>, key: &Key<'_>, select_all: &st
     }
 }
 
-/// `from_row`'s body: every column read into a `Result` first, then one match: the fields if
-/// every read worked, else the first error. (A `?` per field made each early return drop the
-/// fields read before it: drop code quadratic in the fields, which the compiler paid for.)
-/// Skipped fields are defaulted, json and epoch ones decoded.
+/// `from_row`'s body: a json column read as `JsonColumn`, an epoch one as `EpochColumn`.
 fn from_row_body(p: &ParsedTable) -> TokenStream {
     let sqlite = quote!(::schema_core::__private::sqlite);
-    let columns: Vec<(&ParsedField, &parse::FieldColumn)> = p
-        .fields
-        .iter()
-        .filter_map(|f| f.column.as_ref().map(|c| (f, c)))
-        .collect();
-    // Every column read as rusqlite reads its type, and no more than `ReadColumns` has
-    // arities for: one call reads them all.
-    if (1..=32).contains(&columns.len()) && columns.iter().all(|(_, c)| !c.json && c.epoch.is_none()) {
-        let tys = columns.iter().map(|(f, _)| &f.ty);
-        let cols = columns.iter().map(|(_, c)| &c.name);
-        let vars: Vec<_> = (0..columns.len()).map(|i| format_ident!("__c{}", i)).collect();
-        let mut at = 0;
-        let inits = p.fields.iter().map(|f| {
-            let name = &f.ident;
-            if f.column.is_none() {
-                let span = f.ty.span();
-                return quote_spanned!(span=> #name: ::std::default::Default::default());
-            }
-            let var = &vars[at];
-            at += 1;
-            quote!(#name: #var)
-        });
-        let ident = &p.ident;
-        return quote! {
-            let (#(#vars,)*) = <(#(#tys,)*) as #sqlite::ReadColumns>::read(row, &[#(#cols),*])?;
-            ::std::result::Result::Ok(#ident { #(#inits,)* })
-        };
-    }
-    let mut reads = Vec::new();
-    let mut vars = Vec::new();
-    let mut oks = Vec::new();
-    let mut errs = Vec::new();
-    let mut inits = Vec::new();
-    for (i, f) in p.fields.iter().enumerate() {
-        let name = &f.ident;
-        let span = f.ty.span();
-        let Some(c) = &f.column else {
-            inits.push(quote_spanned!(span=> #name: ::std::default::Default::default()));
-            continue;
-        };
-        let var = format_ident!("__r{}", i);
-        let col = &c.name;
-        let read = if c.json {
-            match strip_option(&f.ty) {
-                Some(inner) => quote_spanned!(span=> #sqlite::json_opt_from_row::<#inner>(row, #col)),
-                None => quote_spanned!(span=> #sqlite::json_from_row(row, #col)),
-            }
-        } else if let Some(millis) = c.epoch {
-            match strip_option(&f.ty) {
-                Some(inner) => quote_spanned!(span=> #sqlite::epoch_opt_from_row::<#inner>(row, #col, #millis)),
-                None => quote_spanned!(span=> #sqlite::epoch_from_row(row, #col, #millis)),
-            }
-        } else {
-            // The type said: the compiler infers nothing per field.
-            let ty = &f.ty;
-            quote_spanned!(span=> row.get::<&str, #ty>(#col))
-        };
-        reads.push(read);
-        oks.push(quote!(::std::result::Result::Ok(#var)));
-        errs.push(quote!(#var.err()));
-        inits.push(quote!(#name: #var));
-        vars.push(var);
-    }
-    let ident = &p.ident;
-    quote! {
-        match (#(#reads,)*) {
-            (#(#oks,)*) => ::std::result::Result::Ok(#ident { #(#inits,)* }),
-            (#(#vars,)*) => ::std::result::Result::Err(#sqlite::first_error(&mut [#(#errs),*])),
-        }
-    }
+    super::read_columns_body(p, &sqlite, |c, ty| match codec(c) {
+        Codec::Plain => None,
+        Codec::Json => Some(quote!(#sqlite::JsonColumn<#ty>)),
+        Codec::Epoch(millis) => Some(quote!(#sqlite::EpochColumn<#ty, #millis>)),
+    })
 }
 
 /// `insert_new`: the columns the row gives (a defaulted one only when it is `Some`), then
