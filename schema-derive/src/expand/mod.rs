@@ -114,6 +114,14 @@ fn columns(p: &ParsedTable) -> Columns<'_> {
         .collect()
 }
 
+/// Values as the driver's `Values` / `Params` take them (`driver`, the path of its
+/// `__private` module): tuples of up to 32, joined by its `Chain`.
+pub(crate) fn tuples(driver: &TokenStream, values: &[TokenStream]) -> TokenStream {
+    let mut tuples = values.chunks(32).map(|c| quote!((#(#c,)*))).rev();
+    let last = tuples.next().unwrap_or_else(|| quote!(()));
+    tuples.fold(last, |rest, t| quote!(#driver::Chain(#t, #rest)))
+}
+
 /// `from_row`'s body for either driver (`driver`, the path of its `__private` module): the
 /// columns read by its `ReadColumns`, 32 a call, each as its field's type or, where
 /// `wrapper` gives one for the column and the field's type without its `Option` (a json,

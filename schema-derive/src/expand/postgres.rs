@@ -65,14 +65,6 @@ fn column_param(p: &ParsedTable, f: &ParsedField, c: &FieldColumn, v: TokenStrea
     }
 }
 
-/// Values as `Params` takes them: tuples of up to 32, joined by `Chain`.
-fn tuples(values: &[TokenStream]) -> TokenStream {
-    let pg = quote!(::schema_core::__private::postgres);
-    let mut tuples = values.chunks(32).map(|c| quote!((#(#c,)*))).rev();
-    let last = tuples.next().unwrap_or_else(|| quote!(()));
-    tuples.fold(last, |rest, t| quote!(#pg::Chain(#t, #rest)))
-}
-
 /// `pg_from_row`'s body: a json column read as `Json`, a widened one as `Narrow`.
 fn from_row_body(p: &ParsedTable) -> TokenStream {
     let pg = quote!(::schema_core::__private::postgres);
@@ -96,7 +88,7 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
             (&c.name, column_param(p, f, c, quote!(self.#name), false))
         })
         .unzip();
-    let values = tuples(&values);
+    let values = super::tuples(&pg, &values);
     let (new_cols, new_values): (Vec<&String>, Vec<TokenStream>) = new_fields
         .iter()
         .map(|nf| {
@@ -108,7 +100,7 @@ pub fn rows_impl(p: &ParsedTable, columns: &Columns<'_>, key: &Key<'_>, new_fiel
             )
         })
         .unzip();
-    let new_values = tuples(&new_values);
+    let new_values = super::tuples(&pg, &new_values);
     let key_fields: Vec<(&ParsedField, &FieldColumn)> = key
         .fields
         .iter()

@@ -61,14 +61,6 @@ fn encoder(c: &parse::FieldColumn, nullable: bool) -> Option<TokenStream> {
     }
 }
 
-/// Values as `Values` takes them: tuples of up to 32, joined by `Chain`.
-fn tuples(values: &[TokenStream]) -> TokenStream {
-    let p = quote!(::schema_core::__private::sqlite);
-    let mut tuples = values.chunks(32).map(|c| quote!((#(#c,)*))).rev();
-    let last = tuples.next().unwrap_or_else(|| quote!(()));
-    tuples.fold(last, |rest, t| quote!(#p::Chain(#t, #rest)))
-}
-
 /// `sqlite_values`' body: every column's value in column order, a json or epoch one with its
 /// encoding.
 fn values_body(columns: &Columns<'_>) -> TokenStream {
@@ -83,7 +75,7 @@ fn values_body(columns: &Columns<'_>) -> TokenStream {
             }
         })
         .collect();
-    tuples(&values)
+    super::tuples(&p, &values)
 }
 
 /// The statements of the rows: `insert` (every column but generated ones and an autoincrement
@@ -164,7 +156,7 @@ fn insert_new_body(table: &str, columns: &Columns<'_>, fields: &[NewField<'_>]) 
             }
         })
         .collect();
-    let values = tuples(&values);
+    let values = super::tuples(&p, &values);
     let names: Vec<String> = fields.iter().map(|nf| ident(&nf.column.name)).collect();
     let returning: Vec<String> = columns.iter().map(|(_, c)| ident(&c.name)).collect();
     let returning = returning.join(", ");
