@@ -283,19 +283,40 @@ pub fn command() -> clap::Command {
     cmd
 }
 
-pub fn run() -> CliResult {
-    let parsed = command()
+/// The command line read, or the exit code of one that was not a command (`--help`,
+/// `--version`: 0; a usage error: 2), clap having printed what it had to say.
+pub fn parse() -> Result<Cli, i32> {
+    command()
         .try_get_matches()
-        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
-    let cli = match parsed {
-        Ok(cli) => cli,
-        Err(e) => {
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+        .map_err(|e| {
             // --help and --version are not errors; clap prints them itself.
             let code = if e.use_stderr() { EXIT_INPUT } else { 0 };
             let _ = e.print();
-            return Ok(code);
+            code
+        })
+}
+
+impl Command {
+    /// Whether it reads the Rust schema files: syn's parser recurses once a nesting level, so
+    /// such a command runs on a stack of its own (`main`'s `STACK`). The others run on the main
+    /// thread, and a process with one thread keeps the allocator's single-threaded path: a
+    /// tenth of a short `migrate`.
+    pub fn reads_rust(&self) -> bool {
+        match self {
+            Command::Generate(_) | Command::Check | Command::Push(_) | Command::Pull(_) => true,
+            Command::Migrate(_)
+            | Command::Status
+            | Command::Drop(_)
+            | Command::Studio(_)
+            | Command::Lint(_)
+            | Command::Reset(_) => false,
         }
-    };
+    }
+}
+
+/// Runs the command the line names.
+pub fn run(cli: Cli) -> CliResult {
     let config = Config::load(&cli.global).map_err(CliError::input)?;
     match cli.command {
         Command::Generate(args) => commands::generate::run(&config, &args),
