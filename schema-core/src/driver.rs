@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::dialect::{Dialect, Plan, PlanOptions};
 use crate::diff::Change;
-use crate::migrate::{Applied, DbError, MigrateError, Migrations, Progress, Status};
+use crate::migrate::{Applied, DbError, MigrateError, Migrations, Progress, Status, Ticker, Watch};
 use crate::model::Schema;
 use crate::rehearse::{Rehearsal, RehearseError, Scratch};
 
@@ -108,6 +108,24 @@ pub trait Driver {
         migrations: &Migrations,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Applied>, MigrateError>;
+
+    /// [`Driver::migrate`], telling `ticker` where a long migration is. By default from a
+    /// thread beside the run; a driver that can ask its database mid-statement (SQLite's
+    /// progress handler) does without one.
+    fn migrate_ticking(
+        &mut self,
+        migrations: &Migrations,
+        progress: &mut dyn FnMut(&Progress),
+        ticker: &Ticker,
+    ) -> Result<Vec<Applied>, MigrateError> {
+        let watch = Watch::default();
+        ticker.on_a_thread(&watch, || {
+            self.migrate(migrations, &mut |p| {
+                watch.see(p);
+                progress(p)
+            })
+        })
+    }
 
     /// Records `tag` as applied without running it (a baseline that describes what the
     /// database already has).

@@ -55,7 +55,9 @@ pub mod sqlite;
 pub mod two_phase;
 
 pub use epoch::EpochTime;
-pub use migrate::{Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
+pub use migrate::{
+    Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status, Tick, Ticker,
+};
 /// `#[derive(SqlEnum)]`: an enum of unit variants as an SQL enum type (see README).
 pub use schema_derive::SqlEnum;
 /// `#[derive(SqlSequence)]`: a unit struct as a PostgreSQL sequence (see README).

@@ -530,3 +530,80 @@ fn marking_several_applied_is_all_or_nothing() {
     );
     assert_eq!(count(&conn, "SELECT count(*) FROM __drizzle_migrations"), 2);
 }
+
+/// A ticker every `every` and what it was told.
+fn recording_ticker(
+    every: std::time::Duration,
+) -> (
+    schema_core::Ticker,
+    std::sync::Arc<std::sync::Mutex<Vec<schema_core::Tick>>>,
+) {
+    let told = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let ticker = {
+        let told = std::sync::Arc::clone(&told);
+        schema_core::Ticker::new(every, move |t| told.lock().unwrap().push(t.clone()))
+    };
+    (ticker, told)
+}
+
+/// A statement that runs long is told about while it runs, from SQLite's progress handler on
+/// the migrating thread: its migration, its number and how long the migration has run. A
+/// migration that is quick is told nothing, and the handler is gone after the run.
+#[test]
+fn a_long_statement_is_ticked_while_it_runs_and_a_short_run_is_not() {
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    folder(
+        dir.path(),
+        &[
+            ("0000_quick", 1_700_000_000_000, FIVE[0].2),
+            (
+                "0001_long",
+                1_700_000_001_000,
+                "CREATE TABLE n (x integer NOT NULL);--> statement-breakpoint\n\
+                 WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) \
+                 INSERT INTO n SELECT x FROM c;--> statement-breakpoint\n\
+                 CREATE TABLE after_it (id integer PRIMARY KEY);",
+            ),
+        ],
+    );
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    let migrations = Migrations::from_dir(dir.path()).unwrap();
+    let every = Duration::from_millis(20);
+    let (ticker, told) = recording_ticker(every);
+    let mut reported = 0;
+    let applied = migrations
+        .run_ticking(&mut conn, &mut |_| reported += 1, &ticker)
+        .unwrap();
+    assert_eq!(applied.len(), 2);
+    assert!(reported > 0, "the progress callback is still called");
+    assert_eq!(count(&conn, "SELECT count(*) FROM n"), 3_000_000);
+    let ticks = told.lock().unwrap().clone();
+    assert!(!ticks.is_empty(), "no tick in {:?}", applied[1].elapsed);
+    for t in &ticks {
+        assert_eq!((t.tag.as_str(), t.statement, t.of), ("0001_long", 2, 3), "{t:?}");
+        assert!(t.elapsed >= every, "{t:?}");
+    }
+    // Ticks come `every` apart at least.
+    for pair in ticks.windows(2) {
+        assert!(pair[1].elapsed >= pair[0].elapsed + every, "{pair:?}");
+    }
+    // The handler was cleared: the connection holds no copy of the ticker.
+    drop(ticker);
+    assert_eq!(
+        std::sync::Arc::strong_count(&told),
+        1,
+        "the progress handler still holds the ticker"
+    );
+
+    // A quick run is told nothing.
+    let quick = tempfile::tempdir().unwrap();
+    folder(quick.path(), &FIVE[..2]);
+    let mut conn = Connection::open(quick.path().join("app.db")).unwrap();
+    let (ticker, told) = recording_ticker(Duration::from_secs(2));
+    Migrations::from_dir(quick.path())
+        .unwrap()
+        .run_ticking(&mut conn, &mut |_| {}, &ticker)
+        .unwrap();
+    assert!(told.lock().unwrap().is_empty());
+}

@@ -2050,3 +2050,38 @@ pub struct File {
     p.migrate().unwrap();
     assert_eq!(p.drift(), Vec::<String>::new());
 }
+
+/// On PostgreSQL the ticker runs on a thread beside the migrator (the driver cannot be asked
+/// mid-statement): a statement that sleeps is told about while it runs, and the thread ends
+/// with the run.
+#[test]
+fn a_long_statement_is_ticked_from_a_thread_beside_the_run() {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    let Some(server) = server() else { return };
+    let p = Pg::new(&server, "ticks");
+    p.generate(V1);
+    let path = p.custom(V1, Some("sleep"), "SELECT pg_sleep(0.6);");
+    let tag = path.file_stem().unwrap().to_str().unwrap().to_string();
+    server.create_database("ticks").unwrap();
+    let told = Arc::new(Mutex::new(Vec::<schema_core::Tick>::new()));
+    let every = Duration::from_millis(150);
+    let ticker = {
+        let told = Arc::clone(&told);
+        schema_core::Ticker::new(every, move |t| told.lock().unwrap().push(t.clone()))
+    };
+    let applied = p
+        .driver()
+        .migrate_ticking(&p.migrations(), &mut |_| {}, &ticker)
+        .unwrap();
+    assert_eq!(applied.len(), 2);
+    drop(ticker);
+    // The thread is gone with its copy of the ticker.
+    assert_eq!(Arc::strong_count(&told), 1);
+    let ticks = told.lock().unwrap().clone();
+    assert!(!ticks.is_empty(), "no tick in {:?}", applied[1].elapsed);
+    for t in &ticks {
+        assert_eq!((t.tag.as_str(), t.statement, t.of), (tag.as_str(), 1, 1), "{t:?}");
+        assert!(t.elapsed >= every, "{t:?}");
+    }
+}

@@ -1,12 +1,10 @@
 //! `schema migrate`: applies the folder's pending migrations to the database.
 
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use schema_core::backend::{self, OpenError, OpenMode};
 use schema_core::driver::Driver;
-use schema_core::{MigrateError, MigrationState, Migrations, Progress};
+use schema_core::{MigrateError, MigrationState, Migrations, Progress, Ticker};
 
 use crate::cli::{CliError, CliResult, MigrateArgs};
 use crate::config::Config;
@@ -66,15 +64,6 @@ pub fn open_error(e: OpenError, config: &Config) -> CliError {
     }
 }
 
-/// What a long migration is doing, for the ticker to print.
-#[derive(Default)]
-struct Current {
-    tag: Option<String>,
-    started: Option<Instant>,
-    statement: usize,
-    of: usize,
-}
-
 pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
     let mut migrations = load(config)?;
     if let Some(secs) = args.wait {
@@ -121,68 +110,37 @@ pub fn run(config: &Config, args: &MigrateArgs) -> CliResult {
         Some(_) => db.is_empty().map_err(CliError::database)?,
         None => false,
     };
-    let status = db.status(&migrations).map_err(classify)?;
-    let pending = status
-        .migrations
-        .iter()
-        .filter(|(_, s)| *s == MigrationState::Pending)
-        .count();
-    if args.backup && pending > 0 {
-        backup(db.as_mut())?;
+    // (The migrator reads what is applied itself: read here only for a backup.)
+    if args.backup {
+        let status = db.status(&migrations).map_err(classify)?;
+        if status.migrations.iter().any(|(_, s)| *s == MigrationState::Pending) {
+            backup(db.as_mut())?;
+        }
     }
 
-    // A ticker prints where a long migration is, every few seconds, until it is applied. It
-    // wakes every 100 ms, or at once when the run ends (the sender is dropped), so a short run
-    // never waits for it.
-    let current = Arc::new(Mutex::new(Current::default()));
-    let (stop, stopped) = mpsc::channel::<()>();
-    let ticker = {
-        let current = Arc::clone(&current);
-        std::thread::spawn(move || {
-            let mut last = Instant::now();
-            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_millis(100)) {
-                let c = current.lock().unwrap_or_else(|e| e.into_inner());
-                if let (Some(tag), Some(started)) = (&c.tag, c.started)
-                    && started.elapsed() > Duration::from_secs(2)
-                    && last.elapsed() > Duration::from_secs(2)
-                {
-                    tell!(
-                        "  {tag}: statement {} of {}, {:.0} s so far",
-                        (c.statement + 1).min(c.of),
-                        c.of,
-                        started.elapsed().as_secs_f64()
-                    );
-                    last = Instant::now();
-                }
-            }
-        })
-    };
-    let result = db.migrate(&migrations, &mut |p| {
-        let mut c = current.lock().unwrap_or_else(|e| e.into_inner());
-        match p {
-            Progress::Applying { tag, statements } => {
-                *c = Current {
-                    tag: Some(tag.clone()),
-                    started: Some(Instant::now()),
-                    statement: 0,
-                    of: *statements,
-                };
-            }
-            Progress::Statement { number, .. } => c.statement = *number,
-            Progress::Applied(a) => {
-                c.tag = None;
-                let note = if a.out_of_order {
-                    " (older than an applied migration: merged from another branch)"
-                } else {
-                    ""
-                };
-                say!("applied {} in {:.1} ms{note}", a.tag, a.elapsed.as_secs_f64() * 1000.0);
-            }
-            Progress::Warning { tag, message } => tell!("warning: {tag}: {message}"),
-        }
+    // Where a long migration is, every few seconds, until it is applied.
+    let ticker = Ticker::new(Duration::from_secs(2), |t| {
+        tell!(
+            "  {}: statement {} of {}, {:.0} s so far",
+            t.tag,
+            t.statement,
+            t.of,
+            t.elapsed.as_secs_f64()
+        )
     });
-    drop(stop);
-    let _ = ticker.join();
+    let mut report = |p: &Progress| match p {
+        Progress::Applying { .. } | Progress::Statement { .. } => {}
+        Progress::Applied(a) => {
+            let note = if a.out_of_order {
+                " (older than an applied migration: merged from another branch)"
+            } else {
+                ""
+            };
+            say!("applied {} in {:.1} ms{note}", a.tag, a.elapsed.as_secs_f64() * 1000.0);
+        }
+        Progress::Warning { tag, message } => tell!("warning: {tag}: {message}"),
+    };
+    let result = db.migrate_ticking(&migrations, &mut report, &ticker);
     let applied = result.map_err(classify)?;
     if applied.is_empty() {
         say!("Nothing to apply: {} is up to date.", db.target());

@@ -6,10 +6,13 @@
 mod error;
 mod migration;
 mod source;
+mod ticker;
 mod tracking;
 
 pub use error::{DbError, MigrateError};
 pub use migration::{Migration, Migrations};
+pub(crate) use ticker::Watch;
+pub use ticker::{Tick, Ticker};
 pub use tracking::{Applied, MigrationState, Progress, Status};
 // What each dialect's runner shares.
 #[cfg_attr(not(feature = "sqlite"), allow(unused_imports, dead_code))]

@@ -12,7 +12,7 @@ use crate::backend::{FileTarget, OpenError, OpenMode, RemoveError};
 use crate::dialect::{Dialect, Plan, PlanOptions};
 use crate::diff::Change;
 use crate::driver::{Driver, RowFilter};
-use crate::migrate::{Applied, DbError, MigrateError, Migrations, Progress, Status};
+use crate::migrate::{Applied, DbError, MigrateError, Migrations, Progress, Status, Ticker};
 use crate::model::Schema;
 use crate::rehearse::Scratch;
 
@@ -151,6 +151,15 @@ impl<C: BorrowMut<Connection>> Driver for SqliteDriver<C> {
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Applied>, MigrateError> {
         migrations.run_with(self.conn.borrow_mut(), progress)
+    }
+
+    fn migrate_ticking(
+        &mut self,
+        migrations: &Migrations,
+        progress: &mut dyn FnMut(&Progress),
+        ticker: &Ticker,
+    ) -> Result<Vec<Applied>, MigrateError> {
+        migrations.run_ticking(self.conn.borrow_mut(), progress, ticker)
     }
 
     fn mark_applied(&mut self, migrations: &Migrations, tag: &str) -> Result<(), MigrateError> {

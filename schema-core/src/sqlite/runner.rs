@@ -3,7 +3,7 @@
 //! the foreign-key pragma set outside the transaction, dependent views and triggers saved and
 //! recreated, and `foreign_key_check` before COMMIT. `migrate` and `push` share one apply step.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Instant;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -13,7 +13,11 @@ use super::plan::{marked_rebuilds, mentions, turns_foreign_keys_off};
 use super::tracking;
 use crate::fault;
 use crate::migrate::{Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status};
-use crate::migrate::{Ledger, TrackingRow};
+use crate::migrate::{Ledger, Ticker, TrackingRow, Watch};
+
+/// How many of SQLite's virtual-machine steps pass between two looks of the ticker: a look is
+/// a lock and a clock read, a step a few nanoseconds.
+const TICK_STEPS: std::ffi::c_int = 1000;
 
 impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> DbError {
@@ -105,15 +109,16 @@ impl Migrations {
         conn.busy_timeout(self.busy_timeout())?;
         // Before anything runs: no pending migration holds a statement that would break out of
         // its transaction.
-        let mut checked = HashSet::new();
+        let mut checked = HashMap::new();
         for (m, state) in self.status(conn)?.migrations {
             if state == MigrationState::Pending {
-                refuse_forbidden(&m, &m.statements())?;
-                checked.insert(m.tag().to_string());
+                let statements = m.statements();
+                refuse_forbidden(&m, &statements)?;
+                checked.insert(m.tag().to_string(), statements);
             }
         }
         let original_fk = foreign_keys(conn)?;
-        let result = self.run_inner(conn, original_fk, &checked, progress);
+        let result = self.run_inner(conn, original_fk, checked, progress);
         // Put the connection's setting back however the run ended.
         let restored = conn.pragma_update(None, "foreign_keys", original_fk);
         let applied = result?;
@@ -121,12 +126,42 @@ impl Migrations {
         Ok(applied)
     }
 
-    /// The run's loop; `checked` holds the tags [`refuse_forbidden`] has passed already.
+    /// [`Migrations::run_with`], telling `ticker` where a long migration is. SQLite's progress
+    /// handler asks it every few thousand steps of a statement, on this thread: a run gets no
+    /// thread for it, and a short one pays almost nothing. The connection's progress handler
+    /// is cleared afterwards.
+    pub fn run_ticking(
+        &self,
+        conn: &mut Connection,
+        progress: &mut dyn FnMut(&Progress),
+        ticker: &Ticker,
+    ) -> Result<Vec<Applied>, MigrateError> {
+        let watch = Watch::default();
+        let (w, t) = (watch.clone(), ticker.clone());
+        conn.progress_handler(
+            TICK_STEPS,
+            Some(move || {
+                t.tick_if_due(&w);
+                false
+            }),
+        )?;
+        let result = self.run_with(conn, &mut |p| {
+            watch.see(p);
+            progress(p)
+        });
+        let cleared = conn.progress_handler(0, None::<fn() -> bool>);
+        let applied = result?;
+        cleared?;
+        Ok(applied)
+    }
+
+    /// The run's loop; `checked` holds the statements of the migrations [`refuse_forbidden`]
+    /// has passed already, by tag.
     fn run_inner(
         &self,
         conn: &mut Connection,
         original_fk: bool,
-        checked: &HashSet<String>,
+        mut checked: HashMap<String, Vec<String>>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<Applied>, MigrateError> {
         let mut applied = Vec::new();
@@ -172,10 +207,14 @@ impl Migrations {
                 tx.commit()?;
                 return Ok(applied);
             };
-            let statements = next.statements();
-            if !checked.contains(next.tag()) {
-                refuse_forbidden(next, &statements)?;
-            }
+            let statements = match checked.remove(next.tag()) {
+                Some(statements) => statements,
+                None => {
+                    let statements = next.statements();
+                    refuse_forbidden(next, &statements)?;
+                    statements
+                }
+            };
             let rebuilt = rebuilt_tables(next);
             // NOTE: PRAGMA foreign_keys is a no-op inside a transaction, so a migration that
             // rebuilds a table gets the lock released, the pragma set and read back, and the
@@ -188,6 +227,7 @@ impl Migrations {
                 ledger = None;
                 set_foreign_keys(conn, want_fk, next.tag())?;
                 fk_now = want_fk;
+                checked.insert(next.tag().to_string(), statements);
                 continue;
             }
             progress(&Progress::Applying {
