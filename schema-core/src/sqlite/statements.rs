@@ -11,6 +11,12 @@ use crate::dialect::Forbidden;
 /// Every statement of `statements` (a migration's breakpoint-separated pieces, each holding
 /// one or more statements) that the migration may not contain.
 pub fn forbidden(statements: &[String]) -> Vec<Forbidden> {
+    forbidden_with(statements, true)
+}
+
+/// [`forbidden`]; `skim`: a piece that is one statement of no kind looked at is passed over
+/// at its first word, without splitting it.
+fn forbidden_with(statements: &[String], skim: bool) -> Vec<Forbidden> {
     let mut out = Vec::new();
     let mut frame: Vec<(usize, String, bool)> = Vec::new(); // (piece number, text, on)
     for (i, piece) in statements.iter().enumerate() {
@@ -25,6 +31,13 @@ pub fn forbidden(statements: &[String]) -> Vec<Forbidden> {
                      silently; remove it"
                 ),
             });
+            continue;
+        }
+        // One statement (no `;` but a last one) whose first word is none of the kinds below
+        // needs no splitting: most of a migration's pieces.
+        let body = piece.trim_end();
+        let body = body.strip_suffix(';').unwrap_or(body);
+        if skim && !body.contains(';') && !lex::leading_words(body, 1).first().is_some_and(|w| flagged(w)) {
             continue;
         }
         for stmt in lex::split(piece) {
@@ -68,6 +81,14 @@ pub fn forbidden(statements: &[String]) -> Vec<Forbidden> {
     }
     out.sort_by_key(|f| f.number);
     out
+}
+
+/// Whether a statement that starts with `word` (upper case) is looked at below.
+fn flagged(word: &str) -> bool {
+    matches!(
+        word,
+        "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "VACUUM" | "ATTACH" | "DETACH" | "PRAGMA"
+    )
 }
 
 /// A PRAGMA's problem: `journal_mode` / `locking_mode` cannot change inside a transaction, and
@@ -117,6 +138,48 @@ mod tests {
     fn reasons(pieces: &[&str]) -> Vec<(usize, String)> {
         let v: Vec<String> = pieces.iter().map(|s| s.to_string()).collect();
         forbidden(&v).into_iter().map(|f| (f.number, f.sql)).collect()
+    }
+
+    /// Skimming the pieces that are one harmless statement finds what splitting every piece
+    /// finds, on pieces made of statements, comments, strings and `;`s put together.
+    #[test]
+    fn skimming_finds_what_splitting_finds() {
+        let parts = [
+            "CREATE TABLE t (a text DEFAULT ';')",
+            "commit",
+            " /* x; */ BEGIN",
+            "-- note\n",
+            "PRAGMA foreign_keys=OFF",
+            "pragma foreign_keys = on",
+            "PRAGMA journal_mode = wal",
+            "INSERT INTO t VALUES ('COMMIT')",
+            "CREATE TRIGGER g AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END",
+            "vacuum",
+            "\"end\"",
+            "",
+            "  ",
+            ";",
+            "ATTACH 'x' AS y",
+            "SELECT 1 -- ;",
+        ];
+        let mut cases = 0;
+        for a in parts {
+            for b in parts {
+                for sep in ["", ";", ";\n", " ; -- c\n"] {
+                    for end in ["", ";", "; ", ";\n\n"] {
+                        let piece = format!("{a}{sep}{b}{end}");
+                        let pieces = vec![piece.clone(), "CREATE INDEX i ON t (a);".to_string(), piece];
+                        let (skimmed, split) = (forbidden_with(&pieces, true), forbidden_with(&pieces, false));
+                        let key = |f: &[Forbidden]| -> Vec<(usize, String, String)> {
+                            f.iter().map(|f| (f.number, f.sql.clone(), f.reason.clone())).collect()
+                        };
+                        assert_eq!(key(&skimmed), key(&split), "{pieces:?}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 16 * 16 * 16);
     }
 
     #[test]
