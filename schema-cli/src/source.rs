@@ -115,12 +115,14 @@ fn may_call_a_macro(text: &str) -> bool {
     })
 }
 
-/// Where nesting first goes past [`MAX_DEPTH`] (line, column from 1), reading the text as
-/// Rust's lexer would: `(`, `[`, `{` and generic `<` count, strings, chars and comments do not.
-/// A `<` is counted within one statement only, so comparisons cannot add up across a file.
-fn too_deep(text: &str) -> Option<(usize, usize)> {
+/// How deep a file nests: its deepest level, and where nesting first goes past [`MAX_DEPTH`]
+/// (line, column from 1), reading the text as Rust's lexer would: `(`, `[`, `{` and generic
+/// `<` count, strings, chars and comments do not. A `<` is counted within one statement only,
+/// so comparisons cannot add up across a file.
+fn nesting(text: &str) -> (usize, Option<(usize, usize)>) {
     let b = text.as_bytes();
     let (mut depth, mut angle, mut line, mut line_start) = (0usize, 0usize, 1usize, 0usize);
+    let mut deepest = 0;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
@@ -175,40 +177,82 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
             b';' => angle = 0,
             _ => {}
         }
+        deepest = deepest.max(depth + angle);
         if depth + angle > MAX_DEPTH {
-            return Some((line, i - line_start + 1));
+            return (deepest, Some((line, i - line_start + 1)));
         }
         i += 1;
     }
-    None
+    (deepest, None)
 }
+
+/// How deep every file may nest for the files to be parsed on the calling thread (a main
+/// thread has 1 MiB on Windows, 8 on Linux; syn takes about 8 KiB a level in a debug build).
+/// Deeper files are parsed on a thread with [`crate::STACK`].
+const SHALLOW: usize = 32;
 
 /// Parses every `#[derive(Table)]` struct in `files` and resolves their references, `cfg`
 /// evaluated with the cargo `features` the application is built with. A macro that may make
 /// tables is said on stderr: the CLI cannot see into it.
 pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErrors> {
+    let mut texts = Vec::with_capacity(files.len());
+    let mut errors = Vec::new();
+    let mut deepest = 0;
+    for path in files {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let (depth, past) = nesting(&text);
+                deepest = deepest.max(depth);
+                if let Some((line, column)) = past {
+                    errors.push(format!(
+                        "{}:{line}:{column}: brackets or generics nested more than {MAX_DEPTH} deep; \
+                         a schema file this deep is not read (it would exhaust the parser's stack)",
+                        path.display()
+                    ));
+                    texts.push(None);
+                } else {
+                    texts.push(Some(text));
+                }
+            }
+            Err(e) => {
+                errors.push(format!("{}: cannot read: {e}", path.display()));
+                texts.push(None);
+            }
+        }
+    }
+    // Shallow files are parsed on this thread: a process that starts no other keeps the
+    // allocator's single-threaded path (a tenth of a 500-table `generate`). The spans of what
+    // is parsed are the parsing thread's, so everything that reads them (resolving, the
+    // errors' lines) happens there too, and only the model or the messages come back.
+    if deepest <= SHALLOW {
+        return parse_texts(files, texts, errors, features);
+    }
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("schema-parse".into())
+            .stack_size(crate::STACK)
+            .spawn_scoped(s, || parse_texts(files, texts, errors, features))
+            .map_err(|e| SourceErrors(vec![format!("cannot start the parser's thread: {e}")]))?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// [`load`]'s work once the files are read: `texts[i]` is the text of `files[i]`, `None` for
+/// a file that already has its error in `errors`.
+fn parse_texts(
+    files: &[PathBuf],
+    texts: Vec<Option<String>>,
+    mut errors: Vec<String>,
+    features: &[String],
+) -> Result<Schema, SourceErrors> {
     let mut parsed = Parsed::default();
     // The file of each table and of each enum, for errors found when resolving.
     let mut table_origin: Vec<usize> = Vec::new();
     let mut enum_origin: Vec<usize> = Vec::new();
     let mut sequence_origin: Vec<usize> = Vec::new();
-    let mut errors = Vec::new();
-    for (i, path) in files.iter().enumerate() {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(format!("{}: cannot read: {e}", path.display()));
-                continue;
-            }
-        };
-        if let Some((line, column)) = too_deep(&text) {
-            errors.push(format!(
-                "{}:{line}:{column}: brackets or generics nested more than {MAX_DEPTH} deep; \
-                 a schema file this deep is not read (it would exhaust the parser's stack)",
-                path.display()
-            ));
-            continue;
-        }
+    for (i, (path, text)) in files.iter().zip(texts).enumerate() {
+        let Some(text) = text else { continue };
         // The lean reader (tokens only, no syntax tree) reads most schema files; a file with
         // something the cfg pass must evaluate or warn about (`cfg`, a macro call) goes through
         // the whole syn tree first, so the CLI and the compiled structs still agree.

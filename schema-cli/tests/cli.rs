@@ -608,6 +608,33 @@ fn push_parses_a_file_nested_up_to_the_limit_as_generate_does() {
     p.run(&["generate"]).expect(0);
 }
 
+/// A file nested deeper than the main thread's stack is trusted with is parsed on a thread of
+/// its own, with everything that reads its spans: its errors name the same lines as those of
+/// the same schema nested shallowly.
+#[test]
+fn a_deep_file_is_read_on_a_thread_of_its_own_with_its_errors_on_their_lines() {
+    let messages = |schema: &str, depth: usize| {
+        let p = Project::new();
+        let nested = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+        p.write(
+            "src/schema.rs",
+            &format!("{schema}\nfn f() -> i64 {{ let x: i64 = {nested}; x }}\n"),
+        );
+        let err = p.run(&["generate"]).expect(2).stderr();
+        p.write("src/schema.rs", &format!("{USERS}\nconst X: i64 = {nested};\n"));
+        p.run(&["generate"]).expect(0);
+        err
+    };
+    // An attribute's error (found parsing) and a reference's (found resolving).
+    let attribute = USERS.replace("on_delete = \"cascade\"", "on_delete = \"sometimes\"");
+    let reference = USERS.replace("references = User::id", "references = Person::id");
+    for (schema, at) in [(attribute, "src/schema.rs:16:37:"), (reference, "src/schema.rs:16:")] {
+        let (shallow, deep) = (messages(&schema, 3), messages(&schema, 200));
+        assert!(shallow.contains(at), "{shallow}");
+        assert_eq!(shallow, deep);
+    }
+}
+
 #[test]
 fn push_strict_asks_even_for_safe_changes_and_pull_refuses_to_overwrite() {
     let p = Project::new();

@@ -197,10 +197,13 @@ impl Folder {
     /// time as they were before and after it was read), and only once; anything it could not
     /// read is read again, and reported, by `read_snapshot`.
     pub fn read_ahead(&self) {
+        // A folder without a migration (a first `generate`) has nothing to read: no thread,
+        // so a process that starts no other keeps the allocator's single-threaded path.
+        let Some(idx) = self.read_journal().ok().and_then(|j| j.entries.last().map(|e| e.idx)) else {
+            return;
+        };
         let folder = self.clone();
         let reading = std::thread::Builder::new().name("snapshot".into()).spawn(move || {
-            let journal = folder.read_journal().ok()?;
-            let idx = journal.entries.last()?.idx;
             let path = folder.snapshot_path(idx);
             let before = stamp(&path)?;
             let snapshot = folder.read_snapshot_file(idx).ok()?;
