@@ -255,8 +255,9 @@ pub struct MigrateArgs {
     pub allow_unknown_applied: bool,
 }
 
-/// The command line as clap reads it: every setting is taken by every command, but a
-/// command's `--help` lists only that command's own flags (and says where the settings are).
+/// The command line as help and errors show it: every setting is taken by every command, but
+/// a command's `--help` lists only that command's own flags (and says where the settings are).
+/// [`parse`] reads a line that parses without the copies this adds.
 pub fn command() -> clap::Command {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     // Each command gets the settings as hidden flags of its own, which clap's copying of global

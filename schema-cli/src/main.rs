@@ -25,8 +25,10 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return ExitCode::from(code as u8),
     };
-    // Every command runs on the main thread: a process that starts no other thread keeps the
-    // allocator's single-threaded path. A panic still ends it with its exit code.
+    // Every command runs on the main thread, and starts another only for work that runs beside
+    // it (a snapshot read ahead, push's database read, a server) or needs a larger stack (a
+    // schema file nested deep): a process with one thread keeps the allocator's
+    // single-threaded path. A panic still ends the command with its exit code.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cli::run(cli)))
         .map_err(|_| anyhow::anyhow!("the command stopped unexpectedly"));
     match outcome {

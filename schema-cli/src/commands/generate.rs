@@ -88,7 +88,8 @@ pub fn rename_hints(args: &RenameArgs) -> Result<Vec<RenameHint>, CliError> {
 
 pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
-    // The latest snapshot is read on a second thread while this one reads the schema files.
+    // The latest snapshot, if there is one, is read on a second thread while this one reads
+    // the schema files.
     let folder = config.folder();
     folder.read_ahead();
     let schema = source::load(&files, &config.features).map_err(CliError::input)?;
