@@ -596,6 +596,20 @@ fn a_long_statement_is_ticked_while_it_runs_and_a_short_run_is_not() {
         "the progress handler still holds the ticker"
     );
 
+    // A run that fails, or whose progress callback panics, clears the handler too.
+    let (ticker, told) = recording_ticker(every);
+    let failing = tempfile::tempdir().unwrap();
+    folder(failing.path(), &FIVE[..3]);
+    let mut conn = Connection::open(failing.path().join("app.db")).unwrap();
+    let migrations = Migrations::from_dir(failing.path()).unwrap();
+    assert!(migrations.run_ticking(&mut conn, &mut |_| {}, &ticker).is_err());
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = migrations.run_ticking(&mut conn, &mut |_| panic!("a callback that fails"), &ticker);
+    }));
+    assert!(panicked.is_err());
+    drop(ticker);
+    assert_eq!(std::sync::Arc::strong_count(&told), 1, "a failed run left its handler");
+
     // A quick run is told nothing.
     let quick = tempfile::tempdir().unwrap();
     folder(quick.path(), &FIVE[..2]);

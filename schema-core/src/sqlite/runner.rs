@@ -127,15 +127,25 @@ impl Migrations {
     }
 
     /// [`Migrations::run_with`], telling `ticker` where a long migration is. SQLite's progress
-    /// handler asks it every few thousand steps of a statement, on this thread: a run gets no
-    /// thread for it, and a short one pays almost nothing. The connection's progress handler
-    /// is cleared afterwards.
+    /// handler asks it every thousand steps of a statement, on this thread: a run gets no
+    /// thread for it, and a short one pays almost nothing. It replaces a progress handler the
+    /// connection had, and the connection has none afterwards, however the run ends. The
+    /// ticker's `tell` runs inside SQLite, with the migration's write lock held: it should not
+    /// block.
     pub fn run_ticking(
         &self,
         conn: &mut Connection,
         progress: &mut dyn FnMut(&Progress),
         ticker: &Ticker,
     ) -> Result<Vec<Applied>, MigrateError> {
+        /// Clears the handler when the run ends, by an error or a panic too.
+        struct Cleared<'c>(&'c mut Connection);
+        impl Drop for Cleared<'_> {
+            fn drop(&mut self) {
+                // Only fails for a closed connection, which has no handler left to clear.
+                let _ = self.0.progress_handler(0, None::<fn() -> bool>);
+            }
+        }
         let watch = Watch::default();
         let (w, t) = (watch.clone(), ticker.clone());
         conn.progress_handler(
@@ -145,14 +155,11 @@ impl Migrations {
                 false
             }),
         )?;
-        let result = self.run_with(conn, &mut |p| {
+        let guard = Cleared(conn);
+        self.run_with(guard.0, &mut |p| {
             watch.see(p);
             progress(p)
-        });
-        let cleared = conn.progress_handler(0, None::<fn() -> bool>);
-        let applied = result?;
-        cleared?;
-        Ok(applied)
+        })
     }
 
     /// The run's loop; `checked` holds the statements of the migrations [`refuse_forbidden`]
