@@ -304,6 +304,24 @@ pub fn parse() -> Result<Cli, i32> {
         })
 }
 
+impl Command {
+    /// Whether it reads the Rust schema files: syn's parser recurses once a nesting level, so
+    /// such a command runs on a stack of its own (`main`'s `STACK`). The others run on the main
+    /// thread, and a process with one thread keeps the allocator's single-threaded path: a
+    /// tenth of a short `migrate`.
+    pub fn reads_rust(&self) -> bool {
+        match self {
+            Command::Generate(_) | Command::Check | Command::Push(_) | Command::Pull(_) => true,
+            Command::Migrate(_)
+            | Command::Status
+            | Command::Drop(_)
+            | Command::Studio(_)
+            | Command::Lint(_)
+            | Command::Reset(_) => false,
+        }
+    }
+}
+
 /// Runs the command the line names.
 pub fn run(cli: Cli) -> CliResult {
     let config = Config::load(&cli.global).map_err(CliError::input)?;

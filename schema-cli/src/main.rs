@@ -15,9 +15,9 @@ use std::process::ExitCode;
 
 use output::tell;
 
-/// The stack of a thread that parses schema files nested deeper than the main thread's stack
-/// would take (`source::load` decides): syn's parser recurses once a nesting level, and
-/// schema files are read up to `source::MAX_DEPTH` levels deep.
+/// The stack of a command that reads schema files ([`cli::Command::reads_rust`]): syn's parser
+/// recurses once a nesting level, and schema files are read up to `source::MAX_DEPTH` levels
+/// deep, whatever the platform's main-thread stack.
 const STACK: usize = 64 << 20;
 
 fn main() -> ExitCode {
@@ -25,12 +25,21 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return ExitCode::from(code as u8),
     };
-    // Every command runs on the main thread, and starts another only for work that runs beside
-    // it (a snapshot read ahead, push's database read, a server) or needs a larger stack (a
-    // schema file nested deep): a process with one thread keeps the allocator's
-    // single-threaded path. A panic still ends the command with its exit code.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cli::run(cli)))
-        .map_err(|_| anyhow::anyhow!("the command stopped unexpectedly"));
+    let outcome = if cli.command.reads_rust() {
+        std::thread::Builder::new()
+            .name("schema".into())
+            .stack_size(STACK)
+            .spawn(move || cli::run(cli))
+            .map_err(|e| anyhow::anyhow!("cannot start: {e}"))
+            .and_then(|h| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("the command stopped unexpectedly"))
+            })
+    } else {
+        // A panic ends the command as it does on the other thread: with its exit code.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cli::run(cli)))
+            .map_err(|_| anyhow::anyhow!("the command stopped unexpectedly"))
+    };
     match outcome {
         Ok(Ok(code)) => ExitCode::from(code as u8),
         Ok(Err(e)) => {

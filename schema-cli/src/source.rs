@@ -115,77 +115,19 @@ fn may_call_a_macro(text: &str) -> bool {
     })
 }
 
-/// How a file nests, read as Rust's lexer reads it (strings, raw strings, chars and comments
-/// are passed over; a lifetime is not a char).
-struct Nesting {
-    /// Where brackets and generic `<` first nest past [`MAX_DEPTH`] (line, column from 1). A
-    /// `<` is counted within one statement only, so comparisons cannot add up across a file.
-    past: Option<(usize, usize)>,
-    /// Whether syn may read it on any thread's stack: brackets nest at most [`SHALLOW_DEPTH`]
-    /// deep, and no run of tokens between two separators (`,`, `;`, a `{..}` closed) is longer
-    /// than [`SHALLOW_RUN`]. syn recurses on brackets, and on chains of prefixes that have none
-    /// (`|| || ..`, `& & ..`, `- - ..`, `fn() -> fn() -> ..`, `Option<Option<..>>`), which only a
-    /// long run of tokens can hold.
-    shallow: bool,
-}
-
-/// How deep brackets may nest in files parsed on the calling thread (a main thread has 1 MiB on
-/// Windows, 8 on Linux; syn and the cfg pass take up to about 35 KiB a level of `mod` in a
-/// debug build). Anything deeper is parsed on a thread with [`crate::STACK`].
-const SHALLOW_DEPTH: usize = 16;
-
-/// How many tokens may follow each other without a separator in files parsed on the calling
-/// thread (a closure in a chain of them is two tokens; syn takes about 4 KiB a closure in a
-/// debug build).
-const SHALLOW_RUN: usize = 128;
-
-fn nesting(text: &str) -> Nesting {
+/// Where nesting first goes past [`MAX_DEPTH`] (line, column from 1), reading the text as
+/// Rust's lexer would: `(`, `[`, `{` and generic `<` count, strings, chars and comments do not.
+/// A `<` is counted within one statement only, so comparisons cannot add up across a file.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     let (mut depth, mut angle, mut line, mut line_start) = (0usize, 0usize, 1usize, 0usize);
-    // The tokens since the last separator, one entry a bracket level.
-    let mut runs: Vec<usize> = vec![0];
-    let mut shallow = true;
     let mut i = 0;
-    // One more token at the current level.
-    let token = |runs: &mut Vec<usize>, shallow: &mut bool| {
-        if let Some(r) = runs.last_mut() {
-            *r += 1;
-            *shallow &= *r <= SHALLOW_RUN;
-        }
-    };
-    // Past the `"` that closes a string opened before `i`, counting lines.
-    let string_end = |mut i: usize, escapes: bool, hashes: usize, line: &mut usize, line_start: &mut usize| {
-        while i < b.len() {
-            match b[i] {
-                b'\\' if escapes => {
-                    if b.get(i + 1) == Some(&b'\n') {
-                        *line += 1;
-                        *line_start = i + 2;
-                    }
-                    i += 2;
-                    continue;
-                }
-                b'"' if b.len() >= i + 1 + hashes && b[i + 1..i + 1 + hashes].iter().all(|&c| c == b'#') => {
-                    return i + 1 + hashes;
-                }
-                b'\n' => {
-                    *line += 1;
-                    *line_start = i + 1;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        i
-    };
     while i < b.len() {
-        let c = b[i];
-        match c {
+        match b[i] {
             b'\n' => {
                 line += 1;
                 line_start = i + 1;
             }
-            b' ' | b'\t' | b'\r' => {}
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 while i < b.len() && b[i] != b'\n' {
                     i += 1;
@@ -215,151 +157,58 @@ fn nesting(text: &str) -> Nesting {
                 continue;
             }
             b'"' => {
-                token(&mut runs, &mut shallow);
-                i = string_end(i + 1, true, 0, &mut line, &mut line_start);
-                continue;
-            }
-            b'\'' => {
-                // A char (`'a'`, `'"'`, `'\''`, `'\u{..}'`) or a lifetime / label (`'a`).
-                token(&mut runs, &mut shallow);
-                if b.get(i + 1) == Some(&b'\\') {
-                    let mut j = i + 3;
-                    while j < b.len() && b[j] != b'\'' && b[j] != b'\n' {
-                        j += 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    } else if b[i] == b'\n' {
+                        line += 1;
+                        line_start = i + 1;
                     }
-                    i = j + 1;
-                    continue;
-                }
-                let next = text[i + 1..].chars().next().map_or(1, char::len_utf8);
-                if b.get(i + 1 + next) == Some(&b'\'') {
-                    i += next + 2;
-                    continue;
-                }
-            }
-            c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
-                token(&mut runs, &mut shallow);
-                let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
                     i += 1;
                 }
-                // A raw string: `r"..."`, `br#"..."#`, `cr"..."`.
-                if matches!(&b[start..i], b"r" | b"br" | b"cr") {
-                    let mut j = i;
-                    while b.get(j) == Some(&b'#') {
-                        j += 1;
-                    }
-                    if b.get(j) == Some(&b'"') {
-                        i = string_end(j + 1, false, j - i, &mut line, &mut line_start);
-                    }
-                }
-                continue;
             }
-            b'(' | b'[' | b'{' => {
-                token(&mut runs, &mut shallow);
-                runs.push(0);
-                depth += 1;
-                shallow &= depth <= SHALLOW_DEPTH;
-            }
-            b')' | b']' | b'}' => {
-                if runs.len() > 1 {
-                    runs.pop();
-                }
-                depth = depth.saturating_sub(1);
-                // A block ends an item or a statement.
-                if c == b'}'
-                    && let Some(r) = runs.last_mut()
-                {
-                    *r = 0;
-                }
-            }
-            b',' | b';' => {
-                if let Some(r) = runs.last_mut() {
-                    *r = 0;
-                }
-                if c == b';' {
-                    angle = 0;
-                }
-            }
-            _ => {
-                token(&mut runs, &mut shallow);
-                match c {
-                    b'<' if !matches!(b.get(i + 1), Some(b'=' | b'<')) => angle += 1,
-                    b'>' if i > 0 && !matches!(b[i - 1], b'-' | b'=') => angle = angle.saturating_sub(1),
-                    _ => {}
-                }
-            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'<' if !matches!(b.get(i + 1), Some(b'=' | b'<')) => angle += 1,
+            b'>' if i > 0 && !matches!(b[i - 1], b'-' | b'=') => angle = angle.saturating_sub(1),
+            b';' => angle = 0,
+            _ => {}
         }
         if depth + angle > MAX_DEPTH {
-            return Nesting {
-                past: Some((line, i - line_start + 1)),
-                shallow: false,
-            };
+            return Some((line, i - line_start + 1));
         }
         i += 1;
     }
-    Nesting { past: None, shallow }
+    None
 }
 
 /// Parses every `#[derive(Table)]` struct in `files` and resolves their references, `cfg`
 /// evaluated with the cargo `features` the application is built with. A macro that may make
 /// tables is said on stderr: the CLI cannot see into it.
 pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErrors> {
-    let mut shallow = true;
-    let texts: Vec<Result<String, String>> = files
-        .iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-            let n = nesting(&text);
-            shallow &= n.shallow;
-            match n.past {
-                Some((line, column)) => Err(format!(
-                    "{}:{line}:{column}: brackets or generics nested more than {MAX_DEPTH} deep; \
-                     a schema file this deep is not read (it would exhaust the parser's stack)",
-                    path.display()
-                )),
-                None => Ok(text),
-            }
-        })
-        .collect();
-    // Shallow files are parsed on this thread: a process that starts no other keeps the
-    // allocator's single-threaded path (a seventh of a 500-table `generate`). The spans of what
-    // is parsed are the parsing thread's, so everything that reads them (resolving, the
-    // errors' lines) happens there too, and only the model or the messages come back.
-    if shallow {
-        return parse_texts(files, texts, features);
-    }
-    std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .name("schema-parse".into())
-            .stack_size(crate::STACK)
-            .spawn_scoped(s, || parse_texts(files, texts, features))
-            .map_err(|e| SourceErrors(vec![format!("cannot start a thread to read the schema files: {e}")]))?
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
-}
-
-/// [`load`]'s work once the files are read: `texts[i]` is the text of `files[i]`, or the error
-/// that stopped it being read.
-fn parse_texts(
-    files: &[PathBuf],
-    texts: Vec<Result<String, String>>,
-    features: &[String],
-) -> Result<Schema, SourceErrors> {
-    let mut errors = Vec::new();
     let mut parsed = Parsed::default();
     // The file of each table and of each enum, for errors found when resolving.
     let mut table_origin: Vec<usize> = Vec::new();
     let mut enum_origin: Vec<usize> = Vec::new();
     let mut sequence_origin: Vec<usize> = Vec::new();
-    for (i, (path, text)) in files.iter().zip(texts).enumerate() {
-        let text = match text {
-            Ok(text) => text,
+    let mut errors = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
             Err(e) => {
-                errors.push(e);
+                errors.push(format!("{}: cannot read: {e}", path.display()));
                 continue;
             }
         };
+        if let Some((line, column)) = too_deep(&text) {
+            errors.push(format!(
+                "{}:{line}:{column}: brackets or generics nested more than {MAX_DEPTH} deep; \
+                 a schema file this deep is not read (it would exhaust the parser's stack)",
+                path.display()
+            ));
+            continue;
+        }
         // The lean reader (tokens only, no syntax tree) reads most schema files; a file with
         // something the cfg pass must evaluate or warn about (`cfg`, a macro call) goes through
         // the whole syn tree first, so the CLI and the compiled structs still agree.
@@ -438,66 +287,7 @@ fn parse_texts(
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_DEPTH, SHALLOW_DEPTH, SHALLOW_RUN, may_call_a_macro, nesting};
-
-    /// A schema file as people write them is shallow; anything syn would recurse on deeply is
-    /// not, however it hides behind a char, a raw string, a comment or a lifetime.
-    #[test]
-    fn nesting_finds_what_syn_would_recurse_on() {
-        let table = "//! Tables.\n#![allow(dead_code)]\nuse schema_core::Table;\n\n/// A user, with the posts they wrote, the comments on them and more words than a comma would \
-                     come after in a sentence that goes on and on about nothing in particular at all.\n\
-                     #[derive(Table, Debug, Clone)]\n#[table(name = \"users\")]\n#[index(columns(email, name), where = \"email <> ''\")]\n\
-                     #[check(name = \"users_age\", expr = \"age > 0 AND (age < 200 OR age IS NULL)\")]\n\
-                     pub struct User {\n    #[column(primary_key, autoincrement)]\n    pub id: i64,\n    \
-                     pub tags: Option<Vec<String>>,\n    pub created: chrono::DateTime<chrono::Utc>,\n}\n\
-                     fn f<'a>(x: &'a str) -> Result<Option<&'a str>, std::io::Error> { if x.is_empty() { Ok(None) } else { Ok(Some(x)) } }\n\
-                     const Q: char = '\"'; const E: char = '\\''; const R: &str = r#\"a \" b\"#; const B: u8 = b'}';\n";
-        let n = nesting(table);
-        assert!(n.shallow && n.past.is_none());
-        let mut files = table.repeat(500);
-        assert!(nesting(&files).shallow, "a file of many items is as shallow as one");
-        files.push_str(&format!(
-            "const X: i64 = {}1{};",
-            "(".repeat(SHALLOW_DEPTH + 1),
-            ")".repeat(SHALLOW_DEPTH + 1)
-        ));
-        assert!(!nesting(&files).shallow);
-
-        let deep = |body: String| {
-            let n = nesting(&format!("{table}{body}"));
-            assert!(!n.shallow, "{}", &body[..body.len().min(80)]);
-            n
-        };
-        let run = SHALLOW_RUN;
-        deep(format!("fn f() {{ let _c = {}1; }}", "|| ".repeat(run)));
-        deep(format!("type X = {}i64;", "&'static ".repeat(run)));
-        deep(format!("const X: i64 = {}1;", "-".repeat(run + 1)));
-        deep(format!("type X = {}i64;", "fn() -> ".repeat(run / 3)));
-        deep(format!(
-            "type X = {}i64{};",
-            "Option<".repeat(run / 2),
-            ">".repeat(run / 2)
-        ));
-        deep(format!(
-            "mod a {{ {} }}",
-            "mod b { ".repeat(SHALLOW_DEPTH) + &"}".repeat(SHALLOW_DEPTH)
-        ));
-        // What a misread literal would hide is still seen.
-        for hide in [
-            "const Q: char = '\"';",
-            "const P: &str = r\"C:\\\";",
-            "const P: &str = r#\"\"\"#;",
-            "// \"\n",
-            "/* \" /* \" */ */",
-        ] {
-            let n = deep(format!(
-                "{hide}\nconst X: i64 = {}1{};",
-                "(".repeat(MAX_DEPTH + 1),
-                ")".repeat(MAX_DEPTH + 1)
-            ));
-            assert!(n.past.is_some(), "{hide}");
-        }
-    }
+    use super::may_call_a_macro;
 
     #[test]
     fn a_macro_call_is_a_bang_after_a_word() {

@@ -593,8 +593,8 @@ fn push_reads_the_database_beside_the_schema_but_never_creates_one_for_a_schema_
 #[test]
 fn push_parses_a_file_nested_up_to_the_limit_as_generate_does() {
     // 250 levels: under the 256 the CLI reads, and deeper than a default thread's stack lets
-    // syn's recursion go in a debug build; push reads the files beside its database read, and
-    // a file this deep is parsed on a thread with a larger stack.
+    // syn's recursion go in a debug build; push parses beside its database read, on a thread
+    // with the command's own stack.
     let p = Project::new();
     p.write(
         "src/schema.rs",

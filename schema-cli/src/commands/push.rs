@@ -17,9 +17,10 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     // not load never leaves a new database behind. A dry run reads only: a database that is
     // not there is not created, and the plan is the schema made from nothing.
     let (schema, read) = std::thread::scope(|s| {
-        // (A file nested deep is parsed on a thread with a larger stack, which `load` starts.)
+        // The parse gets the command's own stack: syn recurses once a nesting level.
         let parse = std::thread::Builder::new()
-            .name("schema-read".into())
+            .name("schema-parse".into())
+            .stack_size(crate::STACK)
             .spawn_scoped(s, || source::load(&files, &config.features))
             .map_err(|e| CliError::input(anyhow::anyhow!("cannot start: {e}")))?;
         let mode = if args.dry_run {
