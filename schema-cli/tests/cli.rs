@@ -608,11 +608,10 @@ fn push_parses_a_file_nested_up_to_the_limit_as_generate_does() {
     p.run(&["generate"]).expect(0);
 }
 
-/// A file nested deeper than the main thread's stack is trusted with is parsed on a thread of
-/// its own, with everything that reads its spans: its errors name the same lines as those of
-/// the same schema nested shallowly.
+/// A schema file nested deep is read as the same schema nested shallowly: the same errors, on
+/// the same lines and columns, for one found parsing and one found resolving.
 #[test]
-fn a_deep_file_is_read_on_a_thread_of_its_own_with_its_errors_on_their_lines() {
+fn a_deep_file_gives_the_errors_of_a_shallow_one_on_the_same_lines() {
     let messages = |schema: &str, depth: usize| {
         let p = Project::new();
         let nested = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));

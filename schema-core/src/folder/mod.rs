@@ -197,8 +197,7 @@ impl Folder {
     /// time as they were before and after it was read), and only once; anything it could not
     /// read is read again, and reported, by `read_snapshot`.
     pub fn read_ahead(&self) {
-        // A folder without a migration (a first `generate`) has nothing to read: no thread,
-        // so a process that starts no other keeps the allocator's single-threaded path.
+        // A folder without a migration (a first `generate`) has nothing to read: no thread.
         let Some(idx) = self.read_journal().ok().and_then(|j| j.entries.last().map(|e| e.idx)) else {
             return;
         };
