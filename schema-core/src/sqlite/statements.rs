@@ -37,23 +37,25 @@ fn forbidden_with(statements: &[String], skim: bool) -> Vec<Forbidden> {
         // needs no splitting: most of a migration's pieces.
         let body = piece.trim_end();
         let body = body.strip_suffix(';').unwrap_or(body);
-        if skim && !body.contains(';') && !lex::leading_words(body, 1).first().is_some_and(|w| flagged(w)) {
+        if skim && !body.contains(';') && lex::leading_words(body, 1).first().is_none_or(|w| kind(w).is_none()) {
             continue;
         }
         for stmt in lex::split(piece) {
             let words = lex::leading_words(stmt.text, 3);
             let first = words.first().map(String::as_str).unwrap_or("");
-            let reason = match first {
-                "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" => Some(format!(
+            let reason = match kind(first) {
+                Some(Kind::Transaction) => Some(format!(
                     "{first} controls the transaction, and the migrator runs each migration in one transaction with its \
                      tracking row: a {first} inside would apply part of it without the row; remove it"
                 )),
-                "VACUUM" => Some("VACUUM cannot run inside a transaction; run it outside migrations".to_string()),
-                "ATTACH" | "DETACH" => Some(format!(
+                Some(Kind::Vacuum) => {
+                    Some("VACUUM cannot run inside a transaction; run it outside migrations".to_string())
+                }
+                Some(Kind::Attach) => Some(format!(
                     "{first} cannot run inside a transaction, and a migration changes one database"
                 )),
-                "PRAGMA" => pragma(stmt.text, i + 1, &mut frame),
-                _ => None,
+                Some(Kind::Pragma) => pragma(stmt.text, i + 1, &mut frame),
+                None => None,
             };
             if let Some(reason) = reason {
                 out.push(Forbidden {
@@ -83,12 +85,25 @@ fn forbidden_with(statements: &[String], skim: bool) -> Vec<Forbidden> {
     out
 }
 
-/// Whether a statement that starts with `word` (upper case) is looked at below.
-fn flagged(word: &str) -> bool {
-    matches!(
-        word,
-        "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "VACUUM" | "ATTACH" | "DETACH" | "PRAGMA"
-    )
+/// The statements [`forbidden`] looks at, by their first word.
+enum Kind {
+    /// `BEGIN`, `COMMIT`, `END`, `ROLLBACK`, `SAVEPOINT`, `RELEASE`.
+    Transaction,
+    Vacuum,
+    /// `ATTACH`, `DETACH`.
+    Attach,
+    Pragma,
+}
+
+/// The kind of a statement that starts with `word` (upper case), if [`forbidden`] looks at it.
+fn kind(word: &str) -> Option<Kind> {
+    match word {
+        "BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" => Some(Kind::Transaction),
+        "VACUUM" => Some(Kind::Vacuum),
+        "ATTACH" | "DETACH" => Some(Kind::Attach),
+        "PRAGMA" => Some(Kind::Pragma),
+        _ => None,
+    }
 }
 
 /// A PRAGMA's problem: `journal_mode` / `locking_mode` cannot change inside a transaction, and
