@@ -13,6 +13,12 @@ use crate::source;
 pub fn run(config: &Config, args: &PushArgs) -> CliResult {
     let files = source::expand(&config.schema).map_err(CliError::input)?;
     let skip = config.skip();
+    let open_and_read = |mode| {
+        try_open(config, mode).map(|mut db| {
+            let live = db.introspect(&skip);
+            (db, live)
+        })
+    };
     // The database is read while the files are: an existing one only, so a schema that does
     // not load never leaves a new database behind. A dry run reads only: a database that is
     // not there is not created, and the plan is the schema made from nothing.
@@ -28,10 +34,7 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
         } else {
             OpenMode::ReadWrite
         };
-        let read = try_open(config, mode).map(|mut db| {
-            let live = db.introspect(&skip);
-            (db, live)
-        });
+        let read = open_and_read(mode);
         Ok((parse.join(), read))
     })?;
     let schema = schema
@@ -51,11 +54,7 @@ pub fn run(config: &Config, args: &PushArgs) -> CliResult {
             say!("Dry run: nothing changed.");
             return Ok(0);
         }
-        Err(OpenError::Missing(_)) => {
-            let mut db = try_open(config, OpenMode::Create).map_err(|e| open_error(e, config))?;
-            let live = db.introspect(&skip);
-            (db, live)
-        }
+        Err(OpenError::Missing(_)) => open_and_read(OpenMode::Create).map_err(|e| open_error(e, config))?,
         Err(e) => return Err(open_error(e, config)),
     };
     let hints = rename_hints(&args.renames)?;
