@@ -1,5 +1,6 @@
 //! The command line: clap types, and the error type that carries an exit code.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -287,21 +288,69 @@ pub fn command() -> clap::Command {
 /// The command line read, or the exit code of one that was not a command (`--help`,
 /// `--version`: 0; a usage error: 2), clap having printed what it had to say.
 pub fn parse() -> Result<Cli, i32> {
-    // The settings copied into every command change only what help and errors print: a line
-    // that parses is read without them (a third of clap's time, a twentieth of a short
-    // `migrate`), and anything else is read again by [`command`] to print what it always did.
+    let args: Vec<OsString> = std::env::args_os().collect();
+    parse_from(&args)
+}
+
+/// [`parse`] of the given words (the program's name first).
+fn parse_from(args: &[OsString]) -> Result<Cli, i32> {
+    // Building clap's tree of every command is most of clap's time, a tenth of a short
+    // `migrate`: a line is read first by the one command it names, built alone and without
+    // the settings copied in for help ([`narrowed`]). Anything else (a line it does not read,
+    // --help, --version, a usage error) is read again by [`command`], which says what it
+    // always did.
     let read = |cmd: clap::Command| {
-        cmd.try_get_matches()
+        cmd.try_get_matches_from(args)
             .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
     };
-    read(<Cli as clap::CommandFactory>::command())
-        .or_else(|_| read(command()))
+    narrowed(args)
+        .ok_or(())
+        .and_then(|cmd| read(cmd).map_err(drop))
+        .or_else(|()| read(command()))
         .map_err(|e| {
             // --help and --version are not errors; clap prints them itself.
             let code = if e.use_stderr() { EXIT_INPUT } else { 0 };
             let _ = e.print();
             code
         })
+}
+
+/// The command line with only the command `args` name (its first word that is not a setting or
+/// a setting's value), built as clap's derive builds it: the settings, then the command's own
+/// flags. `None` when no word names a command. What it reads is what the whole tree reads:
+/// the flags and the command are the same, and a line meant for another command does not
+/// read (the other command is not there).
+fn narrowed(args: &[OsString]) -> Option<clap::Command> {
+    let mut words = args.iter().skip(1);
+    let name = loop {
+        let word = words.next()?.to_str()?;
+        if word.starts_with("--") {
+            // Every setting takes a value: `--out dir` or `--out=dir`.
+            if !word.contains('=') {
+                words.next();
+            }
+            continue;
+        }
+        if word.starts_with('-') {
+            return None;
+        }
+        break word;
+    };
+    let new = clap::Command::new;
+    let command = match name {
+        "generate" => GenerateArgs::augment_args(new("generate")),
+        "migrate" => MigrateArgs::augment_args(new("migrate")),
+        "status" => new("status"),
+        "check" => new("check"),
+        "drop" => DropArgs::augment_args(new("drop")),
+        "push" => PushArgs::augment_args(new("push")),
+        "pull" => PullArgs::augment_args(new("pull")),
+        "studio" => StudioArgs::augment_args(new("studio")),
+        "lint" => LintArgs::augment_args(new("lint")),
+        "reset" => ResetArgs::augment_args(new("reset")),
+        _ => return None,
+    };
+    Some(GlobalArgs::augment_args(new("schema")).subcommand(command))
 }
 
 impl Command {
@@ -336,5 +385,115 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Studio(args) => commands::studio::run(&config, &args),
         Command::Lint(args) => commands::lint::run(&config, &args),
         Command::Reset(args) => commands::reset::run(&config, &args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::{Cli, narrowed};
+
+    fn words(line: &str) -> Vec<OsString> {
+        std::iter::once("schema")
+            .chain(line.split_whitespace())
+            .map(OsString::from)
+            .collect()
+    }
+
+    /// What the whole tree makes of a line: the parsed value, or clap's error kind.
+    fn by_the_whole_tree(args: &[OsString]) -> Result<String, clap::error::ErrorKind> {
+        <Cli as clap::CommandFactory>::command()
+            .try_get_matches_from(args)
+            .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+            .map(|cli| format!("{cli:?}"))
+            .map_err(|e| e.kind())
+    }
+
+    #[test]
+    fn every_command_can_be_built_alone() {
+        let whole = <Cli as clap::CommandFactory>::command();
+        for sub in whole.get_subcommands() {
+            let name = sub.get_name();
+            let alone = narrowed(&words(name)).unwrap_or_else(|| panic!("`{name}` is not built alone"));
+            let built = alone.find_subcommand(name).unwrap();
+            let ids = |c: &clap::Command| {
+                let mut ids: Vec<String> = c.get_arguments().map(|a| a.get_id().to_string()).collect();
+                ids.sort();
+                ids
+            };
+            assert_eq!(ids(built), ids(sub), "`{name}` alone has other flags");
+        }
+    }
+
+    #[test]
+    fn a_command_built_alone_reads_a_line_as_the_whole_tree_does() {
+        let lines = [
+            "migrate",
+            "migrate --url app.db",
+            "--url app.db migrate",
+            "--url=app.db migrate --dry-run",
+            "--config cfg.toml --out m migrate --backup --wait 5",
+            "migrate --rehearse --allow-unknown-applied",
+            "migrate --baseline 0003 --accept-edit 0002 --accept-edit 0001",
+            "migrate --seed --features a --features b",
+            "migrate --dry-run --rehearse",
+            "migrate --wait",
+            "migrate --nope",
+            "migrate extra",
+            "generate",
+            "generate --name users --rename users.nick=handle --create posts --drop old",
+            "generate --custom --two-phase",
+            "generate --schema src/a.rs --schema src/b.rs --dialect postgresql",
+            "status --url prod.db",
+            "status extra",
+            "check",
+            "check --url app.db --table t --migrations-schema s",
+            "drop",
+            "drop 0003 -y",
+            "drop 0003 --yes --seed-file seed.sql",
+            "push --force --dry-run --strict --verbose --rename a=b",
+            "pull --out-schema src/schema.rs --force",
+            "studio --host 0.0.0.0 --port 0 --allow-remote",
+            "studio --port x",
+            "lint 0004 0005 --strict",
+            "reset --force --allow-remote",
+            // A setting's value that names a command: the line names another one.
+            "--url migrate status",
+            "--out generate migrate",
+            "migrate status",
+        ];
+        for line in lines {
+            let args = words(line);
+            let alone = narrowed(&args).expect(line);
+            let read = alone
+                .try_get_matches_from(&args)
+                .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+                .map(|cli| format!("{cli:?}"));
+            // Each line either reads alone as the whole tree reads it, or reads by neither
+            // (and goes to the whole tree, for its message).
+            match (read, by_the_whole_tree(&args)) {
+                (Ok(a), Ok(w)) => assert_eq!(a, w, "{line}"),
+                (Err(_), Err(_)) => {}
+                (Ok(a), Err(kind)) => panic!("{line}: read alone as {a}, but the whole tree says {kind:?}"),
+                (Err(e), Ok(w)) => panic!("{line}: not read alone ({e}), but the whole tree reads {w}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_that_names_no_command_goes_to_the_whole_tree() {
+        for line in [
+            "",
+            "--help",
+            "-V",
+            "--version",
+            "help migrate",
+            "--url app.db",
+            "-h migrate",
+            "mig",
+        ] {
+            assert!(narrowed(&words(line)).is_none(), "{line}");
+        }
     }
 }
