@@ -482,7 +482,7 @@ mod tests {
         assert_eq!(text.matches("pub struct").count(), 30);
         let file = syn::parse_file(&text).unwrap();
         let parsed = schema_model::parse::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
-        let schema = schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0].error));
+        let schema = schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0].message));
         assert_eq!(schema.tables.len(), 30);
         assert!(schema.tables.iter().all(|t| t.columns.len() == 17));
         assert_eq!(schema.tables.iter().filter(|t| !t.foreign_keys.is_empty()).count(), 10);

@@ -18,7 +18,7 @@ use output::tell;
 /// The stack of a command that reads schema files ([`cli::Command::reads_rust`]): syn's parser
 /// recurses once a nesting level, and schema files are read up to `source::MAX_DEPTH` levels
 /// deep, whatever the platform's main-thread stack.
-const STACK: usize = 64 << 20;
+pub(crate) const STACK: usize = 64 << 20;
 
 fn main() -> ExitCode {
     let cli = match cli::parse() {

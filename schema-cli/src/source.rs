@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use schema_core::model::Schema;
-use schema_model::parse::{self, Origin, Parsed, SourceError};
+use schema_model::parse::{self, Declared, Loc, Origin, SourceError};
 
 /// Everything wrong with the schema files, each line naming its file and line.
 #[derive(Debug)]
@@ -90,9 +90,21 @@ fn located(path: &Path, err: &syn::Error) -> Vec<String> {
         .into_iter()
         .map(|e| {
             let start = e.span().start();
-            format!("{}:{}:{}: {}", path.display(), start.line, start.column + 1, e)
+            at(
+                path,
+                Loc {
+                    line: start.line,
+                    column: start.column,
+                },
+                &e,
+            )
         })
         .collect()
+}
+
+/// `file:line:column: message`, the column counted from 1.
+fn at(path: &Path, loc: Loc, message: &dyn fmt::Display) -> String {
+    format!("{}:{}:{}: {}", path.display(), loc.line, loc.column + 1, message)
 }
 
 /// How deep brackets and generics may nest in a schema file. Real schemas stay in single
@@ -183,11 +195,71 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// A file is read in pieces of at least this many bytes, when it has two or more.
+const PIECE_BYTES: usize = 64 * 1024;
+
+/// A long schema file read in [`parse::pieces`], half of them on a second thread: each piece's
+/// tokens and syntax trees are dropped once what resolving needs of it is kept, and the two
+/// halves are read at once. `None` for a file of one piece, or one whose pieces do not all read
+/// (a syntax error, a table's error, a cut that was no item's end): it is read whole then, and
+/// any error is said as a whole read says it.
+fn read_in_pieces(text: &str) -> Option<Declared> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A shebang line is syn's file parser's to tell from an inner attribute.
+    if body.starts_with("#!") {
+        return None;
+    }
+    let pieces = parse::pieces(body, PIECE_BYTES);
+    if pieces.len() < 2 {
+        return None;
+    }
+    let mut lines_before = Vec::with_capacity(pieces.len());
+    let mut lines = 0;
+    for p in &pieces {
+        lines_before.push(lines);
+        lines += p.bytes().filter(|&b| b == b'\n').count();
+    }
+    let read = |range: std::ops::Range<usize>| -> Option<Declared> {
+        let mut all = Declared::default();
+        for i in range {
+            all.extend(parse::declare_piece(pieces[i], lines_before[i], i == 0)?);
+        }
+        Some(all)
+    };
+    let two = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !two {
+        return read(0..pieces.len());
+    }
+    // The second half, by bytes, on a thread with the stack of the one reading the first.
+    let mut first_bytes = 0;
+    let split = pieces
+        .iter()
+        .position(|p| {
+            first_bytes += p.len();
+            first_bytes >= body.len() / 2
+        })
+        .map_or(pieces.len(), |i| i + 1)
+        .min(pieces.len() - 1);
+    std::thread::scope(|s| {
+        let second = std::thread::Builder::new()
+            .name("schema-read".into())
+            .stack_size(crate::STACK)
+            .spawn_scoped(s, || read(split..pieces.len()));
+        let mut first = read(0..split);
+        let second = match second {
+            Ok(handle) => handle.join().ok()?,
+            Err(_) => read(split..pieces.len()),
+        };
+        first.as_mut()?.extend(second?);
+        first
+    })
+}
+
 /// Parses every `#[derive(Table)]` struct in `files` and resolves their references, `cfg`
 /// evaluated with the cargo `features` the application is built with. A macro that may make
 /// tables is said on stderr: the CLI cannot see into it.
 pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErrors> {
-    let mut parsed = Parsed::default();
+    let mut parsed = Declared::default();
     // The file of each table and of each enum, for errors found when resolving.
     let mut table_origin: Vec<usize> = Vec::new();
     let mut enum_origin: Vec<usize> = Vec::new();
@@ -243,9 +315,13 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
                     continue;
                 }
             }
-            parse::from_file(&file).map_err(SourceError::Tables)
+            parse::from_file(&file)
+                .map(|p| Declared::from_parsed(p, 0))
+                .map_err(SourceError::Tables)
         } else {
-            parse::from_source(&text)
+            read_in_pieces(&text)
+                .map(Ok)
+                .unwrap_or_else(|| parse::from_source(&text).map(|p| Declared::from_parsed(p, 0)))
         };
         match read {
             Ok(items) => {
@@ -268,11 +344,11 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
             Origin::Enum(n) => enum_origin[n],
             Origin::Sequence(n) => sequence_origin[n],
         };
-        located(&files[file], &e.error)
+        at(&files[file], e.loc, &e.message)
     };
     if !errors.is_empty() {
         // The tables that did read have their types checked too: every error is said at once.
-        errors.extend(parse::resolve_enums(&mut parsed).iter().flat_map(locate));
+        errors.extend(parsed.resolve_enums().iter().map(locate));
         return Err(SourceErrors(errors));
     }
     if parsed.tables.is_empty() {
@@ -282,12 +358,124 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
             names.join(", ")
         )]));
     }
-    parse::resolve_owned(parsed).map_err(|errs| SourceErrors(errs.iter().flat_map(locate).collect()))
+    parsed
+        .resolve()
+        .map_err(|errs| SourceErrors(errs.iter().map(locate).collect()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::may_call_a_macro;
+    use std::fmt::Write as _;
+
+    use schema_model::parse::{self, Declared};
+
+    use super::{PIECE_BYTES, may_call_a_macro, read_in_pieces};
+
+    /// A schema file of `n` tables (every third references the one before, every fifth has an
+    /// enum column), long enough to be read in pieces from a few hundred tables on.
+    fn schema(n: usize) -> String {
+        let mut text = String::from(
+            "//! A generated schema.\n#![allow(dead_code)]\nuse schema_core::{SqlEnum, Table};\n\n\
+             #[derive(SqlEnum)]\npub enum Mood {\n    Happy,\n    Sad,\n}\n\n",
+        );
+        tables(&mut text, "T", n);
+        text
+    }
+
+    /// `n` tables named `{prefix}0`.. after `text`.
+    fn tables(text: &mut String, prefix: &str, n: usize) {
+        let lower = prefix.to_lowercase();
+        for i in 0..n {
+            let _ = write!(
+                text,
+                "/// Table {i}.\n#[derive(Table, Debug)]\n#[table(name = \"{lower}{i}\")]\npub struct {prefix}{i} {{\n    \
+                 #[column(primary_key)]\n    pub id: i64,\n    pub name: Option<String>,\n    \
+                 #[column(default = 3)]\n    pub count: i64,\n"
+            );
+            if i % 3 == 2 {
+                let _ = write!(
+                    text,
+                    "    #[column(references = {prefix}{}::id)]\n    pub parent: i64,\n",
+                    i - 1
+                );
+            }
+            if i % 5 == 4 {
+                text.push_str("    #[column(default = \"happy\")]\n    pub mood: Mood,\n");
+            }
+            let _ = write!(
+                text,
+                "}}\n\nimpl {prefix}{i} {{\n    fn f() -> &'static str {{\n        \"}}\"\n    }}\n}}\n\n"
+            );
+        }
+    }
+
+    /// The schema, or the errors with their lines, as a whole read gives them.
+    fn whole(text: &str) -> Result<String, Vec<String>> {
+        let parsed = parse::from_source(text).map_err(|e| match e {
+            parse::SourceError::Syntax(e) | parse::SourceError::Tables(e) => e
+                .into_iter()
+                .map(|e| format!("{}: {e}", e.span().start().line))
+                .collect::<Vec<_>>(),
+        })?;
+        resolved(Declared::from_parsed(parsed, 0))
+    }
+
+    fn resolved(d: Declared) -> Result<String, Vec<String>> {
+        d.resolve()
+            .map(|s| format!("{s:?}"))
+            .map_err(|e| e.iter().map(|e| format!("{}: {e}", e.loc.line)).collect())
+    }
+
+    #[test]
+    fn a_long_file_read_in_pieces_is_the_file_read_whole() {
+        let text = schema(600);
+        let pieces = parse::pieces(&text, PIECE_BYTES);
+        assert!(pieces.len() > 2, "{} pieces", pieces.len());
+        assert_eq!(pieces.concat(), text);
+        let read = read_in_pieces(&text).expect("read in pieces");
+        assert_eq!(read.tables.len(), 600);
+        assert_eq!(resolved(read), whole(&text));
+    }
+
+    #[test]
+    fn a_resolve_error_in_a_later_piece_is_on_its_line() {
+        let mut text = schema(600);
+        text.push_str("#[derive(Table)]\npub struct Last {\n    #[column(primary_key)]\n    pub id: i64,\n    #[column(references = Nowhere::id)]\n    pub gone: i64,\n}\n");
+        let line = text.lines().position(|l| l.contains("Nowhere")).unwrap() + 1;
+        let read = read_in_pieces(&text).expect("read in pieces");
+        let errors = resolved(read).unwrap_err();
+        assert_eq!(errors, whole(&text).unwrap_err());
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with(&format!("{line}: ")), "{errors:?} (line {line})");
+    }
+
+    #[test]
+    fn a_file_whose_pieces_do_not_read_is_read_whole() {
+        // A table's error and a syntax error in a later piece: the pieces say nothing, the
+        // whole read says what it always did.
+        let base = schema(600);
+        let at = base.len() / 2 + base[base.len() / 2..].find("pub name: Option<String>,").unwrap();
+        let bad_table = format!("{}#[column(nope)] {}", &base[..at], &base[at..]);
+        let bad_syntax = format!("{base}fn broken( {{}}\n");
+        for text in [&bad_table, &bad_syntax] {
+            assert!(read_in_pieces(text).is_none());
+            assert!(whole(text).unwrap_err().len() == 1);
+        }
+        // A cut inside a raw string of lone `}` lines leaves a piece that does not tokenize:
+        // the file is read whole, and right.
+        let mut with_raw = schema(300);
+        with_raw.push_str("const RAW: &str = r#\"\n");
+        with_raw.push_str(&"}\n".repeat(PIECE_BYTES));
+        with_raw.push_str("\"#;\n\n");
+        tables(&mut with_raw, "U", 300);
+        assert!(
+            parse::pieces(&with_raw, PIECE_BYTES)
+                .iter()
+                .any(|p| p.starts_with("}\n"))
+        );
+        assert!(read_in_pieces(&with_raw).is_none());
+        assert!(whole(&with_raw).unwrap().contains("\"u299\""));
+    }
 
     #[test]
     fn a_macro_call_is_a_bang_after_a_word() {

@@ -30,7 +30,7 @@ pub mod blog {
 pub fn schema_from_source(src: &str) -> schema_core::model::Schema {
     let file = syn::parse_file(src).unwrap_or_else(|e| panic!("not valid Rust: {e}"));
     let parsed = schema_model::parse::from_file(&file).unwrap_or_else(|e| panic!("{e}"));
-    schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0].error))
+    schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0].message))
 }
 
 /// The schema in a Rust file.

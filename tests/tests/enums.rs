@@ -151,11 +151,7 @@ fn a_type_that_is_no_enum_and_a_default_that_is_no_value_are_refused_by_the_cli(
         let parsed = schema_model::parse::from_file(&file).unwrap();
         match schema_model::parse::resolve(&parsed) {
             Ok(_) => panic!("accepted: {src}"),
-            Err(e) => e
-                .into_iter()
-                .map(|e| e.error.to_string())
-                .collect::<Vec<_>>()
-                .join("\n"),
+            Err(e) => e.into_iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n"),
         }
     };
     let e = errors("#[derive(Table)] struct T { #[column(primary_key)] id: i64, at: std::time::SystemTime }");

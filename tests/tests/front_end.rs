@@ -48,7 +48,12 @@ fn describe(read: Result<Parsed, SourceError>) -> String {
                 .collect();
             let resolved = match parse::resolve(&parsed) {
                 Ok(schema) => format!("{schema:?}"),
-                Err(errs) => format!("{:?}", errs.iter().flat_map(|e| located(&e.error)).collect::<Vec<_>>()),
+                Err(errs) => format!(
+                    "{:?}",
+                    errs.iter()
+                        .map(|e| format!("{}:{}: {e}", e.loc.line, e.loc.column + 1))
+                        .collect::<Vec<_>>()
+                ),
             };
             format!("tables: {fields:?}\nenums: {enums:?}\n{resolved}")
         }

@@ -294,7 +294,7 @@ proptest! {
         prop_assert!(pulled.notes.is_empty(), "{:?}", pulled.notes);
         let file = syn::parse_file(&pulled.code).unwrap_or_else(|e| panic!("{e}\n{}", pulled.code));
         let parsed = schema_model::parse::from_file(&file).unwrap_or_else(|e| panic!("{e}\n{}", pulled.code));
-        let schema = schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{}\n{}", e[0].error, pulled.code));
+        let schema = schema_model::parse::resolve(&parsed).unwrap_or_else(|e| panic!("{}\n{}", e[0].message, pulled.code));
         let again = SQLITE.normalize(&schema);
         prop_assert!(diff(&back, &again, &Renames::default()).is_empty(), "{:?}\n{}", diff(&back, &again, &Renames::default()), pulled.code);
     }

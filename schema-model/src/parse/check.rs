@@ -543,23 +543,6 @@ pub fn actions_need_reference(cx: &Ctxt, attrs: &ColumnAttrs) {
     }
 }
 
-/// Whether a foreign key column of type `from` may reference a column of type `to`: the same
-/// type, either side optional. Types the parser cannot name (aliases) are the compiler's to check.
-pub fn reference_types_agree(from: &Type, to: &Type) -> bool {
-    let from = strip_option(from).unwrap_or(from);
-    let to = strip_option(to).unwrap_or(to);
-    match (logical_type_of(from), logical_type_of(to)) {
-        (Some(_), Some(_)) => {
-            let last = |t: &Type| match t {
-                Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-                _ => None,
-            };
-            last(from) == last(to)
-        }
-        _ => true,
-    }
-}
-
 /// Rules over the whole table.
 pub fn table(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
     check_one_primary_key(cx, input, tattrs, table, cols);

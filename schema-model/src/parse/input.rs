@@ -392,6 +392,54 @@ pub fn from_source(text: &str) -> Result<super::Parsed, SourceError> {
     }
 }
 
+/// `text` (a file's, after its byte order mark) cut into pieces of at least `at_least` bytes
+/// (the last may be shorter), each ending with a line that is a lone `}`: where rustfmt ends a
+/// top-level item. Each piece can be read on its own by [`declare_piece`], in any order, on
+/// any thread.
+///
+/// A cut is never trusted: one inside a string, a comment or brackets leaves the piece before
+/// it unterminated, which does not tokenize; one that parts an item from what follows it
+/// leaves a piece that is not items, which does not parse. Either way [`declare_piece`] says
+/// `None`, and the file is read whole instead.
+pub fn pieces(text: &str, at_least: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut from = at_least;
+    while from < text.len() {
+        let Some(end) = text.as_bytes()[from - 1..]
+            .windows(3)
+            .position(|w| w == b"\n}\n")
+            .map(|i| from - 1 + i + 3)
+        else {
+            break;
+        };
+        pieces.push(&text[start..end]);
+        start = end;
+        from = end + at_least;
+    }
+    if start < text.len() || pieces.is_empty() {
+        pieces.push(&text[start..]);
+    }
+    pieces
+}
+
+/// What resolving needs of the items of one of a file's [`pieces`], which follows
+/// `lines_before` lines of it (`first`: it begins the file, where inner attributes may be).
+/// `None` when the piece is not items on its own, or its tables have errors: the whole file
+/// is then read by [`from_source`], which says what is wrong and where.
+pub fn declare_piece(piece: &str, lines_before: usize, first: bool) -> Option<super::Declared> {
+    let tokens: TokenStream = piece.parse().ok()?;
+    let mut walk = Walk {
+        parsed: super::Parsed::default(),
+        errors: None,
+    };
+    walk.items(tokens.into_iter().collect(), first).ok()?;
+    match walk.errors {
+        Some(_) => None,
+        None => Some(super::Declared::from_parsed(walk.parsed, lines_before)),
+    }
+}
+
 /// The tables of a file's text, or the errors of its tables (`Some`), or `None` for a syntax
 /// error (for `syn::parse_file` to report).
 fn walk(body: &str) -> Result<super::Parsed, Option<syn::Error>> {
