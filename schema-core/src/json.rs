@@ -10,29 +10,76 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::io;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A pretty-printing JSON writer: the caller opens containers, writes keys and values, and
 /// closes them; commas, newlines and indentation come out as serde_json's pretty printer's.
-pub struct Pretty {
+/// The text is kept ([`Pretty::with_capacity`]) or handed to a writer as it grows
+/// ([`Pretty::to_writer`]).
+pub struct Pretty<'w> {
     out: String,
     /// Whether the innermost open container has an element yet.
     has_value: Vec<bool>,
+    /// Where the text goes, in pieces of about [`CHUNK`] bytes; `None` keeps it in `out`.
+    sink: Option<&'w mut dyn io::Write>,
+    /// The sink's first error: nothing more is written after it.
+    error: Option<io::Error>,
 }
 
-impl Pretty {
-    /// An empty writer with room for `capacity` bytes.
-    pub fn with_capacity(capacity: usize) -> Pretty {
+/// How much text a writer to a sink holds before handing it on.
+const CHUNK: usize = 64 * 1024;
+
+impl Pretty<'static> {
+    /// An empty writer that keeps its text, with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Pretty<'static> {
         Pretty {
             out: String::with_capacity(capacity),
             has_value: Vec::new(),
+            sink: None,
+            error: None,
+        }
+    }
+}
+
+impl<'w> Pretty<'w> {
+    /// A writer that hands its text to `sink` as it goes, holding about [`CHUNK`] bytes: a
+    /// snapshot of thousands of tables is written without being held whole.
+    pub fn to_writer(sink: &'w mut dyn io::Write) -> Pretty<'w> {
+        Pretty {
+            out: String::with_capacity(CHUNK + CHUNK / 4),
+            has_value: Vec::new(),
+            sink: Some(sink),
+            error: None,
         }
     }
 
-    /// The text written.
+    /// The text written (of a writer that keeps it; a sink's writer keeps what it has not
+    /// handed on yet).
     pub fn finish(self) -> String {
         self.out
+    }
+
+    /// Hands the rest of the text to the sink: the sink's first error, if it had one.
+    pub fn finish_to_writer(mut self) -> io::Result<()> {
+        self.hand_on();
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The text so far to the sink, if there is one.
+    fn hand_on(&mut self) {
+        if let Some(sink) = &mut self.sink {
+            if self.error.is_none()
+                && let Err(e) = sink.write_all(self.out.as_bytes())
+            {
+                self.error = Some(e);
+            }
+            self.out.clear();
+        }
     }
 
     fn indent(&mut self) {
@@ -44,6 +91,9 @@ impl Pretty {
     /// Before an element of the innermost container: a comma after the previous one, a
     /// newline and the indentation.
     fn slot(&mut self) {
+        if self.out.len() >= CHUNK {
+            self.hand_on();
+        }
         match self.has_value.last_mut() {
             Some(has) => {
                 self.out.push_str(if *has { ",\n" } else { "\n" });

@@ -103,6 +103,12 @@ pub trait Dialect: fmt::Debug + Sync {
     /// A snapshot as this dialect's drizzle-kit snapshot file, byte-stable.
     fn write_snapshot(&self, snapshot: &Snapshot) -> String;
 
+    /// [`Dialect::write_snapshot`]'s bytes into `out`, as a dialect can: a piece at a time,
+    /// without the text held whole.
+    fn write_snapshot_to(&self, snapshot: &Snapshot, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(self.write_snapshot(snapshot).as_bytes())
+    }
+
     /// A snapshot file of this dialect, read back.
     fn read_snapshot(&self, text: &str) -> Result<Snapshot, SnapshotError>;
 

@@ -137,10 +137,18 @@ fn temp_path(path: &Path) -> PathBuf {
 
 /// Writes `text` to a temporary file beside `path` and syncs it; returns its path.
 fn write_temp(path: &Path, text: &str) -> Result<PathBuf, FolderError> {
+    write_temp_with(path, &mut |f| f.write_all(text.as_bytes()))
+}
+
+/// [`write_temp`] of what `write` writes into the file.
+fn write_temp_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut File) -> std::io::Result<()>,
+) -> Result<PathBuf, FolderError> {
     let tmp = temp_path(path);
     let result = (|| {
         let mut f = File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
+        write(&mut f)?;
         fault::point();
         f.sync_all()
     })();
@@ -157,7 +165,12 @@ fn write_temp(path: &Path, text: &str) -> Result<PathBuf, FolderError> {
 
 /// Creates `path` with `text`, whole or not at all, never replacing a file already there.
 fn create_new(path: &Path, text: &str) -> Result<(), FolderError> {
-    let tmp = write_temp(path, text)?;
+    create_new_with(path, &mut |f| f.write_all(text.as_bytes()))
+}
+
+/// [`create_new`] with what `write` writes into the file.
+fn create_new_with(path: &Path, write: &mut dyn FnMut(&mut File) -> std::io::Result<()>) -> Result<(), FolderError> {
+    let tmp = write_temp_with(path, write)?;
     let placed = match fs::hard_link(&tmp, path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(FolderError::Exists {
@@ -225,7 +238,6 @@ pub(super) fn write_migration(
     }
     let mut next = journal.clone();
     next.entries.push(entry.clone());
-    let snapshot_text = folder.dialect().write_snapshot(snapshot);
     let intent = Intent {
         op: "add".into(),
         tag: entry.tag.clone(),
@@ -235,7 +247,8 @@ pub(super) fn write_migration(
     sync_dir(&meta)?;
     let result = (|| {
         create_new(&sql_path, sql)?;
-        create_new(&snapshot_path, &snapshot_text)?;
+        // Straight into the file: a large schema's snapshot is not held whole.
+        create_new_with(&snapshot_path, &mut |f| folder.dialect().write_snapshot_to(snapshot, f))?;
         sync_dir(folder.dir())?;
         sync_dir(&meta)?;
         replace(&folder.journal_path(), &journal_string(&next))?;

@@ -3,6 +3,8 @@
 //! format has no field for (a DEFERRABLE foreign key) goes under `internal`, which drizzle-kit
 //! accepts and ignores.
 
+use std::io;
+
 use schema_model::sql::{string_literal, unquote_string_literal};
 use serde_json::{Map, Value, json};
 
@@ -53,12 +55,28 @@ fn repeats_a_key(snapshot: &Snapshot) -> bool {
 /// [`write`] for a snapshot whose every object has distinct keys: the same bytes as
 /// `to_string_pretty(&to_json(..))`, member for member in `to_json`'s order, without the tree.
 fn stream(snapshot: &Snapshot) -> String {
+    let columns: usize = snapshot.schema.tables.iter().map(|t| t.columns.len()).sum();
+    let mut w = Pretty::with_capacity(1024 + columns * 256);
+    write_into(snapshot, &mut w);
+    w.finish()
+}
+
+/// [`write`] straight into `out`, a piece at a time: the text is not held whole.
+pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> {
+    if repeats_a_key(snapshot) {
+        return out.write_all(write(snapshot).as_bytes());
+    }
+    let mut w = Pretty::to_writer(out);
+    write_into(snapshot, &mut w);
+    w.finish_to_writer()
+}
+
+/// The snapshot's members, in `to_json`'s order, into `w`.
+fn write_into(snapshot: &Snapshot, w: &mut Pretty<'_>) {
     let schema = &snapshot.schema;
     let mut tables: Vec<&Table> = schema.tables.iter().collect();
     tables.sort_by_key(|t| key(t));
     let names = Names::of(&schema.tables);
-    let columns: usize = tables.iter().map(|t| t.columns.len()).sum();
-    let mut w = Pretty::with_capacity(1024 + columns * 256);
     w.begin_object();
     w.str_member("id", &snapshot.id);
     w.str_member("prevId", &snapshot.prev_id);
@@ -68,7 +86,7 @@ fn stream(snapshot: &Snapshot) -> String {
     w.begin_object();
     for t in &tables {
         w.key(&key(t));
-        write_table(&mut w, t, &names);
+        write_table(w, t, &names);
     }
     w.end_object();
     let mut enums: Vec<&EnumType> = schema.enum_types();
@@ -166,7 +184,6 @@ fn stream(snapshot: &Snapshot) -> String {
         w.end_object();
     }
     w.end_object();
-    w.finish()
 }
 
 fn write_table(w: &mut Pretty, t: &Table, names: &Names) {
@@ -992,6 +1009,26 @@ mod tests {
             assert!(v.as_object_mut().unwrap().shift_remove("enums").is_some());
         });
         assert_eq!(read_without_defaults, Ok(snap));
+    }
+
+    /// Every fixture written into a file a piece at a time is the text written whole, one
+    /// larger than the writer holds too.
+    #[test]
+    fn a_snapshot_written_to_a_file_is_the_text_written_whole() {
+        let all = fixtures();
+        let mut big = all[0].1.clone();
+        let template = big.schema.tables[0].clone();
+        for i in 0..2000 {
+            let mut t = template.clone();
+            t.name = format!("{}_{i}", template.name);
+            big.schema.tables.push(t);
+        }
+        assert!(write(&big).len() > 4 * 64 * 1024);
+        for snap in all.iter().map(|(_, s)| s).chain([&big]) {
+            let mut out = Vec::new();
+            write_to(snap, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), write(snap));
+        }
     }
 
     #[test]

@@ -83,6 +83,10 @@ impl Dialect for Sqlite {
         snapshot::write(snapshot)
     }
 
+    fn write_snapshot_to(&self, snapshot: &Snapshot, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        snapshot::write_to(snapshot, out)
+    }
+
     fn read_snapshot(&self, text: &str) -> Result<Snapshot, SnapshotError> {
         snapshot::read(text)
     }

@@ -2,6 +2,8 @@
 //! normalized schema, read back into one. Keys are written in drizzle-kit's order and tables
 //! by name, so a snapshot is byte-stable and diffs cleanly against drizzle-kit's own.
 
+use std::io;
+
 use std::collections::HashMap;
 
 use schema_model::sql::{string_literal, strip_parens, unquote_string_literal};
@@ -62,13 +64,29 @@ fn repeats_a_key(snapshot: &Snapshot) -> bool {
 /// [`write`] for a snapshot whose every object has distinct keys: the same bytes as
 /// `to_string_pretty(&to_json(..))`, without building the tree.
 fn stream(snapshot: &Snapshot) -> String {
+    // About 200 bytes a column: the room a typical snapshot needs, so the text grows rarely.
+    let columns: usize = snapshot.schema.tables.iter().map(|t| t.columns.len()).sum();
+    let mut w = Pretty::with_capacity(1024 + columns * 256);
+    write_into(snapshot, &mut w);
+    w.finish()
+}
+
+/// [`write`] straight into `out`, a piece at a time: the text is not held whole.
+pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> {
+    if repeats_a_key(snapshot) {
+        return out.write_all(write(snapshot).as_bytes());
+    }
+    let mut w = Pretty::to_writer(out);
+    write_into(snapshot, &mut w);
+    w.finish_to_writer()
+}
+
+/// The snapshot's members, in `to_json`'s order, into `w`.
+fn write_into(snapshot: &Snapshot, w: &mut Pretty<'_>) {
     let schema = &snapshot.schema;
     let mut tables: Vec<&Table> = schema.tables.iter().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
     let by_name = schema.by_name();
-    // About 200 bytes a column: the room a typical snapshot needs, so the text grows rarely.
-    let columns: usize = tables.iter().map(|t| t.columns.len()).sum();
-    let mut w = Pretty::with_capacity(1024 + columns * 256);
     w.begin_object();
     w.str_member("version", "6");
     w.str_member("dialect", "sqlite");
@@ -78,7 +96,7 @@ fn stream(snapshot: &Snapshot) -> String {
     w.begin_object();
     for t in &tables {
         w.key(&t.name);
-        write_table(&mut w, t, &by_name);
+        write_table(w, t, &by_name);
     }
     w.end_object();
     w.empty_object_member("views");
@@ -125,13 +143,12 @@ fn stream(snapshot: &Snapshot) -> String {
         w.begin_object();
         for t in tables.iter().filter(|t| has_extensions(t)) {
             w.key(&t.name);
-            write_extensions(&mut w, t);
+            write_extensions(w, t);
         }
         w.end_object();
     }
     w.end_object();
     w.end_object();
-    w.finish()
 }
 
 fn write_table(w: &mut Pretty, t: &Table, by_name: &HashMap<&str, &Table>) {
@@ -953,6 +970,39 @@ mod tests {
             // And what it wrote reads back into the same snapshot file.
             assert_eq!(write(&read(&tree).unwrap()), tree);
         }
+    }
+
+    /// Written into a file a piece at a time, a snapshot larger than the writer holds is the
+    /// text written whole, byte for byte; one with a repeated key too; and a writer that fails
+    /// part way is the error, not a short file called done.
+    #[test]
+    fn a_snapshot_written_to_a_file_is_the_text_written_whole() {
+        let tables: Vec<Table> = (0..400).map(|i| everything(&format!("t{i}"), "t0")).collect();
+        let mut repeated = everything("twice", "twice");
+        repeated.columns.push(repeated.columns[0].clone());
+        for snap in [snapshot(tables), snapshot(vec![repeated]), snapshot(vec![])] {
+            let whole = write(&snap);
+            let mut out = Vec::new();
+            write_to(&snap, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), whole);
+        }
+        let big = snapshot((0..400).map(|i| everything(&format!("t{i}"), "t0")).collect());
+        assert!(write(&big).len() > 4 * 64 * 1024);
+        struct Full(usize);
+        impl std::io::Write for Full {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.0 < buf.len() {
+                    return Err(std::io::Error::other("disk full"));
+                }
+                self.0 -= buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let err = write_to(&big, &mut Full(100_000)).unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
     }
 
     /// A name repeated where the JSON has one key goes through the tree, which keeps one.
