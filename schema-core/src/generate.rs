@@ -1,6 +1,8 @@
 //! `schema generate`: compares the schema with the folder's latest snapshot and writes the
 //! next migration (SQL, snapshot, journal entry).
 
+use std::borrow::Cow;
+
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -136,20 +138,35 @@ pub fn pending(
     hints: &[RenameHint],
     resolver: &mut dyn Resolver,
 ) -> Result<Pending, GenerateError> {
+    pending_from(Cow::Borrowed(schema), folder, hints, resolver)
+}
+
+/// [`pending`] of a schema lent, or given: a given one is normalized as it is read
+/// ([`Dialect::normalize_owned`]), so the structs' schema and its normalized copy are not
+/// both held.
+fn pending_from(
+    schema: Cow<'_, Schema>,
+    folder: &Folder,
+    hints: &[RenameHint],
+    resolver: &mut dyn Resolver,
+) -> Result<Pending, GenerateError> {
     let journal = folder.read_journal()?;
     let prev = match journal.entries.last() {
         None => None,
         Some(last) => Some(folder.read_snapshot(last.idx)?),
     };
     let dialect = folder.dialect();
-    let problems = dialect.check(schema);
+    let problems = dialect.check(&schema);
     if !problems.is_empty() {
         return Err(GenerateError::Dialect {
             dialect: dialect.name(),
             problems,
         });
     }
-    let target = dialect.normalize(schema);
+    let target = match schema {
+        Cow::Borrowed(s) => dialect.normalize(s),
+        Cow::Owned(s) => dialect.normalize_owned(s),
+    };
     let empty = Schema::default();
     let before = prev.as_ref().map_or(&empty, |p| &p.schema);
     // Swaps stated in the code stay there once carried out: the folder's history says which were.
@@ -180,8 +197,28 @@ pub fn generate(
     opts: &GenerateOptions,
     resolver: &mut dyn Resolver,
 ) -> Result<GenerateOutcome, GenerateError> {
+    generate_from(folder, Cow::Borrowed(schema), opts, resolver)
+}
+
+/// [`generate`] of a schema the caller is done with: it is normalized as it is read, so a
+/// large schema is not held twice.
+pub fn generate_owned(
+    folder: &Folder,
+    schema: Schema,
+    opts: &GenerateOptions,
+    resolver: &mut dyn Resolver,
+) -> Result<GenerateOutcome, GenerateError> {
+    generate_from(folder, Cow::Owned(schema), opts, resolver)
+}
+
+fn generate_from(
+    folder: &Folder,
+    schema: Cow<'_, Schema>,
+    opts: &GenerateOptions,
+    resolver: &mut dyn Resolver,
+) -> Result<GenerateOutcome, GenerateError> {
     // What the dialect cannot make is said of the schema as written, before any split.
-    let problems = folder.dialect().check(schema);
+    let problems = folder.dialect().check(&schema);
     if !problems.is_empty() {
         return Err(GenerateError::Dialect {
             dialect: folder.dialect().name(),
@@ -189,11 +226,11 @@ pub fn generate(
         });
     }
     if !opts.custom
-        && let Some(first) = without_concurrent_indexes(folder, schema)?
+        && let Some(first) = without_concurrent_indexes(folder, &schema)?
     {
         // The rest first; then the new `concurrently` indexes alone, a migration the migrator
         // runs outside a transaction.
-        let GenerateOutcome::Written(mut rest) = generate(folder, &first, opts, resolver)? else {
+        let GenerateOutcome::Written(mut rest) = generate_from(folder, Cow::Owned(first), opts, resolver)? else {
             return generate_one(folder, schema, opts, resolver);
         };
         let built_after = GenerateOptions {
@@ -213,7 +250,7 @@ pub fn generate(
     let ahead = if opts.custom {
         None
     } else {
-        enum_values_ahead(folder, schema)?
+        enum_values_ahead(folder, &schema)?
     };
     let Some(ahead) = ahead else {
         return generate_one(folder, schema, opts, resolver);
@@ -222,7 +259,7 @@ pub fn generate(
         name: Some("enum_values".into()),
         ..GenerateOptions::default()
     };
-    let GenerateOutcome::Written(first) = generate_one(folder, &ahead, &first_opts, resolver)? else {
+    let GenerateOutcome::Written(first) = generate_one(folder, Cow::Owned(ahead), &first_opts, resolver)? else {
         return generate_one(folder, schema, opts, resolver);
     };
     match generate_one(folder, schema, opts, resolver)? {
@@ -310,7 +347,7 @@ fn enum_values_ahead(folder: &Folder, schema: &Schema) -> Result<Option<Schema>,
 
 fn generate_one(
     folder: &Folder,
-    schema: &Schema,
+    schema: Cow<'_, Schema>,
     opts: &GenerateOptions,
     resolver: &mut dyn Resolver,
 ) -> Result<GenerateOutcome, GenerateError> {
@@ -343,7 +380,7 @@ fn generate_one(
             Vec::new(),
         )
     } else {
-        let p = pending(schema, folder, &opts.renames, resolver)?;
+        let p = pending_from(schema, folder, &opts.renames, resolver)?;
         if p.changes.is_empty() {
             return Ok(GenerateOutcome::NoChanges);
         }

@@ -268,6 +268,12 @@ proptest! {
     }
 
     #[test]
+    fn a_schema_given_up_is_normalized_as_one_lent(a in arb_schema()) {
+        let lent = SQLITE.normalize(&a);
+        prop_assert_eq!(SQLITE.normalize_owned(a), lent);
+    }
+
+    #[test]
     fn a_schema_has_no_difference_with_itself(a in arb_schema()) {
         let n = SQLITE.normalize(&a);
         prop_assert!(diff(&n, &n, &Renames::default()).is_empty());

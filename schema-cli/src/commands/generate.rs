@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal};
 
 use schema_core::diff::{Answer, Question, RenameHint, Resolver};
-use schema_core::generate::{GenerateOptions, GenerateOutcome, WrittenMigration, generate};
+use schema_core::generate::{GenerateOptions, GenerateOutcome, WrittenMigration, generate_owned};
 use schema_core::lint::Class;
 
 use crate::cli::{CliError, CliResult, GenerateArgs, RenameArgs};
@@ -100,13 +100,15 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
         two_phase: args.two_phase,
         ..Default::default()
     };
-    // Everything generate can refuse is in its input: the schema, the folder, a flag.
-    match generate(&folder, &schema, &opts, &mut Prompt).map_err(CliError::input)? {
+    let tables = schema.tables.len();
+    // Everything generate can refuse is in its input: the schema, the folder, a flag. The
+    // schema is given up: generate normalizes it as it reads it, not beside a copy.
+    match generate_owned(&folder, schema, &opts, &mut Prompt).map_err(CliError::input)? {
         GenerateOutcome::NoChanges => {
             say!(
                 "No schema changes: {} is up to date with {}.",
                 config.out.display(),
-                crate::output::count(schema.tables.len(), "table", "tables")
+                crate::output::count(tables, "table", "tables")
             );
         }
         GenerateOutcome::Written(w) => {
@@ -134,9 +136,6 @@ pub fn run(config: &Config, args: &GenerateArgs) -> CliResult {
             findings(&w, args.two_phase);
         }
     }
-    // The process ends with this command: the model (a few hundred thousand allocations at
-    // thousands of tables) is left to the OS rather than freed piece by piece.
-    std::mem::forget(schema);
     Ok(0)
 }
 

@@ -81,6 +81,13 @@ pub trait Dialect: fmt::Debug + Sync {
         }
     }
 
+    /// [`Dialect::normalize`] of a schema the caller is done with: a dialect that can drops
+    /// each table once its normalized copy is made, so the two schemas are not held whole at
+    /// once.
+    fn normalize_owned(&self, schema: Schema) -> Schema {
+        self.normalize(&schema)
+    }
+
     /// What this dialect cannot do with a schema that is valid in general (a namespace on a
     /// dialect without namespaces, a reserved name), each said as a problem of the table.
     fn check(&self, _schema: &Schema) -> Vec<String> {

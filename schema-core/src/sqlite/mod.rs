@@ -63,6 +63,15 @@ impl Dialect for Sqlite {
         render::normalize_table(table)
     }
 
+    // `normalize` is the trait's: the tables normalized, no enums or sequences (SQLite has
+    // neither). Here each table is dropped once its copy is made.
+    fn normalize_owned(&self, schema: Schema) -> Schema {
+        Schema {
+            tables: schema.tables.into_iter().map(|t| self.normalize_table(&t)).collect(),
+            ..Default::default()
+        }
+    }
+
     fn plan(&self, prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions) -> Result<Plan, PlanErrors> {
         plan::plan(prev, next, changes, opts)
     }

@@ -989,15 +989,15 @@ mod tests {
         let big = snapshot((0..400).map(|i| everything(&format!("t{i}"), "t0")).collect());
         assert!(write(&big).len() > 4 * 64 * 1024);
         struct Full(usize);
-        impl std::io::Write for Full {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        impl io::Write for Full {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
                 if self.0 < buf.len() {
-                    return Err(std::io::Error::other("disk full"));
+                    return Err(io::Error::other("disk full"));
                 }
                 self.0 -= buf.len();
                 Ok(buf.len())
             }
-            fn flush(&mut self) -> std::io::Result<()> {
+            fn flush(&mut self) -> io::Result<()> {
                 Ok(())
             }
         }
