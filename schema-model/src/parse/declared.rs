@@ -4,10 +4,10 @@
 //! of a large schema, not the trees, and can read the pieces of a file on threads of their own.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use proc_macro2::Span;
 use syn::Type;
-use syn::ext::IdentExt as _;
 
 use super::{Parsed, ParsedEnum, ParsedSequence, ParsedTable, check, type_string};
 use crate::model::{self, EnumType, ForeignKey, Schema, Sequence, Table};
@@ -31,11 +31,10 @@ impl Loc {
     }
 }
 
-/// A name as written (`r#type` stays raw, for messages) and as looked up (`type`).
+/// A name as written (`r#type` stays raw, for messages), and where.
 #[derive(Debug, Clone)]
 pub struct Name {
     pub shown: String,
-    pub key: String,
     pub at: Loc,
 }
 
@@ -43,10 +42,19 @@ impl Name {
     fn of(ident: &syn::Ident, lines_before: usize) -> Name {
         Name {
             shown: ident.to_string(),
-            key: ident.unraw().to_string(),
             at: Loc::of(ident.span(), lines_before),
         }
     }
+
+    /// The name as looked up: `type` for `r#type`, as syn's `unraw` has it.
+    pub fn key(&self) -> &str {
+        unraw(&self.shown)
+    }
+}
+
+/// An identifier as written, without its `r#`.
+fn unraw(shown: &str) -> &str {
+    shown.strip_prefix("r#").unwrap_or(shown)
 }
 
 /// A field's Rust type, as a reference compares it and an error shows it.
@@ -141,12 +149,21 @@ pub struct TableDecl {
     pub enum_columns: Vec<EnumColumnDecl>,
 }
 
+/// A field: kept for every field of the schema, so it is small (its type shared with every
+/// field of the same type).
 #[derive(Debug, Clone)]
 pub struct FieldDecl {
-    pub ident: Name,
-    /// The column's name; `None` for `#[column(skip)]`.
-    pub column: Option<String>,
-    pub ty: TypeDecl,
+    /// The field's name as written.
+    pub ident: String,
+    /// Its column's index in the table; `None` for `#[column(skip)]`.
+    pub column: Option<usize>,
+    pub ty: Arc<TypeDecl>,
+}
+
+impl FieldDecl {
+    fn key(&self) -> &str {
+        unraw(&self.ident)
+    }
 }
 
 /// A `references = ..` or `#[foreign_key(..)]`, its parent named but not yet found.
@@ -230,11 +247,12 @@ impl Declared {
     /// lines of its file (0 for a whole file). The syntax trees are dropped as each item is
     /// read.
     pub fn from_parsed(parsed: Parsed, lines_before: usize) -> Declared {
+        let mut types = HashMap::new();
         Declared {
             tables: parsed
                 .tables
                 .into_iter()
-                .map(|t| TableDecl::from_parsed(t, lines_before))
+                .map(|t| TableDecl::from_parsed(t, lines_before, &mut types))
                 .collect(),
             enums: parsed
                 .enums
@@ -258,8 +276,10 @@ impl Declared {
 }
 
 impl TableDecl {
-    fn from_parsed(p: ParsedTable, lines_before: usize) -> TableDecl {
+    /// `types`: the types read so far, by their text, each kept once.
+    fn from_parsed(p: ParsedTable, lines_before: usize, types: &mut HashMap<String, Arc<TypeDecl>>) -> TableDecl {
         let name = |i: &syn::Ident| Name::of(i, lines_before);
+        let mut columns = 0;
         TableDecl {
             ident: Name {
                 at: Loc::of(p.span, lines_before),
@@ -269,9 +289,21 @@ impl TableDecl {
                 .fields
                 .iter()
                 .map(|f| FieldDecl {
-                    ident: name(&f.ident),
-                    column: f.column.as_ref().map(|c| c.name.clone()),
-                    ty: TypeDecl::of(&f.ty),
+                    ident: f.ident.to_string(),
+                    // The table has a column for each field that is not skipped, in order;
+                    // looked up by name should that ever not be so.
+                    column: f.column.as_ref().and_then(|c| {
+                        let at = columns;
+                        columns += 1;
+                        match p.table.columns.get(at) {
+                            Some(col) if col.name == c.name => Some(at),
+                            _ => p.table.columns.iter().position(|col| col.name == c.name),
+                        }
+                    }),
+                    ty: {
+                        let ty = TypeDecl::of(&f.ty);
+                        types.entry(ty.text.clone()).or_insert_with(|| Arc::new(ty)).clone()
+                    },
                 })
                 .collect(),
             references: p
@@ -393,7 +425,7 @@ impl Declared {
         let mut errors = Vec::new();
         let mut by_ident: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, e) in self.enums.iter().enumerate() {
-            by_ident.entry(&e.ident.key).or_default().push(i);
+            by_ident.entry(e.ident.key()).or_default().push(i);
             let first = self.enums[..i].iter().find(|o| o.ty.same_type(&e.ty));
             if let Some(other) = first {
                 errors.push(ResolveError {
@@ -418,7 +450,7 @@ impl Declared {
                     loc,
                     message,
                 };
-                let found = match by_ident.get(last.key.as_str()).map(Vec::as_slice) {
+                let found = match by_ident.get(last.key()).map(Vec::as_slice) {
                     Some([i]) => &self.enums[*i],
                     Some(_) => {
                         errors.push(error(
@@ -465,7 +497,7 @@ fn foreign_keys(tables: &[TableDecl]) -> Result<Vec<Vec<ForeignKey>>, Vec<Resolv
     let mut errors = Vec::new();
     let mut by_struct: HashMap<&str, Vec<&TableDecl>> = HashMap::new();
     for p in tables {
-        by_struct.entry(&p.ident.key).or_default().push(p);
+        by_struct.entry(p.ident.key()).or_default().push(p);
     }
     // Tables, and the indexes of every table, share SQLite's one namespace, where names are
     // compared without case: `Users` and `users` are one table.
@@ -556,7 +588,7 @@ fn resolve_reference(
         return Err((r.at, "`references` names no struct".to_string()));
     };
     let shown = &target_struct.shown;
-    let target = match by_struct.get(target_struct.key.as_str()).map(Vec::as_slice) {
+    let target = match by_struct.get(target_struct.key()).map(Vec::as_slice) {
         Some([t]) => *t,
         Some(_) => {
             return Err((
@@ -577,7 +609,7 @@ fn resolve_reference(
             let mut out = Vec::new();
             for field_ident in to {
                 let field_shown = &field_ident.shown;
-                let Some(field) = target.fields.iter().find(|f| f.ident.key == field_ident.key) else {
+                let Some(field) = target.fields.iter().find(|f| f.key() == field_ident.key()) else {
                     return Err((
                         field_ident.at,
                         format!(
@@ -606,7 +638,12 @@ fn resolve_reference(
                 ));
             }
             key.iter()
-                .filter_map(|k| target.fields.iter().find(|f| f.column.as_deref() == Some(&**k)))
+                .filter_map(|k| {
+                    target
+                        .fields
+                        .iter()
+                        .find(|f| f.column.is_some_and(|c| target.table.columns[c].name == **k))
+                })
                 .collect()
         }
     };
@@ -626,12 +663,15 @@ fn resolve_reference(
                 r.at,
                 format!(
                     "foreign key type mismatch: `{}` cannot reference `{shown}::{}` of type `{}`",
-                    from_ty.text, field.ident.shown, field.ty.text
+                    from_ty.text, field.ident, field.ty.text
                 ),
             ));
         }
     }
-    let ref_columns: Vec<String> = parent_fields.iter().filter_map(|f| f.column.clone()).collect();
+    let ref_columns: Vec<String> = parent_fields
+        .iter()
+        .filter_map(|f| f.column.map(|c| target.table.columns[c].name.clone()))
+        .collect();
     let columns: Vec<String> = r.columns.iter().map(|(c, _)| c.clone()).collect();
     let mut fk = ForeignKey::new(
         &p.table.name,
