@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::anyhow;
 use schema_core::backend::{OpenError, OpenMode};
 use schema_core::diff::{describe, diff};
-use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
+use schema_core::generate::{GenerateOptions, GenerateOutcome, generate_owned};
 use schema_core::model::IndexTarget;
 
 use crate::cli::{CliError, CliResult, PullArgs};
@@ -78,7 +78,8 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
         notes: notes.clone(),
         ..Default::default()
     };
-    let tag = match generate(&folder, &schema, &opts, &mut ()).map_err(CliError::input)? {
+    // The read-back schema is given up: generate normalizes it as it reads it.
+    let tag = match generate_owned(&folder, schema, &opts, &mut ()).map_err(CliError::input)? {
         GenerateOutcome::Written(w) => w.tag,
         GenerateOutcome::NoChanges => unreachable!("a schema with tables always makes a first migration"),
     };
