@@ -73,6 +73,10 @@ pub struct WrittenMigration {
     pub behind: Vec<WrittenMigration>,
     /// What `schema lint` finds in it: how it bears on the release still running.
     pub lint: crate::lint::MigrationLint,
+    /// The changes it makes.
+    pub changes: Vec<Change>,
+    /// The schema its snapshot holds: the folder's schema after it, normalized.
+    pub schema: Schema,
 }
 
 /// Why `generate` wrote nothing.
@@ -465,6 +469,8 @@ fn generate_one(
         deferred,
         ahead: Vec::new(),
         behind: Vec::new(),
+        changes,
+        schema: snapshot.schema,
     }))
 }
 
