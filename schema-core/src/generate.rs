@@ -455,9 +455,21 @@ fn generate_one(
         tag: tag.clone(),
         breakpoints: true,
     };
-    folder.write_migration(&lock, &journal, &entry, &sql, &snapshot)?;
+    // Lint reads what is written, not the files: it runs beside the writing (and the fsyncs)
+    // of a large migration.
+    let (written, lint) = std::thread::scope(|s| {
+        let lint = std::thread::Builder::new()
+            .name("schema-lint".into())
+            .spawn_scoped(s, || {
+                crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema)
+            });
+        let written = folder.write_migration(&lock, &journal, &entry, &sql, &snapshot);
+        (written, lint.ok().and_then(|h| h.join().ok()))
+    });
+    written?;
     drop(lock);
-    let lint = crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema);
+    let lint = lint
+        .unwrap_or_else(|| crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema));
     Ok(GenerateOutcome::Written(WrittenMigration {
         lint,
         sql_path: folder.sql_path(&tag)?,
