@@ -428,6 +428,11 @@ pub fn pieces(text: &str, at_least: usize) -> Vec<&str> {
 /// `None` when the piece is not items on its own, or its tables have errors: the whole file
 /// is then read by [`from_source`], which says what is wrong and where.
 pub fn declare_piece(piece: &str, lines_before: usize, first: bool) -> Option<super::Declared> {
+    // proc-macro2 passes over a byte order mark at the start of any text it is given: one at
+    // the start of a later piece is in the middle of the file, where it is no Rust.
+    if !first && piece.starts_with('\u{feff}') {
+        return None;
+    }
     let tokens: TokenStream = piece.parse().ok()?;
     let mut walk = Walk {
         parsed: super::Parsed::default(),
