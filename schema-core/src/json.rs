@@ -61,6 +61,20 @@ impl<'w> Pretty<'w> {
         self.out
     }
 
+    /// The text `write` writes, kept, with room for `capacity` bytes.
+    pub fn text(capacity: usize, write: impl FnOnce(&mut Pretty<'_>)) -> String {
+        let mut w = Pretty::with_capacity(capacity);
+        write(&mut w);
+        w.finish()
+    }
+
+    /// What `write` writes, handed to `out` as it goes: `out`'s first error, if any.
+    pub fn into_writer(out: &mut dyn io::Write, write: impl FnOnce(&mut Pretty<'_>)) -> io::Result<()> {
+        let mut w = Pretty::to_writer(out);
+        write(&mut w);
+        w.finish_to_writer()
+    }
+
     /// Hands the rest of the text to the sink: the sink's first error, if it had one.
     pub fn finish_to_writer(mut self) -> io::Result<()> {
         self.hand_on();

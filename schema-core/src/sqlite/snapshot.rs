@@ -66,9 +66,7 @@ fn repeats_a_key(snapshot: &Snapshot) -> bool {
 fn stream(snapshot: &Snapshot) -> String {
     // About 200 bytes a column: the room a typical snapshot needs, so the text grows rarely.
     let columns: usize = snapshot.schema.tables.iter().map(|t| t.columns.len()).sum();
-    let mut w = Pretty::with_capacity(1024 + columns * 256);
-    write_into(snapshot, &mut w);
-    w.finish()
+    Pretty::text(1024 + columns * 256, |w| write_into(snapshot, w))
 }
 
 /// [`write`] straight into `out`, a piece at a time: the text is not held whole.
@@ -76,9 +74,7 @@ pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> 
     if repeats_a_key(snapshot) {
         return out.write_all(write(snapshot).as_bytes());
     }
-    let mut w = Pretty::to_writer(out);
-    write_into(snapshot, &mut w);
-    w.finish_to_writer()
+    Pretty::into_writer(out, |w| write_into(snapshot, w))
 }
 
 /// The snapshot's members, in `to_json`'s order, into `w`.
