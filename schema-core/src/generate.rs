@@ -457,19 +457,17 @@ fn generate_one(
     };
     // Lint reads what is written, not the files: it runs beside the writing (and the fsyncs)
     // of a large migration.
-    let (written, lint) = std::thread::scope(|s| {
-        let lint = std::thread::Builder::new()
+    let lint = || crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema);
+    let (written, linted) = std::thread::scope(|s| {
+        let linted = std::thread::Builder::new()
             .name("schema-lint".into())
-            .spawn_scoped(s, || {
-                crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema)
-            });
+            .spawn_scoped(s, lint);
         let written = folder.write_migration(&lock, &journal, &entry, &sql, &snapshot);
-        (written, lint.ok().and_then(|h| h.join().ok()))
+        (written, linted.ok().and_then(|h| h.join().ok()))
     });
     written?;
     drop(lock);
-    let lint = lint
-        .unwrap_or_else(|| crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema));
+    let lint = linted.unwrap_or_else(lint);
     Ok(GenerateOutcome::Written(WrittenMigration {
         lint,
         sql_path: folder.sql_path(&tag)?,

@@ -16,8 +16,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A pretty-printing JSON writer: the caller opens containers, writes keys and values, and
 /// closes them; commas, newlines and indentation come out as serde_json's pretty printer's.
-/// The text is kept ([`Pretty::with_capacity`]) or handed to a writer as it grows
-/// ([`Pretty::to_writer`]).
+/// The text is kept ([`Pretty::text`]) or handed to a writer as it grows
+/// ([`Pretty::into_writer`]).
 pub struct Pretty<'w> {
     out: String,
     /// Whether the innermost open container has an element yet.
@@ -46,7 +46,7 @@ impl Pretty<'static> {
 impl<'w> Pretty<'w> {
     /// A writer that hands its text to `sink` as it goes, holding about [`CHUNK`] bytes: a
     /// snapshot of thousands of tables is written without being held whole.
-    pub fn to_writer(sink: &'w mut dyn io::Write) -> Pretty<'w> {
+    fn to_writer(sink: &'w mut dyn io::Write) -> Pretty<'w> {
         Pretty {
             out: String::with_capacity(CHUNK + CHUNK / 4),
             has_value: Vec::new(),
@@ -76,7 +76,7 @@ impl<'w> Pretty<'w> {
     }
 
     /// Hands the rest of the text to the sink: the sink's first error, if it had one.
-    pub fn finish_to_writer(mut self) -> io::Result<()> {
+    fn finish_to_writer(mut self) -> io::Result<()> {
         self.hand_on();
         match self.error {
             Some(e) => Err(e),

@@ -378,7 +378,11 @@ pub enum SourceError {
 pub fn from_source(text: &str) -> Result<super::Parsed, SourceError> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A shebang line (or an inner attribute) is syn's file parser's to tell apart.
-    let walked = if body.starts_with("#!") { Err(None) } else { walk(body) };
+    let walked = if body.starts_with("#!") {
+        Err(None)
+    } else {
+        walk(body, true)
+    };
     match walked {
         Ok(tables) => Ok(tables),
         Err(Some(tables)) => Err(SourceError::Tables(tables)),
@@ -433,27 +437,20 @@ pub fn declare_piece(piece: &str, lines_before: usize, first: bool) -> Option<su
     if !first && piece.starts_with('\u{feff}') {
         return None;
     }
-    let tokens: TokenStream = piece.parse().ok()?;
-    let mut walk = Walk {
-        parsed: super::Parsed::default(),
-        errors: None,
-    };
-    walk.items(tokens.into_iter().collect(), first).ok()?;
-    match walk.errors {
-        Some(_) => None,
-        None => Some(super::Declared::from_parsed(walk.parsed, lines_before)),
-    }
+    let parsed = walk(piece, first).ok()?;
+    Some(super::Declared::from_parsed(parsed, lines_before))
 }
 
-/// The tables of a file's text, or the errors of its tables (`Some`), or `None` for a syntax
-/// error (for `syn::parse_file` to report).
-fn walk(body: &str) -> Result<super::Parsed, Option<syn::Error>> {
-    let tokens: TokenStream = body.parse().map_err(|_| None)?;
+/// The tables of a file's text (`top`: the file's start, where inner attributes may be), or
+/// the errors of its tables (`Some`), or `None` for a syntax error (for `syn::parse_file` to
+/// report).
+fn walk(text: &str, top: bool) -> Result<super::Parsed, Option<syn::Error>> {
+    let tokens: TokenStream = text.parse().map_err(|_| None)?;
     let mut walk = Walk {
         parsed: super::Parsed::default(),
         errors: None,
     };
-    walk.items(tokens.into_iter().collect(), true).map_err(|_| None)?;
+    walk.items(tokens.into_iter().collect(), top).map_err(|_| None)?;
     match walk.errors {
         Some(e) => Err(Some(e)),
         None => Ok(walk.parsed),
