@@ -362,27 +362,39 @@ pub fn resolve_renames_after(
             .filter(|(table, _, _)| *table == t.name)
             .map(|(_, f, c)| (f.as_str(), c.as_str()))
             .collect();
-        let col_hints = code_hints(
-            &p.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-            &t.columns
-                .iter()
-                .map(|c| (c.name.as_str(), c.renamed_from.as_deref()))
-                .collect::<Vec<_>>(),
-            &format!("column of `{}`", t.name),
-            &done_cols,
-        )?;
-        let mut new_cols: Vec<String> = t
-            .columns
-            .iter()
-            .filter(|c| p.column(&c.name).is_none() && !col_hints.iter().any(|(_, to)| *to == c.name))
-            .map(|c| c.name.clone())
-            .collect();
-        let mut old_cols: Vec<String> = p
-            .columns
-            .iter()
-            .filter(|c| t.column(&c.name).is_none() && !col_hints.iter().any(|(from, _)| *from == c.name))
-            .map(|c| c.name.clone())
-            .collect();
+        // Most tables carry no hint and keep their columns' names in order: nothing to ask
+        // of them, and nothing to look up column by column.
+        let col_hints = if t.columns.iter().any(|c| c.renamed_from.is_some()) {
+            code_hints(
+                &p.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+                &t.columns
+                    .iter()
+                    .map(|c| (c.name.as_str(), c.renamed_from.as_deref()))
+                    .collect::<Vec<_>>(),
+                &format!("column of `{}`", t.name),
+                &done_cols,
+            )?
+        } else {
+            Vec::new()
+        };
+        let same_names =
+            p.columns.len() == t.columns.len() && p.columns.iter().zip(&t.columns).all(|(a, b)| a.name == b.name);
+        let (mut new_cols, mut old_cols): (Vec<String>, Vec<String>) = if same_names {
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                t.columns
+                    .iter()
+                    .filter(|c| p.column(&c.name).is_none() && !col_hints.iter().any(|(_, to)| *to == c.name))
+                    .map(|c| c.name.clone())
+                    .collect(),
+                p.columns
+                    .iter()
+                    .filter(|c| t.column(&c.name).is_none() && !col_hints.iter().any(|(from, _)| *from == c.name))
+                    .map(|c| c.name.clone())
+                    .collect(),
+            )
+        };
         let mut pairs = col_hints;
         for hint in flags {
             if let RenameHint::Column { table, from, to } = hint {

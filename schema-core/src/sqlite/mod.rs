@@ -64,10 +64,10 @@ impl Dialect for Sqlite {
     }
 
     // `normalize` is the trait's: the tables normalized, no enums or sequences (SQLite has
-    // neither). Here each table is dropped once its copy is made.
+    // neither). Here each table is changed in place.
     fn normalize_owned(&self, schema: Schema) -> Schema {
         Schema {
-            tables: schema.tables.into_iter().map(|t| self.normalize_table(&t)).collect(),
+            tables: schema.tables.into_iter().map(render::normalize_table_owned).collect(),
             ..Default::default()
         }
     }

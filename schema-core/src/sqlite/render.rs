@@ -2,28 +2,34 @@
 //! drizzle-kit does, and writes `CREATE TABLE` / `CREATE INDEX` in drizzle-kit's layout.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
-use schema_model::sql::sqlite::{constraint_name, ident};
+use schema_model::sql::sqlite::{constraint_name, ident, push_ident};
 
 use crate::model::{Column, Deferrable, ForeignKey, Index, IndexTarget, LogicalType, Table, Unique, UniqueKind};
 
 /// The SQLite type name of a logical type (drizzle-kit's lowercase names).
 pub fn type_name(ty: &LogicalType) -> String {
+    type_str(ty).to_string()
+}
+
+/// [`type_name`], borrowed.
+fn type_str(ty: &LogicalType) -> &str {
     match ty {
-        LogicalType::Int(_) | LogicalType::Bool => "integer".into(),
-        LogicalType::F32 | LogicalType::F64 => "real".into(),
-        LogicalType::String | LogicalType::Json => "text".into(),
-        LogicalType::Bytes => "blob".into(),
+        LogicalType::Int(_) | LogicalType::Bool => "integer",
+        LogicalType::F32 | LogicalType::F64 => "real",
+        LogicalType::String | LogicalType::Json => "text",
+        LogicalType::Bytes => "blob",
         // ISO-8601 text, as SQLite's own date functions write it; a UUID as its 16 bytes.
-        LogicalType::Date | LogicalType::DateTime | LogicalType::Timestamp => "text".into(),
-        LogicalType::Uuid => "blob".into(),
-        LogicalType::Epoch { .. } => "integer".into(),
+        LogicalType::Date | LogicalType::DateTime | LogicalType::Timestamp => "text",
+        LogicalType::Uuid => "blob",
+        LogicalType::Epoch { .. } => "integer",
         // The value's text; [`normalize_table`] adds the CHECK that keeps it one of the values.
-        LogicalType::Enum(_) => "text".into(),
+        LogicalType::Enum(_) => "text",
         // Refused before anything is written (SQLite has no arrays); were it not, the values
         // would be JSON text.
-        LogicalType::EnumArray(_) => "text".into(),
-        LogicalType::Sql(s) => s.clone(),
+        LogicalType::EnumArray(_) => "text",
+        LogicalType::Sql(s) => s,
     }
 }
 
@@ -32,13 +38,17 @@ pub fn type_name(ty: &LogicalType) -> String {
 /// order), those declared `constraint` stay in the definition, and every type becomes its
 /// SQLite name. Snapshots, SQL and the diff all work on this form.
 pub fn normalize_table(table: &Table) -> Table {
-    let mut t = table.clone();
+    normalize_table_owned(table.clone())
+}
+
+/// [`normalize_table`] of a table given up: changed in place, not copied.
+pub fn normalize_table_owned(mut t: Table) -> Table {
     let mut indexes = Vec::new();
     for c in &mut t.columns {
         if c.unique {
             let cols = vec![c.name.clone()];
             indexes.push(Index {
-                name: crate::model::names::unique(&table.name, &cols),
+                name: crate::model::names::unique(&t.name, &cols),
                 target: IndexTarget::Columns(cols),
                 unique: true,
                 where_clause: None,
@@ -47,9 +57,11 @@ pub fn normalize_table(table: &Table) -> Table {
             c.unique = false;
         }
         if let LogicalType::Enum(e) = &c.ty {
-            t.checks.push(enum_check(&table.name, &c.name, &e.values));
+            t.checks.push(enum_check(&t.name, &c.name, &e.values));
         }
-        c.ty = LogicalType::Sql(type_name(&c.ty));
+        if !matches!(c.ty, LogicalType::Sql(_)) {
+            c.ty = LogicalType::Sql(type_name(&c.ty));
+        }
     }
     indexes.append(&mut t.indexes);
     let (constraints, as_indexes): (Vec<Unique>, Vec<Unique>) = t.uniques.drain(..).partition(Unique::is_constraint);
@@ -81,110 +93,151 @@ pub fn enum_check(table: &str, column: &str, values: &[String]) -> crate::model:
 /// One column's definition, as `CREATE TABLE` and `ALTER TABLE .. ADD` both write it; `table`
 /// says what else is written in the column's definition (an inline `UNIQUE`).
 pub fn column_def(table: &Table, c: &Column) -> String {
-    let mut line = format!("{} {}", ident(&c.name), type_name(&c.ty));
+    let mut line = String::new();
+    push_column_def(&mut line, table, c);
+    line
+}
+
+/// [`column_def`], written at the end of `out`.
+fn push_column_def(out: &mut String, table: &Table, c: &Column) {
+    push_ident(out, &c.name);
+    out.push(' ');
+    out.push_str(type_str(&c.ty));
     if c.primary_key {
-        line.push_str(" PRIMARY KEY");
+        out.push_str(" PRIMARY KEY");
         if c.autoincrement {
-            line.push_str(" AUTOINCREMENT");
+            out.push_str(" AUTOINCREMENT");
         }
     }
     if let Some(d) = &c.default {
-        line.push_str(" DEFAULT ");
-        line.push_str(&d.to_sql());
+        out.push_str(" DEFAULT ");
+        out.push_str(&d.to_sql());
     }
     if let Some(g) = &c.generated {
         let mode = if g.stored { "STORED" } else { "VIRTUAL" };
-        line.push_str(&format!(" GENERATED ALWAYS AS ({}) {mode}", g.expr));
+        out.push_str(" GENERATED ALWAYS AS (");
+        out.push_str(&g.expr);
+        out.push_str(") ");
+        out.push_str(mode);
     }
     if let Some(coll) = &c.collate {
-        line.push_str(" COLLATE ");
-        line.push_str(coll);
+        out.push_str(" COLLATE ");
+        out.push_str(coll);
     }
     if c.not_null {
-        line.push_str(" NOT NULL");
+        out.push_str(" NOT NULL");
     }
     let inline_unique = table
         .uniques
         .iter()
         .any(|u| u.kind == UniqueKind::Inline && u.columns == [c.name.as_str()]);
     if c.unique || inline_unique {
-        line.push_str(" UNIQUE");
+        out.push_str(" UNIQUE");
     }
-    line
 }
 
 fn ident_list(names: &[String], sep: &str) -> String {
-    names.iter().map(|c| ident(c)).collect::<Vec<_>>().join(sep)
+    let mut out = String::new();
+    push_ident_list(&mut out, names, sep);
+    out
 }
 
-/// `CREATE TABLE`, laid out as drizzle-kit lays it out, ending in `;\n`.
+/// Each name quoted, `sep` between them, at the end of `out`.
+fn push_ident_list(out: &mut String, names: &[String], sep: &str) {
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        push_ident(out, name);
+    }
+}
+
+/// `CREATE TABLE`, laid out as drizzle-kit lays it out, ending in `;\n`: one line per column,
+/// then the primary key, foreign keys, unique constraints and checks, written into one
+/// buffer.
 pub fn create_table(table: &Table) -> String {
-    let mut lines: Vec<String> = table
-        .columns
-        .iter()
-        .map(|c| format!("\t{}", column_def(table, c)))
-        .collect();
+    let mut sql = String::with_capacity(64 + 64 * table.columns.len());
+    sql.push_str("CREATE TABLE ");
+    push_ident(&mut sql, &table.name);
+    sql.push_str(" (\n");
+    let mut lines = 0;
+    // Each line after the first follows a `,\n`; every line starts with a tab.
+    let mut line = |sql: &mut String| {
+        sql.push_str(if lines == 0 { "\t" } else { ",\n\t" });
+        lines += 1;
+    };
+    for c in &table.columns {
+        line(&mut sql);
+        push_column_def(&mut sql, table, c);
+    }
     if let Some(pk) = &table.primary_key {
-        lines.push(format!("\tPRIMARY KEY({})", ident_list(&pk.columns, ", ")));
+        line(&mut sql);
+        sql.push_str("PRIMARY KEY(");
+        push_ident_list(&mut sql, &pk.columns, ", ");
+        sql.push(')');
     }
     for fk in &table.foreign_keys {
-        lines.push(format!("\t{}", foreign_key(fk)));
+        line(&mut sql);
+        push_foreign_key(&mut sql, fk);
     }
     for u in &table.uniques {
-        let cols = ident_list(&u.columns, ", ");
         match u.kind {
-            UniqueKind::Constraint { named: true } => {
-                lines.push(format!("\tCONSTRAINT {} UNIQUE({cols})", constraint_name(&u.name)))
+            UniqueKind::Constraint { named } => {
+                line(&mut sql);
+                if named {
+                    sql.push_str("CONSTRAINT ");
+                    sql.push_str(&constraint_name(&u.name));
+                    sql.push(' ');
+                }
+                sql.push_str("UNIQUE(");
+                push_ident_list(&mut sql, &u.columns, ", ");
+                sql.push(')');
             }
-            UniqueKind::Constraint { named: false } => lines.push(format!("\tUNIQUE({cols})")),
             // In the column's definition; an index is not in the table's (normalized away).
             UniqueKind::Inline | UniqueKind::Index => {}
         }
     }
     for ch in &table.checks {
+        line(&mut sql);
         if ch.named {
-            lines.push(format!("\tCONSTRAINT {} CHECK({})", constraint_name(&ch.name), ch.expr));
-        } else {
-            lines.push(format!("\tCHECK({})", ch.expr));
+            sql.push_str("CONSTRAINT ");
+            sql.push_str(&constraint_name(&ch.name));
+            sql.push(' ');
         }
+        sql.push_str("CHECK(");
+        sql.push_str(&ch.expr);
+        sql.push(')');
     }
+    sql.push_str("\n)");
     let sqlite = table.options.sqlite;
-    let mut options = Vec::new();
-    if sqlite.without_rowid {
-        options.push("WITHOUT ROWID");
+    match (sqlite.without_rowid, sqlite.strict) {
+        (true, true) => sql.push_str(" WITHOUT ROWID, STRICT"),
+        (true, false) => sql.push_str(" WITHOUT ROWID"),
+        (false, true) => sql.push_str(" STRICT"),
+        (false, false) => {}
     }
-    if sqlite.strict {
-        options.push("STRICT");
-    }
-    let options = if options.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", options.join(", "))
-    };
-    format!(
-        "CREATE TABLE {} (\n{}\n){options};\n",
-        ident(&table.name),
-        lines.join(",\n")
-    )
+    sql.push_str(";\n");
+    sql
 }
 
 /// `FOREIGN KEY (..) REFERENCES parent(..) ..`, as drizzle-kit writes it; the parent's columns
 /// left out when the model leaves them implied (its primary key), and `DEFERRABLE ..` after.
-pub fn foreign_key(fk: &ForeignKey) -> String {
-    let mut sql = format!(
-        "FOREIGN KEY ({}) REFERENCES {}",
-        ident_list(&fk.columns, ", "),
-        ident(&fk.ref_table)
-    );
+fn push_foreign_key(out: &mut String, fk: &ForeignKey) {
+    out.push_str("FOREIGN KEY (");
+    push_ident_list(out, &fk.columns, ", ");
+    out.push_str(") REFERENCES ");
+    push_ident(out, &fk.ref_table);
     if !fk.ref_columns.is_empty() {
-        sql.push_str(&format!("({})", ident_list(&fk.ref_columns, ", ")));
+        out.push('(');
+        push_ident_list(out, &fk.ref_columns, ", ");
+        out.push(')');
     }
-    sql.push_str(&format!(" ON UPDATE {} ON DELETE {}", fk.on_update, fk.on_delete));
+    // `FkAction`'s Display is its SQL.
+    let _ = write!(out, " ON UPDATE {} ON DELETE {}", fk.on_update, fk.on_delete);
     if fk.deferrable != Deferrable::No {
-        sql.push(' ');
-        sql.push_str(fk.deferrable.sql());
+        out.push(' ');
+        out.push_str(fk.deferrable.sql());
     }
-    sql
 }
 
 /// `CREATE [UNIQUE] INDEX`, as drizzle-kit writes it.
@@ -259,4 +312,121 @@ pub fn dependency_order_of<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
         visit(name, &by_name, &mut done, &mut visiting, &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Check, DefaultValue, FkAction, Generated, PrimaryKey};
+
+    /// A table with a line of every kind `CREATE TABLE` writes, and both options.
+    fn every_line() -> Table {
+        let mut t = Table::new("or`ders");
+        // Nullable unless said otherwise.
+        let col = |name: &str, ty: &str| Column {
+            not_null: false,
+            ..Column::new(name, LogicalType::Sql(ty.into()))
+        };
+        let mut id = col("id", "integer");
+        id.not_null = true;
+        let mut user = col("user_id", "integer");
+        user.default = Some(DefaultValue::Int(0));
+        user.not_null = true;
+        let mut code = col("code", "text");
+        code.collate = Some("NOCASE".into());
+        code.unique = true;
+        let mut twice = col("twice", "integer");
+        twice.generated = Some(Generated {
+            expr: "id * 2".into(),
+            stored: false,
+        });
+        let mut note = col("no`te", "text");
+        note.default = Some(DefaultValue::Text("it's".into()));
+        t.columns = vec![id, user, code, twice, note];
+        t.primary_key = Some(PrimaryKey {
+            name: String::new(),
+            columns: vec!["id".into(), "user_id".into()],
+        });
+        t.foreign_keys.push(ForeignKey {
+            name: "fk".into(),
+            columns: vec!["user_id".into()],
+            ref_table: "users".into(),
+            ref_columns: vec!["id".into()],
+            on_delete: FkAction::Cascade,
+            on_update: FkAction::NoAction,
+            deferrable: Deferrable::InitiallyDeferred,
+        });
+        for (name, named) in [("pair", true), ("", false)] {
+            t.uniques.push(Unique {
+                name: name.into(),
+                columns: vec!["code".into(), "no`te".into()],
+                kind: UniqueKind::Constraint { named },
+                nulls_not_distinct: false,
+            });
+        }
+        t.checks.push(Check {
+            name: "positive".into(),
+            expr: "user_id >= 0".into(),
+            named: true,
+        });
+        t.checks.push(Check {
+            name: "unnamed".into(),
+            expr: "length(code) < 9".into(),
+            named: false,
+        });
+        t.options.sqlite.strict = true;
+        t.options.sqlite.without_rowid = true;
+        t
+    }
+
+    #[test]
+    fn create_table_writes_each_line_in_drizzle_kits_layout_and_sqlite_takes_it() {
+        let sql = create_table(&every_line());
+        assert_eq!(
+            sql,
+            "CREATE TABLE `or``ders` (\n\
+             \t`id` integer NOT NULL,\n\
+             \t`user_id` integer DEFAULT 0 NOT NULL,\n\
+             \t`code` text COLLATE NOCASE UNIQUE,\n\
+             \t`twice` integer GENERATED ALWAYS AS (id * 2) VIRTUAL,\n\
+             \t`no``te` text DEFAULT 'it''s',\n\
+             \tPRIMARY KEY(`id`, `user_id`),\n\
+             \tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade DEFERRABLE INITIALLY DEFERRED,\n\
+             \tCONSTRAINT \"pair\" UNIQUE(`code`, `no``te`),\n\
+             \tUNIQUE(`code`, `no``te`),\n\
+             \tCONSTRAINT \"positive\" CHECK(user_id >= 0),\n\
+             \tCHECK(length(code) < 9)\n\
+             ) WITHOUT ROWID, STRICT;\n"
+        );
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch("CREATE TABLE users (id integer PRIMARY KEY);")
+            .unwrap();
+        db.execute_batch(&sql).unwrap();
+        // One option, or none: the same line, shorter.
+        for (strict, without_rowid, end) in [
+            (true, false, ") STRICT;\n"),
+            (false, true, ") WITHOUT ROWID;\n"),
+            (false, false, ");\n"),
+        ] {
+            let mut t = every_line();
+            t.options.sqlite.strict = strict;
+            t.options.sqlite.without_rowid = without_rowid;
+            let sql = create_table(&t);
+            assert!(sql.ends_with(&format!("\tCHECK(length(code) < 9)\n{end}")), "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_table_normalized_in_place_is_the_table_normalized_from_a_copy() {
+        let mut t = every_line();
+        t.columns[1].ty = LogicalType::Int(crate::model::IntKind::I64);
+        t.columns[3].ty = LogicalType::Bool;
+        t.columns[4].ty = LogicalType::Enum(Box::new(crate::model::EnumType {
+            name: "mood".into(),
+            schema: None,
+            values: vec!["ok".into(), "fi'ne".into()],
+        }));
+        assert_eq!(normalize_table_owned(t.clone()), normalize_table(&t));
+        assert_eq!(normalize_table(&t).columns[4].ty, LogicalType::Sql("text".into()));
+    }
 }

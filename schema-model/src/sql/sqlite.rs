@@ -6,15 +6,23 @@
 /// quotes table, column and index names.
 pub fn ident(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 2);
+    push_ident(&mut out, name);
+    out
+}
+
+/// [`ident`], written at the end of `out`.
+pub fn push_ident(out: &mut String, name: &str) {
     out.push('`');
-    for c in name.chars() {
-        if c == '`' {
-            out.push('`');
-        }
-        out.push(c);
+    // A backtick is one byte in UTF-8, so the name goes in as runs between backticks.
+    let mut runs = name.split('`');
+    if let Some(first) = runs.next() {
+        out.push_str(first);
+    }
+    for run in runs {
+        out.push_str("``");
+        out.push_str(run);
     }
     out.push('`');
-    out
 }
 
 /// `"name"`, with any `"` doubled: how drizzle-kit quotes a constraint's name
@@ -55,6 +63,21 @@ mod tests {
     fn names_are_quoted_with_backticks_doubled() {
         assert_eq!(ident("a`b"), "`a``b`");
         assert_eq!(constraint_name("a\"b"), "\"a\"\"b\"");
+        // Every backtick doubled wherever it is, the rest as it was (non-ASCII included).
+        for (name, quoted) in [
+            ("", "``"),
+            ("`", "````"),
+            ("``", "``````"),
+            ("`a", "```a`"),
+            ("a`", "`a```"),
+            ("é`ü`", "`é``ü```"),
+            ("plain_name", "`plain_name`"),
+        ] {
+            assert_eq!(ident(name), quoted, "{name}");
+            let mut out = String::from("x ");
+            push_ident(&mut out, name);
+            assert_eq!(out, format!("x {quoted}"));
+        }
     }
 
     #[test]
