@@ -154,6 +154,46 @@ fn pending_from(
     hints: &[RenameHint],
     resolver: &mut dyn Resolver,
 ) -> Result<Pending, GenerateError> {
+    let c = compare(schema, folder, hints, resolver)?;
+    let plan = c.plan(folder.dialect())?;
+    Ok(Pending {
+        prev: c.prev,
+        renames: c.renames,
+        changes: c.changes,
+        plan,
+        target: c.target,
+    })
+}
+
+/// A schema compared with the folder's latest snapshot: [`Pending`] before its plan.
+struct Compared {
+    prev: Option<Snapshot>,
+    renames: Renames,
+    changes: Vec<Change>,
+    target: Schema,
+}
+
+impl Compared {
+    /// The schema the changes start from: the latest snapshot's, or none.
+    fn before(&self) -> Cow<'_, Schema> {
+        self.prev
+            .as_ref()
+            .map_or_else(|| Cow::Owned(Schema::default()), |p| Cow::Borrowed(&p.schema))
+    }
+
+    fn plan(&self, dialect: &dyn crate::dialect::Dialect) -> Result<Plan, GenerateError> {
+        Ok(dialect.plan(&self.before(), &self.target, &self.changes, &PlanOptions::default())?)
+    }
+}
+
+/// Reads the latest snapshot, normalizes `schema`, settles the renames between them and
+/// diffs the two.
+fn compare(
+    schema: Cow<'_, Schema>,
+    folder: &Folder,
+    hints: &[RenameHint],
+    resolver: &mut dyn Resolver,
+) -> Result<Compared, GenerateError> {
     let journal = folder.read_journal()?;
     let prev = match journal.entries.last() {
         None => None,
@@ -181,12 +221,10 @@ fn pending_from(
     };
     let renames = resolve_renames_after(before, &target, hints, resolver, &done)?;
     let changes = diff(before, &target, &renames);
-    let plan = dialect.plan(before, &target, &changes, &PlanOptions::default())?;
-    Ok(Pending {
+    Ok(Compared {
         prev,
         renames,
         changes,
-        plan,
         target,
     })
 }
@@ -367,87 +405,87 @@ fn generate_one(
     let idx = folder.next_idx(&journal)?;
     let mut deferred = Vec::new();
 
-    let (sql, schema_after, renames, default_name, plan, prev_id, changes) = if opts.custom {
-        let prev = match journal.entries.last() {
+    // What the migration leads to (its snapshot's schema and renames), its changes, and its
+    // plan where it had to be made first (a custom migration's is empty; `--two-phase` splits
+    // a plan). Otherwise the plan is made while the snapshot is written.
+    let (prev, target, renames, changes, planned) = if opts.custom {
+        let mut prev = match journal.entries.last() {
             None => None,
             Some(last) => Some(folder.read_snapshot(last.idx)?),
         };
-        let prev_id = prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |p| p.id.clone());
-        let carried = prev.map(|p| p.schema).unwrap_or_default();
-        (
-            CUSTOM_SQL.to_string(),
-            carried,
-            Renames::default(),
-            "custom".to_string(),
-            Plan::default(),
-            prev_id,
-            Vec::new(),
-        )
+        // Carried over whole; nothing is planned from it.
+        let carried = prev.as_mut().map(|p| std::mem::take(&mut p.schema)).unwrap_or_default();
+        (prev, carried, Renames::default(), Vec::new(), Some(Plan::default()))
     } else {
-        let p = pending_from(schema, folder, &opts.renames, resolver)?;
-        if p.changes.is_empty() {
+        let c = compare(schema, folder, &opts.renames, resolver)?;
+        if c.changes.is_empty() {
             return Ok(GenerateOutcome::NoChanges);
         }
-        let p = if opts.two_phase {
+        if opts.two_phase {
+            let p = Pending {
+                plan: c.plan(folder.dialect())?,
+                prev: c.prev,
+                renames: c.renames,
+                changes: c.changes,
+                target: c.target,
+            };
             let (first, later) = crate::two_phase::first_phase(folder.dialect(), p)?;
             deferred = later;
-            first
+            (first.prev, first.target, first.renames, first.changes, Some(first.plan))
         } else {
-            p
-        };
-        let default_name = if p.prev.is_none() {
-            initial_name(&p.target)
-        } else {
-            tag_name(&p.changes, &p.plan)
-        };
-        let prev_id = p.prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |s| s.id.clone());
-        let mut p = p;
-        p.plan
-            .warnings
-            .extend(custom_index_warnings(folder, &journal, &p.plan, &p.changes, &p.target)?);
-        // The same risk push says before it converts a column.
-        let dialect = folder.dialect();
-        let lossy: Vec<String> = p
-            .changes
-            .iter()
-            .filter_map(|c| crate::diff::type_change(c, dialect))
-            .collect();
-        p.plan.warnings.extend(lossy);
-        let statements: Vec<&String> = p.plan.statements.iter().chain(&opts.append).collect();
-        // Neither migrator could run a statement that the separator cuts in two.
-        if let Some(s) = statements.iter().find(|s| s.contains(BREAKPOINT)) {
-            return Err(GenerateError::Separator {
-                statement: s.to_string(),
-            });
+            (c.prev, c.target, c.renames, c.changes, None)
         }
-        let head: String = opts
-            .notes
-            .iter()
-            .map(|n| {
-                format!(
-                    "-- NOTE: {}\n",
-                    n.replace(['\n', '\r'], " ")
-                        .replace(BREAKPOINT, "-- > statement-breakpoint")
-                )
-            })
-            .collect();
-        let sql = head
-            + &statements
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(&format!("{BREAKPOINT}\n"));
-        (sql, p.target, p.renames, default_name, p.plan, prev_id, p.changes)
     };
-
-    let tag = format!("{idx:04}_{}", name.unwrap_or(default_name));
     let when = now_millis();
+    let prev_id = prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |p| p.id.clone());
     let snapshot = Snapshot {
-        id: new_id(&sql, when),
+        id: new_id(&prev_id, idx, when),
         prev_id,
-        schema: strip_schema_hints(schema_after),
+        schema: strip_schema_hints(target),
         renames,
     };
+    let empty = Schema::default();
+    let before = prev.as_ref().map_or(&empty, |p| &p.schema);
+
+    // The plan, the SQL and the lint of it: made while the snapshot (most of a large
+    // schema's writing) is written beside them.
+    let build = || -> Result<Built, GenerateError> {
+        let mut plan = match planned {
+            Some(plan) => plan,
+            None => folder
+                .dialect()
+                .plan(before, &snapshot.schema, &changes, &PlanOptions::default())?,
+        };
+        let default_name = if opts.custom {
+            "custom".to_string()
+        } else if prev.is_none() {
+            initial_name(&snapshot.schema)
+        } else {
+            tag_name(&changes, &plan)
+        };
+        let sql = if opts.custom {
+            CUSTOM_SQL.to_string()
+        } else {
+            migration_sql(folder, &journal, opts, &changes, &mut plan, &snapshot.schema)?
+        };
+        let tag = format!("{idx:04}_{}", name.unwrap_or(default_name));
+        let lint = crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema);
+        Ok(Built { sql, plan, tag, lint })
+    };
+    let stage = || folder.stage_snapshot(&lock, idx, &snapshot);
+    let (built, staged) = std::thread::scope(|s| {
+        let staging = std::thread::Builder::new()
+            .name("schema-snapshot".into())
+            .spawn_scoped(s, stage);
+        let built = build();
+        let staged = match staging {
+            Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => stage(),
+        };
+        (built, staged)
+    });
+    // The plan's refusal first: it says what is wrong with the schema.
+    let Built { sql, plan, tag, lint } = built?;
     let entry = JournalEntry {
         idx,
         version: folder.dialect().snapshot_version().into(),
@@ -455,19 +493,8 @@ fn generate_one(
         tag: tag.clone(),
         breakpoints: true,
     };
-    // Lint reads what is written, not the files: it runs beside the writing (and the fsyncs)
-    // of a large migration.
-    let lint = || crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema);
-    let (written, linted) = std::thread::scope(|s| {
-        let linted = std::thread::Builder::new()
-            .name("schema-lint".into())
-            .spawn_scoped(s, lint);
-        let written = folder.write_migration(&lock, &journal, &entry, &sql, &snapshot);
-        (written, linted.ok().and_then(|h| h.join().ok()))
-    });
-    written?;
+    folder.write_staged(&lock, &journal, &entry, &sql, staged?)?;
     drop(lock);
-    let lint = linted.unwrap_or_else(lint);
     Ok(GenerateOutcome::Written(WrittenMigration {
         lint,
         sql_path: folder.sql_path(&tag)?,
@@ -482,6 +509,60 @@ fn generate_one(
         changes,
         schema: snapshot.schema,
     }))
+}
+
+/// A migration's plan, its SQL, its tag and what lint finds in it.
+struct Built {
+    sql: String,
+    plan: Plan,
+    tag: String,
+    lint: crate::lint::MigrationLint,
+}
+
+/// The migration's SQL: the notes, then the plan's statements and those appended, between
+/// breakpoints; the plan's warnings gain the custom indexes it would lose and the lossy
+/// conversions.
+fn migration_sql(
+    folder: &Folder,
+    journal: &Journal,
+    opts: &GenerateOptions,
+    changes: &[Change],
+    plan: &mut Plan,
+    target: &Schema,
+) -> Result<String, GenerateError> {
+    plan.warnings
+        .extend(custom_index_warnings(folder, journal, plan, changes, target)?);
+    // The same risk push says before it converts a column.
+    let dialect = folder.dialect();
+    let lossy: Vec<String> = changes
+        .iter()
+        .filter_map(|c| crate::diff::type_change(c, dialect))
+        .collect();
+    plan.warnings.extend(lossy);
+    let statements: Vec<&String> = plan.statements.iter().chain(&opts.append).collect();
+    // Neither migrator could run a statement that the separator cuts in two.
+    if let Some(s) = statements.iter().find(|s| s.contains(BREAKPOINT)) {
+        return Err(GenerateError::Separator {
+            statement: s.to_string(),
+        });
+    }
+    let head: String = opts
+        .notes
+        .iter()
+        .map(|n| {
+            format!(
+                "-- NOTE: {}\n",
+                n.replace(['\n', '\r'], " ")
+                    .replace(BREAKPOINT, "-- > statement-breakpoint")
+            )
+        })
+        .collect();
+    Ok(head
+        + &statements
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(&format!("{BREAKPOINT}\n")))
 }
 
 /// An index made by hand in an earlier migration: its name, table, text and migration.
@@ -750,15 +831,17 @@ fn now_millis() -> i64 {
         .unwrap_or(0)
 }
 
-/// A version-4-shaped UUID for a snapshot id, from the migration's content, the time and the
-/// process: ids only need to differ between snapshots, not to be secret.
-fn new_id(sql: &str, when: i64) -> String {
+/// A version-4-shaped UUID for a snapshot id, from the snapshot it follows, the migration's
+/// number, the time and the process: ids only need to differ between snapshots, not to be
+/// secret. (Not from the migration's SQL: the snapshot is written while that is planned.)
+fn new_id(prev_id: &str, idx: u32, when: i64) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     let mut h = Sha256::new();
-    h.update(sql.as_bytes());
+    h.update(prev_id.as_bytes());
+    h.update(idx.to_le_bytes());
     h.update(when.to_le_bytes());
     h.update(nanos.to_le_bytes());
     h.update(std::process::id().to_le_bytes());
@@ -782,8 +865,8 @@ mod tests {
 
     #[test]
     fn ids_look_like_uuids_and_differ() {
-        let a = new_id("x", 1);
-        let b = new_id("x", 1);
+        let a = new_id("x", 1, 1);
+        let b = new_id("x", 1, 1);
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert_ne!(a, b);

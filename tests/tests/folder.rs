@@ -1,7 +1,9 @@
 //! The folder's read-ahead: the latest snapshot read on another thread is what reading the file
-//! gives, it is used once, and never once its file has changed.
+//! gives, it is used once, and never once its file has changed. A staged snapshot: in place
+//! only with its migration, and gone when that migration is not written.
 
-use schema_core::folder::Folder;
+use schema_core::dialect::Dialect as _;
+use schema_core::folder::{Folder, FolderError, JournalEntry};
 use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
 use schema_core::model::{Column, LogicalType, Schema, Table};
 use schema_core::sqlite::SQLITE;
@@ -68,4 +70,80 @@ fn a_snapshot_read_ahead_is_the_file_s_and_is_used_once() {
         GenerateOutcome::NoChanges => {}
         GenerateOutcome::Written(w) => panic!("wrote {} over a stale snapshot: {:?}", w.tag, w.statements),
     }
+}
+
+/// Every file under `dir`, with its bytes: what a test compares before and after.
+fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn entry(idx: u32, tag: &str) -> JournalEntry {
+    JournalEntry {
+        idx,
+        version: "6".into(),
+        when: 1,
+        tag: tag.into(),
+        breakpoints: true,
+    }
+}
+
+#[test]
+fn a_staged_snapshot_is_in_place_only_with_its_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path(), &SQLITE);
+    let first = written(&folder, &schema(&["name"]));
+    let snapshot = folder.read_snapshot(first).unwrap();
+    let before = files(dir.path());
+    let lock = folder.lock().unwrap();
+    let journal = folder.read_journal().unwrap();
+
+    // Staged and dropped (the plan beside it failed): the folder is as it was.
+    let staged = folder.stage_snapshot(&lock, 1, &snapshot).unwrap();
+    assert_ne!(files(dir.path()), before, "the staged file is written at once");
+    drop(staged);
+    assert_eq!(files(dir.path()), before);
+
+    // Staged for another migration than the entry's: refused, and nothing is left.
+    let staged = folder.stage_snapshot(&lock, 2, &snapshot).unwrap();
+    let err = folder
+        .write_staged(&lock, &journal, &entry(1, "0001_x"), "SELECT 1;", staged)
+        .unwrap_err();
+    assert!(matches!(err, FolderError::Write { .. }), "{err}");
+    assert_eq!(files(dir.path()), before);
+
+    // The migration's SQL file is already there: refused, never replaced, nothing is left.
+    let sql = dir.path().join("0001_x.sql");
+    std::fs::write(&sql, "-- somebody's\n").unwrap();
+    let before_sql = files(dir.path());
+    let staged = folder.stage_snapshot(&lock, 1, &snapshot).unwrap();
+    let err = folder
+        .write_staged(&lock, &journal, &entry(1, "0001_x"), "SELECT 1;", staged)
+        .unwrap_err();
+    assert!(matches!(err, FolderError::Exists { .. }), "{err}");
+    assert_eq!(files(dir.path()), before_sql);
+    std::fs::remove_file(&sql).unwrap();
+
+    // Written: the snapshot in place is the staged one, byte for byte what writing it whole gives.
+    let staged = folder.stage_snapshot(&lock, 1, &snapshot).unwrap();
+    folder
+        .write_staged(&lock, &journal, &entry(1, "0001_x"), "SELECT 1;", staged)
+        .unwrap();
+    drop(lock);
+    assert_eq!(
+        std::fs::read_to_string(folder.snapshot_path(1)).unwrap(),
+        SQLITE.write_snapshot(&snapshot)
+    );
+    assert_eq!(folder.read_journal().unwrap().entries.len(), 2);
+    let names: Vec<String> = files(dir.path()).into_iter().map(|(p, _)| p).collect();
+    assert!(!names.iter().any(|p| p.contains(".tmp-")), "{names:?}");
 }

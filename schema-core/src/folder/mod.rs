@@ -17,7 +17,7 @@ use crate::dialect::Dialect;
 use crate::snapshot::{Snapshot, SnapshotError};
 
 pub use check::{DropError, check_droppable, check_folder, drop_migration};
-pub use write::FolderLock;
+pub use write::{FolderLock, StagedSnapshot};
 
 /// What drizzle-kit puts between two statements of a migration file.
 pub const BREAKPOINT: &str = schema_model::sql::BREAKPOINT;
@@ -309,6 +309,31 @@ impl Folder {
         snapshot: &Snapshot,
     ) -> Result<(), FolderError> {
         write::write_migration(self, journal, entry, sql, snapshot)
+    }
+
+    /// Writes and syncs migration `idx`'s snapshot under a temporary name (the caller holds
+    /// [`Folder::lock`]), for [`Folder::write_staged`] to put in place: a large snapshot can be
+    /// written while the migration's SQL is still being planned.
+    pub fn stage_snapshot(
+        &self,
+        _lock: &FolderLock,
+        idx: u32,
+        snapshot: &Snapshot,
+    ) -> Result<StagedSnapshot, FolderError> {
+        write::stage_snapshot(self, idx, snapshot)
+    }
+
+    /// [`Folder::write_migration`] with the snapshot [`Folder::stage_snapshot`] wrote for the
+    /// entry's idx.
+    pub fn write_staged(
+        &self,
+        _lock: &FolderLock,
+        journal: &Journal,
+        entry: &JournalEntry,
+        sql: &str,
+        staged: StagedSnapshot,
+    ) -> Result<(), FolderError> {
+        write::write_staged(self, journal, entry, sql, staged)
     }
 
     /// The next entry's idx, when the journal can take one safely: its last entry has the

@@ -171,7 +171,13 @@ fn create_new(path: &Path, text: &str) -> Result<(), FolderError> {
 /// [`create_new`] with what `write` writes into the file.
 fn create_new_with(path: &Path, write: &mut dyn FnMut(&mut File) -> std::io::Result<()>) -> Result<(), FolderError> {
     let tmp = write_temp_with(path, write)?;
-    let placed = match fs::hard_link(&tmp, path) {
+    place_new(&tmp, path)
+}
+
+/// Puts the synced temporary file `tmp` in place at `path`, never replacing a file already
+/// there; the temporary name is gone afterwards either way.
+fn place_new(tmp: &Path, path: &Path) -> Result<(), FolderError> {
+    let placed = match fs::hard_link(tmp, path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(FolderError::Exists {
             path: path.to_path_buf(),
@@ -181,9 +187,9 @@ fn create_new_with(path: &Path, write: &mut dyn FnMut(&mut File) -> std::io::Res
         Err(_) if path.exists() => Err(FolderError::Exists {
             path: path.to_path_buf(),
         }),
-        Err(_) => fs::rename(&tmp, path).map_err(write_err(path)),
+        Err(_) => fs::rename(tmp, path).map_err(write_err(path)),
     };
-    let _ = fs::remove_file(&tmp);
+    let _ = fs::remove_file(tmp);
     placed?;
     fault::point();
     Ok(())
@@ -228,9 +234,55 @@ pub(super) fn write_migration(
     sql: &str,
     snapshot: &Snapshot,
 ) -> Result<(), FolderError> {
+    let staged = stage_snapshot(folder, entry.idx, snapshot)?;
+    write_staged(folder, journal, entry, sql, staged)
+}
+
+/// A migration's snapshot written and synced under a temporary name beside its place in
+/// `meta/`, not yet in place: [`write_staged`] puts it there with the rest of its migration.
+/// Dropped unplaced, the temporary file goes (and a process killed before that leaves one
+/// that the next writer's recovery removes).
+#[derive(Debug)]
+pub struct StagedSnapshot {
+    idx: u32,
+    tmp: PathBuf,
+}
+
+impl Drop for StagedSnapshot {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+/// Writes the snapshot of migration `idx` under its temporary name (the caller holds the
+/// lock): straight into the file, so a large schema's snapshot is not held whole.
+pub(super) fn stage_snapshot(folder: &Folder, idx: u32, snapshot: &Snapshot) -> Result<StagedSnapshot, FolderError> {
+    let tmp = write_temp_with(&folder.snapshot_path(idx), &mut |f| {
+        folder.dialect().write_snapshot_to(snapshot, f)
+    })?;
+    Ok(StagedSnapshot { idx, tmp })
+}
+
+/// [`write_migration`] of a snapshot already staged for the entry's idx.
+pub(super) fn write_staged(
+    folder: &Folder,
+    journal: &Journal,
+    entry: &JournalEntry,
+    sql: &str,
+    staged: StagedSnapshot,
+) -> Result<(), FolderError> {
     let meta = folder.dir().join("meta");
     let sql_path = folder.sql_path(&entry.tag)?;
     let snapshot_path = folder.snapshot_path(entry.idx);
+    if staged.idx != entry.idx {
+        return Err(FolderError::Write {
+            path: snapshot_path,
+            source: std::io::Error::other(format!(
+                "the snapshot was staged for migration {} and the entry is {}",
+                staged.idx, entry.idx
+            )),
+        });
+    }
     for path in [&sql_path, &snapshot_path] {
         if path.exists() {
             return Err(FolderError::Exists { path: path.clone() });
@@ -247,8 +299,7 @@ pub(super) fn write_migration(
     sync_dir(&meta)?;
     let result = (|| {
         create_new(&sql_path, sql)?;
-        // Straight into the file: a large schema's snapshot is not held whole.
-        create_new_with(&snapshot_path, &mut |f| folder.dialect().write_snapshot_to(snapshot, f))?;
+        place_new(&staged.tmp, &snapshot_path)?;
         sync_dir(folder.dir())?;
         sync_dir(&meta)?;
         replace(&folder.journal_path(), &journal_string(&next))?;
