@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use schema_model::sql::lex::{self, Kind};
 
-use super::plan::{NEW_PREFIX, marked_rebuilds, turns_foreign_keys_off};
+use super::plan::{NEW_PREFIX, REBUILD_MARKER, marked_rebuilds, turns_foreign_keys_off};
 use crate::lint::{Class, DialectFindings, DialectRules, Finding, Rule};
 
 /// `table-rebuild`: SQLite cannot alter this in place.
@@ -34,28 +34,64 @@ impl DialectRules for SqliteRules {
     }
 
     fn check(&self, statements: &[String]) -> DialectFindings {
-        let mut out = DialectFindings::default();
-        // Tables whose rebuild has started (their `__new_` table exists) and not yet swapped in.
-        let mut open: BTreeSet<String> = BTreeSet::new();
-        let mut said: BTreeSet<String> = BTreeSet::new();
-        for (i, piece) in statements.iter().enumerate() {
-            let marked: Vec<String> = marked_rebuilds(piece);
-            let mut all_mechanics = true;
-            for stmt in lex::split(piece) {
-                let (mechanics, started) = read(stmt.text, &mut open);
-                all_mechanics &= mechanics;
-                for table in started.into_iter().chain(marked.iter().cloned()) {
-                    if said.insert(table.to_ascii_lowercase()) {
-                        out.findings.push(rebuild(&table, i + 1));
-                    }
+        check_pieces(statements, true)
+    }
+}
+
+/// [`SqliteRules::check`]; `skim` passes over, unread, a piece that [`plainly_no_mechanics`].
+fn check_pieces(statements: &[String], skim: bool) -> DialectFindings {
+    let mut out = DialectFindings::default();
+    // Tables whose rebuild has started (their `__new_` table exists) and not yet swapped in.
+    let mut open: BTreeSet<String> = BTreeSet::new();
+    let mut said: BTreeSet<String> = BTreeSet::new();
+    for (i, piece) in statements.iter().enumerate() {
+        if skim && plainly_no_mechanics(piece, &open) {
+            continue;
+        }
+        let marked: Vec<String> = marked_rebuilds(piece);
+        let mut all_mechanics = true;
+        for stmt in lex::split(piece) {
+            let (mechanics, started) = read(stmt.text, &mut open);
+            all_mechanics &= mechanics;
+            for table in started.into_iter().chain(marked.iter().cloned()) {
+                if said.insert(table.to_ascii_lowercase()) {
+                    out.findings.push(rebuild(&table, i + 1));
                 }
             }
-            if all_mechanics || turns_foreign_keys_off(piece) {
-                out.covered.insert(i);
-            }
         }
-        out
+        if all_mechanics || turns_foreign_keys_off(piece) {
+            out.covered.insert(i);
+        }
     }
+    out
+}
+
+/// Whether `piece` starts no rebuild and holds a statement that is not a rebuild's mechanics,
+/// seen without reading it token by token (most of a large first migration is `CREATE TABLE`s
+/// and `CREATE INDEX`es): with no rebuild open, [`read`] says yes only to a statement holding
+/// `__new_`, `PRAGMA`, `sqlite_sequence` or `__schema_fk_guard` (as a word, a name or a string,
+/// whose text then holds it: unquoting only halves doubled quotes), a piece that starts with a
+/// word holds a statement, and one without the marker marks no rebuild; and it does not turn
+/// foreign keys off (a check of each line's first letter, mostly).
+fn plainly_no_mechanics(piece: &str, open: &BTreeSet<String>) -> bool {
+    open.is_empty()
+        && piece.trim_start().starts_with(|c: char| c.is_ascii_alphabetic())
+        && !piece.contains(NEW_PREFIX)
+        && !piece.contains(REBUILD_MARKER.trim_end())
+        && !holds_any_ignoring_case(piece, &["pragma", "sqlite_sequence", "__schema_fk_guard"])
+        && !turns_foreign_keys_off(piece)
+}
+
+/// Whether `text` holds one of `needles` (lowercase ASCII), ASCII case aside, in one pass.
+fn holds_any_ignoring_case(text: &str, needles: &[&str]) -> bool {
+    let text = text.as_bytes();
+    text.iter().enumerate().any(|(i, b)| {
+        let b = b.to_ascii_lowercase();
+        needles.iter().any(|n| {
+            let n = n.as_bytes();
+            n[0] == b && text.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n))
+        })
+    })
 }
 
 /// Whether a statement is part of a rebuild's mechanics, and the table whose rebuild it starts.
@@ -142,6 +178,80 @@ mod tests {
     use crate::dialect::Dialect;
     use crate::diff::{Change, Renames, diff};
     use crate::model::{Column, LogicalType, Schema, Table};
+
+    /// Every `.sql` file under `dir`.
+    fn sql_files(dir: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                sql_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "sql") {
+                out.push(std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn a_piece_passed_over_unread_is_read_as_the_full_read_would() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for dir in ["tests/fixtures", "examples"] {
+            sql_files(&root.join(dir), &mut files);
+        }
+        assert!(files.len() > 20, "the fixtures are where they were: {}", files.len());
+        // Pieces near the line: each is read alone, after a rebuild left open, and in a file.
+        let near = [
+            "CREATE TABLE `users` (`id` integer);",
+            "CREATE TABLE `__new_users` (`id` integer);",
+            "CREATE TABLE \"__new_users\" (`id` integer);",
+            "CREATE TABLE `__NEW_users` (`id` integer);",
+            "INSERT INTO `__new_users`(\"id\") SELECT \"id\" FROM `users`;",
+            "INSERT INTO \"SQLITE_SEQUENCE\" VALUES ('t', 1);",
+            "UPDATE sqlite_Sequence SET seq = 1;",
+            "DROP TABLE `users`;",
+            "DROP TABLE `legacy`; DROP TABLE `users`;",
+            "ALTER TABLE `__new_users` RENAME TO `users`;",
+            "pragma Foreign_Keys = off;",
+            "PRAG MA foreign_keys=OFF;",
+            "PRAGMA foreign_keys=ON;",
+            "CREATE TEMP TABLE __Schema_FK_Guard (x);",
+            "INSERT INTO temp.\"__schema_fk_guard\" SELECT 1;",
+            "-- schema:rebuild \"users\"\nCREATE TABLE `__new_users` (`id` integer);",
+            "-- a note\nCREATE TABLE `t` (`id` integer);",
+            "/* a note */ DROP TABLE `users`;",
+            "CREATE INDEX `i` ON `users` (`id`);",
+            "SELECT 'pragma';",
+            "SELECT '__new_x';",
+            "x'00';",
+            "",
+            "   ",
+        ];
+        let mut cases: Vec<Vec<String>> = Vec::new();
+        for piece in near {
+            cases.push(vec![piece.to_string()]);
+            cases.push(vec![
+                "CREATE TABLE `__new_users` (`id` integer);".to_string(),
+                piece.to_string(),
+            ]);
+        }
+        cases.push(near.iter().map(|p| p.to_string()).collect());
+        cases.extend(files.iter().map(|f| crate::folder::split_statements(f)));
+        for pieces in &cases {
+            let (skimmed, read) = (check_pieces(pieces, true), check_pieces(pieces, false));
+            assert_eq!(skimmed.covered, read.covered, "{pieces:?}");
+            let found = |d: &DialectFindings| {
+                d.findings
+                    .iter()
+                    .map(|f| (f.statement, f.table.clone(), f.subject.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(found(&skimmed), found(&read), "{pieces:?}");
+        }
+        // The skim is taken where it can be: a plain table, not a rebuild's start.
+        assert!(plainly_no_mechanics(near[0], &BTreeSet::new()));
+        assert!(!plainly_no_mechanics(near[1], &BTreeSet::new()));
+        assert!(!plainly_no_mechanics(near[11], &BTreeSet::new()));
+    }
 
     fn check(pieces: &[&str]) -> DialectFindings {
         let v: Vec<String> = pieces.iter().map(|s| s.to_string()).collect();
