@@ -194,6 +194,25 @@ fn compare(
     hints: &[RenameHint],
     resolver: &mut dyn Resolver,
 ) -> Result<Compared, GenerateError> {
+    let (prev, renames, target) = settle(schema, folder, hints, resolver)?;
+    let empty = Schema::default();
+    let changes = diff(prev.as_ref().map_or(&empty, |p| &p.schema), &target, &renames);
+    Ok(Compared {
+        prev,
+        renames,
+        changes,
+        target,
+    })
+}
+
+/// [`compare`] before the diff: the latest snapshot, the renames from it, and `schema`
+/// normalized.
+fn settle(
+    schema: Cow<'_, Schema>,
+    folder: &Folder,
+    hints: &[RenameHint],
+    resolver: &mut dyn Resolver,
+) -> Result<(Option<Snapshot>, Renames, Schema), GenerateError> {
     let journal = folder.read_journal()?;
     let prev = match journal.entries.last() {
         None => None,
@@ -220,13 +239,7 @@ fn compare(
         Renames::default()
     };
     let renames = resolve_renames_after(before, &target, hints, resolver, &done)?;
-    let changes = diff(before, &target, &renames);
-    Ok(Compared {
-        prev,
-        renames,
-        changes,
-        target,
-    })
+    Ok((prev, renames, target))
 }
 
 /// Generates the next migration for `schema` (as the structs describe it) into `folder`,
@@ -405,9 +418,9 @@ fn generate_one(
     let idx = folder.next_idx(&journal)?;
     let mut deferred = Vec::new();
 
-    // What the migration leads to (its snapshot's schema and renames), its changes, and its
-    // plan where it had to be made first (a custom migration's is empty; `--two-phase` splits
-    // a plan). Otherwise the plan is made while the snapshot is written.
+    // What the migration leads to (its snapshot's schema and renames), and its changes and
+    // plan where they had to be made first (a custom migration's are empty; `--two-phase`
+    // splits a plan). Otherwise both are made while the snapshot is written.
     let (prev, target, renames, changes, planned) = if opts.custom {
         let mut prev = match journal.entries.last() {
             None => None,
@@ -415,26 +428,37 @@ fn generate_one(
         };
         // Carried over whole; nothing is planned from it.
         let carried = prev.as_mut().map(|p| std::mem::take(&mut p.schema)).unwrap_or_default();
-        (prev, carried, Renames::default(), Vec::new(), Some(Plan::default()))
-    } else {
+        (
+            prev,
+            carried,
+            Renames::default(),
+            Some(Vec::new()),
+            Some(Plan::default()),
+        )
+    } else if opts.two_phase {
         let c = compare(schema, folder, &opts.renames, resolver)?;
         if c.changes.is_empty() {
             return Ok(GenerateOutcome::NoChanges);
         }
-        if opts.two_phase {
-            let p = Pending {
-                plan: c.plan(folder.dialect())?,
-                prev: c.prev,
-                renames: c.renames,
-                changes: c.changes,
-                target: c.target,
-            };
-            let (first, later) = crate::two_phase::first_phase(folder.dialect(), p)?;
-            deferred = later;
-            (first.prev, first.target, first.renames, first.changes, Some(first.plan))
-        } else {
-            (c.prev, c.target, c.renames, c.changes, None)
-        }
+        let p = Pending {
+            plan: c.plan(folder.dialect())?,
+            prev: c.prev,
+            renames: c.renames,
+            changes: c.changes,
+            target: c.target,
+        };
+        let (first, later) = crate::two_phase::first_phase(folder.dialect(), p)?;
+        deferred = later;
+        (
+            first.prev,
+            first.target,
+            first.renames,
+            Some(first.changes),
+            Some(first.plan),
+        )
+    } else {
+        let (prev, renames, target) = settle(schema, folder, &opts.renames, resolver)?;
+        (prev, target, renames, None, None)
     };
     let when = now_millis();
     let prev_id = prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |p| p.id.clone());
@@ -449,41 +473,65 @@ fn generate_one(
 
     // The plan, the SQL and the lint of it: made while the snapshot (most of a large
     // schema's writing) is written beside them.
-    let build = || -> Result<Built, GenerateError> {
+    let build = |changes: &[Change]| -> Result<Built, GenerateError> {
         let mut plan = match planned {
             Some(plan) => plan,
             None => folder
                 .dialect()
-                .plan(before, &snapshot.schema, &changes, &PlanOptions::default())?,
+                .plan(before, &snapshot.schema, changes, &PlanOptions::default())?,
         };
         let default_name = if opts.custom {
             "custom".to_string()
         } else if prev.is_none() {
             initial_name(&snapshot.schema)
         } else {
-            tag_name(&changes, &plan)
+            tag_name(changes, &plan)
         };
         let sql = if opts.custom {
             CUSTOM_SQL.to_string()
         } else {
-            migration_sql(folder, &journal, opts, &changes, &mut plan, &snapshot.schema)?
+            migration_sql(folder, &journal, opts, changes, &mut plan, &snapshot.schema)?
         };
         let tag = format!("{idx:04}_{}", name.unwrap_or(default_name));
-        let lint = crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema);
+        let lint = crate::lint::lint_written(folder.dialect(), &tag, &sql, changes, &plan, &snapshot.schema);
         Ok(Built { sql, plan, tag, lint })
     };
     let stage = || folder.stage_snapshot(&lock, idx, &snapshot);
-    let (built, staged) = std::thread::scope(|s| {
-        let staging = std::thread::Builder::new()
-            .name("schema-snapshot".into())
-            .spawn_scoped(s, stage);
-        let built = build();
+    let done = std::thread::scope(|s| {
+        let spawn = || {
+            std::thread::Builder::new()
+                .name("schema-snapshot".into())
+                .spawn_scoped(s, stage)
+        };
+        // Written at once where the migration is certain: its changes are known, or there is
+        // no snapshot before it (every table is new; an empty schema writes a tiny snapshot
+        // for nothing). Otherwise once the diff has found a change.
+        let early = (changes.is_some() || prev.is_none()).then(spawn);
+        let changes = match changes {
+            Some(changes) => changes,
+            None => {
+                let changes = diff(before, &snapshot.schema, &snapshot.renames);
+                if changes.is_empty() {
+                    // The staged file, if any, goes with its value.
+                    if let Some(Ok(h)) = early {
+                        let _ = h.join();
+                    }
+                    return None;
+                }
+                changes
+            }
+        };
+        let staging = early.unwrap_or_else(spawn);
+        let built = build(&changes);
         let staged = match staging {
             Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             Err(_) => stage(),
         };
-        (built, staged)
+        Some((built, staged, changes))
     });
+    let Some((built, staged, changes)) = done else {
+        return Ok(GenerateOutcome::NoChanges);
+    };
     // The plan's refusal first: it says what is wrong with the schema.
     let Built { sql, plan, tag, lint } = built?;
     let entry = JournalEntry {

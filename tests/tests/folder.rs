@@ -147,3 +147,19 @@ fn a_staged_snapshot_is_in_place_only_with_its_migration() {
     let names: Vec<String> = files(dir.path()).into_iter().map(|(p, _)| p).collect();
     assert!(!names.iter().any(|p| p.contains(".tmp-")), "{names:?}");
 }
+
+#[test]
+fn an_empty_schema_in_an_empty_folder_writes_nothing_not_even_a_staged_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path(), &SQLITE);
+    // A first migration is staged before its diff; with nothing to create, it is not kept.
+    match generate(&folder, &Schema::default(), &GenerateOptions::default(), &mut ()).unwrap() {
+        GenerateOutcome::NoChanges => {}
+        GenerateOutcome::Written(w) => panic!("wrote {}", w.tag),
+    }
+    let left: Vec<String> = files(dir.path()).into_iter().map(|(p, _)| p).collect();
+    assert!(left.is_empty(), "{left:?}");
+    // And the first real one is written whole after it.
+    assert_eq!(written(&folder, &schema(&["name"])), 0);
+    assert!(folder.snapshot_path(0).exists());
+}
