@@ -76,21 +76,29 @@ fn check_pieces(statements: &[String], skim: bool) -> DialectFindings {
 fn plainly_no_mechanics(piece: &str, open: &BTreeSet<String>) -> bool {
     open.is_empty()
         && piece.trim_start().starts_with(|c: char| c.is_ascii_alphabetic())
-        && !piece.contains(NEW_PREFIX)
-        && !piece.contains(REBUILD_MARKER.trim_end())
-        && !holds_any_ignoring_case(piece, &["pragma", "sqlite_sequence", "__schema_fk_guard"])
+        // One pass for all five; case aside for the first two too, which only errs towards
+        // the full read.
+        && !holds_any_ignoring_case(
+            piece,
+            &[NEW_PREFIX, REBUILD_MARKER.trim_end(), "pragma", "sqlite_sequence", "__schema_fk_guard"],
+        )
         && !turns_foreign_keys_off(piece)
 }
 
-/// Whether `text` holds one of `needles` (lowercase ASCII), ASCII case aside, in one pass.
+/// Whether `text` holds one of `needles` (lowercase ASCII, none empty), ASCII case aside, in
+/// one pass.
 fn holds_any_ignoring_case(text: &str, needles: &[&str]) -> bool {
+    let mut first = [false; 256];
+    for n in needles {
+        first[usize::from(n.as_bytes()[0])] = true;
+    }
     let text = text.as_bytes();
     text.iter().enumerate().any(|(i, b)| {
-        let b = b.to_ascii_lowercase();
-        needles.iter().any(|n| {
-            let n = n.as_bytes();
-            n[0] == b && text.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n))
-        })
+        first[usize::from(b.to_ascii_lowercase())]
+            && needles.iter().any(|n| {
+                text.get(i..i + n.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(n.as_bytes()))
+            })
     })
 }
 
