@@ -663,8 +663,9 @@ pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
             });
         }
     }
-    let mut tables = Vec::new();
-    for (k, t) in obj_or_empty(&v, "tables", "tables")? {
+    let tables_json = obj_or_empty(&v, "tables", "tables")?;
+    let mut tables = Vec::with_capacity(tables_json.len());
+    for (k, t) in tables_json {
         let schema = t.get("schema").and_then(Val::as_str).unwrap_or("");
         let internal = v.at(&["internal", "tables", k]);
         let mut table = table_from_json(t, &|| format!("tables.{k}"), internal, &enums)?;
@@ -716,7 +717,10 @@ fn table_from_json(
 ) -> Result<Table, SnapshotError> {
     let at = |k: &str| format!("{}.{k}", path());
     let mut table = Table::new(str_field(t, "name", &|| at("name"))?);
-    for (name, c) in obj_or_empty(t, "columns", &|| at("columns"))? {
+    let columns = obj_or_empty(t, "columns", &|| at("columns"))?;
+    // Room for every column at once, as SQLite's reader makes it.
+    table.columns.reserve_exact(columns.len());
+    for (name, c) in columns {
         table
             .columns
             .push(column_from_json(c, &|| at(&format!("columns.{name}")), enums)?);
