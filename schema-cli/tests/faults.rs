@@ -750,3 +750,38 @@ fn generate_and_migrate_on_a_full_disk_change_nothing_and_finish_once_there_is_r
     );
     assert!(failed > 0 && migrate_failed > 0, "the disk was full at some points");
 }
+
+#[test]
+fn a_file_in_the_migrations_place_is_the_error_even_when_its_snapshot_cannot_be_written() {
+    // The snapshot is written while the migration is planned, before the check for files in
+    // its place: a file already there is still what generate reports, not the full disk.
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/schema.rs"), &big_schema(6, 0));
+    ok(dir.path(), &["generate"]);
+    // The tag the change gets, from a copy of the project.
+    let probe = tempfile::tempdir().unwrap();
+    copy_dir(dir.path(), probe.path());
+    write(&probe.path().join("src/schema.rs"), &big_schema(6, 1));
+    ok(probe.path(), &["generate"]);
+    let tag = tags(probe.path()).pop().unwrap();
+
+    write(&dir.path().join("src/schema.rs"), &big_schema(6, 1));
+    let stray = dir.path().join(format!("migrations/{tag}.sql"));
+    write(&stray, "-- somebody's\n");
+    let before = std::fs::read_to_string(dir.path().join("migrations/meta/_journal.json")).unwrap();
+    let (code, err) = run_limited(dir.path(), &["generate"], 300);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&stray).unwrap(), "-- somebody's\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("migrations/meta/_journal.json")).unwrap(),
+        before
+    );
+    // Without the stray file, the same limit is the full disk's error, and nothing is left.
+    std::fs::remove_file(&stray).unwrap();
+    let (code, err) = run_limited(dir.path(), &["generate"], 300);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cannot write") && err.contains("snapshot"), "{err}");
+    assert_eq!(tags(dir.path()).len(), 1);
+    sound(dir.path(), "after the full disk");
+}

@@ -131,7 +131,8 @@ pub struct Pending {
     pub changes: Vec<Change>,
     /// Their statements.
     pub plan: Plan,
-    /// The schema, normalized for the folder's dialect.
+    /// The schema, normalized for the folder's dialect, without its rename hints (settled
+    /// into `renames`).
     pub target: Schema,
 }
 
@@ -206,7 +207,7 @@ fn compare(
 }
 
 /// [`compare`] before the diff: the latest snapshot, the renames from it, and `schema`
-/// normalized.
+/// normalized, its rename hints left out.
 fn settle(
     schema: Cow<'_, Schema>,
     folder: &Folder,
@@ -239,7 +240,9 @@ fn settle(
         Renames::default()
     };
     let renames = resolve_renames_after(before, &target, hints, resolver, &done)?;
-    Ok((prev, renames, target))
+    // The hints are settled into `renames`: the diff, the plan, the snapshot and every
+    // caller see the schema without them, whichever way the migration is then made.
+    Ok((prev, renames, strip_schema_hints(target)))
 }
 
 /// Generates the next migration for `schema` (as the structs describe it) into `folder`,
@@ -465,7 +468,7 @@ fn generate_one(
     let snapshot = Snapshot {
         id: new_id(&prev_id, idx, when),
         prev_id,
-        schema: strip_schema_hints(target),
+        schema: target,
         renames,
     };
     let empty = Schema::default();
@@ -542,7 +545,10 @@ fn generate_one(
         tag: tag.clone(),
         breakpoints: true,
     };
-    folder.write_staged(&lock, &journal, &entry, &sql, staged?)?;
+    // A file already in the migration's place is the error to report, as when the snapshot
+    // was written after that check; then what went wrong staging it.
+    let staged = staged.map_err(|e| folder.refuse_taken(&entry).err().unwrap_or(e))?;
+    folder.write_staged(&lock, &journal, &entry, &sql, staged)?;
     drop(lock);
     Ok(GenerateOutcome::Written(WrittenMigration {
         lint,

@@ -163,3 +163,34 @@ fn an_empty_schema_in_an_empty_folder_writes_nothing_not_even_a_staged_snapshot(
     assert_eq!(written(&folder, &schema(&["name"])), 0);
     assert!(folder.snapshot_path(0).exists());
 }
+
+#[test]
+fn generate_writes_the_changes_pending_reports_hints_settled_either_way() {
+    // Hints that name nothing in the folder (a first migration): settled into no rename, and
+    // left out of the changes, the target and the snapshot alike.
+    let mut s = schema(&["name"]);
+    s.tables[0].renamed_from = Some("people".into());
+    s.tables[0].columns[1].renamed_from = Some("full_name".into());
+    for two_phase in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = Folder::new(dir.path(), &SQLITE);
+        let p = schema_core::generate::pending(&s, &folder, &[], &mut ()).unwrap();
+        assert!(
+            p.target
+                .tables
+                .iter()
+                .all(|t| t.renamed_from.is_none() && t.columns.iter().all(|c| c.renamed_from.is_none()))
+        );
+        let opts = GenerateOptions {
+            two_phase,
+            ..Default::default()
+        };
+        match generate(&folder, &s, &opts, &mut ()).unwrap() {
+            GenerateOutcome::Written(w) => {
+                assert_eq!(w.changes, p.changes, "two_phase: {two_phase}");
+                assert_eq!(w.schema, p.target);
+            }
+            GenerateOutcome::NoChanges => panic!("nothing written"),
+        }
+    }
+}

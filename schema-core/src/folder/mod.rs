@@ -323,6 +323,12 @@ impl Folder {
         write::stage_snapshot(self, idx, snapshot)
     }
 
+    /// [`FolderError::Exists`] for a file already at the entry's SQL or snapshot path, which a
+    /// migration never replaces.
+    pub fn refuse_taken(&self, entry: &JournalEntry) -> Result<(), FolderError> {
+        write::refuse_taken(self, entry)
+    }
+
     /// [`Folder::write_migration`] with the snapshot [`Folder::stage_snapshot`] wrote for the
     /// entry's idx.
     pub fn write_staged(

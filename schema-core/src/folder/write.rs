@@ -238,6 +238,17 @@ pub(super) fn write_migration(
     write_staged(folder, journal, entry, sql, staged)
 }
 
+/// [`FolderError::Exists`] for a file already at one of the entry's paths (its SQL, its
+/// snapshot): a migration never replaces one.
+pub(super) fn refuse_taken(folder: &Folder, entry: &JournalEntry) -> Result<(), FolderError> {
+    for path in [folder.sql_path(&entry.tag)?, folder.snapshot_path(entry.idx)] {
+        if path.exists() {
+            return Err(FolderError::Exists { path });
+        }
+    }
+    Ok(())
+}
+
 /// A migration's snapshot written and synced under a temporary name beside its place in
 /// `meta/`, not yet in place: [`write_staged`] puts it there with the rest of its migration.
 /// Dropped unplaced, the temporary file goes (and a process killed before that leaves one
@@ -283,11 +294,7 @@ pub(super) fn write_staged(
             )),
         });
     }
-    for path in [&sql_path, &snapshot_path] {
-        if path.exists() {
-            return Err(FolderError::Exists { path: path.clone() });
-        }
-    }
+    refuse_taken(folder, entry)?;
     let mut next = journal.clone();
     next.entries.push(entry.clone());
     let intent = Intent {
