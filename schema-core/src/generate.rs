@@ -155,15 +155,7 @@ fn pending_from(
     hints: &[RenameHint],
     resolver: &mut dyn Resolver,
 ) -> Result<Pending, GenerateError> {
-    let c = compare(schema, folder, hints, resolver)?;
-    let plan = c.plan(folder.dialect())?;
-    Ok(Pending {
-        prev: c.prev,
-        renames: c.renames,
-        changes: c.changes,
-        plan,
-        target: c.target,
-    })
+    compare(schema, folder, hints, resolver)?.planned(folder.dialect())
 }
 
 /// A schema compared with the folder's latest snapshot: [`Pending`] before its plan.
@@ -182,8 +174,16 @@ impl Compared {
             .map_or_else(|| Cow::Owned(Schema::default()), |p| Cow::Borrowed(&p.schema))
     }
 
-    fn plan(&self, dialect: &dyn crate::dialect::Dialect) -> Result<Plan, GenerateError> {
-        Ok(dialect.plan(&self.before(), &self.target, &self.changes, &PlanOptions::default())?)
+    /// The comparison with its plan: [`Pending`].
+    fn planned(self, dialect: &dyn crate::dialect::Dialect) -> Result<Pending, GenerateError> {
+        let plan = dialect.plan(&self.before(), &self.target, &self.changes, &PlanOptions::default())?;
+        Ok(Pending {
+            prev: self.prev,
+            renames: self.renames,
+            changes: self.changes,
+            plan,
+            target: self.target,
+        })
     }
 }
 
@@ -443,14 +443,7 @@ fn generate_one(
         if c.changes.is_empty() {
             return Ok(GenerateOutcome::NoChanges);
         }
-        let p = Pending {
-            plan: c.plan(folder.dialect())?,
-            prev: c.prev,
-            renames: c.renames,
-            changes: c.changes,
-            target: c.target,
-        };
-        let (first, later) = crate::two_phase::first_phase(folder.dialect(), p)?;
+        let (first, later) = crate::two_phase::first_phase(folder.dialect(), c.planned(folder.dialect())?)?;
         deferred = later;
         (
             first.prev,
