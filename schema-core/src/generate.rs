@@ -492,17 +492,17 @@ fn generate_one(
         let lint = crate::lint::lint_written(folder.dialect(), &tag, &sql, changes, &plan, &snapshot.schema);
         Ok(Built { sql, plan, tag, lint })
     };
-    let stage = |two_threads: bool| folder.stage_snapshot(&lock, idx, &snapshot, two_threads);
+    let stage = || folder.stage_snapshot(&lock, idx, &snapshot);
     let done = std::thread::scope(|s| {
-        let spawn = |two_threads: bool| {
+        let spawn = || {
             std::thread::Builder::new()
                 .name("schema-snapshot".into())
-                .spawn_scoped(s, move || stage(two_threads))
+                .spawn_scoped(s, stage)
         };
         // Written at once where the migration is certain: its changes are known, or there is
         // no snapshot before it (every table is new; an empty schema writes a tiny snapshot
         // for nothing). Otherwise once the diff has found a change.
-        let early = (changes.is_some() || prev.is_none()).then(|| spawn(false));
+        let early = (changes.is_some() || prev.is_none()).then(spawn);
         let changes = match changes {
             Some(changes) => changes,
             None => {
@@ -517,13 +517,11 @@ fn generate_one(
                 changes
             }
         };
-        // Written once the diff is done, the snapshot is what this thread then waits for
-        // (the plan of a change is mostly small): it may take the second core for part of it.
-        let staging = early.unwrap_or_else(|| spawn(true));
+        let staging = early.unwrap_or_else(spawn);
         let built = build(&changes);
         let staged = match staging {
             Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => stage(false),
+            Err(_) => stage(),
         };
         Some((built, staged, changes))
     });

@@ -148,46 +148,6 @@ impl<'w> Pretty<'w> {
         self.out.push(close);
     }
 
-    /// How many containers are open.
-    pub fn depth(&self) -> usize {
-        self.has_value.len()
-    }
-
-    /// A writer, keeping its text, for more elements of a container `depth` deep that holds
-    /// one already (written apart, on another thread, say): its text goes in with
-    /// [`Pretty::splice`] once the container's elements before them are written.
-    pub fn apart(depth: usize) -> Pretty<'static> {
-        Pretty {
-            out: String::new(),
-            has_value: vec![true; depth],
-            sink: None,
-            error: None,
-        }
-    }
-
-    /// The text of a writer [`Pretty::apart`] at this one's depth, after the innermost
-    /// container's elements so far (at least one): as if its elements were written here.
-    pub fn splice(&mut self, text: &str) {
-        if text.is_empty() {
-            return;
-        }
-        match &mut self.sink {
-            // Handed on as it is, not copied into the pending text first.
-            Some(_) => {
-                self.hand_on();
-                if let (Some(sink), None) = (&mut self.sink, &self.error)
-                    && let Err(e) = sink.write_all(text.as_bytes())
-                {
-                    self.error = Some(e);
-                }
-            }
-            None => self.out.push_str(text),
-        }
-        if let Some(has) = self.has_value.last_mut() {
-            *has = true;
-        }
-    }
-
     /// A member's key and the `: ` before its value.
     pub fn key(&mut self, key: &str) {
         self.slot();

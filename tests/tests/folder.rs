@@ -108,13 +108,13 @@ fn a_staged_snapshot_is_in_place_only_with_its_migration() {
     let journal = folder.read_journal().unwrap();
 
     // Staged and dropped (the plan beside it failed): the folder is as it was.
-    let staged = folder.stage_snapshot(&lock, 1, &snapshot, false).unwrap();
+    let staged = folder.stage_snapshot(&lock, 1, &snapshot).unwrap();
     assert_ne!(files(dir.path()), before, "the staged file is written at once");
     drop(staged);
     assert_eq!(files(dir.path()), before);
 
     // Staged for another migration than the entry's: refused, and nothing is left.
-    let staged = folder.stage_snapshot(&lock, 2, &snapshot, true).unwrap();
+    let staged = folder.stage_snapshot(&lock, 2, &snapshot).unwrap();
     let err = folder
         .write_staged(&lock, &journal, &entry(1, "0001_x"), "SELECT 1;", staged)
         .unwrap_err();
@@ -125,7 +125,7 @@ fn a_staged_snapshot_is_in_place_only_with_its_migration() {
     let sql = dir.path().join("0001_x.sql");
     std::fs::write(&sql, "-- somebody's\n").unwrap();
     let before_sql = files(dir.path());
-    let staged = folder.stage_snapshot(&lock, 1, &snapshot, false).unwrap();
+    let staged = folder.stage_snapshot(&lock, 1, &snapshot).unwrap();
     let err = folder
         .write_staged(&lock, &journal, &entry(1, "0001_x"), "SELECT 1;", staged)
         .unwrap_err();
@@ -134,7 +134,7 @@ fn a_staged_snapshot_is_in_place_only_with_its_migration() {
     std::fs::remove_file(&sql).unwrap();
 
     // Written: the snapshot in place is the staged one, byte for byte what writing it whole gives.
-    let staged = folder.stage_snapshot(&lock, 1, &snapshot, false).unwrap();
+    let staged = folder.stage_snapshot(&lock, 1, &snapshot).unwrap();
     folder
         .write_staged(&lock, &journal, &entry(1, "0001_x"), "SELECT 1;", staged)
         .unwrap();

@@ -116,19 +116,6 @@ pub trait Dialect: fmt::Debug + Sync {
         out.write_all(self.write_snapshot(snapshot).as_bytes())
     }
 
-    /// [`Dialect::write_snapshot_to`]; with `two_threads` (the caller has nothing else for
-    /// the second core to do), a dialect may write part of a large snapshot on a second thread
-    /// meanwhile. The same bytes either way.
-    fn write_snapshot_to_with(
-        &self,
-        snapshot: &Snapshot,
-        out: &mut dyn std::io::Write,
-        two_threads: bool,
-    ) -> std::io::Result<()> {
-        let _ = two_threads;
-        self.write_snapshot_to(snapshot, out)
-    }
-
     /// A snapshot file of this dialect, read back.
     fn read_snapshot(&self, text: &str) -> Result<Snapshot, SnapshotError>;
 

@@ -313,17 +313,14 @@ impl Folder {
 
     /// Writes and syncs migration `idx`'s snapshot under a temporary name (the caller holds
     /// [`Folder::lock`]), for [`Folder::write_staged`] to put in place: a large snapshot can be
-    /// written while the migration's SQL is still being planned. With `two_threads` (the
-    /// caller's thread will only wait for it), the dialect may write part of it on a second
-    /// thread.
+    /// written while the migration's SQL is still being planned.
     pub fn stage_snapshot(
         &self,
         _lock: &FolderLock,
         idx: u32,
         snapshot: &Snapshot,
-        two_threads: bool,
     ) -> Result<StagedSnapshot, FolderError> {
-        write::stage_snapshot(self, idx, snapshot, two_threads)
+        write::stage_snapshot(self, idx, snapshot)
     }
 
     /// [`FolderError::Exists`] for a file already at the entry's SQL or snapshot path, which a

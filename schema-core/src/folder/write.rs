@@ -234,7 +234,7 @@ pub(super) fn write_migration(
     sql: &str,
     snapshot: &Snapshot,
 ) -> Result<(), FolderError> {
-    let staged = stage_snapshot(folder, entry.idx, snapshot, false)?;
+    let staged = stage_snapshot(folder, entry.idx, snapshot)?;
     write_staged(folder, journal, entry, sql, staged)
 }
 
@@ -266,16 +266,10 @@ impl Drop for StagedSnapshot {
 }
 
 /// Writes the snapshot of migration `idx` under its temporary name (the caller holds the
-/// lock): straight into the file, so a large schema's snapshot is not held whole (but for
-/// the half a second thread writes, with `two_threads`).
-pub(super) fn stage_snapshot(
-    folder: &Folder,
-    idx: u32,
-    snapshot: &Snapshot,
-    two_threads: bool,
-) -> Result<StagedSnapshot, FolderError> {
+/// lock): straight into the file, so a large schema's snapshot is not held whole.
+pub(super) fn stage_snapshot(folder: &Folder, idx: u32, snapshot: &Snapshot) -> Result<StagedSnapshot, FolderError> {
     let tmp = write_temp_with(&folder.snapshot_path(idx), &mut |f| {
-        folder.dialect().write_snapshot_to_with(snapshot, f, two_threads)
+        folder.dialect().write_snapshot_to(snapshot, f)
     })?;
     Ok(StagedSnapshot { idx, tmp })
 }

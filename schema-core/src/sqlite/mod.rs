@@ -96,15 +96,6 @@ impl Dialect for Sqlite {
         snapshot::write_to(snapshot, out)
     }
 
-    fn write_snapshot_to_with(
-        &self,
-        snapshot: &Snapshot,
-        out: &mut dyn std::io::Write,
-        two_threads: bool,
-    ) -> std::io::Result<()> {
-        snapshot::write_to_with(snapshot, out, two_threads)
-    }
-
     fn read_snapshot(&self, text: &str) -> Result<Snapshot, SnapshotError> {
         snapshot::read(text)
     }

@@ -71,29 +71,14 @@ fn stream(snapshot: &Snapshot) -> String {
 
 /// [`write`] straight into `out`, a piece at a time: the text is not held whole.
 pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> {
-    write_to_with(snapshot, out, false)
-}
-
-/// [`write_to`], the later half of a large snapshot's tables written on a second thread
-/// meanwhile (and held as text until the first half is written) when `two_threads`.
-pub fn write_to_with(snapshot: &Snapshot, out: &mut dyn io::Write, two_threads: bool) -> io::Result<()> {
     if repeats_a_key(snapshot) {
         return out.write_all(write(snapshot).as_bytes());
     }
-    Pretty::into_writer(out, |w| write_into_with(snapshot, w, two_threads))
+    Pretty::into_writer(out, |w| write_into(snapshot, w))
 }
-
-/// Below this many tables a snapshot is written on one thread: a thread costs more than it
-/// saves.
-const SPLIT_FROM: usize = 400;
 
 /// The snapshot's members, in `to_json`'s order, into `w`.
 fn write_into(snapshot: &Snapshot, w: &mut Pretty<'_>) {
-    write_into_with(snapshot, w, false)
-}
-
-/// [`write_into`], on two threads where [`write_to_with`] says.
-fn write_into_with(snapshot: &Snapshot, w: &mut Pretty<'_>, two_threads: bool) {
     let schema = &snapshot.schema;
     let mut tables: Vec<&Table> = schema.tables.iter().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
@@ -105,33 +90,10 @@ fn write_into_with(snapshot: &Snapshot, w: &mut Pretty<'_>, two_threads: bool) {
     w.str_member("prevId", &snapshot.prev_id);
     w.key("tables");
     w.begin_object();
-    let (front, back) = if two_threads && tables.len() >= SPLIT_FROM {
-        tables.split_at(tables.len() / 2)
-    } else {
-        (&tables[..], &[][..])
-    };
-    let members = |w: &mut Pretty<'_>, part: &[&Table]| {
-        for t in part {
-            w.key(&t.name);
-            write_table(w, t, &by_name);
-        }
-    };
-    let depth = w.depth();
-    std::thread::scope(|s| {
-        let apart = (!back.is_empty()).then(|| {
-            s.spawn(move || {
-                let mut a = Pretty::apart(depth);
-                members(&mut a, back);
-                a.finish()
-            })
-        });
-        members(w, front);
-        if let Some(h) = apart {
-            // A panic there is one here, as on one thread.
-            let text = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            w.splice(&text);
-        }
-    });
+    for t in &tables {
+        w.key(&t.name);
+        write_table(w, t, &by_name);
+    }
     w.end_object();
     w.empty_object_member("views");
     w.empty_object_member("enums");
@@ -1043,19 +1005,6 @@ mod tests {
         }
         let err = write_to(&big, &mut Full(100_000)).unwrap_err();
         assert_eq!(err.to_string(), "disk full");
-        // On two threads: the same bytes (from the size it splits at, odd and even), and a
-        // writer that fails before, at or after the half written apart is the error.
-        for n in [SPLIT_FROM - 1, SPLIT_FROM, SPLIT_FROM + 1, 1001] {
-            let snap = snapshot((0..n).map(|i| everything(&format!("t{i}"), "t0")).collect());
-            let whole = write(&snap);
-            let mut out = Vec::new();
-            write_to_with(&snap, &mut out, true).unwrap();
-            assert!(String::from_utf8(out).unwrap() == whole, "{n} tables");
-            for room in [100_000, whole.len() / 2, whole.len() - 10] {
-                let err = write_to_with(&snap, &mut Full(room), true).unwrap_err();
-                assert_eq!(err.to_string(), "disk full");
-            }
-        }
     }
 
     /// A name repeated where the JSON has one key goes through the tree, which keeps one.
