@@ -3,10 +3,52 @@
 //! ([`Dialect::write_snapshot`](crate::dialect::Dialect::write_snapshot)).
 
 use std::borrow::Cow;
+use std::io;
 
 use crate::diff::Renames;
-use crate::json::Val;
+use crate::json::{Pretty, Val};
 use crate::model::Schema;
+
+/// How a dialect writes its snapshot file, as drizzle-kit does (pretty-printed with two
+/// spaces, no final newline): member by member, straight into the text or a file; a snapshot
+/// that would write one key twice in an object (which the JSON map keeps once) goes through
+/// the `serde_json::Value` tree, which decides which.
+pub(crate) struct SnapshotText {
+    /// Whether some object of the snapshot would get one key twice (a conservative test).
+    pub repeats_a_key: fn(&Snapshot) -> bool,
+    /// The snapshot as a tree.
+    pub tree: fn(&Snapshot) -> serde_json::Value,
+    /// The snapshot's members, in the tree's order, into a writer.
+    pub members: fn(&Snapshot, &mut Pretty<'_>),
+}
+
+impl SnapshotText {
+    /// The file's text.
+    pub(crate) fn text(&self, snapshot: &Snapshot) -> String {
+        if (self.repeats_a_key)(snapshot) {
+            // Writing a `Value` built from strings and numbers cannot fail.
+            return serde_json::to_string_pretty(&(self.tree)(snapshot)).unwrap_or_default();
+        }
+        self.streamed(snapshot)
+    }
+
+    /// The text member by member: for a snapshot whose every object has distinct keys, the
+    /// same bytes as the tree's, without building it.
+    pub(crate) fn streamed(&self, snapshot: &Snapshot) -> String {
+        // About 200 bytes a column: the room a typical snapshot needs, so the text grows rarely.
+        let columns: usize = snapshot.schema.tables.iter().map(|t| t.columns.len()).sum();
+        Pretty::text(1024 + columns * 256, |w| (self.members)(snapshot, w))
+    }
+
+    /// [`SnapshotText::text`] straight into `out`, a piece at a time: the text is not held
+    /// whole.
+    pub(crate) fn write_to(&self, snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> {
+        if (self.repeats_a_key)(snapshot) {
+            return out.write_all(self.text(snapshot).as_bytes());
+        }
+        Pretty::into_writer(out, |w| (self.members)(snapshot, w))
+    }
+}
 
 /// The id drizzle-kit gives the parent of the first snapshot.
 pub const ROOT_ID: &str = "00000000-0000-0000-0000-000000000000";

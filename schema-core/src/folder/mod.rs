@@ -297,20 +297,6 @@ impl Folder {
         write::lock(self)
     }
 
-    /// Writes a migration whole or not at all: its SQL, its snapshot, and the journal with its
-    /// entry appended, last. The caller holds [`Folder::lock`] and read `journal` under it.
-    /// A file already at the migration's paths is refused, never replaced.
-    pub fn write_migration(
-        &self,
-        _lock: &FolderLock,
-        journal: &Journal,
-        entry: &JournalEntry,
-        sql: &str,
-        snapshot: &Snapshot,
-    ) -> Result<(), FolderError> {
-        write::write_migration(self, journal, entry, sql, snapshot)
-    }
-
     /// Writes and syncs migration `idx`'s snapshot under a temporary name (the caller holds
     /// [`Folder::lock`]), for [`Folder::write_staged`] to put in place: a large snapshot can be
     /// written while the migration's SQL is still being planned.
@@ -329,8 +315,10 @@ impl Folder {
         write::refuse_taken(self, entry)
     }
 
-    /// [`Folder::write_migration`] with the snapshot [`Folder::stage_snapshot`] wrote for the
-    /// entry's idx.
+    /// Writes a migration whole or not at all: its SQL, the snapshot [`Folder::stage_snapshot`]
+    /// wrote for the entry's idx, and the journal with its entry appended, last. The caller
+    /// holds [`Folder::lock`] and read `journal` under it. A file already at the migration's
+    /// paths is refused, never replaced.
     pub fn write_staged(
         &self,
         _lock: &FolderLock,

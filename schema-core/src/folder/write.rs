@@ -225,19 +225,6 @@ fn relative(folder: &Folder, path: &Path) -> String {
         .into_owned()
 }
 
-/// Writes a migration (the caller holds the lock): its SQL and snapshot put in place beside an
-/// intent record, then the journal with its entry, then the intent removed.
-pub(super) fn write_migration(
-    folder: &Folder,
-    journal: &Journal,
-    entry: &JournalEntry,
-    sql: &str,
-    snapshot: &Snapshot,
-) -> Result<(), FolderError> {
-    let staged = stage_snapshot(folder, entry.idx, snapshot)?;
-    write_staged(folder, journal, entry, sql, staged)
-}
-
 /// [`FolderError::Exists`] for a file already at one of the entry's paths (its SQL, its
 /// snapshot): a migration never replaces one.
 pub(super) fn refuse_taken(folder: &Folder, entry: &JournalEntry) -> Result<(), FolderError> {
@@ -274,7 +261,9 @@ pub(super) fn stage_snapshot(folder: &Folder, idx: u32, snapshot: &Snapshot) -> 
     Ok(StagedSnapshot { idx, tmp })
 }
 
-/// [`write_migration`] of a snapshot already staged for the entry's idx.
+/// Writes a migration whose snapshot is staged (the caller holds the lock): its SQL and
+/// snapshot put in place beside an intent record, then the journal with its entry, then the
+/// intent removed.
 pub(super) fn write_staged(
     folder: &Folder,
     journal: &Journal,

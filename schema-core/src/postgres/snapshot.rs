@@ -15,18 +15,21 @@ use crate::model::{
     Check, Column, DefaultValue, Deferrable, EnumType, FkAction, ForeignKey, Generated, Index, IndexTarget,
     LogicalType, PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
-use crate::snapshot::{Snapshot, SnapshotError, bool_field, obj_or_empty, str_field, strings};
+use crate::snapshot::{Snapshot, SnapshotError, SnapshotText, bool_field, obj_or_empty, str_field, strings};
 
 use super::render::{Names, table_key as key};
 
-/// The snapshot as drizzle-kit writes it: pretty-printed with two spaces, no final newline.
-/// Written straight into the text; a schema that would write one key twice in an object (which
-/// the JSON map keeps once) goes through the `serde_json::Value` tree, which decides which.
+/// How this dialect's snapshot file is written.
+static TEXT: SnapshotText = SnapshotText {
+    repeats_a_key,
+    tree: to_json,
+    members: write_into,
+};
+
+/// The snapshot as drizzle-kit writes it: pretty-printed with two spaces, no final newline
+/// ([`SnapshotText`]).
 pub fn write(snapshot: &Snapshot) -> String {
-    if repeats_a_key(snapshot) {
-        return serde_json::to_string_pretty(&to_json(snapshot)).unwrap_or_default();
-    }
-    stream(snapshot)
+    TEXT.text(snapshot)
 }
 
 /// Whether some object of the snapshot would get one key twice (conservative: any repeated
@@ -52,19 +55,9 @@ fn repeats_a_key(snapshot: &Snapshot) -> bool {
         || repeats(snapshot.renames.columns.iter().map(|(t, old, _)| format!("{t}.{old}")))
 }
 
-/// [`write`] for a snapshot whose every object has distinct keys: the same bytes as
-/// `to_string_pretty(&to_json(..))`, member for member in `to_json`'s order, without the tree.
-fn stream(snapshot: &Snapshot) -> String {
-    let columns: usize = snapshot.schema.tables.iter().map(|t| t.columns.len()).sum();
-    Pretty::text(1024 + columns * 256, |w| write_into(snapshot, w))
-}
-
 /// [`write`] straight into `out`, a piece at a time: the text is not held whole.
 pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> {
-    if repeats_a_key(snapshot) {
-        return out.write_all(write(snapshot).as_bytes());
-    }
-    Pretty::into_writer(out, |w| write_into(snapshot, w))
+    TEXT.write_to(snapshot, out)
 }
 
 /// The snapshot's members, in `to_json`'s order, into `w`.
@@ -1037,7 +1030,7 @@ mod tests {
         let all = fixtures();
         for (path, snap) in &all {
             assert!(!repeats_a_key(snap), "{path}");
-            assert_eq!(stream(snap), tree(snap), "{path}");
+            assert_eq!(TEXT.streamed(snap), tree(snap), "{path}");
         }
         // What the fixtures do not hold: renames, deferrable keys, every kind of default and
         // of storage parameter, an identity without a name, an index on an expression.
@@ -1103,7 +1096,7 @@ mod tests {
         ];
         t.indexes.push(ix);
         assert!(!repeats_a_key(&snap));
-        assert_eq!(stream(&snap), tree(&snap));
+        assert_eq!(TEXT.streamed(&snap), tree(&snap));
         // A repeated key goes through the tree, whose map keeps one.
         snap.renames.tables.push(("old".into(), "newer".into()));
         assert!(repeats_a_key(&snap));

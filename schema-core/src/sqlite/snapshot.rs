@@ -16,17 +16,19 @@ use crate::model::{
     Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
     PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
-use crate::snapshot::{Snapshot, SnapshotError, bool_field, obj, str_field, strings};
+use crate::snapshot::{Snapshot, SnapshotError, SnapshotText, bool_field, obj, str_field, strings};
 
-/// The snapshot as drizzle-kit writes it: pretty-printed with two spaces, no final newline.
-/// Written straight into the text; a schema that would write one key twice in an object (which
-/// the JSON map keeps once) goes through the `serde_json::Value` tree, which decides which.
+/// How this dialect's snapshot file is written.
+static TEXT: SnapshotText = SnapshotText {
+    repeats_a_key,
+    tree: to_json,
+    members: write_into,
+};
+
+/// The snapshot as drizzle-kit writes it: pretty-printed with two spaces, no final newline
+/// ([`SnapshotText`]).
 pub fn write(snapshot: &Snapshot) -> String {
-    if repeats_a_key(snapshot) {
-        // Writing a `Value` built from strings and numbers cannot fail.
-        return serde_json::to_string_pretty(&to_json(snapshot)).unwrap_or_default();
-    }
-    stream(snapshot)
+    TEXT.text(snapshot)
 }
 
 /// Whether some object of the snapshot would get one key twice (a conservative test: any
@@ -61,20 +63,9 @@ fn repeats_a_key(snapshot: &Snapshot) -> bool {
         )
 }
 
-/// [`write`] for a snapshot whose every object has distinct keys: the same bytes as
-/// `to_string_pretty(&to_json(..))`, without building the tree.
-fn stream(snapshot: &Snapshot) -> String {
-    // About 200 bytes a column: the room a typical snapshot needs, so the text grows rarely.
-    let columns: usize = snapshot.schema.tables.iter().map(|t| t.columns.len()).sum();
-    Pretty::text(1024 + columns * 256, |w| write_into(snapshot, w))
-}
-
 /// [`write`] straight into `out`, a piece at a time: the text is not held whole.
 pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> {
-    if repeats_a_key(snapshot) {
-        return out.write_all(write(snapshot).as_bytes());
-    }
-    Pretty::into_writer(out, |w| write_into(snapshot, w))
+    TEXT.write_to(snapshot, out)
 }
 
 /// The snapshot's members, in `to_json`'s order, into `w`.
@@ -967,7 +958,7 @@ mod tests {
         ] {
             let tree = serde_json::to_string_pretty(&to_json(&snap)).unwrap();
             assert!(!repeats_a_key(&snap));
-            assert_eq!(stream(&snap), tree);
+            assert_eq!(TEXT.streamed(&snap), tree);
             assert_eq!(write(&snap), tree);
             // And what it wrote reads back into the same snapshot file.
             assert_eq!(write(&read(&tree).unwrap()), tree);
