@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use schema_core::model::Schema;
 use schema_model::parse::{self, Declared, Loc, Origin, SourceError};
@@ -196,13 +197,14 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
 }
 
 /// A file is read in pieces of at least this many bytes, when it has two or more.
-const PIECE_BYTES: usize = 64 * 1024;
+const PIECE_BYTES: usize = 16 * 1024;
 
-/// A long schema file read in [`parse::pieces`], half of them on a second thread: each piece's
-/// tokens and syntax trees are dropped once what resolving needs of it is kept, and the two
-/// halves are read at once. `None` for a file of one piece, or one whose pieces do not all read
-/// (a syntax error, a table's error, a cut that was no item's end): it is read whole then, and
-/// any error is said as a whole read says it.
+/// A long schema file read in [`parse::pieces`] by two threads, each taking the next piece
+/// not taken yet (so neither waits while the other still has a long run of pieces ahead of
+/// it): each piece's tokens and syntax trees are dropped once what resolving needs of it is
+/// kept, and the pieces' items are put together in the file's order. `None` for a file of one
+/// piece, or one whose pieces do not all read (a syntax error, a table's error, a cut that was
+/// no item's end): it is read whole then, and any error is said as a whole read says it.
 fn read_in_pieces(text: &str) -> Option<Declared> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A shebang line is syn's file parser's to tell from an inner attribute.
@@ -219,40 +221,54 @@ fn read_in_pieces(text: &str) -> Option<Declared> {
         lines_before.push(lines);
         lines += p.bytes().filter(|&b| b == b'\n').count();
     }
-    let read = |range: std::ops::Range<usize>| -> Option<Declared> {
-        let mut all = Declared::default();
-        for i in range {
-            all.extend(parse::declare_piece(pieces[i], lines_before[i], i == 0)?);
+    // The next piece to take; set past the end when one does not read, which ends both.
+    let next = AtomicUsize::new(0);
+    let take = || -> Option<Vec<(usize, Declared)>> {
+        let mut read = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= pieces.len() {
+                return Some(read);
+            }
+            match parse::declare_piece(pieces[i], lines_before[i], i == 0) {
+                Some(items) => read.push((i, items)),
+                None => {
+                    next.store(pieces.len(), Ordering::Relaxed);
+                    return None;
+                }
+            }
         }
-        Some(all)
     };
     let two = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    if !two {
-        return read(0..pieces.len());
-    }
-    // The second half, by bytes, on a thread with the stack of the one reading the first.
-    let mut first_bytes = 0;
-    let split = pieces
-        .iter()
-        .position(|p| {
-            first_bytes += p.len();
-            first_bytes >= body.len() / 2
+    let read = if two {
+        std::thread::scope(|s| {
+            // A thread with the stack of the one reading beside it.
+            let other = std::thread::Builder::new()
+                .name("schema-read".into())
+                .stack_size(crate::STACK)
+                .spawn_scoped(s, take);
+            let mut mine = take();
+            let theirs = match other {
+                Ok(handle) => handle.join().ok()?,
+                Err(_) => take(),
+            };
+            mine.as_mut()?.extend(theirs?);
+            mine
         })
-        .map_or(pieces.len(), |i| i + 1)
-        .min(pieces.len() - 1);
-    std::thread::scope(|s| {
-        let second = std::thread::Builder::new()
-            .name("schema-read".into())
-            .stack_size(crate::STACK)
-            .spawn_scoped(s, || read(split..pieces.len()));
-        let mut first = read(0..split);
-        let second = match second {
-            Ok(handle) => handle.join().ok()?,
-            Err(_) => read(split..pieces.len()),
-        };
-        first.as_mut()?.extend(second?);
-        first
-    })
+    } else {
+        take()
+    }?;
+    Some(in_file_order(read))
+}
+
+/// The items of pieces read in any order, put together in the order of their pieces.
+fn in_file_order(mut read: Vec<(usize, Declared)>) -> Declared {
+    read.sort_unstable_by_key(|(i, _)| *i);
+    let mut all = Declared::default();
+    for (_, items) in read {
+        all.extend(items);
+    }
+    all
 }
 
 /// Parses every `#[derive(Table)]` struct in `files` and resolves their references, `cfg`
