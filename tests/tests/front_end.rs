@@ -92,7 +92,7 @@ fn lean_against_derive_input(text: &str) {
                 };
                 assert_eq!(fields(&ours), fields(&syns), "struct {}", s.ident);
                 let lean = parse::from_tokens(tokens.clone());
-                let full = parse::from_input(&TableInput::from(syn::parse2::<syn::DeriveInput>(tokens).unwrap()));
+                let full = parse::from_input(TableInput::from(syn::parse2::<syn::DeriveInput>(tokens).unwrap()));
                 let d = |r: Result<ParsedTable, syn::Error>| {
                     describe(
                         r.map(|t| Parsed {

@@ -4,6 +4,7 @@
 //! of a large schema, not the trees, and can read the pieces of a file on threads of their own.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use proc_macro2::Span;
@@ -70,15 +71,17 @@ pub struct TypeDecl {
 
 impl TypeDecl {
     fn of(ty: &Type) -> TypeDecl {
+        TypeDecl::with_text(ty, type_text(ty))
+    }
+
+    /// [`TypeDecl::of`], given `ty`'s [`type_text`].
+    fn with_text(ty: &Type, text: String) -> TypeDecl {
         let inner = check::strip_option(ty).unwrap_or(ty);
         let agree = check::logical_type_of(inner).map(|_| match inner {
             Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
             _ => None,
         });
-        TypeDecl {
-            text: type_text(ty),
-            agree,
-        }
+        TypeDecl { text, agree }
     }
 
     /// Whether a column of this type can reference one of `to`'s.
@@ -93,6 +96,14 @@ impl TypeDecl {
 /// [`type_string`] of the common shapes (paths whose arguments are types), written directly:
 /// `quote` would build and print a token stream for every field of the schema.
 fn type_text(ty: &Type) -> String {
+    let mut out = String::new();
+    write_type_text(ty, &mut out);
+    out
+}
+
+/// [`type_text`] into `out` (emptied first): a buffer used again allocates nothing for the
+/// common shapes.
+fn write_type_text(ty: &Type, out: &mut String) {
     fn path(ty: &Type, out: &mut String) -> Option<()> {
         let Type::Path(p) = ty else { return None };
         if p.qself.is_some() {
@@ -105,7 +116,7 @@ fn type_text(ty: &Type) -> String {
             if i > 0 {
                 out.push_str("::");
             }
-            out.push_str(&segment.ident.to_string());
+            write!(out, "{}", segment.ident).ok()?;
             match &segment.arguments {
                 syn::PathArguments::None => {}
                 syn::PathArguments::AngleBracketed(a) => {
@@ -132,10 +143,30 @@ fn type_text(ty: &Type) -> String {
         }
         Some(())
     }
-    let mut out = String::new();
-    match path(ty, &mut out) {
-        Some(()) => out,
-        None => type_string(ty),
+    out.clear();
+    if path(ty, out).is_none() {
+        *out = type_string(ty);
+    }
+}
+
+/// The types of a text's fields, each kept once by its text (most fields share a few types).
+#[derive(Default)]
+struct Types {
+    by_text: HashMap<String, Arc<TypeDecl>>,
+    /// The text of the type looked up last.
+    scratch: String,
+}
+
+impl Types {
+    /// `ty`'s declaration: the one kept for its text, or a new one.
+    fn of(&mut self, ty: &Type) -> Arc<TypeDecl> {
+        write_type_text(ty, &mut self.scratch);
+        if let Some(known) = self.by_text.get(self.scratch.as_str()) {
+            return known.clone();
+        }
+        let decl = Arc::new(TypeDecl::with_text(ty, self.scratch.clone()));
+        self.by_text.insert(self.scratch.clone(), decl.clone());
+        decl
     }
 }
 
@@ -153,16 +184,27 @@ pub struct TableDecl {
 /// field of the same type).
 #[derive(Debug, Clone)]
 pub struct FieldDecl {
-    /// The field's name as written.
-    pub ident: String,
+    /// The field's name as written, where that is not its column's name (a column named
+    /// otherwise, a raw identifier, a skipped field); `None` for most fields, whose name is
+    /// not kept twice.
+    written: Option<String>,
     /// Its column's index in the table; `None` for `#[column(skip)]`.
     pub column: Option<usize>,
     pub ty: Arc<TypeDecl>,
 }
 
 impl FieldDecl {
-    fn key(&self) -> &str {
-        unraw(&self.ident)
+    /// The field's name as written; `table` is its table's model.
+    pub fn ident<'a>(&'a self, table: &'a Table) -> &'a str {
+        match (&self.written, self.column) {
+            (Some(written), _) => written,
+            (None, Some(c)) => &table.columns[c].name,
+            (None, None) => "",
+        }
+    }
+
+    fn key<'a>(&'a self, table: &'a Table) -> &'a str {
+        unraw(self.ident(table))
     }
 }
 
@@ -247,7 +289,7 @@ impl Declared {
     /// lines of its file (0 for a whole file). The syntax trees are dropped as each item is
     /// read.
     pub fn from_parsed(parsed: Parsed, lines_before: usize) -> Declared {
-        let mut types = HashMap::new();
+        let mut types = Types::default();
         Declared {
             tables: parsed
                 .tables
@@ -277,7 +319,7 @@ impl Declared {
 
 impl TableDecl {
     /// `types`: the types read so far, by their text, each kept once.
-    fn from_parsed(p: ParsedTable, lines_before: usize, types: &mut HashMap<String, Arc<TypeDecl>>) -> TableDecl {
+    fn from_parsed(p: ParsedTable, lines_before: usize, types: &mut Types) -> TableDecl {
         let name = |i: &syn::Ident| Name::of(i, lines_before);
         let mut columns = 0;
         TableDecl {
@@ -288,22 +330,25 @@ impl TableDecl {
             fields: p
                 .fields
                 .iter()
-                .map(|f| FieldDecl {
-                    ident: f.ident.to_string(),
+                .map(|f| {
                     // The table has a column for each field that is not skipped, in order;
                     // looked up by name should that ever not be so.
-                    column: f.column.as_ref().and_then(|c| {
+                    let column = f.column.as_ref().and_then(|c| {
                         let at = columns;
                         columns += 1;
                         match p.table.columns.get(at) {
                             Some(col) if col.name == c.name => Some(at),
                             _ => p.table.columns.iter().position(|col| col.name == c.name),
                         }
-                    }),
-                    ty: {
-                        let ty = TypeDecl::of(&f.ty);
-                        types.entry(ty.text.clone()).or_insert_with(|| Arc::new(ty)).clone()
-                    },
+                    });
+                    FieldDecl {
+                        written: match column {
+                            Some(c) if f.ident == p.table.columns[c].name => None,
+                            _ => Some(f.ident.to_string()),
+                        },
+                        column,
+                        ty: types.of(&f.ty),
+                    }
                 })
                 .collect(),
             references: p
@@ -609,7 +654,7 @@ fn resolve_reference(
             let mut out = Vec::new();
             for field_ident in to {
                 let field_shown = &field_ident.shown;
-                let Some(field) = target.fields.iter().find(|f| f.key() == field_ident.key()) else {
+                let Some(field) = target.fields.iter().find(|f| f.key(&target.table) == field_ident.key()) else {
                     return Err((
                         field_ident.at,
                         format!(
@@ -663,7 +708,9 @@ fn resolve_reference(
                 r.at,
                 format!(
                     "foreign key type mismatch: `{}` cannot reference `{shown}::{}` of type `{}`",
-                    from_ty.text, field.ident, field.ty.text
+                    from_ty.text,
+                    field.ident(&target.table),
+                    field.ty.text
                 ),
             ));
         }

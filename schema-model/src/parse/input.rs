@@ -8,6 +8,8 @@
 //! `where` clause, a tuple struct, an enum, a syntax error) is read by syn's `DeriveInput`
 //! parser, so what syn accepts and every message it gives stay the same.
 
+use std::fmt;
+
 use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
 use syn::spanned::Spanned as _;
 
@@ -299,10 +301,15 @@ fn plain_ident(t: Option<&TokenTree>) -> Option<Ident> {
 }
 
 /// Not a word syn refuses as an identifier: its keyword list, and a few more reserved words
-/// to be safe (an identifier passed over here is read by syn, which decides).
+/// to be safe (an identifier passed over here is read by syn, which decides). Read without
+/// an allocation: a word longer than any of them is none of them.
 fn accepted_ident(i: &Ident) -> bool {
+    let mut word = Word::default();
+    if fmt::Write::write_fmt(&mut word, format_args!("{i}")).is_err() {
+        return true;
+    }
     !matches!(
-        i.to_string().as_str(),
+        word.as_str(),
         "_" | "abstract"
             | "as"
             | "async"
@@ -359,6 +366,33 @@ fn accepted_ident(i: &Ident) -> bool {
             | "while"
             | "yield"
     )
+}
+
+/// Up to [`Word::MAX`] bytes of text, written with `write!`; longer text is an error.
+#[derive(Default)]
+struct Word {
+    bytes: [u8; Word::MAX],
+    len: usize,
+}
+
+impl Word {
+    /// The longest word [`accepted_ident`] refuses (`abstract`, `continue`, `override`).
+    const MAX: usize = 8;
+
+    fn as_str(&self) -> &str {
+        // Whole `&str`s were copied in: the bytes are UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for Word {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let to = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        to.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// What reading a schema file found wrong.
@@ -534,7 +568,7 @@ impl Walk {
                 }
             } else {
                 let input = TableInput::parse_item(item).map_err(SourceError::Syntax)?;
-                match super::from_input(&input) {
+                match super::from_input(input) {
                     Ok(t) => self.parsed.tables.push(t),
                     Err(e) => self.error(e),
                 }
@@ -632,4 +666,50 @@ fn item_end(trees: &[TokenTree], kw: usize) -> Option<usize> {
         prev_joint_minus = false;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::{Ident, Span};
+
+    use super::accepted_ident;
+
+    /// What syn itself accepts as an identifier (`syn::Ident`'s parser refuses keywords).
+    fn syn_accepts(word: &str) -> bool {
+        syn::parse_str::<Ident>(word).is_ok()
+    }
+
+    #[test]
+    fn keywords_are_refused_without_reading_the_rest_of_a_long_word() {
+        // (`_` is no identifier to proc-macro2; syn 2 and later take `gen` and `try` as words.)
+        let words = [
+            "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+            "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+            "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+            "while", "abstract", "become", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual",
+            "yield", "try", "gen",
+        ];
+        for word in words {
+            assert!(!accepted_ident(&Ident::new(word, Span::call_site())), "{word}");
+            assert!(!syn_accepts(word) || matches!(word, "gen" | "try"), "syn takes {word}");
+        }
+        for word in [
+            "id",
+            "r#type",
+            "created_at",
+            "overrides",
+            "continued",
+            "abstracts",
+            "a_name_longer_than_any_keyword",
+            "Ünïcödé",
+            "asynC",
+        ] {
+            let ident = match word.strip_prefix("r#") {
+                Some(raw) => Ident::new_raw(raw, Span::call_site()),
+                None => Ident::new(word, Span::call_site()),
+            };
+            assert!(accepted_ident(&ident), "{word}");
+            assert!(syn_accepts(word), "syn refuses {word}");
+        }
+    }
 }

@@ -9,7 +9,6 @@ mod input;
 mod sequences;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use proc_macro2::Span;
 use syn::ext::IdentExt as _;
@@ -147,7 +146,7 @@ impl Parsed {
 /// Parses one `#[derive(Table)]` item from its tokens, as the derive receives them: a syntax
 /// error is syn's, then every problem of the table at once.
 pub fn from_tokens(tokens: proc_macro2::TokenStream) -> Result<ParsedTable, syn::Error> {
-    from_input(&TableInput::parse(tokens)?)
+    from_input(TableInput::parse(tokens)?)
 }
 
 /// [`from_tokens`] for an item syn has parsed already.
@@ -155,17 +154,18 @@ pub fn from_ast(input: &syn::DeriveInput) -> Result<ParsedTable, syn::Error> {
     from_tokens(quote::ToTokens::to_token_stream(input))
 }
 
-/// Parses one `#[derive(Table)]` item, reporting every problem at once.
-pub fn from_input(input: &TableInput) -> Result<ParsedTable, syn::Error> {
+/// Parses one `#[derive(Table)]` item, reporting every problem at once. Its fields' names
+/// and types are moved into the table's, not copied.
+pub fn from_input(mut input: TableInput) -> Result<ParsedTable, syn::Error> {
     let cx = Ctxt::default();
-    let parsed = parse_table(&cx, input);
+    let parsed = parse_table(&cx, &mut input);
     cx.finish()?;
     // `parse_table` returns `None` only after recording an error.
     parsed.ok_or_else(|| syn::Error::new(input.ident.span(), "could not read this table"))
 }
 
-fn parse_table(cx: &Ctxt, input: &TableInput) -> Option<ParsedTable> {
-    let Some(fields) = &input.fields else {
+fn parse_table(cx: &Ctxt, input: &mut TableInput) -> Option<ParsedTable> {
+    let Some(fields) = input.fields.take() else {
         cx.error(
             input.ident.span(),
             "#[derive(Table)] needs a struct with named fields, one per column",
@@ -197,7 +197,6 @@ fn parse_table(cx: &Ctxt, input: &TableInput) -> Option<ParsedTable> {
         table: Table::new(table_name),
         fields: Vec::with_capacity(fields.len()),
         references: Vec::new(),
-        field_columns: HashMap::with_capacity(fields.len()),
         column_attrs: Vec::with_capacity(fields.len()),
         enum_columns: Vec::new(),
     };
@@ -272,8 +271,6 @@ struct Builder<'a> {
     table: Table,
     fields: Vec<ParsedField>,
     references: Vec<Reference>,
-    /// field name (unraw) → column name
-    field_columns: HashMap<String, String>,
     /// The attributes of each column, in `table.columns` order.
     column_attrs: Vec<attr::ColumnAttrs>,
     enum_columns: Vec<EnumColumn>,
@@ -282,15 +279,19 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// Reads one field into a column (or a skipped field). `false` when its type could not be
     /// read (already an error).
-    fn field(&mut self, field: &FieldInput) -> bool {
+    fn field(&mut self, field: FieldInput) -> bool {
         let cx = self.cx;
-        let ident = field.ident.clone();
-        let cattrs = attr::column(cx, &field.attrs);
+        let FieldInput {
+            attrs,
+            ident,
+            ty: field_ty,
+        } = field;
+        let cattrs = attr::column(cx, &attrs);
         if let Some(skip) = cattrs.skip {
             check::skip_alone(cx, skip, &cattrs);
             self.fields.push(ParsedField {
                 ident,
-                ty: field.ty.clone(),
+                ty: field_ty,
                 column: None,
             });
             return true;
@@ -299,23 +300,23 @@ impl Builder<'_> {
             .name
             .as_ref()
             .map(|n| n.value.clone())
-            .unwrap_or_else(|| ident.unraw().to_string());
+            .unwrap_or_else(|| unraw_string(&ident));
         if let Some(n) = &cattrs.name {
             check::name(cx, n, "column");
         }
-        let Some((ty, nullable)) = check::column_type(cx, &field.ty, &cattrs) else {
+        let Some((ty, nullable)) = check::column_type(cx, &field_ty, &cattrs) else {
             return false;
         };
-        let table_name = self.table.name.clone();
+        let table_name = &self.table.name;
         if let Some(e) = ty.enum_type()
             && e.values.is_empty()
-            && let Some((path, array)) = check::enum_path(&field.ty)
+            && let Some((path, array)) = check::enum_path(&field_ty)
         {
             self.enum_columns.push(EnumColumn {
                 column: self.table.columns.len(),
                 path: path.clone(),
                 array,
-                span: syn::spanned::Spanned::span(&field.ty),
+                span: syn::spanned::Spanned::span(&field_ty),
                 default: match &cattrs.default {
                     Some(attr::Spanned {
                         value: attr::DefaultLit::Str(s),
@@ -360,7 +361,7 @@ impl Builder<'_> {
         if cattrs.unique_constraint {
             let cols = vec![name.clone()];
             self.table.uniques.push(model::Unique {
-                name: model::names::unique(&table_name, &cols),
+                name: model::names::unique(table_name, &cols),
                 columns: cols,
                 kind: model::UniqueKind::Inline,
                 nulls_not_distinct: false,
@@ -376,7 +377,7 @@ impl Builder<'_> {
         });
         if let Some(c) = &cattrs.check {
             self.table.checks.push(model::Check {
-                name: model::names::column_check(&table_name, &name),
+                name: model::names::column_check(table_name, &name),
                 expr: c.value.clone(),
                 named: true,
             });
@@ -384,7 +385,7 @@ impl Builder<'_> {
         if cattrs.index.is_some() {
             let cols = vec![name.clone()];
             self.table.indexes.push(Index {
-                name: model::names::index(&table_name, &cols),
+                name: model::names::index(table_name, &cols),
                 target: IndexTarget::Columns(cols),
                 unique: false,
                 where_clause: None,
@@ -392,14 +393,20 @@ impl Builder<'_> {
             });
         }
         if let Some(r) = &cattrs.references {
-            if let Some(reference) = check::reference(cx, &name, &field.ty, r, &cattrs) {
+            if let Some(reference) = check::reference(cx, &name, &field_ty, r, &cattrs) {
                 self.references.push(reference);
             }
         } else {
             check::actions_need_reference(cx, &cattrs);
         }
         // SQLite compares names without case: `Name` and `name` are one column.
-        if let Some(other) = self.field_columns.values().find(|n| n.eq_ignore_ascii_case(&name)) {
+        if let Some(other) = self
+            .table
+            .columns
+            .iter()
+            .map(|c| &c.name)
+            .find(|n| n.eq_ignore_ascii_case(&name))
+        {
             let message = if *other == name {
                 format!("two fields map to the column `{name}`; give one of them #[column(name = \"..\")]")
             } else {
@@ -409,10 +416,9 @@ impl Builder<'_> {
             };
             cx.error(cattrs.name.as_ref().map_or(ident.span(), |n| n.span), message);
         }
-        self.field_columns.insert(ident.unraw().to_string(), name.clone());
         self.fields.push(ParsedField {
             ident,
-            ty: field.ty.clone(),
+            ty: field_ty,
             column: Some(FieldColumn {
                 name,
                 // `serde_json::Value` is a JSON column without saying so.
@@ -433,7 +439,12 @@ impl Builder<'_> {
         let cols: Vec<Option<String>> = idents
             .iter()
             .map(|ident| {
-                let found = self.field_columns.get(&ident.unraw().to_string()).cloned();
+                let found = self
+                    .fields
+                    .iter()
+                    .find(|f| f.column.is_some() && f.ident.unraw() == ident.unraw())
+                    .and_then(|f| f.column.as_ref())
+                    .map(|c| c.name.clone());
                 if found.is_none() {
                     self.cx.error(
                         ident.span(),
@@ -687,6 +698,15 @@ fn collect_items(items: &[syn::Item], out: &mut Parsed, errors: &mut Option<syn:
 /// error carries its place (lines counted from the start of the text `parsed` was read from).
 pub fn resolve(parsed: &Parsed) -> Result<Schema, Vec<ResolveError>> {
     Declared::from_parsed(parsed.clone(), 0).resolve()
+}
+
+/// An identifier's name without its `r#`, as `unraw` gives it, in one allocation.
+fn unraw_string(ident: &Ident) -> String {
+    let mut name = ident.to_string();
+    if name.starts_with("r#") {
+        name.drain(..2);
+    }
+    name
 }
 
 /// A type as the user wrote it, without token spacing: `Option<i64>`.
