@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
-use crate::dialect::{Plan, PlanErrors, PlanOptions};
+use crate::dialect::{Dialect, Plan, PlanErrors, PlanOptions};
 use crate::diff::{
     Change, RenameError, RenameHint, Renames, Resolver, diff, has_persisting_hints, resolve_renames_after,
 };
@@ -155,7 +155,7 @@ fn pending_from(
     hints: &[RenameHint],
     resolver: &mut dyn Resolver,
 ) -> Result<Pending, GenerateError> {
-    compare(schema, folder, hints, resolver)?.planned(folder.dialect())
+    compare(schema, Checked::No, folder, hints, resolver)?.planned(folder.dialect())
 }
 
 /// A schema compared with the folder's latest snapshot: [`Pending`] before its plan.
@@ -175,7 +175,7 @@ impl Compared {
     }
 
     /// The comparison with its plan: [`Pending`].
-    fn planned(self, dialect: &dyn crate::dialect::Dialect) -> Result<Pending, GenerateError> {
+    fn planned(self, dialect: &dyn Dialect) -> Result<Pending, GenerateError> {
         let plan = dialect.plan(&self.before(), &self.target, &self.changes, &PlanOptions::default())?;
         Ok(Pending {
             prev: self.prev,
@@ -187,15 +187,35 @@ impl Compared {
     }
 }
 
+/// Whether a schema was checked against the folder's dialect already.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    Yes,
+    No,
+}
+
+/// What `dialect` cannot make of `schema`, as the error generate and pending give.
+fn check(dialect: &dyn Dialect, schema: &Schema) -> Result<(), GenerateError> {
+    let problems = dialect.check(schema);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(GenerateError::Dialect {
+        dialect: dialect.name(),
+        problems,
+    })
+}
+
 /// Reads the latest snapshot, normalizes `schema`, settles the renames between them and
 /// diffs the two.
 fn compare(
     schema: Cow<'_, Schema>,
+    checked: Checked,
     folder: &Folder,
     hints: &[RenameHint],
     resolver: &mut dyn Resolver,
 ) -> Result<Compared, GenerateError> {
-    let (prev, renames, target) = settle(schema, folder, hints, resolver)?;
+    let (prev, renames, target) = settle(schema, checked, folder, hints, resolver)?;
     let empty = Schema::default();
     let changes = diff(prev.as_ref().map_or(&empty, |p| &p.schema), &target, &renames);
     Ok(Compared {
@@ -210,6 +230,7 @@ fn compare(
 /// normalized, its rename hints left out.
 fn settle(
     schema: Cow<'_, Schema>,
+    checked: Checked,
     folder: &Folder,
     hints: &[RenameHint],
     resolver: &mut dyn Resolver,
@@ -220,12 +241,8 @@ fn settle(
         Some(last) => Some(folder.read_snapshot(last.idx)?),
     };
     let dialect = folder.dialect();
-    let problems = dialect.check(&schema);
-    if !problems.is_empty() {
-        return Err(GenerateError::Dialect {
-            dialect: dialect.name(),
-            problems,
-        });
+    if checked == Checked::No {
+        check(dialect, &schema)?;
     }
     let target = match schema {
         Cow::Borrowed(s) => dialect.normalize(s),
@@ -275,21 +292,16 @@ fn generate_from(
     opts: &GenerateOptions,
     resolver: &mut dyn Resolver,
 ) -> Result<GenerateOutcome, GenerateError> {
-    // What the dialect cannot make is said of the schema as written, before any split.
-    let problems = folder.dialect().check(&schema);
-    if !problems.is_empty() {
-        return Err(GenerateError::Dialect {
-            dialect: folder.dialect().name(),
-            problems,
-        });
-    }
+    // What the dialect cannot make is said of the schema as written, before any split (the
+    // migrations made of it, parts of it, are not checked again).
+    check(folder.dialect(), &schema)?;
     if !opts.custom
         && let Some(first) = without_concurrent_indexes(folder, &schema)?
     {
         // The rest first; then the new `concurrently` indexes alone, a migration the migrator
         // runs outside a transaction.
         let GenerateOutcome::Written(mut rest) = generate_from(folder, Cow::Owned(first), opts, resolver)? else {
-            return generate_one(folder, schema, opts, resolver);
+            return generate_one(folder, schema, Checked::Yes, opts, resolver);
         };
         let built_after = GenerateOptions {
             name: Some("concurrent_indexes".into()),
@@ -300,7 +312,7 @@ fn generate_from(
             ],
             ..GenerateOptions::default()
         };
-        if let GenerateOutcome::Written(after) = generate_one(folder, schema, &built_after, resolver)? {
+        if let GenerateOutcome::Written(after) = generate_one(folder, schema, Checked::Yes, &built_after, resolver)? {
             rest.behind.push(after);
         }
         return Ok(GenerateOutcome::Written(rest));
@@ -311,16 +323,17 @@ fn generate_from(
         enum_values_ahead(folder, &schema)?
     };
     let Some(ahead) = ahead else {
-        return generate_one(folder, schema, opts, resolver);
+        return generate_one(folder, schema, Checked::Yes, opts, resolver);
     };
     let first_opts = GenerateOptions {
         name: Some("enum_values".into()),
         ..GenerateOptions::default()
     };
-    let GenerateOutcome::Written(first) = generate_one(folder, Cow::Owned(ahead), &first_opts, resolver)? else {
-        return generate_one(folder, schema, opts, resolver);
+    let GenerateOutcome::Written(first) = generate_one(folder, Cow::Owned(ahead), Checked::No, &first_opts, resolver)?
+    else {
+        return generate_one(folder, schema, Checked::Yes, opts, resolver);
     };
-    match generate_one(folder, schema, opts, resolver)? {
+    match generate_one(folder, schema, Checked::Yes, opts, resolver)? {
         GenerateOutcome::Written(mut rest) => {
             rest.ahead.insert(0, first);
             Ok(GenerateOutcome::Written(rest))
@@ -406,6 +419,7 @@ fn enum_values_ahead(folder: &Folder, schema: &Schema) -> Result<Option<Schema>,
 fn generate_one(
     folder: &Folder,
     schema: Cow<'_, Schema>,
+    checked: Checked,
     opts: &GenerateOptions,
     resolver: &mut dyn Resolver,
 ) -> Result<GenerateOutcome, GenerateError> {
@@ -439,7 +453,7 @@ fn generate_one(
             Some(Plan::default()),
         )
     } else if opts.two_phase {
-        let c = compare(schema, folder, &opts.renames, resolver)?;
+        let c = compare(schema, checked, folder, &opts.renames, resolver)?;
         if c.changes.is_empty() {
             return Ok(GenerateOutcome::NoChanges);
         }
@@ -453,7 +467,7 @@ fn generate_one(
             Some(first.plan),
         )
     } else {
-        let (prev, renames, target) = settle(schema, folder, &opts.renames, resolver)?;
+        let (prev, renames, target) = settle(schema, checked, folder, &opts.renames, resolver)?;
         (prev, target, renames, None, None)
     };
     let when = now_millis();
