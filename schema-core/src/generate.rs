@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
@@ -506,24 +507,26 @@ fn generate_one(
         let lint = crate::lint::lint_written(folder.dialect(), &tag, &sql, changes, &plan, &snapshot.schema);
         Ok(Built { sql, plan, tag, lint })
     };
-    let stage = || folder.stage_snapshot(&lock, idx, &snapshot);
+    // Set once the diff finds nothing: a snapshot begun before it is not wanted then.
+    let unwanted = AtomicBool::new(false);
+    let stage = || folder.stage_snapshot_until(&lock, idx, &snapshot, &unwanted);
     let done = std::thread::scope(|s| {
         let spawn = || {
             std::thread::Builder::new()
                 .name("schema-snapshot".into())
                 .spawn_scoped(s, stage)
         };
-        // Written at once where the migration is certain: its changes are known, or there is
-        // no snapshot before it (every table is new; an empty schema writes a tiny snapshot
-        // for nothing). Otherwise once the diff has found a change.
-        let early = (changes.is_some() || prev.is_none()).then(spawn);
+        // Begun at once, beside the diff, the plan and the SQL: where nothing changed, it
+        // stops at its next piece and its temporary file is removed.
+        let early = spawn();
         let changes = match changes {
             Some(changes) => changes,
             None => {
                 let changes = diff(before, &snapshot.schema, &snapshot.renames);
                 if changes.is_empty() {
-                    // The staged file, if any, goes with its value.
-                    if let Some(Ok(h)) = early {
+                    unwanted.store(true, Ordering::Relaxed);
+                    // The staged file, if it was finished, goes with its value.
+                    if let Ok(h) = early {
                         let _ = h.join();
                     }
                     return None;
@@ -531,9 +534,8 @@ fn generate_one(
                 changes
             }
         };
-        let staging = early.unwrap_or_else(spawn);
         let built = build(&changes);
-        let staged = match staging {
+        let staged = match early {
             Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             Err(_) => stage(),
         };

@@ -55,6 +55,12 @@ impl<'w> Pretty<'w> {
         }
     }
 
+    /// Whether the sink refused text: what is written from then on goes nowhere, so a long
+    /// writer may stop.
+    pub fn stopped(&self) -> bool {
+        self.error.is_some()
+    }
+
     /// The text written (of a writer that keeps it; a sink's writer keeps what it has not
     /// handed on yet).
     pub fn finish(self) -> String {

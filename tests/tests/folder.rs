@@ -148,6 +148,70 @@ fn a_staged_snapshot_is_in_place_only_with_its_migration() {
     assert!(!names.iter().any(|p| p.contains(".tmp-")), "{names:?}");
 }
 
+/// `tables` tables of `columns` text columns each.
+fn wide(tables: usize, columns: usize) -> Schema {
+    let names: Vec<String> = (0..columns).map(|c| format!("c{c}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let one = schema(&names).tables.remove(0);
+    Schema {
+        tables: (0..tables)
+            .map(|i| Table {
+                name: format!("t{i:05}"),
+                ..one.clone()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_snapshot_staged_and_stopped_leaves_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path(), &SQLITE);
+    let first = written(&folder, &wide(2_000, 12));
+    let snapshot = folder.read_snapshot(first).unwrap();
+    let before = files(dir.path());
+    let lock = folder.lock().unwrap();
+
+    // Stopped before it began: refused at its first piece, and no file is left.
+    let stop = std::sync::atomic::AtomicBool::new(true);
+    let err = folder.stage_snapshot_until(&lock, 1, &snapshot, &stop).unwrap_err();
+    assert!(matches!(err, FolderError::Write { .. }), "{err}");
+    assert!(err.to_string().contains("not wanted"), "{err}");
+    assert_eq!(files(dir.path()), before);
+
+    // Stopped while it is written (a few megabytes, many pieces): the same, whenever the stop
+    // lands; or finished first, and then dropped like any staged snapshot.
+    for delay_us in [0, 200, 1_000, 5_000] {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let staged = std::thread::scope(|s| {
+            let h = s.spawn(|| folder.stage_snapshot_until(&lock, 1, &snapshot, &stop));
+            std::thread::sleep(std::time::Duration::from_micros(delay_us));
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            h.join().unwrap()
+        });
+        drop(staged);
+        assert_eq!(files(dir.path()), before, "stopped after {delay_us} us");
+    }
+}
+
+#[test]
+fn a_run_that_finds_nothing_to_do_leaves_the_folder_as_it_was() {
+    // The snapshot is begun beside the diff; a diff that finds nothing stops it.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path(), &SQLITE);
+    let s = wide(2_000, 12);
+    written(&folder, &s);
+    let before = files(dir.path());
+    for _ in 0..3 {
+        match generate(&folder, &s, &GenerateOptions::default(), &mut ()).unwrap() {
+            GenerateOutcome::NoChanges => {}
+            GenerateOutcome::Written(w) => panic!("wrote {}", w.tag),
+        }
+        assert_eq!(files(dir.path()), before);
+    }
+}
+
 #[test]
 fn an_empty_schema_in_an_empty_folder_writes_nothing_not_even_a_staged_snapshot() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@ mod write;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::SystemTime;
@@ -302,11 +303,24 @@ impl Folder {
     /// written while the migration's SQL is still being planned.
     pub fn stage_snapshot(
         &self,
-        _lock: &FolderLock,
+        lock: &FolderLock,
         idx: u32,
         snapshot: &Snapshot,
     ) -> Result<StagedSnapshot, FolderError> {
-        write::stage_snapshot(self, idx, snapshot)
+        self.stage_snapshot_until(lock, idx, snapshot, &AtomicBool::new(false))
+    }
+
+    /// [`Folder::stage_snapshot`] begun before it is known to be wanted: once `stop` is set,
+    /// writing stops at its next piece, the temporary file is removed and the error says it
+    /// was stopped.
+    pub fn stage_snapshot_until(
+        &self,
+        _lock: &FolderLock,
+        idx: u32,
+        snapshot: &Snapshot,
+        stop: &AtomicBool,
+    ) -> Result<StagedSnapshot, FolderError> {
+        write::stage_snapshot(self, idx, snapshot, stop)
     }
 
     /// [`FolderError::Exists`] for a file already at the entry's SQL or snapshot path, which a

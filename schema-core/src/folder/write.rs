@@ -11,6 +11,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -254,11 +255,37 @@ impl Drop for StagedSnapshot {
 
 /// Writes the snapshot of migration `idx` under its temporary name (the caller holds the
 /// lock): straight into the file, so a large schema's snapshot is not held whole.
-pub(super) fn stage_snapshot(folder: &Folder, idx: u32, snapshot: &Snapshot) -> Result<StagedSnapshot, FolderError> {
+pub(super) fn stage_snapshot(
+    folder: &Folder,
+    idx: u32,
+    snapshot: &Snapshot,
+    stop: &AtomicBool,
+) -> Result<StagedSnapshot, FolderError> {
     let tmp = write_temp_with(&folder.snapshot_path(idx), &mut |f| {
-        folder.dialect().write_snapshot_to(snapshot, f)
+        folder
+            .dialect()
+            .write_snapshot_to(snapshot, &mut Stoppable { file: f, stop })
     })?;
     Ok(StagedSnapshot { idx, tmp })
+}
+
+/// A file written until `stop` is set; then each write is an error.
+struct Stoppable<'a> {
+    file: &'a mut File,
+    stop: &'a AtomicBool,
+}
+
+impl std::io::Write for Stoppable<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("stopped: the snapshot is not wanted"));
+        }
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Writes a migration whose snapshot is staged (the caller holds the lock): its SQL and

@@ -74,6 +74,10 @@ fn write_into(snapshot: &Snapshot, w: &mut Pretty<'_>) {
     w.key("tables");
     w.begin_object();
     for t in &tables {
+        // A sink that refused text (a full disk, a snapshot no longer wanted) gets no more.
+        if w.stopped() {
+            return;
+        }
         w.key(&key(t));
         write_table(w, t, &names);
     }
