@@ -185,34 +185,38 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
         enum_names.insert(e.key(), name);
     }
     // Every column's field name and Rust type, decided before any reference uses them.
-    let mut fields: Fields = BTreeMap::new();
-    for t in &schema.tables {
-        let mut taken = BTreeSet::new();
-        for c in &t.columns {
-            let mut f = field_ident(&c.name);
-            let base = f.clone();
-            let mut n = 2;
-            while !taken.insert(f.clone()) {
-                f = format!("{base}_{n}");
-                n += 1;
-            }
-            let rust = match &c.ty {
-                LogicalType::Enum(e) => enum_names
-                    .get(&e.key())
-                    .cloned()
-                    .unwrap_or_else(|| struct_ident(&e.name)),
-                LogicalType::EnumArray(e) => format!(
-                    "Vec<{}>",
-                    enum_names
+    let [mut fields, mut more]: [Fields; 2] = in_halves(&schema.tables, |tables| {
+        let mut fields = Fields::new();
+        for t in tables {
+            let mut taken = BTreeSet::new();
+            for c in &t.columns {
+                let mut f = field_ident(&c.name);
+                let base = f.clone();
+                let mut n = 2;
+                while !taken.insert(f.clone()) {
+                    f = format!("{base}_{n}");
+                    n += 1;
+                }
+                let rust = match &c.ty {
+                    LogicalType::Enum(e) => enum_names
                         .get(&e.key())
                         .cloned()
-                        .unwrap_or_else(|| struct_ident(&e.name))
-                ),
-                _ => dialect.rust_type(&declared(c, dialect)).to_string(),
-            };
-            fields.insert((&t.name, &c.name), (f, rust));
+                        .unwrap_or_else(|| struct_ident(&e.name)),
+                    LogicalType::EnumArray(e) => format!(
+                        "Vec<{}>",
+                        enum_names
+                            .get(&e.key())
+                            .cloned()
+                            .unwrap_or_else(|| struct_ident(&e.name))
+                    ),
+                    _ => dialect.rust_type(&declared(c, dialect)).to_string(),
+                };
+                fields.insert((&t.name, &c.name), (f, rust));
+            }
         }
-    }
+        fields
+    });
+    fields.append(&mut more);
     // A foreign key column takes the Rust type of the parent column it pairs with, as the
     // derive requires.
     for t in &schema.tables {
@@ -251,11 +255,40 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
         out.push('\n');
         out.push_str(&render_sequence(s, &structs));
     }
-    for t in &schema.tables {
-        out.push('\n');
-        out.push_str(&render_table(schema, t, &structs, &fields, &mut notes, dialect));
+    // The tables, in order.
+    let halves = in_halves(&schema.tables, |tables| {
+        let mut code = String::with_capacity(tables.len() * 1024);
+        let mut notes = Vec::new();
+        for t in tables {
+            code.push('\n');
+            code.push_str(&render_table(schema, t, &structs, &fields, &mut notes, dialect));
+        }
+        (code, notes)
+    });
+    for (code, more) in halves {
+        out.push_str(&code);
+        notes.extend(more);
     }
     Pulled { code: out, notes }
+}
+
+/// `work` of the first half of `tables` and of the second, in that order: a long list's
+/// second half on a thread of its own, a short one's all on this thread (and the second
+/// half's work of no tables).
+fn in_halves<'t, T: Send>(tables: &'t [Table], work: impl Fn(&'t [Table]) -> T + Sync) -> [T; 2] {
+    let (first, second) = tables.split_at(tables.len() / 2);
+    if first.len() < 32 {
+        return [work(tables), work(&[])];
+    }
+    std::thread::scope(|s| {
+        let other = std::thread::Builder::new().spawn_scoped(s, || work(second));
+        let first = work(first);
+        let second = match other {
+            Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => work(second),
+        };
+        [first, second]
+    })
 }
 
 /// `#[derive(SqlSequence)]` for a standalone sequence: every option as the database has it,
@@ -689,6 +722,62 @@ fn column_attrs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work_in_halves_covers_every_table_once_in_order() {
+        for n in [0, 1, 2, 63, 64, 65, 500] {
+            let tables: Vec<Table> = (0..n).map(|i| Table::new(format!("t{i:03}"))).collect();
+            let names = |ts: &[Table]| ts.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+            let [first, second] = in_halves(&tables, names);
+            assert_eq!([first.clone(), second.clone()].concat(), names(&tables), "{n} tables");
+            // Split only where each half is long enough to be worth a thread.
+            assert_eq!(second.is_empty(), n < 64, "{n} tables");
+        }
+    }
+
+    #[test]
+    fn a_long_schema_renders_in_halves_in_its_order() {
+        // Foreign keys that reach across the halves, and two that are lost (notes), one in
+        // each half: every struct once, in order, each reference to the other half's struct,
+        // and the notes in their tables' order.
+        let mut schema = Schema::default();
+        for i in 0..100 {
+            let mut t = Table::new(format!("t{i:03}"));
+            let mut id = Column::new("id", LogicalType::Sql("integer".into()));
+            id.primary_key = true;
+            t.columns.push(id);
+            t.columns
+                .push(Column::new("parent", LogicalType::Sql("integer".into())));
+            let parent = match i {
+                7 => "gone_a".to_string(),
+                77 => "gone_b".to_string(),
+                _ => format!("t{:03}", (i + 50) % 100),
+            };
+            t.foreign_keys.push(ForeignKey::new(
+                &t.name,
+                vec!["parent".into()],
+                &parent,
+                vec!["id".into()],
+                Default::default(),
+                Default::default(),
+            ));
+            schema.tables.push(t);
+        }
+        let pulled = render_rust(&schema, "test.db", &crate::sqlite::SQLITE);
+        assert_eq!(pulled.code.matches("#[derive(Table").count(), 100);
+        let at: Vec<usize> = (0..100)
+            .map(|i| pulled.code.find(&format!("pub struct T{i:03} {{")).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "structs out of order");
+        for (from, to) in [(0, 50), (50, 0), (49, 99), (99, 49)] {
+            let body = &pulled.code[at[from]..];
+            let body = &body[..body.find("\n}\n").unwrap()];
+            assert!(body.contains(&format!("references = T{to:03}::id")), "{body}");
+        }
+        let lost: Vec<&String> = pulled.notes.iter().filter(|n| n.contains("gone_")).collect();
+        assert_eq!(lost.len(), 2, "{:?}", pulled.notes);
+        assert!(lost[0].contains("gone_a") && lost[1].contains("gone_b"), "{lost:?}");
+    }
 
     #[test]
     fn names_become_valid_identifiers() {
