@@ -960,6 +960,13 @@ catalogue! {
         shows: &["`sql_type` must be one type name", "found `,`"], hides: &[],
         after: nothing,
     };
+    field_declared_twice: Case {
+        what: "a field declared twice, under two column names (the compiler refuses it; the CLI reads without compiling)",
+        setup: |p| { p.write("src/schema.rs", &USERS.replace("pub name: String,", "#[column(name = \"first\")]\n    pub name: String,\n    #[column(name = \"second\")]\n    pub name: String,")); },
+        cmd: Cmd::Schema(&["generate"]), code: 2,
+        shows: &["src/schema.rs:11:9", "the field `name` is declared twice"], hides: &[],
+        after: |p| assert!(!p.exists("migrations")),
+    };
     tables_differing_only_in_case: Case {
         what: "two structs for the tables `Users` and `users`",
         setup: |p| { p.write("src/schema.rs", &format!("{USERS}\n#[derive(Table)]\n#[table(name = \"Users\")]\npub struct Shout {{ #[column(primary_key)] pub id: i64 }}\n")); },

@@ -286,6 +286,14 @@ impl Builder<'_> {
             ident,
             ty: field_ty,
         } = field;
+        // The compiler refuses a name given twice; the CLI, which does not compile the file,
+        // says so too rather than pick one of the two.
+        if self.fields.iter().any(|f| f.ident == ident) {
+            cx.error(
+                ident.span(),
+                format!("the field `{ident}` is declared twice; each field of a struct needs its own name"),
+            );
+        }
         let cattrs = attr::column(cx, &attrs);
         if let Some(skip) = cattrs.skip {
             check::skip_alone(cx, skip, &cattrs);
