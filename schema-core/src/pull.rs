@@ -163,26 +163,12 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
     let mut structs: BTreeMap<&str, String> = BTreeMap::new();
     let mut used = BTreeSet::new();
     for t in &schema.tables {
-        let mut name = struct_ident(&t.name);
-        let base = name.clone();
-        let mut n = 2;
-        while !used.insert(name.clone()) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
-        structs.insert(&t.name, name);
+        structs.insert(&t.name, unused(&mut used, struct_ident(&t.name), ""));
     }
     // Each enum type's Rust name: its name in CamelCase, told apart from the structs'.
     let mut enum_names: BTreeMap<String, String> = BTreeMap::new();
     for e in schema.enum_types() {
-        let base = struct_ident(&e.name);
-        let mut name = base.clone();
-        let mut n = 2;
-        while !used.insert(name.clone()) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
-        enum_names.insert(e.key(), name);
+        enum_names.insert(e.key(), unused(&mut used, struct_ident(&e.name), ""));
     }
     // Every column's field name and Rust type, decided before any reference uses them.
     let [mut fields, mut more]: [Fields; 2] = in_halves(&schema.tables, |tables| {
@@ -190,13 +176,7 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
         for t in tables {
             let mut taken = BTreeSet::new();
             for c in &t.columns {
-                let mut f = field_ident(&c.name);
-                let base = f.clone();
-                let mut n = 2;
-                while !taken.insert(f.clone()) {
-                    f = format!("{base}_{n}");
-                    n += 1;
-                }
+                let f = unused(&mut taken, field_ident(&c.name), "_");
                 let rust = match &c.ty {
                     LogicalType::Enum(e) => enum_names
                         .get(&e.key())
@@ -272,6 +252,18 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
     Pulled { code: out, notes }
 }
 
+/// `base`, or `base` with the first number from 2 on (after `sep`) that makes a name not in
+/// `taken`; the name is added to `taken`.
+fn unused(taken: &mut BTreeSet<String>, base: String, sep: &str) -> String {
+    let mut name = base.clone();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}{sep}{n}");
+        n += 1;
+    }
+    name
+}
+
 /// `work` of the first half of `tables` and of the second, in that order: a long list's
 /// second half on a thread of its own, a short one's all on this thread (and the second
 /// half's work of no tables).
@@ -338,13 +330,7 @@ fn render_enum(e: &crate::model::EnumType, rust: &str) -> String {
     );
     let mut taken = BTreeSet::new();
     for v in &e.values {
-        let base = struct_ident(v);
-        let mut variant = base.clone();
-        let mut n = 2;
-        while !taken.insert(variant.clone()) {
-            variant = format!("{base}{n}");
-            n += 1;
-        }
+        let variant = unused(&mut taken, struct_ident(v), "");
         if snake_case(&variant) != *v {
             out.push_str(&format!("    #[sql_enum(rename = {})]\n", lit(v)));
         }
@@ -777,6 +763,25 @@ mod tests {
         let lost: Vec<&String> = pulled.notes.iter().filter(|n| n.contains("gone_")).collect();
         assert_eq!(lost.len(), 2, "{:?}", pulled.notes);
         assert!(lost[0].contains("gone_a") && lost[1].contains("gone_b"), "{lost:?}");
+    }
+
+    #[test]
+    fn names_that_collide_are_numbered() {
+        let mut schema = Schema::default();
+        for name in ["users", "Users", "_users"] {
+            let mut t = Table::new(name);
+            t.columns.push(Column::new("a-b", LogicalType::Sql("integer".into())));
+            t.columns.push(Column::new("a_b", LogicalType::Sql("integer".into())));
+            t.columns.push(Column::new("A B", LogicalType::Sql("integer".into())));
+            schema.tables.push(t);
+        }
+        let code = render_rust(&schema, "test.db", &crate::sqlite::SQLITE).code;
+        for s in ["pub struct Users {", "pub struct Users2 {", "pub struct Users3 {"] {
+            assert!(code.contains(s), "{s}: {code}");
+        }
+        assert_eq!(code.matches("pub a_b: i64,").count(), 3, "{code}");
+        assert_eq!(code.matches("pub a_b_2: i64,").count(), 3, "{code}");
+        assert_eq!(code.matches("pub a_b_3: i64,").count(), 3, "{code}");
     }
 
     #[test]
