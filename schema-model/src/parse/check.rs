@@ -1,7 +1,6 @@
 //! The rules that span more than one attribute: one function a rule, each saying why it exists.
 
 use proc_macro2::Span;
-use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{GenericArgument, PathArguments, Type};
 
@@ -447,7 +446,7 @@ fn names_struct(path: &syn::Path) -> bool {
         || path
             .segments
             .last()
-            .is_some_and(|s| s.ident.unraw().to_string().starts_with(|c: char| c.is_uppercase()))
+            .is_some_and(|s| super::unraw_string(&s.ident).starts_with(|c: char| c.is_uppercase()))
 }
 
 /// `references = Struct::field` (or `references = Struct`, the parent's primary key) with its

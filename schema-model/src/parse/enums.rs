@@ -6,7 +6,6 @@
 //! `SqlEnum` impl (the derive's code).
 
 use proc_macro2::{Span, TokenStream};
-use syn::ext::IdentExt as _;
 use syn::{Ident, spanned::Spanned as _};
 
 use super::Ctxt;
@@ -94,7 +93,7 @@ fn parse(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedEnum> {
     let type_name = name
         .as_ref()
         .map(|n| n.value.clone())
-        .unwrap_or_else(|| snake_case(&input.ident.unraw().to_string()));
+        .unwrap_or_else(|| snake_case(&super::unraw_string(&input.ident)));
     if let Some(n) = &name {
         super::check::name(cx, n, "type");
     }
@@ -135,7 +134,7 @@ fn parse(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedEnum> {
         let span = rename.as_ref().map_or(v.ident.span(), |r| r.span);
         let value = rename
             .map(|r| r.value)
-            .unwrap_or_else(|| snake_case(&v.ident.unraw().to_string()));
+            .unwrap_or_else(|| snake_case(&super::unraw_string(&v.ident)));
         if value.is_empty() {
             cx.error(span, "an enum value cannot be empty");
         } else if value.len() > MAX_LABEL {

@@ -180,7 +180,7 @@ fn parse_table(cx: &Ctxt, input: &mut TableInput) -> Option<ParsedTable> {
         .name
         .as_ref()
         .map(|n| n.value.clone())
-        .unwrap_or_else(|| model::snake_case(&input.ident.unraw().to_string()));
+        .unwrap_or_else(|| model::snake_case(&unraw_string(&input.ident)));
     if let Some(n) = &tattrs.name {
         check::name(cx, n, "table");
     }
@@ -442,16 +442,22 @@ impl Builder<'_> {
         true
     }
 
+    /// The fields read so far named `ident`, `r#type` and `type` alike, in order: its name
+    /// and its raw form are written once, and each field compared with them without copies.
+    fn fields_named<'f>(&'f self, ident: &Ident) -> impl Iterator<Item = &'f ParsedField> + use<'f> {
+        let name = unraw_string(ident);
+        let raw = format!("r#{name}");
+        self.fields.iter().filter(move |f| f.ident == name || f.ident == raw)
+    }
+
     /// Field names in `columns(..)` / `primary_key(..)` → column names, each checked to exist.
     fn columns_of(&self, idents: &[Ident], what: &str) -> Option<Vec<String>> {
         let cols: Vec<Option<String>> = idents
             .iter()
             .map(|ident| {
                 let found = self
-                    .fields
-                    .iter()
-                    .find(|f| f.column.is_some() && f.ident.unraw() == ident.unraw())
-                    .and_then(|f| f.column.as_ref())
+                    .fields_named(ident)
+                    .find_map(|f| f.column.as_ref())
                     .map(|c| c.name.clone());
                 if found.is_none() {
                     self.cx.error(
@@ -607,9 +613,8 @@ impl Builder<'_> {
                 .zip(cols)
                 .map(|(ident, col)| {
                     let ty = self
-                        .fields
-                        .iter()
-                        .find(|f| f.ident.unraw() == ident.unraw())
+                        .fields_named(ident)
+                        .next()
                         .map(|f| f.ty.clone())
                         .unwrap_or_else(|| syn::parse_quote!(()));
                     (col, ty)
@@ -725,3 +730,50 @@ pub fn type_string(ty: &Type) -> String {
 #[doc(hidden)]
 pub use check::logical_type_of;
 pub use check::strip_option;
+
+#[cfg(test)]
+mod tests {
+    use super::from_tokens;
+
+    #[test]
+    fn attribute_lists_name_fields_raw_or_not() {
+        // `type` is only a field as `r#type`; `kind` is the same field written `r#kind`.
+        let t = from_tokens(quote::quote! {
+            #[table(name = "things", primary_key(r#type, kind))]
+            #[index(columns(kind, r#type))]
+            #[foreign_key(columns(r#kind), references = Other)]
+            pub struct Thing {
+                pub r#type: String,
+                #[column(name = "k")]
+                pub r#kind: i64,
+                #[column(skip)]
+                pub note: String,
+            }
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let key = t.table.primary_key.as_ref().unwrap();
+        assert_eq!(key.columns, ["type", "k"]);
+        assert_eq!(
+            t.table.indexes[0].target,
+            crate::model::IndexTarget::Columns(vec!["k".into(), "type".into()])
+        );
+        assert_eq!(t.references[0].columns[0].0, "k");
+        assert_eq!(super::type_string(&t.references[0].columns[0].1), "i64");
+
+        // A skipped field is no column to name.
+        let e = from_tokens(quote::quote! {
+            #[index(columns(note))]
+            pub struct Thing {
+                pub id: i64,
+                #[column(skip)]
+                pub note: String,
+            }
+        })
+        .err()
+        .unwrap();
+        assert!(
+            e.to_string().contains("names `note`, which is not a column of `Thing`"),
+            "{e}"
+        );
+    }
+}

@@ -2,7 +2,6 @@
 //! and the CLI alike.
 
 use proc_macro2::{Span, TokenStream};
-use syn::ext::IdentExt as _;
 use syn::{Ident, spanned::Spanned as _};
 
 use super::Ctxt;
@@ -108,7 +107,7 @@ fn parse(cx: &Ctxt, input: &syn::DeriveInput) -> Option<ParsedSequence> {
     }
     seq.name = name
         .map(|n| n.value)
-        .unwrap_or_else(|| snake_case(&input.ident.unraw().to_string()));
+        .unwrap_or_else(|| snake_case(&super::unraw_string(&input.ident)));
     seq.schema = schema.map(|s| s.value).filter(|s| s != "public");
     Some(ParsedSequence {
         ident: input.ident.clone(),
