@@ -20,7 +20,7 @@ use schema_model::parse::{from_file, from_source, resolve};
 fn schema_of(text: &str) -> Schema {
     let file = syn::parse_file(text).unwrap();
     let parsed = from_file(&file).unwrap_or_else(|e| panic!("{e}"));
-    resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0].error))
+    resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0]))
 }
 
 fn steps(c: &mut Criterion) {
@@ -40,7 +40,7 @@ fn steps(c: &mut Criterion) {
         );
         let file = syn::parse_file(&text).unwrap();
         let parsed = from_file(&file).unwrap();
-        let schema = resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0].error));
+        let schema = resolve(&parsed).unwrap_or_else(|e| panic!("{}", e[0]));
         let target = SQLITE.normalize(&schema);
         let changed = SQLITE.normalize(&schema_of(&changed_text));
         let empty = Schema::default();
