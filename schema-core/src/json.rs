@@ -442,7 +442,10 @@ const MAX_DEPTH: usize = 100;
 /// members are gathered on a stack shared by all levels and moved into a vector of their exact
 /// number when it closes (serde_json's visitor grows each one by pushes). `None` for anything
 /// it leaves to serde_json.
-struct Reader<'a> {
+///
+/// A snapshot reader may also walk the text itself ([`Reader::members`]), reading the members
+/// it knows into its model and the others as values.
+pub(crate) struct Reader<'a> {
     text: &'a str,
     at: usize,
     depth: usize,
@@ -451,7 +454,7 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(text: &'a str) -> Reader<'a> {
+    pub(crate) fn new(text: &'a str) -> Reader<'a> {
         Reader {
             text,
             at: 0,
@@ -479,7 +482,74 @@ impl<'a> Reader<'a> {
         self.text.as_bytes().get(self.at).copied()
     }
 
-    fn value(&mut self) -> Option<Val<'a>> {
+    /// Whether only whitespace is left.
+    pub(crate) fn at_end(&mut self) -> bool {
+        self.space();
+        self.at == self.text.len()
+    }
+
+    /// An object, member by member: `member` reads the value of each key (with
+    /// [`Reader::value`] or the readers of one kind). A repeated key is the caller's to notice.
+    pub(crate) fn members(&mut self, mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Option<()>) -> Option<()> {
+        self.space();
+        if self.peek()? != b'{' {
+            return None;
+        }
+        self.at += 1;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        self.space();
+        if self.peek()? == b'}' {
+            self.at += 1;
+        } else {
+            loop {
+                self.space();
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                let key = self.string()?;
+                self.space();
+                if self.peek()? != b':' {
+                    return None;
+                }
+                self.at += 1;
+                member(self, key)?;
+                self.space();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// A string value.
+    pub(crate) fn str_value(&mut self) -> Option<Cow<'a, str>> {
+        self.space();
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.string()
+    }
+
+    /// A boolean value.
+    pub(crate) fn bool_value(&mut self) -> Option<bool> {
+        match self.value()? {
+            Val::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Any value, as a tree.
+    pub(crate) fn value(&mut self) -> Option<Val<'a>> {
         self.space();
         match self.peek()? {
             b'{' => self.object(),

@@ -2,6 +2,7 @@
 //! normalized schema, read back into one. Keys are written in drizzle-kit's order and tables
 //! by name, so a snapshot is byte-stable and diffs cleanly against drizzle-kit's own.
 
+use std::borrow::Cow;
 use std::io;
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::Sqlite;
 use crate::diff::Renames;
-use crate::json::{Pretty, Val, repeats};
+use crate::json::{Pretty, Reader, Val, repeats};
 use crate::model::{
     Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
     PrimaryKey, Schema, Table, Unique, UniqueKind,
@@ -388,9 +389,163 @@ fn to_json(snapshot: &Snapshot) -> Value {
     Value::Object(root)
 }
 
-/// A SQLite snapshot file, read back. The text is read into a borrowed tree ([`Val`]): keys
-/// and strings are slices of it, so only what the model keeps is copied.
+/// A SQLite snapshot file, read back.
+///
+/// A snapshot as this crate and drizzle-kit write it is read straight into the model
+/// ([`read_common`]); anything that reader leaves (an error, a repeated key, a field of
+/// another type) is read into a borrowed tree ([`Val`]) whose reading says what is wrong.
 pub fn read(text: &str) -> Result<Snapshot, SnapshotError> {
+    match read_common(text) {
+        Some(snapshot) => Ok(snapshot),
+        None => read_tree(text),
+    }
+}
+
+/// The common case of [`read`], without a tree of the tables' columns (most of a snapshot):
+/// each column's members are read from the text into a [`Column`], and the rest of a table's
+/// entry (indexes, keys, constraints) and of the file (`_meta`, `internal`) into the trees
+/// [`read_tree`] reads, by the same functions. `None` for anything that would be an error, a
+/// key given twice or a value of another type, for `read_tree` to read or refuse: what this
+/// returns is what `read_tree` returns.
+fn read_common(text: &str) -> Option<Snapshot> {
+    let mut r = Reader::new(text);
+    let mut top = Vec::new();
+    let mut tables = None;
+    r.members(|r, key| {
+        if key == "tables" {
+            if tables.is_some() {
+                return None;
+            }
+            tables = Some(tables_common(r)?);
+        } else {
+            top.push((key, r.value()?));
+        }
+        Some(())
+    })?;
+    let tables = tables?;
+    if !r.at_end() || repeats(top.iter().map(|(k, _)| k)) || repeats(tables.iter().map(|(n, _, _)| n)) {
+        return None;
+    }
+    let v = Val::Object(top);
+    if str_field(&v, "dialect", "dialect").ok()? != "sqlite" || str_field(&v, "version", "version").ok()? != "6" {
+        return None;
+    }
+    let internal_indexes = v.at(&["internal", "indexes"]).map(Val::index).unwrap_or_default();
+    let internal_tables = v.at(&["internal", "tables"]).map(Val::index).unwrap_or_default();
+    let expr_columns = |index: &str, col: &str| -> bool {
+        internal_indexes
+            .get(index)
+            .and_then(|i| i.at(&["columns", col, "isExpression"]))
+            .and_then(Val::as_bool)
+            .unwrap_or(false)
+    };
+    let mut done = Vec::with_capacity(tables.len());
+    for (name, mut table, rest) in tables {
+        let ext = internal_tables.get(name.as_ref()).copied();
+        if ext.is_some() {
+            for c in &mut table.columns {
+                c.collate = collate(ext, &c.name);
+            }
+        }
+        table_rest(&name, &Val::Object(rest), ext, &expr_columns, &mut table).ok()?;
+        done.push(table);
+    }
+    Some(Snapshot {
+        id: str_field(&v, "id", "id").ok()?.to_string(),
+        prev_id: str_field(&v, "prevId", "prevId").ok()?.to_string(),
+        schema: Schema {
+            tables: done,
+            ..Default::default()
+        },
+        renames: meta_renames(&v),
+    })
+}
+
+/// A table's entry in [`read_common`]: its name, the table with its columns, and the rest of
+/// its members as trees.
+type TableCommon<'a> = (Cow<'a, str>, Table, Vec<(Cow<'a, str>, Val<'a>)>);
+
+/// The `tables` object, each table's columns read into the model.
+fn tables_common<'a>(r: &mut Reader<'a>) -> Option<Vec<TableCommon<'a>>> {
+    let mut tables = Vec::new();
+    // One table's columns, moved into a vector of their exact number when the table is read.
+    let mut scratch = Vec::new();
+    r.members(|r, name| {
+        let mut rest = Vec::new();
+        let mut columns_read = false;
+        r.members(|r, key| {
+            if key == "columns" {
+                if columns_read {
+                    return None;
+                }
+                columns_read = true;
+                columns_common(r, &mut scratch)
+            } else {
+                rest.push((key, r.value()?));
+                Some(())
+            }
+        })?;
+        if !columns_read
+            || repeats(rest.iter().map(|(k, _)| k))
+            || repeats(scratch.iter().map(|c: &Column| c.name.as_str()))
+        {
+            return None;
+        }
+        let mut table = Table::new(name.as_ref());
+        table.columns = Vec::with_capacity(scratch.len());
+        table.columns.append(&mut scratch);
+        tables.push((name, table, rest));
+        Some(())
+    })?;
+    Some(tables)
+}
+
+/// A table's `columns`, each one's members read as [`table_from_json`] takes them.
+fn columns_common(r: &mut Reader<'_>, out: &mut Vec<Column>) -> Option<()> {
+    r.members(|r, name| {
+        let (mut ty, mut primary_key, mut not_null, mut autoincrement) = (None, None, None, false);
+        let (mut default, mut generated) = (None, None);
+        // Which of the members read here were there: one given twice is `read_tree`'s.
+        let mut seen = 0u8;
+        r.members(|r, key| {
+            let bit = match key.as_ref() {
+                "type" => 1,
+                "primaryKey" => 2,
+                "notNull" => 4,
+                "autoincrement" => 8,
+                "default" => 16,
+                "generated" => 32,
+                _ => 0,
+            };
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            match bit {
+                1 => ty = Some(r.str_value()?),
+                2 => primary_key = Some(r.bool_value()?),
+                4 => not_null = Some(r.bool_value()?),
+                8 => autoincrement = r.bool_value()?,
+                16 => default = default_from_json(&r.value()?),
+                32 => generated = Some(generated_from_json(&r.value()?, &|_| String::new()).ok()?),
+                _ => drop(r.value()?),
+            }
+            Some(())
+        })?;
+        let mut col = Column::new(name.into_owned(), LogicalType::Sql(ty?.into_owned()));
+        col.primary_key = primary_key?;
+        col.not_null = not_null?;
+        col.autoincrement = autoincrement;
+        col.default = default;
+        col.generated = generated;
+        out.push(col);
+        Some(())
+    })
+}
+
+/// [`read`] through a tree of the whole file: keys and strings are slices of the text, so
+/// only what the model keeps is copied.
+fn read_tree(text: &str) -> Result<Snapshot, SnapshotError> {
     let v = Val::parse(text)?;
     let dialect = str_field(&v, "dialect", "dialect")?;
     if dialect != "sqlite" {
@@ -659,25 +814,48 @@ fn table_from_json(
         col.autoincrement = c.get("autoincrement").and_then(Val::as_bool).unwrap_or(false);
         col.default = c.get("default").and_then(default_from_json);
         if let Some(g) = c.get("generated") {
-            // drizzle-kit writes `(expr)`; anything else is not a generated expression.
-            let written = str_field(g, "as", &|| cp("generated.as"))?;
-            let expr = strip_parens(written);
-            if expr == written.trim() {
-                return Err(SnapshotError::Field {
-                    path: cp("generated.as"),
-                });
-            }
-            col.generated = Some(Generated {
-                expr: expr.to_string(),
-                stored: str_field(g, "type", &|| cp("generated.type"))? == "stored",
-            });
+            col.generated = Some(generated_from_json(g, &cp)?);
         }
-        col.collate = ext
-            .and_then(|e| e.at(&["columns", cname, "collate"]))
-            .and_then(Val::as_str)
-            .map(str::to_string);
+        col.collate = collate(ext, cname);
         table.columns.push(col);
     }
+    table_rest(name, t, ext, expr_columns, &mut table)?;
+    Ok(table)
+}
+
+/// A generated column's `{"as": "(expr)", "type": "stored"}`.
+fn generated_from_json(g: &Val<'_>, cp: &dyn Fn(&str) -> String) -> Result<Generated, SnapshotError> {
+    // drizzle-kit writes `(expr)`; anything else is not a generated expression.
+    let written = str_field(g, "as", &|| cp("generated.as"))?;
+    let expr = strip_parens(written);
+    if expr == written.trim() {
+        return Err(SnapshotError::Field {
+            path: cp("generated.as"),
+        });
+    }
+    Ok(Generated {
+        expr: expr.to_string(),
+        stored: str_field(g, "type", &|| cp("generated.type"))? == "stored",
+    })
+}
+
+/// A column's collation, from its table's entry of `internal.tables`.
+fn collate(ext: Option<&Val<'_>>, column: &str) -> Option<String> {
+    ext.and_then(|e| e.at(&["columns", column, "collate"]))
+        .and_then(Val::as_str)
+        .map(str::to_string)
+}
+
+/// What a table's entry holds besides its columns (indexes, keys, constraints), and its
+/// options from `internal.tables`, into `table`.
+fn table_rest(
+    name: &str,
+    t: &Val<'_>,
+    ext: Option<&Val<'_>>,
+    expr_columns: &dyn Fn(&str, &str) -> bool,
+    table: &mut Table,
+) -> Result<(), SnapshotError> {
+    let path = |k: &str| format!("tables.{name}.{k}");
     let indexes = obj(t, "indexes", &|| path("indexes"))?;
     table.indexes.reserve_exact(indexes.len());
     for (iname, ix) in indexes {
@@ -794,7 +972,7 @@ fn table_from_json(
         .and_then(|e| e.get("withoutRowid"))
         .and_then(Val::as_bool)
         .unwrap_or(false);
-    Ok(table)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1014,5 +1192,124 @@ mod tests {
         let snap = snapshot(vec![t]);
         assert!(repeats_a_key(&snap));
         assert_eq!(write(&snap), serde_json::to_string_pretty(&to_json(&snap)).unwrap());
+    }
+
+    /// The snapshots the tests have at hand: ours of every field (with a collation, STRICT, an
+    /// expression index and `_meta` renames), and drizzle-kit's and ours from the repository.
+    fn texts() -> Vec<(String, String)> {
+        let mut out = vec![(
+            "everything".to_string(),
+            write(&snapshot(vec![everything("a", "zeta"), everything("zeta", "a")])),
+        )];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for dir in [
+            "examples/blog/migrations/meta",
+            "tests/fuzz/corpus/snapshot",
+            "tests/fixtures/drizzle-compat/basic/migrations/meta",
+            "tests/fixtures/drizzle-compat/exchange_child_foreign_key/drizzle/meta",
+        ] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json") && !path.ends_with("_journal.json") {
+                    out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The reader without a tree takes the snapshots as written, and returns what the tree's
+    /// reader returns.
+    #[test]
+    fn a_written_snapshot_is_read_without_a_tree_as_the_tree_reads_it() {
+        let texts = texts();
+        assert!(texts.len() >= 5, "{} snapshots", texts.len());
+        for (name, text) in &texts {
+            let common = read_common(text).unwrap_or_else(|| panic!("{name}: left to the tree"));
+            assert_eq!(common, read_tree(text).unwrap(), "{name}");
+        }
+        let everything = &texts[0].1;
+        let read = read_common(everything).unwrap();
+        let a = &read.schema.tables[0];
+        assert!(a.columns.iter().any(|c| c.collate.is_some()), "{a:?}");
+        assert!(
+            a.indexes.iter().any(|i| matches!(i.target, IndexTarget::Expr(_))),
+            "{a:?}"
+        );
+        assert!(a.options.sqlite.strict && !read.renames.tables.is_empty());
+    }
+
+    /// Every line of each snapshot deleted, repeated, or its value or key changed, and a few
+    /// bytes cut or added: the reader without a tree either leaves the text to the tree's
+    /// reader or returns exactly what that reader returns.
+    #[test]
+    fn a_changed_snapshot_is_read_as_the_tree_reads_it_or_left_to_it() {
+        let values = [
+            "true",
+            "false",
+            "0",
+            "1.5",
+            "-3",
+            "\"x\"",
+            "\"(a)\"",
+            "null",
+            "[]",
+            "{}",
+            "[\"id\"]",
+            "{\"a\": 1}",
+        ];
+        let (mut cases, mut common) = (0usize, 0usize);
+        for (name, text) in texts() {
+            let lines: Vec<&str> = text.split('\n').collect();
+            let mut changed = Vec::new();
+            for i in 0..lines.len() {
+                let with = |i: usize, line: Option<String>, extra: Option<&str>| {
+                    let mut l: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+                    match line {
+                        Some(s) => l[i] = s,
+                        None => drop(l.remove(i)),
+                    }
+                    if let Some(e) = extra {
+                        l.insert(i, e.to_string());
+                    }
+                    l.join("\n")
+                };
+                changed.push(with(i, None, None));
+                changed.push(with(i, Some(lines[i].to_string()), Some(lines[i])));
+                if let Some((key, value)) = lines[i].split_once("\": ") {
+                    let comma = if value.ends_with(',') { "," } else { "" };
+                    for v in values {
+                        changed.push(with(i, Some(format!("{key}\": {v}{comma}")), None));
+                    }
+                    changed.push(with(i, Some(format!("{key}_\": {value}")), None));
+                    // The same member again, right after it (a repeated key).
+                    if comma == "," && !value.ends_with("{,") {
+                        changed.push(with(i, Some(lines[i].to_string()), Some(lines[i])));
+                    }
+                }
+            }
+            for at in (0..text.len()).step_by(97).filter(|&at| text.is_char_boundary(at)) {
+                let (a, b) = text.split_at(at);
+                changed.push(format!("{a}{}", &b[1.min(b.len())..]));
+                changed.push(format!("{a}\\u0041{b}"));
+                changed.push(format!("{a}\"{b}"));
+            }
+            for t in &changed {
+                cases += 1;
+                if let Some(s) = read_common(t) {
+                    common += 1;
+                    match read_tree(t) {
+                        Ok(tree) => assert_eq!(s, tree, "{name}: read differently:\n{t}"),
+                        Err(e) => panic!("{name}: the tree's reader refuses it ({e}):\n{t}"),
+                    }
+                }
+            }
+        }
+        // Most changes make the text something the common reader leaves; many do not.
+        assert!(
+            common > cases / 10 && common < cases,
+            "{common} of {cases} read without a tree"
+        );
+        eprintln!("{common} of {cases} changed snapshots read without a tree, as the tree reads them");
     }
 }
