@@ -15,7 +15,7 @@ use crate::diff::{
 };
 use crate::folder::{BREAKPOINT, Folder, FolderError, Journal, JournalEntry};
 use crate::model::Schema;
-use crate::snapshot::{ROOT_ID, Snapshot};
+use crate::snapshot::{Help, ROOT_ID, Snapshot};
 
 /// How to generate.
 #[derive(Debug, Clone, Default)]
@@ -509,7 +509,10 @@ fn generate_one(
     };
     // Set once the diff finds nothing: a snapshot begun before it is not wanted then.
     let unwanted = AtomicBool::new(false);
-    let stage = || folder.stage_snapshot_until(&lock, idx, &snapshot, &unwanted);
+    // Offered once the plan, the SQL and its lint are made: the rest of a large snapshot is
+    // then written by two threads.
+    let help = Help::default();
+    let stage = || folder.stage_snapshot_until(&lock, idx, &snapshot, &unwanted, Some(&help));
     let done = std::thread::scope(|s| {
         let spawn = || {
             std::thread::Builder::new()
@@ -535,6 +538,7 @@ fn generate_one(
             }
         };
         let built = build(&changes);
+        help.offer();
         let staged = match early {
             Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             Err(_) => stage(),

@@ -11,6 +11,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, mpsc};
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
@@ -20,6 +22,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 /// ([`Pretty::into_writer`]).
 pub struct Pretty<'w> {
     out: String,
+    /// A thread that may help write [`Pretty::members`], once it has nothing else to do.
+    help: Option<&'w Help>,
     /// Whether the innermost open container has an element yet.
     has_value: Vec<bool>,
     /// Where the text goes, in pieces of about [`CHUNK`] bytes; `None` keeps it in `out`.
@@ -31,11 +35,62 @@ pub struct Pretty<'w> {
 /// How much text a writer to a sink holds before handing it on.
 const CHUNK: usize = 64 * 1024;
 
+/// How many of [`Pretty::members`]' items a piece is, when a helper shares the writing.
+const PIECE: usize = 32;
+
+/// An offer of a thread's time to a long write ([`Pretty::members`]): made by a thread once it
+/// has nothing else to do, taken by a helper the writer starts, which waits for it. It serves
+/// one write: once that write is done with it ([`Help::close`]), it is not taken again.
+#[derive(Debug, Default)]
+pub struct Help {
+    state: Mutex<HelpState>,
+    changed: Condvar,
+}
+
+#[derive(Debug, Default, PartialEq)]
+enum HelpState {
+    #[default]
+    NotYet,
+    Offered,
+    Closed,
+}
+
+impl Help {
+    /// This thread is free: a write that is still under way may use it.
+    pub fn offer(&self) {
+        self.set(HelpState::Offered);
+    }
+
+    /// The write is done with it: a helper still waiting gives up.
+    fn close(&self) {
+        self.set(HelpState::Closed);
+    }
+
+    fn set(&self, to: HelpState) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if *state != HelpState::Closed {
+            *state = to;
+        }
+        self.changed.notify_all();
+    }
+
+    /// Waits for the offer or the end of the write: whether the offer came first.
+    fn wait(&self) -> bool {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = self
+            .changed
+            .wait_while(state, |s| *s == HelpState::NotYet)
+            .unwrap_or_else(|e| e.into_inner());
+        *state == HelpState::Offered
+    }
+}
+
 impl Pretty<'static> {
     /// An empty writer that keeps its text, with room for `capacity` bytes.
     pub fn with_capacity(capacity: usize) -> Pretty<'static> {
         Pretty {
             out: String::with_capacity(capacity),
+            help: None,
             has_value: Vec::new(),
             sink: None,
             error: None,
@@ -49,6 +104,7 @@ impl<'w> Pretty<'w> {
     fn to_writer(sink: &'w mut dyn io::Write) -> Pretty<'w> {
         Pretty {
             out: String::with_capacity(CHUNK + CHUNK / 4),
+            help: None,
             has_value: Vec::new(),
             sink: Some(sink),
             error: None,
@@ -74,9 +130,15 @@ impl<'w> Pretty<'w> {
         w.finish()
     }
 
-    /// What `write` writes, handed to `out` as it goes: `out`'s first error, if any.
-    pub fn into_writer(out: &mut dyn io::Write, write: impl FnOnce(&mut Pretty<'_>)) -> io::Result<()> {
+    /// What `write` writes, handed to `out` as it goes: `out`'s first error, if any. Its
+    /// [`Pretty::members`] take `help` when it comes.
+    pub fn into_writer(
+        out: &mut dyn io::Write,
+        help: Option<&Help>,
+        write: impl FnOnce(&mut Pretty<'_>),
+    ) -> io::Result<()> {
         let mut w = Pretty::to_writer(out);
+        w.help = help;
         write(&mut w);
         w.finish_to_writer()
     }
@@ -103,8 +165,13 @@ impl<'w> Pretty<'w> {
     }
 
     fn indent(&mut self) {
-        for _ in 0..self.has_value.len() {
-            self.out.push_str("  ");
+        // Two spaces a level, in one piece up to this depth (a snapshot's columns are at five).
+        const SPACES: &str = "                                ";
+        let mut n = 2 * self.has_value.len();
+        while n > 0 {
+            let piece = n.min(SPACES.len());
+            self.out.push_str(&SPACES[..piece]);
+            n -= piece;
         }
     }
 
@@ -122,6 +189,100 @@ impl<'w> Pretty<'w> {
             None => return,
         }
         self.indent();
+    }
+
+    /// The innermost object's members, one for each of `items` (`write` writes its key and
+    /// value), in order.
+    ///
+    /// With an offer of [`Help`], a helper thread waits for it beside the writing: from then
+    /// on both take the next unwritten piece of `items` in turn, the helper writing its pieces
+    /// into text of their own that this writer puts in place in order. Without the offer (the
+    /// writer finished first, or nobody offered), the helper never starts and the text is this
+    /// writer's alone; it is the same text either way.
+    pub fn members<T: Sync>(&mut self, items: &[T], write: &(dyn Fn(&mut Pretty<'_>, &T) + Sync)) {
+        let Some(help) = self.help.filter(|_| items.len() >= 2 * PIECE) else {
+            for item in items {
+                if self.stopped() {
+                    return;
+                }
+                write(self, item);
+            }
+            return;
+        };
+        let pieces: Vec<&[T]> = items.chunks(PIECE).collect();
+        let next = AtomicUsize::new(0);
+        let quit = AtomicBool::new(false);
+        // Where the pieces go: inside this object, after a member or not.
+        let (levels, had_member) = (self.has_value.clone(), self.has_value.last().copied().unwrap_or(false));
+        let (tx, rx) = mpsc::channel::<(usize, String)>();
+        std::thread::scope(|s| {
+            let (pieces, next, quit) = (&pieces, &next, &quit);
+            let helper = move || {
+                if !help.wait() {
+                    return;
+                }
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= pieces.len() || quit.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let mut w = Pretty::with_capacity(CHUNK);
+                    w.has_value = levels.clone();
+                    if let Some(last) = w.has_value.last_mut() {
+                        *last = had_member || i > 0;
+                    }
+                    for item in pieces[i] {
+                        write(&mut w, item);
+                    }
+                    if tx.send((i, w.out)).is_err() {
+                        return;
+                    }
+                }
+            };
+            // Without a thread, this writer writes every piece.
+            let _ = std::thread::Builder::new()
+                .name("snapshot-help".into())
+                .spawn_scoped(s, helper);
+            let mut written = 0;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                // The pieces before `i` that the helper took, in order (a helper that stopped
+                // short leaves its piece to this writer).
+                while written < i.min(pieces.len()) {
+                    match rx.recv() {
+                        Ok((_, text)) => self.piece(&text),
+                        Err(_) => pieces[written].iter().for_each(|item| write(self, item)),
+                    }
+                    written += 1;
+                }
+                if i >= pieces.len() || self.stopped() {
+                    break;
+                }
+                for item in pieces[i] {
+                    write(self, item);
+                }
+                written = i + 1;
+            }
+            quit.store(true, Ordering::Relaxed);
+            help.close();
+        });
+    }
+
+    /// A helper's text for [`Pretty::members`], put in place: after it, this object has a member.
+    fn piece(&mut self, text: &str) {
+        if self.sink.is_some() {
+            self.hand_on();
+            if let (Some(sink), None) = (&mut self.sink, &self.error)
+                && let Err(e) = sink.write_all(text.as_bytes())
+            {
+                self.error = Some(e);
+            }
+        } else {
+            self.out.push_str(text);
+        }
+        if let Some(last) = self.has_value.last_mut() {
+            *last = true;
+        }
     }
 
     /// `{`; its members follow as [`Pretty::key`] then a value.
@@ -897,6 +1058,122 @@ mod tests {
             assert_eq!(ours_keys, theirs_keys);
             assert_eq!(ours.get("k1").and_then(Val::as_str), Some("last"));
             assert_eq!(ours.get("zA"), Some(&Val::Null));
+        }
+    }
+
+    /// `n` members of an object inside another, written by `members` into a sink that takes
+    /// `room` bytes (then refuses), with `help` offered first or not at all.
+    fn members_text(n: usize, help: Option<&Help>, room: usize, slow: bool) -> (Vec<u8>, io::Result<()>, Vec<String>) {
+        struct Room<'a>(&'a mut Vec<u8>, usize);
+        impl io::Write for Room<'_> {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                if self.0.len() + buf.len() > self.1 {
+                    return Err(io::Error::other("full"));
+                }
+                self.0.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let items: Vec<usize> = (0..n).collect();
+        let threads = Mutex::new(Vec::new());
+        let mut out = Vec::new();
+        let result = Pretty::into_writer(&mut Room(&mut out, room), help, |w| {
+            w.begin_object();
+            w.str_member("before", "x");
+            w.key("items");
+            w.begin_object();
+            w.members(&items, &|w, i| {
+                if slow {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+                let name = std::thread::current().name().unwrap_or_default().to_string();
+                threads.lock().unwrap().push(name);
+                w.key(&format!("item{i}"));
+                w.begin_object();
+                w.strings_member("list", &["a\n", "b"]);
+                w.end_object();
+            });
+            w.end_object();
+            w.empty_object_member("after");
+            w.end_object();
+        });
+        (out, result, threads.into_inner().unwrap())
+    }
+
+    /// With a helper or without, and however many pieces the members make, the text is the
+    /// one written alone, which is serde_json's.
+    #[test]
+    fn members_written_with_help_are_the_text_written_alone() {
+        for n in [0, 1, PIECE, 2 * PIECE - 1, 2 * PIECE, 2 * PIECE + 1, 7 * PIECE + 5] {
+            let (alone, result, _) = members_text(n, None, usize::MAX, false);
+            result.unwrap();
+            let mut items = serde_json::Map::new();
+            for i in 0..n {
+                items.insert(format!("item{i}"), serde_json::json!({ "list": ["a\n", "b"] }));
+            }
+            let tree = serde_json::json!({ "before": "x", "items": items, "after": {} });
+            assert_eq!(
+                String::from_utf8(alone.clone()).unwrap(),
+                serde_json::to_string_pretty(&tree).unwrap()
+            );
+            let help = Help::default();
+            help.offer();
+            let (helped, result, _) = members_text(n, Some(&help), usize::MAX, false);
+            result.unwrap();
+            assert_eq!(helped, alone, "{n} members");
+        }
+    }
+
+    /// An offer made before the writing is taken: the helper writes some of the pieces.
+    #[test]
+    fn an_offer_of_help_is_taken() {
+        let help = Help::default();
+        help.offer();
+        let (text, result, threads) = members_text(10 * PIECE, Some(&help), usize::MAX, true);
+        result.unwrap();
+        assert_eq!(text, members_text(10 * PIECE, None, usize::MAX, false).0);
+        let helped = threads.iter().filter(|t| *t == "snapshot-help").count();
+        assert!(
+            helped > 0 && helped < 10 * PIECE,
+            "{helped} of {} by the helper",
+            10 * PIECE
+        );
+        assert_eq!(helped % PIECE, 0, "the helper writes whole pieces");
+    }
+
+    /// A write done before any offer leaves its helper unstarted, and the offer made later
+    /// is not taken.
+    #[test]
+    fn a_write_done_before_the_offer_is_written_alone() {
+        let help = Help::default();
+        let (_, result, threads) = members_text(4 * PIECE, Some(&help), usize::MAX, false);
+        result.unwrap();
+        assert!(threads.iter().all(|t| t != "snapshot-help"), "{threads:?}");
+        help.offer();
+        assert!(!help.wait(), "a closed offer is not taken");
+    }
+
+    /// A sink that refuses text stops the writer and its helper: the sink's error, and only
+    /// whole text before it.
+    #[test]
+    fn a_refusing_sink_stops_writer_and_helper() {
+        let (whole, _, _) = members_text(100 * PIECE, None, usize::MAX, false);
+        for room in [10, whole.len() / 2, whole.len() - 1] {
+            let help = Help::default();
+            help.offer();
+            let (part, result, threads) = members_text(100 * PIECE, Some(&help), room, false);
+            assert_eq!(
+                result.map_err(|e| e.to_string()),
+                Err("full".to_string()),
+                "room {room}, wrote {} of {}",
+                part.len(),
+                whole.len()
+            );
+            assert!(whole.starts_with(&part) && part.len() <= room);
+            assert!(threads.len() <= 100 * PIECE);
         }
     }
 }

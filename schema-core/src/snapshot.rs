@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::io;
 
 use crate::diff::Renames;
+pub use crate::json::Help;
 use crate::json::{Pretty, Val};
 use crate::model::Schema;
 
@@ -41,12 +42,12 @@ impl SnapshotText {
     }
 
     /// [`SnapshotText::text`] straight into `out`, a piece at a time: the text is not held
-    /// whole.
-    pub(crate) fn write_to(&self, snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> {
+    /// whole. The tables are written with `help` when it is offered.
+    pub(crate) fn write_to(&self, snapshot: &Snapshot, out: &mut dyn io::Write, help: Option<&Help>) -> io::Result<()> {
         if (self.repeats_a_key)(snapshot) {
             return out.write_all(self.text(snapshot).as_bytes());
         }
-        Pretty::into_writer(out, |w| (self.members)(snapshot, w))
+        Pretty::into_writer(out, help, |w| (self.members)(snapshot, w))
     }
 }
 

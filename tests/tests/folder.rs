@@ -175,7 +175,9 @@ fn a_snapshot_staged_and_stopped_leaves_nothing_and_says_so() {
 
     // Stopped before it began: refused at its first piece, and no file is left.
     let stop = std::sync::atomic::AtomicBool::new(true);
-    let err = folder.stage_snapshot_until(&lock, 1, &snapshot, &stop).unwrap_err();
+    let err = folder
+        .stage_snapshot_until(&lock, 1, &snapshot, &stop, None)
+        .unwrap_err();
     assert!(matches!(err, FolderError::Write { .. }), "{err}");
     assert!(err.to_string().contains("not wanted"), "{err}");
     assert_eq!(files(dir.path()), before);
@@ -185,7 +187,7 @@ fn a_snapshot_staged_and_stopped_leaves_nothing_and_says_so() {
     for delay_us in [0, 200, 1_000, 5_000] {
         let stop = std::sync::atomic::AtomicBool::new(false);
         let staged = std::thread::scope(|s| {
-            let h = s.spawn(|| folder.stage_snapshot_until(&lock, 1, &snapshot, &stop));
+            let h = s.spawn(|| folder.stage_snapshot_until(&lock, 1, &snapshot, &stop, None));
             std::thread::sleep(std::time::Duration::from_micros(delay_us));
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
             h.join().unwrap()

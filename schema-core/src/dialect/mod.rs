@@ -49,7 +49,7 @@ use std::fmt;
 
 use crate::diff::Change;
 use crate::model::{LogicalType, Schema, Table, TableOptions};
-use crate::snapshot::{Snapshot, SnapshotError};
+use crate::snapshot::{Help, Snapshot, SnapshotError};
 
 /// One database's SQL, as text: no I/O. See the module docs for the design.
 pub trait Dialect: fmt::Debug + Sync {
@@ -111,8 +111,13 @@ pub trait Dialect: fmt::Debug + Sync {
     fn write_snapshot(&self, snapshot: &Snapshot) -> String;
 
     /// [`Dialect::write_snapshot`]'s bytes into `out`, as a dialect can: a piece at a time,
-    /// without the text held whole.
-    fn write_snapshot_to(&self, snapshot: &Snapshot, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    /// without the text held whole, and with a second thread's `help` once it is offered.
+    fn write_snapshot_to(
+        &self,
+        snapshot: &Snapshot,
+        out: &mut dyn std::io::Write,
+        _help: Option<&Help>,
+    ) -> std::io::Result<()> {
         out.write_all(self.write_snapshot(snapshot).as_bytes())
     }
 

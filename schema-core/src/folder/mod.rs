@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::dialect::Dialect;
-use crate::snapshot::{Snapshot, SnapshotError};
+use crate::snapshot::{Help, Snapshot, SnapshotError};
 
 pub use check::{DropError, check_droppable, check_folder, drop_migration};
 pub use write::{FolderLock, StagedSnapshot};
@@ -307,20 +307,22 @@ impl Folder {
         idx: u32,
         snapshot: &Snapshot,
     ) -> Result<StagedSnapshot, FolderError> {
-        self.stage_snapshot_until(lock, idx, snapshot, &AtomicBool::new(false))
+        self.stage_snapshot_until(lock, idx, snapshot, &AtomicBool::new(false), None)
     }
 
     /// [`Folder::stage_snapshot`] begun before it is known to be wanted: once `stop` is set,
     /// writing stops at its next piece, the temporary file is removed and the error says it
-    /// was stopped.
+    /// was stopped. A thread with nothing else to do may `help` write it
+    /// ([`Help::offer`](crate::snapshot::Help::offer)).
     pub fn stage_snapshot_until(
         &self,
         _lock: &FolderLock,
         idx: u32,
         snapshot: &Snapshot,
         stop: &AtomicBool,
+        help: Option<&Help>,
     ) -> Result<StagedSnapshot, FolderError> {
-        write::stage_snapshot(self, idx, snapshot, stop)
+        write::stage_snapshot(self, idx, snapshot, stop, help)
     }
 
     /// [`FolderError::Exists`] for a file already at the entry's SQL or snapshot path, which a

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Folder, FolderError, Journal, JournalEntry, journal_string};
 use crate::fault;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Help, Snapshot};
 
 /// The intent record's file name, in `meta/`.
 pub(super) const INTENT: &str = ".schema-write.json";
@@ -260,11 +260,12 @@ pub(super) fn stage_snapshot(
     idx: u32,
     snapshot: &Snapshot,
     stop: &AtomicBool,
+    help: Option<&Help>,
 ) -> Result<StagedSnapshot, FolderError> {
     let tmp = write_temp_with(&folder.snapshot_path(idx), &mut |f| {
         folder
             .dialect()
-            .write_snapshot_to(snapshot, &mut Stoppable { file: f, stop })
+            .write_snapshot_to(snapshot, &mut Stoppable { file: f, stop }, help)
     })?;
     Ok(StagedSnapshot { idx, tmp })
 }

@@ -42,7 +42,7 @@ pub use migrator::LOCK_TIMEOUT;
 use crate::dialect::{Dialect, Forbidden, Plan, PlanErrors, PlanOptions, StatementKind};
 use crate::diff::Change;
 use crate::model::{IntKind, LogicalType, Schema, Table, TableOptions};
-use crate::snapshot::{Snapshot, SnapshotError};
+use crate::snapshot::{Help, Snapshot, SnapshotError};
 
 /// The PostgreSQL dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -221,8 +221,13 @@ impl Dialect for Postgres {
         snapshot::write(snapshot)
     }
 
-    fn write_snapshot_to(&self, snapshot: &Snapshot, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        snapshot::write_to(snapshot, out)
+    fn write_snapshot_to(
+        &self,
+        snapshot: &Snapshot,
+        out: &mut dyn std::io::Write,
+        help: Option<&Help>,
+    ) -> std::io::Result<()> {
+        snapshot::write_to(snapshot, out, help)
     }
 
     fn read_snapshot(&self, text: &str) -> Result<Snapshot, SnapshotError> {

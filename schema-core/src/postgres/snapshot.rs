@@ -15,7 +15,7 @@ use crate::model::{
     Check, Column, DefaultValue, Deferrable, EnumType, FkAction, ForeignKey, Generated, Index, IndexTarget,
     LogicalType, PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
-use crate::snapshot::{Snapshot, SnapshotError, SnapshotText, bool_field, obj_or_empty, str_field, strings};
+use crate::snapshot::{Help, Snapshot, SnapshotError, SnapshotText, bool_field, obj_or_empty, str_field, strings};
 
 use super::render::{Names, table_key as key};
 
@@ -56,8 +56,8 @@ fn repeats_a_key(snapshot: &Snapshot) -> bool {
 }
 
 /// [`write`] straight into `out`, a piece at a time: the text is not held whole.
-pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> {
-    TEXT.write_to(snapshot, out)
+pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write, help: Option<&Help>) -> io::Result<()> {
+    TEXT.write_to(snapshot, out, help)
 }
 
 /// The snapshot's members, in `to_json`'s order, into `w`.
@@ -73,13 +73,13 @@ fn write_into(snapshot: &Snapshot, w: &mut Pretty<'_>) {
     w.str_member("dialect", "postgresql");
     w.key("tables");
     w.begin_object();
-    for t in &tables {
-        // A sink that refused text (a full disk, a snapshot no longer wanted) gets no more.
-        if w.stopped() {
-            return;
-        }
+    w.members(&tables, &|w, t| {
         w.key(&key(t));
         write_table(w, t, &names);
+    });
+    // A sink that refused text (a full disk, a snapshot no longer wanted) gets no more.
+    if w.stopped() {
+        return;
     }
     w.end_object();
     let mut enums: Vec<&EnumType> = schema.enum_types();
@@ -1023,7 +1023,13 @@ mod tests {
         assert!(write(&big).len() > 4 * 64 * 1024);
         for snap in all.iter().map(|(_, s)| s).chain([&big]) {
             let mut out = Vec::new();
-            write_to(snap, &mut out).unwrap();
+            write_to(snap, &mut out, None).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), write(snap));
+            // And with a second thread's help (2,000 tables are many pieces).
+            let help = Help::default();
+            help.offer();
+            let mut out = Vec::new();
+            write_to(snap, &mut out, Some(&help)).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), write(snap));
         }
     }

@@ -30,7 +30,7 @@ pub use runner::apply_statements;
 use crate::dialect::{Dialect, Forbidden, Plan, PlanErrors, PlanOptions};
 use crate::diff::Change;
 use crate::model::{LogicalType, Schema, Table, TableOptions};
-use crate::snapshot::{Snapshot, SnapshotError};
+use crate::snapshot::{Help, Snapshot, SnapshotError};
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -92,8 +92,13 @@ impl Dialect for Sqlite {
         snapshot::write(snapshot)
     }
 
-    fn write_snapshot_to(&self, snapshot: &Snapshot, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        snapshot::write_to(snapshot, out)
+    fn write_snapshot_to(
+        &self,
+        snapshot: &Snapshot,
+        out: &mut dyn std::io::Write,
+        help: Option<&Help>,
+    ) -> std::io::Result<()> {
+        snapshot::write_to(snapshot, out, help)
     }
 
     fn read_snapshot(&self, text: &str) -> Result<Snapshot, SnapshotError> {

@@ -14,7 +14,7 @@ pub fn type_name(ty: &LogicalType) -> String {
 }
 
 /// [`type_name`], borrowed.
-fn type_str(ty: &LogicalType) -> &str {
+pub(crate) fn type_str(ty: &LogicalType) -> &str {
     match ty {
         LogicalType::Int(_) | LogicalType::Bool => "integer",
         LogicalType::F32 | LogicalType::F64 => "real",

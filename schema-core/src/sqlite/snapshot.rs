@@ -17,7 +17,7 @@ use crate::model::{
     Check, Column, DefaultValue, Deferrable, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType,
     PrimaryKey, Schema, Table, Unique, UniqueKind,
 };
-use crate::snapshot::{Snapshot, SnapshotError, SnapshotText, bool_field, obj, str_field, strings};
+use crate::snapshot::{Help, Snapshot, SnapshotError, SnapshotText, bool_field, obj, str_field, strings};
 
 /// How this dialect's snapshot file is written.
 static TEXT: SnapshotText = SnapshotText {
@@ -65,8 +65,8 @@ fn repeats_a_key(snapshot: &Snapshot) -> bool {
 }
 
 /// [`write`] straight into `out`, a piece at a time: the text is not held whole.
-pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write) -> io::Result<()> {
-    TEXT.write_to(snapshot, out)
+pub fn write_to(snapshot: &Snapshot, out: &mut dyn io::Write, help: Option<&Help>) -> io::Result<()> {
+    TEXT.write_to(snapshot, out, help)
 }
 
 /// The snapshot's members, in `to_json`'s order, into `w`.
@@ -82,13 +82,13 @@ fn write_into(snapshot: &Snapshot, w: &mut Pretty<'_>) {
     w.str_member("prevId", &snapshot.prev_id);
     w.key("tables");
     w.begin_object();
-    for t in &tables {
-        // A sink that refused text (a full disk, a snapshot no longer wanted) gets no more.
-        if w.stopped() {
-            return;
-        }
+    w.members(&tables, &|w, t| {
         w.key(&t.name);
         write_table(w, t, &by_name);
+    });
+    // A sink that refused text (a full disk, a snapshot no longer wanted) gets no more.
+    if w.stopped() {
+        return;
     }
     w.end_object();
     w.empty_object_member("views");
@@ -230,7 +230,7 @@ fn write_table(w: &mut Pretty, t: &Table, by_name: &HashMap<&str, &Table>) {
 fn write_column(w: &mut Pretty, c: &Column) {
     w.begin_object();
     w.str_member("name", &c.name);
-    w.str_member("type", &Sqlite::type_name(&c.ty));
+    w.str_member("type", super::render::type_str(&c.ty));
     w.bool_member("primaryKey", c.primary_key);
     w.bool_member("notNull", c.not_null);
     w.bool_member("autoincrement", c.autoincrement);
@@ -1158,7 +1158,13 @@ mod tests {
         for snap in [snapshot(tables), snapshot(vec![repeated]), snapshot(vec![])] {
             let whole = write(&snap);
             let mut out = Vec::new();
-            write_to(&snap, &mut out).unwrap();
+            write_to(&snap, &mut out, None).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), whole);
+            // And with a second thread's help (400 tables are many pieces).
+            let help = Help::default();
+            help.offer();
+            let mut out = Vec::new();
+            write_to(&snap, &mut out, Some(&help)).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), whole);
         }
         let big = snapshot((0..400).map(|i| everything(&format!("t{i}"), "t0")).collect());
@@ -1176,7 +1182,11 @@ mod tests {
                 Ok(())
             }
         }
-        let err = write_to(&big, &mut Full(100_000)).unwrap_err();
+        let err = write_to(&big, &mut Full(100_000), None).unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        let help = Help::default();
+        help.offer();
+        let err = write_to(&big, &mut Full(100_000), Some(&help)).unwrap_err();
         assert_eq!(err.to_string(), "disk full");
     }
 
