@@ -230,6 +230,14 @@ pub fn resolve_renames(
 /// a cycle): those hints stay true in the code after they are carried out, so whoever plans
 /// must know which were carried out already (see [`resolve_renames_after`]).
 pub fn has_persisting_hints(prev: &Schema, next: &Schema) -> bool {
+    // Most schemas carry no hint at all: nothing to look up by name.
+    let hinted = next
+        .tables
+        .iter()
+        .any(|t| t.renamed_from.is_some() || t.columns.iter().any(|c| c.renamed_from.is_some()));
+    if !hinted {
+        return false;
+    }
     let p = persisting_hints(prev, next);
     !p.tables.is_empty() || !p.columns.is_empty()
 }
