@@ -38,6 +38,20 @@ const CHUNK: usize = 64 * 1024;
 /// How many of [`Pretty::members`]' items a piece is, when a helper shares the writing.
 const PIECE: usize = 32;
 
+/// Lets a [`Pretty::members`] helper go when dropped: it takes no more pieces, and one still
+/// waiting for the offer gives up.
+struct Release<'a> {
+    quit: &'a AtomicBool,
+    help: &'a Help,
+}
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        self.quit.store(true, Ordering::Relaxed);
+        self.help.close();
+    }
+}
+
 /// An offer of a thread's time to a long write ([`Pretty::members`]): made by a thread once it
 /// has nothing else to do, taken by a helper the writer starts, which waits for it. It serves
 /// one write: once that write is done with it ([`Help::close`]), it is not taken again.
@@ -217,6 +231,9 @@ impl<'w> Pretty<'w> {
         let (tx, rx) = mpsc::channel::<(usize, String)>();
         std::thread::scope(|s| {
             let (pieces, next, quit) = (&pieces, &next, &quit);
+            // However this writer ends (a panic in `write` included), the helper is let go
+            // before the scope waits for it.
+            let _release = Release { quit, help };
             let helper = move || {
                 if !help.wait() {
                     return;
@@ -263,8 +280,6 @@ impl<'w> Pretty<'w> {
                 }
                 written = i + 1;
             }
-            quit.store(true, Ordering::Relaxed);
-            help.close();
         });
     }
 
@@ -1174,6 +1189,36 @@ mod tests {
             );
             assert!(whole.starts_with(&part) && part.len() <= room);
             assert!(threads.len() <= 100 * PIECE);
+        }
+    }
+
+    /// A panic while writing a member reaches the caller, whether or not help was offered:
+    /// the helper waiting for an offer is let go rather than waited for.
+    #[test]
+    fn a_panic_while_writing_reaches_the_caller() {
+        for offered in [false, true] {
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let help = Help::default();
+                if offered {
+                    help.offer();
+                }
+                let items: Vec<usize> = (0..8 * PIECE).collect();
+                let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let mut out = Vec::new();
+                    let _ = Pretty::into_writer(&mut out, Some(&help), |w| {
+                        w.begin_object();
+                        w.members(&items, &|w, i| {
+                            assert!(*i != 5 * PIECE + 3, "a table that cannot be written");
+                            w.str_member(&i.to_string(), "x");
+                        });
+                        w.end_object();
+                    });
+                }));
+                let _ = tx.send(caught.is_err());
+            });
+            let answer = rx.recv_timeout(std::time::Duration::from_secs(30));
+            assert_eq!(answer, Ok(true), "offered: {offered}: the panic did not come back");
         }
     }
 }
