@@ -30,6 +30,7 @@ macro_rules! for_each_arity {
 
 mod epoch;
 mod fault;
+mod halves;
 mod json;
 mod migrate;
 mod sql_enum;

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dialect::Dialect;
+use crate::halves::in_halves;
 use crate::model::{
     Column, DefaultValue, Deferrable, FkAction, ForeignKey, IndexTarget, LogicalType, Schema, Table, UniqueKind,
     snake_case,
@@ -262,25 +263,6 @@ fn unused(taken: &mut BTreeSet<String>, base: String, sep: &str) -> String {
         n += 1;
     }
     name
-}
-
-/// `work` of the first half of `tables` and of the second, in that order: a long list's
-/// second half on a thread of its own, a short one's all on this thread (and the second
-/// half's work of no tables).
-fn in_halves<'t, T: Send>(tables: &'t [Table], work: impl Fn(&'t [Table]) -> T + Sync) -> [T; 2] {
-    let (first, second) = tables.split_at(tables.len() / 2);
-    if first.len() < 32 {
-        return [work(tables), work(&[])];
-    }
-    std::thread::scope(|s| {
-        let other = std::thread::Builder::new().spawn_scoped(s, || work(second));
-        let first = work(first);
-        let second = match other {
-            Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => work(second),
-        };
-        [first, second]
-    })
 }
 
 /// `#[derive(SqlSequence)]` for a standalone sequence: every option as the database has it,
@@ -708,18 +690,6 @@ fn column_attrs(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn work_in_halves_covers_every_table_once_in_order() {
-        for n in [0, 1, 2, 63, 64, 65, 500] {
-            let tables: Vec<Table> = (0..n).map(|i| Table::new(format!("t{i:03}"))).collect();
-            let names = |ts: &[Table]| ts.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
-            let [first, second] = in_halves(&tables, names);
-            assert_eq!([first.clone(), second.clone()].concat(), names(&tables), "{n} tables");
-            // Split only where each half is long enough to be worth a thread.
-            assert_eq!(second.is_empty(), n < 64, "{n} tables");
-        }
-    }
 
     #[test]
     fn a_long_schema_renders_in_halves_in_its_order() {

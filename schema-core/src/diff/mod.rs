@@ -11,6 +11,7 @@ pub use renames::{
     resolve_renames, resolve_renames_after,
 };
 
+use crate::halves::in_halves;
 use crate::model::{
     Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, Sequence, Table, TableOptions, Unique, UniqueKind,
 };
@@ -277,12 +278,21 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
     let (from_by_name, to_by_name) = (from.by_name(), to.by_name());
     let mut to_tables: Vec<&Table> = to.tables.iter().collect();
     to_tables.sort_by(|a, b| a.name.cmp(&b.name));
-    for t in &to_tables {
-        match from_by_name.get(old_name_of(renames, &t.name)).copied() {
-            None => changes.push(Change::CreateTable { table: (*t).clone() }),
-            Some(prev) => diff_table(prev, t, renames, &mut changes),
+    // Table by table, each half of the list on a thread: a first run copies every table into
+    // its change (50 ms at 5,000 tables), a later one compares every table.
+    let [first, second] = in_halves(&to_tables, |tables| {
+        let mut changes = Vec::new();
+        for t in tables {
+            match from_by_name.get(old_name_of(renames, &t.name)).copied() {
+                None => changes.push(Change::CreateTable { table: (*t).clone() }),
+                Some(prev) => diff_table(prev, t, renames, &mut changes),
+            }
         }
-    }
+        changes
+    });
+    changes.reserve(first.len() + second.len());
+    changes.extend(first);
+    changes.extend(second);
     let mut from_tables: Vec<&Table> = from.tables.iter().collect();
     from_tables.sort_by(|a, b| a.name.cmp(&b.name));
     for t in from_tables {
@@ -591,5 +601,47 @@ mod tests {
                 to: "full_name".into()
             }]
         );
+    }
+
+    /// A long schema's tables are diffed in two halves, and the changes come out as one pass
+    /// makes them: table by table in name order, each table's as its own diff makes them.
+    #[test]
+    fn a_long_schema_is_diffed_in_its_order() {
+        let named = |name: String| {
+            let mut t = users();
+            t.name = name;
+            t
+        };
+        let (mut from, mut to) = (Schema::default(), Schema::default());
+        let mut one_by_one = Vec::new();
+        // Listed out of name order; some created, some changed, some the same, some dropped.
+        for i in (0..150).rev() {
+            let (before, after) = match i % 4 {
+                0 => (None, Some(named(format!("t{i:03}")))),
+                1 => {
+                    let mut wider = named(format!("t{i:03}"));
+                    wider
+                        .columns
+                        .push(Column::new("extra", LogicalType::Sql("text".into())));
+                    (Some(named(format!("t{i:03}"))), Some(wider))
+                }
+                2 => (Some(named(format!("t{i:03}"))), Some(named(format!("t{i:03}")))),
+                _ => (Some(named(format!("t{i:03}"))), None),
+            };
+            let one = |t: &Option<Table>| Schema {
+                tables: t.iter().cloned().collect(),
+                ..Default::default()
+            };
+            one_by_one.push((i, diff(&one(&before), &one(&after), &Renames::default())));
+            from.tables.extend(before);
+            to.tables.extend(after);
+        }
+        // A dropped table's change comes after every kept or created one's.
+        one_by_one.sort_by_key(|(i, _)| (i % 4 == 3, *i));
+        let expected: Vec<Change> = one_by_one.into_iter().flat_map(|(_, c)| c).collect();
+        let changes = diff(&from, &to, &Renames::default());
+        let unchanged = (0..150).filter(|i| i % 4 == 2).count();
+        assert_eq!(changes.len(), 150 - unchanged);
+        assert_eq!(changes, expected);
     }
 }
