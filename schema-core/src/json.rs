@@ -625,7 +625,8 @@ pub(crate) struct Reader<'a> {
     text: &'a str,
     at: usize,
     depth: usize,
-    members: Vec<(Cow<'a, str>, Val<'a>)>,
+    /// The members of the objects being read, innermost last.
+    pending: Vec<(Cow<'a, str>, Val<'a>)>,
     elements: Vec<Val<'a>>,
 }
 
@@ -635,7 +636,7 @@ impl<'a> Reader<'a> {
             text,
             at: 0,
             depth: 0,
-            members: Vec::new(),
+            pending: Vec::new(),
             elements: Vec::new(),
         }
     }
@@ -816,46 +817,17 @@ impl<'a> Reader<'a> {
     }
 
     fn object(&mut self) -> Option<Val<'a>> {
-        self.at += 1;
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return None;
-        }
-        let base = self.members.len();
-        self.space();
-        if self.peek()? == b'}' {
-            self.at += 1;
-        } else {
-            loop {
-                self.space();
-                if self.peek()? != b'"' {
-                    return None;
-                }
-                let key = self.string()?;
-                self.space();
-                if self.peek()? != b':' {
-                    return None;
-                }
-                self.at += 1;
-                let v = self.value()?;
-                self.members.push((key, v));
-                self.space();
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b'}' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        }
-        self.depth -= 1;
+        let base = self.pending.len();
+        self.members(|r, key| {
+            let v = r.value()?;
+            r.pending.push((key, v));
+            Some(())
+        })?;
         // A repeated key is serde_json's to resolve (the first key's place, the last value).
-        if repeats(self.members[base..].iter().map(|(k, _)| k)) {
+        if repeats(self.pending[base..].iter().map(|(k, _)| k)) {
             return None;
         }
-        Some(Val::Object(self.members.drain(base..).collect()))
+        Some(Val::Object(self.pending.drain(base..).collect()))
     }
 }
 

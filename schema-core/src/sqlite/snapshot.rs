@@ -430,18 +430,11 @@ fn read_common(text: &str) -> Option<Snapshot> {
     if str_field(&v, "dialect", "dialect").ok()? != "sqlite" || str_field(&v, "version", "version").ok()? != "6" {
         return None;
     }
-    let internal_indexes = v.at(&["internal", "indexes"]).map(Val::index).unwrap_or_default();
-    let internal_tables = v.at(&["internal", "tables"]).map(Val::index).unwrap_or_default();
-    let expr_columns = |index: &str, col: &str| -> bool {
-        internal_indexes
-            .get(index)
-            .and_then(|i| i.at(&["columns", col, "isExpression"]))
-            .and_then(Val::as_bool)
-            .unwrap_or(false)
-    };
+    let internal = Internal::of(&v);
+    let expr_columns = |index: &str, col: &str| internal.expression(index, col);
     let mut done = Vec::with_capacity(tables.len());
     for (name, mut table, rest) in tables {
-        let ext = internal_tables.get(name.as_ref()).copied();
+        let ext = internal.table(&name);
         if ext.is_some() {
             for c in &mut table.columns {
                 c.collate = collate(ext, &c.name);
@@ -559,20 +552,12 @@ fn read_tree(text: &str) -> Result<Snapshot, SnapshotError> {
             "version \"{version}\"; expected \"6\""
         )));
     }
-    // `internal`'s entries by index and by table, looked up once per index and per table.
-    let internal_indexes = v.at(&["internal", "indexes"]).map(Val::index).unwrap_or_default();
-    let internal_tables = v.at(&["internal", "tables"]).map(Val::index).unwrap_or_default();
-    let expr_columns = |index: &str, col: &str| -> bool {
-        internal_indexes
-            .get(index)
-            .and_then(|i| i.at(&["columns", col, "isExpression"]))
-            .and_then(Val::as_bool)
-            .unwrap_or(false)
-    };
+    let internal = Internal::of(&v);
+    let expr_columns = |index: &str, col: &str| internal.expression(index, col);
     let tables_json = obj(&v, "tables", "tables")?;
     let mut tables = Vec::with_capacity(tables_json.len());
     for (name, t) in tables_json {
-        let ext = internal_tables.get(name.as_ref()).copied();
+        let ext = internal.table(name);
         tables.push(table_from_json(name, t, ext, &expr_columns)?);
     }
     Ok(Snapshot {
@@ -584,6 +569,35 @@ fn read_tree(text: &str) -> Result<Snapshot, SnapshotError> {
         },
         renames: meta_renames(&v),
     })
+}
+
+/// `internal`'s entries by index and by table, looked up once per index and per table.
+struct Internal<'v, 'a> {
+    indexes: HashMap<&'v str, &'v Val<'a>>,
+    tables: HashMap<&'v str, &'v Val<'a>>,
+}
+
+impl<'v, 'a> Internal<'v, 'a> {
+    fn of(v: &'v Val<'a>) -> Self {
+        Internal {
+            indexes: v.at(&["internal", "indexes"]).map(Val::index).unwrap_or_default(),
+            tables: v.at(&["internal", "tables"]).map(Val::index).unwrap_or_default(),
+        }
+    }
+
+    /// Whether the index's column `col` is an expression.
+    fn expression(&self, index: &str, col: &str) -> bool {
+        self.indexes
+            .get(index)
+            .and_then(|i| i.at(&["columns", col, "isExpression"]))
+            .and_then(Val::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// The table's entry (its options, collations, kinds of unique and of foreign key).
+    fn table(&self, name: &str) -> Option<&'v Val<'a>> {
+        self.tables.get(name).copied()
+    }
 }
 
 /// drizzle-kit's `_meta`: `{"\"old\"": "\"new\""}` and `{"\"t\".\"old\"": "\"t\".\"new\""}`.
