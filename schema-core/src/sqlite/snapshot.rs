@@ -431,7 +431,6 @@ fn read_common(text: &str) -> Option<Snapshot> {
         return None;
     }
     let internal = Internal::of(&v);
-    let expr_columns = |index: &str, col: &str| internal.expression(index, col);
     let mut done = Vec::with_capacity(tables.len());
     for (name, mut table, rest) in tables {
         let ext = internal.table(&name);
@@ -440,7 +439,7 @@ fn read_common(text: &str) -> Option<Snapshot> {
                 c.collate = collate(ext, &c.name);
             }
         }
-        table_rest(&name, &Val::Object(rest), ext, &expr_columns, &mut table).ok()?;
+        table_rest(&name, &Val::Object(rest), &internal, &mut table).ok()?;
         done.push(table);
     }
     Some(Snapshot {
@@ -553,12 +552,10 @@ fn read_tree(text: &str) -> Result<Snapshot, SnapshotError> {
         )));
     }
     let internal = Internal::of(&v);
-    let expr_columns = |index: &str, col: &str| internal.expression(index, col);
     let tables_json = obj(&v, "tables", "tables")?;
     let mut tables = Vec::with_capacity(tables_json.len());
     for (name, t) in tables_json {
-        let ext = internal.table(name);
-        tables.push(table_from_json(name, t, ext, &expr_columns)?);
+        tables.push(table_from_json(name, t, &internal)?);
     }
     Ok(Snapshot {
         id: str_field(&v, "id", "id")?.to_string(),
@@ -805,13 +802,9 @@ fn default_from_json(v: &Val<'_>) -> Option<DefaultValue> {
     }
 }
 
-fn table_from_json(
-    name: &str,
-    t: &Val<'_>,
-    ext: Option<&Val<'_>>,
-    expr_columns: &dyn Fn(&str, &str) -> bool,
-) -> Result<Table, SnapshotError> {
+fn table_from_json(name: &str, t: &Val<'_>, internal: &Internal<'_, '_>) -> Result<Table, SnapshotError> {
     let path = |k: &str| format!("tables.{name}.{k}");
+    let ext = internal.table(name);
     let mut table = Table::new(name);
     let columns = obj(t, "columns", &|| path("columns"))?;
     // Room for every column at once: a column is large, and growing the vector one column at
@@ -833,7 +826,7 @@ fn table_from_json(
         col.collate = collate(ext, cname);
         table.columns.push(col);
     }
-    table_rest(name, t, ext, expr_columns, &mut table)?;
+    table_rest(name, t, internal, &mut table)?;
     Ok(table)
 }
 
@@ -862,19 +855,14 @@ fn collate(ext: Option<&Val<'_>>, column: &str) -> Option<String> {
 
 /// What a table's entry holds besides its columns (indexes, keys, constraints), and its
 /// options from `internal.tables`, into `table`.
-fn table_rest(
-    name: &str,
-    t: &Val<'_>,
-    ext: Option<&Val<'_>>,
-    expr_columns: &dyn Fn(&str, &str) -> bool,
-    table: &mut Table,
-) -> Result<(), SnapshotError> {
+fn table_rest(name: &str, t: &Val<'_>, internal: &Internal<'_, '_>, table: &mut Table) -> Result<(), SnapshotError> {
     let path = |k: &str| format!("tables.{name}.{k}");
+    let ext = internal.table(name);
     let indexes = obj(t, "indexes", &|| path("indexes"))?;
     table.indexes.reserve_exact(indexes.len());
     for (iname, ix) in indexes {
         let cols = strings(ix, "columns", &|| path(&format!("indexes.{iname}.columns")))?;
-        let target = if cols.iter().any(|c| expr_columns(iname, c)) {
+        let target = if cols.iter().any(|c| internal.expression(iname, c)) {
             IndexTarget::Expr(cols.join(", "))
         } else {
             IndexTarget::Columns(cols)
