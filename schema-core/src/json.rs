@@ -263,12 +263,13 @@ impl<'w> Pretty<'w> {
             let mut written = 0;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                // The pieces before `i` that the helper took, in order (a helper that stopped
-                // short leaves its piece to this writer).
+                // The pieces before `i` that the helper took, in order.
                 while written < i.min(pieces.len()) {
                     match rx.recv() {
                         Ok((_, text)) => self.piece(&text),
-                        Err(_) => pieces[written].iter().for_each(|item| write(self, item)),
+                        // Only a helper that panicked leaves a piece unsent: the scope passes
+                        // its panic on.
+                        Err(_) => return,
                     }
                     written += 1;
                 }
@@ -644,8 +645,7 @@ impl<'a> Reader<'a> {
     /// One value and nothing after it but whitespace.
     fn document(mut self) -> Option<Val<'a>> {
         let v = self.value()?;
-        self.space();
-        (self.at == self.text.len()).then_some(v)
+        self.at_end().then_some(v)
     }
 
     fn space(&mut self) {
