@@ -171,6 +171,12 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
     for e in schema.enum_types() {
         enum_names.insert(e.key(), unused(&mut used, struct_ident(&e.name), ""));
     }
+    let enum_rust = |e: &crate::model::EnumType| {
+        enum_names
+            .get(&e.key())
+            .cloned()
+            .unwrap_or_else(|| struct_ident(&e.name))
+    };
     // Every column's field name and Rust type, decided before any reference uses them.
     let [mut fields, mut more]: [Fields; 2] = in_halves(&schema.tables, |tables| {
         let mut fields = Fields::new();
@@ -179,17 +185,8 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
             for c in &t.columns {
                 let f = unused(&mut taken, field_ident(&c.name), "_");
                 let rust = match &c.ty {
-                    LogicalType::Enum(e) => enum_names
-                        .get(&e.key())
-                        .cloned()
-                        .unwrap_or_else(|| struct_ident(&e.name)),
-                    LogicalType::EnumArray(e) => format!(
-                        "Vec<{}>",
-                        enum_names
-                            .get(&e.key())
-                            .cloned()
-                            .unwrap_or_else(|| struct_ident(&e.name))
-                    ),
+                    LogicalType::Enum(e) => enum_rust(e),
+                    LogicalType::EnumArray(e) => format!("Vec<{}>", enum_rust(e)),
                     _ => dialect.rust_type(&declared(c, dialect)).to_string(),
                 };
                 fields.insert((&t.name, &c.name), (f, rust));
