@@ -111,8 +111,11 @@ impl Watch {
         let (Some(tag), Some(started)) = (&c.tag, c.started) else {
             return None;
         };
-        let elapsed = started.elapsed();
-        if elapsed < every || c.told.is_some_and(|t| t.elapsed() < every) {
+        // One instant for the elapsed time and the gap since the last tick, so that two
+        // ticks' elapsed times are `every` apart at least, as the gap is.
+        let now = Instant::now();
+        let elapsed = now.duration_since(started);
+        if elapsed < every || c.told.is_some_and(|t| now.duration_since(t) < every) {
             return None;
         }
         let tick = Tick {
@@ -121,7 +124,34 @@ impl Watch {
             of: c.of,
             elapsed,
         };
-        c.told = Some(Instant::now());
+        c.told = Some(now);
         Some(tick)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two ticks' elapsed times are `every` apart at least, however closely they are asked
+    /// for: the gap since the last tick and the elapsed time are read at one instant.
+    #[test]
+    fn ticks_asked_for_without_a_pause_are_every_apart() {
+        let watch = Watch::default();
+        watch.see(&Progress::Applying {
+            tag: "0000_long".into(),
+            statements: 1,
+        });
+        let every = Duration::from_micros(50);
+        let mut ticks = Vec::new();
+        while ticks.len() < 2_000 {
+            if let Some(t) = watch.due(every) {
+                ticks.push(t.elapsed);
+            }
+        }
+        assert!(ticks[0] >= every);
+        for pair in ticks.windows(2) {
+            assert!(pair[1] >= pair[0] + every, "{pair:?}");
+        }
     }
 }
