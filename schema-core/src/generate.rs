@@ -471,7 +471,9 @@ fn generate_one(
         let (prev, renames, target) = settle(schema, checked, folder, &opts.renames, resolver)?;
         (prev, target, renames, None, None)
     };
-    let when = now_millis();
+    // Later than the last entry's, even within its millisecond or after the clock went back:
+    // drizzle-orm's migrator applies only migrations whose `when` is after the last applied.
+    let when = next_when(now_millis(), &journal);
     let prev_id = prev.as_ref().map_or_else(|| ROOT_ID.to_string(), |p| p.id.clone());
     let snapshot = Snapshot {
         id: new_id(&prev_id, idx, when),
@@ -918,6 +920,15 @@ fn now_millis() -> i64 {
         .unwrap_or(0)
 }
 
+/// The `when` of the next migration: `now`, or one millisecond after the latest entry's when
+/// that is not before `now` (the same millisecond, or a clock set back).
+fn next_when(now: i64, journal: &Journal) -> i64 {
+    match journal.entries.iter().map(|e| e.when).max() {
+        Some(latest) if latest >= now => latest.saturating_add(1),
+        _ => now,
+    }
+}
+
 /// A version-4-shaped UUID for a snapshot id, from the snapshot it follows, the migration's
 /// number, the time and the process: ids only need to differ between snapshots, not to be
 /// secret. (Not from the migration's SQL: the snapshot is written while that is planned.)
@@ -932,6 +943,9 @@ fn new_id(prev_id: &str, idx: u32, when: i64) -> String {
     h.update(when.to_le_bytes());
     h.update(nanos.to_le_bytes());
     h.update(std::process::id().to_le_bytes());
+    // Two ids made in one process within the clock's resolution still differ.
+    static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    h.update(MADE.fetch_add(1, Ordering::Relaxed).to_le_bytes());
     let mut b: [u8; 16] = h.finalize()[..16].try_into().unwrap_or([0; 16]);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
@@ -957,6 +971,25 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert_ne!(a, b);
+    }
+
+    /// drizzle-orm applies a migration only when its `when` is after the last applied one's.
+    #[test]
+    fn a_migration_is_later_than_every_one_before_it() {
+        let mut journal = Journal::new("sqlite");
+        assert_eq!(next_when(1_000, &journal), 1_000);
+        for (idx, when) in [(0, 900), (1, 1_500), (2, 1_200)] {
+            journal.entries.push(JournalEntry {
+                idx,
+                version: "6".into(),
+                when,
+                tag: format!("{idx:04}_x"),
+                breakpoints: true,
+            });
+        }
+        assert_eq!(next_when(2_000, &journal), 2_000);
+        assert_eq!(next_when(1_500, &journal), 1_501, "the same millisecond");
+        assert_eq!(next_when(1_000, &journal), 1_501, "a clock set back");
     }
 
     #[test]
