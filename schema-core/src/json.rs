@@ -1049,8 +1049,14 @@ mod tests {
     }
 
     /// `n` members of an object inside another, written by `members` into a sink that takes
-    /// `room` bytes (then refuses), with `help` offered first or not at all.
-    fn members_text(n: usize, help: Option<&Help>, room: usize, slow: bool) -> (Vec<u8>, io::Result<()>, Vec<String>) {
+    /// `room` bytes (then refuses), with `help` offered first or not at all; with
+    /// `wait_for_helper`, the writing thread waits for the helper to write a member before it writes its first.
+    fn members_text(
+        n: usize,
+        help: Option<&Help>,
+        room: usize,
+        wait_for_helper: bool,
+    ) -> (Vec<u8>, io::Result<()>, Vec<String>) {
         struct Room<'a>(&'a mut Vec<u8>, usize);
         impl io::Write for Room<'_> {
             fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -1073,10 +1079,17 @@ mod tests {
             w.key("items");
             w.begin_object();
             w.members(&items, &|w, i| {
-                if slow {
-                    std::thread::sleep(std::time::Duration::from_micros(200));
-                }
                 let name = std::thread::current().name().unwrap_or_default().to_string();
+                if wait_for_helper && name != "snapshot-help" {
+                    // The writing thread waits for the helper to have written a member (30 s
+                    // at most), however late it is scheduled on a loaded machine.
+                    let start = std::time::Instant::now();
+                    while !threads.lock().unwrap().iter().any(|t| t == "snapshot-help")
+                        && start.elapsed() < std::time::Duration::from_secs(30)
+                    {
+                        std::thread::sleep(std::time::Duration::from_micros(200));
+                    }
+                }
                 threads.lock().unwrap().push(name);
                 w.key(&format!("item{i}"));
                 w.begin_object();

@@ -43,24 +43,32 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(driver: &Path) -> Driver {
-        let port = free_port();
-        let child = Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let d = Driver { child, port };
-        let start = Instant::now();
-        loop {
-            if let Ok(r) = d.call("GET", "/status", None)
-                && r["value"]["ready"] == json!(true)
-            {
-                return d;
+        // The port is free when asked for, but another process may take it before
+        // chromedriver binds it: chromedriver then exits, and is started again on another.
+        for _ in 0..3 {
+            let port = free_port();
+            let child = Command::new(driver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut d = Driver { child, port };
+            let start = Instant::now();
+            loop {
+                if let Ok(r) = d.call("GET", "/status", None)
+                    && r["value"]["ready"] == json!(true)
+                {
+                    return d;
+                }
+                if d.child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                assert!(start.elapsed() < Duration::from_secs(30), "chromedriver did not start");
+                std::thread::sleep(Duration::from_millis(100));
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(100));
         }
+        panic!("chromedriver exited three times without listening")
     }
 
     /// A command; `Err` carries WebDriver's error, or a connection failure.
@@ -166,7 +174,7 @@ impl Session<'_> {
         .unwrap_or_default()
     }
 
-    /// Waits (up to 10 s) for an element, as the page renders after each fetch.
+    /// Waits (up to 30 s) for an element, as the page renders after each fetch.
     #[track_caller]
     pub fn wait(&self, css: &str) -> Element {
         let start = Instant::now();
@@ -174,9 +182,9 @@ impl Session<'_> {
             if let Ok(e) = self.find(css) {
                 return e;
             }
-            if start.elapsed() > Duration::from_secs(10) {
+            if start.elapsed() > Duration::from_secs(30) {
                 panic!(
-                    "no `{css}` after 10 s on {}; page:\n{}",
+                    "no `{css}` after 30 s on {}; page:\n{}",
                     self.current_url(),
                     self.body_text()
                 );
@@ -196,7 +204,7 @@ impl Session<'_> {
             {
                 return t;
             }
-            if start.elapsed() > Duration::from_secs(10) {
+            if start.elapsed() > Duration::from_secs(30) {
                 panic!(
                     "`{css}` never said {text:?} on {}; page:\n{}",
                     self.current_url(),
@@ -213,7 +221,7 @@ impl Session<'_> {
         let start = Instant::now();
         while self.path() != path {
             assert!(
-                start.elapsed() < Duration::from_secs(10),
+                start.elapsed() < Duration::from_secs(30),
                 "still at {} instead of {path}",
                 self.path()
             );
@@ -238,7 +246,7 @@ impl Session<'_> {
             let e = self.wait(css);
             match self.cmd("POST", &format!("/element/{}/click", e.0), Some(json!({}))) {
                 Ok(_) => return,
-                Err(err) if start.elapsed() < Duration::from_secs(10) && err.contains("stale") => {
+                Err(err) if start.elapsed() < Duration::from_secs(30) && err.contains("stale") => {
                     std::thread::sleep(Duration::from_millis(50))
                 }
                 Err(err) => panic!("click on `{css}`: {err}"),
