@@ -208,6 +208,51 @@ fn drizzle_orm_reads_and_appends_to_our_tracking_table() {
     );
 }
 
+/// Two migrations generated in the same millisecond share a `when`; drizzle-orm, starting on
+/// a new database, applies both and records each by that `when` and its hash, with no tag.
+/// Each row is its own migration's: neither is run again.
+#[test]
+fn drizzle_orm_rows_of_migrations_with_one_when_are_told_apart_by_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let when = 1_700_000_000_000;
+    let same = [
+        ("0000_users", when, FIVE[0].2),
+        ("0001_seed", when, FIVE[1].2),
+        ("0002_more", when + 1, "INSERT INTO users VALUES (3, 'cy');"),
+    ];
+    folder(dir.path(), &same);
+    let mut conn = Connection::open(dir.path().join("app.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE \"__drizzle_migrations\" (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric)",
+    )
+    .unwrap();
+    conn.execute_batch(FIVE[0].2).unwrap();
+    conn.execute_batch(FIVE[1].2).unwrap();
+    // The later migration's row first: the rows' order does not decide.
+    for (_, when, sql) in [same[1], same[0]] {
+        conn.execute(
+            "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES (?1, ?2)",
+            rusqlite::params![sha256_hex(sql.as_bytes()), when],
+        )
+        .unwrap();
+    }
+    let m = Migrations::from_dir(dir.path()).unwrap();
+    let states: Vec<bool> = m
+        .status(&conn)
+        .unwrap()
+        .migrations
+        .iter()
+        .map(|(_, s)| matches!(s, MigrationState::Applied { .. }))
+        .collect();
+    assert_eq!(states, [true, true, false]);
+    let applied = m.run(&mut conn).unwrap();
+    assert_eq!(
+        applied.iter().map(|a| a.tag.as_str()).collect::<Vec<_>>(),
+        ["0002_more"]
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM users"), 3, "the seed ran once");
+}
+
 #[test]
 fn an_edited_migration_is_refused_naming_it_and_the_way_out() {
     let dir = tempfile::tempdir().unwrap();

@@ -111,7 +111,9 @@ pub enum Progress {
 pub struct Ledger<'m> {
     migrations: &'m Migrations,
     by_tag: HashMap<&'m str, usize>,
-    by_when: HashMap<i64, usize>,
+    /// The migrations of each `when`, in journal order: more than one where two were made in
+    /// the same millisecond.
+    by_when: HashMap<i64, Vec<usize>>,
     /// A state per migration, in journal order.
     states: Vec<MigrationState>,
     /// The hash each edited migration was applied with.
@@ -129,14 +131,15 @@ pub struct Ledger<'m> {
 
 impl<'m> Ledger<'m> {
     /// Matches `rows` to `migrations`: a row is a migration's when its tag says so, or, for a
-    /// row drizzle-orm wrote (no tag), when its `created_at` is the migration's `when`.
+    /// row drizzle-orm wrote (no tag), when its `created_at` is the migration's `when` (and,
+    /// of migrations with the same `when`, its hash is the migration's).
     pub fn new(migrations: &'m Migrations, rows: &[TrackingRow]) -> Ledger<'m> {
         let n = migrations.migrations.len();
         let mut by_tag: HashMap<&str, usize> = HashMap::with_capacity(n);
-        let mut by_when: HashMap<i64, usize> = HashMap::with_capacity(n);
+        let mut by_when: HashMap<i64, Vec<usize>> = HashMap::with_capacity(n);
         for (i, m) in migrations.migrations.iter().enumerate() {
             by_tag.entry(m.tag()).or_insert(i);
-            by_when.entry(m.when()).or_insert(i);
+            by_when.entry(m.when()).or_default().push(i);
         }
         let mut ledger = Ledger {
             migrations,
@@ -159,7 +162,16 @@ impl<'m> Ledger<'m> {
             self.last_id = self.last_id.max(r.id);
             let found = match &r.tag {
                 Some(t) => self.by_tag.get(t.as_str()),
-                None => r.created_at.and_then(|c| self.by_when.get(&c)),
+                None => r.created_at.and_then(|c| self.by_when.get(&c)).and_then(|same| {
+                    // drizzle-orm wrote a row for each migration of a millisecond: the pending
+                    // one with the row's hash, else the first pending (edited), else the first.
+                    let pending = |i: &&usize| self.states[**i] == MigrationState::Pending;
+                    same.iter()
+                        .filter(pending)
+                        .find(|&&i| self.migrations.migrations[i].hash() == r.hash)
+                        .or_else(|| same.iter().find(pending))
+                        .or(same.first())
+                }),
             };
             match found {
                 // The first row of a migration decides, as a scan in row order would.
