@@ -251,6 +251,36 @@ fn drizzle_orm_rows_of_migrations_with_one_when_are_told_apart_by_hash() {
         ["0002_more"]
     );
     assert_eq!(count(&conn, "SELECT count(*) FROM users"), 3, "the seed ran once");
+
+    // The second of them edited since: its row (first in the table) is still its own, and
+    // the edit is what a run refuses.
+    let mut edited = same;
+    edited[1].2 = "INSERT INTO users VALUES (1, 'ann');";
+    folder(dir.path(), &edited);
+    let m = Migrations::from_dir(dir.path()).unwrap();
+    let states: Vec<String> = m
+        .status(&conn)
+        .unwrap()
+        .migrations
+        .iter()
+        .map(|(m, s)| {
+            format!(
+                "{} {}",
+                m.tag(),
+                if matches!(s, MigrationState::Applied { .. }) {
+                    "applied"
+                } else {
+                    "not applied"
+                }
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        ["0000_users applied", "0001_seed not applied", "0002_more applied"]
+    );
+    let err = m.run(&mut conn).unwrap_err().to_string();
+    assert!(err.contains("0001_seed"), "{err}");
 }
 
 #[test]

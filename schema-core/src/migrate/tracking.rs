@@ -158,38 +158,65 @@ impl<'m> Ledger<'m> {
 
     /// Takes more rows into account (written since the ones already seen).
     pub fn add(&mut self, rows: &[TrackingRow]) {
+        // A row drizzle-orm wrote (no tag) whose hash is a pending migration's of its `when`
+        // is that migration's; the others are matched once those are, so that of two
+        // migrations made in one millisecond, an edited one's row cannot take the other's.
+        let mut by_when_only = Vec::new();
         for r in rows {
             self.last_id = self.last_id.max(r.id);
             let found = match &r.tag {
-                Some(t) => self.by_tag.get(t.as_str()),
-                None => r.created_at.and_then(|c| self.by_when.get(&c)).and_then(|same| {
-                    // drizzle-orm wrote a row for each migration of a millisecond: the pending
-                    // one with the row's hash, else the first pending (edited), else the first.
-                    let pending = |i: &&usize| self.states[**i] == MigrationState::Pending;
-                    same.iter()
-                        .filter(pending)
-                        .find(|&&i| self.migrations.migrations[i].hash() == r.hash)
-                        .or_else(|| same.iter().find(pending))
-                        .or(same.first())
-                }),
+                Some(t) => self.by_tag.get(t.as_str()).copied(),
+                None => match self
+                    .same_when(r)
+                    .find(|&i| self.migrations.migrations[i].hash() == r.hash)
+                {
+                    Some(i) => Some(i),
+                    None => {
+                        by_when_only.push(r);
+                        continue;
+                    }
+                },
             };
-            match found {
-                // The first row of a migration decides, as a scan in row order would.
-                Some(&i) if self.states[i] == MigrationState::Pending => {
-                    let m = &self.migrations.migrations[i];
-                    self.states[i] = if r.hash == m.hash() {
-                        self.max_applied_idx = self.max_applied_idx.max(Some(m.idx()));
-                        MigrationState::Applied {
-                            applied_at: r.applied_at.clone(),
-                        }
-                    } else {
-                        self.edited.push((i, r.hash.clone()));
-                        MigrationState::Edited
-                    };
-                }
-                Some(_) => {}
-                None => self.missing.push(r.clone()),
+            self.settle(r, found);
+        }
+        for r in by_when_only {
+            // The first pending migration of its `when` (edited since), else its first.
+            let found = self
+                .same_when(r)
+                .next()
+                .or_else(|| r.created_at.and_then(|c| self.by_when.get(&c)?.first().copied()));
+            self.settle(r, found);
+        }
+    }
+
+    /// The pending migrations whose `when` is the row's `created_at`, in journal order.
+    fn same_when(&self, r: &TrackingRow) -> impl Iterator<Item = usize> + '_ {
+        r.created_at
+            .and_then(|c| self.by_when.get(&c))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| self.states[i] == MigrationState::Pending)
+    }
+
+    /// `r` is migration `found`'s row (or no migration's).
+    fn settle(&mut self, r: &TrackingRow, found: Option<usize>) {
+        match found {
+            // The first row of a migration decides, as a scan in row order would.
+            Some(i) if self.states[i] == MigrationState::Pending => {
+                let m = &self.migrations.migrations[i];
+                self.states[i] = if r.hash == m.hash() {
+                    self.max_applied_idx = self.max_applied_idx.max(Some(m.idx()));
+                    MigrationState::Applied {
+                        applied_at: r.applied_at.clone(),
+                    }
+                } else {
+                    self.edited.push((i, r.hash.clone()));
+                    MigrationState::Edited
+                };
             }
+            Some(_) => {}
+            None => self.missing.push(r.clone()),
         }
     }
 
