@@ -53,6 +53,43 @@ fn the_example_reads_back_as_built() {
     });
 }
 
+/// A schema long enough that the definitions are parsed on a thread beside the pragmas' reads:
+/// the example's tables eight times over, each copy's names its own.
+#[test]
+fn a_long_schema_reads_back_as_built() {
+    let blog = [
+        blog::User::table_def(),
+        blog::Category::table_def(),
+        blog::Post::table_def(),
+        blog::Tag::table_def(),
+        blog::PostTag::table_def(),
+        blog::Comment::table_def(),
+        blog::Rating::table_def(),
+    ];
+    let mut tables = Vec::new();
+    for copy in 0..8 {
+        for t in blog {
+            let mut t = t.clone();
+            t.name = format!("{}_{copy}", t.name);
+            if let Some(pk) = &mut t.primary_key {
+                pk.name = schema_core::model::names::primary_key(&t.name, &pk.columns);
+            }
+            for ix in &mut t.indexes {
+                ix.name = format!("{}_{copy}", ix.name);
+            }
+            for fk in &mut t.foreign_keys {
+                fk.ref_table = format!("{}_{copy}", fk.ref_table);
+                fk.name = schema_core::model::names::foreign_key(&t.name, &fk.columns, &fk.ref_table, &fk.ref_columns);
+            }
+            tables.push(t);
+        }
+    }
+    round_trip(&Schema {
+        tables,
+        ..Default::default()
+    });
+}
+
 #[test]
 fn tables_written_by_hand_read_as_sqlite_understands_them() {
     let dir = tempfile::tempdir().unwrap();

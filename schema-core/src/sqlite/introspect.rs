@@ -35,10 +35,87 @@ fn read_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Ve
     let mut schema = Schema::default();
     let mut notes = Vec::new();
     let index_sql = index_definitions(conn)?;
-    for (name, sql) in ordinary_tables(conn, skip)? {
-        schema.tables.push(table(conn, &name, &sql, &index_sql, &mut notes)?);
+    let tables = ordinary_tables(conn, skip)?;
+    // The definitions (text) are parsed on a second thread while this one reads the pragmas
+    // (the connection stays on this thread): neither needs the other until a table is built.
+    let parse = || Parsed {
+        tables: tables.iter().map(|(_, sql)| parse_create_table(sql)).collect(),
+        indexes: index_sql
+            .iter()
+            .filter_map(|(name, (_, sql))| Some((name.as_str(), parse_create_index(sql.as_deref()?).ok())))
+            .collect(),
+    };
+    let (pragmas, parsed) = std::thread::scope(|s| {
+        let parsing = (tables.len() >= BESIDE)
+            .then(|| std::thread::Builder::new().spawn_scoped(s, parse).ok())
+            .flatten();
+        let pragmas: rusqlite::Result<Vec<Pragmas>> =
+            tables.iter().map(|(name, _)| pragmas(conn, name, &index_sql)).collect();
+        let parsed = match parsing {
+            Some(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => parse(),
+        };
+        (pragmas, parsed)
+    });
+    let Parsed {
+        tables: defs,
+        indexes: parsed_indexes,
+    } = parsed;
+    for (((name, _), def), pragmas) in tables.iter().zip(defs).zip(pragmas?) {
+        schema
+            .tables
+            .push(table(conn, name, def, pragmas, &parsed_indexes, &mut notes)?);
     }
     Ok((schema, notes))
+}
+
+/// Tables from which the definitions are parsed on a thread of their own.
+const BESIDE: usize = 32;
+
+/// Every table's and index's definition, parsed.
+struct Parsed<'a> {
+    /// In the tables' order.
+    tables: Vec<Result<ddl::TableDef, ddl::DdlError>>,
+    /// An index's expression (or columns) and WHERE clause, by its name; `None` where its
+    /// definition does not read.
+    indexes: std::collections::HashMap<&'a str, Option<(String, Option<String>)>>,
+}
+
+/// What SQLite's pragmas say of a table: its columns (name, declared type, notnull, pk
+/// position, hidden) and its indexes (name, unique, origin) in creation order (an automatic
+/// index, which has no row of its own, first, then by name), with each UNIQUE constraint
+/// index's columns in that order.
+struct Pragmas {
+    columns: Vec<(String, String, bool, i64, i64)>,
+    indexes: Vec<(String, bool, String)>,
+    unique_columns: Vec<Vec<String>>,
+}
+
+fn pragmas(conn: &Connection, table: &str, index_sql: &IndexSql) -> rusqlite::Result<Pragmas> {
+    // Prepared once for every table: the pragmas take their table as a parameter.
+    let mut stmt =
+        conn.prepare_cached("SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?1) ORDER BY cid")?;
+    let columns = stmt
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare_cached("SELECT name, \"unique\", origin FROM pragma_index_list(?1)")?;
+    let mut indexes: Vec<(String, bool, String)> = stmt
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let order = |name: &str| index_sql.get(name).map_or(0, |(rowid, _)| *rowid);
+    indexes.sort_by(|a, b| order(&a.0).cmp(&order(&b.0)).then_with(|| a.0.cmp(&b.0)));
+    let mut unique_columns = Vec::new();
+    for (name, _, origin) in &indexes {
+        if origin == "u" {
+            let mut stmt = conn.prepare_cached("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")?;
+            unique_columns.push(stmt.query_map([name], |r| r.get(0))?.collect::<Result<_, _>>()?);
+        }
+    }
+    Ok(Pragmas {
+        columns,
+        indexes,
+        unique_columns,
+    })
 }
 
 /// Every index's definition and creation order, read once: joining `sqlite_master` to each
@@ -119,11 +196,12 @@ fn default_of(d: &ddl::DefaultTok) -> DefaultValue {
 fn table(
     conn: &Connection,
     name: &str,
-    sql: &str,
-    index_sql: &IndexSql,
+    def: Result<ddl::TableDef, ddl::DdlError>,
+    pragmas: Pragmas,
+    parsed_indexes: &std::collections::HashMap<&str, Option<(String, Option<String>)>>,
     notes: &mut Vec<String>,
 ) -> rusqlite::Result<Table> {
-    let def = match parse_create_table(sql) {
+    let def = match def {
         Ok(def) => {
             notes.extend(def.notes.iter().cloned());
             Some(def)
@@ -143,12 +221,7 @@ fn table(
     }
 
     // (name, declared type, notnull, pk position, hidden)
-    // Prepared once for every table: the pragma takes its table as a parameter.
-    let mut stmt =
-        conn.prepare_cached("SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?1) ORDER BY cid")?;
-    let cols: Vec<(String, String, bool, i64, i64)> = stmt
-        .query_map([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-        .collect::<Result<_, _>>()?;
+    let cols = pragmas.columns;
     let mut pk: Vec<(i64, String)> = cols.iter().filter(|c| c.3 > 0).map(|c| (c.3, c.0.clone())).collect();
     pk.sort();
     let pk: Vec<String> = pk.into_iter().map(|(_, n)| n).collect();
@@ -190,7 +263,8 @@ fn table(
             columns: pk.clone(),
         });
     }
-    let (indexes, unique_constraints) = indexes(conn, name, index_sql)?;
+    let indexes = indexes(pragmas.indexes, parsed_indexes);
+    let unique_constraints = pragmas.unique_columns;
     t.indexes = indexes;
     match &def {
         Some(def) => {
@@ -291,48 +365,33 @@ fn key_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> 
 }
 
 /// The table's indexes as the model has them (those behind a key or a UNIQUE constraint are
-/// the table's, not indexes), and the columns of each UNIQUE constraint's index.
-fn indexes(conn: &Connection, table: &str, index_sql: &IndexSql) -> rusqlite::Result<(Vec<Index>, Vec<Vec<String>>)> {
-    let mut stmt = conn.prepare_cached("SELECT name, \"unique\", origin FROM pragma_index_list(?1)")?;
-    let mut list: Vec<(String, bool, String, Option<String>)> = stmt
-        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, None)))?
-        .collect::<Result<_, _>>()?;
-    // In creation order (an automatic index, which has no row of its own, first), then by name.
-    let order = |name: &str| index_sql.get(name).map_or(0, |(rowid, _)| *rowid);
-    list.sort_by(|a, b| order(&a.0).cmp(&order(&b.0)).then_with(|| a.0.cmp(&b.0)));
-    for entry in &mut list {
-        entry.3 = index_sql.get(&entry.0).and_then(|(_, sql)| sql.clone());
-    }
+/// the table's, not indexes), from its pragma's list (in order) and the parsed definitions.
+fn indexes(
+    list: Vec<(String, bool, String)>,
+    parsed: &std::collections::HashMap<&str, Option<(String, Option<String>)>>,
+) -> Vec<Index> {
     let mut out = Vec::new();
-    let mut constraints = Vec::new();
-    for (name, unique, origin, sql) in list {
-        match origin.as_str() {
-            // The key is the table's, not an index of the model.
-            "pk" => {}
-            "u" => {
-                let mut stmt = conn.prepare_cached("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")?;
-                let cols: Vec<String> = stmt.query_map([&name], |r| r.get(0))?.collect::<Result<_, _>>()?;
-                constraints.push(cols);
-            }
-            _ => {
-                let Some((inner, where_clause)) = sql.as_deref().and_then(|s| parse_create_index(s).ok()) else {
-                    continue;
-                };
-                let target = match ddl::plain_names(&inner) {
-                    Some(cols) => IndexTarget::Columns(cols),
-                    None => IndexTarget::Expr(inner),
-                };
-                out.push(Index {
-                    name,
-                    target,
-                    unique,
-                    where_clause,
-                    options: Default::default(),
-                });
-            }
+    for (name, unique, origin) in list {
+        // The key and the UNIQUE constraints are the table's, not indexes of the model.
+        if origin == "pk" || origin == "u" {
+            continue;
         }
+        let Some(Some((inner, where_clause))) = parsed.get(name.as_str()) else {
+            continue;
+        };
+        let target = match ddl::plain_names(inner) {
+            Some(cols) => IndexTarget::Columns(cols),
+            None => IndexTarget::Expr(inner.clone()),
+        };
+        out.push(Index {
+            name,
+            target,
+            unique,
+            where_clause: where_clause.clone(),
+            options: Default::default(),
+        });
     }
-    Ok((out, constraints))
+    out
 }
 
 /// Foreign keys from `PRAGMA foreign_key_list`, for a table whose definition could not be read.
