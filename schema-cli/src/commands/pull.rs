@@ -124,8 +124,10 @@ pub fn run(config: &Config, args: &PullArgs) -> CliResult {
         "Wrote the baseline {tag} and recorded it as applied in {}.",
         db.target()
     );
-    // The process ends with this command: the database's model (a few hundred thousand
-    // allocations at thousands of tables) is left to the OS rather than freed piece by piece.
+    // The process ends with this command: the database's model and the file's (a few
+    // hundred thousand allocations at thousands of tables) are left to the OS rather than
+    // freed piece by piece.
     std::mem::forget(live);
+    std::mem::forget(schema);
     Ok(0)
 }
