@@ -208,6 +208,34 @@ fn drizzle_orm_reads_and_appends_to_our_tracking_table() {
     );
 }
 
+/// A migration edited since drizzle-orm applied it, with a second row written later with the
+/// file's new hash (by hand, or a baseline marked applied): its first row decides, and the
+/// edit is still refused.
+#[test]
+fn the_first_row_of_a_migration_decides_its_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = "CREATE TABLE users (id integer PRIMARY KEY);";
+    let new = "CREATE TABLE users (id integer PRIMARY KEY, name text);";
+    folder(dir.path(), &[("0000_users", 1_700_000_000_000, new)]);
+    let conn = Connection::open(dir.path().join("app.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE \"__drizzle_migrations\" (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric, tag text, applied_at text)",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO \"__drizzle_migrations\" (hash, created_at) VALUES (?1, 1700000000000)",
+        [sha256_hex(old.as_bytes())],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO \"__drizzle_migrations\" (hash, created_at, tag) VALUES (?1, 1700000000000, '0000_users')",
+        [sha256_hex(new.as_bytes())],
+    )
+    .unwrap();
+    let status = Migrations::from_dir(dir.path()).unwrap().status(&conn).unwrap();
+    assert_eq!(status.migrations[0].1, MigrationState::Edited);
+}
+
 /// Two migrations generated in the same millisecond share a `when`; drizzle-orm, starting on
 /// a new database, applies both and records each by that `when` and its hash, with no tag.
 /// Each row is its own migration's: neither is run again.

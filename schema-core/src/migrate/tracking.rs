@@ -158,23 +158,28 @@ impl<'m> Ledger<'m> {
 
     /// Takes more rows into account (written since the ones already seen).
     pub fn add(&mut self, rows: &[TrackingRow]) {
-        // A row drizzle-orm wrote (no tag) whose hash is a pending migration's of its `when`
-        // is that migration's; the others are matched once those are, so that of two
-        // migrations made in one millisecond, an edited one's row cannot take the other's.
+        // A row drizzle-orm wrote (no tag) is the migration of its `when`. Where two
+        // migrations were made in one millisecond, a row whose hash is a pending one's is that
+        // one's, and the others are matched once those are, so that an edited migration's
+        // row cannot take the other's. Otherwise the first row of a migration decides.
         let mut by_when_only = Vec::new();
         for r in rows {
             self.last_id = self.last_id.max(r.id);
             let found = match &r.tag {
                 Some(t) => self.by_tag.get(t.as_str()).copied(),
-                None => match self
-                    .same_when(r)
-                    .find(|&i| self.migrations.migrations[i].hash() == r.hash)
-                {
-                    Some(i) => Some(i),
-                    None => {
-                        by_when_only.push(r);
-                        continue;
-                    }
+                None => match r.created_at.and_then(|c| self.by_when.get(&c)).map(Vec::as_slice) {
+                    None => None,
+                    Some(&[one]) => Some(one),
+                    Some(_) => match self
+                        .same_when(r)
+                        .find(|&i| self.migrations.migrations[i].hash() == r.hash)
+                    {
+                        Some(i) => Some(i),
+                        None => {
+                            by_when_only.push(r);
+                            continue;
+                        }
+                    },
                 },
             };
             self.settle(r, found);
