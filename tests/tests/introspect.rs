@@ -165,3 +165,20 @@ fn tables_written_by_hand_read_as_sqlite_understands_them() {
     );
     assert_eq!(expr.where_clause.as_deref(), Some("score > 0"));
 }
+
+/// The first table that cannot be read decides the error, whichever read fails: here the
+/// first table's parent key (a view that names a dropped table) before the second table's
+/// columns (shadowed by a TEMP view over a dropped table).
+#[test]
+fn the_first_table_that_cannot_be_read_decides_the_error() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE x (a); CREATE VIEW v AS SELECT a FROM x; DROP TABLE x;
+         CREATE TABLE a (id integer PRIMARY KEY, r integer REFERENCES v);
+         CREATE TABLE t (a); CREATE TEMP TABLE y (b);
+         CREATE TEMP VIEW t AS SELECT b FROM y; DROP TABLE temp.y;",
+    )
+    .unwrap();
+    let err = introspect(&conn, &[]).unwrap_err().to_string();
+    assert!(err.contains("main.x"), "{err}");
+}

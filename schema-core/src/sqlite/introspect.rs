@@ -47,24 +47,38 @@ fn read_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Ve
     };
     let (pragmas, parsed) = std::thread::scope(|s| {
         let parsing = (tables.len() >= BESIDE)
-            .then(|| std::thread::Builder::new().spawn_scoped(s, parse).ok())
+            .then(|| {
+                std::thread::Builder::new()
+                    .name("schema-introspect".into())
+                    .spawn_scoped(s, parse)
+                    .ok()
+            })
             .flatten();
-        let pragmas: rusqlite::Result<Vec<Pragmas>> =
-            tables.iter().map(|(name, _)| pragmas(conn, name, &index_sql)).collect();
+        // Up to the first table whose pragmas fail: its error is said when the tables before
+        // it are built, as reading them one by one would say it.
+        let mut pragmas_read = Vec::with_capacity(tables.len());
+        for (name, _) in &tables {
+            let read = pragmas(conn, name, &index_sql);
+            let failed = read.is_err();
+            pragmas_read.push(read);
+            if failed {
+                break;
+            }
+        }
         let parsed = match parsing {
             Some(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             None => parse(),
         };
-        (pragmas, parsed)
+        (pragmas_read, parsed)
     });
     let Parsed {
         tables: defs,
         indexes: parsed_indexes,
     } = parsed;
-    for (((name, _), def), pragmas) in tables.iter().zip(defs).zip(pragmas?) {
+    for (((name, _), def), pragmas) in tables.iter().zip(defs).zip(pragmas) {
         schema
             .tables
-            .push(table(conn, name, def, pragmas, &parsed_indexes, &mut notes)?);
+            .push(table(conn, name, def, pragmas?, &parsed_indexes, &mut notes)?);
     }
     Ok((schema, notes))
 }
