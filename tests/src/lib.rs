@@ -24,6 +24,19 @@ pub mod constraints {
 #[allow(dead_code)]
 pub mod blog {
     include!("../../examples/blog/src/schema.rs");
+
+    /// Every table of the example, in its file's order.
+    pub fn tables() -> Vec<&'static schema_core::model::Table> {
+        vec![
+            User::table_def(),
+            Category::table_def(),
+            Post::table_def(),
+            Tag::table_def(),
+            PostTag::table_def(),
+            Comment::table_def(),
+            Rating::table_def(),
+        ]
+    }
 }
 
 /// The schema in Rust source `src`, read as `schema generate` reads a schema file.

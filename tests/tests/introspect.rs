@@ -40,15 +40,7 @@ fn the_fixture_reads_back_as_built() {
 #[test]
 fn the_example_reads_back_as_built() {
     round_trip(&Schema {
-        tables: vec![
-            blog::User::table_def().clone(),
-            blog::Category::table_def().clone(),
-            blog::Post::table_def().clone(),
-            blog::Tag::table_def().clone(),
-            blog::PostTag::table_def().clone(),
-            blog::Comment::table_def().clone(),
-            blog::Rating::table_def().clone(),
-        ],
+        tables: blog::tables().into_iter().cloned().collect(),
         ..Default::default()
     });
 }
@@ -57,18 +49,9 @@ fn the_example_reads_back_as_built() {
 /// the example's tables eight times over, each copy's names its own.
 #[test]
 fn a_long_schema_reads_back_as_built() {
-    let blog = [
-        blog::User::table_def(),
-        blog::Category::table_def(),
-        blog::Post::table_def(),
-        blog::Tag::table_def(),
-        blog::PostTag::table_def(),
-        blog::Comment::table_def(),
-        blog::Rating::table_def(),
-    ];
     let mut tables = Vec::new();
     for copy in 0..8 {
-        for t in blog {
+        for t in blog::tables() {
             let mut t = t.clone();
             t.name = format!("{}_{copy}", t.name);
             if let Some(pk) = &mut t.primary_key {

@@ -264,14 +264,18 @@ fn drizzle_orm_rows_of_migrations_with_one_when_are_told_apart_by_hash() {
         )
         .unwrap();
     }
+    // Each migration's tag, and whether `status` says it is applied.
+    let applied_of = |m: &Migrations, conn: &Connection| -> Vec<(String, bool)> {
+        let status = m.status(conn).unwrap();
+        let applied = |s: &MigrationState| matches!(s, MigrationState::Applied { .. });
+        status
+            .migrations
+            .iter()
+            .map(|(m, s)| (m.tag().to_string(), applied(s)))
+            .collect()
+    };
     let m = Migrations::from_dir(dir.path()).unwrap();
-    let states: Vec<bool> = m
-        .status(&conn)
-        .unwrap()
-        .migrations
-        .iter()
-        .map(|(_, s)| matches!(s, MigrationState::Applied { .. }))
-        .collect();
+    let states: Vec<bool> = applied_of(&m, &conn).into_iter().map(|(_, a)| a).collect();
     assert_eq!(states, [true, true, false]);
     let applied = m.run(&mut conn).unwrap();
     assert_eq!(
@@ -286,22 +290,9 @@ fn drizzle_orm_rows_of_migrations_with_one_when_are_told_apart_by_hash() {
     edited[1].2 = "INSERT INTO users VALUES (1, 'ann');";
     folder(dir.path(), &edited);
     let m = Migrations::from_dir(dir.path()).unwrap();
-    let states: Vec<String> = m
-        .status(&conn)
-        .unwrap()
-        .migrations
-        .iter()
-        .map(|(m, s)| {
-            format!(
-                "{} {}",
-                m.tag(),
-                if matches!(s, MigrationState::Applied { .. }) {
-                    "applied"
-                } else {
-                    "not applied"
-                }
-            )
-        })
+    let states: Vec<String> = applied_of(&m, &conn)
+        .into_iter()
+        .map(|(tag, applied)| format!("{tag} {}", if applied { "applied" } else { "not applied" }))
         .collect();
     assert_eq!(
         states,
