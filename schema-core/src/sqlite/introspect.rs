@@ -90,10 +90,12 @@ const BESIDE: usize = 32;
 struct Parsed<'a> {
     /// In the tables' order.
     tables: Vec<Result<ddl::TableDef, ddl::DdlError>>,
-    /// An index's expression (or columns) and WHERE clause, by its name; `None` where its
-    /// definition does not read.
-    indexes: std::collections::HashMap<&'a str, Option<(String, Option<String>)>>,
+    indexes: ParsedIndexes<'a>,
 }
+
+/// An index's expression (or columns) and WHERE clause, by its name; `None` where its
+/// definition does not read.
+type ParsedIndexes<'a> = std::collections::HashMap<&'a str, Option<(String, Option<String>)>>;
 
 /// What SQLite's pragmas say of a table: its columns (name, declared type, notnull, pk
 /// position, hidden) and its indexes (name, unique, origin) in creation order (an automatic
@@ -212,7 +214,7 @@ fn table(
     name: &str,
     def: Result<ddl::TableDef, ddl::DdlError>,
     pragmas: Pragmas,
-    parsed_indexes: &std::collections::HashMap<&str, Option<(String, Option<String>)>>,
+    parsed_indexes: &ParsedIndexes<'_>,
     notes: &mut Vec<String>,
 ) -> rusqlite::Result<Table> {
     let def = match def {
@@ -380,10 +382,7 @@ fn key_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> 
 
 /// The table's indexes as the model has them (those behind a key or a UNIQUE constraint are
 /// the table's, not indexes), from its pragma's list (in order) and the parsed definitions.
-fn indexes(
-    list: Vec<(String, bool, String)>,
-    parsed: &std::collections::HashMap<&str, Option<(String, Option<String>)>>,
-) -> Vec<Index> {
+fn indexes(list: Vec<(String, bool, String)>, parsed: &ParsedIndexes<'_>) -> Vec<Index> {
     let mut out = Vec::new();
     for (name, unique, origin) in list {
         // The key and the UNIQUE constraints are the table's, not indexes of the model.
