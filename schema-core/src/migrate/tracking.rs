@@ -167,13 +167,12 @@ impl<'m> Ledger<'m> {
             self.last_id = self.last_id.max(r.id);
             let found = match &r.tag {
                 Some(t) => self.by_tag.get(t.as_str()).copied(),
-                None => match r.created_at.and_then(|c| self.by_when.get(&c)).map(Vec::as_slice) {
-                    None => None,
-                    Some(&[one]) => Some(one),
-                    Some(_) => match self
-                        .same_when(r)
-                        .find(|&i| self.migrations.migrations[i].hash() == r.hash)
-                    {
+                None => match self.of_when(r) {
+                    [] => None,
+                    &[one] => Some(one),
+                    same => match same.iter().copied().find(|&i| {
+                        self.states[i] == MigrationState::Pending && self.migrations.migrations[i].hash() == r.hash
+                    }) {
                         Some(i) => Some(i),
                         None => {
                             by_when_only.push(r);
@@ -186,22 +185,21 @@ impl<'m> Ledger<'m> {
         }
         for r in by_when_only {
             // The first pending migration of its `when` (edited since), else its first.
-            let found = self
-                .same_when(r)
-                .next()
-                .or_else(|| r.created_at.and_then(|c| self.by_when.get(&c)?.first().copied()));
+            let same = self.of_when(r);
+            let found = same
+                .iter()
+                .copied()
+                .find(|&i| self.states[i] == MigrationState::Pending)
+                .or(same.first().copied());
             self.settle(r, found);
         }
     }
 
-    /// The pending migrations whose `when` is the row's `created_at`, in journal order.
-    fn same_when(&self, r: &TrackingRow) -> impl Iterator<Item = usize> + '_ {
+    /// The migrations whose `when` is the row's `created_at`, in journal order.
+    fn of_when(&self, r: &TrackingRow) -> &[usize] {
         r.created_at
             .and_then(|c| self.by_when.get(&c))
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|&i| self.states[i] == MigrationState::Pending)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// `r` is migration `found`'s row (or no migration's).
