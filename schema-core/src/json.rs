@@ -672,31 +672,39 @@ impl<'a> Reader<'a> {
         if self.peek()? != b'{' {
             return None;
         }
+        self.items(b'}', |r| {
+            r.space();
+            if r.peek()? != b'"' {
+                return None;
+            }
+            let key = r.string()?;
+            r.space();
+            if r.peek()? != b':' {
+                return None;
+            }
+            r.at += 1;
+            member(r, key)
+        })
+    }
+
+    /// At an opening bracket: the items `item` reads, separated by commas, up to `close`,
+    /// one level of nesting deeper.
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.at += 1;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return None;
         }
         self.space();
-        if self.peek()? == b'}' {
+        if self.peek()? == close {
             self.at += 1;
         } else {
             loop {
-                self.space();
-                if self.peek()? != b'"' {
-                    return None;
-                }
-                let key = self.string()?;
-                self.space();
-                if self.peek()? != b':' {
-                    return None;
-                }
-                self.at += 1;
-                member(self, key)?;
+                item(self)?;
                 self.space();
                 match self.peek()? {
                     b',' => self.at += 1,
-                    b'}' => {
+                    c if c == close => {
                         self.at += 1;
                         break;
                     }
@@ -788,31 +796,12 @@ impl<'a> Reader<'a> {
     }
 
     fn array(&mut self) -> Option<Val<'a>> {
-        self.at += 1;
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return None;
-        }
         let base = self.elements.len();
-        self.space();
-        if self.peek()? == b']' {
-            self.at += 1;
-        } else {
-            loop {
-                let v = self.value()?;
-                self.elements.push(v);
-                self.space();
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b']' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        }
-        self.depth -= 1;
+        self.items(b']', |r| {
+            let v = r.value()?;
+            r.elements.push(v);
+            Some(())
+        })?;
         Some(Val::Array(self.elements.drain(base..).collect()))
     }
 
