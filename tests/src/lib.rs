@@ -37,6 +37,30 @@ pub mod blog {
             Rating::table_def(),
         ]
     }
+
+    /// Copies `from..to` of the example's tables: copy `k` of `users` is `users_k`, with its
+    /// indexes, keys and references renamed with it.
+    pub fn copies(from: usize, to: usize) -> Vec<schema_core::model::Table> {
+        use schema_core::model::names;
+        let copy_of = |copy: usize, t: &schema_core::model::Table| {
+            let mut t = t.clone();
+            t.name = format!("{}_{copy}", t.name);
+            if let Some(pk) = &mut t.primary_key {
+                pk.name = names::primary_key(&t.name, &pk.columns);
+            }
+            for ix in &mut t.indexes {
+                ix.name = format!("{}_{copy}", ix.name);
+            }
+            for fk in &mut t.foreign_keys {
+                fk.ref_table = format!("{}_{copy}", fk.ref_table);
+                fk.name = names::foreign_key(&t.name, &fk.columns, &fk.ref_table, &fk.ref_columns);
+            }
+            t
+        };
+        (from..to)
+            .flat_map(|copy| tables().into_iter().map(move |t| copy_of(copy, t)))
+            .collect()
+    }
 }
 
 /// The schema in Rust source `src`, read as `schema generate` reads a schema file.

@@ -260,3 +260,61 @@ fn generate_writes_the_changes_pending_reports_hints_settled_either_way() {
         }
     }
 }
+
+/// The example's tables, copies `from..to`.
+fn blog_copies(from: usize, to: usize) -> Schema {
+    Schema {
+        tables: schema_tests::blog::copies(from, to),
+        ..Default::default()
+    }
+}
+
+/// A long migration is linted on a thread of its own while its files are written: what it
+/// finds is what `schema lint` finds reading the migration back, for a first migration and
+/// for one that drops a column as it creates tables.
+#[test]
+fn a_long_migration_is_linted_beside_its_writing_as_lint_reads_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path(), &SQLITE);
+    // The second drops a column of `users_0` as it creates forty more copies.
+    let mut second = blog_copies(0, 80);
+    second.tables[0].columns.retain(|c| c.name != "display_name");
+    for schema in [blog_copies(0, 40), second] {
+        let GenerateOutcome::Written(w) = generate(&folder, &schema, &GenerateOptions::default(), &mut ()).unwrap()
+        else {
+            panic!("nothing written");
+        };
+        let sql = std::fs::read_to_string(&w.sql_path).unwrap();
+        // Long enough to be linted beside the writing (32 KB).
+        assert!(sql.len() > 40_000, "{} bytes", sql.len());
+        let migrations = schema_core::Migrations::from_dir(dir.path()).unwrap();
+        let read_back = schema_core::lint::lint(&folder, &[migrations.get(&w.tag).unwrap()], None).unwrap();
+        assert_eq!(read_back[0], w.lint, "{}", w.tag);
+        if w.tag.starts_with("0001") {
+            assert!(
+                w.lint.findings.iter().any(|f| f.table.as_deref() == Some("users_0")),
+                "the dropped column is found: {:?}",
+                w.lint.findings
+            );
+        }
+    }
+}
+
+/// A long migration whose file cannot be written: the write's error is the one reported, after
+/// the lint beside it is done, and the folder is as it was.
+#[test]
+fn a_long_migration_that_cannot_be_written_leaves_the_folder_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path(), &SQLITE);
+    written(&folder, &blog_copies(0, 40));
+    // A folder where the next migration's SQL file would go: its place is taken.
+    let taken = dir.path().join("0001_fresh_blue_jay.sql");
+    let before = files(dir.path());
+    let mut opts = GenerateOptions::default();
+    opts.name = Some("fresh_blue_jay".into());
+    std::fs::create_dir(&taken).unwrap();
+    let err = generate(&folder, &blog_copies(0, 80), &opts, &mut ()).unwrap_err();
+    assert!(err.to_string().contains("0001_fresh_blue_jay.sql"), "{err}");
+    std::fs::remove_dir(&taken).unwrap();
+    assert_eq!(files(dir.path()), before);
+}
