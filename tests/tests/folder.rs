@@ -310,8 +310,10 @@ fn a_long_migration_that_cannot_be_written_leaves_the_folder_as_it_was() {
     // A folder where the next migration's SQL file would go: its place is taken.
     let taken = dir.path().join("0001_fresh_blue_jay.sql");
     let before = files(dir.path());
-    let mut opts = GenerateOptions::default();
-    opts.name = Some("fresh_blue_jay".into());
+    let opts = GenerateOptions {
+        name: Some("fresh_blue_jay".into()),
+        ..Default::default()
+    };
     std::fs::create_dir(&taken).unwrap();
     let err = generate(&folder, &blog_copies(0, 80), &opts, &mut ()).unwrap_err();
     assert!(err.to_string().contains("0001_fresh_blue_jay.sql"), "{err}");
