@@ -309,8 +309,7 @@ pub fn load(files: &[PathBuf], features: &[String]) -> Result<Schema, SourceErro
                 continue;
             }
         };
-        let td = too_deep(&text);
-        if let Some((line, column)) = td {
+        if let Some((line, column)) = too_deep(&text) {
             errors.push(format!(
                 "{}:{line}:{column}: brackets or generics nested more than {MAX_DEPTH} deep; \
                  a schema file this deep is not read (it would exhaust the parser's stack)",
