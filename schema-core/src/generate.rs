@@ -609,7 +609,7 @@ struct Built {
 }
 
 /// From this much SQL on, a migration is linted on a thread of its own while its files are
-/// written (and synced to the disk): 940 statements, 200 KB, take about 2 ms to lint. A
+/// written (and synced to the disk): 940 statements, 340 KB, take about 2 ms to lint. A
 /// short one is linted after, where a thread would cost more than it saves.
 const LINT_BESIDE_BYTES: usize = 32 * 1024;
 
