@@ -508,10 +508,11 @@ fn generate_one(
         let tag = format!("{idx:04}_{}", name.unwrap_or(default_name));
         Ok(Built { sql, plan, tag })
     };
-    // Set once the diff finds nothing: a snapshot begun before it is not wanted then.
+    // Set once the diff finds nothing or the plan is refused: a snapshot begun before it is
+    // not wanted then.
     let unwanted = AtomicBool::new(false);
-    // Offered once the plan and the SQL are made: the rest of a large snapshot is then
-    // written by two threads.
+    // Offered once the plan and the SQL are made and the migration's files begun: the rest of
+    // a large snapshot is then written by two threads.
     let help = Help::default();
     let stage = || folder.stage_snapshot_until(&lock, idx, &snapshot, &unwanted, Some(&help));
     let done = std::thread::scope(|s| {
@@ -538,34 +539,65 @@ fn generate_one(
                 changes
             }
         };
-        let built = build(&changes);
-        help.offer();
-        let staged = match early {
-            Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => stage(),
+        let entry = |tag: &str| JournalEntry {
+            idx,
+            version: folder.dialect().snapshot_version().into(),
+            when,
+            tag: tag.to_string(),
+            breakpoints: true,
         };
-        Some((built, staged, changes))
+        let built = match build(&changes) {
+            Ok(built) => built,
+            // The plan's refusal: the snapshot begun is not wanted.
+            Err(e) => {
+                unwanted.store(true, Ordering::Relaxed);
+                if let Ok(h) = early {
+                    let _ = h.join();
+                }
+                return Some(Err(e));
+            }
+        };
+        // The migration's files are begun (its SQL and the next journal synced under
+        // temporary names, the intent durable) while the snapshot is still written and
+        // synced, then put in place with it; a long migration is linted meanwhile.
+        let write = || {
+            let begun = folder.begin_write(&lock, &journal, &entry(&built.tag), &built.sql);
+            help.offer();
+            let staged = match early {
+                Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => stage(),
+            };
+            // A file already in the migration's place is the error to report (begin_write
+            // looks first); then what went wrong staging the snapshot (a full disk is told
+            // by the largest file), then the rest of the beginning.
+            let begun = match begun {
+                Err(e @ FolderError::Exists { .. }) => return Err(e),
+                begun => begun,
+            };
+            let staged = staged?;
+            folder.finish_write(&lock, begun?, staged)
+        };
+        let lint = || {
+            crate::lint::lint_written(
+                folder.dialect(),
+                &built.tag,
+                &built.sql,
+                &changes,
+                &built.plan,
+                &snapshot.schema,
+            )
+        };
+        let lint = beside(write, lint, built.sql.len() >= LINT_BESIDE_BYTES);
+        Some(Ok((built, lint, changes)))
     });
-    let Some((built, staged, changes)) = done else {
+    let Some(done) = done else {
         let tables = prev.as_ref().map_or(0, |p| p.schema.tables.len()) + snapshot.schema.tables.len();
         drop_aside((prev, snapshot), tables);
         return Ok(GenerateOutcome::NoChanges);
     };
     // The plan's refusal first: it says what is wrong with the schema.
-    let Built { sql, plan, tag } = built?;
-    let entry = JournalEntry {
-        idx,
-        version: folder.dialect().snapshot_version().into(),
-        when,
-        tag: tag.clone(),
-        breakpoints: true,
-    };
-    // A file already in the migration's place is the error to report, as when the snapshot
-    // was written after that check; then what went wrong staging it.
-    let staged = staged.map_err(|e| folder.refuse_taken(&entry).err().unwrap_or(e))?;
-    let write = || folder.write_staged(&lock, &journal, &entry, &sql, staged);
-    let lint = || crate::lint::lint_written(folder.dialect(), &tag, &sql, &changes, &plan, &snapshot.schema);
-    let lint = beside(write, lint, sql.len() >= LINT_BESIDE_BYTES)?;
+    let (Built { sql: _, plan, tag }, lint, changes) = done?;
+    let lint = lint?;
     drop(lock);
     // The previous schema is no longer needed; the new one goes to the caller.
     let tables = prev.as_ref().map_or(0, |p| p.schema.tables.len());

@@ -72,6 +72,64 @@ fn a_snapshot_read_ahead_is_the_file_s_and_is_used_once() {
     }
 }
 
+/// A migration begun while its snapshot is still staged (as `generate` does): dropped
+/// unfinished, nothing is left; a file put at its SQL path after the beginning is refused at
+/// the finish and never touched; finished, the migration is in place whole.
+#[test]
+fn a_migration_begun_beside_its_staged_snapshot_is_in_place_only_once_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Folder::new(dir.path(), &SQLITE);
+    let first = written(&folder, &schema(&["name"]));
+    let snapshot = folder.read_snapshot(first).unwrap();
+    let before = files(dir.path());
+    let lock = folder.lock().unwrap();
+    let journal = folder.read_journal().unwrap();
+    let begin = || {
+        folder
+            .begin_write(&lock, &journal, &entry(1, "0001_x"), "SELECT 1;")
+            .unwrap()
+    };
+
+    // Begun, then dropped (the snapshot could not be staged): the folder is as it was.
+    let begun = begin();
+    assert_ne!(
+        files(dir.path()),
+        before,
+        "the intent and the temporary files are written at once"
+    );
+    drop(begun);
+    assert_eq!(files(dir.path()), before);
+
+    // A file put at the SQL path after the beginning: refused, never replaced, nothing left.
+    let begun = begin();
+    let staged = folder.stage_snapshot(&lock, 1, &snapshot).unwrap();
+    let sql = dir.path().join("0001_x.sql");
+    std::fs::write(&sql, "-- somebody's\n").unwrap();
+    let err = folder.finish_write(&lock, begun, staged).unwrap_err();
+    assert!(matches!(err, FolderError::Exists { .. }), "{err}");
+    assert_eq!(std::fs::read_to_string(&sql).unwrap(), "-- somebody's\n");
+    std::fs::remove_file(&sql).unwrap();
+    assert_eq!(files(dir.path()), before);
+
+    // Begun, staged, finished: the SQL, the snapshot and the journal in place, no temporary
+    // file left.
+    let begun = begin();
+    let staged = folder.stage_snapshot(&lock, 1, &snapshot).unwrap();
+    folder.finish_write(&lock, begun, staged).unwrap();
+    drop(lock);
+    assert_eq!(std::fs::read_to_string(&sql).unwrap(), "SELECT 1;");
+    assert_eq!(
+        std::fs::read_to_string(folder.snapshot_path(1)).unwrap(),
+        SQLITE.write_snapshot(&snapshot)
+    );
+    assert_eq!(folder.read_journal().unwrap().entries.len(), 2);
+    let names: Vec<String> = files(dir.path()).into_iter().map(|(p, _)| p).collect();
+    assert!(
+        !names.iter().any(|p| p.contains(".tmp-") || p.contains("schema-write")),
+        "{names:?}"
+    );
+}
+
 /// Every file under `dir`, with its bytes: what a test compares before and after.
 fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();

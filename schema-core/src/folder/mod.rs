@@ -18,7 +18,7 @@ use crate::dialect::Dialect;
 use crate::snapshot::{Help, Snapshot, SnapshotError};
 
 pub use check::{DropError, check_droppable, check_folder, drop_migration};
-pub use write::{FolderLock, StagedSnapshot};
+pub use write::{BegunMigration, FolderLock, StagedSnapshot};
 
 /// What drizzle-kit puts between two statements of a migration file.
 pub const BREAKPOINT: &str = schema_model::sql::BREAKPOINT;
@@ -344,6 +344,32 @@ impl Folder {
         staged: StagedSnapshot,
     ) -> Result<(), FolderError> {
         write::write_staged(self, journal, entry, sql, staged)
+    }
+
+    /// [`Folder::write_staged`]'s first part, which does not need the snapshot, so it can be
+    /// done while the snapshot is still staged: a file already at the migration's paths is
+    /// refused; the SQL and the journal listing the entry are written and synced under
+    /// temporary names, and an intent record names the migration's files. Nothing is in place
+    /// yet; dropped unfinished, all of it is undone.
+    pub fn begin_write(
+        &self,
+        _lock: &FolderLock,
+        journal: &Journal,
+        entry: &JournalEntry,
+        sql: &str,
+    ) -> Result<BegunMigration, FolderError> {
+        write::begin_write(self, journal, entry, sql)
+    }
+
+    /// [`Folder::write_staged`]'s second part: the begun migration's files and its staged
+    /// snapshot put in place, the journal last. Whole or not at all.
+    pub fn finish_write(
+        &self,
+        _lock: &FolderLock,
+        begun: BegunMigration,
+        staged: StagedSnapshot,
+    ) -> Result<(), FolderError> {
+        write::finish_write(begun, staged)
     }
 
     /// The next entry's idx, when the journal can take one safely: its last entry has the

@@ -164,17 +164,6 @@ fn write_temp_with(
     Ok(tmp)
 }
 
-/// Creates `path` with `text`, whole or not at all, never replacing a file already there.
-fn create_new(path: &Path, text: &str) -> Result<(), FolderError> {
-    create_new_with(path, &mut |f| f.write_all(text.as_bytes()))
-}
-
-/// [`create_new`] with what `write` writes into the file.
-fn create_new_with(path: &Path, write: &mut dyn FnMut(&mut File) -> std::io::Result<()>) -> Result<(), FolderError> {
-    let tmp = write_temp_with(path, write)?;
-    place_new(&tmp, path)
-}
-
 /// Puts the synced temporary file `tmp` in place at `path`, never replacing a file already
 /// there; the temporary name is gone afterwards either way.
 fn place_new(tmp: &Path, path: &Path) -> Result<(), FolderError> {
@@ -229,12 +218,17 @@ fn relative(folder: &Folder, path: &Path) -> String {
 /// [`FolderError::Exists`] for a file already at one of the entry's paths (its SQL, its
 /// snapshot): a migration never replaces one.
 pub(super) fn refuse_taken(folder: &Folder, entry: &JournalEntry) -> Result<(), FolderError> {
-    for path in [folder.sql_path(&entry.tag)?, folder.snapshot_path(entry.idx)] {
-        if path.exists() {
-            return Err(FolderError::Exists { path });
-        }
+    taken(&[&folder.sql_path(&entry.tag)?, &folder.snapshot_path(entry.idx)])
+}
+
+/// [`FolderError::Exists`] for the first of `paths` that a file is at.
+fn taken(paths: &[&Path]) -> Result<(), FolderError> {
+    match paths.iter().find(|p| p.exists()) {
+        Some(path) => Err(FolderError::Exists {
+            path: path.to_path_buf(),
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A migration's snapshot written and synced under a temporary name beside its place in
@@ -289,9 +283,8 @@ impl std::io::Write for Stoppable<'_> {
     }
 }
 
-/// Writes a migration whose snapshot is staged (the caller holds the lock): its SQL and
-/// snapshot put in place beside an intent record, then the journal with its entry, then the
-/// intent removed.
+/// Writes a migration whose snapshot is staged (the caller holds the lock): [`begin_write`],
+/// then [`finish_write`].
 pub(super) fn write_staged(
     folder: &Folder,
     journal: &Journal,
@@ -299,40 +292,124 @@ pub(super) fn write_staged(
     sql: &str,
     staged: StagedSnapshot,
 ) -> Result<(), FolderError> {
+    let begun = begin_write(folder, journal, entry, sql)?;
+    finish_write(begun, staged)
+}
+
+/// A migration's files begun by [`begin_write`]: its SQL and the journal that lists it
+/// written and synced under temporary names, and the intent naming its files durable.
+/// [`finish_write`] puts them in place with the staged snapshot; dropped unfinished, the
+/// temporary files go and the intent is undone (a process killed before that leaves them
+/// to the next writer's recovery).
+#[derive(Debug)]
+pub struct BegunMigration {
+    folder: Folder,
+    idx: u32,
+    sql_tmp: PathBuf,
+    sql_path: PathBuf,
+    journal_tmp: PathBuf,
+    finished: bool,
+}
+
+impl Drop for BegunMigration {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_file(&self.sql_tmp);
+            let _ = fs::remove_file(&self.journal_tmp);
+            let _ = recover(&self.folder);
+        }
+    }
+}
+
+/// The part of writing a migration that does not need its snapshot (the caller holds the
+/// lock), so it can be done while the snapshot is still written: a file already at the
+/// migration's paths is refused; its SQL and the journal with its entry appended are written
+/// and synced under temporary names; then the intent record naming its files is made
+/// durable. Nothing is in place yet: a failure leaves the folder as it was.
+pub(super) fn begin_write(
+    folder: &Folder,
+    journal: &Journal,
+    entry: &JournalEntry,
+    sql: &str,
+) -> Result<BegunMigration, FolderError> {
     let meta = folder.dir().join("meta");
     let sql_path = folder.sql_path(&entry.tag)?;
     let snapshot_path = folder.snapshot_path(entry.idx);
-    if staged.idx != entry.idx {
+    refuse_taken(folder, entry)?;
+    let mut next = journal.clone();
+    next.entries.push(entry.clone());
+    let sql_tmp = write_temp(&sql_path, sql)?;
+    let journal_tmp = match write_temp(&folder.journal_path(), &journal_string(&next)) {
+        Ok(tmp) => tmp,
+        Err(e) => {
+            let _ = fs::remove_file(&sql_tmp);
+            return Err(e);
+        }
+    };
+    // From here a failure is undone by the value's drop.
+    let begun = BegunMigration {
+        folder: folder.clone(),
+        idx: entry.idx,
+        sql_tmp,
+        sql_path,
+        journal_tmp,
+        finished: false,
+    };
+    let intent = Intent {
+        op: "add".into(),
+        tag: entry.tag.clone(),
+        files: vec![relative(folder, &begun.sql_path), relative(folder, &snapshot_path)],
+    };
+    replace(&meta.join(INTENT), &intent_text(&intent))?;
+    sync_dir(&meta)?;
+    Ok(begun)
+}
+
+/// Puts a begun migration in place with its staged snapshot: the SQL and the snapshot (never
+/// replacing a file), the journal that lists it last, then the intent removed. A failure
+/// undoes what was put in place, so the folder is as it was.
+pub(super) fn finish_write(mut begun: BegunMigration, staged: StagedSnapshot) -> Result<(), FolderError> {
+    let folder = begun.folder.clone();
+    let meta = folder.dir().join("meta");
+    let snapshot_path = folder.snapshot_path(begun.idx);
+    if staged.idx != begun.idx {
         return Err(FolderError::Write {
             path: snapshot_path,
             source: std::io::Error::other(format!(
                 "the snapshot was staged for migration {} and the entry is {}",
-                staged.idx, entry.idx
+                staged.idx, begun.idx
             )),
         });
     }
-    refuse_taken(folder, entry)?;
-    let mut next = journal.clone();
-    next.entries.push(entry.clone());
-    let intent = Intent {
-        op: "add".into(),
-        tag: entry.tag.clone(),
-        files: vec![relative(folder, &sql_path), relative(folder, &snapshot_path)],
-    };
-    replace(&meta.join(INTENT), &intent_text(&intent))?;
-    sync_dir(&meta)?;
+    // Taken since `begin_write` looked (the snapshot was written meanwhile): refused, the
+    // intent withdrawn without touching the file that is there.
+    if let Err(e) = taken(&[&begun.sql_path, &snapshot_path]) {
+        begun.finished = true;
+        let _ = fs::remove_file(&begun.sql_tmp);
+        let _ = fs::remove_file(&begun.journal_tmp);
+        remove_if_there(&meta.join(INTENT))?;
+        sync_dir(&meta)?;
+        return Err(e);
+    }
     let result = (|| {
-        create_new(&sql_path, sql)?;
+        place_new(&begun.sql_tmp, &begun.sql_path)?;
         place_new(&staged.tmp, &snapshot_path)?;
         sync_dir(folder.dir())?;
         sync_dir(&meta)?;
-        replace(&folder.journal_path(), &journal_string(&next))?;
+        let journal_path = folder.journal_path();
+        if let Err(e) = fs::rename(&begun.journal_tmp, &journal_path) {
+            return Err(write_err(&journal_path)(e));
+        }
+        fault::point();
         sync_dir(&meta)
     })();
+    // Placed or undone: the value has nothing left to undo.
+    begun.finished = true;
     if let Err(e) = result {
         // Undo what was put in place, so the folder is as it was; if that fails too, the
         // intent stays and the next writer undoes it.
-        let _ = recover(folder);
+        let _ = fs::remove_file(&begun.journal_tmp);
+        let _ = recover(&folder);
         return Err(e);
     }
     remove_if_there(&meta.join(INTENT))?;
