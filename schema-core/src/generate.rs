@@ -514,7 +514,10 @@ fn generate_one(
     // Offered once the plan and the SQL are made and the migration's files begun: the rest of
     // a large snapshot is then written by two threads.
     let help = Help::default();
-    let stage = || folder.stage_snapshot_until(&lock, idx, &snapshot, &unwanted, Some(&help));
+    let stage = || {
+        crate::room::make_room();
+        folder.stage_snapshot_until(&lock, idx, &snapshot, &unwanted, Some(&help))
+    };
     let done = std::thread::scope(|s| {
         let spawn = || {
             std::thread::Builder::new()

@@ -33,6 +33,7 @@ mod fault;
 mod halves;
 mod json;
 mod migrate;
+mod room;
 mod sql_enum;
 mod table;
 mod value;
@@ -59,6 +60,9 @@ pub use epoch::EpochTime;
 pub use migrate::{
     Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status, Tick, Ticker,
 };
+/// Room in a new thread's heap, for the CLI's threads that read schema files.
+#[doc(hidden)]
+pub use room::make_room;
 /// `#[derive(SqlEnum)]`: an enum of unit variants as an SQL enum type (see README).
 pub use schema_derive::SqlEnum;
 /// `#[derive(SqlSequence)]`: a unit struct as a PostgreSQL sequence (see README).

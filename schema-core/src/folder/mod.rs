@@ -204,6 +204,7 @@ impl Folder {
         };
         let folder = self.clone();
         let reading = std::thread::Builder::new().name("snapshot".into()).spawn(move || {
+            crate::room::make_room();
             let path = folder.snapshot_path(idx);
             let before = stamp(&path)?;
             let snapshot = folder.read_snapshot_file(idx).ok()?;

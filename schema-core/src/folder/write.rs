@@ -296,9 +296,9 @@ pub(super) fn write_staged(
     finish_write(begun, staged)
 }
 
-/// A migration's files begun by [`begin_write`]: its SQL and the journal that lists it
+/// A migration's files begun by [`Folder::begin_write`]: its SQL and the journal that lists it
 /// written and synced under temporary names, and the intent naming its files durable.
-/// [`finish_write`] puts them in place with the staged snapshot; dropped unfinished, the
+/// [`Folder::finish_write`] puts them in place with the staged snapshot; dropped unfinished, the
 /// temporary files go and the intent is undone (a process killed before that leaves them
 /// to the next writer's recovery).
 #[derive(Debug)]
