@@ -11,7 +11,10 @@ pub(crate) fn in_halves<'t, E: Sync, T: Send>(items: &'t [E], work: impl Fn(&'t 
         return [work(items), work(&[])];
     }
     std::thread::scope(|s| {
-        let other = std::thread::Builder::new().spawn_scoped(s, || work(second));
+        let other = std::thread::Builder::new().spawn_scoped(s, || {
+            crate::room::make_room();
+            work(second)
+        });
         let first = work(first);
         let second = match other {
             Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),

@@ -50,7 +50,10 @@ fn read_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Ve
             .then(|| {
                 std::thread::Builder::new()
                     .name("schema-introspect".into())
-                    .spawn_scoped(s, parse)
+                    .spawn_scoped(s, || {
+                        crate::room::make_room();
+                        parse()
+                    })
                     .ok()
             })
             .flatten();
