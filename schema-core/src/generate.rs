@@ -511,8 +511,8 @@ fn generate_one(
     // Set once the diff finds nothing or the plan is refused: a snapshot begun before it is
     // not wanted then.
     let unwanted = AtomicBool::new(false);
-    // Offered once the plan and the SQL are made and the migration's files begun: the rest of
-    // a large snapshot is then written by two threads.
+    // Offered once the plan and the SQL are made: the rest of a large snapshot is then
+    // written by two threads.
     let help = Help::default();
     let stage = || {
         crate::room::make_room();
@@ -564,8 +564,10 @@ fn generate_one(
         // temporary names, the intent durable) while the snapshot is still written and
         // synced, then put in place with it; a long migration is linted meanwhile.
         let write = || {
-            let begun = folder.begin_write(&lock, &journal, &entry(&built.tag), &built.sql);
+            // Beginning the files mostly waits for the disk: the snapshot's helper may take
+            // the core meanwhile.
             help.offer();
+            let begun = folder.begin_write(&lock, &journal, &entry(&built.tag), &built.sql);
             let staged = match early {
                 Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                 Err(_) => stage(),
