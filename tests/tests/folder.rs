@@ -6,6 +6,7 @@ use schema_core::dialect::Dialect as _;
 use schema_core::folder::{Folder, FolderError, JournalEntry};
 use schema_core::generate::{GenerateOptions, GenerateOutcome, generate};
 use schema_core::model::{Column, LogicalType, Schema, Table};
+use schema_core::snapshot::Snapshot;
 use schema_core::sqlite::SQLITE;
 
 fn schema(columns: &[&str]) -> Schema {
@@ -72,16 +73,23 @@ fn a_snapshot_read_ahead_is_the_file_s_and_is_used_once() {
     }
 }
 
-/// A migration begun while its snapshot is still staged (as `generate` does): dropped
-/// unfinished, nothing is left; a file put at its SQL path after the beginning is refused at
-/// the finish and never touched; finished, the migration is in place whole.
-#[test]
-fn a_migration_begun_beside_its_staged_snapshot_is_in_place_only_once_finished() {
+/// A folder holding one migration: the folder, that migration's snapshot and every file as it
+/// is.
+fn one_migration() -> (tempfile::TempDir, Folder, Snapshot, Vec<(String, Vec<u8>)>) {
     let dir = tempfile::tempdir().unwrap();
     let folder = Folder::new(dir.path(), &SQLITE);
     let first = written(&folder, &schema(&["name"]));
     let snapshot = folder.read_snapshot(first).unwrap();
     let before = files(dir.path());
+    (dir, folder, snapshot, before)
+}
+
+/// A migration begun while its snapshot is still staged (as `generate` does): dropped
+/// unfinished, nothing is left; a file put at its SQL path after the beginning is refused at
+/// the finish and never touched; finished, the migration is in place whole.
+#[test]
+fn a_migration_begun_beside_its_staged_snapshot_is_in_place_only_once_finished() {
+    let (dir, folder, snapshot, before) = one_migration();
     let lock = folder.lock().unwrap();
     let journal = folder.read_journal().unwrap();
     let begin = || {
@@ -157,11 +165,7 @@ fn entry(idx: u32, tag: &str) -> JournalEntry {
 
 #[test]
 fn a_staged_snapshot_is_in_place_only_with_its_migration() {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = Folder::new(dir.path(), &SQLITE);
-    let first = written(&folder, &schema(&["name"]));
-    let snapshot = folder.read_snapshot(first).unwrap();
-    let before = files(dir.path());
+    let (dir, folder, snapshot, before) = one_migration();
     let lock = folder.lock().unwrap();
     let journal = folder.read_journal().unwrap();
 
