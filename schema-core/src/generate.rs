@@ -572,11 +572,12 @@ fn generate_one(
                 Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                 Err(_) => stage(),
             };
-            // A file already in the migration's place is the error to report (begin_write
-            // looks first); then what went wrong staging the snapshot (a full disk is told
-            // by the largest file), then the rest of the beginning.
+            // A file already in the migration's place (or a tag that cannot name one) is the
+            // error to report, as begin_write looks first; then what went wrong staging the
+            // snapshot (a full disk is told by the largest file), then the rest of the
+            // beginning.
             let begun = match begun {
-                Err(e @ FolderError::Exists { .. }) => return Err(e),
+                Err(e @ (FolderError::Exists { .. } | FolderError::UnsafeTag { .. })) => return Err(e),
                 begun => begun,
             };
             let staged = staged?;

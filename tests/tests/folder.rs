@@ -138,6 +138,50 @@ fn a_migration_begun_beside_its_staged_snapshot_is_in_place_only_once_finished()
     );
 }
 
+/// A migration begun, then dropped unfinished because its snapshot could not be staged, while
+/// somebody put files at its SQL and snapshot paths: their files stay, and what the beginning
+/// wrote (its temporary files, the intent) is gone. (Found by a review: the drop ran the
+/// recovery, which removes every path the intent names.)
+#[test]
+fn files_put_in_a_migration_s_place_while_it_is_begun_survive_its_withdrawal() {
+    let (dir, folder, _, _) = one_migration();
+    let lock = folder.lock().unwrap();
+    let journal = folder.read_journal().unwrap();
+    let begun = folder
+        .begin_write(&lock, &journal, &entry(1, "0001_x"), "SELECT 1;")
+        .unwrap();
+    let sql = dir.path().join("0001_x.sql");
+    std::fs::write(&sql, "-- somebody's\n").unwrap();
+    let snapshot = folder.snapshot_path(1);
+    std::fs::write(&snapshot, "{\"somebody's\": true}\n").unwrap();
+    let theirs = files(dir.path());
+    drop(begun);
+    drop(lock);
+    let left = files(dir.path());
+    assert!(
+        left.iter()
+            .any(|(p, b)| p.ends_with("0001_x.sql") && b == b"-- somebody's\n")
+    );
+    assert!(
+        left.iter()
+            .any(|(p, b)| p.ends_with("0001_snapshot.json") && b == b"{\"somebody's\": true}\n")
+    );
+    // Everything else is as before the beginning: no intent, no temporary file.
+    let names: Vec<&String> = left.iter().map(|(p, _)| p).collect();
+    assert!(
+        !names.iter().any(|p| p.contains(".tmp-") || p.contains("schema-write")),
+        "{names:?}"
+    );
+    assert_eq!(
+        left.len(),
+        theirs.len() - 3,
+        "the intent and two temporary files gone: {names:?}"
+    );
+    // The next writer finds nothing to undo, and their files are still there.
+    drop(folder.lock().unwrap());
+    assert_eq!(files(dir.path()), left);
+}
+
 /// Every file under `dir`, with its bytes: what a test compares before and after.
 fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();

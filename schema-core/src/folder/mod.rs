@@ -338,28 +338,29 @@ impl Folder {
     /// paths is refused, never replaced.
     pub fn write_staged(
         &self,
-        _lock: &FolderLock,
+        lock: &FolderLock,
         journal: &Journal,
         entry: &JournalEntry,
         sql: &str,
         staged: StagedSnapshot,
     ) -> Result<(), FolderError> {
-        write::write_staged(self, journal, entry, sql, staged)
+        write::write_staged(self, lock, journal, entry, sql, staged)
     }
 
     /// [`Folder::write_staged`]'s first part, which does not need the snapshot, so it can be
     /// done while the snapshot is still staged: a file already at the migration's paths is
     /// refused; the SQL and the journal listing the entry are written and synced under
     /// temporary names, and an intent record names the migration's files. Nothing is in place
-    /// yet; dropped unfinished, all of it is undone.
-    pub fn begin_write(
+    /// yet; dropped unfinished (under the lock: it cannot outlive it), all of it is taken
+    /// back, and a file put at the migration's paths meanwhile is left alone.
+    pub fn begin_write<'lock>(
         &self,
-        _lock: &FolderLock,
+        lock: &'lock FolderLock,
         journal: &Journal,
         entry: &JournalEntry,
         sql: &str,
-    ) -> Result<BegunMigration, FolderError> {
-        write::begin_write(self, journal, entry, sql)
+    ) -> Result<BegunMigration<'lock>, FolderError> {
+        write::begin_write(self, lock, journal, entry, sql)
     }
 
     /// [`Folder::write_staged`]'s second part: the begun migration's files and its staged
@@ -367,7 +368,7 @@ impl Folder {
     pub fn finish_write(
         &self,
         _lock: &FolderLock,
-        begun: BegunMigration,
+        begun: BegunMigration<'_>,
         staged: StagedSnapshot,
     ) -> Result<(), FolderError> {
         write::finish_write(begun, staged)

@@ -287,36 +287,51 @@ impl std::io::Write for Stoppable<'_> {
 /// then [`finish_write`].
 pub(super) fn write_staged(
     folder: &Folder,
+    lock: &FolderLock,
     journal: &Journal,
     entry: &JournalEntry,
     sql: &str,
     staged: StagedSnapshot,
 ) -> Result<(), FolderError> {
-    let begun = begin_write(folder, journal, entry, sql)?;
+    let begun = begin_write(folder, lock, journal, entry, sql)?;
     finish_write(begun, staged)
 }
 
 /// A migration's files begun by [`Folder::begin_write`]: its SQL and the journal that lists it
 /// written and synced under temporary names, and the intent naming its files durable.
-/// [`Folder::finish_write`] puts them in place with the staged snapshot; dropped unfinished, the
-/// temporary files go and the intent is undone (a process killed before that leaves them
-/// to the next writer's recovery).
+/// [`Folder::finish_write`] puts them in place with the staged snapshot; dropped unfinished, it
+/// is withdrawn (a process killed before that leaves it to the next writer's recovery). It
+/// lives no longer than the lock it was begun under.
 #[derive(Debug)]
-pub struct BegunMigration {
+pub struct BegunMigration<'lock> {
     folder: Folder,
     idx: u32,
     sql_tmp: PathBuf,
     sql_path: PathBuf,
     journal_tmp: PathBuf,
     finished: bool,
+    _lock: std::marker::PhantomData<&'lock FolderLock>,
 }
 
-impl Drop for BegunMigration {
+impl BegunMigration<'_> {
+    /// Takes back what the beginning wrote, before anything was put in place: its temporary
+    /// files and the intent. Not recovery, which removes every path the intent names: a file
+    /// somebody put at one of them since the beginning stays untouched.
+    fn withdraw(&mut self) -> Result<(), FolderError> {
+        self.finished = true;
+        let _ = fs::remove_file(&self.sql_tmp);
+        let _ = fs::remove_file(&self.journal_tmp);
+        let meta = self.folder.dir().join("meta");
+        remove_if_there(&meta.join(INTENT))?;
+        sync_dir(&meta)
+    }
+}
+
+impl Drop for BegunMigration<'_> {
     fn drop(&mut self) {
         if !self.finished {
-            let _ = fs::remove_file(&self.sql_tmp);
-            let _ = fs::remove_file(&self.journal_tmp);
-            let _ = recover(&self.folder);
+            // Left for the next writer's recovery if it fails.
+            let _ = self.withdraw();
         }
     }
 }
@@ -326,12 +341,13 @@ impl Drop for BegunMigration {
 /// migration's paths is refused; its SQL and the journal with its entry appended are written
 /// and synced under temporary names; then the intent record naming its files is made
 /// durable. Nothing is in place yet: a failure leaves the folder as it was.
-pub(super) fn begin_write(
+pub(super) fn begin_write<'lock>(
     folder: &Folder,
+    _lock: &'lock FolderLock,
     journal: &Journal,
     entry: &JournalEntry,
     sql: &str,
-) -> Result<BegunMigration, FolderError> {
+) -> Result<BegunMigration<'lock>, FolderError> {
     let meta = folder.dir().join("meta");
     let sql_path = folder.sql_path(&entry.tag)?;
     let snapshot_path = folder.snapshot_path(entry.idx);
@@ -354,6 +370,7 @@ pub(super) fn begin_write(
         sql_path,
         journal_tmp,
         finished: false,
+        _lock: std::marker::PhantomData,
     };
     let intent = Intent {
         op: "add".into(),
@@ -368,7 +385,7 @@ pub(super) fn begin_write(
 /// Puts a begun migration in place with its staged snapshot: the SQL and the snapshot (never
 /// replacing a file), the journal that lists it last, then the intent removed. A failure
 /// undoes what was put in place, so the folder is as it was.
-pub(super) fn finish_write(mut begun: BegunMigration, staged: StagedSnapshot) -> Result<(), FolderError> {
+pub(super) fn finish_write(mut begun: BegunMigration<'_>, staged: StagedSnapshot) -> Result<(), FolderError> {
     let folder = begun.folder.clone();
     let meta = folder.dir().join("meta");
     let snapshot_path = folder.snapshot_path(begun.idx);
@@ -384,11 +401,7 @@ pub(super) fn finish_write(mut begun: BegunMigration, staged: StagedSnapshot) ->
     // Taken since `begin_write` looked (the snapshot was written meanwhile): refused, the
     // intent withdrawn without touching the file that is there.
     if let Err(e) = taken(&[&begun.sql_path, &snapshot_path]) {
-        begun.finished = true;
-        let _ = fs::remove_file(&begun.sql_tmp);
-        let _ = fs::remove_file(&begun.journal_tmp);
-        remove_if_there(&meta.join(INTENT))?;
-        sync_dir(&meta)?;
+        begun.withdraw()?;
         return Err(e);
     }
     let result = (|| {
