@@ -166,7 +166,7 @@ fn deep_at(b: &[u8]) -> Option<usize> {
         }
         match b[i] {
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                i += memchr_at(b, i, b'\n');
+                i += distance_to(b, i, b'\n');
                 continue;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
@@ -212,7 +212,7 @@ fn deep_at(b: &[u8]) -> Option<usize> {
 }
 
 /// How far from `at` the next `byte` is (to the end of `b` if there is none).
-fn memchr_at(b: &[u8], at: usize, byte: u8) -> usize {
+fn distance_to(b: &[u8], at: usize, byte: u8) -> usize {
     b[at..].iter().position(|&c| c == byte).unwrap_or(b.len() - at)
 }
 

@@ -542,13 +542,6 @@ fn generate_one(
                 changes
             }
         };
-        let entry = |tag: &str| JournalEntry {
-            idx,
-            version: folder.dialect().snapshot_version().into(),
-            when,
-            tag: tag.to_string(),
-            breakpoints: true,
-        };
         let built = match build(&changes) {
             Ok(built) => built,
             // The plan's refusal: the snapshot begun is not wanted.
@@ -560,6 +553,13 @@ fn generate_one(
                 return Some(Err(e));
             }
         };
+        let entry = JournalEntry {
+            idx,
+            version: folder.dialect().snapshot_version().into(),
+            when,
+            tag: built.tag.clone(),
+            breakpoints: true,
+        };
         // The migration's files are begun (its SQL and the next journal synced under
         // temporary names, the intent durable) while the snapshot is still written and
         // synced, then put in place with it; a long migration is linted meanwhile.
@@ -567,7 +567,7 @@ fn generate_one(
             // Beginning the files mostly waits for the disk: the snapshot's helper may take
             // the core meanwhile.
             help.offer();
-            let begun = folder.begin_write(&lock, &journal, &entry(&built.tag), &built.sql);
+            let begun = folder.begin_write(&lock, &journal, &entry, &built.sql);
             let staged = match early {
                 Ok(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                 Err(_) => stage(),
