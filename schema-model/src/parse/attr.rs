@@ -651,179 +651,315 @@ fn default_lit(meta: &ParseNestedMeta) -> syn::Result<DefaultLit> {
     }
 }
 
-pub fn column(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
-    let mut name = Attr::new(cx, "column", "name");
-    let mut primary_key = Flag::new(cx, "column", "primary_key");
-    let mut autoincrement = Flag::new(cx, "column", "autoincrement");
-    let mut unique = Attr::<bool>::new(cx, "column", "unique");
-    let mut index = Flag::new(cx, "column", "index");
-    let mut default = Attr::new(cx, "column", "default");
-    let mut default_sql = Attr::new(cx, "column", "default_sql");
-    let mut sql_type = Attr::new(cx, "column", "sql_type");
-    let mut references = Attr::new(cx, "column", "references");
-    let mut deferrable = Attr::new(cx, "column", "deferrable");
-    let mut on_delete = Attr::new(cx, "column", "on_delete");
-    let mut on_update = Attr::new(cx, "column", "on_update");
-    let mut check = Attr::new(cx, "column", "check");
-    let mut collate = Attr::new(cx, "column", "collate");
-    let mut generated = Attr::new(cx, "column", "generated");
-    let mut stored = Flag::new(cx, "column", "stored");
-    let mut json = Flag::new(cx, "column", "json");
-    let mut epoch = Attr::<bool>::new(cx, "column", "epoch");
-    let mut identity = Attr::new(cx, "column", "identity");
-    let mut renamed_from = Attr::new(cx, "column", "renamed_from");
-    let mut skip = Flag::new(cx, "column", "skip");
-    for attr in attrs.iter().filter(|a| a.path().is_ident("column")) {
+/// One `key` or `key = value` of a `#[column(..)]`, read: what it sets.
+pub(super) enum ColumnEntry {
+    Name(String),
+    PrimaryKey,
+    Autoincrement,
+    /// `unique` (`false`) or `unique(constraint)` (`true`).
+    Unique(bool),
+    Index,
+    Default(DefaultLit),
+    DefaultSql(String),
+    SqlType(String),
+    References(syn::Path),
+    Deferrable(Deferrable),
+    OnDelete(String),
+    OnUpdate(String),
+    Check(String),
+    Collate(String),
+    Generated(String),
+    Stored,
+    Json,
+    /// `epoch` or `epoch = "s"` (`false`), `epoch = "ms"` (`true`).
+    Epoch(bool),
+    Identity(crate::model::IdentityOptions),
+    RenamedFrom(String),
+    Skip,
+}
+
+/// `#[column(..)]`s, read into one [`ColumnAttrs`]. The common shape (keys, strings, plain
+/// numbers, `true`/`false`, a `references` path) is read straight off the attribute's tokens,
+/// which are moved out of it rather than copied; an attribute with anything else in it
+/// (`unique(..)`, `identity(..)`, an escape, a mistake) is read by syn's parser, which gives
+/// every message. The two readers give the same entries: a test holds them to it.
+pub fn column(cx: &Ctxt, attrs: &mut [syn::Attribute]) -> ColumnAttrs {
+    let mut c = ColumnReader::new(cx);
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("column")) {
+        if let syn::Meta::List(list) = &mut attr.meta
+            && matches!(list.delimiter, syn::MacroDelimiter::Paren(_))
+        {
+            let trees: Vec<proc_macro2::TokenTree> = std::mem::take(&mut list.tokens).into_iter().collect();
+            if let Some(entries) = super::fast_attr::column_entries(&trees) {
+                for (span, entry) in entries {
+                    c.set(span, entry);
+                }
+                continue;
+            }
+            list.tokens = trees.into_iter().collect();
+        }
         let res = attr.parse_nested_meta(|meta| {
             let span = meta.path.span_of();
-            let p = &meta.path;
-            if p.is_ident("name") {
-                // #[column(name = "user_name")]
-                name.set(span, string(&meta)?);
-            } else if p.is_ident("primary_key") {
-                // #[column(primary_key)]
-                primary_key.set(span, ());
-            } else if p.is_ident("autoincrement") {
-                // #[column(primary_key, autoincrement)]
-                autoincrement.set(span, ());
-            } else if p.is_ident("unique") {
-                // #[column(unique)], #[column(unique(constraint))]
-                let mut constraint = false;
-                if meta.input.peek(syn::token::Paren) {
-                    meta.parse_nested_meta(|inner| {
-                        if inner.path.is_ident("constraint") {
-                            constraint = true;
-                            Ok(())
-                        } else {
-                            Err(inner.error("#[column(unique(..))] takes `constraint`: `unique(constraint)`"))
-                        }
-                    })?;
-                }
-                unique.set(span, constraint);
-            } else if p.is_ident("index") {
-                // #[column(index)]
-                index.set(span, ());
-            } else if p.is_ident("default") {
-                // #[column(default = 0)], #[column(default = "member")], #[column(default = false)]
-                default.set(span, default_lit(&meta)?);
-            } else if p.is_ident("default_sql") {
-                // #[column(default_sql = "CURRENT_TIMESTAMP")]
-                default_sql.set(span, string(&meta)?);
-            } else if p.is_ident("sql_type") {
-                // #[column(sql_type = "numeric")]
-                sql_type.set(span, string(&meta)?);
-            } else if p.is_ident("references") {
-                // #[column(references = User::id)]
-                let path: syn::Path = meta.value()?.parse()?;
-                references.set(span, path);
-            } else if p.is_ident("deferrable") {
-                // #[column(references = User::id, deferrable)], #[column(.., deferrable = "deferred")]
-                deferrable.set(span, deferrable_value(&meta)?);
-            } else if p.is_ident("on_delete") {
-                // #[column(references = User::id, on_delete = "cascade")]
-                on_delete.set(span, string(&meta)?);
-            } else if p.is_ident("on_update") {
-                // #[column(references = User::id, on_update = "cascade")]
-                on_update.set(span, string(&meta)?);
-            } else if p.is_ident("check") {
-                // #[column(check = "age >= 0")]
-                check.set(span, string(&meta)?);
-            } else if p.is_ident("collate") {
-                // #[column(collate = "NOCASE")]
-                collate.set(span, string(&meta)?);
-            } else if p.is_ident("generated") {
-                // #[column(generated = "price * qty", stored)]
-                generated.set(span, string(&meta)?);
-            } else if p.is_ident("stored") {
-                // #[column(generated = "..", stored)]
-                stored.set(span, ());
-            } else if p.is_ident("json") {
-                // #[column(json)]
-                json.set(span, ());
-            } else if p.is_ident("epoch") {
-                // #[column(epoch)], #[column(epoch = "ms")]
-                let millis = if meta.input.peek(Token![=]) {
-                    let unit: LitStr = meta.value()?.parse()?;
-                    match unit.value().as_str() {
-                        "s" => false,
-                        "ms" => true,
-                        _ => {
-                            return Err(syn::Error::new(
-                                unit.span(),
-                                "`epoch` is in seconds (`epoch`, `epoch = \"s\"`) or milliseconds (`epoch = \"ms\"`)",
-                            ));
-                        }
-                    }
-                } else {
-                    false
-                };
-                epoch.set(span, millis);
-            } else if p.is_ident("identity") {
-                // #[column(primary_key, autoincrement, identity(increment = 2, start_with = 10, cycle))]
-                let mut o = crate::model::IdentityOptions::default();
-                meta.parse_nested_meta(|inner| {
-                    let number = signed_int;
-                    let k = &inner.path;
-                    if k.is_ident("name") {
-                        o.name = Some(inner.value()?.parse::<LitStr>()?.value());
-                    } else if k.is_ident("increment") {
-                        o.increment = Some(number(&inner)?);
-                    } else if k.is_ident("min_value") {
-                        o.min_value = Some(number(&inner)?);
-                    } else if k.is_ident("max_value") {
-                        o.max_value = Some(number(&inner)?);
-                    } else if k.is_ident("start_with") {
-                        o.start_with = Some(number(&inner)?);
-                    } else if k.is_ident("cache") {
-                        o.cache = Some(number(&inner)?);
-                    } else if k.is_ident("cycle") {
-                        o.cycle = true;
-                    } else {
-                        return Err(inner.error(
-                            "unknown key in #[column(identity(..))]; expected `name`, `increment`, `min_value`, `max_value`, `start_with`, `cache` or `cycle`",
-                        ));
-                    }
-                    Ok(())
-                })?;
-                identity.set(span, o);
-            } else if p.is_ident("renamed_from") {
-                // #[column(renamed_from = "nick")]
-                renamed_from.set(span, string(&meta)?);
-            } else if p.is_ident("skip") {
-                // #[column(skip)]
-                skip.set(span, ());
-            } else {
-                return Err(unknown(&meta, "column", COLUMN_KEYS));
-            }
+            c.set(span, column_entry(&meta)?);
             Ok(())
         });
         cx.result(res);
     }
-    let flag = |f: Flag| f.get().map(|s| s.span);
-    let unique = unique.get();
-    ColumnAttrs {
-        name: name.get(),
-        primary_key: flag(primary_key),
-        autoincrement: flag(autoincrement),
-        unique_constraint: unique.as_ref().is_some_and(|u| u.value),
-        unique: unique.map(|u| u.span),
-        index: flag(index),
-        default: default.get(),
-        default_sql: default_sql.get(),
-        sql_type: sql_type.get(),
-        references: references.get(),
-        deferrable: deferrable.get(),
-        on_delete: on_delete.get(),
-        on_update: on_update.get(),
-        check: check.get(),
-        collate: collate.get(),
-        generated: generated.get(),
-        stored: flag(stored),
-        json: flag(json),
-        epoch: epoch.get(),
-        identity: identity.get(),
-        renamed_from: renamed_from.get(),
-        skip: flag(skip),
+    c.finish()
+}
+
+/// [`column`] with syn's parser alone: what the tests hold the token reader to.
+#[cfg(test)]
+pub(super) fn column_by_syn(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
+    let mut c = ColumnReader::new(cx);
+    for attr in attrs.iter().filter(|a| a.path().is_ident("column")) {
+        let res = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span_of();
+            c.set(span, column_entry(&meta)?);
+            Ok(())
+        });
+        cx.result(res);
+    }
+    c.finish()
+}
+
+/// One `#[column(..)]` entry as syn reads it.
+pub(super) fn column_entry(meta: &ParseNestedMeta) -> syn::Result<ColumnEntry> {
+    use ColumnEntry as E;
+    let p = &meta.path;
+    Ok(if p.is_ident("name") {
+        // #[column(name = "user_name")]
+        E::Name(string(meta)?)
+    } else if p.is_ident("primary_key") {
+        // #[column(primary_key)]
+        E::PrimaryKey
+    } else if p.is_ident("autoincrement") {
+        // #[column(primary_key, autoincrement)]
+        E::Autoincrement
+    } else if p.is_ident("unique") {
+        // #[column(unique)], #[column(unique(constraint))]
+        let mut constraint = false;
+        if meta.input.peek(syn::token::Paren) {
+            meta.parse_nested_meta(|inner| {
+                if inner.path.is_ident("constraint") {
+                    constraint = true;
+                    Ok(())
+                } else {
+                    Err(inner.error("#[column(unique(..))] takes `constraint`: `unique(constraint)`"))
+                }
+            })?;
+        }
+        E::Unique(constraint)
+    } else if p.is_ident("index") {
+        // #[column(index)]
+        E::Index
+    } else if p.is_ident("default") {
+        // #[column(default = 0)], #[column(default = "member")], #[column(default = false)]
+        E::Default(default_lit(meta)?)
+    } else if p.is_ident("default_sql") {
+        // #[column(default_sql = "CURRENT_TIMESTAMP")]
+        E::DefaultSql(string(meta)?)
+    } else if p.is_ident("sql_type") {
+        // #[column(sql_type = "numeric")]
+        E::SqlType(string(meta)?)
+    } else if p.is_ident("references") {
+        // #[column(references = User::id)]
+        E::References(meta.value()?.parse()?)
+    } else if p.is_ident("deferrable") {
+        // #[column(references = User::id, deferrable)], #[column(.., deferrable = "deferred")]
+        E::Deferrable(deferrable_value(meta)?)
+    } else if p.is_ident("on_delete") {
+        // #[column(references = User::id, on_delete = "cascade")]
+        E::OnDelete(string(meta)?)
+    } else if p.is_ident("on_update") {
+        // #[column(references = User::id, on_update = "cascade")]
+        E::OnUpdate(string(meta)?)
+    } else if p.is_ident("check") {
+        // #[column(check = "age >= 0")]
+        E::Check(string(meta)?)
+    } else if p.is_ident("collate") {
+        // #[column(collate = "NOCASE")]
+        E::Collate(string(meta)?)
+    } else if p.is_ident("generated") {
+        // #[column(generated = "price * qty", stored)]
+        E::Generated(string(meta)?)
+    } else if p.is_ident("stored") {
+        // #[column(generated = "..", stored)]
+        E::Stored
+    } else if p.is_ident("json") {
+        // #[column(json)]
+        E::Json
+    } else if p.is_ident("epoch") {
+        // #[column(epoch)], #[column(epoch = "ms")]
+        if meta.input.peek(Token![=]) {
+            let unit: LitStr = meta.value()?.parse()?;
+            match epoch_unit(&unit.value()) {
+                Some(millis) => E::Epoch(millis),
+                None => {
+                    return Err(syn::Error::new(
+                        unit.span(),
+                        "`epoch` is in seconds (`epoch`, `epoch = \"s\"`) or milliseconds (`epoch = \"ms\"`)",
+                    ));
+                }
+            }
+        } else {
+            E::Epoch(false)
+        }
+    } else if p.is_ident("identity") {
+        // #[column(primary_key, autoincrement, identity(increment = 2, start_with = 10, cycle))]
+        let mut o = crate::model::IdentityOptions::default();
+        meta.parse_nested_meta(|inner| {
+            let number = signed_int;
+            let k = &inner.path;
+            if k.is_ident("name") {
+                o.name = Some(inner.value()?.parse::<LitStr>()?.value());
+            } else if k.is_ident("increment") {
+                o.increment = Some(number(&inner)?);
+            } else if k.is_ident("min_value") {
+                o.min_value = Some(number(&inner)?);
+            } else if k.is_ident("max_value") {
+                o.max_value = Some(number(&inner)?);
+            } else if k.is_ident("start_with") {
+                o.start_with = Some(number(&inner)?);
+            } else if k.is_ident("cache") {
+                o.cache = Some(number(&inner)?);
+            } else if k.is_ident("cycle") {
+                o.cycle = true;
+            } else {
+                return Err(inner.error(
+                    "unknown key in #[column(identity(..))]; expected `name`, `increment`, `min_value`, `max_value`, `start_with`, `cache` or `cycle`",
+                ));
+            }
+            Ok(())
+        })?;
+        E::Identity(o)
+    } else if p.is_ident("renamed_from") {
+        // #[column(renamed_from = "nick")]
+        E::RenamedFrom(string(meta)?)
+    } else if p.is_ident("skip") {
+        // #[column(skip)]
+        E::Skip
+    } else {
+        return Err(unknown(meta, "column", COLUMN_KEYS));
+    })
+}
+
+/// `epoch = ".."`'s unit: `Some(true)` for milliseconds, `Some(false)` for seconds.
+pub(super) fn epoch_unit(unit: &str) -> Option<bool> {
+    match unit {
+        "s" => Some(false),
+        "ms" => Some(true),
+        _ => None,
+    }
+}
+
+/// What the `#[column(..)]`s of one field set, key by key, each at most once.
+struct ColumnReader<'c> {
+    name: Attr<'c, String>,
+    primary_key: Flag<'c>,
+    autoincrement: Flag<'c>,
+    unique: Attr<'c, bool>,
+    index: Flag<'c>,
+    default: Attr<'c, DefaultLit>,
+    default_sql: Attr<'c, String>,
+    sql_type: Attr<'c, String>,
+    references: Attr<'c, syn::Path>,
+    deferrable: Attr<'c, Deferrable>,
+    on_delete: Attr<'c, String>,
+    on_update: Attr<'c, String>,
+    check: Attr<'c, String>,
+    collate: Attr<'c, String>,
+    generated: Attr<'c, String>,
+    stored: Flag<'c>,
+    json: Flag<'c>,
+    epoch: Attr<'c, bool>,
+    identity: Attr<'c, crate::model::IdentityOptions>,
+    renamed_from: Attr<'c, String>,
+    skip: Flag<'c>,
+}
+
+impl<'c> ColumnReader<'c> {
+    fn new(cx: &'c Ctxt) -> Self {
+        ColumnReader {
+            name: Attr::new(cx, "column", "name"),
+            primary_key: Flag::new(cx, "column", "primary_key"),
+            autoincrement: Flag::new(cx, "column", "autoincrement"),
+            unique: Attr::new(cx, "column", "unique"),
+            index: Flag::new(cx, "column", "index"),
+            default: Attr::new(cx, "column", "default"),
+            default_sql: Attr::new(cx, "column", "default_sql"),
+            sql_type: Attr::new(cx, "column", "sql_type"),
+            references: Attr::new(cx, "column", "references"),
+            deferrable: Attr::new(cx, "column", "deferrable"),
+            on_delete: Attr::new(cx, "column", "on_delete"),
+            on_update: Attr::new(cx, "column", "on_update"),
+            check: Attr::new(cx, "column", "check"),
+            collate: Attr::new(cx, "column", "collate"),
+            generated: Attr::new(cx, "column", "generated"),
+            stored: Flag::new(cx, "column", "stored"),
+            json: Flag::new(cx, "column", "json"),
+            epoch: Attr::new(cx, "column", "epoch"),
+            identity: Attr::new(cx, "column", "identity"),
+            renamed_from: Attr::new(cx, "column", "renamed_from"),
+            skip: Flag::new(cx, "column", "skip"),
+        }
+    }
+
+    /// Records one entry, written at `span` (its key); a key given twice is an error there.
+    fn set(&mut self, span: Span, entry: ColumnEntry) {
+        use ColumnEntry as E;
+        match entry {
+            E::Name(v) => self.name.set(span, v),
+            E::PrimaryKey => self.primary_key.set(span, ()),
+            E::Autoincrement => self.autoincrement.set(span, ()),
+            E::Unique(v) => self.unique.set(span, v),
+            E::Index => self.index.set(span, ()),
+            E::Default(v) => self.default.set(span, v),
+            E::DefaultSql(v) => self.default_sql.set(span, v),
+            E::SqlType(v) => self.sql_type.set(span, v),
+            E::References(v) => self.references.set(span, v),
+            E::Deferrable(v) => self.deferrable.set(span, v),
+            E::OnDelete(v) => self.on_delete.set(span, v),
+            E::OnUpdate(v) => self.on_update.set(span, v),
+            E::Check(v) => self.check.set(span, v),
+            E::Collate(v) => self.collate.set(span, v),
+            E::Generated(v) => self.generated.set(span, v),
+            E::Stored => self.stored.set(span, ()),
+            E::Json => self.json.set(span, ()),
+            E::Epoch(v) => self.epoch.set(span, v),
+            E::Identity(v) => self.identity.set(span, v),
+            E::RenamedFrom(v) => self.renamed_from.set(span, v),
+            E::Skip => self.skip.set(span, ()),
+        }
+    }
+
+    fn finish(self) -> ColumnAttrs {
+        let flag = |f: Flag| f.get().map(|s| s.span);
+        let unique = self.unique.get();
+        ColumnAttrs {
+            name: self.name.get(),
+            primary_key: flag(self.primary_key),
+            autoincrement: flag(self.autoincrement),
+            unique_constraint: unique.as_ref().is_some_and(|u| u.value),
+            unique: unique.map(|u| u.span),
+            index: flag(self.index),
+            default: self.default.get(),
+            default_sql: self.default_sql.get(),
+            sql_type: self.sql_type.get(),
+            references: self.references.get(),
+            deferrable: self.deferrable.get(),
+            on_delete: self.on_delete.get(),
+            on_update: self.on_update.get(),
+            check: self.check.get(),
+            collate: self.collate.get(),
+            generated: self.generated.get(),
+            stored: flag(self.stored),
+            json: flag(self.json),
+            epoch: self.epoch.get(),
+            identity: self.identity.get(),
+            renamed_from: self.renamed_from.get(),
+            skip: flag(self.skip),
+        }
     }
 }
 

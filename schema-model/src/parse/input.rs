@@ -303,11 +303,11 @@ fn plain_ident(t: Option<&TokenTree>) -> Option<Ident> {
 /// Not a word syn refuses as an identifier: its keyword list, and a few more reserved words
 /// to be safe (an identifier passed over here is read by syn, which decides). Read without
 /// an allocation: a word longer than any of them is none of them.
-fn accepted_ident(i: &Ident) -> bool {
-    let mut word = Word::default();
-    if fmt::Write::write_fmt(&mut word, format_args!("{i}")).is_err() {
+pub(super) fn accepted_ident(i: &Ident) -> bool {
+    // 8 bytes: the longest word refused (`abstract`, `continue`, `override`).
+    let Some(word) = Word::<8>::of(i) else {
         return true;
-    }
+    };
     !matches!(
         word.as_str(),
         "_" | "abstract"
@@ -368,24 +368,28 @@ fn accepted_ident(i: &Ident) -> bool {
     )
 }
 
-/// Up to [`Word::MAX`] bytes of text, written with `write!`; longer text is an error.
-#[derive(Default)]
-struct Word {
-    bytes: [u8; Word::MAX],
+/// Up to `N` bytes of text, written with `write!`; longer text is an error. A word read
+/// this way is compared without an allocation.
+pub(super) struct Word<const N: usize> {
+    bytes: [u8; N],
     len: usize,
 }
 
-impl Word {
-    /// The longest word [`accepted_ident`] refuses (`abstract`, `continue`, `override`).
-    const MAX: usize = 8;
+impl<const N: usize> Word<N> {
+    /// `word` as it is written, if it has at most `N` bytes.
+    pub(super) fn of(word: &impl fmt::Display) -> Option<Self> {
+        let mut w = Word { bytes: [0; N], len: 0 };
+        fmt::Write::write_fmt(&mut w, format_args!("{word}")).ok()?;
+        Some(w)
+    }
 
-    fn as_str(&self) -> &str {
+    pub(super) fn as_str(&self) -> &str {
         // Whole `&str`s were copied in: the bytes are UTF-8.
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 }
 
-impl fmt::Write for Word {
+impl<const N: usize> fmt::Write for Word<N> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let end = self.len + s.len();
         let to = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;

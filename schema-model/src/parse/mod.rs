@@ -5,6 +5,7 @@ mod attr;
 mod check;
 mod declared;
 mod enums;
+mod fast_attr;
 mod input;
 mod sequences;
 
@@ -282,7 +283,7 @@ impl Builder<'_> {
     fn field(&mut self, field: FieldInput) -> bool {
         let cx = self.cx;
         let FieldInput {
-            attrs,
+            mut attrs,
             ident,
             ty: field_ty,
         } = field;
@@ -294,7 +295,7 @@ impl Builder<'_> {
                 format!("the field `{ident}` is declared twice; each field of a struct needs its own name"),
             );
         }
-        let cattrs = attr::column(cx, &attrs);
+        let cattrs = attr::column(cx, &mut attrs);
         if let Some(skip) = cattrs.skip {
             check::skip_alone(cx, skip, &cattrs);
             self.fields.push(ParsedField {
