@@ -244,6 +244,13 @@ pub enum PlanError {
         /// The column.
         column: String,
     },
+    /// A change creates a table the schema the changes lead to does not have: the changes
+    /// were not made by diffing into that schema.
+    #[error("the changes create the table `{table}`, which the schema they lead to does not have")]
+    CreatedTableMissing {
+        /// The table's name.
+        table: String,
+    },
 }
 
 /// The problems of a plan, all of them.

@@ -9,7 +9,7 @@ use super::render::{
     Names, add_foreign_key, column_def, create_enum, create_index, create_namespace, create_table, drop_index, enum_q,
     ident, ident_list, identity_clause, is_identity, namespaces, qualified, sql_type, unique_constraint,
 };
-use crate::dialect::{Plan, PlanErrors};
+use crate::dialect::{Plan, PlanError, PlanErrors};
 use crate::diff::Change;
 use crate::model::{Column, EnumType, LogicalType, Schema};
 
@@ -85,8 +85,11 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
     let mut rechecked: BTreeSet<(String, String)> = BTreeSet::new();
     // New tables in drizzle-kit's order, by `schema.name` (the diff orders them by name).
     let mut order: Vec<usize> = (0..changes.len()).collect();
+    // Each new table is the target's table of its name.
+    let next_by_name = next.by_name();
+    let mut missing = Vec::new();
     order.sort_by_key(|&i| match &changes[i] {
-        Change::CreateTable { table } => Some(super::render::table_key(table)),
+        Change::CreateTable { table } => next_by_name.get(table.as_str()).map(|t| super::render::table_key(t)),
         _ => None,
     });
     for i in order {
@@ -121,7 +124,11 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                     ident(to)
                 ),
             ),
-            Change::CreateTable { table } => {
+            Change::CreateTable { table: name } => {
+                let Some(table) = next_by_name.get(name.as_str()) else {
+                    missing.push(PlanError::CreatedTableMissing { table: name.clone() });
+                    continue;
+                };
                 add(Phase::CreateTable, i, create_table(&names, table));
                 for fk in &table.foreign_keys {
                     add(Phase::AddForeignKey, i, add_foreign_key(&names, &table.name, fk));
@@ -288,6 +295,9 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
             Change::CreateIndex { table, index } => add(Phase::CreateIndex, i, create_index(&names, table, index)),
             Change::DropIndex { table, index } => add(Phase::DropDependent, i, drop_index(&names, table, &index.name)),
         }
+    }
+    if !missing.is_empty() {
+        return Err(PlanErrors(missing));
     }
     // A stable sort keeps each phase in the order of the changes.
     planned.sort_by_key(|(phase, _, _)| *phase);
@@ -673,4 +683,36 @@ fn alter_column(names: &Names, table: &str, from: &Column, to: &Column, warnings
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, LogicalType, Table};
+
+    /// As in SQLite's planner: the table a change creates is the target's table of its name.
+    #[test]
+    fn a_created_table_is_the_target_s_table_of_its_name() {
+        let mut t = Table::new("users");
+        t.columns.push(Column::new("id", LogicalType::Sql("integer".into())));
+        let next = Schema {
+            tables: vec![t],
+            ..Default::default()
+        };
+        let create = |name: &str| Change::CreateTable { table: name.into() };
+        let planned = plan(&Schema::default(), &next, &[create("users")]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(planned.statements.len(), 1, "{:?}", planned.statements);
+        assert!(
+            planned.statements[0].starts_with("CREATE TABLE \"users\""),
+            "{:?}",
+            planned.statements
+        );
+        let Err(e) = plan(&Schema::default(), &next, &[create("users"), create("posts")]) else {
+            panic!("planned a table the target does not have");
+        };
+        assert_eq!(
+            e,
+            PlanErrors(vec![PlanError::CreatedTableMissing { table: "posts".into() }])
+        );
+    }
 }

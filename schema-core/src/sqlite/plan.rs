@@ -2,14 +2,14 @@
 //! for a table of any size, otherwise one rebuild per table (new table, explicit copy, drop,
 //! rename, indexes, `sqlite_sequence`), in an order that respects every dependency.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use schema_model::sql::sqlite::{constraint_name, ident};
 
 use super::render::{
     column_def, create_index, create_table, dependency_order, dependency_order_of, table_and_indexes, type_name,
 };
-use crate::dialect::{Plan, PlanErrors, PlanOptions};
+use crate::dialect::{Plan, PlanError, PlanErrors, PlanOptions};
 use crate::diff::Change;
 use crate::model::{Column, IndexTarget, Schema, Table};
 
@@ -141,6 +141,17 @@ fn not_null_guard(table: &str, c: &Change) -> Option<(Option<String>, String)> {
 /// Plans `changes` (from [`crate::diff::diff`] of `prev` and `next`) as statements.
 pub fn plan(prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions) -> Result<Plan, PlanErrors> {
     let p = Planner::new(prev, next, changes, opts);
+    // Each new table is the target's table of its name.
+    let next_names: HashSet<&str> = next.tables.iter().map(|t| t.name.as_str()).collect();
+    let missing: Vec<PlanError> = (p.created.iter())
+        .filter(|name| !next_names.contains(*name))
+        .map(|name| PlanError::CreatedTableMissing {
+            table: name.to_string(),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(PlanErrors(missing));
+    }
     let mut plan = Plan::default();
     let mut out = Out::default();
     if p.fk_off {
@@ -218,7 +229,7 @@ impl<'a> Planner<'a> {
             by_table.entry(c.table()).or_default().push(c);
             match c {
                 Change::CreateTable { table } => {
-                    created.insert(table.name.as_str());
+                    created.insert(table.as_str());
                 }
                 Change::DropTable { table } => dropped.push(table),
                 Change::RenameTable { from, to } => {
@@ -361,7 +372,7 @@ impl<'a> Planner<'a> {
         let mut creates: HashMap<&str, usize> = HashMap::new();
         for (i, c) in self.changes.iter().enumerate() {
             if let Change::CreateTable { table } = c {
-                creates.entry(table.name.as_str()).or_insert(i);
+                creates.entry(table.as_str()).or_insert(i);
             }
         }
         for t in dependency_order_of(&new_tables) {
@@ -646,5 +657,33 @@ mod tests {
         assert!(mentions("length(age) > 1", "age"));
         assert!(!mentions("page > 1", "age"));
         assert!(!mentions("age_limit > 1", "age"));
+    }
+
+    /// A change names the table it creates; one the target does not have is an error, not
+    /// a migration without it.
+    #[test]
+    fn a_created_table_is_the_target_s_table_of_its_name() {
+        let mut t = Table::new("users");
+        t.columns
+            .push(Column::new("id", crate::model::LogicalType::Sql("integer".into())));
+        let next = Schema {
+            tables: vec![t],
+            ..Default::default()
+        };
+        let create = |name: &str| Change::CreateTable { table: name.into() };
+        let made = |changes: &[Change]| plan(&Schema::default(), &next, changes, &PlanOptions::default());
+        let planned = made(&[create("users")]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            planned.statements,
+            ["CREATE TABLE `users` (\n\t`id` integer NOT NULL\n);\n"]
+        );
+        let Err(e) = made(&[create("users"), create("posts")]) else {
+            panic!("planned a table the target does not have");
+        };
+        assert_eq!(
+            e,
+            PlanErrors(vec![PlanError::CreatedTableMissing { table: "posts".into() }])
+        );
+        assert!(e.to_string().contains("the changes create the table `posts`"), "{e}");
     }
 }
