@@ -621,6 +621,34 @@ pub struct ColumnAttrs {
     pub skip: Option<Span>,
 }
 
+/// Where a column's attributes were written, as the checks of its whole table need them
+/// (kept for every column of a table until those checks run).
+#[derive(Clone, Copy)]
+pub struct ColumnPlaces {
+    pub primary_key: Option<Span>,
+    pub autoincrement: Option<Span>,
+    /// `generated = ".."`, and whether its expression is blank.
+    pub generated: Option<(Span, bool)>,
+    /// `default` or else `default_sql`.
+    pub default: Option<Span>,
+    pub stored: Option<Span>,
+    pub sql_type: Option<Span>,
+}
+
+impl ColumnAttrs {
+    pub fn places(&self) -> ColumnPlaces {
+        let at = |s: &Option<Spanned<String>>| s.as_ref().map(|s| s.span);
+        ColumnPlaces {
+            primary_key: self.primary_key,
+            autoincrement: self.autoincrement,
+            generated: self.generated.as_ref().map(|g| (g.span, g.value.trim().is_empty())),
+            default: self.default.as_ref().map(|d| d.span).or(at(&self.default_sql)),
+            stored: self.stored,
+            sql_type: at(&self.sql_type),
+        }
+    }
+}
+
 const COLUMN_KEYS: &str = "`name`, `primary_key`, `autoincrement`, `unique`, `index`, `default`, \
 `default_sql`, `sql_type`, `references`, `on_delete`, `on_update`, `deferrable`, `check`, `collate`, \
 `generated`, `stored`, `json`, `epoch`, `identity(..)`, `renamed_from`, `skip`";

@@ -4,7 +4,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 use syn::{GenericArgument, PathArguments, Type};
 
-use super::attr::{self, ColumnAttrs, DefaultLit, Spanned, TableAttrs};
+use super::attr::{self, ColumnAttrs, ColumnPlaces, DefaultLit, Spanned, TableAttrs};
 use super::{Ctxt, Reference, TableInput};
 use crate::model::{Column, DefaultValue, FkAction, IntKind, LogicalType, Table};
 
@@ -148,10 +148,13 @@ pub fn logical_type_of(ty: &Type) -> Option<LogicalType> {
         return None;
     }
     let last = p.path.segments.last()?;
-    let name = last.ident.to_string();
+    // Read without an allocation; a name longer than the longest below
+    // (`PrimitiveDateTime`) is none of them.
+    let name = super::input::Word::<17>::of(&last.ident)?;
+    let name = name.as_str();
     // `serde_json::Value` by its path: a bare `Value` may be `schema_core::Value`.
-    let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
-    if segments.len() >= 2 && segments[segments.len() - 2] == "serde_json" && name == "Value" {
+    let n = p.path.segments.len();
+    if name == "Value" && n >= 2 && p.path.segments[n - 2].ident == "serde_json" {
         return Some(LogicalType::Json);
     }
     if let PathArguments::AngleBracketed(args) = &last.arguments {
@@ -172,7 +175,7 @@ pub fn logical_type_of(ty: &Type) -> Option<LogicalType> {
     if let Some((_, kind)) = IntKind::ALL.iter().find(|(n, _)| *n == name) {
         return Some(LogicalType::Int(*kind));
     }
-    match name.as_str() {
+    match name {
         "bool" => Some(LogicalType::Bool),
         "f32" => Some(LogicalType::F32),
         "f64" => Some(LogicalType::F64),
@@ -543,7 +546,7 @@ pub fn actions_need_reference(cx: &Ctxt, attrs: &ColumnAttrs) {
 }
 
 /// Rules over the whole table.
-pub fn table(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+pub fn table(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnPlaces]) {
     check_one_primary_key(cx, input, tattrs, table, cols);
     check_autoincrement(cx, tattrs, table, cols);
     check_generated(cx, table, cols);
@@ -554,7 +557,7 @@ pub fn table(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table: &Table, 
 
 /// A table has one primary key: one `primary_key` field, or one `#[table(primary_key(..))]`.
 /// Two would be a CREATE TABLE that SQLite refuses.
-fn check_one_primary_key(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+fn check_one_primary_key(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table: &Table, cols: &[ColumnPlaces]) {
     let fields: Vec<Span> = cols.iter().filter_map(|c| c.primary_key).collect();
     let composite = tattrs.primary_key.as_ref().map(|p| p.span);
     let count = fields.len() + usize::from(composite.is_some());
@@ -574,7 +577,7 @@ fn check_one_primary_key(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, tab
 }
 
 /// AUTOINCREMENT exists only on an `INTEGER PRIMARY KEY`: one integer column that is the whole key.
-fn check_autoincrement(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+fn check_autoincrement(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[ColumnPlaces]) {
     for (col, attrs) in table.columns.iter().zip(cols) {
         let Some(span) = attrs.autoincrement else {
             continue;
@@ -600,16 +603,11 @@ fn check_autoincrement(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[Co
 
 /// A generated column is computed by the database: it has no default, is never a key, and
 /// `stored` means nothing without it.
-fn check_generated(cx: &Ctxt, _table: &Table, cols: &[ColumnAttrs]) {
+fn check_generated(cx: &Ctxt, _table: &Table, cols: &[ColumnPlaces]) {
     for attrs in cols {
-        match &attrs.generated {
-            Some(g) => {
-                if let Some(d) = attrs
-                    .default
-                    .as_ref()
-                    .map(|d| d.span)
-                    .or(attrs.default_sql.as_ref().map(|d| d.span))
-                {
+        match attrs.generated {
+            Some((span, blank)) => {
+                if let Some(d) = attrs.default {
                     cx.error(
                         d,
                         "a `generated` column cannot have a default: its value is always computed",
@@ -618,8 +616,8 @@ fn check_generated(cx: &Ctxt, _table: &Table, cols: &[ColumnAttrs]) {
                 if let Some(pk) = attrs.primary_key {
                     cx.error(pk, "a `generated` column cannot be a primary key");
                 }
-                if g.value.trim().is_empty() {
-                    cx.error(g.span, "`generated` needs an SQL expression");
+                if blank {
+                    cx.error(span, "`generated` needs an SQL expression");
                 }
             }
             None => {
@@ -658,12 +656,12 @@ fn check_without_rowid(cx: &Ctxt, input: &TableInput, tattrs: &TableAttrs, table
 }
 
 /// STRICT tables accept only INT, INTEGER, REAL, TEXT, BLOB and ANY.
-fn check_strict_types(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[ColumnAttrs]) {
+fn check_strict_types(cx: &Ctxt, tattrs: &TableAttrs, table: &Table, cols: &[ColumnPlaces]) {
     if tattrs.strict.is_none() {
         return;
     }
     for (col, attrs) in table.columns.iter().zip(cols) {
-        if let (LogicalType::Sql(s), Some(span)) = (&col.ty, attrs.sql_type.as_ref().map(|s| s.span))
+        if let (LogicalType::Sql(s), Some(span)) = (&col.ty, attrs.sql_type)
             && !crate::sql::sqlite::is_strict_type(s)
         {
             cx.error(

@@ -190,8 +190,8 @@ fn parse_table(cx: &Ctxt, input: &mut TableInput) -> Option<ParsedTable> {
         &table_name,
         tattrs.name.as_ref().map_or(input.ident.span(), |n| n.span),
     );
-    // Room for every field up front: a column's attributes are large, and growing the vectors
-    // one push at a time copied them over and over.
+    // Room for every field up front: a parsed field (its syn type) is large, and growing the
+    // vectors one push at a time copied them over and over.
     let mut b = Builder {
         cx,
         input,
@@ -272,8 +272,8 @@ struct Builder<'a> {
     table: Table,
     fields: Vec<ParsedField>,
     references: Vec<Reference>,
-    /// The attributes of each column, in `table.columns` order.
-    column_attrs: Vec<attr::ColumnAttrs>,
+    /// Where each column's attributes were written, in `table.columns` order.
+    column_attrs: Vec<attr::ColumnPlaces>,
     enum_columns: Vec<EnumColumn>,
 }
 
@@ -439,7 +439,7 @@ impl Builder<'_> {
             }),
         });
         self.table.columns.push(col);
-        self.column_attrs.push(cattrs);
+        self.column_attrs.push(cattrs.places());
         true
     }
 
