@@ -58,8 +58,11 @@ impl TableInput {
     /// copied whole to be iterated). Where syn must read the item after all, the body is put
     /// back as the same group: outside a proc macro a group is its delimiter, its tokens and
     /// one span.
-    pub(super) fn parse_item(mut trees: Vec<TokenTree>) -> syn::Result<TableInput> {
-        if let Some((attrs, ident, at)) = head(&trees)
+    ///
+    /// `attrs` are the item's outer attributes, which the caller read from its first trees
+    /// (two each, `#` and `[..]`) to see that it derives `Table`: they are not read again.
+    pub(super) fn parse_item(mut trees: Vec<TokenTree>, attrs: Vec<syn::Attribute>) -> syn::Result<TableInput> {
+        if let Some((ident, at)) = head_after(&trees, 2 * attrs.len())
             && let Some(TokenTree::Group(body)) = trees.pop()
         {
             debug_assert_eq!(at, trees.len());
@@ -119,6 +122,12 @@ impl From<syn::DeriveInput> for TableInput {
 fn head(trees: &[TokenTree]) -> Option<(Vec<syn::Attribute>, Ident, usize)> {
     let mut at = 0;
     let attrs = outer_attributes(trees, &mut at)?;
+    let (ident, body) = head_after(trees, at)?;
+    Some((attrs, ident, body))
+}
+
+/// [`head`] past its attributes, which end at `at`: its name and where its body is.
+fn head_after(trees: &[TokenTree], mut at: usize) -> Option<(Ident, usize)> {
     skip_visibility(trees, &mut at)?;
     if !is_ident(trees.get(at), "struct") {
         return None;
@@ -126,7 +135,7 @@ fn head(trees: &[TokenTree]) -> Option<(Vec<syn::Attribute>, Ident, usize)> {
     let ident = plain_ident(trees.get(at + 1))?;
     match trees.get(at + 2) {
         Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace && at + 3 == trees.len() => {
-            Some((attrs, ident, at + 2))
+            Some((ident, at + 2))
         }
         _ => None,
     }
@@ -522,6 +531,8 @@ impl Walk {
             };
             let mut sql_enum = false;
             let mut sql_sequence = false;
+            // A table's attributes, read to see that it is one: its reader takes them.
+            let mut table_attrs = Vec::new();
             let is_mod = word == "mod"
                 && matches!(trees.get(i + 1), Some(TokenTree::Ident(_)))
                 && matches!(trees.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
@@ -535,7 +546,10 @@ impl Walk {
             } else {
                 let attrs: Option<Vec<syn::Attribute>> = attributes_before(&trees, start, i);
                 match (attrs, item_end(&trees, i)) {
-                    (Some(attrs), Some(end)) if super::derives_table(&attrs) => end,
+                    (Some(attrs), Some(end)) if super::derives_table(&attrs) => {
+                        table_attrs = attrs;
+                        end
+                    }
                     // An SqlEnum is rare and small: syn reads it whole.
                     (Some(attrs), Some(end)) if word == "enum" && super::derives_sql_enum(&attrs) => {
                         sql_enum = true;
@@ -571,7 +585,7 @@ impl Walk {
                     Err(e) => self.error(e),
                 }
             } else {
-                let input = TableInput::parse_item(item).map_err(SourceError::Syntax)?;
+                let input = TableInput::parse_item(item, table_attrs).map_err(SourceError::Syntax)?;
                 match super::from_input(input) {
                     Ok(t) => self.parsed.tables.push(t),
                     Err(e) => self.error(e),
