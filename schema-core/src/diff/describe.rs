@@ -11,7 +11,7 @@ pub fn describe(change: &Change, dialect: &dyn Dialect) -> String {
     match change {
         Change::RenameTable { from, to } => format!("table `{from}` is named `{to}` in the database"),
         Change::RenameColumn { table, from, to } => format!("column `{table}.{from}` is named `{to}` in the database"),
-        Change::CreateTable { table } => format!("table `{table}`: in the database, not in the migrations"),
+        Change::CreateTable { table, .. } => format!("table `{table}`: in the database, not in the migrations"),
         Change::DropTable { table } => format!("table `{}`: in the migrations, missing from the database", table.name),
         Change::AddColumn { table, column } => {
             format!(

@@ -35,11 +35,14 @@ pub enum Change {
         /// Its new name.
         to: String,
     },
-    /// A new table: the table of this name in the schema the changes lead to. It is named,
-    /// not copied: a first migration of thousands of tables would copy every one.
+    /// A new table: the table of this name (and PostgreSQL namespace) in the schema the
+    /// changes lead to. It is named, not copied: a first migration of thousands of tables
+    /// would copy every one.
     CreateTable {
         /// The table's name.
         table: String,
+        /// Its PostgreSQL namespace, when it is not `public` (always `None` on SQLite).
+        schema: Option<String>,
     },
     /// A table gone.
     DropTable {
@@ -186,7 +189,7 @@ impl Change {
     pub fn table(&self) -> &str {
         match self {
             Change::RenameTable { to, .. } => to,
-            Change::CreateTable { table } => table,
+            Change::CreateTable { table, .. } => table,
             Change::DropTable { table } => &table.name,
             Change::RenameColumn { table, .. }
             | Change::AddColumn { table, .. }
@@ -285,7 +288,10 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Change> {
         let mut changes = Vec::new();
         for t in tables {
             match from_by_name.get(old_name_of(renames, &t.name)).copied() {
-                None => changes.push(Change::CreateTable { table: t.name.clone() }),
+                None => changes.push(Change::CreateTable {
+                    table: t.name.clone(),
+                    schema: t.options.postgres.schema.clone(),
+                }),
                 Some(prev) => diff_table(prev, t, renames, &mut changes),
             }
         }

@@ -131,7 +131,7 @@ pub(crate) fn from_change(change: &Change, next: &Schema, dialect: &dyn Dialect)
             to: s(to),
             ty: next.table(table).and_then(|t| t.column(to)).map(ty),
         }],
-        Change::CreateTable { table } => vec![Action::CreateTable { table: s(table) }],
+        Change::CreateTable { table, .. } => vec![Action::CreateTable { table: s(table) }],
         Change::DropTable { table } => vec![Action::DropTable { table: s(&table.name) }],
         Change::AddColumn { table, column } => vec![Action::AddColumn {
             table: s(table),

@@ -3,7 +3,7 @@
 //! made NOT NULL gets its default written into the NULL rows first; an identity added to a
 //! column with rows starts after the largest id, so ids are never reused.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::render::{
     Names, add_foreign_key, column_def, create_enum, create_index, create_namespace, create_table, drop_index, enum_q,
@@ -11,7 +11,7 @@ use super::render::{
 };
 use crate::dialect::{Plan, PlanError, PlanErrors};
 use crate::diff::Change;
-use crate::model::{Column, EnumType, LogicalType, Schema};
+use crate::model::{Column, EnumType, LogicalType, Schema, Table};
 
 /// The statements, each with the changes it carries out.
 #[derive(Default)]
@@ -85,11 +85,15 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
     let mut rechecked: BTreeSet<(String, String)> = BTreeSet::new();
     // New tables in drizzle-kit's order, by `schema.name` (the diff orders them by name).
     let mut order: Vec<usize> = (0..changes.len()).collect();
-    // Each new table is the target's table of its name.
-    let next_by_name = next.by_name();
+    // Each new table is the target's table of its name in its namespace (`public.users` and
+    // `auth.users` are two tables).
+    let next_by_key: HashMap<(Option<&str>, &str), &Table> = (next.tables.iter())
+        .map(|t| ((t.options.postgres.schema.as_deref(), t.name.as_str()), t))
+        .collect();
+    let created = |table: &str, schema: &Option<String>| next_by_key.get(&(schema.as_deref(), table)).copied();
     let mut missing = Vec::new();
     order.sort_by_key(|&i| match &changes[i] {
-        Change::CreateTable { table } => next_by_name.get(table.as_str()).map(|t| super::render::table_key(t)),
+        Change::CreateTable { table, schema } => created(table, schema).map(super::render::table_key),
         _ => None,
     });
     for i in order {
@@ -124,9 +128,14 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change]) -> Result<Plan, Pl
                     ident(to)
                 ),
             ),
-            Change::CreateTable { table: name } => {
-                let Some(table) = next_by_name.get(name.as_str()) else {
-                    missing.push(PlanError::CreatedTableMissing { table: name.clone() });
+            Change::CreateTable { table: name, schema } => {
+                let Some(table) = created(name, schema) else {
+                    missing.push(PlanError::CreatedTableMissing {
+                        table: match schema {
+                            Some(s) => format!("{s}.{name}"),
+                            None => name.clone(),
+                        },
+                    });
                     continue;
                 };
                 add(Phase::CreateTable, i, create_table(&names, table));
@@ -688,31 +697,72 @@ fn alter_column(names: &Names, table: &str, from: &Column, to: &Column, warnings
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Column, LogicalType, Table};
+    use crate::diff::{Renames, diff};
+    use crate::model::Column;
 
-    /// As in SQLite's planner: the table a change creates is the target's table of its name.
+    fn table(schema: Option<&str>, name: &str) -> Table {
+        let mut t = Table::new(name);
+        t.columns.push(Column::new("id", LogicalType::Sql("integer".into())));
+        t.options.postgres.schema = schema.map(str::to_string);
+        t
+    }
+
+    /// As in SQLite's planner: the table a change creates is the target's table of its name
+    /// (in its namespace); one the target does not have is an error.
     #[test]
     fn a_created_table_is_the_target_s_table_of_its_name() {
-        let mut t = Table::new("users");
-        t.columns.push(Column::new("id", LogicalType::Sql("integer".into())));
         let next = Schema {
-            tables: vec![t],
+            tables: vec![table(None, "users")],
             ..Default::default()
         };
-        let create = |name: &str| Change::CreateTable { table: name.into() };
-        let planned = plan(&Schema::default(), &next, &[create("users")]).unwrap_or_else(|e| panic!("{e}"));
+        let create = |name: &str, schema: Option<&str>| Change::CreateTable {
+            table: name.into(),
+            schema: schema.map(str::to_string),
+        };
+        let planned = plan(&Schema::default(), &next, &[create("users", None)]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(planned.statements.len(), 1, "{:?}", planned.statements);
         assert!(
             planned.statements[0].starts_with("CREATE TABLE \"users\""),
             "{:?}",
             planned.statements
         );
-        let Err(e) = plan(&Schema::default(), &next, &[create("users"), create("posts")]) else {
+        let missing = [
+            create("users", None),
+            create("posts", None),
+            create("users", Some("auth")),
+        ];
+        let Err(e) = plan(&Schema::default(), &next, &missing) else {
             panic!("planned a table the target does not have");
         };
         assert_eq!(
             e,
-            PlanErrors(vec![PlanError::CreatedTableMissing { table: "posts".into() }])
+            PlanErrors(vec![
+                PlanError::CreatedTableMissing { table: "posts".into() },
+                PlanError::CreatedTableMissing {
+                    table: "auth.users".into()
+                },
+            ])
+        );
+    }
+
+    /// `public.users` and `auth.users` are two tables: each is created, once.
+    #[test]
+    fn new_tables_of_one_name_in_two_namespaces_are_each_created() {
+        let next = Schema {
+            tables: vec![table(None, "users"), table(Some("auth"), "users")],
+            ..Default::default()
+        };
+        let changes = diff(&Schema::default(), &next, &Renames::default());
+        let planned = plan(&Schema::default(), &next, &changes).unwrap_or_else(|e| panic!("{e}"));
+        let creates: Vec<&str> = (planned.statements.iter())
+            .filter(|s| s.starts_with("CREATE TABLE"))
+            .map(|s| s.lines().next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            creates,
+            ["CREATE TABLE \"auth\".\"users\" (", "CREATE TABLE \"users\" ("],
+            "{:?}",
+            planned.statements
         );
     }
 }

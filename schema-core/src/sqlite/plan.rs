@@ -143,10 +143,12 @@ pub fn plan(prev: &Schema, next: &Schema, changes: &[Change], opts: &PlanOptions
     let p = Planner::new(prev, next, changes, opts);
     // Each new table is the target's table of its name.
     let next_names: HashSet<&str> = next.tables.iter().map(|t| t.name.as_str()).collect();
-    let missing: Vec<PlanError> = (p.created.iter())
-        .filter(|name| !next_names.contains(*name))
-        .map(|name| PlanError::CreatedTableMissing {
-            table: name.to_string(),
+    let missing: Vec<PlanError> = (changes.iter())
+        .filter_map(|c| match c {
+            Change::CreateTable { table, .. } if !next_names.contains(table.as_str()) => {
+                Some(PlanError::CreatedTableMissing { table: table.clone() })
+            }
+            _ => None,
         })
         .collect();
     if !missing.is_empty() {
@@ -228,7 +230,7 @@ impl<'a> Planner<'a> {
         for c in changes {
             by_table.entry(c.table()).or_default().push(c);
             match c {
-                Change::CreateTable { table } => {
+                Change::CreateTable { table, .. } => {
                     created.insert(table.as_str());
                 }
                 Change::DropTable { table } => dropped.push(table),
@@ -371,7 +373,7 @@ impl<'a> Planner<'a> {
         // Each new table's CreateTable change (the first of its name), found once.
         let mut creates: HashMap<&str, usize> = HashMap::new();
         for (i, c) in self.changes.iter().enumerate() {
-            if let Change::CreateTable { table } = c {
+            if let Change::CreateTable { table, .. } = c {
                 creates.entry(table.as_str()).or_insert(i);
             }
         }
@@ -670,7 +672,10 @@ mod tests {
             tables: vec![t],
             ..Default::default()
         };
-        let create = |name: &str| Change::CreateTable { table: name.into() };
+        let create = |name: &str| Change::CreateTable {
+            table: name.into(),
+            schema: None,
+        };
         let made = |changes: &[Change]| plan(&Schema::default(), &next, changes, &PlanOptions::default());
         let planned = made(&[create("users")]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(

@@ -710,7 +710,9 @@ pub(super) enum ColumnEntry {
 /// numbers, `true`/`false`, a `references` path) is read straight off the attribute's tokens,
 /// which are moved out of it rather than copied; an attribute with anything else in it
 /// (`unique(..)`, `identity(..)`, an escape, a mistake) is read by syn's parser, which gives
-/// every message. The two readers give the same entries: a test holds them to it.
+/// every message. The two readers give the same entries: a test holds them to it. A
+/// `#[column(..)]` read off its tokens is left without them: the caller is done with the
+/// field's attributes once they are read.
 pub fn column(cx: &Ctxt, attrs: &mut [syn::Attribute]) -> ColumnAttrs {
     let mut c = ColumnReader::new(cx);
     for attr in attrs.iter_mut().filter(|a| a.path().is_ident("column")) {
