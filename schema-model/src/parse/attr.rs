@@ -728,12 +728,7 @@ pub fn column(cx: &Ctxt, attrs: &mut [syn::Attribute]) -> ColumnAttrs {
             }
             list.tokens = trees.into_iter().collect();
         }
-        let res = attr.parse_nested_meta(|meta| {
-            let span = meta.path.span_of();
-            c.set(span, column_entry(&meta)?);
-            Ok(())
-        });
-        cx.result(res);
+        c.read_by_syn(attr);
     }
     c.finish()
 }
@@ -743,30 +738,68 @@ pub fn column(cx: &Ctxt, attrs: &mut [syn::Attribute]) -> ColumnAttrs {
 pub(super) fn column_by_syn(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
     let mut c = ColumnReader::new(cx);
     for attr in attrs.iter().filter(|a| a.path().is_ident("column")) {
-        let res = attr.parse_nested_meta(|meta| {
-            let span = meta.path.span_of();
-            c.set(span, column_entry(&meta)?);
-            Ok(())
-        });
-        cx.result(res);
+        c.read_by_syn(attr);
     }
     c.finish()
 }
+
+/// Makes the entry of a key that takes a string.
+pub(super) type StringEntry = fn(String) -> ColumnEntry;
+
+/// Makes the entry of a key that stands alone.
+pub(super) type FlagEntry = fn() -> ColumnEntry;
+
+/// The `#[column(..)]` keys that take a string (`name = "user_name"`), each with the entry
+/// it makes: the one list both readers go by.
+pub(super) const STRING_KEYS: [(&str, StringEntry); 9] = [
+    // #[column(name = "user_name")]
+    ("name", ColumnEntry::Name),
+    // #[column(default_sql = "CURRENT_TIMESTAMP")]
+    ("default_sql", ColumnEntry::DefaultSql),
+    // #[column(sql_type = "numeric")]
+    ("sql_type", ColumnEntry::SqlType),
+    // #[column(references = User::id, on_delete = "cascade")]
+    ("on_delete", ColumnEntry::OnDelete),
+    // #[column(references = User::id, on_update = "cascade")]
+    ("on_update", ColumnEntry::OnUpdate),
+    // #[column(check = "age >= 0")]
+    ("check", ColumnEntry::Check),
+    // #[column(collate = "NOCASE")]
+    ("collate", ColumnEntry::Collate),
+    // #[column(generated = "price * qty", stored)]
+    ("generated", ColumnEntry::Generated),
+    // #[column(renamed_from = "nick")]
+    ("renamed_from", ColumnEntry::RenamedFrom),
+];
+
+/// The `#[column(..)]` keys that stand alone (`primary_key`), each with its entry. (`unique`,
+/// `epoch` and `deferrable` stand alone too, or take a value: each reader has them apart.)
+pub(super) const FLAG_KEYS: [(&str, FlagEntry); 6] = [
+    // #[column(primary_key)]
+    ("primary_key", || ColumnEntry::PrimaryKey),
+    // #[column(primary_key, autoincrement)]
+    ("autoincrement", || ColumnEntry::Autoincrement),
+    // #[column(index)]
+    ("index", || ColumnEntry::Index),
+    // #[column(generated = "..", stored)]
+    ("stored", || ColumnEntry::Stored),
+    // #[column(json)]
+    ("json", || ColumnEntry::Json),
+    // #[column(skip)]
+    ("skip", || ColumnEntry::Skip),
+];
 
 /// One `#[column(..)]` entry as syn reads it.
 pub(super) fn column_entry(meta: &ParseNestedMeta) -> syn::Result<ColumnEntry> {
     use ColumnEntry as E;
     let p = &meta.path;
-    Ok(if p.is_ident("name") {
-        // #[column(name = "user_name")]
-        E::Name(string(meta)?)
-    } else if p.is_ident("primary_key") {
-        // #[column(primary_key)]
-        E::PrimaryKey
-    } else if p.is_ident("autoincrement") {
-        // #[column(primary_key, autoincrement)]
-        E::Autoincrement
-    } else if p.is_ident("unique") {
+    if let Some((_, entry)) = STRING_KEYS.iter().find(|(key, _)| p.is_ident(key)) {
+        return Ok(entry(string(meta)?));
+    }
+    if let Some((_, entry)) = FLAG_KEYS.iter().find(|(key, _)| p.is_ident(key)) {
+        return Ok(entry());
+    }
+    Ok(if p.is_ident("unique") {
         // #[column(unique)], #[column(unique(constraint))]
         let mut constraint = false;
         if meta.input.peek(syn::token::Paren) {
@@ -780,45 +813,15 @@ pub(super) fn column_entry(meta: &ParseNestedMeta) -> syn::Result<ColumnEntry> {
             })?;
         }
         E::Unique(constraint)
-    } else if p.is_ident("index") {
-        // #[column(index)]
-        E::Index
     } else if p.is_ident("default") {
         // #[column(default = 0)], #[column(default = "member")], #[column(default = false)]
         E::Default(default_lit(meta)?)
-    } else if p.is_ident("default_sql") {
-        // #[column(default_sql = "CURRENT_TIMESTAMP")]
-        E::DefaultSql(string(meta)?)
-    } else if p.is_ident("sql_type") {
-        // #[column(sql_type = "numeric")]
-        E::SqlType(string(meta)?)
     } else if p.is_ident("references") {
         // #[column(references = User::id)]
         E::References(meta.value()?.parse()?)
     } else if p.is_ident("deferrable") {
         // #[column(references = User::id, deferrable)], #[column(.., deferrable = "deferred")]
         E::Deferrable(deferrable_value(meta)?)
-    } else if p.is_ident("on_delete") {
-        // #[column(references = User::id, on_delete = "cascade")]
-        E::OnDelete(string(meta)?)
-    } else if p.is_ident("on_update") {
-        // #[column(references = User::id, on_update = "cascade")]
-        E::OnUpdate(string(meta)?)
-    } else if p.is_ident("check") {
-        // #[column(check = "age >= 0")]
-        E::Check(string(meta)?)
-    } else if p.is_ident("collate") {
-        // #[column(collate = "NOCASE")]
-        E::Collate(string(meta)?)
-    } else if p.is_ident("generated") {
-        // #[column(generated = "price * qty", stored)]
-        E::Generated(string(meta)?)
-    } else if p.is_ident("stored") {
-        // #[column(generated = "..", stored)]
-        E::Stored
-    } else if p.is_ident("json") {
-        // #[column(json)]
-        E::Json
     } else if p.is_ident("epoch") {
         // #[column(epoch)], #[column(epoch = "ms")]
         if meta.input.peek(Token![=]) {
@@ -863,12 +866,6 @@ pub(super) fn column_entry(meta: &ParseNestedMeta) -> syn::Result<ColumnEntry> {
             Ok(())
         })?;
         E::Identity(o)
-    } else if p.is_ident("renamed_from") {
-        // #[column(renamed_from = "nick")]
-        E::RenamedFrom(string(meta)?)
-    } else if p.is_ident("skip") {
-        // #[column(skip)]
-        E::Skip
     } else {
         return Err(unknown(meta, "column", COLUMN_KEYS));
     })
@@ -885,6 +882,7 @@ pub(super) fn epoch_unit(unit: &str) -> Option<bool> {
 
 /// What the `#[column(..)]`s of one field set, key by key, each at most once.
 struct ColumnReader<'c> {
+    cx: &'c Ctxt,
     name: Attr<'c, String>,
     primary_key: Flag<'c>,
     autoincrement: Flag<'c>,
@@ -911,6 +909,7 @@ struct ColumnReader<'c> {
 impl<'c> ColumnReader<'c> {
     fn new(cx: &'c Ctxt) -> Self {
         ColumnReader {
+            cx,
             name: Attr::new(cx, "column", "name"),
             primary_key: Flag::new(cx, "column", "primary_key"),
             autoincrement: Flag::new(cx, "column", "autoincrement"),
@@ -933,6 +932,16 @@ impl<'c> ColumnReader<'c> {
             renamed_from: Attr::new(cx, "column", "renamed_from"),
             skip: Flag::new(cx, "column", "skip"),
         }
+    }
+
+    /// One `#[column(..)]` as syn reads it; its error, if any, recorded.
+    fn read_by_syn(&mut self, attr: &syn::Attribute) {
+        let res = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span_of();
+            self.set(span, column_entry(&meta)?);
+            Ok(())
+        });
+        self.cx.result(res);
     }
 
     /// Records one entry, written at `span` (its key); a key given twice is an error there.

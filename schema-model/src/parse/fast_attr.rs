@@ -7,7 +7,7 @@
 
 use proc_macro2::{Ident, Literal, Spacing, Span, TokenTree};
 
-use super::attr::{ColumnEntry, DefaultLit, epoch_unit};
+use super::attr::{ColumnEntry, DefaultLit, FLAG_KEYS, STRING_KEYS, epoch_unit};
 use super::input::{Word, accepted_ident};
 use crate::model::Deferrable;
 
@@ -37,39 +37,28 @@ fn entry(trees: &[TokenTree]) -> Option<(Span, ColumnEntry)> {
     };
     // 13 bytes: the longest key (`autoincrement`).
     let name = Word::<13>::of(key)?;
+    let name = name.as_str();
     let entry = match rest {
-        [] => match name.as_str() {
-            "primary_key" => E::PrimaryKey,
-            "autoincrement" => E::Autoincrement,
+        [] => match name {
             "unique" => E::Unique(false),
-            "index" => E::Index,
-            "stored" => E::Stored,
-            "json" => E::Json,
-            "skip" => E::Skip,
             "epoch" => E::Epoch(false),
             "deferrable" => E::Deferrable(Deferrable::InitiallyImmediate),
-            _ => return None,
+            _ => keyed(&FLAG_KEYS, name)?(),
         },
-        [TokenTree::Punct(eq), value @ ..] if eq.as_char() == '=' && eq.spacing() == Spacing::Alone => {
-            match name.as_str() {
-                "name" => E::Name(string(value)?),
-                "default" => E::Default(default(value)?),
-                "default_sql" => E::DefaultSql(string(value)?),
-                "sql_type" => E::SqlType(string(value)?),
-                "references" => E::References(path(value)?),
-                "on_delete" => E::OnDelete(string(value)?),
-                "on_update" => E::OnUpdate(string(value)?),
-                "check" => E::Check(string(value)?),
-                "collate" => E::Collate(string(value)?),
-                "generated" => E::Generated(string(value)?),
-                "epoch" => E::Epoch(epoch_unit(&string(value)?)?),
-                "renamed_from" => E::RenamedFrom(string(value)?),
-                _ => return None,
-            }
-        }
+        [TokenTree::Punct(eq), value @ ..] if eq.as_char() == '=' && eq.spacing() == Spacing::Alone => match name {
+            "default" => E::Default(default(value)?),
+            "references" => E::References(path(value)?),
+            "epoch" => E::Epoch(epoch_unit(&string(value)?)?),
+            _ => keyed(&STRING_KEYS, name)?(string(value)?),
+        },
         _ => return None,
     };
     Some((key.span(), entry))
+}
+
+/// What `name` makes among `keys`.
+fn keyed<T: Copy>(keys: &[(&str, T)], name: &str) -> Option<T> {
+    keys.iter().find(|(k, _)| *k == name).map(|&(_, entry)| entry)
 }
 
 /// One string literal with no escape, no carriage return and no suffix: its text.
