@@ -344,7 +344,8 @@ impl Folder {
         sql: &str,
         staged: StagedSnapshot,
     ) -> Result<(), FolderError> {
-        write::write_staged(self, lock, journal, entry, sql, staged)
+        let begun = self.begin_write(lock, journal, entry, sql)?;
+        self.finish_write(lock, begun, staged)
     }
 
     /// [`Folder::write_staged`]'s first part, which does not need the snapshot, so it can be

@@ -232,7 +232,7 @@ fn taken(paths: &[&Path]) -> Result<(), FolderError> {
 }
 
 /// A migration's snapshot written and synced under a temporary name beside its place in
-/// `meta/`, not yet in place: [`write_staged`] puts it there with the rest of its migration.
+/// `meta/`, not yet in place: [`Folder::write_staged`] (or [`finish_write`]) puts it there with the rest of its migration.
 /// Dropped unplaced, the temporary file goes (and a process killed before that leaves one
 /// that the next writer's recovery removes).
 #[derive(Debug)]
@@ -281,20 +281,6 @@ impl std::io::Write for Stoppable<'_> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.file.flush()
     }
-}
-
-/// Writes a migration whose snapshot is staged (the caller holds the lock): [`begin_write`],
-/// then [`finish_write`].
-pub(super) fn write_staged(
-    folder: &Folder,
-    lock: &FolderLock,
-    journal: &Journal,
-    entry: &JournalEntry,
-    sql: &str,
-    staged: StagedSnapshot,
-) -> Result<(), FolderError> {
-    let begun = begin_write(folder, lock, journal, entry, sql)?;
-    finish_write(begun, staged)
 }
 
 /// A migration's files begun by [`Folder::begin_write`]: its SQL and the journal that lists it
