@@ -5,7 +5,7 @@
 //! whole attribute, so every error and every unusual form stays syn's. What this gives is
 //! what syn's reading gives (key span included): the tests hold it to that.
 
-use proc_macro2::{Ident, Literal, Spacing, Span, TokenTree};
+use proc_macro2::{Ident, Spacing, Span, TokenTree};
 
 use super::attr::{ColumnEntry, DefaultLit, FLAG_KEYS, STRING_KEYS, epoch_unit};
 use super::input::{Word, accepted_ident};
@@ -64,13 +64,13 @@ fn keyed<T: Copy>(keys: &[(&str, T)], name: &str) -> Option<T> {
 /// One string literal with no escape, no carriage return and no suffix: its text.
 fn string(value: &[TokenTree]) -> Option<String> {
     match value {
-        [TokenTree::Literal(lit)] => plain_string(lit),
+        [TokenTree::Literal(lit)] => plain_string(lit.to_string()),
         _ => None,
     }
 }
 
-fn plain_string(lit: &Literal) -> Option<String> {
-    let mut text = lit.to_string();
+/// A literal's text, if it is a string as [`string`] takes it: the string.
+fn plain_string(mut text: String) -> Option<String> {
     let inner = text.strip_prefix('"')?.strip_suffix('"')?;
     if inner.contains(['\\', '\r', '"']) {
         return None;
@@ -87,7 +87,7 @@ fn default(value: &[TokenTree]) -> Option<DefaultLit> {
         [TokenTree::Literal(lit)] => {
             let text = lit.to_string();
             if text.starts_with('"') {
-                plain_string(lit).map(DefaultLit::Str)
+                plain_string(text).map(DefaultLit::Str)
             } else {
                 number(&text, false)
             }
