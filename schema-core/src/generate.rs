@@ -598,7 +598,7 @@ fn generate_one(
     });
     let Some(done) = done else {
         let tables = prev.as_ref().map_or(0, |p| p.schema.tables.len()) + snapshot.schema.tables.len();
-        drop_aside((prev, snapshot), tables);
+        crate::room::drop_aside((prev, snapshot), tables);
         return Ok(GenerateOutcome::NoChanges);
     };
     // The plan's refusal first: it says what is wrong with the schema.
@@ -607,7 +607,7 @@ fn generate_one(
     drop(lock);
     // The previous schema is no longer needed; the new one goes to the caller.
     let tables = prev.as_ref().map_or(0, |p| p.schema.tables.len());
-    drop_aside(prev, tables);
+    crate::room::drop_aside(prev, tables);
     Ok(GenerateOutcome::Written(WrittenMigration {
         lint,
         sql_path: folder.sql_path(&tag)?,
@@ -622,21 +622,6 @@ fn generate_one(
         changes,
         schema: snapshot.schema,
     }))
-}
-
-/// Frees schemas a run is done with (of `tables` tables in all) on a thread of its own when
-/// they are large, so the caller does not wait for it: a no-op `generate` of 5,000 tables
-/// spent 17 ms freeing the two it compared (about 5 % of the run), a one-column change as
-/// long freeing the previous one, and a process that ends first leaves them to the OS. Small
-/// ones are freed here, where that costs less than a thread.
-fn drop_aside<T: Send + 'static>(schemas: T, tables: usize) {
-    if tables < 200 {
-        return;
-    }
-    // A thread that cannot start drops its closure, and with it the schemas, here.
-    let _ = std::thread::Builder::new()
-        .name("schema-drop".into())
-        .spawn(move || drop(schemas));
 }
 
 /// A migration's plan, its SQL and its tag.

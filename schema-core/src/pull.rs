@@ -1,7 +1,7 @@
 //! `schema pull`: a model (read from a database) written as `#[derive(Table)]` structs that
 //! parse back to the same model.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::dialect::Dialect;
 use crate::halves::in_halves;
@@ -178,8 +178,8 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
             .unwrap_or_else(|| struct_ident(&e.name))
     };
     // Every column's field name and Rust type, decided before any reference uses them.
-    let [mut fields, mut more]: [Fields; 2] = in_halves(&schema.tables, |tables| {
-        let mut fields = Fields::new();
+    let [mut fields, more]: [Fields; 2] = in_halves(&schema.tables, |tables| {
+        let mut fields = Fields::with_capacity(tables.iter().map(|t| t.columns.len()).sum());
         for t in tables {
             let mut taken = BTreeSet::new();
             for c in &t.columns {
@@ -194,7 +194,7 @@ pub fn render_rust(schema: &Schema, source: &str, dialect: &dyn Dialect) -> Pull
         }
         fields
     });
-    fields.append(&mut more);
+    fields.extend(more);
     // A foreign key column takes the Rust type of the parent column it pairs with, as the
     // derive requires.
     for t in &schema.tables {
@@ -320,7 +320,7 @@ fn render_enum(e: &crate::model::EnumType, rust: &str) -> String {
 }
 
 /// (table, column) → (field name, Rust type).
-type Fields<'a> = BTreeMap<(&'a str, &'a str), (String, String)>;
+type Fields<'a> = HashMap<(&'a str, &'a str), (String, String)>;
 
 /// The parent's columns a foreign key pairs with: those it names, or the parent's key.
 fn parent_columns(schema: &Schema, fk: &ForeignKey) -> Vec<String> {

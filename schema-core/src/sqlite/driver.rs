@@ -89,11 +89,11 @@ impl<C: BorrowMut<Connection>> Driver for SqliteDriver<C> {
     }
 
     fn introspect_all(&mut self, skip: &[&str]) -> Result<crate::driver::Introspected, DbError> {
-        let (schema, notes) = introspection::read(self.conn.borrow(), skip)?;
+        let (schema, notes, verbatim) = introspection::read_with_verbatim(self.conn.borrow(), skip)?;
         Ok(crate::driver::Introspected {
             schema,
             notes,
-            verbatim: introspection::verbatim_objects(self.conn.borrow(), skip)?,
+            verbatim,
         })
     }
 

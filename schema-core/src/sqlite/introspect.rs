@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use schema_model::sql::string_literal as quote_string;
 
 use super::ddl::{self, parse_create_index, parse_create_table};
+use crate::halves::in_halves;
 use crate::model::{
     Check, Column, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexTarget, LogicalType, PrimaryKey, Schema,
     Table, Unique, UniqueKind, names,
@@ -23,19 +24,33 @@ pub fn introspect(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Schema> 
 /// [`introspect`], with what the tables' definitions say that the model cannot (one sentence
 /// each): what `pull` prints and lists in its baseline.
 pub fn read(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Vec<String>)> {
-    // One read transaction for the thousand pragma reads of a large schema: each alone would
-    // take and drop SQLite's file lock and look for a hot journal (two system calls or more).
+    in_one_read(conn, || read_tables(conn, skip, &table_kinds(conn)?))
+}
+
+/// [`read`] and [`verbatim_objects`] at once, from one read of what each table is.
+pub fn read_with_verbatim(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Vec<String>, Vec<String>)> {
+    in_one_read(conn, || {
+        let kinds = table_kinds(conn)?;
+        let (schema, notes) = read_tables(conn, skip, &kinds)?;
+        Ok((schema, notes, verbatim_with(conn, skip, &kinds)?))
+    })
+}
+
+/// `read` in one read transaction, for the thousand pragma reads of a large schema: each
+/// alone would take and drop SQLite's file lock and look for a hot journal (two system calls
+/// or more).
+fn in_one_read<T>(conn: &Connection, read: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
     conn.execute_batch("SAVEPOINT schema_introspect")?;
-    let read = read_tables(conn, skip);
+    let read = read();
     conn.execute_batch("RELEASE schema_introspect")?;
     read
 }
 
-fn read_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Vec<String>)> {
+fn read_tables(conn: &Connection, skip: &[&str], kinds: &TableKinds) -> rusqlite::Result<(Schema, Vec<String>)> {
     let mut schema = Schema::default();
     let mut notes = Vec::new();
     let index_sql = index_definitions(conn)?;
-    let tables = ordinary_tables(conn, skip)?;
+    let tables = ordinary_tables(conn, skip, kinds)?;
     // The definitions (text) are parsed on a second thread while this one reads the pragmas
     // (the connection stays on this thread): neither needs the other until a table is built.
     let parse = || Parsed {
@@ -78,12 +93,63 @@ fn read_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<(Schema, Ve
         tables: defs,
         indexes: parsed_indexes,
     } = parsed;
+    // What building a table asks of the connection is asked here, table by table (so the
+    // first error is the one building them in order would meet); the tables are then built
+    // from what was read, a long list in halves, on two threads (the connection stays here).
+    let mut read = Vec::with_capacity(tables.len());
     for (((name, _), def), pragmas) in tables.iter().zip(defs).zip(pragmas) {
-        schema
-            .tables
-            .push(table(conn, name, def, pragmas?, &parsed_indexes, &mut notes)?);
+        let pragmas = pragmas?;
+        let asked = ask(conn, name, &def)?;
+        read.push(TableRead {
+            name: name.clone(),
+            def,
+            pragmas,
+            asked,
+        });
     }
+    let halves = in_halves(&read, |part| {
+        part.iter().map(|r| table(r, &parsed_indexes)).collect::<Vec<_>>()
+    });
+    schema.tables.reserve_exact(read.len());
+    for (table, table_notes) in halves.into_iter().flatten() {
+        schema.tables.push(table);
+        notes.extend(table_notes);
+    }
+    // Thousands of small pieces (definitions, pragma rows) the caller need not wait for.
+    let n = read.len();
+    crate::room::drop_aside(read, n);
     Ok((schema, notes))
+}
+
+/// One table as read: its definition parsed (or why not), its pragmas, and what the
+/// connection said of the tables it refers to.
+struct TableRead {
+    name: String,
+    def: Result<ddl::TableDef, ddl::DdlError>,
+    pragmas: Pragmas,
+    asked: Asked,
+}
+
+/// What building a table needs of the connection beyond its own pragmas.
+enum Asked {
+    /// The definition reads: the parent's key of each foreign key that leaves it implied
+    /// (`REFERENCES parent`), in the definition's order.
+    ImpliedKeys(Vec<Vec<String>>),
+    /// It does not: its foreign keys, from `PRAGMA foreign_key_list`.
+    ForeignKeys(Vec<ForeignKey>),
+}
+
+fn ask(conn: &Connection, name: &str, def: &Result<ddl::TableDef, ddl::DdlError>) -> rusqlite::Result<Asked> {
+    Ok(match def {
+        Ok(def) => Asked::ImpliedKeys(
+            def.foreign_keys
+                .iter()
+                .filter(|f| f.ref_columns.is_empty())
+                .map(|f| key_columns(conn, &f.ref_table))
+                .collect::<Result<_, _>>()?,
+        ),
+        Err(_) => Asked::ForeignKeys(foreign_keys(conn, name)?),
+    })
 }
 
 /// Tables from which the definitions are parsed on a thread of their own.
@@ -151,14 +217,16 @@ fn index_definitions(conn: &Connection) -> rusqlite::Result<IndexSql> {
 /// it knows which tables are virtual and which are a virtual table's shadow tables (SQLite
 /// 3.37+, and rusqlite bundles a newer one). Read once: joined to `sqlite_master`, SQLite
 /// listed every table again for each row.
-fn table_kinds(conn: &Connection) -> rusqlite::Result<std::collections::HashMap<String, String>> {
+fn table_kinds(conn: &Connection) -> rusqlite::Result<TableKinds> {
     let mut stmt = conn.prepare("SELECT name, type FROM pragma_table_list WHERE schema = 'main'")?;
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
 }
 
+/// Each table's kind, by its name ([`table_kinds`]).
+type TableKinds = std::collections::HashMap<String, String>;
+
 /// (name, sql) of every ordinary table, as [`introspect`] chooses them.
-fn ordinary_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Vec<(String, String)>> {
-    let kinds = table_kinds(conn)?;
+fn ordinary_tables(conn: &Connection, skip: &[&str], kinds: &TableKinds) -> rusqlite::Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare(
         "SELECT name, sql FROM sqlite_master \
          WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND sql IS NOT NULL ORDER BY rowid",
@@ -175,7 +243,10 @@ fn ordinary_tables(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Vec<(St
 /// What `pull` keeps in its baseline as written, since the model does not describe them:
 /// virtual tables, views and triggers (but not those on a skipped table), in creation order.
 pub fn verbatim_objects(conn: &Connection, skip: &[&str]) -> rusqlite::Result<Vec<String>> {
-    let kinds = table_kinds(conn)?;
+    verbatim_with(conn, skip, &table_kinds(conn)?)
+}
+
+fn verbatim_with(conn: &Connection, skip: &[&str], kinds: &TableKinds) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT type, name, tbl_name, sql FROM sqlite_master \
          WHERE sql IS NOT NULL AND type IN ('view', 'trigger', 'table') ORDER BY rowid",
@@ -212,14 +283,16 @@ fn default_of(d: &ddl::DefaultTok) -> DefaultValue {
 }
 
 /// One table read back, with what its definition says that the model cannot.
-fn table(
-    conn: &Connection,
-    name: &str,
-    def: Result<ddl::TableDef, ddl::DdlError>,
-    pragmas: Pragmas,
-    parsed_indexes: &ParsedIndexes<'_>,
-    notes: &mut Vec<String>,
-) -> rusqlite::Result<Table> {
+/// The table `read` describes, and what its definition says that the model cannot.
+fn table(read: &TableRead, parsed_indexes: &ParsedIndexes<'_>) -> (Table, Vec<String>) {
+    let TableRead {
+        name,
+        def,
+        pragmas,
+        asked,
+    } = read;
+    let name = name.as_str();
+    let mut notes = Vec::new();
     let def = match def {
         Ok(def) => {
             notes.extend(def.notes.iter().cloned());
@@ -240,12 +313,12 @@ fn table(
     }
 
     // (name, declared type, notnull, pk position, hidden)
-    let cols = pragmas.columns;
+    let cols = &pragmas.columns;
     let mut pk: Vec<(i64, String)> = cols.iter().filter(|c| c.3 > 0).map(|c| (c.3, c.0.clone())).collect();
     pk.sort();
     let pk: Vec<String> = pk.into_iter().map(|(_, n)| n).collect();
 
-    for (cname, pragma_ty, notnull, pk_pos, hidden) in &cols {
+    for (cname, pragma_ty, notnull, pk_pos, hidden) in cols {
         if *hidden == 1 {
             continue; // a virtual table's hidden column
         }
@@ -282,11 +355,10 @@ fn table(
             columns: pk.clone(),
         });
     }
-    let indexes = indexes(pragmas.indexes, parsed_indexes);
-    let unique_constraints = pragmas.unique_columns;
-    t.indexes = indexes;
-    match &def {
-        Some(def) => {
+    t.indexes = indexes(&pragmas.indexes, parsed_indexes);
+    let unique_constraints = &pragmas.unique_columns;
+    match (def, asked) {
+        (Some(def), Asked::ImpliedKeys(keys)) => {
             let mut unnamed = 0;
             for ch in &def.checks {
                 let (check_name, named) = match &ch.name {
@@ -329,35 +401,38 @@ fn table(
                     t.uniques.len()
                 ));
             }
-            t.foreign_keys = def_foreign_keys(conn, name, def, notes)?;
+            t.foreign_keys = def_foreign_keys(name, def, keys, &mut notes);
         }
-        None => {
+        (_, asked) => {
             for cols in unique_constraints {
                 t.uniques.push(Unique {
-                    name: names::unique(name, &cols),
-                    columns: cols,
+                    name: names::unique(name, cols),
+                    columns: cols.clone(),
                     kind: UniqueKind::Constraint { named: false },
                     nulls_not_distinct: false,
                 });
             }
-            t.foreign_keys = foreign_keys(conn, name)?;
+            if let Asked::ForeignKeys(fks) = asked {
+                t.foreign_keys = fks.clone();
+            }
         }
     }
-    Ok(t)
+    (t, notes)
 }
 
-/// The foreign keys the definition declares, in its order; the parent's key looked up to name
-/// one that leaves it implied.
+/// The foreign keys the definition declares, in its order; one that leaves the parent's key
+/// implied named after that key (`implied_keys`, one for each such foreign key, in order).
 fn def_foreign_keys(
-    conn: &Connection,
     table: &str,
     def: &ddl::TableDef,
+    implied_keys: &[Vec<String>],
     notes: &mut Vec<String>,
-) -> rusqlite::Result<Vec<ForeignKey>> {
+) -> Vec<ForeignKey> {
     let mut out = Vec::new();
+    let mut implied_keys = implied_keys.iter();
     for f in &def.foreign_keys {
         let key = if f.ref_columns.is_empty() {
-            key_columns(conn, &f.ref_table)?
+            implied_keys.next().cloned().unwrap_or_default()
         } else {
             f.ref_columns.clone()
         };
@@ -374,7 +449,7 @@ fn def_foreign_keys(
         }
         out.push(fk);
     }
-    Ok(out)
+    out
 }
 
 /// The primary key columns of `table`, in key order.
@@ -385,7 +460,7 @@ fn key_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> 
 
 /// The table's indexes as the model has them (those behind a key or a UNIQUE constraint are
 /// the table's, not indexes), from its pragma's list (in order) and the parsed definitions.
-fn indexes(list: Vec<(String, bool, String)>, parsed: &ParsedIndexes<'_>) -> Vec<Index> {
+fn indexes(list: &[(String, bool, String)], parsed: &ParsedIndexes<'_>) -> Vec<Index> {
     let mut out = Vec::new();
     for (name, unique, origin) in list {
         // The key and the UNIQUE constraints are the table's, not indexes of the model.
@@ -400,9 +475,9 @@ fn indexes(list: Vec<(String, bool, String)>, parsed: &ParsedIndexes<'_>) -> Vec
             None => IndexTarget::Expr(inner.clone()),
         };
         out.push(Index {
-            name,
+            name: name.clone(),
             target,
-            unique,
+            unique: *unique,
             where_clause: where_clause.clone(),
             options: Default::default(),
         });
@@ -465,4 +540,96 @@ fn foreign_keys(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ForeignK
         out.push(fk);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A long schema's tables are built in two halves, on two threads: each table, and the
+    /// notes of each, as reading that table alone (one thread, in order) gives them.
+    #[test]
+    fn a_long_schema_reads_as_its_tables_read_one_by_one() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut names = Vec::new();
+        let mut sql = String::new();
+        for i in 0..120 {
+            let (name, ddl) = match i % 5 {
+                0 => (
+                    format!("p{i}"),
+                    format!("CREATE TABLE p{i} (code TEXT PRIMARY KEY, n INTEGER UNIQUE);"),
+                ),
+                // A key left implied, and a foreign key named (a note).
+                1 => (
+                    format!("c{i}"),
+                    format!(
+                        "CREATE TABLE c{i} (id INTEGER PRIMARY KEY, p TEXT REFERENCES p{} ON DELETE CASCADE, \
+                         n INTEGER, CONSTRAINT named_{i} FOREIGN KEY (n) REFERENCES p{}(n));",
+                        i - 1,
+                        i - 1
+                    ),
+                ),
+                // UNIQUE said twice (a note), a check, keys left implied (one of a table
+                // further on).
+                2 => (
+                    format!("d{i}"),
+                    format!(
+                        "CREATE TABLE d{i} (a INTEGER CHECK (a > 0), b TEXT REFERENCES p{}, e INTEGER REFERENCES c{}, \
+                         UNIQUE (a), UNIQUE (a));",
+                        i + 3,
+                        i - 1
+                    ),
+                ),
+                // A definition the reader cannot parse (SQLite takes a sign before a string):
+                // read from the pragmas (a note), its foreign keys from SQLite's list.
+                3 => (
+                    format!("s{i}"),
+                    format!(
+                        "CREATE TABLE s{i} (x INTEGER DEFAULT -'a', r TEXT REFERENCES p{}, n INTEGER REFERENCES p{}(n));",
+                        i - 3,
+                        i - 3
+                    ),
+                ),
+                _ => (
+                    format!("w{i}"),
+                    format!(
+                        "CREATE TABLE w{i} (k1 INTEGER, k2 TEXT, v REAL DEFAULT 1.5, PRIMARY KEY (k1, k2)) WITHOUT ROWID; \
+                         CREATE INDEX w{i}_v ON w{i} (v) WHERE v > 0;"
+                    ),
+                ),
+            };
+            names.push(name);
+            sql.push_str(&ddl);
+        }
+        conn.execute_batch(&sql).unwrap();
+        let (all, all_notes) = read(&conn, &[]).unwrap();
+        assert_eq!(all.tables.len(), names.len());
+        let mut notes_one_by_one = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let others: Vec<&str> = names.iter().filter(|n| *n != name).map(String::as_str).collect();
+            let (one, notes) = read(&conn, &others).unwrap();
+            assert_eq!(one.tables.len(), 1);
+            assert_eq!(all.tables[i], one.tables[0], "table `{name}`");
+            notes_one_by_one.extend(notes);
+        }
+        assert_eq!(all_notes, notes_one_by_one);
+        // Each kind of note is there: the test reads what it means to.
+        for said in ["is named `named_1`", "UNIQUE (a) twice", "`s3` could not be read"] {
+            assert!(all_notes.iter().any(|n| n.contains(said)), "{said}: {all_notes:#?}");
+        }
+        let implied = &all.tables[2].foreign_keys[0];
+        assert_eq!((implied.ref_table.as_str(), implied.ref_columns.len()), ("p5", 0));
+        assert_eq!(
+            implied.name,
+            names::foreign_key("d2", &["b".to_string()], "p5", &["code".to_string()])
+        );
+        let implied = &all.tables[2].foreign_keys[1];
+        assert_eq!(
+            implied.name,
+            names::foreign_key("d2", &["e".to_string()], "c1", &["id".to_string()])
+        );
+        let listed = &all.tables[3].foreign_keys;
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        assert!(listed.iter().all(|fk| fk.ref_table == "p0"), "{listed:?}");
+    }
 }
