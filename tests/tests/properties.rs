@@ -305,3 +305,16 @@ proptest! {
         prop_assert!(diff(&back, &again, &Renames::default()).is_empty(), "{:?}\n{}", diff(&back, &again, &Renames::default()), pulled.code);
     }
 }
+
+/// A schema long enough to be normalized in two halves, on two threads: the same tables, in
+/// the same order, as normalizing each one lent.
+#[test]
+fn a_long_schema_given_up_is_normalized_as_one_lent() {
+    let long = Schema {
+        tables: schema_tests::blog::copies(0, 12),
+        ..Default::default()
+    };
+    assert!(long.tables.len() >= 64, "{} tables", long.tables.len());
+    let lent = SQLITE.normalize(&long);
+    assert_eq!(SQLITE.normalize_owned(long), lent);
+}

@@ -490,6 +490,10 @@ fn code_hints(
     what: &str,
     done: &[(&str, &str)],
 ) -> Result<Vec<(String, String)>, RenameError> {
+    // Most schemas say no `renamed_from` at all: no sets of their thousands of names.
+    if next.iter().all(|(_, from)| from.is_none()) {
+        return Ok(Vec::new());
+    }
     // Sets of names, so the checks of each hint stay cheap when thousands of names persist.
     let prev_names: HashSet<&str> = prev.iter().copied().collect();
     let next_names: HashSet<&str> = next.iter().map(|(n, _)| *n).collect();

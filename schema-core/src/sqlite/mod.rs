@@ -66,8 +66,13 @@ impl Dialect for Sqlite {
     // `normalize` is the trait's: the tables normalized, no enums or sequences (SQLite has
     // neither). Here each table is changed in place.
     fn normalize_owned(&self, schema: Schema) -> Schema {
+        let mut tables = schema.tables;
+        // Table by table: a long schema's two halves at once.
+        crate::halves::each_in_halves(&mut tables, |t| {
+            *t = render::normalize_table_owned(std::mem::replace(t, Table::new(String::new())));
+        });
         Schema {
-            tables: schema.tables.into_iter().map(render::normalize_table_owned).collect(),
+            tables,
             ..Default::default()
         }
     }
