@@ -398,10 +398,15 @@ impl<'w> Pretty<'w> {
     /// A JSON string: serde_json's escapes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, and
     /// `\u00XX` for the other control characters), everything else as it is.
     fn write_str(&mut self, s: &str) {
-        self.out.push('"');
         let bytes = s.as_bytes();
+        // Most strings (names, types, keys) escape nothing: room for them and their quotes.
+        self.out.reserve(bytes.len() + 2);
+        self.out.push('"');
         let mut start = 0;
         for (i, &b) in bytes.iter().enumerate() {
+            if !ESCAPED[b as usize] {
+                continue;
+            }
             let esc: &str = match b {
                 b'"' => "\\\"",
                 b'\\' => "\\\\",
@@ -410,8 +415,7 @@ impl<'w> Pretty<'w> {
                 b'\t' => "\\t",
                 0x08 => "\\b",
                 0x0c => "\\f",
-                0x00..=0x1f => "",
-                _ => continue,
+                _ => "",
             };
             self.out.push_str(&s[start..i]);
             if esc.is_empty() {
@@ -428,6 +432,19 @@ impl<'w> Pretty<'w> {
         self.out.push('"');
     }
 }
+
+/// The bytes a JSON string escapes: `"`, `\` and the control characters.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 /// A JSON value read from text, borrowing what it can: keys and strings without escapes are
 /// slices of the text, and an object is its members in file order.
@@ -1015,6 +1032,18 @@ mod tests {
         w.end_object();
         w.end_object();
         assert_eq!(w.finish(), serde_json::to_string_pretty(&v).unwrap());
+    }
+
+    /// Every character up to U+07FF, alone and between others, escaped as serde_json escapes it.
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for c in (0u32..0x800).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("a{c}b{c}"), format!("{c}{c}\"\\")] {
+                let mut w = Pretty::with_capacity(0);
+                w.string(&s);
+                assert_eq!(w.finish(), serde_json::to_string(&s).unwrap(), "{c:?}");
+            }
+        }
     }
 
     /// A repeated key keeps its first place and takes its last value, as serde_json's
