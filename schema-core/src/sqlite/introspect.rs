@@ -38,12 +38,15 @@ pub fn read_with_verbatim(conn: &Connection, skip: &[&str]) -> rusqlite::Result<
 
 /// `read` in one read transaction, for the thousand pragma reads of a large schema: each
 /// alone would take and drop SQLite's file lock and look for a hot journal (two system calls
-/// or more).
+/// or more). A read that fails is the error reported, not the release after it (which
+/// fails too where SQLite rolled the transaction back, out of memory say).
 fn in_one_read<T>(conn: &Connection, read: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
     conn.execute_batch("SAVEPOINT schema_introspect")?;
     let read = read();
-    conn.execute_batch("RELEASE schema_introspect")?;
-    read
+    let released = conn.execute_batch("RELEASE schema_introspect");
+    let read = read?;
+    released?;
+    Ok(read)
 }
 
 fn read_tables(conn: &Connection, skip: &[&str], kinds: &TableKinds) -> rusqlite::Result<(Schema, Vec<String>)> {
