@@ -31,10 +31,10 @@ const ROOM: usize = 8 << 20;
 
 /// Frees what a run is done with (schemas, or tables as introspection read them: `tables`
 /// tables in all) on a thread of its own when they are large, so the caller does not wait
-/// for it: a no-op `generate` of 5,000 tables
-/// spent 17 ms freeing the two it compared (about 5 % of the run), a one-column change as
-/// long freeing the previous one, and a process that ends first leaves them to the OS. Small
-/// ones are freed here, where that costs less than a thread.
+/// for it: a no-op `generate` of 5,000 tables spent 17 ms freeing the two it compared (about
+/// 5 % of the run), a one-column change as long freeing the previous one, and a process that
+/// ends first leaves them to the OS. Small ones are freed here, where that costs less than a
+/// thread.
 pub(crate) fn drop_aside<T: Send + 'static>(schemas: T, tables: usize) {
     if tables < 200 {
         return;

@@ -232,7 +232,8 @@ fn taken(paths: &[&Path]) -> Result<(), FolderError> {
 }
 
 /// A migration's snapshot written and synced under a temporary name beside its place in
-/// `meta/`, not yet in place: [`Folder::write_staged`] (or [`finish_write`]) puts it there with the rest of its migration.
+/// `meta/`, not yet in place: [`Folder::write_staged`] (or [`finish_write`]) puts it there
+/// with the rest of its migration.
 /// Dropped unplaced, the temporary file goes (and a process killed before that leaves one
 /// that the next writer's recovery removes).
 #[derive(Debug)]

@@ -100,14 +100,13 @@ fn read_tables(conn: &Connection, skip: &[&str], kinds: &TableKinds) -> rusqlite
     // first error is the one building them in order would meet); the tables are then built
     // from what was read, a long list in halves, on two threads (the connection stays here).
     let mut read = Vec::with_capacity(tables.len());
-    for (((name, _), def), pragmas) in tables.iter().zip(defs).zip(pragmas) {
+    for (((name, _), def), pragmas) in tables.into_iter().zip(defs).zip(pragmas) {
         let pragmas = pragmas?;
-        let asked = ask(conn, name, &def)?;
+        let definition = ask(conn, &name, def)?;
         read.push(TableRead {
-            name: name.clone(),
-            def,
+            name,
+            definition,
             pragmas,
-            asked,
         });
     }
     let halves = in_halves(&read, |part| {
@@ -124,34 +123,43 @@ fn read_tables(conn: &Connection, skip: &[&str], kinds: &TableKinds) -> rusqlite
     Ok((schema, notes))
 }
 
-/// One table as read: its definition parsed (or why not), its pragmas, and what the
-/// connection said of the tables it refers to.
+/// One table as read: its definition, with what the connection said of its foreign keys,
+/// and its pragmas.
 struct TableRead {
     name: String,
-    def: Result<ddl::TableDef, ddl::DdlError>,
+    definition: Definition,
     pragmas: Pragmas,
-    asked: Asked,
 }
 
-/// What building a table needs of the connection beyond its own pragmas.
-enum Asked {
-    /// The definition reads: the parent's key of each foreign key that leaves it implied
+/// A table's definition, and what building the table needs of the connection beside it.
+enum Definition {
+    /// It reads; and the parent's key of each foreign key that leaves it implied
     /// (`REFERENCES parent`), in the definition's order.
-    ImpliedKeys(Vec<Vec<String>>),
-    /// It does not: its foreign keys, from `PRAGMA foreign_key_list`.
-    ForeignKeys(Vec<ForeignKey>),
+    Read {
+        def: ddl::TableDef,
+        implied_keys: Vec<Vec<String>>,
+    },
+    /// It does not (why); and the table's foreign keys, from `PRAGMA foreign_key_list`.
+    Unread {
+        error: ddl::DdlError,
+        foreign_keys: Vec<ForeignKey>,
+    },
 }
 
-fn ask(conn: &Connection, name: &str, def: &Result<ddl::TableDef, ddl::DdlError>) -> rusqlite::Result<Asked> {
+/// `def` with what the connection says of its foreign keys.
+fn ask(conn: &Connection, name: &str, def: Result<ddl::TableDef, ddl::DdlError>) -> rusqlite::Result<Definition> {
     Ok(match def {
-        Ok(def) => Asked::ImpliedKeys(
-            def.foreign_keys
-                .iter()
+        Ok(def) => Definition::Read {
+            implied_keys: (def.foreign_keys.iter())
                 .filter(|f| f.ref_columns.is_empty())
                 .map(|f| key_columns(conn, &f.ref_table))
                 .collect::<Result<_, _>>()?,
-        ),
-        Err(_) => Asked::ForeignKeys(foreign_keys(conn, name)?),
+            def,
+        },
+        Err(error) => Definition::Unread {
+            error,
+            foreign_keys: foreign_keys(conn, name)?,
+        },
     })
 }
 
@@ -285,23 +293,21 @@ fn default_of(d: &ddl::DefaultTok) -> DefaultValue {
     }
 }
 
-/// One table read back, with what its definition says that the model cannot.
 /// The table `read` describes, and what its definition says that the model cannot.
 fn table(read: &TableRead, parsed_indexes: &ParsedIndexes<'_>) -> (Table, Vec<String>) {
     let TableRead {
         name,
-        def,
+        definition,
         pragmas,
-        asked,
     } = read;
     let name = name.as_str();
     let mut notes = Vec::new();
-    let def = match def {
-        Ok(def) => {
+    let def = match definition {
+        Definition::Read { def, .. } => {
             notes.extend(def.notes.iter().cloned());
             Some(def)
         }
-        Err(e) => {
+        Definition::Unread { error: e, .. } => {
             notes.push(format!(
                 "the definition of `{name}` could not be read ({e}); it was read from SQLite's pragmas, \
                  without its defaults, checks, collations, generated columns and DEFERRABLE clauses"
@@ -360,8 +366,8 @@ fn table(read: &TableRead, parsed_indexes: &ParsedIndexes<'_>) -> (Table, Vec<St
     }
     t.indexes = indexes(&pragmas.indexes, parsed_indexes);
     let unique_constraints = &pragmas.unique_columns;
-    match (def, asked) {
-        (Some(def), Asked::ImpliedKeys(keys)) => {
+    match definition {
+        Definition::Read { def, implied_keys } => {
             let mut unnamed = 0;
             for ch in &def.checks {
                 let (check_name, named) = match &ch.name {
@@ -404,9 +410,9 @@ fn table(read: &TableRead, parsed_indexes: &ParsedIndexes<'_>) -> (Table, Vec<St
                     t.uniques.len()
                 ));
             }
-            t.foreign_keys = def_foreign_keys(name, def, keys, &mut notes);
+            t.foreign_keys = def_foreign_keys(name, def, implied_keys, &mut notes);
         }
-        (_, asked) => {
+        Definition::Unread { foreign_keys, .. } => {
             for cols in unique_constraints {
                 t.uniques.push(Unique {
                     name: names::unique(name, cols),
@@ -415,9 +421,7 @@ fn table(read: &TableRead, parsed_indexes: &ParsedIndexes<'_>) -> (Table, Vec<St
                     nulls_not_distinct: false,
                 });
             }
-            if let Asked::ForeignKeys(fks) = asked {
-                t.foreign_keys = fks.clone();
-            }
+            t.foreign_keys = foreign_keys.clone();
         }
     }
     (t, notes)
