@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 a check that found something, 2 a usage or input error,
 //! 3 a database error.
 
+mod alloc;
 mod cfg;
 mod cli;
 mod commands;
@@ -21,6 +22,7 @@ use output::tell;
 pub(crate) const STACK: usize = 64 << 20;
 
 fn main() -> ExitCode {
+    alloc::configure();
     let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(code) => return ExitCode::from(code as u8),

@@ -62,7 +62,7 @@ pub use migrate::{
 };
 /// Room in a new thread's heap, for the CLI's threads that read schema files.
 #[doc(hidden)]
-pub use room::make_room;
+pub use room::{make_room, room_not_needed};
 /// `#[derive(SqlEnum)]`: an enum of unit variants as an SQL enum type (see README).
 pub use schema_derive::SqlEnum;
 /// `#[derive(SqlSequence)]`: a unit struct as a PostgreSQL sequence (see README).

@@ -1,6 +1,8 @@
 //! Room in a new thread's heap before it builds a large model, and large models freed on a
 //! thread of their own.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 /// Run at the start of a thread that will allocate megabytes in small pieces (reading a
 /// schema file's piece, a snapshot, writing one). With glibc, each thread allocates from an
 /// arena of its own, which grows a page at a time, one `mprotect` call each: reading a
@@ -12,7 +14,7 @@
 /// block cannot be had (a tight memory limit), nothing is done: the room is a speed-up, and
 /// the work that follows meets the limit, if at all, with its own error.
 pub fn make_room() {
-    if std::env::var_os("SCHEMA_NO_ROOM").is_some() {
+    if !ROOM_WANTED.load(Ordering::Relaxed) || std::env::var_os("SCHEMA_NO_ROOM").is_some() {
         return;
     }
     for _ in 0..2 {
@@ -24,6 +26,15 @@ pub fn make_room() {
         drop(std::hint::black_box(block));
     }
 }
+
+/// Says that this process's allocator does not need [`make_room`], which does nothing from
+/// then on: one that commits a thread's memory in large pieces of its own (the `schema`
+/// binary's mimalloc), where the block's allocation and free are only a cost.
+pub fn room_not_needed() {
+    ROOM_WANTED.store(false, Ordering::Relaxed);
+}
+
+static ROOM_WANTED: AtomicBool = AtomicBool::new(true);
 
 /// How much room: more than a 500-table snapshot's model needs, well under what a thread's
 /// arena may hold (64 MiB).
