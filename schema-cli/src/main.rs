@@ -31,12 +31,7 @@ fn main() -> ExitCode {
         std::thread::Builder::new()
             .name("schema".into())
             .stack_size(STACK)
-            .spawn(move || {
-                // The command's own model (a schema read back, a database introspected) is
-                // built on this thread: room for it in this thread's heap.
-                schema_core::make_room();
-                cli::run(cli)
-            })
+            .spawn(move || cli::run(cli))
             .map_err(|e| anyhow::anyhow!("cannot start: {e}"))
             .and_then(|h| {
                 h.join()

@@ -244,7 +244,6 @@ fn read_in_pieces(text: &str) -> Option<Declared> {
     // The next piece to take; set past the end when one does not read, which ends both.
     let next = AtomicUsize::new(0);
     let take = || -> Option<Vec<(usize, Declared)>> {
-        schema_core::make_room();
         let mut read = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
