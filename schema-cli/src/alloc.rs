@@ -37,8 +37,8 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
 
 /// Gives the allocator's options their values unless the environment sets them
-/// (`MIMALLOC_PURGE_DELAY=..` and the others, to measure), and turns
-/// [`schema_core::make_room`] off. Called before `main`, by [`AT_LOAD`]: Rust's runtime
+/// (`MIMALLOC_PURGE_DELAY=..` and the others, to measure), and turns schema-core's
+/// `make_room` off. Called before `main`, by [`AT_LOAD`]: Rust's runtime
 /// allocates before `main` runs, and mimalloc reserves its first arena then, with the options
 /// it has. It allocates nothing, so it may run before anything else is set up, before
 /// mimalloc's own start or after it. Called again from `main`, where it changes nothing, for
@@ -97,17 +97,17 @@ mod tests {
     /// What the environment of [`the_environment_still_decides`]'s child says, in mimalloc's
     /// units (the reserve in KiB). The purge delay is mimalloc's own default, which the
     /// environment may ask for too.
-    const FROM_ENV: [(&str, &str, std::ffi::c_long); 3] = [
-        ("MIMALLOC_ARENA_EAGER_COMMIT", "1", 1),
-        ("MIMALLOC_PURGE_DELAY", "1000", 1000),
-        ("MIMALLOC_ARENA_RESERVE", "48MiB", 48 << 10),
+    const FROM_ENV: [(libmimalloc_sys::mi_option_t, &str, &str, std::ffi::c_long); 3] = [
+        (ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT", "1", 1),
+        (PURGE_DELAY, "MIMALLOC_PURGE_DELAY", "1000", 1000),
+        (ARENA_RESERVE, "MIMALLOC_ARENA_RESERVE", "48MiB", 48 << 10),
     ];
 
     /// This test binary uses the allocator too, and the loader ran [`configure`] before its
     /// `main`: each option has the value given here.
     #[test]
     fn the_options_are_set_before_main() {
-        if FROM_ENV.iter().any(|(var, _, _)| std::env::var_os(var).is_some()) {
+        if FROM_ENV.iter().any(|(_, var, _, _)| std::env::var_os(var).is_some()) {
             return;
         }
         for (option, value) in OPTIONS {
@@ -120,12 +120,12 @@ mod tests {
     #[test]
     #[ignore = "run by the_environment_still_decides, in a child with MIMALLOC_* set"]
     fn child_reads_the_environment() {
-        for ((var, _, value), (option, _)) in FROM_ENV.iter().zip(OPTIONS) {
+        for (option, var, _, value) in FROM_ENV {
             assert!(
                 std::env::var_os(var).is_some(),
                 "{var} is not set: run the_environment_still_decides"
             );
-            assert_eq!(get(option), *value, "option {option}");
+            assert_eq!(get(option), value, "option {option}");
         }
     }
 
@@ -138,7 +138,7 @@ mod tests {
             "--ignored",
             "--test-threads=1",
         ]);
-        for (var, text, _) in FROM_ENV {
+        for (_, var, text, _) in FROM_ENV {
             child.env(var, text);
         }
         let out = child.output().unwrap();

@@ -60,9 +60,9 @@ pub use epoch::EpochTime;
 pub use migrate::{
     Applied, DbError, MigrateError, Migration, MigrationState, Migrations, Progress, Status, Tick, Ticker,
 };
-/// Room in a new thread's heap, for the CLI's threads that read schema files.
+/// For a binary whose allocator needs no room made in a new thread's heap (the CLI's).
 #[doc(hidden)]
-pub use room::{make_room, room_not_needed};
+pub use room::room_not_needed;
 /// `#[derive(SqlEnum)]`: an enum of unit variants as an SQL enum type (see README).
 pub use schema_derive::SqlEnum;
 /// `#[derive(SqlSequence)]`: a unit struct as a PostgreSQL sequence (see README).

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// `SCHEMA_NO_ROOM=1` in the environment turns it off, to measure what it saves. Where the
 /// block cannot be had (a tight memory limit), nothing is done: the room is a speed-up, and
 /// the work that follows meets the limit, if at all, with its own error.
-pub fn make_room() {
+pub(crate) fn make_room() {
     if !ROOM_WANTED.load(Ordering::Relaxed) || std::env::var_os("SCHEMA_NO_ROOM").is_some() {
         return;
     }
@@ -27,7 +27,7 @@ pub fn make_room() {
     }
 }
 
-/// Says that this process's allocator does not need [`make_room`], which does nothing from
+/// Says that this process's allocator does not need `make_room`, which does nothing from
 /// then on: one that commits a thread's memory in large pieces of its own (the `schema`
 /// binary's mimalloc), where the block's allocation and free are only a cost.
 pub fn room_not_needed() {
